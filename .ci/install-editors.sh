@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs the real editors the tests drive: Neovim comes with the dev extras (pip);
+# code-server + Chromium for the VS Code client are installed by the script below, if present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -f .ci/install-vscode.sh ]; then
+  bash .ci/install-vscode.sh
+fi

@@ -1,0 +1,23 @@
+# The two commands of the README: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+ARGS ?= chat --provider replay:examples/demo-transcript.json "Add a docstring to greet() in examples/demo-workspace/hello.py"
+
+.PHONY: install run test lint generate
+
+install:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+
+run: install
+	tether $(ARGS)
+
+test: install
+	bash .ci/install-editors.sh
+	$(PYTHON) -m ruff check server tests benchmarks
+	$(PYTHON) -m pytest -q -p no:cacheprovider
+
+lint: install
+	$(PYTHON) -m ruff check server tests benchmarks
+	$(PYTHON) -m mypy
+
+generate: install
+	$(PYTHON) -m tether.protocol.generate

@@ -1,0 +1,43 @@
+"""Stable JSON-RPC error codes for Tether's custom methods (−32000…−32099).
+
+These numbers are part of the protocol: never renumber one, only add.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    INVALID_PARAMS = -32602  # JSON-RPC standard; `data.path` names the field
+    UNKNOWN_SESSION = -32001
+    TURN_IN_PROGRESS = -32002
+    PROVIDER_UNAVAILABLE = -32003
+    PROVIDER_AUTH = -32004
+    PROVIDER_RATE_LIMITED = -32005
+    PROVIDER_FAILED = -32006
+    FOLDER_NOT_IN_WORKSPACE = -32007
+    PATH_OUTSIDE_WORKSPACE = -32008
+    HISTORY_CORRUPT = -32009
+    STORE_FAILED = -32010
+    INDEX_UNAVAILABLE = -32011
+    CONFIG_INVALID = -32012
+    INTERNAL = -32099
+
+
+ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_PARAMS: "Params failed validation; `data.errors[].path` names each field.",
+    ErrorCode.UNKNOWN_SESSION: "No session with that id in any open workspace folder.",
+    ErrorCode.TURN_IN_PROGRESS: "A turn is already running in that session (steer or cancel it).",
+    ErrorCode.PROVIDER_UNAVAILABLE: "The model provider cannot be reached; `message` says what to set.",
+    ErrorCode.PROVIDER_AUTH: "The provider rejected the API key (401/403).",
+    ErrorCode.PROVIDER_RATE_LIMITED: "The provider kept answering 429 after the bounded retries.",
+    ErrorCode.PROVIDER_FAILED: "The provider failed in another way (5xx, dropped stream, timeout).",
+    ErrorCode.FOLDER_NOT_IN_WORKSPACE: "The folder URI is not one of the editor's workspace folders.",
+    ErrorCode.PATH_OUTSIDE_WORKSPACE: "A path resolves outside the session's workspace folder.",
+    ErrorCode.HISTORY_CORRUPT: "A session file's header cannot be read; the file is left untouched.",
+    ErrorCode.STORE_FAILED: "History could not be read or written (disk full, permissions).",
+    ErrorCode.INDEX_UNAVAILABLE: "The workspace index for that folder is not built or failed.",
+    ErrorCode.CONFIG_INVALID: "Settings could not be used; defaults apply.",
+    ErrorCode.INTERNAL: "A bug in Tether; the message and the server log say more.",
+}

@@ -1,0 +1,230 @@
+"""Session events: everything a turn does, as one discriminated union.
+
+Every event carries `sessionId`, `turnId` and a per-session monotonic `seq`. Durable
+events are written to the session's history file before or as they are notified (a
+client replays them from a `seq`); transient ones (deltas, chunks, heartbeats) are only
+streamed. Everything needed to rebuild the conversation is durable: the messages travel
+in `message_added`.
+
+A turn ends with exactly one terminal event: `turn_completed`, `turn_cancelled`,
+`turn_failed` or `step_limit_reached`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, TypeAdapter
+
+from tether.protocol.base import WireModel
+from tether.protocol.models import Message, Usage, utc_now
+
+PermissionOption = Literal["allow_once", "allow_always", "reject"]
+
+
+class EventBase(WireModel):
+    durable: ClassVar[bool] = True
+    terminal: ClassVar[bool] = False
+
+    session_id: str = Field(description="The session the event belongs to.")
+    turn_id: str | None = Field(None, description="The turn; null for events outside a turn.")
+    seq: int = Field(0, description="Per-session, strictly increasing sequence number.")
+    time: datetime = Field(default_factory=utc_now, description="When it happened (UTC).")
+
+
+class TurnStarted(EventBase):
+    type: Literal["turn_started"] = "turn_started"
+    prompt: str = Field(description="The user's text that started the turn.")
+    model: str = Field("", description="Model selector used for the turn.")
+
+
+class MessageAdded(EventBase):
+    type: Literal["message_added"] = "message_added"
+    message: Message = Field(description="A complete message appended to the history.")
+
+
+class TextDelta(EventBase):
+    durable: ClassVar[bool] = False
+    type: Literal["text_delta"] = "text_delta"
+    message_id: str = Field(description="The assistant message being streamed.")
+    text: str = Field(description="Text to append.")
+
+
+class ReasoningDelta(EventBase):
+    durable: ClassVar[bool] = False
+    type: Literal["reasoning_delta"] = "reasoning_delta"
+    message_id: str = Field(description="The assistant message being streamed.")
+    text: str = Field(description="Reasoning text to append.")
+
+
+class TextComplete(EventBase):
+    durable: ClassVar[bool] = False
+    type: Literal["text_complete"] = "text_complete"
+    message_id: str = Field(description="The assistant message that finished streaming.")
+    text: str = Field(description="Its full text.")
+
+
+class ToolCallStarted(EventBase):
+    type: Literal["tool_call_started"] = "tool_call_started"
+    tool_call_id: str = Field(description="Tool call id.")
+    name: str = Field(description="Tool name.")
+    arguments: dict[str, Any] = Field(default_factory=dict, description="Arguments.")
+
+
+class ToolOutputChunk(EventBase):
+    durable: ClassVar[bool] = False
+    type: Literal["tool_output_chunk"] = "tool_output_chunk"
+    tool_call_id: str = Field(description="Tool call id.")
+    text: str = Field(description="Output produced since the last chunk.")
+
+
+class ToolHeartbeat(EventBase):
+    durable: ClassVar[bool] = False
+    type: Literal["tool_heartbeat"] = "tool_heartbeat"
+    tool_call_id: str = Field(description="Tool call id still running.")
+    elapsed_ms: int = Field(description="Time since the call started.")
+
+
+class ToolCallCompleted(EventBase):
+    type: Literal["tool_call_completed"] = "tool_call_completed"
+    tool_call_id: str = Field(description="Tool call id.")
+    name: str = Field(description="Tool name.")
+    success: bool = Field(description="False for errors, refusals and cancels.")
+    duration_ms: int = Field(description="Wall time of the call.")
+    output: str = Field("", description="Output, capped for display.")
+    truncated: bool = Field(False, description="True when `output` was capped.")
+
+
+class FileEdited(EventBase):
+    type: Literal["file_edited"] = "file_edited"
+    tool_call_id: str = Field(description="The edit tool call.")
+    uri: str = Field(description="file:// URI of the edited file.")
+    diff: str = Field(description="Unified diff of the edit as proposed.")
+    applied: bool = Field(description="Whether the edit reached the buffer / file.")
+    rebased: bool = Field(False, description="Applied after a 3-way rebase on newer text.")
+    message: str | None = Field(None, description="Why it was not applied, when it was not.")
+
+
+class PermissionRequested(EventBase):
+    type: Literal["permission_requested"] = "permission_requested"
+    tool_call_id: str = Field(description="The tool call waiting for permission.")
+    tool: str = Field(description="Tool name.")
+    description: str = Field(description="What the call will do, in a sentence.")
+    diff: str | None = Field(None, description="The change, for edits.")
+    options: list[PermissionOption] = Field(
+        default_factory=lambda: ["allow_once", "allow_always", "reject"],
+        description="What the user may answer.",
+    )
+
+
+class PermissionResolved(EventBase):
+    type: Literal["permission_resolved"] = "permission_resolved"
+    tool_call_id: str = Field(description="The tool call.")
+    option: PermissionOption = Field(description="What was chosen.")
+
+
+class UsageUpdated(EventBase):
+    type: Literal["usage"] = "usage"
+    usage: Usage = Field(description="Usage of the step just finished.")
+    total: Usage = Field(description="Session totals after this step.")
+    context_tokens: int = Field(0, description="Estimated tokens of the last request.")
+    context_window: int = Field(0, description="The model's context window, when known.")
+
+
+class StreamRetry(EventBase):
+    type: Literal["stream_retry"] = "stream_retry"
+    attempt: int = Field(description="1 for the first retry.")
+    reason: str = Field(description="Why the request or stream is retried.")
+    delay_seconds: float = Field(0.0, description="Wait before the retry.")
+
+
+class ContextTruncated(EventBase):
+    type: Literal["context_truncated"] = "context_truncated"
+    dropped_messages: int = Field(description="Oldest messages left out of the request.")
+    estimated_tokens: int = Field(description="Estimated request tokens after dropping.")
+    context_window: int = Field(description="The model's window.")
+
+
+class ErrorEvent(EventBase):
+    type: Literal["error"] = "error"
+    message: str = Field(description="What went wrong, for the user.")
+    code: int | None = Field(None, description="Error code from protocol-spec.md, if any.")
+    fatal: bool = Field(False, description="True when the turn ends because of it.")
+
+
+class TitleChanged(EventBase):
+    type: Literal["title_changed"] = "title_changed"
+    title: str = Field(description="The new title.")
+
+
+class TurnCompleted(EventBase):
+    terminal: ClassVar[bool] = True
+    type: Literal["turn_completed"] = "turn_completed"
+    reason: str = Field("end_turn", description="Why the model stopped.")
+    text: str = Field("", description="The final answer text.")
+
+
+class TurnCancelled(EventBase):
+    terminal: ClassVar[bool] = True
+    type: Literal["turn_cancelled"] = "turn_cancelled"
+    reason: str = Field("cancelled by user", description="Who or what cancelled.")
+
+
+class TurnFailed(EventBase):
+    terminal: ClassVar[bool] = True
+    type: Literal["turn_failed"] = "turn_failed"
+    reason: str = Field(description="A readable reason.")
+    code: int | None = Field(None, description="Error code from protocol-spec.md, if any.")
+
+
+class StepLimitReached(EventBase):
+    terminal: ClassVar[bool] = True
+    type: Literal["step_limit_reached"] = "step_limit_reached"
+    reason: str = Field(description="A readable reason.")
+    steps: int = Field(description="Steps taken.")
+
+
+SessionEvent = Annotated[
+    TurnStarted
+    | MessageAdded
+    | TextDelta
+    | ReasoningDelta
+    | TextComplete
+    | ToolCallStarted
+    | ToolOutputChunk
+    | ToolHeartbeat
+    | ToolCallCompleted
+    | FileEdited
+    | PermissionRequested
+    | PermissionResolved
+    | UsageUpdated
+    | StreamRetry
+    | ContextTruncated
+    | ErrorEvent
+    | TitleChanged
+    | TurnCompleted
+    | TurnCancelled
+    | TurnFailed
+    | StepLimitReached,
+    Field(discriminator="type"),
+]
+
+TerminalEvent = TurnCompleted | TurnCancelled | TurnFailed | StepLimitReached
+
+EVENT_ADAPTER: TypeAdapter[SessionEvent] = TypeAdapter(SessionEvent)
+
+EVENT_TYPES: dict[str, type[EventBase]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        TurnStarted, MessageAdded, TextDelta, ReasoningDelta, TextComplete, ToolCallStarted,
+        ToolOutputChunk, ToolHeartbeat, ToolCallCompleted, FileEdited, PermissionRequested,
+        PermissionResolved, UsageUpdated, StreamRetry, ContextTruncated, ErrorEvent,
+        TitleChanged, TurnCompleted, TurnCancelled, TurnFailed, StepLimitReached,
+    )
+}
+
+
+def parse_event(data: dict[str, Any]) -> SessionEvent:
+    """Validate a wire/history dict into its event class (raises pydantic.ValidationError)."""
+    return EVENT_ADAPTER.validate_python(data)

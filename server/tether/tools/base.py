@@ -1,0 +1,64 @@
+"""The tool seam: what a tool is, what it gets to run, what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tether.workspace.bridge import EditorBridge
+from tether.workspace.folder import WorkspaceFolder
+
+
+class IndexQuery(Protocol):
+    """What tools and the context builder ask of the workspace index (may be absent)."""
+
+    async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    async def repo_map(
+        self,
+        focus_files: list[str],
+        mentioned: list[str],
+        budget_tokens: int,
+    ) -> str: ...
+
+
+@dataclass
+class ToolContext:
+    workspace: WorkspaceFolder
+    bridge: EditorBridge
+    session_id: str
+    tool_call_id: str
+    emit_output: Callable[[str], Awaitable[None]]  # streams tool_output_chunk
+    index: IndexQuery | None = None
+    command_timeout: float = 120.0
+
+
+@dataclass
+class ToolOutcome:
+    content: str  # what goes back to the model
+    is_error: bool = False
+    diff: str | None = None  # unified diff, for edits
+    edited_uri: str | None = None
+    edit_applied: bool = False
+    edit_rebased: bool = False
+    edit_message: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Tool(Protocol):
+    name: str
+    description: str
+    parameters: dict[str, Any]  # JSON Schema of the arguments object
+    read_only: bool  # read-only calls in one step run in parallel
+    needs_permission: bool  # asks the user unless allowed (run_command, writes)
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        """One sentence for the permission prompt."""
+        ...
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        """Run; bad arguments and failures come back as is_error outcomes, not raises."""
+        ...

@@ -1,0 +1,65 @@
+"""A workspace folder and the one rule about paths: nothing outside it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urlparse
+
+from tether.errors import PathOutsideWorkspaceError
+
+
+def path_to_uri(path: Path) -> str:
+    return "file://" + quote(str(path), safe="/:")
+
+
+def uri_to_path(uri: str) -> Path:
+    parsed = urlparse(uri)
+    if parsed.scheme not in ("file", ""):
+        raise ValueError(f"not a file URI: {uri}")
+    return Path(unquote(parsed.path))
+
+
+def canonical(path: Path | str) -> Path:
+    """Absolute, symlinks resolved, `..` folded; the form stored and compared."""
+    return Path(os.path.realpath(os.path.expanduser(str(path))))
+
+
+@dataclass(frozen=True)
+class WorkspaceFolder:
+    root: Path  # canonical
+
+    @classmethod
+    def at(cls, path: Path | str) -> WorkspaceFolder:
+        return cls(canonical(path))
+
+    @property
+    def uri(self) -> str:
+        return path_to_uri(self.root)
+
+    @property
+    def name(self) -> str:
+        return self.root.name or str(self.root)
+
+    def resolve(self, path: str | Path) -> Path:
+        """The canonical path of `path` (relative to the root, or absolute) inside the folder.
+
+        Symlinks are resolved first, so a link pointing out of the folder is refused too.
+        """
+        raw = Path(os.path.expanduser(str(path)))
+        candidate = raw if raw.is_absolute() else self.root / raw
+        resolved = canonical(candidate)
+        if not self.contains(resolved):
+            raise PathOutsideWorkspaceError(
+                f"{path} is outside the workspace folder {self.root}",
+                data={"path": str(path), "workspace": str(self.root)},
+            )
+        return resolved
+
+    def contains(self, path: Path) -> bool:
+        """True when canonical `path` is the root or below it."""
+        return path == self.root or self.root in path.parents
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() if path != self.root else "."
