@@ -1,0 +1,145 @@
+"""Settings: a model with a default for every field, read from file, env and the editor.
+
+Precedence, lowest first: defaults, the TOML file (platformdirs config dir, or
+`TETHER_CONFIG`), environment variables, then explicit overrides (the editor's
+`workspace/configuration` section `tether`, CLI flags). A bad value never fails start-up:
+it is reported in `Settings.problems` and the default stays.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.alias_generators import to_camel
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODELS: dict[str, str] = {
+    "ollama": "llama3.1",
+    "openai": "gpt-4o-mini",
+    "anthropic": "claude-sonnet-4-5",
+    "replay": "replay",
+}
+
+ENV_VARS: dict[str, str] = {
+    "TETHER_PROVIDER": "provider",
+    "TETHER_MODEL": "model",
+    "OPENAI_API_KEY": "openai_api_key",
+    "OPENAI_BASE_URL": "openai_base_url",
+    "ANTHROPIC_API_KEY": "anthropic_api_key",
+    "ANTHROPIC_BASE_URL": "anthropic_base_url",
+    "OLLAMA_HOST": "ollama_host",
+    "TETHER_MAX_STEPS": "max_steps",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    provider: str = Field("ollama", description="openai | anthropic | ollama | replay:FILE")
+    model: str = Field("", description="Model name at the provider; empty = provider default.")
+    openai_api_key: SecretStr | None = Field(None, description="OpenAI(-compatible) key.")
+    openai_base_url: str = Field("https://api.openai.com/v1", description="Chat Completions base.")
+    anthropic_api_key: SecretStr | None = Field(None, description="Anthropic key.")
+    anthropic_base_url: str = Field("https://api.anthropic.com", description="Messages API base.")
+    ollama_host: str = Field("http://127.0.0.1:11434", description="Ollama server.")
+    max_steps: int = Field(50, ge=1, le=1000, description="Model calls per turn at most.")
+    max_tokens: int = Field(8192, ge=1, description="Output tokens per model call.")
+    context_window: int | None = Field(None, ge=1024, description="Override the window table.")
+    request_timeout: float = Field(60.0, gt=0, description="Connect/first-byte timeout (s).")
+    idle_timeout: float = Field(60.0, gt=0, description="Max seconds between stream chunks.")
+    command_timeout: float = Field(120.0, gt=0, description="run_command timeout (s).")
+    auto_approve: bool = Field(False, description="Allow every tool without asking.")
+    allowed_tools: list[str] = Field(
+        default_factory=list, description="Tools that never ask (e.g. run_command)."
+    )
+    repo_map_tokens: int = Field(1024, ge=0, description="Repo map budget in the system context.")
+    title_generation: bool = Field(True, description="Ask the model for a title after turn 1.")
+    problems: list[str] = Field(default_factory=list, exclude=True)
+
+    @property
+    def provider_kind(self) -> str:
+        return self.provider.split(":", 1)[0]
+
+    @property
+    def resolved_model(self) -> str:
+        return self.model or DEFAULT_MODELS.get(self.provider_kind, "")
+
+    @property
+    def model_selector(self) -> str:
+        return f"{self.provider_kind}/{self.resolved_model}"
+
+    def merged(self, overrides: Mapping[str, Any]) -> Settings:
+        """A copy with `overrides` applied field by field; bad fields keep their value."""
+        return _apply(self, overrides, source="override")
+
+
+def config_path() -> Path:
+    env = os.environ.get("TETHER_CONFIG")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir("tether")) / "config.toml"
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    path = config_path()
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            settings.problems.append(f"{path}: cannot read ({exc}); using defaults")
+        else:
+            settings = _apply(settings, data, source=str(path))
+    env = {field: os.environ[var] for var, field in ENV_VARS.items() if os.environ.get(var)}
+    settings = _apply(settings, env, source="environment")
+    if overrides:
+        settings = _apply(settings, overrides, source="override")
+    for problem in settings.problems:
+        log.warning("settings: %s", problem)
+    return settings
+
+
+def _apply(base: Settings, values: Mapping[str, Any], *, source: str) -> Settings:
+    """Validate each value on its own, so one bad field does not discard the others."""
+    current = base.model_dump(exclude={"problems"})
+    problems = list(base.problems)
+    for key, value in values.items():
+        name = _field_name(key)
+        if name is None:
+            if key not in ("problems",):
+                problems.append(f"{source}: unknown setting {key!r} ignored")
+            continue
+        if value is None:
+            continue
+        trial = {**current, name: value}
+        try:
+            Settings.model_validate(trial)
+        except ValidationError as exc:
+            msg = exc.errors()[0]["msg"]
+            problems.append(f"{source}: {key} = {_redact(name, value)!r} ignored ({msg})")
+            continue
+        current = trial
+    result = Settings.model_validate(current)
+    result.problems = problems
+    return result
+
+
+def _field_name(key: str) -> str | None:
+    if key in Settings.model_fields and key != "problems":
+        return key
+    for name, field in Settings.model_fields.items():
+        if field.alias == key and name != "problems":
+            return name
+    return None
+
+
+def _redact(name: str, value: Any) -> Any:
+    return "***" if "key" in name else value
