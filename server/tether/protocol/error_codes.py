@@ -41,3 +41,28 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.CONFIG_INVALID: "Settings could not be used; defaults apply.",
     ErrorCode.INTERNAL: "A bug in Tether; the message and the server log say more.",
 }
+
+
+def code_for(exc: BaseException) -> ErrorCode:
+    """The stable code of a Tether error; INTERNAL for anything else (a bug)."""
+    from tether import errors
+
+    table: list[tuple[type[BaseException], ErrorCode]] = [
+        (errors.InvalidParamsError, ErrorCode.INVALID_PARAMS),
+        (errors.SessionNotFoundError, ErrorCode.UNKNOWN_SESSION),
+        (errors.HistoryCorruptError, ErrorCode.HISTORY_CORRUPT),
+        (errors.StoreError, ErrorCode.STORE_FAILED),
+        (errors.TurnInProgressError, ErrorCode.TURN_IN_PROGRESS),
+        (errors.ProviderUnavailableError, ErrorCode.PROVIDER_UNAVAILABLE),
+        (errors.ProviderAuthError, ErrorCode.PROVIDER_AUTH),
+        (errors.ProviderRateLimitError, ErrorCode.PROVIDER_RATE_LIMITED),
+        (errors.ProviderError, ErrorCode.PROVIDER_FAILED),
+        (errors.PathOutsideWorkspaceError, ErrorCode.PATH_OUTSIDE_WORKSPACE),
+        (errors.IndexingError, ErrorCode.INDEX_UNAVAILABLE),
+        (errors.ConfigError, ErrorCode.CONFIG_INVALID),
+        (errors.ProtocolError, ErrorCode.INVALID_PARAMS),
+    ]
+    for cls, code in table:
+        if isinstance(exc, cls):
+            return code
+    return ErrorCode.INTERNAL
