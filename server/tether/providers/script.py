@@ -1,0 +1,231 @@
+"""Scripted model turns: the one JSON format shared by the replay provider and the test server.
+
+A recorded transcript (`replay:FILE`) and a test script for the local provider server are
+the same file, so a demo transcript can be played by the CLI without an API key and by an
+editor test over real HTTP. Keys are camelCase in JSON:
+
+    {"turns": [{"text": "Hello", "chunkDelay": 0.01},
+               {"toolCalls": [{"name": "edit", "arguments": {"path": "a.py"}}]},
+               {"text": "later", "fault": "429", "retryAfter": 0.05, "faultTimes": 1}],
+     "repeatLast": false}
+
+Parsing never half-succeeds: a bad file raises `ScriptError` naming the offending key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+Fault = Literal["429", "500", "401", "drop", "hang"]
+FAULTS: tuple[str, ...] = ("429", "500", "401", "drop", "hang")
+DEFAULT_USAGE: tuple[int, int] = (12, 8)
+
+
+class ScriptError(ValueError):
+    """A script or transcript that cannot be used; the message names the bad key."""
+
+
+@dataclass
+class ToolCallSpec:
+    name: str
+    arguments: dict[str, Any]
+    id: str | None = None
+
+
+@dataclass
+class Turn:
+    """One model response: reasoning, then text, then tool calls, streamed in chunks."""
+
+    text: str = ""
+    reasoning: str = ""
+    tool_calls: list[ToolCallSpec] = field(default_factory=list)
+    chunk_size: int = 8  # characters per streamed delta
+    chunk_delay: float = 0.0  # seconds between deltas
+    usage: tuple[int, int] | None = DEFAULT_USAGE  # (prompt, completion) tokens
+    cached_tokens: int = 0  # prompt tokens reported as served from the provider cache
+    fault: Fault | None = None
+    retry_after: float = 0.05  # Retry-After of a "429" fault, in seconds
+    fault_times: int = 1  # requests that get the fault before the turn plays normally
+
+    def text_chunks(self) -> list[str]:
+        return split_chunks(self.text, self.chunk_size)
+
+    def reasoning_chunks(self) -> list[str]:
+        return split_chunks(self.reasoning, self.chunk_size)
+
+
+@dataclass
+class Script:
+    turns: list[Turn]
+    repeat_last: bool = False
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Script:
+        if not isinstance(data, dict):
+            raise ScriptError("script: expected a JSON object with a 'turns' list")
+        turns = data.get("turns")
+        if not isinstance(turns, list):
+            raise ScriptError("script: 'turns' must be a list")
+        repeat = data.get("repeatLast", data.get("repeat_last", False))
+        if not isinstance(repeat, bool):
+            raise ScriptError("script: 'repeatLast' must be true or false")
+        return cls([_turn(t, f"turns[{i}]") for i, t in enumerate(turns)], repeat_last=repeat)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Script:
+        p = Path(path)
+        try:
+            raw = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScriptError(f"{p}: cannot read the script ({exc.strerror or exc})") from exc
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ScriptError(f"{p}: not valid JSON ({exc})") from exc
+        try:
+            return cls.from_json(data)
+        except ScriptError as exc:
+            raise ScriptError(f"{p}: {exc}") from exc
+
+    def to_json(self) -> dict[str, Any]:
+        return {"turns": [_turn_json(t) for t in self.turns], "repeatLast": self.repeat_last}
+
+
+def text_turn(text: str, **kw: Any) -> Turn:
+    return Turn(text=text, **kw)
+
+
+def tool_turn(name: str, arguments: dict[str, Any], **kw: Any) -> Turn:
+    call_id = kw.pop("id", None)
+    return Turn(tool_calls=[ToolCallSpec(name, arguments, call_id)], **kw)
+
+
+def split_chunks(text: str, size: int) -> list[str]:
+    size = max(1, size)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+_TURN_KEYS = {
+    "text": "text",
+    "reasoning": "reasoning",
+    "toolCalls": "tool_calls",
+    "chunkSize": "chunk_size",
+    "chunkDelay": "chunk_delay",
+    "usage": "usage",
+    "cachedTokens": "cached_tokens",
+    "fault": "fault",
+    "retryAfter": "retry_after",
+    "faultTimes": "fault_times",
+}
+
+
+def _turn(raw: Any, where: str) -> Turn:
+    if not isinstance(raw, dict):
+        raise ScriptError(f"{where}: expected an object")
+    unknown = sorted(k for k in raw if k not in _TURN_KEYS and k not in _TURN_KEYS.values())
+    if unknown:
+        raise ScriptError(f"{where}: unknown key {unknown[0]!r}")
+    get = {_TURN_KEYS.get(k, k): v for k, v in raw.items()}
+    turn = Turn()
+    for key in ("text", "reasoning"):
+        if key in get:
+            setattr(turn, key, _typed(get[key], str, f"{where}.{key}"))
+    if "tool_calls" in get:
+        calls = get["tool_calls"]
+        if not isinstance(calls, list):
+            raise ScriptError(f"{where}.toolCalls: must be a list")
+        turn.tool_calls = [_call(c, f"{where}.toolCalls[{i}]") for i, c in enumerate(calls)]
+    if "chunk_size" in get:
+        turn.chunk_size = _positive_int(get["chunk_size"], f"{where}.chunkSize", minimum=1)
+    if "chunk_delay" in get:
+        turn.chunk_delay = _seconds(get["chunk_delay"], f"{where}.chunkDelay")
+    if "usage" in get:
+        turn.usage = _usage(get["usage"], f"{where}.usage")
+    if "cached_tokens" in get:
+        turn.cached_tokens = _positive_int(get["cached_tokens"], f"{where}.cachedTokens")
+    if get.get("fault") is not None:
+        fault = str(get["fault"])
+        if fault not in FAULTS:
+            raise ScriptError(f"{where}.fault: {fault!r} is not one of {', '.join(FAULTS)}")
+        turn.fault = cast(Fault, fault)
+    if "retry_after" in get:
+        turn.retry_after = _seconds(get["retry_after"], f"{where}.retryAfter")
+    if "fault_times" in get:
+        turn.fault_times = _positive_int(get["fault_times"], f"{where}.faultTimes")
+    return turn
+
+
+def _call(raw: Any, where: str) -> ToolCallSpec:
+    if not isinstance(raw, dict):
+        raise ScriptError(f"{where}: expected an object")
+    name = _typed(raw.get("name"), str, f"{where}.name")
+    if not name:
+        raise ScriptError(f"{where}.name: must not be empty")
+    args = raw.get("arguments", {})
+    if not isinstance(args, dict):
+        raise ScriptError(f"{where}.arguments: must be an object")
+    call_id = raw.get("id")
+    if call_id is not None and not isinstance(call_id, str):
+        raise ScriptError(f"{where}.id: must be a string")
+    return ToolCallSpec(name=name, arguments=args, id=call_id)
+
+
+def _typed(value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind):
+        raise ScriptError(f"{where}: must be a {kind.__name__}")
+    return value
+
+
+def _positive_int(value: Any, where: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ScriptError(f"{where}: must be an integer >= {minimum}")
+    return value
+
+
+def _seconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ScriptError(f"{where}: must be a number of seconds >= 0")
+    return float(value)
+
+
+def _usage(value: Any, where: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = [
+            value.get("prompt", value.get("promptTokens")),
+            value.get("completion", value.get("completionTokens")),
+        ]
+    if not isinstance(value, list) or len(value) != 2:
+        raise ScriptError(f"{where}: must be [prompt, completion] or null")
+    return (_positive_int(value[0], f"{where}[0]"), _positive_int(value[1], f"{where}[1]"))
+
+
+def _turn_json(turn: Turn) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if turn.text:
+        out["text"] = turn.text
+    if turn.reasoning:
+        out["reasoning"] = turn.reasoning
+    if turn.tool_calls:
+        out["toolCalls"] = [
+            {"name": c.name, "arguments": c.arguments, **({"id": c.id} if c.id else {})}
+            for c in turn.tool_calls
+        ]
+    defaults = Turn()
+    for attr, key in (
+        ("chunk_size", "chunkSize"),
+        ("chunk_delay", "chunkDelay"),
+        ("cached_tokens", "cachedTokens"),
+        ("fault", "fault"),
+        ("retry_after", "retryAfter"),
+        ("fault_times", "faultTimes"),
+    ):
+        if getattr(turn, attr) != getattr(defaults, attr):
+            out[key] = getattr(turn, attr)
+    if turn.usage != defaults.usage:
+        out["usage"] = list(turn.usage) if turn.usage else None
+    return out

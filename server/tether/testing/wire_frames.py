@@ -1,0 +1,263 @@
+"""A scripted turn rendered as the exact SSE frames (or JSON body) each real API sends.
+
+Kept apart from the HTTP plumbing so the frames can be read against the providers' docs:
+OpenAI Chat Completions chunks (`data: {...}` ... `data: [DONE]`) and Anthropic Messages
+events (`event: message_start` ... `event: message_stop`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tether.providers.script import Turn, split_chunks
+
+
+def sse(data: str, event: str | None = None) -> bytes:
+    head = f"event: {event}\n" if event else ""
+    body = "".join(f"data: {line}\n" for line in data.split("\n"))
+    return (head + body + "\n").encode("utf-8")
+
+
+def _dumps(obj: Any) -> str:
+    # ensure_ascii=False: real APIs send raw UTF-8, which is what trips line splitters.
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _call_id(turn_no: int, i: int, given: str | None, prefix: str) -> str:
+    return given or f"{prefix}_{turn_no}_{i}"
+
+
+# --- OpenAI Chat Completions --------------------------------------------------------------
+
+
+def openai_frames(turn: Turn, *, model: str, turn_no: int, include_usage: bool) -> list[bytes]:
+    base = {
+        "id": f"chatcmpl-{turn_no}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+    }
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return sse(_dumps({**base, "choices": [choice]}))
+
+    frames = [chunk({"role": "assistant", "content": ""})]
+    frames += [chunk({"reasoning_content": part}) for part in turn.reasoning_chunks()]
+    frames += [chunk({"content": part}) for part in turn.text_chunks()]
+    for i, call in enumerate(turn.tool_calls):
+        head = {
+            "index": i,
+            "id": _call_id(turn_no, i, call.id, "call"),
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        frames.append(chunk({"tool_calls": [head]}))
+        for part in split_chunks(_dumps(call.arguments), turn.chunk_size):
+            frames.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]}))
+    frames.append(chunk({}, "tool_calls" if turn.tool_calls else "stop"))
+    if include_usage and turn.usage is not None:
+        frames.append(sse(_dumps({**base, "choices": [], "usage": _openai_usage(turn)})))
+    frames.append(sse("[DONE]"))
+    return frames
+
+
+def openai_body(turn: Turn, *, model: str, turn_no: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": turn.text or None}
+    if turn.reasoning:
+        message["reasoning_content"] = turn.reasoning
+    if turn.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": _call_id(turn_no, i, c.id, "call"),
+                "type": "function",
+                "function": {"name": c.name, "arguments": _dumps(c.arguments)},
+            }
+            for i, c in enumerate(turn.tool_calls)
+        ]
+    body: dict[str, Any] = {
+        "id": f"chatcmpl-{turn_no}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": "tool_calls" if turn.tool_calls else "stop",
+            }
+        ],
+    }
+    if turn.usage is not None:
+        body["usage"] = _openai_usage(turn)
+    return body
+
+
+def _openai_usage(turn: Turn) -> dict[str, Any]:
+    prompt, completion = turn.usage or (0, 0)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": turn.cached_tokens},
+    }
+
+
+def openai_error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+# --- Anthropic Messages -------------------------------------------------------------------
+
+
+def anthropic_frames(turn: Turn, *, model: str, turn_no: int) -> list[bytes]:
+    prompt, completion = turn.usage or (0, 0)
+
+    def ev(kind: str, payload: dict[str, Any]) -> bytes:
+        return sse(_dumps({"type": kind, **payload}), event=kind)
+
+    frames = [
+        ev(
+            "message_start",
+            {
+                "message": {
+                    "id": f"msg_{turn_no}",
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [],
+                    "model": model,
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": {
+                        "input_tokens": prompt,
+                        "output_tokens": 1,
+                        "cache_creation_input_tokens": 0,
+                        "cache_read_input_tokens": turn.cached_tokens,
+                    },
+                }
+            },
+        ),
+        ev("ping", {}),
+    ]
+    index = 0
+    if turn.reasoning:
+        frames.append(
+            ev(
+                "content_block_start",
+                {
+                    "index": index,
+                    "content_block": {"type": "thinking", "thinking": "", "signature": ""},
+                },
+            )
+        )
+        for part in turn.reasoning_chunks():
+            frames.append(
+                ev(
+                    "content_block_delta",
+                    {"index": index, "delta": {"type": "thinking_delta", "thinking": part}},
+                )
+            )
+        frames.append(
+            ev(
+                "content_block_delta",
+                {
+                    "index": index,
+                    "delta": {"type": "signature_delta", "signature": f"sig-{turn_no}"},
+                },
+            )
+        )
+        frames.append(ev("content_block_stop", {"index": index}))
+        index += 1
+    if turn.text:
+        frames.append(
+            ev(
+                "content_block_start",
+                {"index": index, "content_block": {"type": "text", "text": ""}},
+            )
+        )
+        for part in turn.text_chunks():
+            frames.append(
+                ev(
+                    "content_block_delta",
+                    {"index": index, "delta": {"type": "text_delta", "text": part}},
+                )
+            )
+        frames.append(ev("content_block_stop", {"index": index}))
+        index += 1
+    for i, call in enumerate(turn.tool_calls):
+        frames.append(
+            ev(
+                "content_block_start",
+                {
+                    "index": index,
+                    "content_block": {
+                        "type": "tool_use",
+                        "id": _call_id(turn_no, i, call.id, "toolu"),
+                        "name": call.name,
+                        "input": {},
+                    },
+                },
+            )
+        )
+        for part in split_chunks(_dumps(call.arguments), turn.chunk_size):
+            frames.append(
+                ev(
+                    "content_block_delta",
+                    {"index": index, "delta": {"type": "input_json_delta", "partial_json": part}},
+                )
+            )
+        frames.append(ev("content_block_stop", {"index": index}))
+        index += 1
+    stop = "tool_use" if turn.tool_calls else "end_turn"
+    frames.append(
+        ev(
+            "message_delta",
+            {
+                "delta": {"stop_reason": stop, "stop_sequence": None},
+                "usage": {"output_tokens": completion},
+            },
+        )
+    )
+    frames.append(ev("message_stop", {}))
+    return frames
+
+
+def anthropic_body(turn: Turn, *, model: str, turn_no: int) -> dict[str, Any]:
+    prompt, completion = turn.usage or (0, 0)
+    content: list[dict[str, Any]] = []
+    if turn.reasoning:
+        content.append(
+            {"type": "thinking", "thinking": turn.reasoning, "signature": f"sig-{turn_no}"}
+        )
+    if turn.text:
+        content.append({"type": "text", "text": turn.text})
+    for i, call in enumerate(turn.tool_calls):
+        content.append(
+            {
+                "type": "tool_use",
+                "id": _call_id(turn_no, i, call.id, "toolu"),
+                "name": call.name,
+                "input": call.arguments,
+            }
+        )
+    return {
+        "id": f"msg_{turn_no}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": "tool_use" if turn.tool_calls else "end_turn",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": prompt,
+            "output_tokens": completion,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": turn.cached_tokens,
+        },
+    }
+
+
+def anthropic_error(message: str, kind: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": kind, "message": message}}
