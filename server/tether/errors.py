@@ -22,7 +22,8 @@ saying what happened and, where there is one, what to do.
     │   ├── SessionNotFoundError       no session with that id
     │   └── HistoryCorruptError        a header that cannot be read
     ├── SessionError                   the engine refused a request
-    │   └── TurnInProgressError        a turn is already running in that session
+    │   ├── TurnInProgressError        a turn is already running in that session
+    │   └── FolderNotInWorkspaceError  a folder URI that is not an open workspace folder
     ├── ConfigError                    settings that cannot be used
     └── ProtocolError                  a request the server cannot understand
         └── InvalidParamsError         params failed validation (field path kept)
@@ -120,6 +121,10 @@ class SessionError(TetherError):
 
 
 class TurnInProgressError(SessionError):
+    pass
+
+
+class FolderNotInWorkspaceError(SessionError):
     pass
 
 

@@ -1,4 +1,4 @@
-"""Stable JSON-RPC error codes for Tether's custom methods (−32000…−32099).
+"""Stable JSON-RPC error codes for Tether's custom methods (-32000 to -32099).
 
 These numbers are part of the protocol: never renumber one, only add.
 """
@@ -29,13 +29,19 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_PARAMS: "Params failed validation; `data.errors[].path` names each field.",
     ErrorCode.UNKNOWN_SESSION: "No session with that id in any open workspace folder.",
     ErrorCode.TURN_IN_PROGRESS: "A turn is already running in that session (steer or cancel it).",
-    ErrorCode.PROVIDER_UNAVAILABLE: "The model provider cannot be reached; `message` says what to set.",
+    ErrorCode.PROVIDER_UNAVAILABLE: (
+        "The model provider cannot be reached; `message` says what to set."
+    ),
     ErrorCode.PROVIDER_AUTH: "The provider rejected the API key (401/403).",
     ErrorCode.PROVIDER_RATE_LIMITED: "The provider kept answering 429 after the bounded retries.",
     ErrorCode.PROVIDER_FAILED: "The provider failed in another way (5xx, dropped stream, timeout).",
-    ErrorCode.FOLDER_NOT_IN_WORKSPACE: "The folder URI is not one of the editor's workspace folders.",
+    ErrorCode.FOLDER_NOT_IN_WORKSPACE: (
+        "The folder URI is not one of the editor's workspace folders."
+    ),
     ErrorCode.PATH_OUTSIDE_WORKSPACE: "A path resolves outside the session's workspace folder.",
-    ErrorCode.HISTORY_CORRUPT: "A session file's header cannot be read; the file is left untouched.",
+    ErrorCode.HISTORY_CORRUPT: (
+        "A session file's header cannot be read; the file is left untouched."
+    ),
     ErrorCode.STORE_FAILED: "History could not be read or written (disk full, permissions).",
     ErrorCode.INDEX_UNAVAILABLE: "The workspace index for that folder is not built or failed.",
     ErrorCode.CONFIG_INVALID: "Settings could not be used; defaults apply.",
@@ -53,6 +59,7 @@ def code_for(exc: BaseException) -> ErrorCode:
         (errors.HistoryCorruptError, ErrorCode.HISTORY_CORRUPT),
         (errors.StoreError, ErrorCode.STORE_FAILED),
         (errors.TurnInProgressError, ErrorCode.TURN_IN_PROGRESS),
+        (errors.FolderNotInWorkspaceError, ErrorCode.FOLDER_NOT_IN_WORKSPACE),
         (errors.ProviderUnavailableError, ErrorCode.PROVIDER_UNAVAILABLE),
         (errors.ProviderAuthError, ErrorCode.PROVIDER_AUTH),
         (errors.ProviderRateLimitError, ErrorCode.PROVIDER_RATE_LIMITED),

@@ -1,0 +1,27 @@
+"""What the engine keeps in memory for one session between and during turns."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from tether.protocol.methods import TurnResult
+from tether.protocol.models import Message, SessionInfo
+from tether.session.emitter import EventEmitter
+
+
+@dataclass
+class SessionState:
+    info: SessionInfo
+    messages: list[Message]  # the loaded tail of the history, appended to as the turn goes
+    emitter: EventEmitter
+    always_allowed: set[str] = field(default_factory=set)  # "allow always" answers
+    steer_queue: list[str] = field(default_factory=list)  # joins the turn at its next step
+    task: asyncio.Task[TurnResult] | None = None
+    turn_id: str | None = None
+    cancelling: bool = False
+    started: asyncio.Event = field(default_factory=asyncio.Event)  # set once the task runs
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()

@@ -1,0 +1,68 @@
+"""Session titles: the first user line at once, a model-written one after the first turn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from tether.errors import ProviderError
+from tether.protocol.models import Message, TextPart
+from tether.providers.base import ChatRequest, Provider, RetryNotice, TextChunk
+
+log = logging.getLogger(__name__)
+
+FALLBACK_MAX_CHARS = 47
+TITLE_MAX_WORDS = 6
+TITLE_TIMEOUT = 20.0
+TITLE_SYSTEM_PROMPT = (
+    "You write conversation titles. Reply with a title of at most 6 words for the "
+    "conversation below: no quotes, no trailing punctuation, nothing else."
+)
+
+
+def fallback_title(user_text: str) -> str:
+    """The first non-empty line of the user's message, at most 47 characters."""
+    for line in user_text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            if len(line) <= FALLBACK_MAX_CHARS:
+                return line
+            cut = line[: FALLBACK_MAX_CHARS - 1].rsplit(" ", 1)[0] or line[: FALLBACK_MAX_CHARS - 1]
+            return cut + "…"
+    return "New session"
+
+
+def clean_title(raw: str) -> str:
+    line = next((ln.strip() for ln in raw.splitlines() if ln.strip()), "")
+    line = line.strip("\"'`*# ").rstrip(".!?:;,")
+    if line.lower().startswith("title:"):
+        line = line[6:].strip()
+    words = line.split()
+    return " ".join(words[:TITLE_MAX_WORDS])
+
+
+async def generate_title(provider: Provider, model: str, user_text: str, answer: str) -> str | None:
+    """Ask the model for a short title; None when it fails or says nothing usable."""
+    transcript = f"User: {user_text[:2000]}\n\nAssistant: {answer[:2000]}"
+    request = ChatRequest(
+        model=model,
+        system=TITLE_SYSTEM_PROMPT,
+        messages=[Message(id="title", role="user", parts=[TextPart(text=transcript)])],
+        max_tokens=32,
+    )
+    chunks: list[str] = []
+
+    async def collect() -> None:
+        async for event in provider.stream(request):
+            if isinstance(event, TextChunk):
+                chunks.append(event.text)
+            elif isinstance(event, RetryNotice):
+                chunks.clear()
+
+    try:
+        await asyncio.wait_for(collect(), TITLE_TIMEOUT)
+    except (ProviderError, TimeoutError) as exc:
+        log.info("title generation failed: %s", exc)
+        return None
+    title = clean_title("".join(chunks))
+    return title or None
