@@ -1,0 +1,85 @@
+"""What every built-in tool shares: argument checks, path safety, errors as outcomes."""
+
+from __future__ import annotations
+
+import errno
+import logging
+from pathlib import Path
+from typing import Any
+
+from tether.errors import PathOutsideWorkspaceError, ToolError
+from tether.tools.base import ToolContext, ToolOutcome
+from tether.tools.schema import check_arguments
+
+log = logging.getLogger(__name__)
+
+
+def fail(message: str, **metadata: Any) -> ToolOutcome:
+    return ToolOutcome(content=message, is_error=True, metadata=dict(metadata))
+
+
+def resolve_path(ctx: ToolContext, raw: str) -> Path:
+    """The canonical path of `raw` inside the workspace, or a ToolError the model can read."""
+    if "\x00" in raw:
+        raise ToolError(f"path {raw!r} contains a NUL character")
+    try:
+        return ctx.workspace.resolve(raw)
+    except PathOutsideWorkspaceError:
+        raise PathOutsideWorkspaceError(
+            f"path {raw} is outside the workspace ({ctx.workspace.root})",
+            data={"path": raw, "workspace": str(ctx.workspace.root)},
+        ) from None
+
+
+def cap_text(text: str, limit: int, what: str = "output") -> tuple[str, bool]:
+    """Keep the head and tail of `text` within `limit` characters, saying what was cut."""
+    if len(text) <= limit:
+        return text, False
+    head = limit * 2 // 3
+    tail = limit - head
+    cut = len(text) - head - tail
+    return f"{text[:head]}\n[... {cut} characters of {what} omitted ...]\n{text[-tail:]}", True
+
+
+class BuiltinTool:
+    """Base of the built-in tools: validates, runs `_run`, turns failures into outcomes.
+
+    Subclasses set the class attributes and implement `_run`; `run` never raises for bad
+    arguments, paths outside the workspace or OS errors — the model reads an error outcome.
+    Cancellation (CancelledError) always propagates.
+    """
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    read_only: bool = True
+    needs_permission: bool = False
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return f"{self.name} {args.get('path', '')}".strip()
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        problem = check_arguments(self.name, self.parameters, args)
+        if problem:
+            return fail(problem)
+        try:
+            return await self._run(args, ctx)
+        except ToolError as exc:
+            return fail(exc.message)
+        except OSError as exc:
+            return fail(_os_message(exc))
+        except Exception as exc:  # a bug must not kill the turn; the model sees a short note
+            log.exception("tool %s failed", self.name)
+            return fail(f"{self.name} failed unexpectedly: {type(exc).__name__}: {exc}")
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        raise NotImplementedError
+
+
+def _os_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno == errno.ELOOP:
+        return f"{where}too many levels of symbolic links (a symlink loop?)"
+    if exc.errno == errno.EACCES:
+        return f"{where}permission denied"
+    return f"{where}{exc.strerror or exc}"

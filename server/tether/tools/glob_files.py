@@ -1,0 +1,62 @@
+"""glob: files of the workspace matching a pattern, skipping what .gitignore ignores."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from tether.tools.base import ToolContext, ToolOutcome
+from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.walk import glob_matcher, walk_files
+
+MAX_RESULTS = 1000
+
+
+def _glob(root: Path, start: Path, pattern: str) -> tuple[list[str], int]:
+    matcher = glob_matcher(pattern)
+    found: list[str] = []
+    total = 0
+    for path in walk_files(root, start):
+        if matcher.match(path.relative_to(start).as_posix()):
+            total += 1
+            if len(found) < MAX_RESULTS:
+                found.append(path.relative_to(root).as_posix())
+    return found, total
+
+
+class GlobTool(BuiltinTool):
+    name = "glob"
+    description = (
+        "Find files by glob pattern, e.g. '**/*.py', 'src/*.ts', '*.{js,ts}'. A pattern "
+        "without '/' matches file names at any depth. Files ignored by .gitignore are "
+        f"skipped. Paths are relative to the workspace, sorted, at most {MAX_RESULTS}."
+    )
+    parameters: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "pattern": {"type": "string", "minLength": 1, "description": "Glob pattern."},
+            "path": {"type": "string", "description": "Folder to search in (default: root)."},
+        },
+        "required": ["pattern"],
+        "additionalProperties": False,
+    }
+    read_only = True
+    needs_permission = False
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return f"Find files matching {args.get('pattern', '?')}"
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        raw = str(args.get("path") or ".")
+        start = resolve_path(ctx, raw)
+        if not start.is_dir():
+            return fail(f"{raw} is not a folder")
+        pattern = str(args["pattern"])
+        found, total = await asyncio.to_thread(_glob, ctx.workspace.root, start, pattern)
+        if not found:
+            return ToolOutcome(content=f"no files match {pattern}", metadata={"count": 0})
+        content = "\n".join(found)
+        if total > len(found):
+            content += f"\n[capped: {len(found)} of {total} files shown; narrow the pattern]"
+        return ToolOutcome(content=content, metadata={"count": total})

@@ -1,0 +1,67 @@
+"""list_dir: what is in a folder of the workspace, folders marked with "/"."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+from tether.tools.base import ToolContext, ToolOutcome
+from tether.tools.common import BuiltinTool, fail, resolve_path
+
+MAX_ENTRIES = 1000
+
+
+def _entries(path: Path) -> list[str]:
+    names: list[str] = []
+    with os.scandir(path) as it:
+        for entry in it:
+            if entry.name == ".git":
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows symlinks: a link to a folder reads as one
+            except OSError:
+                is_dir = False
+            names.append(entry.name + ("/" if is_dir else ""))
+    return sorted(names)
+
+
+class ListDirTool(BuiltinTool):
+    name = "list_dir"
+    description = (
+        "List a folder of the workspace (default: its root). Folders end with '/'; sorted; "
+        f".git is hidden; at most {MAX_ENTRIES} entries."
+    )
+    parameters: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "description": "Folder, relative to the workspace."},
+        },
+        "required": [],
+        "additionalProperties": False,
+    }
+    read_only = True
+    needs_permission = False
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return f"List {args.get('path') or '.'}"
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        raw = str(args.get("path") or ".")
+        path = resolve_path(ctx, raw)
+        if not path.exists():
+            return fail(f"{raw} does not exist")
+        if not path.is_dir():
+            return fail(f"{raw} is a file, not a folder; use read_file to read it")
+        names = await asyncio.to_thread(_entries, path)
+        if not names:
+            return ToolOutcome(content=f"({raw} is empty)", metadata={"count": 0})
+        shown = names[:MAX_ENTRIES]
+        content = "\n".join(shown)
+        if len(names) > MAX_ENTRIES:
+            content += (
+                f"\n[capped: {MAX_ENTRIES} of {len(names)} entries shown; use glob with a "
+                "pattern to narrow it]"
+            )
+        return ToolOutcome(content=content, metadata={"count": len(names)})

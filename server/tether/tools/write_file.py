@@ -1,0 +1,47 @@
+"""write_file: create a file or replace its whole text, through the editor bridge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tether.tools.base import ToolContext, ToolOutcome
+from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.edit_support import submit_edit
+
+
+class WriteFileTool(BuiltinTool):
+    name = "write_file"
+    description = (
+        "Create a file, or replace the whole content of an existing one (parent folders "
+        "are created). Prefer edit for changing part of an existing file."
+    )
+    parameters: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "description": "File path, relative to the workspace."},
+            "content": {"type": "string", "description": "The complete new file content."},
+        },
+        "required": ["path", "content"],
+        "additionalProperties": False,
+    }
+    read_only = False
+    needs_permission = False  # like edit: reviewable and undoable in the editor
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return f"Write {args.get('path', '?')}"
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        raw = str(args["path"])
+        content = str(args["content"])
+        path = resolve_path(ctx, raw)
+        if path.is_dir():
+            return fail(f"{raw} is a directory; give a file path")
+        for parent in path.parents:
+            if parent == ctx.workspace.root:
+                break
+            if parent.exists() and not parent.is_dir():
+                return fail(f"cannot create {raw}: {ctx.workspace.relative(parent)} is a file")
+        snapshot = await ctx.bridge.read_document(path)
+        if snapshot.exists and snapshot.text == content:
+            return ToolOutcome(content=f"{raw} already has this content; nothing changed")
+        return await submit_edit(ctx, path, snapshot, content)

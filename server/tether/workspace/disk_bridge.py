@@ -1,0 +1,179 @@
+"""An `EditorBridge` without an editor: the disk, and the terminal for permissions.
+
+Used by the CLI and by tests. It keeps the editor bridge's promise of never clobbering:
+before writing, it re-reads the file; if the disk no longer holds what the agent read,
+the agent's edit is rebased (3-way) onto the new text or refused with a clear message.
+Writes are atomic (a temp file in the same directory, then `os.replace`) and keep the
+file's mode, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from tether.errors import ToolError
+from tether.workspace.bridge import (
+    DocumentSnapshot,
+    EditOutcome,
+    FileEdit,
+    PermissionOption,
+    PermissionRequest,
+)
+from tether.workspace.rebase import rebase
+
+log = logging.getLogger(__name__)
+
+Asker = Callable[[PermissionRequest], Awaitable[PermissionOption]]
+
+_ANSWERS: dict[str, PermissionOption] = {
+    "y": "allow_once",
+    "yes": "allow_once",
+    "a": "allow_always",
+    "always": "allow_always",
+    "n": "reject",
+    "no": "reject",
+    "": "reject",
+}
+
+
+def read_text(path: Path) -> str | None:
+    """The UTF-8 text of `path` exactly as stored (CRLF kept); None when it does not exist."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ToolError(f"{path} is a directory, not a file", data={"path": str(path)}) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ToolError(
+            f"{path} is not UTF-8 text (binary file?)", data={"path": str(path)}
+        ) from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step, keeping its mode; creates parent folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tether-tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+class DiskBridge:
+    """Reads and writes the disk; asks permission through `asker` (the terminal by default)."""
+
+    def __init__(self, *, asker: Asker | None = None, auto_approve: bool = False) -> None:
+        self._asker: Asker = asker or terminal_asker
+        self.auto_approve = auto_approve
+
+    async def read_document(self, path: Path) -> DocumentSnapshot:
+        text = await asyncio.to_thread(read_text, path)
+        if text is None:
+            return DocumentSnapshot(path=path, text="", version=None, exists=False)
+        return DocumentSnapshot(path=path, text=text, version=None, exists=True)
+
+    async def apply_edit(self, edit: FileEdit) -> EditOutcome:
+        return await asyncio.to_thread(self._apply, edit)
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionOption:
+        if self.auto_approve:
+            return "allow_once"
+        return await self._asker(request)
+
+    def _apply(self, edit: FileEdit) -> EditOutcome:
+        path = Path(os.path.realpath(edit.path))  # replace the target, not a symlink to it
+        name = edit.path.name
+        try:
+            current = read_text(path)
+        except ToolError as exc:
+            return EditOutcome(applied=False, message=f"not applied: {exc.message}")
+        base = edit.base
+        rebased = False
+        text = edit.new_text
+        if current is None and base.exists:
+            return EditOutcome(
+                applied=False,
+                message=f"not applied: {name} was deleted on disk since the agent read it",
+            )
+        if current is not None and not base.exists and current != edit.new_text:
+            return EditOutcome(
+                applied=False,
+                message=f"not applied: {name} was created on disk since the agent read it; "
+                "read it and edit it instead",
+            )
+        if current is not None and base.exists and current != base.text:
+            result = rebase(base.text, current, edit.new_text)
+            if not result.ok or result.text is None:
+                return EditOutcome(
+                    applied=False,
+                    message=f"not applied: {name}: {result.message}; read it again and redo "
+                    "the edit",
+                )
+            text, rebased = result.text, True
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            return EditOutcome(applied=False, message=f"not applied: cannot write {name}: {exc}")
+        message = (
+            f"{name} changed on disk since the agent read it; the edit was merged onto it"
+            if rebased
+            else ""
+        )
+        return EditOutcome(applied=True, message=message, rebased=rebased, final_text=text)
+
+
+async def terminal_asker(
+    request: PermissionRequest,
+    *,
+    stdin: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> PermissionOption:
+    """Ask on stderr, read the answer from stdin; a non-interactive stdin means "reject"."""
+    inp = stdin or sys.stdin
+    out = stderr or sys.stderr
+    if inp is None or not inp.isatty():
+        log.info("permission for %s rejected: stdin is not a terminal (use --yes)", request.tool)
+        return "reject"
+    if request.diff:
+        out.write(request.diff if request.diff.endswith("\n") else request.diff + "\n")
+    choices = {"allow_once": "[y]es", "allow_always": "[a]lways", "reject": "[N]o"}
+    menu = " / ".join(choices[o] for o in request.options if o in choices)
+    while True:
+        out.write(f"tether: {request.description} — allow? {menu}: ")
+        out.flush()
+        line = await asyncio.to_thread(inp.readline)
+        if not line:  # EOF
+            return "reject"
+        answer = _ANSWERS.get(line.strip().lower())
+        if answer is not None and (answer in request.options or answer == "reject"):
+            return answer
+        out.write("please answer y, a or n\n")
