@@ -1,0 +1,7 @@
+"""`python -m tether.protocol.generate`."""
+
+import sys
+
+from tether.protocol.generate import main
+
+sys.exit(main())

@@ -1,0 +1,138 @@
+"""What the protocol consists of: every model, method, event type and named union.
+
+The renderers (schema, spec, TypeScript, Lua) read only this catalogue, so a model
+added to `protocol/` shows up in every artifact without touching them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Literal, get_args
+
+from tether.protocol import base, events, methods, models
+from tether.protocol.base import WireModel
+
+Direction = Literal["client → server", "server → client"]
+Kind = Literal["request", "notification"]
+
+
+@dataclass(frozen=True)
+class MethodDoc:
+    """One custom method: how it travels and what it does, for the spec."""
+
+    name: str
+    constant: str
+    direction: Direction
+    kind: Kind
+    params: type[WireModel]
+    result: type[WireModel] | None
+    summary: str
+
+
+_C2S: Direction = "client → server"
+_S2C: Direction = "server → client"
+
+_SUMMARIES: dict[str, str] = {
+    methods.SESSION_CREATE: "Create a session in a workspace folder.",
+    methods.SESSION_PROMPT: (
+        "Run one turn: send the user's message and let the agent work until it answers. "
+        "The request answers when the turn ends; everything in between arrives as "
+        "`tether/session/event` notifications. `$/cancelRequest` on it cancels the turn."
+    ),
+    methods.SESSION_CANCEL: (
+        "Cancel the running turn. Idempotent: `cancelled` is false when nothing was running."
+    ),
+    methods.SESSION_STEER: (
+        "Add user input to the running turn; the model sees it at its next step."
+    ),
+    methods.SESSION_LIST: "List a folder's sessions, newest first, a page at a time.",
+    methods.SESSION_LOAD: "Read a session's header and messages (to resume or show it).",
+    methods.SESSION_REPLAY: (
+        "Re-send the durable events with `seq > fromSeq` as `tether/session/event` "
+        "notifications, before answering."
+    ),
+    methods.SESSION_DELETE: "Delete a session and its history file.",
+    methods.SESSION_RENAME: "Set a session's title.",
+    methods.SESSION_FORK: "Copy a session (up to a message) into a new session.",
+    methods.SESSION_EXPORT: "Export a session as Markdown or JSON.",
+    methods.MODELS_LIST: "The models Tether can reach with the current settings.",
+    methods.INDEX_STATUS: "State of a folder's workspace index.",
+    methods.INDEX_SEARCH: "Search a folder's workspace index (files and symbols).",
+    methods.SESSION_EVENT: "Every session event, as it happens (see *Session events*).",
+    methods.PERMISSION_REQUEST: (
+        "Ask the user whether a tool call may run. Sent only to clients that declared "
+        "`capabilities.experimental.tether.permissions`; others get "
+        "`window/showMessageRequest` (see *Permissions*)."
+    ),
+}
+
+
+def _constant_names() -> dict[str, str]:
+    return {
+        value: name
+        for name, value in vars(methods).items()
+        if name.isupper() and isinstance(value, str) and value.startswith("tether/")
+    }
+
+
+def method_docs() -> list[MethodDoc]:
+    """Every custom method, in the order `methods.METHOD_PARAMS` lists them."""
+    constants = _constant_names()
+    docs = []
+    for name, (params, result) in methods.METHOD_PARAMS.items():
+        s2c = name in (methods.SESSION_EVENT, methods.PERMISSION_REQUEST)
+        docs.append(
+            MethodDoc(
+                name=name,
+                constant=constants[name],
+                direction=_S2C if s2c else _C2S,
+                kind="notification" if result is None else "request",
+                params=params,
+                result=result,
+                summary=_SUMMARIES[name],
+            )
+        )
+    return docs
+
+
+def _wire_models(module: ModuleType) -> list[type[WireModel]]:
+    return [
+        obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, WireModel) and obj.__module__ == module.__name__
+    ]
+
+
+def all_models() -> list[type[WireModel]]:
+    """Every wire model, sorted by name (names are unique across `protocol/`)."""
+    found: dict[str, type[WireModel]] = {}
+    for module in (base, models, events, methods):
+        for cls in _wire_models(module):
+            if cls.__name__ in found and found[cls.__name__] is not cls:
+                raise ValueError(f"two protocol models named {cls.__name__}")
+            found[cls.__name__] = cls
+    return [found[name] for name in sorted(found)]
+
+
+def event_classes() -> list[type[events.EventBase]]:
+    """Event classes in the order of the `SessionEvent` union."""
+    return list(events.EVENT_TYPES.values())
+
+
+def union_members(annotated: Any) -> list[type[WireModel]]:
+    """The classes of an `Annotated[A | B | ..., Field(discriminator=...)]` union."""
+    union = get_args(annotated)[0]
+    return list(get_args(union))
+
+
+NAMED_UNIONS: dict[str, Any] = {"Part": models.Part, "SessionEvent": events.SessionEvent}
+"""Discriminated unions (on `type`) that get a name of their own in every artifact."""
+
+NAMED_LITERALS: dict[str, tuple[str, ...]] = {
+    "PermissionOption": get_args(events.PermissionOption),
+    "Role": get_args(models.Role),
+    "TurnStatus": get_args(methods.TurnStatus),
+}
+"""Closed string sets that get a name; other literal fields stay inline unions."""

@@ -1,0 +1,1136 @@
+// generated — do not edit: python -m tether.protocol.generate
+// Source of truth: server/tether/protocol/*.py (pydantic models).
+/* eslint-disable */
+
+export const PROTOCOL_VERSION = "1.0";
+
+export type PermissionOption = "allow_once" | "allow_always" | "reject";
+export type Role = "system" | "user" | "assistant" | "tool";
+export type TurnStatus = "completed" | "cancelled" | "failed" | "step_limit";
+
+export interface CancelResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** True when a running turn was cancelled. */
+  cancelled: boolean;
+}
+
+export interface ContextTruncated {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `context_truncated`. */
+  type: "context_truncated";
+  /** Oldest messages left out of the request. */
+  droppedMessages: number;
+  /** Estimated request tokens after dropping. */
+  estimatedTokens: number;
+  /** The model's window. */
+  contextWindow: number;
+}
+
+export interface CreateSessionParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder the session belongs to. */
+  folderUri: string;
+  /** Initial title. */
+  title?: string | null;
+  /** Model selector `provider/model`. */
+  model?: string | null;
+}
+
+export interface CreateSessionResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The new session's id. */
+  sessionId: string;
+  /** The header as stored. */
+  session?: SessionInfo | null;
+}
+
+/** Params of methods that take none. */
+export interface EmptyParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+}
+
+export interface ErrorEvent {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `error`. */
+  type: "error";
+  /** What went wrong, for the user. */
+  message: string;
+  /** Error code from protocol-spec.md, if any. */
+  code?: number | null;
+  /** True when the turn ends because of it. */
+  fatal: boolean;
+}
+
+export interface EventBase {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+}
+
+export interface ExportParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Export format. */
+  format?: "markdown" | "json";
+}
+
+export interface ExportResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The exported text. */
+  content: string;
+}
+
+export interface FileEdited {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `file_edited`. */
+  type: "file_edited";
+  /** The edit tool call. */
+  toolCallId: string;
+  /** file:// URI of the edited file. */
+  uri: string;
+  /** Unified diff of the edit as proposed. */
+  diff: string;
+  /** Whether the edit reached the buffer / file. */
+  applied: boolean;
+  /** Applied after a 3-way rebase on newer text. */
+  rebased: boolean;
+  /** Why it was not applied, when it was not. */
+  message?: string | null;
+}
+
+export interface FilePart {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Always `file`. */
+  type: "file";
+  /** file:// URI of an attached file. */
+  uri: string;
+  /** The file's text as attached (may be a range). */
+  text?: string | null;
+  /** First attached line (0-based). */
+  rangeStartLine?: number | null;
+  /** Last attached line (0-based). */
+  rangeEndLine?: number | null;
+}
+
+export interface ForkParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session to copy. */
+  sessionId: string;
+  /** Copy up to and including this message. */
+  messageId?: string | null;
+}
+
+export interface ImagePart {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Always `image`. */
+  type: "image";
+  /** MIME type, e.g. image/png. */
+  mediaType: string;
+  /** Base64 image bytes. */
+  data?: string | null;
+  /** Where the image lives, when not inlined. */
+  uri?: string | null;
+}
+
+export interface IndexSearchHit {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Path relative to the folder. */
+  path: string;
+  /** file:// URI. */
+  uri: string;
+  /** Higher is better. */
+  score: number;
+  /** 0-based line of the hit, if any. */
+  line?: number | null;
+  /** Symbol name, for symbol hits. */
+  symbol?: string | null;
+  /** The line's text. */
+  preview?: string | null;
+}
+
+export interface IndexSearchParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder. */
+  folderUri: string;
+  /** Search text. */
+  query: string;
+  /** Maximum results. */
+  limit?: number;
+}
+
+export interface IndexSearchResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Best first. */
+  results: IndexSearchHit[];
+}
+
+export interface IndexStatusParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder. */
+  folderUri: string;
+}
+
+export interface IndexStatusResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Index state. */
+  state: "idle" | "indexing" | "ready" | "failed";
+  /** Files indexed. */
+  files: number;
+  /** Symbols indexed. */
+  symbols: number;
+  /** ISO time of the last update. */
+  lastUpdate?: string | null;
+  /** Failure reason, when failed. */
+  message?: string | null;
+}
+
+export interface ListSessionsParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder. */
+  folderUri: string;
+  /** Page size. */
+  limit?: number;
+  /** From a previous `nextCursor`. */
+  cursor?: string | null;
+  /** Filter on title (case-insensitive). */
+  query?: string | null;
+}
+
+export interface ListSessionsResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Newest first. */
+  sessions: SessionSummary[];
+  /** Pass back for the next page. */
+  nextCursor?: string | null;
+}
+
+export interface LoadSessionParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Only the last N messages (default 1000). */
+  tail?: number | null;
+}
+
+export interface LoadSessionResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The header, title and usage folded in. */
+  session: SessionInfo;
+  /** Messages, oldest first. */
+  messages: Message[];
+  /** True when older messages were left out. */
+  truncated: boolean;
+  /** The last durable seq; replay from here. */
+  lastSeq: number;
+}
+
+export interface Message {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Message id (UUID4 hex). */
+  id: string;
+  /** Who speaks. */
+  role: Role;
+  /** Ordered content parts. */
+  parts: Part[];
+  /** When it was added. */
+  createdAt: string;
+  /** The turn that produced it. */
+  turnId?: string | null;
+  /** Cut short by a cancel; the text is partial and must not be redone. */
+  interrupted: boolean;
+}
+
+export interface MessageAdded {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `message_added`. */
+  type: "message_added";
+  /** A complete message appended to the history. */
+  message: Message;
+}
+
+export interface ModelInfo {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Model selector `provider/model`. */
+  id: string;
+  /** Provider name. */
+  provider: string;
+  /** Model name at the provider. */
+  name: string;
+  /** Window in tokens, when known. */
+  contextWindow: number;
+}
+
+export interface ModelsListResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Models Tether knows how to reach. */
+  models: ModelInfo[];
+  /** The configured default selector. */
+  default: string;
+}
+
+export interface OkResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Always true; errors are JSON-RPC errors. */
+  ok: boolean;
+}
+
+/** Discriminated on `type`. */
+export type Part =
+  | TextPart
+  | ImagePart
+  | FilePart
+  | ToolCallPart
+  | ToolResultPart
+  | ThinkingPart;
+
+export interface PermissionRequestParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The tool call waiting. */
+  toolCallId: string;
+  /** Tool name. */
+  tool: string;
+  /** What the call will do. */
+  description: string;
+  /** The change, for edits. */
+  diff?: string | null;
+  /** What the user may answer. */
+  options: PermissionOption[];
+}
+
+export interface PermissionRequestResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The user's answer. */
+  option: PermissionOption;
+}
+
+export interface PermissionRequested {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `permission_requested`. */
+  type: "permission_requested";
+  /** The tool call waiting for permission. */
+  toolCallId: string;
+  /** Tool name. */
+  tool: string;
+  /** What the call will do, in a sentence. */
+  description: string;
+  /** The change, for edits. */
+  diff?: string | null;
+  /** What the user may answer. */
+  options: PermissionOption[];
+}
+
+export interface PermissionResolved {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `permission_resolved`. */
+  type: "permission_resolved";
+  /** The tool call. */
+  toolCallId: string;
+  /** What was chosen. */
+  option: PermissionOption;
+}
+
+export interface Position {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** 0-based line. */
+  line: number;
+  /** 0-based UTF-16 column, as LSP. */
+  character: number;
+}
+
+export interface PromptContext {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The editor's active file. */
+  activeFileUri?: string | null;
+  /** The selection in the active file. */
+  selection?: Range | null;
+  /** More files to attach. */
+  extraFileUris?: string[];
+}
+
+export interface PromptParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The user's message. */
+  text: string;
+  /** Editor context to attach. */
+  context?: PromptContext | null;
+}
+
+export interface Range {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Start, inclusive. */
+  start: Position;
+  /** End, exclusive. */
+  end: Position;
+}
+
+export interface ReasoningDelta {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `reasoning_delta`. */
+  type: "reasoning_delta";
+  /** The assistant message being streamed. */
+  messageId: string;
+  /** Reasoning text to append. */
+  text: string;
+}
+
+export interface RenameParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The new title. */
+  title: string;
+}
+
+export interface ReplayParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Re-send durable events with seq > fromSeq. */
+  fromSeq?: number;
+}
+
+export interface ReplayResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Events re-sent as `tether/session/event`. */
+  count: number;
+  /** The last seq sent. */
+  lastSeq: number;
+}
+
+/** Discriminated on `type`. */
+export type SessionEvent =
+  | TurnStarted
+  | MessageAdded
+  | TextDelta
+  | ReasoningDelta
+  | TextComplete
+  | ToolCallStarted
+  | ToolOutputChunk
+  | ToolHeartbeat
+  | ToolCallCompleted
+  | FileEdited
+  | PermissionRequested
+  | PermissionResolved
+  | UsageUpdated
+  | StreamRetry
+  | ContextTruncated
+  | ErrorEvent
+  | TitleChanged
+  | TurnCompleted
+  | TurnCancelled
+  | TurnFailed
+  | StepLimitReached;
+
+export interface SessionEventNotification {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The turn, if any. */
+  turnId?: string | null;
+  /** The event's seq. */
+  seq: number;
+  /** The event itself. */
+  event: SessionEvent;
+}
+
+export interface SessionIdParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+}
+
+/** The header of a session: what it is, not what was said. */
+export interface SessionInfo {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Session id (UUID4). */
+  id: string;
+  /** Short title; empty until the first turn ends. */
+  title: string;
+  /** Creation time (UTC). */
+  createdAt: string;
+  /** Last durable record time. */
+  updatedAt: string;
+  /** Canonical absolute path of the folder. */
+  workspaceFolder: string;
+  /** Model selector `provider/model`. */
+  model: string;
+  /** Agent name. */
+  agent: string;
+  /** Usage totals over all turns. */
+  usage: Usage;
+  /** Free-form metadata. */
+  metadata: { [key: string]: unknown };
+  /** Parent session id for a fork. */
+  forkedFrom?: string | null;
+}
+
+/** A listing row: enough for a history view without reading the whole file. */
+export interface SessionSummary {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Session id. */
+  id: string;
+  /** Title. */
+  title: string;
+  /** Creation time (UTC). */
+  createdAt: string;
+  /** Last update (UTC). */
+  updatedAt: string;
+  /** Messages in the history. */
+  messageCount: number;
+  /** Model selector. */
+  model: string;
+  /** Canonical folder path. */
+  workspaceFolder: string;
+}
+
+export interface SteerParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Input joining the running turn at its next step. */
+  text: string;
+}
+
+export interface SteerResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** True when queued into a running turn. */
+  queued: boolean;
+}
+
+export interface StepLimitReached {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `step_limit_reached`. */
+  type: "step_limit_reached";
+  /** A readable reason. */
+  reason: string;
+  /** Steps taken. */
+  steps: number;
+}
+
+export interface StreamRetry {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `stream_retry`. */
+  type: "stream_retry";
+  /** 1 for the first retry. */
+  attempt: number;
+  /** Why the request or stream is retried. */
+  reason: string;
+  /** Wait before the retry. */
+  delaySeconds: number;
+}
+
+/** Under `capabilities.experimental.tether` in the client's initialize params. */
+export interface TetherClientCapabilities {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Client answers `tether/permission/request`. */
+  permissions?: boolean;
+}
+
+/** Under `capabilities.experimental.tether` in the initialize result. */
+export interface TetherServerCapabilities {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Tether protocol version. */
+  protocolVersion: string;
+  /** Tether server version. */
+  serverVersion: string;
+  /** Custom methods served. */
+  methods: string[];
+}
+
+export interface TextComplete {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `text_complete`. */
+  type: "text_complete";
+  /** The assistant message that finished streaming. */
+  messageId: string;
+  /** Its full text. */
+  text: string;
+}
+
+export interface TextDelta {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `text_delta`. */
+  type: "text_delta";
+  /** The assistant message being streamed. */
+  messageId: string;
+  /** Text to append. */
+  text: string;
+}
+
+export interface TextPart {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Always `text`. */
+  type: "text";
+  /** Plain or markdown text. */
+  text: string;
+}
+
+export interface ThinkingPart {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Always `thinking`. */
+  type: "thinking";
+  /** The model's reasoning, as streamed. */
+  text: string;
+  /** Provider signature (Anthropic). */
+  signature?: string | null;
+}
+
+export interface TitleChanged {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `title_changed`. */
+  type: "title_changed";
+  /** The new title. */
+  title: string;
+}
+
+export interface ToolCallCompleted {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `tool_call_completed`. */
+  type: "tool_call_completed";
+  /** Tool call id. */
+  toolCallId: string;
+  /** Tool name. */
+  name: string;
+  /** False for errors, refusals and cancels. */
+  success: boolean;
+  /** Wall time of the call. */
+  durationMs: number;
+  /** Output, capped for display. */
+  output: string;
+  /** True when `output` was capped. */
+  truncated: boolean;
+}
+
+export interface ToolCallPart {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Always `tool_call`. */
+  type: "tool_call";
+  /** Provider-assigned tool call id. */
+  id: string;
+  /** Tool name. */
+  name: string;
+  /** Parsed arguments. */
+  arguments: { [key: string]: unknown };
+  /** The argument text as streamed, kept when it was not valid JSON. */
+  rawArguments?: string | null;
+}
+
+export interface ToolCallStarted {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `tool_call_started`. */
+  type: "tool_call_started";
+  /** Tool call id. */
+  toolCallId: string;
+  /** Tool name. */
+  name: string;
+  /** Arguments. */
+  arguments: { [key: string]: unknown };
+}
+
+export interface ToolHeartbeat {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `tool_heartbeat`. */
+  type: "tool_heartbeat";
+  /** Tool call id still running. */
+  toolCallId: string;
+  /** Time since the call started. */
+  elapsedMs: number;
+}
+
+export interface ToolOutputChunk {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `tool_output_chunk`. */
+  type: "tool_output_chunk";
+  /** Tool call id. */
+  toolCallId: string;
+  /** Output produced since the last chunk. */
+  text: string;
+}
+
+export interface ToolResultPart {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Always `tool_result`. */
+  type: "tool_result";
+  /** The tool call this answers. */
+  toolCallId: string;
+  /** What the tool returned to the model. */
+  content: string;
+  /** True when the call failed or was refused. */
+  isError: boolean;
+}
+
+export interface ToolUse {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Tool call id. */
+  id: string;
+  /** Tool name. */
+  name: string;
+  /** Arguments. */
+  input?: { [key: string]: unknown };
+  /** Output (capped for display). */
+  output?: string;
+  /** Whether the tool succeeded. */
+  success: boolean;
+  /** Wall time of the call. */
+  durationMs: number;
+}
+
+export interface TurnCancelled {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `turn_cancelled`. */
+  type: "turn_cancelled";
+  /** Who or what cancelled. */
+  reason: string;
+}
+
+export interface TurnCompleted {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `turn_completed`. */
+  type: "turn_completed";
+  /** Why the model stopped. */
+  reason: string;
+  /** The final answer text. */
+  text: string;
+}
+
+export interface TurnFailed {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `turn_failed`. */
+  type: "turn_failed";
+  /** A readable reason. */
+  reason: string;
+  /** Error code from protocol-spec.md, if any. */
+  code?: number | null;
+}
+
+export interface TurnResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The turn that ended. */
+  turnId: string;
+  /** How it ended. */
+  status: TurnStatus;
+  /** The final answer text. */
+  text: string;
+  /** Usage of this turn. */
+  usage: Usage;
+  /** Why it ended (for non-completed turns). */
+  reason: string;
+}
+
+export interface TurnStarted {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `turn_started`. */
+  type: "turn_started";
+  /** The user's text that started the turn. */
+  prompt: string;
+  /** Model selector used for the turn. */
+  model: string;
+}
+
+/** Token counts; zero where a provider does not report a figure. */
+export interface Usage {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Input tokens of the request(s). */
+  promptTokens: number;
+  /** Output tokens generated. */
+  completionTokens: number;
+  /** prompt + completion as the provider counted. */
+  totalTokens: number;
+  /** Prompt tokens served from a provider cache. */
+  cacheReadTokens: number;
+  /** Prompt tokens written to a provider cache. */
+  cacheWriteTokens: number;
+}
+
+export interface UsageUpdated {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `usage`. */
+  type: "usage";
+  /** Usage of the step just finished. */
+  usage: Usage;
+  /** Session totals after this step. */
+  total: Usage;
+  /** Estimated tokens of the last request. */
+  contextTokens: number;
+  /** The model's context window, when known. */
+  contextWindow: number;
+}
+
+/**
+ * A protocol message or record.
+ *
+ * Unknown fields are ignored (older servers must read newer clients' messages);
+ * `_meta` is the extension point, as in the Agent Client Protocol.
+ */
+export interface WireModel {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+}
+
+export type SessionEventType = SessionEvent["type"];
+export const DURABLE_EVENT_TYPES: readonly SessionEventType[] = [
+  "turn_started",
+  "message_added",
+  "tool_call_started",
+  "tool_call_completed",
+  "file_edited",
+  "permission_requested",
+  "permission_resolved",
+  "usage",
+  "stream_retry",
+  "context_truncated",
+  "error",
+  "title_changed",
+  "turn_completed",
+  "turn_cancelled",
+  "turn_failed",
+  "step_limit_reached",
+];
+export const TERMINAL_EVENT_TYPES: readonly SessionEventType[] = [
+  "turn_completed",
+  "turn_cancelled",
+  "turn_failed",
+  "step_limit_reached",
+];
+
+/** Custom method names. */
+export const Method = {
+  SessionCreate: "tether/session/create",
+  SessionPrompt: "tether/session/prompt",
+  SessionCancel: "tether/session/cancel",
+  SessionSteer: "tether/session/steer",
+  SessionList: "tether/session/list",
+  SessionLoad: "tether/session/load",
+  SessionReplay: "tether/session/replay",
+  SessionDelete: "tether/session/delete",
+  SessionRename: "tether/session/rename",
+  SessionFork: "tether/session/fork",
+  SessionExport: "tether/session/export",
+  ModelsList: "tether/models/list",
+  IndexStatus: "tether/index/status",
+  IndexSearch: "tether/index/search",
+  SessionEvent: "tether/session/event",
+  PermissionRequest: "tether/permission/request",
+} as const;
+export type MethodName = (typeof Method)[keyof typeof Method];
+
+/** Params type of each custom method (`void` for notifications). */
+export interface MethodParamsMap {
+  "tether/session/create": CreateSessionParams;
+  "tether/session/prompt": PromptParams;
+  "tether/session/cancel": SessionIdParams;
+  "tether/session/steer": SteerParams;
+  "tether/session/list": ListSessionsParams;
+  "tether/session/load": LoadSessionParams;
+  "tether/session/replay": ReplayParams;
+  "tether/session/delete": SessionIdParams;
+  "tether/session/rename": RenameParams;
+  "tether/session/fork": ForkParams;
+  "tether/session/export": ExportParams;
+  "tether/models/list": EmptyParams;
+  "tether/index/status": IndexStatusParams;
+  "tether/index/search": IndexSearchParams;
+  "tether/session/event": SessionEventNotification;
+  "tether/permission/request": PermissionRequestParams;
+}
+
+/** Result type of each custom method (`void` for notifications). */
+export interface MethodResultMap {
+  "tether/session/create": CreateSessionResult;
+  "tether/session/prompt": TurnResult;
+  "tether/session/cancel": CancelResult;
+  "tether/session/steer": SteerResult;
+  "tether/session/list": ListSessionsResult;
+  "tether/session/load": LoadSessionResult;
+  "tether/session/replay": ReplayResult;
+  "tether/session/delete": OkResult;
+  "tether/session/rename": OkResult;
+  "tether/session/fork": CreateSessionResult;
+  "tether/session/export": ExportResult;
+  "tether/models/list": ModelsListResult;
+  "tether/index/status": IndexStatusResult;
+  "tether/index/search": IndexSearchResult;
+  "tether/session/event": void;
+  "tether/permission/request": PermissionRequestResult;
+}
+
+/** JSON-RPC error codes of Tether's custom methods. */
+export enum ErrorCode {
+  /** Params failed validation; `data.errors[].path` names each field. */
+  InvalidParams = -32602,
+  /** No session with that id in any open workspace folder. */
+  UnknownSession = -32001,
+  /** A turn is already running in that session (steer or cancel it). */
+  TurnInProgress = -32002,
+  /** The model provider cannot be reached; `message` says what to set. */
+  ProviderUnavailable = -32003,
+  /** The provider rejected the API key (401/403). */
+  ProviderAuth = -32004,
+  /** The provider kept answering 429 after the bounded retries. */
+  ProviderRateLimited = -32005,
+  /** The provider failed in another way (5xx, dropped stream, timeout). */
+  ProviderFailed = -32006,
+  /** The folder URI is not one of the editor's workspace folders. */
+  FolderNotInWorkspace = -32007,
+  /** A path resolves outside the session's workspace folder. */
+  PathOutsideWorkspace = -32008,
+  /** A session file's header cannot be read; the file is left untouched. */
+  HistoryCorrupt = -32009,
+  /** History could not be read or written (disk full, permissions). */
+  StoreFailed = -32010,
+  /** The workspace index for that folder is not built or failed. */
+  IndexUnavailable = -32011,
+  /** Settings could not be used; defaults apply. */
+  ConfigInvalid = -32012,
+  /** A bug in Tether; the message and the server log say more. */
+  Internal = -32099,
+}
