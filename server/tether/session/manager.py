@@ -47,12 +47,6 @@ def _default_provider_factory(settings: Settings) -> Provider:
     return make_provider(settings)
 
 
-def _default_tools(index: IndexQuery | None) -> ToolRegistry:
-    from tether.tools.registry import default_registry
-
-    return default_registry(with_index=index is not None)
-
-
 def _context_window(settings: Settings) -> int:
     if settings.context_window:
         return settings.context_window
@@ -111,7 +105,7 @@ class SessionManager:
     @property
     def tools(self) -> ToolRegistry:
         if self._tools is None:
-            self._tools = _default_tools(self.index)
+            self._tools = ToolRegistry()
         return self._tools
 
     # -- sessions ---------------------------------------------------------------------

@@ -319,7 +319,7 @@ class TurnRunner:
         registry = self.deps.tools
         tool = registry.get(call.name)
         if tool is None:
-            names = ", ".join(registry.names())
+            names = ", ".join(registry.names)
             return ToolOutcome(f"Unknown tool {call.name!r}. Available tools: {names}.",
                                is_error=True)
         if args_error:
