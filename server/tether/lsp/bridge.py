@@ -1,0 +1,288 @@
+"""The editor bridge over LSP: live buffers in, `workspace/applyEdit` out, permissions asked.
+
+Reads come from the document overlay for open documents (what the user sees, unsaved
+changes included) and from the disk otherwise. Edits never touch the disk under a
+buffer: they go to the editor as a `TextDocumentEdit` holding the version they were
+computed against, so the editor refuses them if the buffer moved on, and the user can
+undo them like their own typing. When the buffer changed after the agent read it, the
+agent's edit is rebased (3-way) onto the current text, or refused naming the lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from lsprotocol import types
+from pydantic import ValidationError
+
+from tether.errors import PathOutsideWorkspaceError, ToolError
+from tether.lsp.wire import plain
+from tether.protocol.methods import PermissionRequestParams, PermissionRequestResult
+from tether.workspace.bridge import (
+    DocumentSnapshot,
+    EditOutcome,
+    FileEdit,
+    PermissionOption,
+    PermissionRequest,
+)
+from tether.workspace.disk_bridge import read_text, write_atomic
+from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri
+from tether.workspace.overlay import DocumentOverlay, Encoding, line_starts, position_at
+from tether.workspace.rebase import rebase
+
+log = logging.getLogger(__name__)
+
+ACTIONS: dict[PermissionOption, str] = {
+    "allow_once": "Allow once",
+    "allow_always": "Allow always",
+    "reject": "Reject",
+}
+_RETRIES = 3  # the buffer can move between our read and the editor applying the edit
+
+
+class EditorClient(Protocol):
+    """What the bridge needs from the LSP connection (the server adapts pygls to it)."""
+
+    tether_permissions: bool  # client declared experimental.tether.permissions
+    document_changes: bool  # workspace.workspaceEdit.documentChanges
+    create_files: bool  # resourceOperations includes "create"
+
+    async def apply_edit(
+        self, edit: types.WorkspaceEdit, label: str
+    ) -> types.ApplyWorkspaceEditResult: ...
+
+    async def permission_request(self, params: PermissionRequestParams) -> Any: ...
+
+    async def show_message_request(self, message: str, actions: list[str]) -> str | None: ...
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their terminators, split exactly where LSP splits them."""
+    starts = line_starts(text)
+    ends = [*starts[1:], len(text)]
+    return [text[a:b] for a, b in zip(starts, ends, strict=True) if a < b or a == 0]
+
+
+def minimal_edit(old: str, new: str, encoding: Encoding = "utf-16") -> types.TextEdit:
+    """One TextEdit replacing only the changed run of lines, so cursors and undo behave."""
+    old_l, new_l = split_lines(old), split_lines(new)
+    limit = min(len(old_l), len(new_l))
+    head = 0
+    while head < limit and old_l[head] == new_l[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old_l[-1 - tail] == new_l[-1 - tail]:
+        tail += 1
+    start = sum(len(line) for line in old_l[:head])
+    tail_chars = sum(len(line) for line in old_l[len(old_l) - tail :]) if tail else 0
+    old_end = len(old) - tail_chars
+    replacement = new[start : len(new) - tail_chars]
+    starts = line_starts(old)
+    sl, sc = position_at(old, start, encoding, starts)
+    el, ec = position_at(old, old_end, encoding, starts)
+    return types.TextEdit(
+        range=types.Range(start=types.Position(sl, sc), end=types.Position(el, ec)),
+        new_text=replacement,
+    )
+
+
+class LspEditorBridge:
+    """The `EditorBridge` of one workspace folder, talking to the editor over LSP."""
+
+    def __init__(
+        self,
+        folder: WorkspaceFolder,
+        overlay: DocumentOverlay,
+        client: EditorClient,
+        *,
+        on_edited: Callable[[Path, str], None] | None = None,
+        settle_timeout: float = 2.0,
+    ) -> None:
+        self.folder = folder
+        self.overlay = overlay
+        self.client = client
+        self.on_edited = on_edited
+        self.settle_timeout = settle_timeout
+        # Text we pushed into buffers the editor has not reported open: the editor holds
+        # it (unsaved) even though the disk does not, so reads must see it too.
+        self._unopened: dict[Path, str] = {}
+
+    def forget(self, path: Path) -> None:
+        """The disk is authoritative again for `path` (saved, closed or changed on disk)."""
+        self._unopened.pop(canonical(path), None)
+
+    def _inside(self, path: Path) -> Path:
+        resolved = canonical(path)
+        if not self.folder.contains(resolved):
+            raise PathOutsideWorkspaceError(
+                f"{path} is outside the workspace folder {self.folder.root}",
+                data={"path": str(path), "workspace": str(self.folder.root)},
+            )
+        return resolved
+
+    async def read_document(self, path: Path) -> DocumentSnapshot:
+        resolved = self._inside(path)
+        doc = self.overlay.get_path(resolved)
+        if doc is not None:
+            return DocumentSnapshot(path=path, text=doc.text, version=doc.version)
+        pending = self._unopened.get(resolved)
+        if pending is not None:
+            return DocumentSnapshot(path=path, text=pending, version=None)
+        text = await asyncio.to_thread(read_text, resolved)
+        if text is None:
+            return DocumentSnapshot(path=path, text="", version=None, exists=False)
+        return DocumentSnapshot(path=path, text=text, version=None)
+
+    async def apply_edit(self, edit: FileEdit) -> EditOutcome:
+        try:
+            path = self._inside(edit.path)
+        except PathOutsideWorkspaceError as exc:
+            return EditOutcome(applied=False, message=f"not applied: {exc.message}")
+        name = self.folder.relative(path)
+        for attempt in range(_RETRIES):
+            try:
+                outcome = await self._try_apply(edit, path, name)
+            except ToolError as exc:
+                return EditOutcome(applied=False, message=f"not applied: {exc.message}")
+            if outcome is not None:
+                return outcome
+            log.info("buffer of %s moved while applying; retry %d", name, attempt + 1)
+        return EditOutcome(
+            applied=False,
+            message=f"not applied: {name} kept changing in the editor; read it again and retry",
+        )
+
+    async def _try_apply(self, edit: FileEdit, path: Path, name: str) -> EditOutcome | None:
+        """One attempt; None when the editor refused because the buffer moved meanwhile."""
+        doc = self.overlay.get_path(path)
+        version: int | None = None
+        if doc is not None:
+            current: str | None = doc.text
+            version, uri = doc.version, doc.uri
+        else:
+            current = self._unopened.get(path)
+            if current is None:
+                current = await asyncio.to_thread(read_text, path)
+            uri = path_to_uri(path)
+        base = edit.base
+        if current is None and base.exists:
+            return EditOutcome(
+                applied=False,
+                message=f"not applied: {name} was deleted since the agent read it",
+            )
+        if current is not None and not base.exists and current != edit.new_text:
+            return EditOutcome(
+                applied=False,
+                message=f"not applied: {name} was created since the agent read it; "
+                "read it and edit it instead",
+            )
+        target, rebased = edit.new_text, False
+        if current is not None and base.exists and current != base.text:
+            merged = rebase(base.text, current, edit.new_text)
+            if not merged.ok or merged.text is None:
+                where = "in the editor" if doc is not None else "on disk"
+                return EditOutcome(
+                    applied=False,
+                    message=f"not applied: {name} changed {where} since the agent read it "
+                    f"and the changes overlap ({merged.message}); read it again and redo "
+                    "the edit",
+                )
+            target, rebased = merged.text, True
+        note = (
+            f"{name} changed since the agent read it; the edit was merged onto the current text"
+            if rebased
+            else ""
+        )
+        if current is not None and target == current:
+            return EditOutcome(applied=True, message=note or "no change", rebased=rebased,
+                               final_text=current)
+        if current is None and not (self.client.document_changes and self.client.create_files):
+            # A new file the editor cannot create: no buffer holds it, the disk is safe.
+            await asyncio.to_thread(write_atomic, path, target)
+            self._edited(path, target)
+            return EditOutcome(applied=True, message=note, rebased=rebased, final_text=target)
+        result = await self.client.apply_edit(
+            self._workspace_edit(uri, version, current, target), f"Tether: edit {name}"
+        )
+        if not result.applied:
+            moved = doc is not None and (now := self.overlay.get_path(path)) is not None \
+                and now.version != version
+            if moved:
+                return None
+            reason = result.failure_reason or "no reason given"
+            return EditOutcome(applied=False,
+                               message=f"not applied: the editor refused the edit: {reason}")
+        final = target
+        if doc is not None and version is not None:
+            await self.overlay.wait_for_change(doc.uri, version, self.settle_timeout)
+            now_doc = self.overlay.get_path(path)
+            if now_doc is not None and now_doc.version != version:
+                final = now_doc.text
+        else:
+            self._unopened[path] = target
+        self._edited(path, final)
+        return EditOutcome(applied=True, message=note, rebased=rebased, final_text=final)
+
+    def _workspace_edit(
+        self, uri: str, version: int | None, current: str | None, target: str
+    ) -> types.WorkspaceEdit:
+        text_edit = minimal_edit(current or "", target, self.overlay.encoding)
+        if not self.client.document_changes:
+            return types.WorkspaceEdit(changes={uri: [text_edit]})
+        doc_edit = types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=[text_edit],
+        )
+        if current is None:
+            create = types.CreateFile(
+                uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
+            )
+            return types.WorkspaceEdit(document_changes=[create, doc_edit])
+        return types.WorkspaceEdit(document_changes=[doc_edit])
+
+    def _edited(self, path: Path, text: str) -> None:
+        if self.on_edited is not None:
+            try:
+                self.on_edited(path, text)
+            except Exception:
+                log.exception("on_edited hook failed for %s", path)
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionOption:
+        allowed = set(request.options) | {"reject"}
+        if self.client.tether_permissions:
+            params = PermissionRequestParams(
+                session_id=request.session_id,
+                tool_call_id=request.tool_call_id,
+                tool=request.tool,
+                description=request.description,
+                diff=request.diff,
+                options=list(request.options),
+            )
+            try:
+                raw = await self.client.permission_request(params)
+                option = PermissionRequestResult.model_validate(plain(raw)).option
+            except ValidationError as exc:
+                log.warning("bad answer to tether/permission/request (%s): rejecting", exc)
+                return "reject"
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("tether/permission/request failed (%s): rejecting", exc)
+                return "reject"
+        else:
+            titles = [ACTIONS[o] for o in request.options if o in ACTIONS]
+            message = f"Tether: {request.description} Allow?"
+            try:
+                chosen = await self.client.show_message_request(message, titles)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("window/showMessageRequest failed (%s): rejecting", exc)
+                return "reject"
+            by_title = {title: option for option, title in ACTIONS.items()}
+            option = by_title.get(chosen or "", "reject")
+        return option if option in allowed else "reject"

@@ -1,0 +1,271 @@
+"""The LSP editor bridge against a fake editor that applies edits like a real one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from tether.errors import PathOutsideWorkspaceError
+from tether.lsp.bridge import LspEditorBridge, minimal_edit
+from tether.protocol.methods import PermissionRequestParams
+from tether.workspace.bridge import DocumentSnapshot, FileEdit, PermissionRequest
+from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
+from tether.workspace.overlay import DocumentOverlay, TextChange, apply_change
+
+
+class FakeEditor:
+    """Applies versioned TextDocumentEdits to the overlay the way VS Code does."""
+
+    def __init__(self, overlay: DocumentOverlay) -> None:
+        self.overlay = overlay
+        self.tether_permissions = True
+        self.document_changes = True
+        self.create_files = True
+        self.edits: list[types.WorkspaceEdit] = []
+        self.buffers: dict[str, str] = {}  # closed files the editor loaded into buffers
+        self.refuse: str | None = None
+        self.permission_answer: Any = {"option": "allow_once"}
+        self.message_answer: str | None = "Allow once"
+        self.asked: list[Any] = []
+        self.before_apply: Any = None
+
+    async def apply_edit(
+        self, edit: types.WorkspaceEdit, label: str
+    ) -> types.ApplyWorkspaceEditResult:
+        self.edits.append(edit)
+        if self.before_apply is not None:
+            hook, self.before_apply = self.before_apply, None
+            hook()
+        if self.refuse:
+            return types.ApplyWorkspaceEditResult(applied=False, failure_reason=self.refuse)
+        for change in edit.document_changes or []:
+            if isinstance(change, types.CreateFile):
+                self.buffers.setdefault(change.uri, "")
+                continue
+            assert isinstance(change, types.TextDocumentEdit)
+            uri, version = change.text_document.uri, change.text_document.version
+            doc = self.overlay.get(uri)
+            if doc is not None:
+                if version is not None and version != doc.version:
+                    return types.ApplyWorkspaceEditResult(applied=False,
+                                                          failure_reason="version mismatch")
+                changes = [_change(e) for e in change.edits]  # type: ignore[arg-type]
+                self.overlay.change(uri, doc.version + 1, changes)
+            else:
+                text = self.buffers.get(uri)
+                if text is None:
+                    text = uri_to_path(uri).read_text()
+                for e in change.edits:
+                    text = apply_change(text, _change(e))  # type: ignore[arg-type]
+                self.buffers[uri] = text
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    async def permission_request(self, params: PermissionRequestParams) -> Any:
+        self.asked.append(params)
+        return self.permission_answer
+
+    async def show_message_request(self, message: str, actions: list[str]) -> str | None:
+        self.asked.append((message, actions))
+        return self.message_answer
+
+
+def _change(e: types.TextEdit) -> TextChange:
+    r = e.range
+    return TextChange(text=e.new_text, start=(r.start.line, r.start.character),
+                      end=(r.end.line, r.end.character))
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[WorkspaceFolder, DocumentOverlay, FakeEditor, LspEditorBridge]:
+    folder = WorkspaceFolder.at(tmp_path)
+    overlay = DocumentOverlay()
+    editor = FakeEditor(overlay)
+    edited: list[tuple[Path, str]] = []
+    bridge = LspEditorBridge(folder, overlay, editor, on_edited=lambda p, t: edited.append((p, t)),
+                             settle_timeout=0.5)
+    return folder, overlay, editor, bridge
+
+
+def test_minimal_edit_replaces_only_changed_lines() -> None:
+    old = "a\nb\nc\nd\n"
+    edit = minimal_edit(old, "a\nB\nc\nd\n")
+    assert (edit.range.start.line, edit.range.end.line, edit.new_text) == (1, 2, "B\n")
+    tail = minimal_edit("x\ny", "x\ny\nz\n")
+    assert apply_change("x\ny", _change(tail)) == "x\ny\nz\n"
+    emoji = minimal_edit("😀 = 1\nq", "😀 = 2\nq")
+    assert apply_change("😀 = 1\nq", _change(emoji)) == "😀 = 2\nq"
+    assert apply_change("", _change(minimal_edit("", "new\n"))) == "new\n"
+
+
+async def test_reads_live_buffer_not_disk(setup: Any, tmp_path: Path) -> None:
+    _folder, overlay, _editor, bridge = setup
+    path = tmp_path / "m.py"
+    path.write_text("disk\n")
+    overlay.open(path_to_uri(path), "buffer\n", 3)
+    snap = await bridge.read_document(path)
+    assert (snap.text, snap.version) == ("buffer\n", 3)
+    overlay.close(path_to_uri(path))
+    snap = await bridge.read_document(path)
+    assert (snap.text, snap.version) == ("disk\n", None)
+    missing = await bridge.read_document(tmp_path / "nope.py")
+    assert not missing.exists
+
+
+async def test_outside_folder_is_refused(setup: Any, tmp_path: Path) -> None:
+    _f, _o, editor, bridge = setup
+    outside = tmp_path.parent / "elsewhere.txt"
+    with pytest.raises(PathOutsideWorkspaceError):
+        await bridge.read_document(outside)
+    snap = DocumentSnapshot(path=outside, text="", version=None, exists=False)
+    outcome = await bridge.apply_edit(FileEdit(outside, snap, "x", ""))
+    assert not outcome.applied and "outside" in outcome.message
+    assert editor.edits == []
+
+
+async def test_edit_open_buffer_is_versioned_and_disk_untouched(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, editor, bridge = setup
+    path = tmp_path / "m.py"
+    path.write_text("one\ntwo\nthree\n")
+    uri = path_to_uri(path)
+    overlay.open(uri, "one\ntwo\nthree\nunsaved\n", 7)
+    snap = await bridge.read_document(path)
+    outcome = await bridge.apply_edit(
+        FileEdit(path, snap, "one\nTWO\nthree\nunsaved\n", ""))
+    assert outcome.applied and not outcome.rebased
+    assert outcome.final_text == "one\nTWO\nthree\nunsaved\n"
+    doc_edit = editor.edits[0].document_changes[0]
+    assert doc_edit.text_document.version == 7
+    assert len(doc_edit.edits) == 1 and doc_edit.edits[0].new_text == "TWO\n"
+    assert overlay.get(uri).text == "one\nTWO\nthree\nunsaved\n"
+    assert path.read_text() == "one\ntwo\nthree\n"
+
+
+async def test_stale_version_non_overlapping_is_rebased(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, editor, bridge = setup
+    path = tmp_path / "r.py"
+    uri = path_to_uri(path)
+    overlay.open(uri, "a\nb\nc\nd\ne\n", 1)
+    snap = await bridge.read_document(path)
+    overlay.change(uri, 2, [TextChange("user\n", (4, 0), (5, 0))])  # user edits line 5
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "A\nb\nc\nd\ne\n", ""))
+    assert outcome.applied and outcome.rebased
+    assert overlay.get(uri).text == "A\nb\nc\nd\nuser\n"
+    assert editor.edits[0].document_changes[0].text_document.version == 2
+
+
+async def test_stale_version_overlapping_is_refused(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, editor, bridge = setup
+    path = tmp_path / "c.py"
+    uri = path_to_uri(path)
+    overlay.open(uri, "a\nb\nc\n", 1)
+    snap = await bridge.read_document(path)
+    overlay.change(uri, 2, [TextChange("user\n", (1, 0), (2, 0))])
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "a\nagent\nc\n", ""))
+    assert not outcome.applied
+    assert "line 2" in outcome.message
+    assert editor.edits == []
+    assert overlay.get(uri).text == "a\nuser\nc\n"
+
+
+async def test_buffer_moving_during_apply_is_retried(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, editor, bridge = setup
+    path = tmp_path / "race.py"
+    uri = path_to_uri(path)
+    overlay.open(uri, "a\nb\nc\n", 1)
+    snap = await bridge.read_document(path)
+    editor.before_apply = lambda: overlay.change(uri, 2, [TextChange("C\n", (2, 0), (3, 0))])
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "A\nb\nc\n", ""))
+    assert outcome.applied and outcome.rebased
+    assert overlay.get(uri).text == "A\nb\nC\n"
+    assert len(editor.edits) == 2
+
+
+async def test_closed_file_edit_goes_to_editor_not_disk(setup: Any, tmp_path: Path) -> None:
+    _f, _overlay, editor, bridge = setup
+    path = tmp_path / "closed.py"
+    path.write_text("x = 1\n")
+    snap = await bridge.read_document(path)
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "x = 2\n", ""))
+    assert outcome.applied
+    doc_edit = editor.edits[0].document_changes[0]
+    assert doc_edit.text_document.version is None
+    assert path.read_text() == "x = 1\n"
+    assert editor.buffers[path_to_uri(path)] == "x = 2\n"
+    again = await bridge.read_document(path)  # the editor's unsaved buffer, not the disk
+    assert again.text == "x = 2\n"
+    bridge.forget(path)
+    assert (await bridge.read_document(path)).text == "x = 1\n"
+
+
+async def test_new_file_is_created_through_the_editor(setup: Any, tmp_path: Path) -> None:
+    _f, _overlay, editor, bridge = setup
+    path = tmp_path / "pkg" / "new.py"
+    snap = await bridge.read_document(path)
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "print('hi')\n", ""))
+    assert outcome.applied
+    create, doc_edit = editor.edits[0].document_changes
+    assert isinstance(create, types.CreateFile)
+    assert doc_edit.edits[0].new_text == "print('hi')\n"
+    assert not path.exists()
+
+
+async def test_new_file_without_create_support_is_written(setup: Any, tmp_path: Path) -> None:
+    _f, _overlay, editor, bridge = setup
+    editor.create_files = False
+    path = tmp_path / "w.txt"
+    snap = await bridge.read_document(path)
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "hello\n", ""))
+    assert outcome.applied and path.read_text() == "hello\n"
+    assert editor.edits == []
+
+
+async def test_editor_refusal_reason_reaches_the_tool(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, editor, bridge = setup
+    path = tmp_path / "n.py"
+    overlay.open(path_to_uri(path), "a\n", 1)
+    snap = await bridge.read_document(path)
+    editor.refuse = "file is read-only"
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "b\n", ""))
+    assert not outcome.applied and "file is read-only" in outcome.message
+
+
+async def test_deleted_since_read_is_refused(setup: Any, tmp_path: Path) -> None:
+    _f, _overlay, editor, bridge = setup
+    path = tmp_path / "gone.py"
+    path.write_text("a\n")
+    snap = await bridge.read_document(path)
+    path.unlink()
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "b\n", ""))
+    assert not outcome.applied and "deleted" in outcome.message
+    assert editor.edits == []
+
+
+def _perm() -> PermissionRequest:
+    return PermissionRequest(session_id="s", tool_call_id="c", tool="run_command",
+                             description="Run `make test`.")
+
+
+async def test_permission_through_tether_request(setup: Any) -> None:
+    _f, _o, editor, bridge = setup
+    editor.permission_answer = {"option": "allow_always"}
+    assert await bridge.request_permission(_perm()) == "allow_always"
+    assert editor.asked[0].tool == "run_command"
+    editor.permission_answer = {"option": "maybe"}
+    assert await bridge.request_permission(_perm()) == "reject"
+    editor.permission_answer = None
+    assert await bridge.request_permission(_perm()) == "reject"
+
+
+async def test_permission_through_show_message_request(setup: Any) -> None:
+    _f, _o, editor, bridge = setup
+    editor.tether_permissions = False
+    editor.message_answer = "Allow once"
+    assert await bridge.request_permission(_perm()) == "allow_once"
+    message, actions = editor.asked[-1]
+    assert actions == ["Allow once", "Allow always", "Reject"]
+    assert "make test" in message
+    editor.message_answer = None
+    assert await bridge.request_permission(_perm()) == "reject"
