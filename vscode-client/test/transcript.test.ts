@@ -1,0 +1,315 @@
+import assert from "node:assert/strict";
+import { beforeEach, describe, test } from "node:test";
+
+import type { LoadSessionResult, PermissionRequestParams } from "../src/protocol";
+import {
+  type Action,
+  type AssistantItem,
+  type PermissionItem,
+  type ToolItem,
+  type Transcript,
+  type TurnEndItem,
+  emptyTranscript,
+  fromHistory,
+  pendingPermissions,
+  reduce,
+} from "../src/state/transcript";
+import { ev, message, resetSeq } from "./helpers";
+
+function run(actions: Action[], start: Transcript = emptyTranscript("s1")): Transcript {
+  return actions.reduce(reduce, start);
+}
+
+const event = (...args: Parameters<typeof ev>): Action => ({ kind: "event", notification: ev(...args) });
+
+beforeEach(() => resetSeq());
+
+describe("streaming", () => {
+  test("deltas of one message coalesce into one assistant item, in order", () => {
+    const state = run([
+      { kind: "promptSent", text: "hi", steer: false },
+      event("turn_started", { prompt: "hi", model: "openai/gpt" }),
+      event("text_delta", { messageId: "m1", text: "Hel" }),
+      event("text_delta", { messageId: "m1", text: "lo " }),
+      event("reasoning_delta", { messageId: "m1", text: "think" }),
+      event("text_delta", { messageId: "m1", text: "world" }),
+    ]);
+    const assistants = state.items.filter((i) => i.kind === "assistant") as AssistantItem[];
+    assert.equal(assistants.length, 1);
+    assert.equal(assistants[0].text, "Hello world");
+    assert.equal(assistants[0].reasoning, "think");
+    assert.equal(assistants[0].streaming, true);
+    assert.equal(state.running, true);
+    assert.equal(state.model, "openai/gpt");
+    // The optimistic prompt became the turn's user item: no duplicate.
+    assert.equal(state.items.filter((i) => i.kind === "user").length, 1);
+  });
+
+  test("an unchanged item keeps its identity so the view re-renders only what changed", () => {
+    const a = run([
+      event("turn_started", { prompt: "hi" }),
+      event("text_delta", { messageId: "m1", text: "a" }),
+    ]);
+    const b = reduce(a, event("text_delta", { messageId: "m1", text: "b" }));
+    assert.equal(a.items[0], b.items[0]);
+    assert.notEqual(a.items[1], b.items[1]);
+  });
+
+  test("replayed events (seq at or below the last applied) are ignored", () => {
+    const first = ev("text_delta", { messageId: "m1", text: "once" }, { seq: 5 });
+    const state = run([
+      { kind: "event", notification: first },
+      { kind: "event", notification: first },
+      event("text_delta", { messageId: "m1", text: "!" }, { seq: 3 }),
+    ]);
+    assert.equal((state.items[0] as AssistantItem).text, "once");
+    assert.equal(state.lastSeq, 5);
+  });
+
+  test("events of another session are ignored", () => {
+    const state = run([event("text_delta", { messageId: "m1", text: "x" }, { sessionId: "s2" })]);
+    assert.equal(state.items.length, 0);
+  });
+
+  test("message_added finishes the streamed message with the durable text", () => {
+    const state = run([
+      event("text_delta", { messageId: "m1", text: "partial" }),
+      event("message_added", {
+        message: message("m1", "assistant", [
+          { type: "thinking", text: "hmm" },
+          { type: "text", text: "partial and complete" },
+        ]),
+      }),
+    ]);
+    const a = state.items[0] as AssistantItem;
+    assert.equal(a.text, "partial and complete");
+    assert.equal(a.reasoning, "hmm");
+    assert.equal(a.streaming, false);
+  });
+
+  test("usage feeds the context gauge", () => {
+    const state = run([
+      event("usage", {
+        usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+        total: { promptTokens: 100, completionTokens: 50, totalTokens: 150 },
+        contextTokens: 1200,
+        contextWindow: 8000,
+      }),
+    ]);
+    assert.deepEqual(state.gauge, { contextTokens: 1200, contextWindow: 8000, totalTokens: 150 });
+  });
+});
+
+describe("tools", () => {
+  test("a tool call shows status, output chunks, duration and its edits", () => {
+    let state = run([
+      event("turn_started", { prompt: "edit" }),
+      event("tool_call_started", { toolCallId: "c1", name: "edit", arguments: { path: "a.py" } }),
+      event("tool_output_chunk", { toolCallId: "c1", text: "line 1\n" }),
+      event("tool_heartbeat", { toolCallId: "c1", elapsedMs: 1500 }),
+    ]);
+    let tool = state.items[1] as ToolItem;
+    assert.equal(tool.status, "running");
+    assert.equal(tool.output, "line 1\n");
+    assert.equal(tool.elapsedMs, 1500);
+    state = run(
+      [
+        event("file_edited", {
+          toolCallId: "c1",
+          uri: "file:///w/a.py",
+          diff: "@@ -1 +1 @@\n-a\n+b\n",
+          applied: true,
+        }),
+        event("tool_call_completed", {
+          toolCallId: "c1",
+          name: "edit",
+          success: true,
+          durationMs: 42,
+          output: "edited a.py",
+        }),
+      ],
+      state,
+    );
+    tool = state.items[1] as ToolItem;
+    assert.equal(tool.status, "done");
+    assert.equal(tool.durationMs, 42);
+    assert.equal(tool.output, "edited a.py");
+    assert.equal(tool.edits.length, 1);
+    assert.equal(tool.edits[0].applied, true);
+  });
+
+  test("a failed tool call is marked failed", () => {
+    const state = run([
+      event("tool_call_started", { toolCallId: "c1", name: "run_command" }),
+      event("tool_call_completed", {
+        toolCallId: "c1",
+        name: "run_command",
+        success: false,
+        durationMs: 3,
+        output: "exit 1",
+      }),
+    ]);
+    assert.equal((state.items[0] as ToolItem).status, "failed");
+  });
+});
+
+describe("terminal states", () => {
+  for (const [type, status, fields] of [
+    ["turn_completed", "completed", { reason: "end_turn", text: "done" }],
+    ["turn_cancelled", "cancelled", { reason: "cancelled by user" }],
+    ["turn_failed", "failed", { reason: "provider down", code: -32003 }],
+    ["step_limit_reached", "step_limit", { reason: "50 steps", steps: 50 }],
+  ] as const) {
+    test(`${type} ends the turn as ${status}`, () => {
+      const state = run([
+        { kind: "promptSent", text: "go", steer: false },
+        event("turn_started", { prompt: "go" }),
+        event("text_delta", { messageId: "m1", text: "wor" }),
+        event("tool_call_started", { toolCallId: "c1", name: "run_command" }),
+        event(type, fields),
+      ]);
+      assert.equal(state.running, false);
+      const end = state.items.at(-1) as TurnEndItem;
+      assert.equal(end.kind, "turnEnd");
+      assert.equal(end.status, status);
+      assert.equal(end.reason, fields.reason);
+      const assistant = state.items.find((i) => i.kind === "assistant") as AssistantItem;
+      assert.equal(assistant.streaming, false);
+      assert.equal(assistant.interrupted, status !== "completed");
+      const tool = state.items.find((i) => i.kind === "tool") as ToolItem;
+      assert.equal(tool.status, "failed");
+    });
+  }
+
+  test("the prompt answer after the terminal event adds nothing", () => {
+    const ended = run([
+      event("turn_started", { prompt: "go" }),
+      event("turn_completed", { reason: "end_turn" }),
+    ]);
+    const after = reduce(ended, {
+      kind: "promptEnded",
+      status: "completed",
+      reason: "",
+      turnId: "t1",
+    });
+    assert.equal(after, ended);
+  });
+
+  test("a prompt that ends without events (server error) still ends the turn", () => {
+    const state = run([
+      { kind: "promptSent", text: "go", steer: false },
+      { kind: "promptEnded", status: "failed", reason: "no provider", turnId: null },
+    ]);
+    assert.equal(state.running, false);
+    assert.equal((state.items.at(-1) as TurnEndItem).reason, "no provider");
+  });
+
+  test("losing the server ends a running turn", () => {
+    const state = run([
+      event("turn_started", { prompt: "go" }),
+      { kind: "serverLost" },
+    ]);
+    assert.equal(state.running, false);
+    assert.equal((state.items.at(-1) as TurnEndItem).status, "failed");
+  });
+});
+
+describe("permissions", () => {
+  const params = {
+    sessionId: "s1",
+    toolCallId: "c9",
+    tool: "edit",
+    description: "Edit a.py",
+    diff: "@@ -1 +1 @@\n-a\n+b\n",
+    options: ["allow_once", "allow_always", "reject"],
+  } as unknown as PermissionRequestParams;
+
+  test("event then request: one prompt, awaiting an answer", () => {
+    const state = run([
+      event("permission_requested", {
+        toolCallId: "c9",
+        tool: "edit",
+        description: "Edit a.py",
+        diff: params.diff,
+      }),
+      { kind: "permissionAsked", params },
+    ]);
+    const perms = state.items.filter((i) => i.kind === "permission") as PermissionItem[];
+    assert.equal(perms.length, 1);
+    assert.equal(perms[0].state, "pending");
+    assert.equal(perms[0].awaitingAnswer, true);
+    assert.equal(pendingPermissions(state).length, 1);
+  });
+
+  test("request then event, answered, then resolved", () => {
+    const state = run([
+      { kind: "permissionAsked", params },
+      event("permission_requested", { toolCallId: "c9", tool: "edit", description: "Edit a.py" }),
+      { kind: "permissionAnswered", toolCallId: "c9", option: "allow_once" },
+      event("permission_resolved", { toolCallId: "c9", option: "allow_once" }),
+    ]);
+    const perms = state.items.filter((i) => i.kind === "permission") as PermissionItem[];
+    assert.equal(perms.length, 1);
+    assert.equal(perms[0].state, "allow_once");
+    assert.equal(perms[0].awaitingAnswer, false);
+    assert.equal(pendingPermissions(state).length, 0);
+  });
+
+  test("a pending prompt expires when the turn ends", () => {
+    const state = run([
+      event("turn_started", { prompt: "x" }),
+      { kind: "permissionAsked", params },
+      event("turn_cancelled", { reason: "cancelled by user" }),
+    ]);
+    const perm = state.items.find((i) => i.kind === "permission") as PermissionItem;
+    assert.equal(perm.state, "expired");
+  });
+});
+
+describe("steering and history", () => {
+  test("steer text shows once, linked to its durable message", () => {
+    const state = run([
+      { kind: "promptSent", text: "go", steer: false },
+      event("turn_started", { prompt: "go" }),
+      { kind: "promptSent", text: "also tests", steer: true },
+      event("message_added", {
+        message: message("u2", "user", [{ type: "text", text: "also tests" }]),
+      }),
+    ]);
+    const users = state.items.filter((i) => i.kind === "user");
+    assert.equal(users.length, 2);
+  });
+
+  test("a loaded session rebuilds user, assistant and tool items", () => {
+    const result = {
+      session: { id: "s1", title: "Fix it", model: "openai/x", workspaceFolder: "/w" },
+      messages: [
+        message("u1", "user", [{ type: "text", text: "fix a.py" }]),
+        message("a1", "assistant", [
+          { type: "text", text: "Looking." },
+          { type: "tool_call", id: "c1", name: "read_file", arguments: { path: "a.py" } },
+        ]),
+        message("r1", "tool", [{ type: "tool_result", toolCallId: "c1", content: "print(1)" }]),
+        message("a2", "assistant", [{ type: "text", text: "Done" }], { interrupted: true }),
+      ],
+      truncated: false,
+      lastSeq: 17,
+    } as unknown as LoadSessionResult;
+    const state = fromHistory(result);
+    assert.equal(state.title, "Fix it");
+    assert.equal(state.lastSeq, 17);
+    assert.deepEqual(
+      state.items.map((i) => i.kind),
+      ["user", "assistant", "tool", "assistant", "turnEnd"],
+    );
+    const tool = state.items[2] as ToolItem;
+    assert.equal(tool.status, "done");
+    assert.equal(tool.output, "print(1)");
+    // Live events continue from lastSeq; older ones are replays.
+    const next = reduce(state, {
+      kind: "event",
+      notification: ev("text_delta", { messageId: "a3", text: "old" }, { seq: 10 }),
+    });
+    assert.equal(next, state);
+  });
+});
