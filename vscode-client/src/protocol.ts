@@ -15,6 +15,7 @@ export interface CancelResult {
   cancelled: boolean;
 }
 
+/** Old messages were left out of the request to fit the window. */
 export interface ContextTruncated {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -62,6 +63,7 @@ export interface EmptyParams {
   _meta?: { [key: string]: unknown } | null;
 }
 
+/** Something went wrong; `fatal` errors end the turn (a `turn_failed` follows). */
 export interface ErrorEvent {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -83,6 +85,7 @@ export interface ErrorEvent {
   fatal: boolean;
 }
 
+/** Fields every session event carries. */
 export interface EventBase {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -112,6 +115,7 @@ export interface ExportResult {
   content: string;
 }
 
+/** An agent edit to a file, with its unified diff, applied or not. */
 export interface FileEdited {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -294,6 +298,7 @@ export interface Message {
   interrupted: boolean;
 }
 
+/** A complete message was appended to the history (user, assistant or tool). */
 export interface MessageAdded {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -373,6 +378,7 @@ export interface PermissionRequestResult {
   option: PermissionOption;
 }
 
+/** A tool call waits for the user's permission. */
 export interface PermissionRequested {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -398,6 +404,7 @@ export interface PermissionRequested {
   options: PermissionOption[];
 }
 
+/** The user (or a rule) answered a permission request. */
 export interface PermissionResolved {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -457,6 +464,7 @@ export interface Range {
   end: Position;
 }
 
+/** A piece of the model's reasoning as it streams (coalesced, see below). */
 export interface ReasoningDelta {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -609,6 +617,7 @@ export interface SteerResult {
   queued: boolean;
 }
 
+/** Terminal: the turn hit the step limit (`maxSteps` model calls). */
 export interface StepLimitReached {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -628,6 +637,7 @@ export interface StepLimitReached {
   steps: number;
 }
 
+/** A model request or stream failed transiently and is retried. */
 export interface StreamRetry {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -669,6 +679,7 @@ export interface TetherServerCapabilities {
   methods: string[];
 }
 
+/** An assistant message finished streaming; carries its full text. */
 export interface TextComplete {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -688,6 +699,7 @@ export interface TextComplete {
   text: string;
 }
 
+/** A piece of the assistant's answer as it streams (coalesced, see below). */
 export interface TextDelta {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -727,6 +739,7 @@ export interface ThinkingPart {
   signature?: string | null;
 }
 
+/** The session's title changed (set after the first turn, or renamed). */
 export interface TitleChanged {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -744,6 +757,7 @@ export interface TitleChanged {
   title: string;
 }
 
+/** A tool call ended: succeeded, failed, was refused or cancelled. */
 export interface ToolCallCompleted {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -786,6 +800,7 @@ export interface ToolCallPart {
   rawArguments?: string | null;
 }
 
+/** The model called a tool; it starts now (after any permission). */
 export interface ToolCallStarted {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -807,6 +822,7 @@ export interface ToolCallStarted {
   arguments: { [key: string]: unknown };
 }
 
+/** A long tool call is still running. */
 export interface ToolHeartbeat {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -826,6 +842,7 @@ export interface ToolHeartbeat {
   elapsedMs: number;
 }
 
+/** Output a running tool produced (e.g. a command's stdout). */
 export interface ToolOutputChunk {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -875,6 +892,7 @@ export interface ToolUse {
   durationMs: number;
 }
 
+/** Terminal: the turn was cancelled; partial work is kept, marked interrupted. */
 export interface TurnCancelled {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -892,6 +910,7 @@ export interface TurnCancelled {
   reason: string;
 }
 
+/** Terminal: the model finished its answer. */
 export interface TurnCompleted {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -911,6 +930,7 @@ export interface TurnCompleted {
   text: string;
 }
 
+/** Terminal: the turn failed (provider error, bug); `reason` says why. */
 export interface TurnFailed {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -947,6 +967,7 @@ export interface TurnResult {
   reason: string;
 }
 
+/** A turn began: the user's prompt was accepted. */
 export interface TurnStarted {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -982,6 +1003,7 @@ export interface Usage {
   cacheWriteTokens: number;
 }
 
+/** Token usage after a model call, and how full the context is. */
 export interface UsageUpdated {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;

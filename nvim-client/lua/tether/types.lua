@@ -9,6 +9,7 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field cancelled boolean True when a running turn was cancelled.
 
+--- Old messages were left out of the request to fit the window.
 ---@class tether.ContextTruncated
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -35,6 +36,7 @@
 ---@class tether.EmptyParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 
+--- Something went wrong; `fatal` errors end the turn (a `turn_failed` follows).
 ---@class tether.ErrorEvent
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -46,6 +48,7 @@
 ---@field code? integer|nil Error code from protocol-spec.md, if any.
 ---@field fatal boolean True when the turn ends because of it.
 
+--- Fields every session event carries.
 ---@class tether.EventBase
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -62,6 +65,7 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field content string The exported text.
 
+--- An agent edit to a file, with its unified diff, applied or not.
 ---@class tether.FileEdited
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -160,6 +164,7 @@
 ---@field turnId? string|nil The turn that produced it.
 ---@field interrupted boolean Cut short by a cancel; the text is partial and must not be redone.
 
+--- A complete message was appended to the history (user, assistant or tool).
 ---@class tether.MessageAdded
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -200,6 +205,7 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field option tether.PermissionOption The user's answer.
 
+--- A tool call waits for the user's permission.
 ---@class tether.PermissionRequested
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -213,6 +219,7 @@
 ---@field diff? string|nil The change, for edits.
 ---@field options tether.PermissionOption[] What the user may answer.
 
+--- The user (or a rule) answered a permission request.
 ---@class tether.PermissionResolved
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -245,6 +252,7 @@
 ---@field start tether.Position Start, inclusive.
 ---@field end tether.Position End, exclusive.
 
+--- A piece of the model's reasoning as it streams (coalesced, see below).
 ---@class tether.ReasoningDelta
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -317,6 +325,7 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field queued boolean True when queued into a running turn.
 
+--- Terminal: the turn hit the step limit (`maxSteps` model calls).
 ---@class tether.StepLimitReached
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -327,6 +336,7 @@
 ---@field reason string A readable reason.
 ---@field steps integer Steps taken.
 
+--- A model request or stream failed transiently and is retried.
 ---@class tether.StreamRetry
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -350,6 +360,7 @@
 ---@field serverVersion string Tether server version.
 ---@field methods string[] Custom methods served.
 
+--- An assistant message finished streaming; carries its full text.
 ---@class tether.TextComplete
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -360,6 +371,7 @@
 ---@field messageId string The assistant message that finished streaming.
 ---@field text string Its full text.
 
+--- A piece of the assistant's answer as it streams (coalesced, see below).
 ---@class tether.TextDelta
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -381,6 +393,7 @@
 ---@field text string The model's reasoning, as streamed.
 ---@field signature? string|nil Provider signature (Anthropic).
 
+--- The session's title changed (set after the first turn, or renamed).
 ---@class tether.TitleChanged
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -390,6 +403,7 @@
 ---@field type "title_changed" Always `title_changed`.
 ---@field title string The new title.
 
+--- A tool call ended: succeeded, failed, was refused or cancelled.
 ---@class tether.ToolCallCompleted
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -412,6 +426,7 @@
 ---@field arguments table<string, any> Parsed arguments.
 ---@field rawArguments? string|nil The argument text as streamed, kept when it was not valid JSON.
 
+--- The model called a tool; it starts now (after any permission).
 ---@class tether.ToolCallStarted
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -423,6 +438,7 @@
 ---@field name string Tool name.
 ---@field arguments table<string, any> Arguments.
 
+--- A long tool call is still running.
 ---@class tether.ToolHeartbeat
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -433,6 +449,7 @@
 ---@field toolCallId string Tool call id still running.
 ---@field elapsedMs integer Time since the call started.
 
+--- Output a running tool produced (e.g. a command's stdout).
 ---@class tether.ToolOutputChunk
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -459,6 +476,7 @@
 ---@field success boolean Whether the tool succeeded.
 ---@field durationMs integer Wall time of the call.
 
+--- Terminal: the turn was cancelled; partial work is kept, marked interrupted.
 ---@class tether.TurnCancelled
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -468,6 +486,7 @@
 ---@field type "turn_cancelled" Always `turn_cancelled`.
 ---@field reason string Who or what cancelled.
 
+--- Terminal: the model finished its answer.
 ---@class tether.TurnCompleted
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -478,6 +497,7 @@
 ---@field reason string Why the model stopped.
 ---@field text string The final answer text.
 
+--- Terminal: the turn failed (provider error, bug); `reason` says why.
 ---@class tether.TurnFailed
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -497,6 +517,7 @@
 ---@field usage tether.Usage Usage of this turn.
 ---@field reason string Why it ended (for non-completed turns).
 
+--- A turn began: the user's prompt was accepted.
 ---@class tether.TurnStarted
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -516,6 +537,7 @@
 ---@field cacheReadTokens integer Prompt tokens served from a provider cache.
 ---@field cacheWriteTokens integer Prompt tokens written to a provider cache.
 
+--- Token usage after a model call, and how full the context is.
 ---@class tether.UsageUpdated
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.

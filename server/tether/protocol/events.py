@@ -24,6 +24,8 @@ PermissionOption = Literal["allow_once", "allow_always", "reject"]
 
 
 class EventBase(WireModel):
+    """Fields every session event carries."""
+
     durable: ClassVar[bool] = True
     terminal: ClassVar[bool] = False
 
@@ -34,17 +36,23 @@ class EventBase(WireModel):
 
 
 class TurnStarted(EventBase):
+    """A turn began: the user's prompt was accepted."""
+
     type: Literal["turn_started"] = "turn_started"
     prompt: str = Field(description="The user's text that started the turn.")
     model: str = Field("", description="Model selector used for the turn.")
 
 
 class MessageAdded(EventBase):
+    """A complete message was appended to the history (user, assistant or tool)."""
+
     type: Literal["message_added"] = "message_added"
     message: Message = Field(description="A complete message appended to the history.")
 
 
 class TextDelta(EventBase):
+    """A piece of the assistant's answer as it streams (coalesced, see below)."""
+
     durable: ClassVar[bool] = False
     type: Literal["text_delta"] = "text_delta"
     message_id: str = Field(description="The assistant message being streamed.")
@@ -52,6 +60,8 @@ class TextDelta(EventBase):
 
 
 class ReasoningDelta(EventBase):
+    """A piece of the model's reasoning as it streams (coalesced, see below)."""
+
     durable: ClassVar[bool] = False
     type: Literal["reasoning_delta"] = "reasoning_delta"
     message_id: str = Field(description="The assistant message being streamed.")
@@ -59,6 +69,8 @@ class ReasoningDelta(EventBase):
 
 
 class TextComplete(EventBase):
+    """An assistant message finished streaming; carries its full text."""
+
     durable: ClassVar[bool] = False
     type: Literal["text_complete"] = "text_complete"
     message_id: str = Field(description="The assistant message that finished streaming.")
@@ -66,6 +78,8 @@ class TextComplete(EventBase):
 
 
 class ToolCallStarted(EventBase):
+    """The model called a tool; it starts now (after any permission)."""
+
     type: Literal["tool_call_started"] = "tool_call_started"
     tool_call_id: str = Field(description="Tool call id.")
     name: str = Field(description="Tool name.")
@@ -73,6 +87,8 @@ class ToolCallStarted(EventBase):
 
 
 class ToolOutputChunk(EventBase):
+    """Output a running tool produced (e.g. a command's stdout)."""
+
     durable: ClassVar[bool] = False
     type: Literal["tool_output_chunk"] = "tool_output_chunk"
     tool_call_id: str = Field(description="Tool call id.")
@@ -80,6 +96,8 @@ class ToolOutputChunk(EventBase):
 
 
 class ToolHeartbeat(EventBase):
+    """A long tool call is still running."""
+
     durable: ClassVar[bool] = False
     type: Literal["tool_heartbeat"] = "tool_heartbeat"
     tool_call_id: str = Field(description="Tool call id still running.")
@@ -87,6 +105,8 @@ class ToolHeartbeat(EventBase):
 
 
 class ToolCallCompleted(EventBase):
+    """A tool call ended: succeeded, failed, was refused or cancelled."""
+
     type: Literal["tool_call_completed"] = "tool_call_completed"
     tool_call_id: str = Field(description="Tool call id.")
     name: str = Field(description="Tool name.")
@@ -97,6 +117,8 @@ class ToolCallCompleted(EventBase):
 
 
 class FileEdited(EventBase):
+    """An agent edit to a file, with its unified diff, applied or not."""
+
     type: Literal["file_edited"] = "file_edited"
     tool_call_id: str = Field(description="The edit tool call.")
     uri: str = Field(description="file:// URI of the edited file.")
@@ -107,6 +129,8 @@ class FileEdited(EventBase):
 
 
 class PermissionRequested(EventBase):
+    """A tool call waits for the user's permission."""
+
     type: Literal["permission_requested"] = "permission_requested"
     tool_call_id: str = Field(description="The tool call waiting for permission.")
     tool: str = Field(description="Tool name.")
@@ -119,12 +143,16 @@ class PermissionRequested(EventBase):
 
 
 class PermissionResolved(EventBase):
+    """The user (or a rule) answered a permission request."""
+
     type: Literal["permission_resolved"] = "permission_resolved"
     tool_call_id: str = Field(description="The tool call.")
     option: PermissionOption = Field(description="What was chosen.")
 
 
 class UsageUpdated(EventBase):
+    """Token usage after a model call, and how full the context is."""
+
     type: Literal["usage"] = "usage"
     usage: Usage = Field(description="Usage of the step just finished.")
     total: Usage = Field(description="Session totals after this step.")
@@ -133,6 +161,8 @@ class UsageUpdated(EventBase):
 
 
 class StreamRetry(EventBase):
+    """A model request or stream failed transiently and is retried."""
+
     type: Literal["stream_retry"] = "stream_retry"
     attempt: int = Field(description="1 for the first retry.")
     reason: str = Field(description="Why the request or stream is retried.")
@@ -140,6 +170,8 @@ class StreamRetry(EventBase):
 
 
 class ContextTruncated(EventBase):
+    """Old messages were left out of the request to fit the window."""
+
     type: Literal["context_truncated"] = "context_truncated"
     dropped_messages: int = Field(description="Oldest messages left out of the request.")
     estimated_tokens: int = Field(description="Estimated request tokens after dropping.")
@@ -147,6 +179,8 @@ class ContextTruncated(EventBase):
 
 
 class ErrorEvent(EventBase):
+    """Something went wrong; `fatal` errors end the turn (a `turn_failed` follows)."""
+
     type: Literal["error"] = "error"
     message: str = Field(description="What went wrong, for the user.")
     code: int | None = Field(None, description="Error code from protocol-spec.md, if any.")
@@ -154,11 +188,15 @@ class ErrorEvent(EventBase):
 
 
 class TitleChanged(EventBase):
+    """The session's title changed (set after the first turn, or renamed)."""
+
     type: Literal["title_changed"] = "title_changed"
     title: str = Field(description="The new title.")
 
 
 class TurnCompleted(EventBase):
+    """Terminal: the model finished its answer."""
+
     terminal: ClassVar[bool] = True
     type: Literal["turn_completed"] = "turn_completed"
     reason: str = Field("end_turn", description="Why the model stopped.")
@@ -166,12 +204,16 @@ class TurnCompleted(EventBase):
 
 
 class TurnCancelled(EventBase):
+    """Terminal: the turn was cancelled; partial work is kept, marked interrupted."""
+
     terminal: ClassVar[bool] = True
     type: Literal["turn_cancelled"] = "turn_cancelled"
     reason: str = Field("cancelled by user", description="Who or what cancelled.")
 
 
 class TurnFailed(EventBase):
+    """Terminal: the turn failed (provider error, bug); `reason` says why."""
+
     terminal: ClassVar[bool] = True
     type: Literal["turn_failed"] = "turn_failed"
     reason: str = Field(description="A readable reason.")
@@ -179,6 +221,8 @@ class TurnFailed(EventBase):
 
 
 class StepLimitReached(EventBase):
+    """Terminal: the turn hit the step limit (`maxSteps` model calls)."""
+
     terminal: ClassVar[bool] = True
     type: Literal["step_limit_reached"] = "step_limit_reached"
     reason: str = Field(description="A readable reason.")

@@ -124,7 +124,7 @@ def event_examples() -> dict[str, ev.EventBase]:
     ]
     out: dict[str, ev.EventBase] = {}
     for item in items:
-        out.setdefault(item.model_fields["type"].default, item)
+        out.setdefault(type(item).model_fields["type"].default, item)
     return out
 
 
