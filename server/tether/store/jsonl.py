@@ -1,0 +1,425 @@
+"""The JSONL history store of one workspace folder (implements `SessionStore`).
+
+Layout under the workspace's data folder:
+
+    workspace.json            the canonical folder path (for humans and debugging)
+    sessions/<id>.jsonl       header line, then one durable record per line, append-only
+    sessions/<id>.lock        cross-process lock serializing appends to that session
+    summaries.json            the rebuildable listing cache (see cache.py)
+
+Appends take the session's file lock, write all their lines with one write call and
+fsync when asked; readers take the same lock only for the instant it takes to read the
+file size, then read up to that size, so they never see half a record in flight.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from filelock import FileLock, Timeout
+
+from tether.errors import InvalidParamsError, SessionNotFoundError, StoreError
+from tether.protocol.events import EventBase
+from tether.protocol.models import SessionInfo, SessionSummary
+from tether.store.base import DEFAULT_TAIL, LoadedSession
+from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
+from tether.store.export import to_json, to_markdown
+from tether.store.lines import forward_lines
+from tether.store.paths import (
+    LOCK_SUFFIX,
+    SESSION_SUFFIX,
+    SESSIONS_DIR,
+    check_session_id,
+    ensure_workspace_dir,
+    fsync_dir,
+    is_valid_session_id,
+    store_error,
+    temp_name,
+    write_all,
+)
+from tether.store.reader import load_full, load_tail, read_header, summarize
+from tether.store.records import MESSAGE_ADDED, Summary, decode_line, encode_header, encode_record
+from tether.workspace.folder import WorkspaceFolder
+
+log = logging.getLogger(__name__)
+
+LOCK_TIMEOUT = 30.0  # an append holds the lock for one write (+ fsync); this is a hang
+READ_LOCK_TIMEOUT = 2.0  # readers fall back to the size they see rather than wait longer
+
+
+class JsonlStore:
+    """Append-only JSONL history of the sessions of one workspace folder."""
+
+    def __init__(self, folder: WorkspaceFolder, base: Path) -> None:
+        self.folder = folder
+        self.base = base
+        self.sessions_dir = base / SESSIONS_DIR
+        self._cache = SummaryCache(base / CACHE_FILE)
+        self._locks: dict[str, FileLock] = {}
+        self._locks_guard = threading.Lock()
+        self._list_guard = threading.Lock()
+
+    # -- paths and locking --------------------------------------------------------
+
+    def session_path(self, session_id: str) -> Path:
+        return self.sessions_dir / f"{check_session_id(session_id)}{SESSION_SUFFIX}"
+
+    def _lock_for(self, session_id: str) -> FileLock:
+        with self._locks_guard:
+            lock = self._locks.get(session_id)
+            if lock is None:
+                lock = FileLock(self.sessions_dir / f"{session_id}{LOCK_SUFFIX}")
+                self._locks[session_id] = lock
+            return lock
+
+    @contextmanager
+    def _locked(self, session_id: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+        lock = self._lock_for(session_id)
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout as exc:
+            raise StoreError(
+                f"the history of session {session_id} is locked by another process "
+                f"({lock.lock_file}); try again",
+                data={"sessionId": session_id},
+            ) from exc
+        except OSError as exc:
+            raise store_error("lock", Path(lock.lock_file), exc) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _open(self, session_id: str) -> tuple[BinaryIO, Path]:
+        path = self.session_path(session_id)
+        try:
+            return open(path, "rb"), path
+        except FileNotFoundError as exc:
+            raise SessionNotFoundError(
+                f"no session with id {session_id} in {self.folder.root}",
+                data={"sessionId": session_id},
+            ) from exc
+        except OSError as exc:
+            raise store_error("read", path, exc) from exc
+
+    def _stable_size(self, session_id: str, f: BinaryIO) -> int:
+        """The file size with no append in flight (falls back to the plain size)."""
+        try:
+            with self._locked(session_id, READ_LOCK_TIMEOUT):
+                return os.fstat(f.fileno()).st_size
+        except StoreError as exc:
+            log.warning("reading %s without its lock: %s", session_id, exc.message)
+            return os.fstat(f.fileno()).st_size
+
+    # -- writing --------------------------------------------------------------------
+
+    def create(self, info: SessionInfo) -> None:
+        if not is_valid_session_id(info.id):
+            raise StoreError(f"cannot create a session with id {info.id!r}: not a valid id")
+        ensure_workspace_dir(self.base, self.folder)
+        self._publish(self.session_path(info.id), encode_header(info), [])
+
+    def _publish(self, path: Path, header: bytes, body: Sequence[bytes]) -> None:
+        """Write a whole new session file durably, then link it into place (never half a file,
+        never over an existing session)."""
+        tmp = temp_name(path)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                write_all(fd, header + b"".join(body))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise StoreError(
+                    f"a session with id {path.stem} already exists", data={"sessionId": path.stem}
+                ) from None
+            fsync_dir(path.parent)
+        except OSError as exc:
+            raise store_error("write", path, exc) from exc
+        finally:
+            with suppress(OSError):
+                os.unlink(tmp)
+
+    def append(
+        self,
+        session_id: str,
+        events: Sequence[EventBase | Mapping[str, Any]],
+        *,
+        sync: bool = False,
+    ) -> None:
+        """Append records under the session's lock in one write; on failure the file is cut
+        back to where it was, so a failed append leaves no partial record behind."""
+        path = self.session_path(session_id)
+        data = b"".join(encode_record(event) for event in events)
+        if not path.exists():
+            raise SessionNotFoundError(
+                f"no session with id {session_id} in {self.folder.root}",
+                data={"sessionId": session_id},
+            )
+        with self._locked(session_id):
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+            except FileNotFoundError as exc:
+                raise SessionNotFoundError(
+                    f"session {session_id} was deleted", data={"sessionId": session_id}
+                ) from exc
+            except OSError as exc:
+                raise store_error("write", path, exc) from exc
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    # A crashed writer left a torn line: end it, so our records stay whole.
+                    data = b"\n" + data
+                try:
+                    if data:
+                        write_all(fd, data)
+                    if sync:
+                        os.fsync(fd)
+                except OSError as exc:
+                    try:
+                        os.ftruncate(fd, size)
+                    except OSError:
+                        log.error("cannot cut back a failed append to %s", path)
+                    raise store_error("write", path, exc) from exc
+            finally:
+                os.close(fd)
+
+    # -- reading --------------------------------------------------------------------
+
+    def exists(self, session_id: str) -> bool:
+        return is_valid_session_id(session_id) and self.session_path(session_id).is_file()
+
+    def load(self, session_id: str, *, tail: int | None = DEFAULT_TAIL) -> LoadedSession:
+        if tail is not None and tail < 0:
+            raise InvalidParamsError(f"tail must be a positive number of messages, not {tail}")
+        f, path = self._open(session_id)
+        with f:
+            try:
+                end = self._stable_size(session_id, f)
+                info, header_len = read_header(f, session_id, str(path))
+                if tail is None:
+                    return load_full(f, info, header_len, end)
+                return load_tail(f, info, header_len, end, tail, self._fresh_row(session_id, f))
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
+
+    def _fresh_row(self, session_id: str, f: BinaryIO) -> Summary | None:
+        row = self._cache.get(session_id)
+        if row is None or row.corrupt or summary_stamp(row) != stamp_of(os.fstat(f.fileno())):
+            return None
+        return row
+
+    def iter_records(self, session_id: str, *, from_seq: int = 0) -> Iterator[dict[str, Any]]:
+        f, path = self._open(session_id)
+        try:
+            end = self._stable_size(session_id, f)
+            _, header_len = read_header(f, session_id, str(path))
+        except BaseException:
+            f.close()
+            raise
+        return self._records(f, path, header_len, end, from_seq)
+
+    def _records(
+        self, f: BinaryIO, path: Path, start: int, end: int, from_seq: int
+    ) -> Iterator[dict[str, Any]]:
+        with f:
+            for offset, line, terminated in forward_lines(f, start, end):
+                if not terminated or not line.strip():
+                    continue
+                record = decode_line(line)
+                if isinstance(record, str):
+                    log.warning("%s byte %d: skipped, %s", path, offset, record)
+                    continue
+                seq = record.get("seq")
+                if isinstance(seq, int) and not isinstance(seq, bool):
+                    if seq > from_seq:
+                        yield record
+                elif from_seq <= 0:
+                    yield record
+
+    # -- listing --------------------------------------------------------------------
+
+    def list(
+        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None
+    ) -> tuple[list[SessionSummary], str | None]:
+        if limit < 1:
+            raise InvalidParamsError(f"limit must be at least 1, not {limit}")
+        after = _decode_cursor(cursor) if cursor else None
+        rows = self._summaries()
+        needle = query.casefold() if query else None
+        keyed = [
+            ((row.updated_ts, sid), row)
+            for sid, row in rows.items()
+            if needle is None or needle in row.title.casefold()
+        ]
+        keyed.sort(key=lambda item: item[0], reverse=True)
+        if after is not None:
+            keyed = [item for item in keyed if item[0] < after]
+        page = keyed[:limit]
+        next_cursor = _encode_cursor(page[-1][0]) if len(keyed) > limit else None
+        return [_summary_model(row, self.folder) for _, row in page], next_cursor
+
+    def _summaries(self) -> dict[str, Summary]:
+        """One row per session file, rebuilding only rows whose file stamp changed."""
+        with self._list_guard:
+            cached = self._cache.load()
+            rows: dict[str, Summary] = {}
+            dirty = False
+            try:
+                entries = list(os.scandir(self.sessions_dir))
+            except FileNotFoundError:
+                entries = []
+            except OSError as exc:
+                raise store_error("list", self.sessions_dir, exc) from exc
+            for entry in entries:
+                name = entry.name
+                if not name.endswith(SESSION_SUFFIX) or name.startswith("."):
+                    continue
+                session_id = name[: -len(SESSION_SUFFIX)]
+                if not is_valid_session_id(session_id):
+                    continue
+                row = cached.get(session_id)
+                try:
+                    if row is not None and summary_stamp(row) == stamp_of(entry.stat()):
+                        rows[session_id] = row
+                        continue
+                    with open(entry.path, "rb") as f:
+                        rows[session_id] = summarize(f, session_id, entry.path, row)
+                except FileNotFoundError:
+                    continue  # deleted while we looked
+                except OSError as exc:
+                    log.warning("cannot read %s for the listing: %s", entry.path, exc)
+                    continue
+                dirty = True
+            if dirty or rows.keys() != cached.keys():
+                self._cache.save(rows)
+            return rows
+
+    # -- whole-session operations ---------------------------------------------------
+
+    def delete(self, session_id: str) -> None:
+        path = self.session_path(session_id)
+        if not path.exists():
+            raise SessionNotFoundError(
+                f"no session with id {session_id} in {self.folder.root}",
+                data={"sessionId": session_id},
+            )
+        lock_path = self.sessions_dir / f"{session_id}{LOCK_SUFFIX}"
+        with self._locked(session_id):
+            try:
+                os.unlink(path)
+            except FileNotFoundError as exc:
+                raise SessionNotFoundError(
+                    f"session {session_id} was already deleted", data={"sessionId": session_id}
+                ) from exc
+            except OSError as exc:
+                raise store_error("delete", path, exc) from exc
+        with suppress(OSError):
+            os.unlink(lock_path)
+        with self._locks_guard:
+            self._locks.pop(session_id, None)
+        with self._list_guard:
+            rows = self._cache.load()
+            if rows.pop(session_id, None) is not None:
+                self._cache.save(rows)
+
+    def fork(
+        self, session_id: str, new_info: SessionInfo, *, up_to_message_id: str | None = None
+    ) -> SessionInfo:
+        if not is_valid_session_id(new_info.id):
+            raise StoreError(f"cannot fork into a session with id {new_info.id!r}: not a valid id")
+        if new_info.forked_from is None:
+            new_info = new_info.model_copy(update={"forked_from": session_id})
+        f, path = self._open(session_id)
+        with f:
+            try:
+                end = self._stable_size(session_id, f)
+                _, header_len = read_header(f, session_id, str(path))
+                body, found = _fork_body(f, header_len, end, new_info.id, up_to_message_id)
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
+        if up_to_message_id is not None and not found:
+            raise StoreError(
+                f"session {session_id} has no message {up_to_message_id}; nothing was forked",
+                data={"sessionId": session_id, "messageId": up_to_message_id},
+            )
+        ensure_workspace_dir(self.base, self.folder)
+        self._publish(self.session_path(new_info.id), encode_header(new_info), body)
+        summary = Summary.from_header(new_info, 0)
+        for line in body:
+            record = decode_line(line)
+            if not isinstance(record, str):
+                summary.add(record)
+        return summary.fold_into(new_info)
+
+    def export(self, session_id: str, fmt: Literal["markdown", "json"]) -> str:
+        loaded = self.load(session_id, tail=None)
+        if fmt == "markdown":
+            return to_markdown(loaded.info, loaded.messages)
+        if fmt == "json":
+            return to_json(loaded.info, loaded.messages)
+        raise InvalidParamsError(f"unknown export format {fmt!r}; use markdown or json")
+
+
+def _fork_body(
+    f: BinaryIO, start: int, end: int, new_id: str, up_to: str | None
+) -> tuple[list[bytes], bool]:
+    """The records to copy, re-addressed to the new session; unreadable lines are left out."""
+    body: list[bytes] = []
+    for offset, line, terminated in forward_lines(f, start, end):
+        if not terminated or not line.strip():
+            continue
+        record = decode_line(line)
+        if isinstance(record, str):
+            log.warning("fork: byte %d skipped, %s", offset, record)
+            continue
+        if "sessionId" in record:
+            record["sessionId"] = new_id
+        body.append(encode_record(record))
+        if up_to is not None and record.get("type") == MESSAGE_ADDED:
+            message = record.get("message")
+            if isinstance(message, dict) and message.get("id") == up_to:
+                return body, True
+    return body, False
+
+
+def _summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
+    return SessionSummary.model_validate(
+        {
+            "id": row.session_id,
+            "title": row.title,
+            "createdAt": row.created_at,
+            "updatedAt": row.updated_at,
+            "messageCount": row.message_count,
+            "model": row.model,
+            "workspaceFolder": row.workspace_folder or str(folder.root),
+        }
+    )
+
+
+def _encode_cursor(key: tuple[float, str]) -> str:
+    raw = json.dumps([key[0], key[1]], separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def _decode_cursor(cursor: str) -> tuple[float, str]:
+    """The (updated_ts, id) key a cursor stands for; InvalidParamsError when it is not ours."""
+    try:
+        ts, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if isinstance(ts, int | float) and isinstance(session_id, str):
+            return float(ts), session_id
+    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
+        pass
+    raise InvalidParamsError(f"invalid list cursor {cursor!r}: pass back a nextCursor unchanged")

@@ -1,0 +1,142 @@
+"""Where history lives on disk, and the plain-language translation of OSError.
+
+One folder per workspace folder: a readable name (so a human can find it) plus a hash of
+the canonical path (so two folders with the same name never share a history).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+
+import platformdirs
+
+from tether.errors import SessionNotFoundError, StoreError
+from tether.workspace.folder import WorkspaceFolder
+
+DATA_DIR_ENV = "TETHER_DATA_DIR"
+SESSIONS_DIR = "sessions"
+WORKSPACE_FILE = "workspace.json"
+SESSION_SUFFIX = ".jsonl"
+LOCK_SUFFIX = ".lock"
+
+# Session ids become file names: no separators, no dots, no leading dash or dot.
+_SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+_ERRNO_WORDS = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.ENOENT: "no such file or directory",
+    errno.EIO: "input/output error",
+    errno.ENOTDIR: "a path component is not a directory",
+    errno.EISDIR: "is a directory",
+    errno.EMFILE: "too many open files",
+    errno.ENAMETOOLONG: "file name too long",
+}
+
+
+def data_root() -> Path:
+    """Tether's data directory; `TETHER_DATA_DIR` wins (read on every call: tests set it)."""
+    override = os.environ.get(DATA_DIR_ENV, "").strip()
+    if override:
+        return Path(os.path.expanduser(override))
+    return Path(platformdirs.user_data_dir("tether", appauthor=False))
+
+
+def workspace_dir(folder: WorkspaceFolder, root: Path) -> Path:
+    """`<root>/workspaces/<readable-name>-<hash12>` for a canonical workspace folder."""
+    digest = hashlib.sha256(str(folder.root).encode("utf-8", "surrogateescape")).hexdigest()
+    readable = _UNSAFE_NAME_CHARS.sub("_", folder.name).strip("._-")[:40] or "root"
+    return root / "workspaces" / f"{readable}-{digest[:12]}"
+
+
+def check_session_id(session_id: str) -> str:
+    """The id itself, when it is safe to use as a file name; otherwise SessionNotFoundError."""
+    if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
+        raise SessionNotFoundError(
+            f"no session with id {session_id!r}: not a valid session id",
+            data={"sessionId": str(session_id)},
+        )
+    return session_id
+
+
+def is_valid_session_id(session_id: str) -> bool:
+    return isinstance(session_id, str) and _SESSION_ID.fullmatch(session_id) is not None
+
+
+def store_error(action: str, path: Path, exc: OSError) -> StoreError:
+    """`cannot <action> history at PATH: disk full`, with the errno kept in `data`."""
+    words = _ERRNO_WORDS.get(exc.errno or 0) or exc.strerror or str(exc)
+    return StoreError(
+        f"cannot {action} history at {path}: {words}",
+        data={"path": str(path), "errno": exc.errno},
+    )
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written (a regular file may take a partial write)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a new directory entry durable; best effort where directories cannot be opened."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def temp_name(path: Path) -> Path:
+    """A hidden sibling no other process will pick (listing skips dot files)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """tmp + os.replace: readers see the old file or the new one, never half of one."""
+    tmp = temp_name(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            write_all(fd, data)
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def ensure_workspace_dir(base: Path, folder: WorkspaceFolder) -> Path:
+    """Create the workspace folder's history dirs and its workspace.json; returns sessions/."""
+    sessions = base / SESSIONS_DIR
+    try:
+        sessions.mkdir(parents=True, exist_ok=True, mode=0o700)
+        marker = base / WORKSPACE_FILE
+        if not marker.exists():
+            info = {"version": 1, "path": str(folder.root), "name": folder.name}
+            write_atomic(marker, (json.dumps(info, indent=2) + "\n").encode("utf-8"))
+    except OSError as exc:
+        raise store_error("create", base, exc) from exc
+    return sessions

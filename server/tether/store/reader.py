@@ -1,0 +1,236 @@
+"""Reading one history file: the full fold, the tail load, the summary rebuild.
+
+Every reader works on a byte range `[header_end, end)` fixed by the caller, so a
+concurrent append never shows up half-read. Nothing here writes: a line that cannot be
+read is skipped and described in `problems`, and stays on disk as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections import deque
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from pydantic import ValidationError
+
+from tether.errors import HistoryCorruptError
+from tether.protocol.models import Message, SessionInfo
+from tether.store.base import LoadedSession
+from tether.store.lines import backward_lines, forward_lines, read_first_line
+from tether.store.records import (
+    MAX_HEADER_BYTES,
+    MESSAGE_ADDED,
+    MESSAGE_MARK,
+    TITLE_CHANGED,
+    TITLE_MARK,
+    USAGE,
+    USAGE_MARK,
+    Summary,
+    decode_line,
+    parse_header,
+)
+
+log = logging.getLogger(__name__)
+
+_CANDIDATES = 8  # last title/usage lines kept by the prefix scan, in case one is a false hit
+
+
+def read_header(f: BinaryIO, session_id: str, path: str) -> tuple[SessionInfo, int]:
+    """(header, byte length of the header line)."""
+    line = read_first_line(f, MAX_HEADER_BYTES)
+    return parse_header(line, session_id=session_id, path=path), len(line)
+
+
+def _message(record: dict[str, Any]) -> Message | str:
+    try:
+        return Message.model_validate(record.get("message"))
+    except ValidationError as exc:
+        return f"message_added with an invalid message ({exc.error_count()} errors)"
+
+
+def load_full(f: BinaryIO, info: SessionInfo, header_len: int, end: int) -> LoadedSession:
+    """Every record read and folded, oldest first."""
+    summary = Summary.from_header(info, header_len)
+    messages: list[Message] = []
+    problems: list[str] = []
+    for number, (offset, line, terminated) in enumerate(forward_lines(f, header_len, end), start=2):
+        if not terminated:
+            problems.append(f"line {number} (byte {offset}): torn last line skipped")
+            break
+        if not line.strip():
+            continue
+        record = decode_line(line)
+        if isinstance(record, str):
+            problems.append(f"line {number} (byte {offset}): skipped, {record}")
+            continue
+        summary.add(record)
+        if record.get("type") == MESSAGE_ADDED:
+            message = _message(record)
+            if isinstance(message, str):
+                problems.append(f"line {number} (byte {offset}): skipped, {message}")
+            else:
+                messages.append(message)
+    return LoadedSession(
+        info=summary.fold_into(info),
+        messages=messages,
+        last_seq=summary.last_seq,
+        truncated=False,
+        total_messages=len(messages),
+        problems=problems,
+    )
+
+
+def load_tail(
+    f: BinaryIO,
+    info: SessionInfo,
+    header_len: int,
+    end: int,
+    tail: int,
+    cached: Summary | None,
+) -> LoadedSession:
+    """The last `tail` messages, read backwards from the end in blocks.
+
+    Title, usage and the total come from the scanned tail when it holds them, else from
+    a fresh cache row, else from a substring scan of the unread prefix (no json.loads).
+    """
+    newest_first: list[Message] = []
+    problems: list[str] = []
+    scanned = Summary.from_header(info, header_len)
+    title: str | None = None
+    usage: dict[str, Any] | None = None
+    last_time: str | None = None
+    message_records = 0
+    stop = end
+    reached_start = True
+    for offset, line, terminated in backward_lines(f, header_len, end):
+        if len(newest_first) >= tail:
+            reached_start = False
+            break
+        stop = offset
+        if not terminated:
+            problems.append(f"byte {offset}: torn last line skipped")
+            continue
+        if not line.strip():
+            continue
+        record = decode_line(line)
+        if isinstance(record, str):
+            problems.append(f"byte {offset}: skipped, {record}")
+            continue
+        kind = record.get("type")
+        scanned.add(record)  # for last_seq only; the fold order is backwards here
+        if last_time is None and isinstance(record.get("time"), str):
+            last_time = record["time"]
+        if kind == MESSAGE_ADDED:
+            message_records += 1
+            message = _message(record)
+            if isinstance(message, str):
+                problems.append(f"byte {offset}: skipped, {message}")
+            else:
+                newest_first.append(message)
+        elif kind == TITLE_CHANGED and title is None and isinstance(record.get("title"), str):
+            title = record["title"]
+        elif kind == USAGE and usage is None and isinstance(record.get("total"), dict):
+            usage = record["total"]
+
+    fold = Summary.from_header(info, header_len)
+    fold.last_seq = scanned.last_seq
+    total = message_records
+    if not reached_start:
+        if cached is not None:
+            fold.title, fold.usage = cached.title, cached.usage
+            fold.last_seq = max(fold.last_seq, cached.last_seq)
+            total = max(cached.message_count, message_records)
+        else:
+            count, prefix_title, prefix_usage = _scan_prefix(
+                f, header_len, stop, want_title=title is None, want_usage=usage is None
+            )
+            total += count
+            if prefix_title is not None:
+                fold.title = prefix_title
+            if prefix_usage is not None:
+                fold.usage = prefix_usage
+    if title is not None:
+        fold.title = title
+    if usage is not None:
+        fold.usage = usage
+    if last_time is not None:
+        fold.updated_at = last_time
+    newest_first.reverse()
+    return LoadedSession(
+        info=fold.fold_into(info),
+        messages=newest_first,
+        last_seq=fold.last_seq,
+        truncated=total > message_records,
+        total_messages=total if total > message_records else len(newest_first),
+        problems=problems,
+    )
+
+
+def _scan_prefix(
+    f: BinaryIO, start: int, end: int, *, want_title: bool, want_usage: bool
+) -> tuple[int, str | None, dict[str, Any] | None]:
+    """(message count, last title, last usage total) of [start, end) by substring only."""
+    count = 0
+    titles: deque[bytes] = deque(maxlen=_CANDIDATES)
+    usages: deque[bytes] = deque(maxlen=_CANDIDATES)
+    for _offset, line, _terminated in forward_lines(f, start, end):
+        if MESSAGE_MARK in line:
+            count += 1
+        elif want_title and TITLE_MARK in line:
+            titles.append(line)
+        elif want_usage and USAGE_MARK in line:
+            usages.append(line)
+    title: str | None = None
+    for line in reversed(titles):
+        record = decode_line(line)
+        if not isinstance(record, str) and record.get("type") == TITLE_CHANGED:
+            value = record.get("title")
+            if isinstance(value, str):
+                title = value
+                break
+    usage: dict[str, Any] | None = None
+    for line in reversed(usages):
+        record = decode_line(line)
+        if not isinstance(record, str) and record.get("type") == USAGE:
+            value = record.get("total")
+            if isinstance(value, dict):
+                usage = value
+                break
+    return count, title, usage
+
+
+def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None) -> Summary:
+    """A summary valid for the file as it is now; reads only bytes past `previous.offset`
+    when the previous summary is of this same file (same inode, not shrunk)."""
+    st = os.fstat(f.fileno())
+    if (
+        previous is not None
+        and not previous.corrupt
+        and previous.ino == st.st_ino
+        and 0 < previous.offset <= st.st_size
+        and previous.size <= st.st_size
+    ):
+        summary = dataclasses.replace(previous)
+    else:
+        try:
+            info, header_len = read_header(f, session_id, path)
+        except HistoryCorruptError as exc:
+            log.warning("%s", exc.message)
+            moment = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
+            summary = Summary(session_id, moment, "", "", "", moment, corrupt=True)
+            summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
+            return summary.finish()
+        summary = Summary.from_header(info, header_len)
+    for offset, line, terminated in forward_lines(f, summary.offset, st.st_size):
+        if not terminated:
+            break
+        summary.offset = offset + len(line) + 1
+        if line.strip():
+            record = decode_line(line)
+            if not isinstance(record, str):
+                summary.add(record)
+    summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
+    return summary.finish()

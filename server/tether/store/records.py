@@ -1,0 +1,181 @@
+"""The bytes of a history file: record encoding, the header, and the summary fold.
+
+Records are written compact (`"type":"message_added"` with no spaces) so readers can
+pre-check a line by substring before paying for json.loads. A line is split on b"\\n"
+only: JSON escapes every control character, so a record never spans two lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from tether.errors import HistoryCorruptError
+from tether.protocol.events import EventBase
+from tether.protocol.models import SessionInfo, Usage
+
+HEADER_TYPE = "session_header"
+HEADER_VERSION = 1
+MESSAGE_ADDED = "message_added"
+TITLE_CHANGED = "title_changed"
+USAGE = "usage"
+
+# Exact forms as encode_record writes them: used to count/find records without parsing.
+MESSAGE_MARK = b'"type":"message_added"'
+TITLE_MARK = b'"type":"title_changed"'
+USAGE_MARK = b'"type":"usage"'
+
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+
+
+def encode_record(record: EventBase | Mapping[str, Any]) -> bytes:
+    """One JSONL line (with its newline) for an event or an already-wire dict."""
+    data = record.to_wire() if isinstance(record, EventBase) else dict(record)
+    try:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        # Lone surrogates from a provider: keep them as \\u escapes rather than fail.
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+def encode_header(info: SessionInfo) -> bytes:
+    header = {"type": HEADER_TYPE, "version": HEADER_VERSION, "session": info.to_wire()}
+    return encode_record(header)
+
+
+def decode_line(line: bytes) -> dict[str, Any] | str:
+    """The record of one line, or a short reason why it cannot be read."""
+    try:
+        value = json.loads(line)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        return f"invalid JSON ({exc})"
+    if not isinstance(value, dict):
+        return "not a JSON object"
+    return value
+
+
+def parse_header(line: bytes, *, session_id: str, path: str) -> SessionInfo:
+    """The SessionInfo of a header line; HistoryCorruptError (the file is left untouched)."""
+
+    def corrupt(reason: str) -> HistoryCorruptError:
+        return HistoryCorruptError(
+            f"cannot read the history of session {session_id} at {path}: {reason}; "
+            "the file was left as it is",
+            data={"sessionId": session_id, "path": path},
+        )
+
+    if not line.endswith(b"\n"):
+        raise corrupt("the header line is incomplete")
+    record = decode_line(line)
+    if isinstance(record, str):
+        raise corrupt(f"the header is {record}")
+    if record.get("type") != HEADER_TYPE:
+        raise corrupt("the first line is not a session header")
+    version = record.get("version")
+    if version != HEADER_VERSION:
+        raise corrupt(f"unsupported history version {version!r} (this Tether reads 1)")
+    try:
+        return SessionInfo.model_validate(record.get("session"))
+    except ValidationError as exc:
+        raise corrupt(f"the header is invalid ({exc.error_count()} errors)") from exc
+
+
+def parse_time(value: object) -> datetime | None:
+    """An aware datetime from ISO text (naive means UTC); None when unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class Summary:
+    """What a listing or a tail load needs to know about one session file, foldable
+    record by record so a grown file is brought up to date by reading only its new bytes."""
+
+    session_id: str
+    created_at: str
+    title: str
+    model: str
+    workspace_folder: str
+    updated_at: str
+    usage: dict[str, Any] = field(default_factory=dict)
+    message_count: int = 0
+    last_seq: int = 0
+    offset: int = 0  # bytes folded so far (always just after a newline)
+    size: int = 0  # file stamp the summary is valid for
+    mtime_ns: int = 0
+    ino: int = 0
+    corrupt: bool = False  # the header cannot be read; listed so the user can delete it
+    updated_ts: float = 0.0  # updated_at as epoch seconds, for sorting (set by finish())
+    # The header's own updated_at: a fork's copied records are older than the fork itself.
+    floor_at: str = field(default="", compare=False)
+
+    @classmethod
+    def from_header(cls, info: SessionInfo, header_len: int) -> Summary:
+        wire = info.to_wire()
+        return cls(
+            session_id=info.id,
+            created_at=wire["createdAt"],
+            title=info.title,
+            model=info.model,
+            workspace_folder=info.workspace_folder,
+            updated_at=wire["updatedAt"],
+            usage=wire["usage"],
+            offset=header_len,
+            floor_at=wire["updatedAt"],
+        )
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Fold one record: counts, last title, last usage total, last time, max seq."""
+        kind = record.get("type")
+        if kind == MESSAGE_ADDED:
+            self.message_count += 1
+        elif kind == TITLE_CHANGED:
+            title = record.get("title")
+            if isinstance(title, str):
+                self.title = title
+        elif kind == USAGE:
+            total = record.get("total")
+            if isinstance(total, dict):
+                self.usage = total
+        moment = record.get("time")
+        if isinstance(moment, str):
+            self.updated_at = moment
+        seq = record.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq > self.last_seq:
+            self.last_seq = seq
+
+    def finish(self) -> Summary:
+        """Settle updated_ts (an unreadable record time falls back to the creation time)."""
+        moment = parse_time(self.updated_at)
+        floor = parse_time(self.floor_at) or parse_time(self.created_at)
+        if moment is None or (floor is not None and moment < floor):
+            self.updated_at = self.floor_at or self.created_at
+            moment = floor
+        self.updated_ts = moment.timestamp() if moment is not None else 0.0
+        return self
+
+    def usage_model(self) -> Usage:
+        try:
+            return Usage.model_validate(self.usage)
+        except ValidationError:
+            return Usage()
+
+    def fold_into(self, info: SessionInfo) -> SessionInfo:
+        """The header with title, usage totals and updated_at as the records left them."""
+        updated = parse_time(self.updated_at)
+        if updated is None or updated < info.updated_at:
+            updated = info.updated_at
+        return info.model_copy(
+            update={"title": self.title, "usage": self.usage_model(), "updated_at": updated}
+        )
