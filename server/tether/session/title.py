@@ -34,9 +34,9 @@ def fallback_title(user_text: str) -> str:
 
 def clean_title(raw: str) -> str:
     line = next((ln.strip() for ln in raw.splitlines() if ln.strip()), "")
-    line = line.strip("\"'`*# ").rstrip(".!?:;,")
     if line.lower().startswith("title:"):
-        line = line[6:].strip()
+        line = line[6:]
+    line = line.strip("\"'`*# ").rstrip(".!?:;,\"'")
     words = line.split()
     return " ".join(words[:TITLE_MAX_WORDS])
 

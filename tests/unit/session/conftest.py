@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.session_fakes import AnsweringBridge, FakeProvider
 
+from support.session_fakes import AnsweringBridge, FakeProvider
 from tether.protocol.events import EventBase
 from tether.session.manager import SessionManager
 from tether.settings import Settings
@@ -54,7 +54,8 @@ def make_harness(workspace: WorkspaceFolder, data_dir: Path) -> Callable[..., Ha
 
     def make(steps: list[list[Any]], *, answers: list[PermissionOption] | None = None,
              repeat_last: bool = False, **settings: Any) -> Harness:
-        base = Settings(provider="openai", model="fake-model", title_generation=False)
+        base = Settings(provider="openai", model="fake-model", title_generation=False,
+                        context_window=100_000)
         h = Harness(workspace, FakeProvider(steps, repeat_last=repeat_last),
                     AnsweringBridge(answers), base.model_copy(update=settings))
         return h

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from support.session_fakes import HANG, text_step, tool_step
-
 from tether.errors import ProviderUnavailableError, TurnInProgressError
 from tether.protocol.events import EventBase, parse_event
 from tether.protocol.methods import PromptContext
@@ -174,10 +174,8 @@ async def test_caller_cancellation_cancels_the_turn(make_harness: Any) -> None:
     while "text_delta" not in h.types():
         await asyncio.sleep(0.005)
     turn.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await turn
-    except asyncio.CancelledError:
-        pass
     assert h.types()[-1] == "turn_cancelled"
     assert h.manager.running_turn(info.id) is None
 
@@ -252,13 +250,14 @@ async def test_permission_reject_and_allow_always(make_harness: Any, workspace: 
 
 
 async def test_steer_joins_at_next_step(make_harness: Any) -> None:
-    gate = asyncio.Event()
+    gate, entered = asyncio.Event(), asyncio.Event()
 
     h = make_harness([tool_step(("list_dir", {"path": "."})), text_step("steered")])
     original = h.provider.stream
 
     async def gated(request: Any) -> Any:
         if len(h.provider.requests) == 0:
+            entered.set()
             await gate.wait()
         async for event in original(request):
             yield event
@@ -266,14 +265,15 @@ async def test_steer_joins_at_next_step(make_harness: Any) -> None:
     h.provider.stream = gated  # type: ignore[method-assign]
     info = await h.manager.create()
     turn = asyncio.create_task(h.manager.prompt(info.id, "list"))
-    while h.manager.running_turn(info.id) is None:
-        await asyncio.sleep(0.005)
+    await asyncio.wait_for(entered.wait(), 5)  # the first model call is under way
     assert await h.manager.steer(info.id, "and be brief") is True
     gate.set()
     result = await turn
     assert result.text == "steered"
-    users = [m.text for m in h.provider.requests[0].messages if m.role == "user"]
-    assert users == ["list", "and be brief"]
+    first = [m.text for m in h.provider.requests[0].messages if m.role == "user"]
+    second = [m.text for m in h.provider.requests[1].messages if m.role == "user"]
+    assert first == ["list"]  # the step already under way is not disturbed
+    assert second == ["list", "and be brief"]
 
 
 async def test_second_prompt_while_running_is_refused(make_harness: Any) -> None:
