@@ -1,0 +1,152 @@
+"""run_command: streaming, exit codes, timeout, and cancellation killing the process group."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from tether.tools.run_command import MAX_OUTPUT_CHARS, RunCommandTool
+
+from .conftest import Harness
+
+run = RunCommandTool()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead for our purposes
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def wait_for_file(path: Path) -> str:
+    for _ in range(500):
+        if path.exists() and path.read_text().strip():
+            return path.read_text().strip()
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{path} never appeared")
+
+
+async def wait_dead(pid: int) -> bool:
+    for _ in range(300):
+        if not alive(pid):
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def test_runs_in_workspace_with_exit_code(ws: Harness) -> None:
+    ws.write("marker.txt", "")
+    outcome = await run.run({"command": "pwd; ls"}, ws.ctx)
+    assert not outcome.is_error
+    assert outcome.content == f"{ws.root}\nmarker.txt\n[exit code 0]"
+    assert outcome.metadata["exit_code"] == 0
+
+
+async def test_nonzero_exit_is_an_error_with_output(ws: Harness) -> None:
+    outcome = await run.run({"command": "echo out; echo err >&2; exit 3"}, ws.ctx)
+    assert outcome.is_error and outcome.metadata["exit_code"] == 3
+    assert outcome.content == "out\nerr\n[exit code 3]"
+
+
+async def test_output_streams_in_order(ws: Harness) -> None:
+    seen: list[tuple[str, bool]] = []
+    flag = ws.root / "flag"
+
+    async def emit(chunk: str) -> None:
+        # record whether the command was still running when the chunk arrived
+        seen.append((chunk, not flag.exists()))
+
+    ws.ctx.emit_output = emit
+    script = "echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three; touch flag"
+    outcome = await run.run({"command": script}, ws.ctx)
+    assert "".join(chunk for chunk, _ in seen) == "one\ntwo\nthree\n"
+    assert [c for c, _ in seen][:2] == ["one\n", "two\n"]
+    assert seen[0][1], "the first chunk arrived only after the command finished"
+    assert outcome.content == "one\ntwo\nthree\n[exit code 0]"
+
+
+async def test_timeout_kills_the_group(ws: Harness) -> None:
+    pidfile = ws.root / "pid"
+    outcome = await run.run(
+        {"command": "echo started; sleep 60 & echo $! > pid; wait", "timeout": 1}, ws.ctx
+    )
+    assert outcome.is_error and outcome.metadata["timed_out"]
+    assert "started" in outcome.content
+    assert "did not finish within 1 s" in outcome.content
+    assert await wait_dead(int(pidfile.read_text()))
+
+
+async def test_timeout_from_context(ws: Harness) -> None:
+    ws.ctx.command_timeout = 1.0
+    outcome = await run.run({"command": "trap '' TERM; sleep 30"}, ws.ctx)  # ignores SIGTERM
+    assert outcome.is_error and "within 1 s" in outcome.content
+
+
+async def test_cancel_kills_grandchildren(ws: Harness) -> None:
+    pidfile = ws.root / "pid"
+    task = asyncio.create_task(
+        run.run({"command": "sh -c 'sleep 60 & echo $! > pid; wait'; echo never"}, ws.ctx)
+    )
+    grandchild = int(await wait_for_file(pidfile))
+    assert alive(grandchild)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await wait_dead(grandchild), "the grandchild sleep survived the cancel"
+    assert "never" not in "".join(ws.output)
+
+
+async def test_background_processes_do_not_block(ws: Harness) -> None:
+    pidfile = ws.root / "pid"
+    outcome = await run.run({"command": "sleep 60 & echo $! > pid; echo done"}, ws.ctx)
+    assert outcome.content == "done\n[exit code 0]"
+    assert await wait_dead(int(pidfile.read_text()))
+
+
+async def test_long_output_keeps_head_and_tail(ws: Harness) -> None:
+    outcome = await run.run({"command": "seq 1 100000"}, ws.ctx)
+    assert outcome.content.startswith("1\n2\n3\n")
+    assert outcome.content.endswith("99999\n100000\n[exit code 0]")
+    assert "characters omitted" in outcome.content
+    assert len(outcome.content) < MAX_OUTPUT_CHARS + 200
+    assert "".join(ws.output).count("\n") == 100000  # the stream itself is complete
+
+
+async def test_secrets_are_not_passed_on(ws: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-very-secret")
+    monkeypatch.setenv("HARMLESS", "visible")
+    outcome = await run.run({"command": "env"}, ws.ctx)
+    assert "sk-very-secret" not in outcome.content
+    assert "HARMLESS=visible" in outcome.content
+
+
+async def test_invalid_utf8_output_is_replaced(ws: Harness) -> None:
+    outcome = await run.run({"command": r"printf 'a\377b\n'"}, ws.ctx)
+    assert outcome.content == "a\ufffdb\n[exit code 0]"
+
+
+async def test_argument_errors(ws: Harness) -> None:
+    cases = [
+        ({}, "run_command: missing required argument 'command'"),
+        ({"command": ""}, "'command' must not be empty"),
+        ({"command": "ls", "timeout": 0}, "'timeout' must be at least 1"),
+        ({"command": ["ls"]}, "'command' must be a string, got an array"),
+    ]
+    for args, message in cases:
+        outcome = await run.run(args, ws.ctx)
+        assert outcome.is_error and message in outcome.content, args
+
+
+def test_flags() -> None:
+    assert run.needs_permission and not run.read_only
+    assert run.describe_call({"command": "make test"}) == "Run `make test`"
