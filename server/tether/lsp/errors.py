@@ -14,10 +14,6 @@ from tether.protocol.error_codes import ErrorCode, code_for
 log = logging.getLogger(__name__)
 
 
-class FolderNotInWorkspaceError(TetherError):
-    """A folderUri that is not one of the editor's workspace folders."""
-
-
 class TetherRpcError(JsonRpcException):
     """A JSON-RPC error carrying one of `ErrorCode`; pygls sends it as the response."""
 
@@ -25,17 +21,11 @@ class TetherRpcError(JsonRpcException):
         super().__init__(message=message, code=code, data=data)
 
 
-def error_code(exc: BaseException) -> ErrorCode:
-    if isinstance(exc, FolderNotInWorkspaceError):
-        return ErrorCode.FOLDER_NOT_IN_WORKSPACE
-    return code_for(exc)
-
-
 def to_rpc_error(exc: BaseException) -> JsonRpcException:
     """The JSON-RPC error for `exc`; anything that is not a TetherError is a bug (INTERNAL)."""
     if isinstance(exc, JsonRpcException):
         return exc
-    code = error_code(exc)
+    code = code_for(exc)
     if isinstance(exc, TetherError):
         data: dict[str, Any] = {**exc.data, "type": type(exc).__name__}
         return TetherRpcError(int(code), exc.message, data)

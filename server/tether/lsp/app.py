@@ -1,0 +1,27 @@
+"""Assemble the server: the object, its lifecycle, text sync and the custom methods."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tether.lsp.documents import register_document_sync
+from tether.lsp.handlers import register_session_methods
+from tether.lsp.lifecycle import register_lifecycle
+from tether.lsp.server import TetherServer
+from tether.store.base import SessionStore
+from tether.workspace.folder import WorkspaceFolder
+
+
+def create_server(
+    *,
+    store_factory: Callable[[WorkspaceFolder], SessionStore] | None = None,
+    index_factory: Callable[[WorkspaceFolder], Any | None] | None = None,
+    max_rate: float = 60.0,
+) -> TetherServer:
+    server = TetherServer(store_factory=store_factory, index_factory=index_factory,
+                          max_rate=max_rate)
+    register_lifecycle(server)
+    register_document_sync(server)
+    register_session_methods(server)
+    return server

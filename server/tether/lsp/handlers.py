@@ -1,0 +1,182 @@
+"""The custom `tether/*` requests: parse params, one engine call, map the result or error.
+
+`tether/session/prompt` runs the whole turn. When the client sends `$/cancelRequest` for
+it, pygls cancels the handler's task, the engine cancels the turn (emitting
+`turn_cancelled`), and the request is answered with a normal result whose `status` is
+"cancelled" — cancel is a stop reason, not an error (as in the Agent Client Protocol).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from tether.errors import IndexingError, TetherError
+from tether.lsp.errors import to_rpc_error
+from tether.lsp.server import TetherServer
+from tether.lsp.wire import parse_params
+from tether.protocol import methods as m
+from tether.protocol.base import WireModel
+from tether.protocol.events import TurnCancelled
+from tether.settings import DEFAULT_MODELS, Settings
+from tether.workspace.folder import path_to_uri
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=WireModel)
+READY_TIMEOUT = 10.0  # settings pulled from the editor before the first request runs
+
+
+def register_session_methods(server: TetherServer) -> None:
+    folders = server.folders
+
+    def method(name: str, model: type[P]) -> Callable[[Callable[[P], Awaitable[WireModel]]], None]:
+        def register(fn: Callable[[P], Awaitable[WireModel]]) -> None:
+            async def handler(params: Any) -> Any:
+                try:
+                    parsed = parse_params(model, params, name)
+                    if not server.settings_ready.is_set():
+                        try:
+                            await asyncio.wait_for(server.settings_ready.wait(), READY_TIMEOUT)
+                        except TimeoutError:
+                            log.warning("settings not pulled yet; answering %s anyway", name)
+                    result = await fn(parsed)
+                except TetherError as exc:
+                    raise to_rpc_error(exc) from None
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.exception("%s failed", name)
+                    raise to_rpc_error(exc) from None
+                return result.to_wire()
+
+            handler.__name__ = name.replace("/", "_")
+            server.feature(name)(handler)
+
+        return register
+
+    @method(m.SESSION_CREATE, m.CreateSessionParams)
+    async def create(p: m.CreateSessionParams) -> WireModel:
+        info = await folders.for_folder_uri(p.folder_uri).manager.create(p.title, p.model)
+        return m.CreateSessionResult(session_id=info.id, session=info)
+
+    @method(m.SESSION_PROMPT, m.PromptParams)
+    async def prompt(p: m.PromptParams) -> WireModel:
+        manager = folders.for_session(p.session_id).manager
+        try:
+            result = await manager.prompt(p.session_id, p.text, p.context)
+        except asyncio.CancelledError:
+            # $/cancelRequest: the engine has cancelled the turn and emitted its end.
+            server.coalescer.flush(p.session_id)
+            end = server.last_terminal.get(p.session_id)
+            return m.TurnResult(
+                session_id=p.session_id,
+                turn_id=end.turn_id or "" if end is not None else "",
+                status="cancelled",
+                reason=end.reason if isinstance(end, TurnCancelled) else "cancelled by client",
+            )
+        server.coalescer.flush(p.session_id)
+        return result
+
+    @method(m.SESSION_CANCEL, m.SessionIdParams)
+    async def cancel(p: m.SessionIdParams) -> WireModel:
+        cancelled = await folders.for_session(p.session_id).manager.cancel(p.session_id)
+        return m.CancelResult(cancelled=cancelled)
+
+    @method(m.SESSION_STEER, m.SteerParams)
+    async def steer(p: m.SteerParams) -> WireModel:
+        queued = await folders.for_session(p.session_id).manager.steer(p.session_id, p.text)
+        return m.SteerResult(queued=queued)
+
+    @method(m.SESSION_LIST, m.ListSessionsParams)
+    async def list_sessions(p: m.ListSessionsParams) -> WireModel:
+        manager = folders.for_folder_uri(p.folder_uri).manager
+        return await manager.list(p.limit, p.cursor, p.query)
+
+    @method(m.SESSION_LOAD, m.LoadSessionParams)
+    async def load(p: m.LoadSessionParams) -> WireModel:
+        return await folders.for_session(p.session_id).manager.load(p.session_id, p.tail)
+
+    @method(m.SESSION_REPLAY, m.ReplayParams)
+    async def replay(p: m.ReplayParams) -> WireModel:
+        events = await folders.for_session(p.session_id).manager.replay(p.session_id, p.from_seq)
+        server.coalescer.flush(p.session_id)
+        server.send_replayed(events)
+        last = events[-1].seq if events else p.from_seq
+        return m.ReplayResult(count=len(events), last_seq=last)
+
+    @method(m.SESSION_DELETE, m.SessionIdParams)
+    async def delete(p: m.SessionIdParams) -> WireModel:
+        await folders.for_session(p.session_id).manager.delete(p.session_id)
+        server.coalescer.forget(p.session_id)
+        server.last_terminal.pop(p.session_id, None)
+        return m.OkResult()
+
+    @method(m.SESSION_RENAME, m.RenameParams)
+    async def rename(p: m.RenameParams) -> WireModel:
+        await folders.for_session(p.session_id).manager.rename(p.session_id, p.title)
+        return m.OkResult()
+
+    @method(m.SESSION_FORK, m.ForkParams)
+    async def fork(p: m.ForkParams) -> WireModel:
+        info = await folders.for_session(p.session_id).manager.fork(p.session_id, p.message_id)
+        return m.CreateSessionResult(session_id=info.id, session=info)
+
+    @method(m.SESSION_EXPORT, m.ExportParams)
+    async def export(p: m.ExportParams) -> WireModel:
+        manager = folders.for_session(p.session_id).manager
+        return m.ExportResult(content=await manager.export(p.session_id, p.format))
+
+    @method(m.MODELS_LIST, m.EmptyParams)
+    async def models(p: m.EmptyParams) -> WireModel:
+        return models_for(server.base_settings)
+
+    @method(m.INDEX_STATUS, m.IndexStatusParams)
+    async def index_status(p: m.IndexStatusParams) -> WireModel:
+        runtime = folders.for_folder_uri(p.folder_uri)
+        if runtime.index is None:
+            return m.IndexStatusResult(state="failed", message="the workspace index is not "
+                                       "available in this installation")
+        status: m.IndexStatusResult = runtime.index.status()
+        return status
+
+    @method(m.INDEX_SEARCH, m.IndexSearchParams)
+    async def index_search(p: m.IndexSearchParams) -> WireModel:
+        runtime = folders.for_folder_uri(p.folder_uri)
+        if runtime.index is None:
+            raise IndexingError("the workspace index is not available in this installation")
+        hits = await runtime.index.search(p.query, p.limit)
+        root = runtime.folder.root
+        return m.IndexSearchResult(results=[
+            m.IndexSearchHit(
+                path=h["path"], uri=path_to_uri(root / h["path"]), score=float(h["score"]),
+                line=h.get("line"), symbol=h.get("symbol"), preview=h.get("preview"),
+            )
+            for h in hits
+        ])
+
+
+def models_for(settings: Settings) -> m.ModelsListResult:
+    """The configured model first, then each provider's default that is reachable as set up."""
+    from tether.providers import context_window
+
+    def info(provider: str, name: str) -> m.ModelInfo:
+        try:
+            window = context_window(name)
+        except Exception:
+            window = 0
+        return m.ModelInfo(id=f"{provider}/{name}", provider=provider, name=name,
+                           context_window=window)
+
+    models = [info(settings.provider_kind, settings.resolved_model)]
+    reachable = {
+        "openai": settings.openai_api_key is not None,
+        "anthropic": settings.anthropic_api_key is not None,
+        "ollama": True,
+    }
+    for provider, name in DEFAULT_MODELS.items():
+        if reachable.get(provider) and f"{provider}/{name}" != models[0].id:
+            models.append(info(provider, name))
+    return m.ModelsListResult(models=models, default=settings.model_selector)
