@@ -1,0 +1,54 @@
+---A statusline component: the chat's state and its session's token count. Works in any
+---statusline: `%{v:lua.require'tether.statusline'.status()}`; `User TetherStatus` fires
+---on every change (lualine and friends can refresh on it).
+local M = {}
+
+local LABELS = {
+  idle = "idle",
+  starting = "starting",
+  running = "running",
+  waiting = "needs permission",
+  cancelling = "stopping",
+}
+
+---@param n integer
+---@return string
+local function tokens(n)
+  if n >= 1000000 then
+    return ("%.1fM"):format(n / 1000000)
+  elseif n >= 1000 then
+    return ("%.1fk"):format(n / 1000)
+  end
+  return tostring(n)
+end
+
+---The state of the current chat (the current buffer's, else the last one used).
+---@return {state: string, tokens: integer, title: string, session_id: string|nil}|nil
+function M.state()
+  local ok, chat_mod = pcall(require, "tether.chat")
+  if not ok then
+    return nil
+  end
+  local chat = chat_mod.get(nil, nil)
+  if not chat then
+    return nil
+  end
+  local usage = chat.usage or {}
+  local total = usage.totalTokens or ((usage.promptTokens or 0) + (usage.completionTokens or 0))
+  return { state = chat.state, tokens = total, title = chat.title, session_id = chat.session_id }
+end
+
+---@return string e.g. "Tether: running · 1.2k tok" ("" when there is no chat)
+function M.status()
+  local s = M.state()
+  if not s then
+    return ""
+  end
+  local text = "Tether: " .. (LABELS[s.state] or s.state)
+  if s.tokens > 0 then
+    text = text .. " · " .. tokens(s.tokens) .. " tok"
+  end
+  return text
+end
+
+return M

@@ -1,0 +1,49 @@
+-- Tether: commands only; everything else loads on first use (lua/tether/).
+if vim.g.loaded_tether == 1 then
+  return
+end
+vim.g.loaded_tether = 1
+
+local function tether()
+  return require("tether")
+end
+
+vim.api.nvim_create_user_command("TetherChat", function()
+  tether().chat()
+end, { desc = "Open the Tether chat of this workspace" })
+
+vim.api.nvim_create_user_command("TetherNew", function()
+  tether().new()
+end, { desc = "Start a new Tether chat" })
+
+vim.api.nvim_create_user_command("TetherSend", function()
+  tether().send()
+end, { desc = "Send the text under the last `## You` (steers a running turn)" })
+
+vim.api.nvim_create_user_command("TetherStop", function()
+  tether().stop()
+end, { desc = "Cancel the running Tether turn" })
+
+vim.api.nvim_create_user_command("TetherAsk", function(opts)
+  tether().ask(opts)
+end, { range = true, nargs = "*", desc = "Ask Tether about the selection and its file" })
+
+vim.api.nvim_create_user_command("TetherSessions", function()
+  tether().sessions()
+end, { desc = "Pick a Tether session of this workspace: open, rename, delete, fork, export" })
+
+vim.api.nvim_create_user_command("TetherDiff", function()
+  tether().diff()
+end, { desc = "Show the diff of the agent's last edit" })
+
+vim.api.nvim_create_user_command("TetherModels", function()
+  tether().models()
+end, { desc = "Pick the model for new Tether sessions" })
+
+vim.api.nvim_create_user_command("TetherSearch", function(opts)
+  tether().search(opts.args)
+end, { nargs = "+", desc = "Search the workspace index into the quickfix list" })
+
+vim.api.nvim_create_user_command("TetherLog", function()
+  tether().log()
+end, { desc = "Open the Tether plugin log" })
