@@ -40,6 +40,7 @@ from tether.store import open_store
 from tether.workspace.disk_bridge import DiskBridge
 from tether.workspace.folder import WorkspaceFolder
 
+TITLE_GRACE_SECONDS = 15.0  # the first turn's title is written before the command exits
 EXIT_CODES = {"completed": 0, "failed": 1, "step_limit": 3, "cancelled": 130}
 
 
@@ -158,7 +159,7 @@ async def _chat(args: argparse.Namespace, text: str) -> int:
         printer.finish(result.status, result.reason, session_id)
         return EXIT_CODES[result.status]
     finally:
-        await manager.aclose()
+        await manager.aclose(grace=TITLE_GRACE_SECONDS)
 
 
 async def _pick_session(manager: SessionManager, args: argparse.Namespace) -> str:

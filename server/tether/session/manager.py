@@ -305,10 +305,13 @@ class SessionManager:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task failed", exc_info=task.exception())
 
-    async def aclose(self) -> None:
+    async def aclose(self, *, grace: float = 0.0) -> None:
+        """Cancel running turns; give background work (titles) `grace` seconds to finish."""
         for session_id, state in list(self._states.items()):
             if state.running:
                 await self.cancel(session_id)
+        if self._background and grace > 0:
+            await asyncio.wait(set(self._background), timeout=grace)
         for task in list(self._background):
             task.cancel()
         if self._background:
