@@ -1,0 +1,168 @@
+"""The index database: writes of scan results, and the raw reads search and the map need.
+
+One writer connection and one reader connection, each behind its own lock, so a search
+reads the last committed batch while a build is still writing (WAL mode). Every method is
+blocking and meant to run in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tether.index.cache import open_cache
+from tether.index.scan import PARSE_ERROR, VANISHED, FileResult, Known
+
+
+class FileRow(NamedTuple):
+    id: int
+    known: Known
+    skip_reason: str | None
+
+
+class IndexDB:
+    def __init__(self, cache_dir: Path, root: str) -> None:
+        self._write, self.discarded = open_cache(cache_dir, root)
+        self._read = sqlite3.connect(
+            cache_dir / "index.sqlite3", timeout=10.0, check_same_thread=False,
+            isolation_level=None,
+        )
+        self._wlock = threading.Lock()
+        self._rlock = threading.Lock()
+        row = self._write.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()
+        self._next_chunk = int(row[0]) + 1
+
+    def close(self) -> None:
+        with self._wlock, self._rlock:
+            self._read.close()
+            self._write.close()
+
+    # -- writes -------------------------------------------------------------------------
+
+    def known_files(self) -> dict[str, FileRow]:
+        with self._wlock:
+            rows = self._write.execute(
+                "SELECT path, id, size, mtime_ns, hash, skip_reason FROM files"
+            ).fetchall()
+        return {p: FileRow(i, Known(s, m, h), r) for p, i, s, m, h, r in rows}
+
+    def apply(self, results: Iterable[FileResult]) -> None:
+        """Store a batch of scan results in one transaction."""
+        with self._wlock:
+            conn = self._write
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for result in results:
+                    self._apply_one(conn, result)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _apply_one(self, conn: sqlite3.Connection, r: FileResult) -> None:
+        if r.status == "unchanged":
+            return
+        if r.status == "touched":
+            conn.execute(
+                "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (r.size, r.mtime_ns, r.path)
+            )
+            return
+        if r.status == "skipped" and r.reason == VANISHED:
+            self._delete(conn, r.path)
+            return
+        row = conn.execute(
+            "INSERT INTO files(path, size, mtime_ns, hash, language, skip_reason, has_error,"
+            " nsymbols) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET"
+            " size=excluded.size, mtime_ns=excluded.mtime_ns, hash=excluded.hash,"
+            " language=excluded.language, skip_reason=excluded.skip_reason,"
+            " has_error=excluded.has_error, nsymbols=excluded.nsymbols RETURNING id",
+            (r.path, r.size, r.mtime_ns, r.hash, r.language,
+             r.reason if r.status == "skipped" else None, int(r.has_error), len(r.symbols)),
+        ).fetchone()
+        file_id = int(row[0])
+        self._clear_content(conn, file_id)
+        if r.status == "skipped":
+            return
+        conn.executemany(
+            "INSERT INTO symbols(file_id, name, kind, line, col, end_line, container, signature)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            [(file_id, *s) for s in r.symbols],
+        )
+        conn.executemany(
+            "INSERT INTO refs(file_id, name, count) VALUES (?,?,?)",
+            [(file_id, name, count) for name, count in r.refs.items()],
+        )
+        first = self._next_chunk
+        self._next_chunk += len(r.chunks)
+        conn.executemany(
+            "INSERT INTO chunks(id, file_id, start_line) VALUES (?,?,?)",
+            [(first + i, file_id, c.start_line) for i, c in enumerate(r.chunks)],
+        )
+        conn.executemany(
+            "INSERT INTO fts(rowid, path, symbols, idents, body) VALUES (?,?,?,?,?)",
+            [(first + i, c.path_text, c.symbol_text, c.ident_text, c.body)
+             for i, c in enumerate(r.chunks)],
+        )
+
+    @staticmethod
+    def _clear_content(conn: sqlite3.Connection, file_id: int) -> None:
+        conn.execute(
+            "DELETE FROM fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id=?)", (file_id,)
+        )
+        conn.execute("DELETE FROM chunks WHERE file_id=?", (file_id,))
+        conn.execute("DELETE FROM symbols WHERE file_id=?", (file_id,))
+        conn.execute("DELETE FROM refs WHERE file_id=?", (file_id,))
+
+    def _delete(self, conn: sqlite3.Connection, path: str) -> None:
+        row = conn.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+        if row is not None:
+            self._clear_content(conn, int(row[0]))
+            conn.execute("DELETE FROM files WHERE id=?", (row[0],))
+
+    def delete_paths(self, paths: Iterable[str]) -> None:
+        with self._wlock:
+            conn = self._write
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for path in paths:
+                    self._delete(conn, path)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._wlock:
+            self._write.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value)
+            )
+
+    # -- reads --------------------------------------------------------------------------
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        with self._rlock:
+            return self._read.execute(sql, params).fetchall()
+
+    def meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def counts(self) -> tuple[int, int, Counter[str]]:
+        """(indexed files, symbols, skipped files by reason) as committed."""
+        files = self.query("SELECT count(*) FROM files WHERE skip_reason IS NULL")[0][0]
+        symbols = self.query("SELECT count(*) FROM symbols")[0][0]
+        skipped: Counter[str] = Counter()
+        for reason, n in self.query(
+            "SELECT skip_reason, count(*) FROM files WHERE skip_reason IS NOT NULL"
+            " GROUP BY skip_reason"
+        ):
+            skipped[reason] = n
+        errors = self.query("SELECT count(*) FROM files WHERE has_error=1 AND skip_reason IS NULL")
+        if errors[0][0]:
+            skipped[PARSE_ERROR] = int(errors[0][0])
+        return int(files), int(symbols), skipped

@@ -1,0 +1,260 @@
+"""The ranked repo map: which definitions of the folder matter for this conversation.
+
+Files are nodes; a file that references a name points at the files defining it. A
+personalized PageRank toward the focus files and the mentioned identifiers ranks files,
+a definition's rank is its file's rank times how much its name is used, and the best
+definitions are rendered as `path:` + numbered signature lines, as many as fit the token
+budget (chars/4). The graph is loaded once per index generation, off the request path;
+ranking checks a deadline so the map is always ready within its time budget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tether.index.db import IndexDB
+
+DAMPING = 0.85
+MAX_ITERATIONS = 30
+MAX_DEFINERS = 25  # a name defined in more files than this says nothing (e.g. `get`)
+MAX_CANDIDATES = 3000
+
+
+@dataclass
+class Graph:
+    generation: int
+    paths: list[str]  # node -> relative path
+    ids: list[int]  # node -> files.id
+    node_of_path: dict[str, int]
+    defines: dict[str, list[int]]  # name -> nodes defining it
+    out_edges: list[list[tuple[int, float]]]  # node -> [(node, normalized weight)]
+    refs_of_name: dict[str, float] = field(default_factory=dict)  # name -> weighted uses
+    defs: list[tuple[int, str]] = field(default_factory=list)  # (node, name)
+
+
+def load_graph(db: IndexDB, generation: int) -> Graph:
+    """Read definitions and references into the ranking graph (blocking; run in a thread)."""
+    files = db.query("SELECT id, path FROM files WHERE skip_reason IS NULL ORDER BY id")
+    ids = [int(r[0]) for r in files]
+    paths = [str(r[1]) for r in files]
+    node_of_id = {fid: n for n, fid in enumerate(ids)}
+    defines: dict[str, list[int]] = defaultdict(list)
+    defs: list[tuple[int, str]] = []
+    for file_id, name in db.query(
+        "SELECT DISTINCT file_id, name FROM symbols WHERE kind NOT IN ('impl')"
+    ):
+        node = node_of_id.get(file_id)
+        if node is not None:
+            defines[name].append(node)
+            defs.append((node, name))
+    weights: list[dict[int, float]] = [{} for _ in ids]
+    refs_of_name: dict[str, float] = defaultdict(float)
+    for file_id, name, count in db.query(
+        "SELECT file_id, name, count FROM refs WHERE name IN (SELECT name FROM symbols)"
+    ):
+        src = node_of_id.get(file_id)
+        targets = defines.get(name)
+        if src is None or not targets or len(targets) > MAX_DEFINERS:
+            continue
+        w = math.sqrt(count) / len(targets)
+        if name.startswith("_"):
+            w *= 0.1
+        refs_of_name[name] += math.sqrt(count)
+        row = weights[src]
+        for dst in targets:
+            if dst != src:
+                row[dst] = row.get(dst, 0.0) + w
+    out_edges: list[list[tuple[int, float]]] = []
+    for row in weights:
+        total = sum(row.values())
+        out_edges.append([(dst, w / total) for dst, w in row.items()] if total else [])
+    return Graph(
+        generation, paths, ids, {p: n for n, p in enumerate(paths)}, dict(defines),
+        out_edges, dict(refs_of_name), defs,
+    )
+
+
+def pagerank(graph: Graph, personal: dict[int, float], deadline: float) -> list[float]:
+    """Personalized PageRank; stops early at convergence or at the deadline."""
+    n = len(graph.paths)
+    if n == 0:
+        return []
+    total = sum(personal.values())
+    p = [0.0] * n
+    if total > 0:
+        for node, w in personal.items():
+            p[node] = w / total
+    else:
+        p = [1.0 / n] * n
+    rank = list(p)
+    out_edges = graph.out_edges
+    for _ in range(MAX_ITERATIONS):
+        if time.monotonic() > deadline:
+            break
+        nxt = [0.0] * n
+        dangling = 0.0
+        for src in range(n):
+            r = rank[src]
+            edges = out_edges[src]
+            if not edges:
+                dangling += r
+                continue
+            r *= DAMPING
+            for dst, w in edges:
+                nxt[dst] += r * w
+        base = 1.0 - DAMPING + DAMPING * dangling
+        delta = 0.0
+        for i in range(n):
+            v = nxt[i] + base * p[i]
+            delta += abs(v - rank[i])
+            nxt[i] = v
+        rank = nxt
+        if delta < 1e-6:
+            break
+    return rank
+
+
+def personalization(
+    graph: Graph, focus_files: list[str], mentioned: list[str]
+) -> tuple[dict[int, float], set[str]]:
+    personal: dict[int, float] = {}
+    for path in focus_files:
+        node = graph.node_of_path.get(path)
+        if node is not None:
+            personal[node] = personal.get(node, 0.0) + 1.0
+    names = {m for m in mentioned if m}
+    lowered = {m.lower() for m in names}
+    for name in names:
+        for node in graph.defines.get(name, []):
+            personal[node] = personal.get(node, 0.0) + 0.5
+    if lowered:
+        for node, path in enumerate(graph.paths):
+            stem = path.rsplit("/", 1)[-1].split(".", 1)[0].lower()
+            if stem in lowered:
+                personal[node] = personal.get(node, 0.0) + 0.5
+    return personal, names
+
+
+def rank_definitions(
+    graph: Graph, rank: list[float], mentioned: set[str], focus: set[int]
+) -> list[tuple[float, int, str]]:
+    """(score, node, name) of the best definitions, best first."""
+    scored: list[tuple[float, int, str]] = []
+    for node, name in graph.defs:
+        uses = graph.refs_of_name.get(name, 0.0)
+        score = rank[node] * (1.0 + math.log1p(uses))
+        if name in mentioned:
+            score *= 10.0
+        if node in focus:
+            score *= 2.0
+        if name.startswith("_"):
+            score *= 0.1
+        scored.append((score, node, name))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return scored[:MAX_CANDIDATES]
+
+
+def render(
+    db: IndexDB, graph: Graph, ranked: list[tuple[float, int, str]], budget_tokens: int
+) -> str:
+    """The largest prefix of `ranked` whose rendering fits `budget_tokens` (chars / 4)."""
+    if budget_tokens <= 0 or not ranked:
+        return ""
+    budget_chars = budget_tokens * 4
+    # No more definitions than could possibly fit (a line is at least ~8 chars).
+    ranked = ranked[: max(1, budget_chars // 8)]
+    lines_of = _signature_lines(db, graph, {node for _, node, _ in ranked})
+    lo, hi, best = 1, len(ranked), ""
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        text = _render_prefix(graph, ranked[:mid], lines_of)
+        if len(text) <= budget_chars:
+            best, lo = text, mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+def _signature_lines(
+    db: IndexDB, graph: Graph, nodes: set[int]
+) -> dict[tuple[int, str], list[tuple[int, str]]]:
+    out: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+    by_id = {graph.ids[n]: n for n in nodes}
+    id_list = sorted(by_id)
+    for start in range(0, len(id_list), 500):
+        part = id_list[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for file_id, name, line, signature in db.query(
+            f"SELECT file_id, name, line, signature FROM symbols WHERE file_id IN ({marks})",
+            tuple(part),
+        ):
+            out[(by_id[file_id], name)].append((int(line), str(signature)))
+    return out
+
+
+def _render_prefix(
+    graph: Graph,
+    ranked: list[tuple[float, int, str]],
+    lines_of: dict[tuple[int, str], list[tuple[int, str]]],
+) -> str:
+    per_file: dict[int, dict[int, str]] = {}
+    order: list[int] = []
+    for _score, node, name in ranked:
+        if node not in per_file:
+            per_file[node] = {}
+            order.append(node)
+        for line, signature in lines_of.get((node, name), []):
+            per_file[node][line] = signature
+    chunks: list[str] = []
+    for node in order:
+        entries = per_file[node]
+        body = "\n".join(f"{line + 1:>5}│{entries[line]}" for line in sorted(entries))
+        chunks.append(f"{graph.paths[node]}:\n{body}" if body else f"{graph.paths[node]}:")
+    return "\n".join(chunks) + "\n" if chunks else ""
+
+
+def build_map(
+    db: IndexDB,
+    graph: Graph,
+    focus_files: list[str],
+    mentioned: list[str],
+    budget_tokens: int,
+    deadline: float,
+) -> str:
+    """Rank and render (blocking; run in a thread). Ranking stops at 70% of the budget."""
+    personal, names = personalization(graph, focus_files, mentioned)
+    start = time.monotonic()
+    rank_deadline = start + (deadline - start) * 0.7
+    rank = pagerank(graph, personal, rank_deadline)
+    ranked = rank_definitions(graph, rank, names, set(personal))
+    return render(db, graph, ranked, budget_tokens)
+
+
+def fallback_map(
+    db: IndexDB, focus_files: list[str], mentioned: list[str], budget_tokens: int
+) -> str:
+    """Before the graph exists: the focus files' and mentioned names' definitions only."""
+    entries: dict[str, dict[int, str]] = defaultdict(dict)
+    for path in focus_files:
+        for line, signature in db.query(
+            "SELECT s.line, s.signature FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path=? ORDER BY s.line LIMIT 200", (path,),
+        ):
+            entries[path][int(line)] = str(signature)
+    for name in mentioned:
+        for path, line, signature in db.query(
+            "SELECT f.path, s.line, s.signature FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.name=? LIMIT 20", (name,),
+        ):
+            entries[path][int(line)] = str(signature)
+    out, used = [], 0
+    for path, lines in entries.items():
+        block = f"{path}:\n" + "".join(f"{n + 1:>5}│{lines[n]}\n" for n in sorted(lines))
+        if used + len(block) > budget_tokens * 4:
+            break
+        out.append(block)
+        used += len(block)
+    return "".join(out)

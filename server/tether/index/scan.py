@@ -1,0 +1,198 @@
+"""Read, classify and parse one file: the unit of work of the parse pool.
+
+Everything here is plain data in and out (picklable), so it runs the same in a thread or
+in a worker process. Bad input never raises: it comes back as a `skipped` result with a
+reason, which the build counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from tether.index import symbols as symbols_mod
+from tether.index.languages import language_for
+from tether.index.symbols import Symbol
+
+CHUNK_LINES = 40
+BINARY_SNIFF = 8000
+MAX_PREVIEW = 200
+_READ_ATTEMPTS = 3
+_IDENT = re.compile(r"[^\W\d]\w*")
+_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+# Skip reasons (the keys of IndexStats.skipped).
+BINARY = "binary"
+INVALID_UTF8 = "invalid_utf8"
+TOO_LARGE = "too_large"
+VANISHED = "vanished"
+UNREADABLE = "unreadable"
+CHANGED = "changed_during_read"
+PARSE_ERROR = "parse_error"  # counted, but the file stays searchable with partial symbols
+
+
+class Known(NamedTuple):
+    """What the cache remembers of a file, to skip unchanged ones."""
+
+    size: int
+    mtime_ns: int
+    hash: str
+
+
+class Chunk(NamedTuple):
+    start_line: int
+    path_text: str  # only on the first chunk of a file
+    symbol_text: str
+    ident_text: str
+    body: str
+
+
+class FileResult(NamedTuple):
+    path: str  # relative, posix
+    status: str  # "indexed" | "unchanged" | "touched" (same hash, new mtime) | "skipped"
+    reason: str | None = None
+    size: int = 0
+    mtime_ns: int = 0
+    hash: str = ""
+    language: str | None = None
+    symbols: list[Symbol] = []
+    refs: dict[str, int] = {}
+    has_error: bool = False
+    chunks: list[Chunk] = []
+
+
+@lru_cache(maxsize=65536)
+def split_identifier(word: str) -> tuple[str, ...]:
+    """`getHTTPResponse_code` -> ("get", "http", "response", "code"); one part -> ()."""
+    parts = [p.lower() for piece in word.split("_") for p in _PART.findall(piece)]
+    return tuple(parts) if len(parts) > 1 else ()
+
+
+def identifier_parts(text: str) -> str:
+    """The split parts of every compound identifier in `text`, space separated, unique."""
+    seen: dict[str, None] = {}
+    for word in set(_IDENT.findall(text)):
+        for part in split_identifier(word):
+            seen[part] = None
+    return " ".join(seen)
+
+
+def path_words(path: str) -> str:
+    stem_parts = [" ".join(split_identifier(seg)) for seg in re.split(r"[/.\-]", path)]
+    return path + " " + " ".join(p for p in stem_parts if p)
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode(data: bytes) -> str | None:
+    """UTF-8 text, or None when the bytes are not valid UTF-8."""
+    try:
+        return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\0" in data[:BINARY_SNIFF]
+
+
+def analyse_text(path: str, text: str) -> FileResult:
+    """Symbols, references and search chunks of `text` (disk content or an unsaved buffer)."""
+    language = language_for(path)
+    syms: list[Symbol] = []
+    refs: dict[str, int] = {}
+    has_error = False
+    if language is not None and symbols_mod.supports(language):
+        try:
+            extraction = symbols_mod.extract(language, text)
+        except Exception:  # a grammar crash must not lose the file: search-only
+            extraction = None
+            has_error = True
+        if extraction is not None:
+            syms, refs, has_error = extraction
+    return FileResult(
+        path=path,
+        status="indexed",
+        language=language,
+        symbols=syms,
+        refs=refs,
+        has_error=has_error,
+        chunks=make_chunks(path, text, syms),
+    )
+
+
+def make_chunks(path: str, text: str, syms: list[Symbol]) -> list[Chunk]:
+    lines = text.split("\n")
+    by_chunk: dict[int, list[str]] = {}
+    for s in syms:
+        by_chunk.setdefault(s.line // CHUNK_LINES, []).append(s.name)
+    chunks: list[Chunk] = []
+    for index, start in enumerate(range(0, max(len(lines), 1), CHUNK_LINES)):
+        body = "\n".join(lines[start : start + CHUNK_LINES])
+        names = by_chunk.get(index, [])
+        symbol_text = " ".join(
+            names + [part for name in names for part in split_identifier(name)]
+        )
+        chunks.append(
+            Chunk(
+                start_line=start,
+                path_text=path_words(path) if index == 0 else "",
+                symbol_text=symbol_text,
+                ident_text=identifier_parts(body),
+                body=body,
+            )
+        )
+    return chunks
+
+
+def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> FileResult:
+    """Read `root/path` and index it, or say why not (never raises for bad input)."""
+    full = os.path.join(root, path)
+    for _attempt in range(_READ_ATTEMPTS):
+        try:
+            before = os.stat(full)
+        except FileNotFoundError:
+            return FileResult(path, "skipped", VANISHED)
+        except OSError:
+            return FileResult(path, "skipped", UNREADABLE)
+        size, mtime_ns = before.st_size, before.st_mtime_ns
+        if known is not None and known.size == size and known.mtime_ns == mtime_ns:
+            return FileResult(path, "unchanged", size=size, mtime_ns=mtime_ns, hash=known.hash)
+        if size > max_bytes:
+            return FileResult(path, "skipped", TOO_LARGE, size=size, mtime_ns=mtime_ns)
+        try:
+            with open(full, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+                after = os.fstat(handle.fileno())
+        except FileNotFoundError:
+            return FileResult(path, "skipped", VANISHED)
+        except OSError:
+            return FileResult(path, "skipped", UNREADABLE)
+        if (after.st_size, after.st_mtime_ns) == (size, mtime_ns) and len(data) == size:
+            break
+    else:
+        return FileResult(path, "skipped", CHANGED)
+    meta = {"size": size, "mtime_ns": mtime_ns}
+    if len(data) > max_bytes:
+        return FileResult(path, "skipped", TOO_LARGE, **meta)
+    digest = hash_bytes(data)
+    if known is not None and known.hash == digest:
+        return FileResult(path, "touched", hash=digest, **meta)
+    if is_binary(data):
+        return FileResult(path, "skipped", BINARY, hash=digest, **meta)
+    text = decode(data)
+    if text is None:
+        return FileResult(path, "skipped", INVALID_UTF8, hash=digest, **meta)
+    return analyse_text(path, text)._replace(hash=digest, **meta)
+
+
+def scan_batch(
+    root: str, items: list[tuple[str, Known | None]], max_bytes: int
+) -> list[FileResult]:
+    """The pool's task: a batch keeps the per-task overhead small."""
+    return [scan_file(root, path, max_bytes, known) for path, known in items]

@@ -1,0 +1,113 @@
+"""Ranked lexical search: SQLite FTS5 (BM25) over paths, symbol names, split identifiers
+and 40-line text chunks, then a light re-rank that knows what a code search wants
+(an exact definition beats a mention; a file name beats a word in a comment).
+
+FTS5 was chosen over an in-process BM25 by measurement (see benchmarks/bench_index.py):
+it keeps the postings on disk instead of in Python objects, so memory stays flat on
+large folders, and it persists with the rest of the cache for free.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tether.index.db import IndexDB
+from tether.index.scan import MAX_PREVIEW, split_identifier
+
+# Column weights: path, symbols (definitions in the chunk), split identifiers, body.
+_WEIGHTS = (6.0, 10.0, 2.0, 1.0)
+_WORD = re.compile(r"\w+")
+_PER_FILE = 3
+_SYMBOL_BONUS = 4.0
+_FILENAME_BONUS = 3.0
+
+
+def query_terms(query: str) -> tuple[list[str], set[str]]:
+    """(whole words lower-cased, every term incl. camel/snake parts) of a search string."""
+    words = [w.lower() for w in _WORD.findall(query)]
+    terms = set(words)
+    for raw in _WORD.findall(query):
+        terms.update(split_identifier(raw))
+    return words, terms
+
+
+def fts_expression(terms: set[str]) -> str:
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in sorted(terms))
+
+
+def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
+    """Best hits first: {path, score, line, symbol?, preview}. Blocking (use a thread)."""
+    words, terms = query_terms(query)
+    if not terms or limit <= 0:
+        return []
+    rows = db.query(
+        "SELECT c.file_id, f.path, c.start_line, fts.symbols, fts.body,"
+        f" bm25(fts, {', '.join(map(str, _WEIGHTS))}) AS rank"
+        " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN files f ON f.id = c.file_id"
+        " WHERE fts MATCH ? ORDER BY rank LIMIT ?",
+        (fts_expression(terms), max(limit * 4, 40)),
+    )
+    word_set = set(words)
+    joined = "_".join(words)
+    hits: list[dict[str, Any]] = []
+    per_file: dict[str, int] = {}
+    for file_id, path, start_line, symbols_text, body, rank in rows:
+        score = -float(rank)
+        filename = path.rsplit("/", 1)[-1].lower()
+        if filename in word_set or filename.split(".", 1)[0] in word_set | {joined}:
+            score += _FILENAME_BONUS
+        hit: dict[str, Any] = {"path": path}
+        symbol = _matching_symbol(symbols_text, word_set, joined)
+        line: int | None = None
+        if symbol is not None:
+            found = db.query(
+                "SELECT line FROM symbols WHERE file_id=? AND name=? AND line>=? ORDER BY line"
+                " LIMIT 1", (file_id, symbol, start_line),
+            )
+            if found:
+                line = int(found[0][0])
+                hit["symbol"] = symbol
+                score += _SYMBOL_BONUS
+        lines = body.split("\n")
+        if line is None:
+            offset = _best_line(lines, terms)
+            line = start_line + offset if offset is not None else None
+        if line is not None:
+            hit["line"] = line
+            hit["preview"] = lines[line - start_line].strip()[:MAX_PREVIEW] if (
+                0 <= line - start_line < len(lines)) else ""
+        hit["score"] = round(score, 4)
+        hits.append(hit)
+    hits.sort(key=lambda h: -h["score"])
+    out: list[dict[str, Any]] = []
+    for hit in hits:
+        count = per_file.get(hit["path"], 0)
+        if count >= _PER_FILE:
+            continue
+        per_file[hit["path"]] = count + 1
+        out.append(hit)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _matching_symbol(symbols_text: str, words: set[str], joined: str) -> str | None:
+    for name in symbols_text.split():
+        lowered = name.lower()
+        if lowered in words or lowered == joined or lowered.replace("_", "") == joined:
+            return name
+    return None
+
+
+def _best_line(lines: list[str], terms: set[str]) -> int | None:
+    """The offset of the line holding the most query terms (first on ties)."""
+    best, best_score = None, 0
+    for i, text in enumerate(lines):
+        raw = _WORD.findall(text)
+        tokens = {w.lower() for w in raw}
+        parts = {p for w in raw for p in split_identifier(w)}
+        score = len(terms & tokens) * 2 + len(terms & parts)
+        if score > best_score:
+            best, best_score = i, score
+    return best

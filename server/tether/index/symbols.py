@@ -1,0 +1,130 @@
+"""Definitions and references of one file, from tree-sitter and the queries in languages.py.
+
+Runs inside parse workers (threads or processes), so parsers and compiled queries are
+cached per process. Containers come from nesting (the innermost enclosing definition),
+which works the same way in every language; a query can override it with `@container`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any, NamedTuple
+
+from tree_sitter import Language, Parser, Query, QueryCursor, QueryError
+
+from tether.index.languages import QUERIES, load_grammar
+
+log = logging.getLogger(__name__)
+
+_CLASSLIKE = frozenset({"class", "struct", "impl", "trait", "interface", "enum", "union"})
+MAX_SIGNATURE = 200
+
+
+class Symbol(NamedTuple):
+    name: str
+    kind: str
+    line: int  # 0-based line of the name
+    col: int
+    end_line: int  # 0-based last line of the definition
+    container: str | None
+    signature: str  # the source line holding the name, right-stripped
+
+
+class Extraction(NamedTuple):
+    symbols: list[Symbol]
+    refs: dict[str, int]
+    has_error: bool
+
+
+_cache: dict[str, tuple[Parser, Query] | None] = {}
+
+
+def _tools(language: str) -> tuple[Parser, Query] | None:
+    if language in _cache:
+        return _cache[language]
+    tools: tuple[Parser, Query] | None = None
+    raw = load_grammar(language)
+    if raw is not None:
+        try:
+            lang = Language(raw)
+            tools = (Parser(lang), Query(lang, QUERIES[language]))
+        except (QueryError, ValueError) as exc:  # a grammar/query mismatch: search-only
+            log.warning("no symbols for %s: %s", language, exc)
+    _cache[language] = tools
+    return tools
+
+
+def supports(language: str | None) -> bool:
+    return language is not None and _tools(language) is not None
+
+
+def extract(language: str, text: str) -> Extraction | None:
+    """Symbols and reference counts of `text`; None when the language has no grammar."""
+    tools = _tools(language)
+    if tools is None:
+        return None
+    parser, query = tools
+    source = text.encode("utf-8")
+    tree = parser.parse(source)
+    root = tree.root_node
+    lines = text.split("\n")
+    found: list[tuple[int, int, Symbol]] = []  # (start_byte, -end_byte, symbol)
+    overrides: dict[int, str] = {}
+    seen: set[int] = set()
+    refs: Counter[str] = Counter()
+    for _pattern, captures in QueryCursor(query).matches(root):
+        if "ref" in captures:
+            for node in captures["ref"]:
+                refs[_text(node)] += 1
+            continue
+        names = captures.get("name")
+        def_key = next((k for k in captures if k.startswith("def.")), None)
+        if not names or def_key is None:
+            continue
+        name_node = names[0]
+        if name_node.start_byte in seen:  # two patterns matched one definition: first wins
+            continue
+        seen.add(name_node.start_byte)
+        def_node = captures[def_key][0]
+        row = name_node.start_point[0]
+        line_text = lines[row] if row < len(lines) else ""
+        symbol = Symbol(
+            name=_text(name_node),
+            kind=def_key[4:],
+            line=row,
+            col=name_node.start_point[1],
+            end_line=def_node.end_point[0],
+            container=None,
+            signature=line_text.rstrip()[:MAX_SIGNATURE],
+        )
+        if "container" in captures:
+            overrides[len(found)] = _text(captures["container"][0])
+        found.append((def_node.start_byte, -def_node.end_byte, symbol))
+    symbols = _nest(found, overrides)
+    return Extraction(symbols, dict(refs), root.has_error)
+
+
+def _nest(found: list[tuple[int, int, Symbol]], overrides: dict[int, str]) -> list[Symbol]:
+    """Fill in containers from nesting; functions inside class-likes become methods."""
+    order = sorted(range(len(found)), key=lambda i: (found[i][0], found[i][1]))
+    stack: list[tuple[int, Symbol]] = []  # (end_byte, symbol)
+    out: list[Symbol] = []
+    for i in order:
+        start, neg_end, symbol = found[i]
+        while stack and stack[-1][0] <= start:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        container = overrides.get(i) or (parent.name if parent else None)
+        kind = symbol.kind
+        if kind == "function" and parent is not None and parent.kind in _CLASSLIKE:
+            kind = "method"
+        symbol = symbol._replace(container=container, kind=kind)
+        out.append(symbol)
+        stack.append((-neg_end, symbol))
+    return out
+
+
+def _text(node: Any) -> str:
+    raw: bytes = node.text or b""
+    return raw.decode("utf-8", "replace")

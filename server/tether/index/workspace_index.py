@@ -1,0 +1,404 @@
+"""The workspace index of one folder: background build, incremental updates, queries.
+
+A build walks the folder, compares size/mtime with the persisted cache, and sends only new
+or changed files to the parse pool (worker processes for big batches, a thread for small
+ones); results are committed in batches, so queries answer from whatever is ready while the
+build runs. Unsaved buffer text (`update_text`) wins over the disk until `refresh_paths`
+says the disk changed. No CPU-heavy or blocking work ever runs on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import multiprocessing
+import os
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tether.errors import IndexingError
+from tether.index import repomap
+from tether.index.cache import default_cache_dir
+from tether.index.db import IndexDB
+from tether.index.scan import (
+    TOO_LARGE,
+    FileResult,
+    Known,
+    analyse_text,
+    hash_bytes,
+    scan_batch,
+    scan_file,
+)
+from tether.index.search import run_search
+from tether.index.symbol_lookup import lookup_symbol
+from tether.index.walk import IGNORE_FILES, IgnoreRules, walk
+from tether.protocol.methods import IndexStatusResult
+from tether.workspace.folder import WorkspaceFolder, canonical
+
+log = logging.getLogger(__name__)
+
+BATCH = 48
+
+
+@dataclass
+class IndexProgress:
+    done: int
+    total: int
+    message: str
+
+
+@dataclass
+class IndexStats:
+    files: int
+    symbols: int
+    skipped: dict[str, int]
+    seconds: float
+
+
+class WorkspaceIndex:
+    """One per workspace folder; implements `tether.tools.base.IndexQuery`."""
+
+    process_threshold = 256  # files to parse before worker processes pay for themselves
+
+    def __init__(
+        self, folder: WorkspaceFolder, *, cache_dir: Path | None = None,
+        max_file_bytes: int = 1 << 20,
+    ) -> None:
+        self.folder = folder
+        self.root = folder.root
+        self.cache_dir = cache_dir or default_cache_dir(folder)
+        self.max_file_bytes = max_file_bytes
+        self._db: IndexDB | None = None
+        self._db_lock = asyncio.Lock()
+        self._build_lock = asyncio.Lock()
+        self._state: str = "idle"
+        self._message: str | None = None
+        self._last_update: str | None = None
+        self._files = 0
+        self._symbols = 0
+        self._generation = 0
+        self._graph: repomap.Graph | None = None
+        self._graph_task: asyncio.Task[repomap.Graph | None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self._builds: set[asyncio.Task[Any]] = set()
+        self._overlay: dict[str, str] = {}
+        self._rules: IgnoreRules | None = None
+        self._closed = False
+
+    # -- building -----------------------------------------------------------------------
+
+    async def build(self, progress: Callable[[IndexProgress], None] | None = None) -> IndexStats:
+        """Build or refresh from the persisted cache. Cancel the awaiting task to stop it."""
+        current = asyncio.current_task()
+        if current is not None:
+            self._builds.add(current)
+        try:
+            return await self._locked_build(progress)
+        finally:
+            self._builds.discard(current)  # type: ignore[arg-type]
+
+    async def _locked_build(
+        self, progress: Callable[[IndexProgress], None] | None
+    ) -> IndexStats:
+        async with self._build_lock:
+            started = time.monotonic()
+            self._state, self._message = "indexing", None
+            try:
+                stats = await self._build(progress, started)
+            except asyncio.CancelledError:
+                self._state = "ready" if self._files else "idle"
+                raise
+            except (OSError, sqlite3.Error, IndexingError) as exc:
+                self._state, self._message = "failed", str(exc)
+                raise IndexingError(f"Indexing {self.root} failed: {exc}") from exc
+            self._state = "ready"
+            return stats
+
+    async def _build(
+        self, progress: Callable[[IndexProgress], None] | None, started: float
+    ) -> IndexStats:
+        db = await self._ensure_db()
+        self._rules = rules = await asyncio.to_thread(IgnoreRules, self.root)
+        walked = await asyncio.to_thread(walk, self.root, rules)
+        known = await asyncio.to_thread(db.known_files)
+        on_disk = {path for path, _, _ in walked.files}
+        gone = [p for p in known if p not in on_disk]
+        if gone:
+            await asyncio.to_thread(db.delete_paths, gone)
+        todo: list[tuple[str, Known | None]] = []
+        for path, size, mtime_ns in walked.files:
+            row = known.get(path)
+            if path in self._overlay:
+                continue
+            if row is None or row.known.size != size or row.known.mtime_ns != mtime_ns:
+                todo.append((path, row.known if row else None))
+        total = len(todo)
+        report = progress or (lambda _p: None)
+        report(IndexProgress(0, total, f"Indexing {total} of {len(walked.files)} files"))
+        done = 0
+        async with contextlib.aclosing(self._scan(todo)) as batches:
+            async for batch in batches:
+                results = [r for r in batch if r.path not in self._overlay]
+                await asyncio.to_thread(db.apply, results)
+                done += len(batch)
+                report(IndexProgress(done, total, f"Indexed {done}/{total} files"))
+        if self._overlay:
+            overlay = [self._overlay_result(p, t) for p, t in list(self._overlay.items())]
+            await asyncio.to_thread(db.apply, overlay)
+        if gone or todo or self._overlay:
+            self._changed()
+        files, symbols, skipped = await asyncio.to_thread(db.counts)
+        skipped.update(walked.skipped)
+        self._files, self._symbols = files, symbols
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._last_update = now
+        await asyncio.to_thread(db.set_meta, "last_update", now)
+        if self._graph is None or self._graph.generation != self._generation:
+            self._schedule_graph()
+        return IndexStats(files, symbols, dict(skipped), round(time.monotonic() - started, 3))
+
+    async def _scan(
+        self, todo: list[tuple[str, Known | None]]
+    ) -> AsyncIterator[list[FileResult]]:
+        """Yield result batches as they finish, from processes or a thread."""
+        batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
+        root = str(self.root)
+        workers = os.cpu_count() or 1
+        if len(todo) < self.process_threshold or workers < 2:
+            for batch in batches:
+                yield await asyncio.to_thread(scan_batch, root, batch, self.max_file_bytes)
+            return
+        loop = asyncio.get_running_loop()
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        futures = [
+            loop.run_in_executor(pool, scan_batch, root, b, self.max_file_bytes) for b in batches
+        ]
+        try:
+            for next_done in asyncio.as_completed(futures):
+                yield await next_done
+        finally:
+            for future in futures:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _overlay_result(self, path: str, text: str) -> FileResult:
+        data = text.encode("utf-8", "surrogatepass")
+        if len(data) > self.max_file_bytes:
+            return FileResult(path, "skipped", TOO_LARGE, size=-1, mtime_ns=-1)
+        # size/mtime -1: the next build re-reads the disk once the buffer is gone.
+        return analyse_text(path, text)._replace(size=-1, mtime_ns=-1, hash=hash_bytes(data))
+
+    # -- keeping fresh ------------------------------------------------------------------
+
+    async def update_text(self, path: Path, text: str) -> None:
+        """Index the unsaved text of an open buffer (it wins over the disk)."""
+        rel = self._relative(path)
+        if rel is None or await self._is_ignored(rel):
+            return
+        self._overlay[rel] = text
+        db = await self._ensure_db()
+        result = await asyncio.to_thread(self._overlay_result, rel, text)
+        if self._overlay.get(rel) is text:  # a newer text may have arrived meanwhile
+            await asyncio.to_thread(db.apply, [result])
+            await self._after_update(db)
+
+    async def refresh_paths(self, paths: list[Path]) -> None:
+        """Re-read changed, created or deleted paths from disk (watcher, agent edits)."""
+        rels = [r for r in (self._relative(p) for p in paths) if r is not None]
+        for rel in rels:
+            self._overlay.pop(rel, None)
+        if not rels:
+            return
+        if any(rel.rsplit("/", 1)[-1] in IGNORE_FILES for rel in rels) or any(
+            (self.root / rel).is_dir() for rel in rels
+        ):
+            if self._rules is not None:
+                self._rules.forget()
+            self._spawn(self.build())  # ignore rules or whole directories: a warm rebuild
+            return
+        db = await self._ensure_db()
+        results = await asyncio.to_thread(self._refresh_files, rels)
+        await asyncio.to_thread(db.apply, results)
+        await self._after_update(db)
+
+    def _refresh_files(self, rels: list[str]) -> list[FileResult]:
+        rules = self._rules or IgnoreRules(self.root)
+        self._rules = rules
+        out = []
+        for rel in rels:
+            full = self.root / rel
+            gone = not full.exists() or rules.is_ignored(rel)
+            if not gone and full.is_symlink():
+                gone = not self.folder.contains(canonical(full))
+            if gone:
+                out.append(FileResult(rel, "skipped", "vanished"))
+            else:
+                out.append(scan_file(str(self.root), rel, self.max_file_bytes, None))
+        return out
+
+    async def _after_update(self, db: IndexDB) -> None:
+        self._changed()
+        self._files, self._symbols, _ = await asyncio.to_thread(db.counts)
+        self._last_update = datetime.now(UTC).isoformat(timespec="seconds")
+        if self._state == "idle":
+            self._state = "ready"
+        self._schedule_graph()
+
+    def _changed(self) -> None:
+        self._generation += 1
+
+    # -- queries ------------------------------------------------------------------------
+
+    def status(self) -> IndexStatusResult:
+        return IndexStatusResult(
+            state=self._state,  # type: ignore[arg-type]
+            files=self._files, symbols=self._symbols,
+            last_update=self._last_update, message=self._message,
+        )
+
+    async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        db = await self._query_db()
+        if db is None:
+            return []
+        return await self._read(run_search, db, query, limit)
+
+    async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        db = await self._query_db()
+        if db is None:
+            return []
+        return await self._read(lookup_symbol, db, name, limit)
+
+    async def repo_map(
+        self, focus_files: list[str], mentioned: list[str], budget_tokens: int,
+        time_budget: float = 0.5,
+    ) -> str:
+        """The ranked map within `time_budget` seconds, from whatever graph is ready."""
+        deadline = time.monotonic() + time_budget
+        db = await self._query_db()
+        if db is None or budget_tokens <= 0:
+            return ""
+        focus = [r for r in (self._relative(Path(f)) for f in focus_files) if r is not None]
+        graph = self._graph
+        if graph is None or graph.generation != self._generation:
+            task = self._schedule_graph()
+            try:
+                graph = await asyncio.wait_for(
+                    asyncio.shield(task), max(0.0, (deadline - time.monotonic()) * 0.6)
+                )
+            except TimeoutError:
+                graph = self._graph
+        if graph is None:
+            return await self._read(repomap.fallback_map, db, focus, mentioned, budget_tokens)
+        return await self._read(
+            repomap.build_map, db, graph, focus, mentioned, budget_tokens, deadline
+        )
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _schedule_graph(self) -> asyncio.Task[repomap.Graph | None]:
+        task = self._graph_task
+        if task is not None and not task.done():
+            return task
+        self._graph_task = task = asyncio.get_running_loop().create_task(self._load_graph())
+        return task
+
+    async def _load_graph(self) -> repomap.Graph | None:
+        while True:
+            db = self._db
+            if db is None:
+                return None
+            generation = self._generation
+            try:
+                graph = await asyncio.to_thread(repomap.load_graph, db, generation)
+            except sqlite3.Error as exc:
+                log.warning("repo map graph not loaded: %s", exc)
+                return None
+            self._graph = graph
+            if generation == self._generation:
+                return graph
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
+
+    async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except sqlite3.Error as exc:
+            raise IndexingError(f"The index of {self.root} could not be read: {exc}") from exc
+
+    async def _ensure_db(self) -> IndexDB:
+        if self._closed:
+            raise IndexingError("The index is closed.")
+        async with self._db_lock:
+            if self._db is None:
+                try:
+                    self._db = await asyncio.to_thread(IndexDB, self.cache_dir, str(self.root))
+                except (OSError, sqlite3.Error) as exc:
+                    raise IndexingError(
+                        f"Cannot open the index cache in {self.cache_dir}: {exc}"
+                    ) from exc
+                if self._db.discarded:
+                    self._message = f"cache rebuilt: {self._db.discarded}"
+            return self._db
+
+    async def _query_db(self) -> IndexDB | None:
+        """The database for a query; None (empty answers) when it cannot be opened."""
+        try:
+            return await self._ensure_db()
+        except IndexingError as exc:
+            log.warning("%s", exc)
+            return None
+
+    def _relative(self, path: Path) -> str | None:
+        full = path if path.is_absolute() else self.root / path
+        full = Path(os.path.normpath(full))
+        if not self.folder.contains(full):
+            resolved = canonical(full)
+            if not self.folder.contains(resolved):
+                return None
+            full = resolved
+        rel = self.folder.relative(full)
+        return None if rel == "." else rel
+
+    async def _is_ignored(self, rel: str) -> bool:
+        if self._rules is None:
+            self._rules = await asyncio.to_thread(IgnoreRules, self.root)
+        return await asyncio.to_thread(self._rules.is_ignored, rel)
+
+    async def aclose(self) -> None:
+        """Cancel background work and close the database."""
+        self._closed = True
+        tasks = [*self._background, *self._builds]
+        if self._graph_task is not None:
+            tasks.append(self._graph_task)
+        tasks = [t for t in tasks if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        async with self._build_lock:
+            if self._db is not None:
+                await asyncio.to_thread(self._db.close)
+                self._db = None
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("background index work failed: %s", task.exception())
+
+
+def counts_line(skipped: dict[str, int]) -> str:
+    """`binary=2, too_large=1` (or `none`) for the CLI."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(Counter(skipped).items())) or "none"
