@@ -193,6 +193,14 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     owner: ScriptedProviderServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (cancel, idle timeout) is routine here, not a failure.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            log.debug("provider server: client %s went away: %r", client_address, exc)
+            return
+        log.exception("provider server: error while serving %s", client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

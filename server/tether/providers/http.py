@@ -1,0 +1,245 @@
+"""One streamed POST to a provider: httpx in, SSE events out, errors translated once.
+
+Everything a provider can meet on the wire — connection refused, a slow first byte, a
+non-2xx answer, a connection that breaks mid-stream, a stream that goes silent — becomes a
+`tether.errors.ProviderError` here, with a message written for the user and every secret
+scrubbed, so the wire-format modules only parse events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tether.errors import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderRateLimitError,
+    ProviderResponseError,
+    ProviderStreamError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+)
+from tether.providers.retry import AttemptState, parse_retry_after
+from tether.providers.sse import ServerSentEvent, SSEDecoder
+
+log = logging.getLogger(__name__)
+
+_KEY_SHAPES = re.compile(r"\b(sk-(?:ant-|proj-)?)[A-Za-z0-9_\-*.]{6,}")
+_MAX_DETAIL = 300
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Who we are talking to, for messages: "OpenAI", "Ollama", "Anthropic"."""
+
+    vendor: str
+    base_url: str
+    key_env: str | None = None  # the variable that holds the key, for the 401 hint
+    unavailable_message: str | None = None  # the whole sentence for "nothing listening"
+
+    @property
+    def display_url(self) -> str:
+        try:
+            url = httpx.URL(self.base_url)
+            return str(url.copy_with(username=None, password=None, query=None))
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return "(invalid URL)"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    request: float = 60.0  # connect and first byte of the answer
+    idle: float = 60.0  # longest silence between two chunks of a stream
+
+
+def make_client(
+    timeouts: Timeouts, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    # Read timeouts are enforced per chunk by `post_sse`; httpx's own bounds the rest.
+    timeout = httpx.Timeout(timeouts.request, read=None)
+    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
+
+
+async def post_sse(
+    client: httpx.AsyncClient,
+    endpoint: Endpoint,
+    path: str,
+    *,
+    body: dict[str, Any],
+    headers: Mapping[str, str],
+    secrets: Sequence[str],
+    timeouts: Timeouts,
+    state: AttemptState,
+) -> AsyncGenerator[ServerSentEvent, None]:
+    """POST `body` and yield its SSE events; `state.started` once a 2xx arrived."""
+    url = endpoint.base_url.rstrip("/") + path
+    try:
+        request = client.build_request("POST", url, json=body, headers=dict(headers))
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
+        raise ProviderUnavailableError(
+            f"The {endpoint.vendor} address {endpoint.base_url!r} is not a valid URL ({exc})."
+        ) from None
+    try:
+        async with asyncio.timeout(timeouts.request):
+            response = await client.send(request, stream=True)
+    except TimeoutError:
+        raise ProviderTimeoutError(
+            f"{endpoint.vendor} did not answer within {timeouts.request:g} s."
+        ) from None
+    except httpx.HTTPError as exc:
+        raise _transport_error(exc, endpoint, secrets) from None
+    try:
+        if not 200 <= response.status_code < 300:
+            try:
+                async with asyncio.timeout(timeouts.request):
+                    raw = await response.aread()
+            except (TimeoutError, httpx.HTTPError):
+                raw = b""
+            raise status_error(response.status_code, response.headers, raw, endpoint, secrets)
+        state.started = True
+        decoder = SSEDecoder()
+        chunks = response.aiter_bytes()
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(timeouts.idle):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    raise ProviderTimeoutError(
+                        f"{endpoint.vendor} sent nothing for {timeouts.idle:g} s "
+                        "in the middle of a response."
+                    ) from None
+                except httpx.HTTPError as exc:
+                    raise ProviderStreamError(
+                        f"The response stream from {endpoint.vendor} broke off "
+                        f"({redact(_reason(exc), secrets)})."
+                    ) from None
+                for event in decoder.feed(chunk):
+                    yield event
+        finally:
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
+        for event in decoder.flush():
+            yield event
+    finally:
+        await response.aclose()
+
+
+def status_error(
+    status: int,
+    headers: Mapping[str, str],
+    raw: bytes,
+    endpoint: Endpoint,
+    secrets: Sequence[str],
+) -> ProviderError:
+    detail = redact(error_detail(raw) or f"HTTP {status}", secrets)
+    vendor = endpoint.vendor
+    data: dict[str, Any] = {"status": status}
+    if status in (401, 403):
+        what = "rejected the API key" if status == 401 else "refused access"
+        hint = (
+            f"set {endpoint.key_env} to a valid key"
+            if endpoint.key_env
+            else "check the API key the server expects"
+        )
+        return ProviderAuthError(
+            f"{vendor} {what} (HTTP {status}): {hint}. It said: {detail}", data=data
+        )
+    if status == 429:
+        return ProviderRateLimitError(
+            f"{vendor} is rate limiting requests (HTTP 429): {detail}",
+            retry_after=parse_retry_after(headers),
+            data=data,
+        )
+    if status == 408:
+        return ProviderTimeoutError(f"{vendor} timed out the request (HTTP 408).", data=data)
+    if status >= 500:
+        return ProviderResponseError(
+            f"{vendor} had a server error (HTTP {status}): {detail}", status=status, data=data
+        )
+    hint = ""
+    if status == 404 and vendor == "Ollama":
+        hint = " (is the model pulled? try `ollama pull <model>`)"
+    return ProviderResponseError(
+        f"{vendor} refused the request (HTTP {status}): {detail}{hint}", status=status, data=data
+    )
+
+
+def error_detail(raw: bytes) -> str:
+    """The provider's own error message from a JSON (or plain text) error body."""
+    text = raw.decode("utf-8", errors="replace").strip()
+    if not text:
+        return ""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return _clip(" ".join(text.split()))
+    return _clip(message_from_json(body) or " ".join(text.split()))
+
+
+def message_from_json(body: Any) -> str:
+    """`{"error": {"message"}}` (OpenAI, Anthropic), `{"error": "..."}` (Ollama), ..."""
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, str):
+            return error
+        if isinstance(error, dict):
+            for key in ("message", "detail", "msg"):
+                value = error.get(key)
+                if isinstance(value, str) and value:
+                    return value
+        for key in ("message", "detail"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return ""
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return _KEY_SHAPES.sub(r"\1***", text)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _transport_error(
+    exc: httpx.HTTPError, endpoint: Endpoint, secrets: Sequence[str]
+) -> ProviderError:
+    reason = redact(_reason(exc), secrets)
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeoutError(
+            f"Connecting to {endpoint.vendor} at {endpoint.display_url} timed out ({reason})."
+        )
+    if isinstance(exc, httpx.ConnectError):
+        if endpoint.unavailable_message:
+            return ProviderUnavailableError(endpoint.unavailable_message)
+        return ProviderUnavailableError(
+            f"Cannot connect to {endpoint.vendor} at {endpoint.display_url} ({reason}): "
+            "check the address and that the server is running."
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return ProviderUnavailableError(
+            f"The {endpoint.vendor} address {endpoint.display_url!r} is not usable ({reason})."
+        )
+    return ProviderUnavailableError(
+        f"The connection to {endpoint.vendor} at {endpoint.display_url} failed ({reason})."
+    )

@@ -1,0 +1,144 @@
+"""Retries of failed requests and restarts of dropped streams, shared by every provider.
+
+Two budgets, because the failures differ: a request that fails before its stream starts
+(429, 5xx, connection refused, timeout) is retried up to `max_attempts` tries in all; a
+stream that starts and then breaks off (dropped connection, missing end marker, idle
+timeout) is restarted from scratch up to `max_restarts` times. Before every new try a
+`RetryNotice` is yielded, so the session can throw away the partial output of the
+abandoned one. Delays are injectable (`RetryPolicy`) so tests run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from tether.errors import (
+    ProviderError,
+    ProviderRateLimitError,
+    ProviderResponseError,
+    ProviderStreamError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+)
+from tether.providers.base import ProviderEvent, RetryNotice
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3  # tries of a request that fails before streaming, in total
+    max_restarts: int = 5  # restarts of a stream that broke off after it started
+    base_delay: float = 0.5  # first backoff delay, doubled per failure
+    max_delay: float = 8.0  # backoff ceiling
+    max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this
+    jitter: float = 0.5  # up to this fraction of a backoff delay is randomly shaved off
+
+    def backoff(self, failures: int) -> float:
+        delay = min(self.max_delay, self.base_delay * 2.0 ** max(0, failures - 1))
+        return delay * (1.0 - self.jitter * random.random())
+
+    def delay_for(self, exc: ProviderError, failures: int) -> float:
+        if isinstance(exc, ProviderRateLimitError) and exc.retry_after is not None:
+            return min(max(float(exc.retry_after), 0.0), self.max_retry_after)
+        return self.backoff(failures)
+
+
+@dataclass
+class AttemptState:
+    """Set by the transport once a 2xx response began: later failures are stream drops."""
+
+    started: bool = False
+
+
+AttemptFactory = Callable[[AttemptState], AsyncGenerator[ProviderEvent, None]]
+
+
+async def with_retries(
+    open_attempt: AttemptFactory, policy: RetryPolicy
+) -> AsyncIterator[ProviderEvent]:
+    """Play attempts until one completes; raise the last error once a budget is spent."""
+    failures = 0
+    restarts = 0
+    attempt = 1
+    while True:
+        state = AttemptState()
+        try:
+            async with aclosing(open_attempt(state)) as events:
+                async for event in events:
+                    yield event
+            return
+        except ProviderError as exc:
+            if not exc.retryable:
+                raise
+            if state.started:
+                restarts += 1
+                if restarts > policy.max_restarts:
+                    raise _gave_up(
+                        exc, f"the stream was restarted {policy.max_restarts} times"
+                    ) from exc.__cause__
+                delay = policy.backoff(restarts)
+            else:
+                failures += 1
+                if failures >= policy.max_attempts:
+                    raise _gave_up(exc, f"gave up after {failures} attempts") from exc.__cause__
+                delay = policy.delay_for(exc, failures)
+            attempt += 1
+            reason = retry_reason(exc, restart=state.started)
+            log.warning("provider: %s; attempt %d in %.2f s", exc.message, attempt, delay)
+        yield RetryNotice(attempt=attempt, reason=reason, delay_seconds=delay)
+        await asyncio.sleep(delay)
+
+
+def retry_reason(exc: ProviderError, *, restart: bool) -> str:
+    """A short label for the `stream_retry` event: why this attempt was abandoned."""
+    if isinstance(exc, ProviderRateLimitError):
+        return "rate limited (HTTP 429)"
+    if isinstance(exc, ProviderResponseError):
+        return f"server error (HTTP {exc.status})"
+    if isinstance(exc, ProviderTimeoutError):
+        return "stream stalled" if restart else "timed out"
+    if isinstance(exc, ProviderStreamError):
+        return "stream dropped"
+    if isinstance(exc, ProviderUnavailableError):
+        return "connection failed"
+    return type(exc).__name__
+
+
+def _gave_up(exc: ProviderError, how: str) -> ProviderError:
+    exc.message = f"{exc.message.rstrip('.')} ({how})."
+    exc.args = (exc.message,)
+    exc.data = {**exc.data, "gaveUp": how}
+    return exc
+
+
+def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Seconds to wait from `retry-after-ms`, or `retry-after` as seconds or an HTTP date."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
