@@ -365,12 +365,11 @@ class JsonlStore:
         return summary.fold_into(new_info)
 
     def export(self, session_id: str, fmt: Literal["markdown", "json"]) -> str:
+        if fmt not in ("markdown", "json"):
+            raise InvalidParamsError(f"unknown export format {fmt!r}; use markdown or json")
         loaded = self.load(session_id, tail=None)
-        if fmt == "markdown":
-            return to_markdown(loaded.info, loaded.messages)
-        if fmt == "json":
-            return to_json(loaded.info, loaded.messages)
-        raise InvalidParamsError(f"unknown export format {fmt!r}; use markdown or json")
+        render = to_markdown if fmt == "markdown" else to_json
+        return render(loaded.info, loaded.messages)
 
 
 def _fork_body(

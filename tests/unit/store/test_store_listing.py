@@ -1,0 +1,173 @@
+"""Listing: newest first, pages, title query, and a summary cache that is only a cache."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import tether.store.reader as reader
+from tether.errors import InvalidParamsError
+from tether.protocol.events import TitleChanged
+from tether.store import JsonlStore, open_store
+from tether.store.cache import CACHE_FILE
+from tether.workspace.folder import WorkspaceFolder
+from unit.store.store_support import History
+
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _sessions_at(history: History, titles: list[str]) -> list[str]:
+    """One session per title, the i-th last updated at BASE + i minutes."""
+    ids = []
+    for i, title in enumerate(titles):
+        created = BASE - timedelta(days=1)
+        sid = history.new_session(created_at=created, updated_at=created)
+        moment = BASE + timedelta(minutes=i)
+        event = TitleChanged(session_id=sid, seq=1, title=title, time=moment)
+        history.store.append(sid, [event])
+        ids.append(sid)
+    return ids
+
+
+def _page_ids(store: JsonlStore, **kwargs: object) -> list[str]:
+    return [s.id for s in store.list(**kwargs)[0]]  # type: ignore[arg-type]
+
+
+def test_newest_first_with_summary_fields(history: History, folder: WorkspaceFolder) -> None:
+    ids = _sessions_at(history, ["a", "b", "c"])
+    history.store.append(ids[0], history.conversation(ids[0], 3))  # now the newest
+    page, cursor = history.store.list()
+    assert [s.id for s in page] == [ids[0], ids[2], ids[1]]
+    assert cursor is None
+    assert page[0].message_count == 3
+    assert page[0].title == "a"
+    assert page[1].updated_at == BASE + timedelta(minutes=2)
+    assert page[1].workspace_folder == str(folder.root)
+
+
+def test_pagination_walks_every_session_once(history: History) -> None:
+    ids = _sessions_at(history, [f"s{i}" for i in range(23)])
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        page, cursor = history.store.list(limit=5, cursor=cursor)
+        seen += [s.id for s in page]
+        pages += 1
+        if cursor is None:
+            break
+    assert pages == 5
+    assert seen == list(reversed(ids))
+
+
+def test_query_is_case_insensitive_on_title(history: History) -> None:
+    ids = _sessions_at(history, ["Fix the PARSER", "docs", "parser tests", "other"])
+    assert _page_ids(history.store, query="parser") == [ids[2], ids[0]]
+    assert _page_ids(history.store, query="PARSER", limit=1) == [ids[2]]
+    _, cursor = history.store.list(query="parser", limit=1)
+    assert cursor is not None
+    assert _page_ids(history.store, query="parser", limit=1, cursor=cursor) == [ids[0]]
+    assert _page_ids(history.store, query="nothing like it") == []
+
+
+@pytest.mark.parametrize("cursor", ["garbage!", "e30=", "WzEsMl0="])
+def test_foreign_cursor_is_a_clear_error(history: History, cursor: str) -> None:
+    _sessions_at(history, ["a"])
+    with pytest.raises(InvalidParamsError, match="invalid list cursor"):
+        history.store.list(cursor=cursor)
+
+
+def test_bad_limit_is_a_clear_error(store: JsonlStore) -> None:
+    with pytest.raises(InvalidParamsError, match="limit"):
+        store.list(limit=0)
+
+
+def test_stale_cache_row_is_rebuilt_after_an_external_append(
+    history: History, folder: WorkspaceFolder, data_dir: object
+) -> None:
+    ids = _sessions_at(history, ["one", "two"])
+    assert history.store.list()[0][1].title == "one"
+    other_process = open_store(folder)  # another window, its own memory
+    other_process.append(ids[0], [TitleChanged(session_id=ids[0], seq=2, title="renamed")])
+    other_process.append(ids[0], history.conversation(ids[0], 2))
+    page = history.store.list()[0]
+    assert [s.id for s in page] == [ids[0], ids[1]]
+    assert page[0].title == "renamed"
+    assert page[0].message_count == 2
+
+
+def test_only_stale_rows_are_reread(history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = _sessions_at(history, [f"s{i}" for i in range(10)])
+    history.store.list()
+    history.store.append(ids[3], history.conversation(ids[3], 1))
+    calls: list[str] = []
+    real = reader.summarize
+
+    def spy(f, session_id, path, previous):  # type: ignore[no-untyped-def]
+        calls.append(session_id)
+        return real(f, session_id, path, previous)
+
+    monkeypatch.setattr("tether.store.jsonl.summarize", spy)
+    fresh = open_store(history.folder)  # a new process reading the cache file
+    page = fresh.list()[0]
+    assert calls == [ids[3]]
+    assert page[0].id == ids[3]
+    assert page[0].message_count == 1
+    calls.clear()
+    fresh.list()
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{not json",
+        b"[]",
+        b'{"version": 99, "sessions": {}}',
+        b'{"version": 1, "sessions": {"x": [1, 2]}}',
+        b'{"version": 1, "sessions": []}',
+    ],
+)
+def test_corrupt_cache_file_is_rebuilt(history: History, content: bytes) -> None:
+    ids = _sessions_at(history, ["a", "b"])
+    history.store.list()
+    cache = history.store.base / CACHE_FILE
+    cache.write_bytes(content)
+    fresh = open_store(history.folder)
+    assert _page_ids(fresh) == [ids[1], ids[0]]
+    rows = json.loads(cache.read_bytes())["sessions"]
+    assert set(rows) == set(ids)
+
+
+def test_cache_rows_with_lying_stamps_are_not_trusted(history: History) -> None:
+    """A row is used only when size, mtime and inode all match the file."""
+    ids = _sessions_at(history, ["true title"])
+    history.store.list()
+    cache = history.store.base / CACHE_FILE
+    body = json.loads(cache.read_bytes())
+    body["sessions"][ids[0]][7] = "lie"  # title column
+    body["sessions"][ids[0]][0] += 1  # size column no longer matches
+    cache.write_bytes(json.dumps(body).encode())
+    assert open_store(history.folder).list()[0][0].title == "true title"
+
+
+def test_deleted_session_leaves_the_listing_and_the_cache(history: History) -> None:
+    ids = _sessions_at(history, ["a", "b"])
+    history.store.list()
+    os.unlink(history.path(ids[0]))  # removed behind our back
+    assert _page_ids(history.store) == [ids[1]]
+    rows = json.loads((history.store.base / CACHE_FILE).read_bytes())["sessions"]
+    assert set(rows) == {ids[1]}
+
+
+def test_stray_files_in_the_sessions_dir_are_ignored(history: History) -> None:
+    ids = _sessions_at(history, ["a"])
+    sessions = history.store.sessions_dir
+    (sessions / "notes.txt").write_text("hi")
+    (sessions / f".{ids[0]}.jsonl.123.tmp").write_text("partial")
+    (sessions / "bad.name.jsonl").write_text("x")
+    assert _page_ids(history.store) == ids
