@@ -86,3 +86,25 @@ describe("relativeTime", () => {
     assert.equal(relativeTime("garbage", now), "");
   });
 });
+
+import { Backoff } from "../src/server/backoff";
+
+describe("Backoff", () => {
+  const policy = { initialMs: 100, maxMs: 1000, healthyMs: 10_000, maxCrashes: 5 };
+
+  test("doubles up to the cap, then gives up", () => {
+    const b = new Backoff(policy);
+    b.started(1);
+    const delays = [1, 2, 3, 4, 5, 6].map((t) => b.crashed(t));
+    assert.deepEqual(delays, [100, 200, 400, 800, 1000, null]);
+  });
+
+  test("a healthy run resets the count", () => {
+    const b = new Backoff(policy);
+    b.started(1);
+    b.crashed(2);
+    b.crashed(3);
+    b.started(4);
+    assert.equal(b.crashed(4 + 20_000), 100);
+  });
+});

@@ -1,0 +1,383 @@
+/**
+ * The chat: one current session, its transcript, and what the user does with it (send,
+ * steer, stop, new chat, answer permissions, pick a model). Server events are reduced
+ * here and mirrored to the webview, which runs the same reducer.
+ */
+import * as vscode from "vscode";
+
+import type {
+  ModelInfo,
+  PermissionOption,
+  PermissionRequestParams,
+  PermissionRequestResult,
+  PromptContext,
+  SessionEventNotification,
+} from "../protocol";
+import type { TetherApi } from "../server/api";
+import { errorText, type ServerState } from "../server/supervisor";
+import {
+  type Action,
+  emptyTranscript,
+  fromHistory,
+  reduce,
+  type Transcript,
+} from "../state/transcript";
+import type { FromWebview, ModelChoice } from "./messages";
+import type { ChatView } from "./view";
+
+const MODEL_KEY = "tether.selectedModel";
+
+interface PendingPermission {
+  sessionId: string;
+  resolve: (result: PermissionRequestResult) => void;
+}
+
+export class ChatController implements vscode.Disposable {
+  private transcript: Transcript = emptyTranscript();
+  private folderUri: string | null = null;
+  private models: ModelInfo[] = [];
+  private defaultModel = "";
+  private server: ServerState = "stopped";
+  private readonly pending = new Map<string, PendingPermission>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Fires when the session, its title or its running state changes (history, status bar). */
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly api: TetherApi,
+    private readonly view: ChatView,
+    private readonly memento: vscode.Memento,
+  ) {
+    this.disposables.push(view.onMessage((msg) => void this.onWebviewMessage(msg)));
+  }
+
+  get sessionId(): string | null {
+    return this.transcript.sessionId;
+  }
+
+  get running(): boolean {
+    return this.transcript.running;
+  }
+
+  get selectedModel(): string {
+    return this.memento.get<string>(MODEL_KEY) || this.defaultModel;
+  }
+
+  get current(): Transcript {
+    return this.transcript;
+  }
+
+  dispose(): void {
+    for (const p of this.pending.values()) p.resolve({ option: "reject" });
+    this.pending.clear();
+    this.changed.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  // --- server side -------------------------------------------------------------------
+
+  onEvent(notification: SessionEventNotification): void {
+    if (notification.sessionId !== this.transcript.sessionId) return;
+    const before = this.transcript;
+    this.apply({ kind: "event", notification });
+    const type = notification.event.type;
+    if (
+      before.running !== this.transcript.running ||
+      before.title !== this.transcript.title ||
+      type === "turn_started"
+    ) {
+      this.changed.fire();
+    }
+  }
+
+  onServerState(state: ServerState): void {
+    this.server = state;
+    this.view.post({ type: "server", state });
+    if (state !== "running") {
+      this.apply({ kind: "serverLost" });
+      for (const [id, p] of this.pending) {
+        p.resolve({ option: "reject" });
+        this.pending.delete(id);
+      }
+    } else {
+      void this.refreshModels();
+    }
+  }
+
+  /** `tether/permission/request`: inline in the chat when it shows that session. */
+  askPermission(
+    params: PermissionRequestParams,
+    token: vscode.CancellationToken,
+  ): Promise<PermissionRequestResult> {
+    return new Promise((resolve) => {
+      this.pending.set(params.toolCallId, { sessionId: params.sessionId, resolve });
+      token.onCancellationRequested(() => {
+        if (this.pending.delete(params.toolCallId)) resolve({ option: "reject" });
+      });
+      if (params.sessionId === this.transcript.sessionId) {
+        this.apply({ kind: "permissionAsked", params });
+        void this.view.reveal(false);
+      } else {
+        void this.askInNotification(params);
+      }
+    });
+  }
+
+  private async askInNotification(params: PermissionRequestParams): Promise<void> {
+    const labels: Record<PermissionOption, string> = {
+      allow_once: "Allow once",
+      allow_always: "Allow always",
+      reject: "Reject",
+    };
+    const options = params.options.length ? params.options : (["allow_once", "reject"] as const);
+    const choice = await vscode.window.showWarningMessage(
+      `Tether (${params.tool}): ${params.description}`,
+      ...options.map((o) => labels[o]),
+    );
+    const option = options.find((o) => labels[o] === choice) ?? "reject";
+    this.answerPermission(params.toolCallId, option);
+  }
+
+  answerPermission(toolCallId: string, option: PermissionOption): void {
+    const pending = this.pending.get(toolCallId);
+    if (!pending) return;
+    this.pending.delete(toolCallId);
+    pending.resolve({ option });
+    if (pending.sessionId === this.transcript.sessionId) {
+      this.apply({ kind: "permissionAnswered", toolCallId, option });
+    }
+  }
+
+  // --- user side ---------------------------------------------------------------------
+
+  async send(text: string, context?: PromptContext | null): Promise<void> {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (this.transcript.running && this.transcript.sessionId) {
+      const sessionId = this.transcript.sessionId;
+      this.apply({ kind: "promptSent", text: trimmed, steer: true });
+      try {
+        const { queued } = await this.api.steer(sessionId, trimmed);
+        if (!queued) this.notice("warning", "The turn ended before your message could join it; send it again.");
+      } catch (err) {
+        this.notice("error", `Could not steer: ${errorText(err)}`);
+      }
+      return;
+    }
+    let sessionId = this.transcript.sessionId;
+    if (!sessionId) {
+      sessionId = await this.createSession();
+      if (!sessionId) return;
+    }
+    this.apply({ kind: "promptSent", text: trimmed, steer: false });
+    this.changed.fire();
+    const ctx = context === undefined ? editorContext(this.folderUri) : context;
+    try {
+      const result = await this.api.prompt(sessionId, trimmed, ctx);
+      if (this.transcript.sessionId === sessionId) {
+        this.apply({
+          kind: "promptEnded",
+          status: result.status,
+          reason: result.reason,
+          turnId: result.turnId,
+        });
+      }
+    } catch (err) {
+      if (this.transcript.sessionId === sessionId) {
+        this.apply({ kind: "promptEnded", status: "failed", reason: errorText(err), turnId: null });
+      }
+    }
+    this.changed.fire();
+  }
+
+  async stop(): Promise<void> {
+    const sessionId = this.transcript.sessionId;
+    if (!sessionId || !this.transcript.running) return;
+    try {
+      await this.api.cancel(sessionId);
+    } catch (err) {
+      this.notice("error", `Could not stop: ${errorText(err)}`);
+    }
+  }
+
+  newChat(): void {
+    this.setTranscript(emptyTranscript(null, this.selectedModel), null);
+    void this.view.reveal(true);
+  }
+
+  /** Resume a stored session: its transcript is rebuilt from `tether/session/load`. */
+  async openSession(sessionId: string, folderUri: string): Promise<void> {
+    try {
+      const result = await this.api.load(sessionId);
+      this.setTranscript(fromHistory(result), folderUri);
+      await this.view.reveal(true);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Tether: cannot open the session: ${errorText(err)}`);
+    }
+  }
+
+  /** The session was deleted elsewhere (history view): forget it if it is shown. */
+  forget(sessionId: string): void {
+    if (this.transcript.sessionId === sessionId) this.newChat();
+  }
+
+  async pickModel(): Promise<void> {
+    await this.refreshModels();
+    if (!this.models.length) {
+      void vscode.window.showInformationMessage("Tether: the server lists no models.");
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(
+      this.models.map((m) => ({
+        label: m.id,
+        description: m.id === this.selectedModel ? "selected" : "",
+        detail: m.contextWindow ? `${m.contextWindow.toLocaleString()} tokens` : undefined,
+      })),
+      { placeHolder: "Model for new chats" },
+    );
+    if (pick) await this.selectModel(pick.label);
+  }
+
+  async selectModel(id: string): Promise<void> {
+    await this.memento.update(MODEL_KEY, id);
+    this.view.post({ type: "models", models: this.modelChoice() });
+    // An empty chat switches at once; a started one keeps its model.
+    if (!this.transcript.items.length) this.setTranscript(emptyTranscript(null, id), null);
+    this.changed.fire();
+  }
+
+  prefill(text: string): void {
+    this.view.post({ type: "prefill", text });
+  }
+
+  submitInput(): void {
+    this.view.post({ type: "submit" });
+  }
+
+  async refreshModels(): Promise<void> {
+    try {
+      const result = await this.api.models();
+      this.models = result.models;
+      this.defaultModel = result.default;
+      this.view.post({ type: "models", models: this.modelChoice() });
+      this.changed.fire();
+    } catch {
+      // Not fatal: the picker stays empty until the server answers.
+    }
+  }
+
+  // --- internals ---------------------------------------------------------------------
+
+  private async onWebviewMessage(msg: FromWebview): Promise<void> {
+    switch (msg.type) {
+      case "ready":
+        this.view.post({
+          type: "snapshot",
+          transcript: this.transcript,
+          models: this.modelChoice(),
+          server: this.server,
+        });
+        return;
+      case "send":
+        return this.send(msg.text);
+      case "stop":
+        return this.stop();
+      case "newChat":
+        return this.newChat();
+      case "permission":
+        return this.answerPermission(msg.toolCallId, msg.option);
+      case "model":
+        return this.selectModel(msg.id);
+      case "openFile": {
+        const uri = vscode.Uri.parse(msg.uri);
+        if (uri.scheme !== "file") return;
+        await vscode.window.showTextDocument(uri, { preview: true });
+        return;
+      }
+    }
+  }
+
+  private async createSession(): Promise<string | null> {
+    const folder = promptFolder();
+    if (!folder) {
+      this.notice("error", "Tether sessions belong to a workspace folder: open a folder first.");
+      return null;
+    }
+    try {
+      const result = await this.api.createSession(folder.uri.toString(), this.selectedModel);
+      const model = result.session?.model || this.selectedModel;
+      this.setTranscript(
+        { ...emptyTranscript(result.sessionId, model), items: this.transcript.items },
+        folder.uri.toString(),
+      );
+      this.changed.fire();
+      return result.sessionId;
+    } catch (err) {
+      this.notice("error", `Could not start a session: ${errorText(err)}`);
+      return null;
+    }
+  }
+
+  private setTranscript(transcript: Transcript, folderUri: string | null): void {
+    this.transcript = transcript;
+    this.folderUri = folderUri;
+    this.view.post({
+      type: "snapshot",
+      transcript,
+      models: this.modelChoice(),
+      server: this.server,
+    });
+    void vscode.commands.executeCommand("setContext", "tether.turnRunning", transcript.running);
+    this.changed.fire();
+  }
+
+  private apply(action: Action): void {
+    const before = this.transcript;
+    this.transcript = reduce(before, action);
+    if (this.transcript === before) return;
+    this.view.post({ type: "action", action });
+    if (before.running !== this.transcript.running) {
+      void vscode.commands.executeCommand(
+        "setContext",
+        "tether.turnRunning",
+        this.transcript.running,
+      );
+    }
+  }
+
+  private notice(level: "info" | "warning" | "error", text: string): void {
+    this.apply({ kind: "notice", level, text });
+  }
+
+  private modelChoice(): ModelChoice {
+    return { models: this.models, selected: this.selectedModel };
+  }
+}
+
+/** The folder a new session belongs to: the active editor's, else the first one. */
+function promptFolder(): vscode.WorkspaceFolder | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  const fromEditor = doc ? vscode.workspace.getWorkspaceFolder(doc.uri) : undefined;
+  return fromEditor ?? vscode.workspace.workspaceFolders?.[0];
+}
+
+/** The active file and selection, when the file belongs to the session's folder. */
+export function editorContext(folderUri: string | null): PromptContext | null {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.uri.scheme !== "file") return null;
+  const folder = vscode.workspace.getWorkspaceFolder(editor.document.uri);
+  if (!folder || (folderUri && folder.uri.toString() !== folderUri)) return null;
+  const sel = editor.selection;
+  return {
+    activeFileUri: editor.document.uri.toString(),
+    selection: sel.isEmpty
+      ? null
+      : {
+          start: { line: sel.start.line, character: sel.start.character },
+          end: { line: sel.end.line, character: sel.end.character },
+        },
+    extraFileUris: [],
+  };
+}

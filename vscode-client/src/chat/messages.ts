@@ -1,0 +1,27 @@
+/** Messages between the extension host and the chat webview (both directions). */
+import type { ModelInfo, PermissionOption } from "../protocol";
+import type { ServerState } from "../server/supervisor";
+import type { Action, Transcript } from "../state/transcript";
+
+export interface ModelChoice {
+  models: ModelInfo[];
+  selected: string;
+}
+
+export type ToWebview =
+  | { type: "snapshot"; transcript: Transcript; models: ModelChoice; server: ServerState }
+  | { type: "action"; action: Action }
+  | { type: "models"; models: ModelChoice }
+  | { type: "server"; state: ServerState }
+  | { type: "focus" }
+  | { type: "submit" }
+  | { type: "prefill"; text: string };
+
+export type FromWebview =
+  | { type: "ready" }
+  | { type: "send"; text: string }
+  | { type: "stop" }
+  | { type: "newChat" }
+  | { type: "permission"; toolCallId: string; option: PermissionOption }
+  | { type: "model"; id: string }
+  | { type: "openFile"; uri: string };

@@ -1,0 +1,138 @@
+/**
+ * Entry point: wires the server supervisor, the chat, the history view, edit review and
+ * the status bar together. All agent logic lives in the server; this is plumbing and UI.
+ */
+import * as vscode from "vscode";
+
+import { ChatController, editorContext } from "./chat/controller";
+import { CHAT_VIEW_ID, ChatView } from "./chat/view";
+import { registerHistoryCommands } from "./history/commands";
+import { HistoryTree } from "./history/tree";
+import {
+  Method,
+  type PermissionRequestParams,
+  type PermissionRequestResult,
+  type SessionEventNotification,
+} from "./protocol";
+import { EditReview } from "./review/editReview";
+import { ApiKeys } from "./secrets";
+import { TetherApi } from "./server/api";
+import { ServerSupervisor } from "./server/supervisor";
+import { StatusBar } from "./statusBar";
+
+let supervisor: ServerSupervisor | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel("Tether");
+  const keys = new ApiKeys(context.secrets);
+  supervisor = new ServerSupervisor(output, keys);
+  const server = supervisor;
+  const api = new TetherApi(server);
+  const view = new ChatView(context.extensionUri);
+  const chat = new ChatController(api, view, context.workspaceState);
+  const history = new HistoryTree(api);
+  history.trackCurrent(() => chat.sessionId);
+  const review = new EditReview(output);
+  const status = new StatusBar(api, chat);
+  const treeView = vscode.window.createTreeView("tether.history", {
+    treeDataProvider: history,
+    showCollapseAll: true,
+  });
+
+  context.subscriptions.push(
+    output,
+    server,
+    view,
+    chat,
+    review,
+    status,
+    treeView,
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, {
+      webviewOptions: { retainContextWhenHidden: true },
+    }),
+    server.onDidCreateClient((client) => {
+      client.onNotification(Method.SessionEvent, (n: SessionEventNotification) => {
+        chat.onEvent(n);
+        if (n.sessionId === chat.sessionId && n.event.type === "file_edited") {
+          void review.onFileEdited(n.event);
+        }
+        const type = n.event.type;
+        if (type === "title_changed" || type.startsWith("turn_") || type === "step_limit_reached") {
+          if (type !== "turn_started") history.refresh();
+        }
+      });
+      client.onRequest(
+        Method.PermissionRequest,
+        (params: PermissionRequestParams, token): Promise<PermissionRequestResult> =>
+          chat.askPermission(params, token),
+      );
+    }),
+    server.onDidChangeState((state) => {
+      chat.onServerState(state);
+      status.setServer(state);
+      if (state === "running") history.refresh();
+    }),
+    chat.onDidChange(() => {
+      status.render();
+      history.refresh();
+    }),
+    treeView.onDidChangeVisibility((e) => {
+      if (e.visible) history.refresh();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => history.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("tether.server.command")) {
+        void vscode.window
+          .showInformationMessage("The Tether server command changed.", "Restart Server")
+          .then((choice) => choice && server.restart());
+      }
+      if (e.affectsConfiguration("tether")) void chat.refreshModels();
+    }),
+    ...registerHistoryCommands(api, history, chat),
+    vscode.commands.registerCommand("tether.focusChat", () => view.reveal(true)),
+    vscode.commands.registerCommand("tether.send", () => chat.submitInput()),
+    vscode.commands.registerCommand("tether.stop", () => chat.stop()),
+    vscode.commands.registerCommand("tether.newChat", () => chat.newChat()),
+    vscode.commands.registerCommand("tether.pickModel", () => chat.pickModel()),
+    vscode.commands.registerCommand("tether.askAboutSelection", () => askAboutSelection(chat, view)),
+    vscode.commands.registerCommand("tether.showLog", () => output.show()),
+    vscode.commands.registerCommand("tether.restartServer", () => server.restart()),
+    vscode.commands.registerCommand("tether.setApiKey", async () => {
+      if (await keys.promptAndStore()) {
+        const choice = await vscode.window.showInformationMessage(
+          "Tether: API key saved. The server reads it at start-up.",
+          "Restart Server",
+        );
+        if (choice) await server.restart();
+      }
+    }),
+    vscode.commands.registerCommand("tether.clearApiKey", async () => {
+      if (await keys.promptAndClear()) await server.restart();
+    }),
+  );
+
+  await server.start();
+}
+
+/** Ask a question about the selection: the selection travels as prompt context. */
+async function askAboutSelection(chat: ChatController, view: ChatView): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selection.isEmpty) {
+    void vscode.window.showInformationMessage("Tether: select some code first.");
+    return;
+  }
+  const context = editorContext(null);
+  const question = await vscode.window.showInputBox({
+    prompt: "Ask Tether about the selection",
+    placeHolder: "Explain this code",
+    value: "",
+  });
+  if (question === undefined) return;
+  await view.reveal(false);
+  await chat.send(question.trim() || "Explain the selected code.", context);
+}
+
+export async function deactivate(): Promise<void> {
+  await supervisor?.stop();
+  supervisor = undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * Review of agent edits (`tether.edits.review`): each applied `file_edited` opens a diff
+ * (before ↔ the live buffer) with Accept / Reject. Reject reverts that edit only, in the
+ * buffer (it stays dirty, undo works), located by content so later typing is kept.
+ */
+import * as vscode from "vscode";
+
+import type { FileEdited } from "../protocol";
+import { errorText } from "../server/supervisor";
+import { DiffError, minimalReplacement, parseUnifiedDiff, revertEdit } from "./diff";
+
+export const BEFORE_SCHEME = "tether-before";
+
+interface PendingReview {
+  id: number;
+  uri: vscode.Uri;
+  diff: string;
+}
+
+export class EditReview implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private nextId = 1;
+  private readonly before = new Map<string, string>();
+  private readonly pending: PendingReview[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly output: vscode.OutputChannel) {
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(BEFORE_SCHEME, this),
+      vscode.commands.registerCommand("tether.edits.accept", () => this.resolveActive(true)),
+      vscode.commands.registerCommand("tether.edits.reject", () => this.resolveActive(false)),
+    );
+  }
+
+  get enabled(): boolean {
+    return vscode.workspace.getConfiguration("tether").get<boolean>("edits.review", false);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.before.get(uri.query) ?? "";
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /** Called for every `file_edited` event of the chat's session. */
+  async onFileEdited(event: FileEdited): Promise<void> {
+    if (!this.enabled || !event.applied) return;
+    const uri = vscode.Uri.parse(event.uri);
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const reverted = revertEdit(doc.getText(), parseUnifiedDiff(event.diff));
+      if (!reverted.ok) {
+        this.output.appendLine(`[tether] review of ${uri.fsPath}: ${reverted.message}`);
+        return;
+      }
+      const review: PendingReview = { id: this.nextId++, uri, diff: event.diff };
+      this.pending.push(review);
+      this.before.set(String(review.id), reverted.text);
+      this.updateContext();
+      const beforeUri = uri.with({ scheme: BEFORE_SCHEME, query: String(review.id) });
+      const name = uri.path.split("/").pop() ?? uri.path;
+      await vscode.commands.executeCommand(
+        "vscode.diff",
+        beforeUri,
+        uri,
+        `${name} (Tether edit: before ↔ after)`,
+        { preview: false, preserveFocus: true },
+      );
+      const choice = await vscode.window.showInformationMessage(
+        `Tether edited ${name}.`,
+        "Accept",
+        "Reject",
+      );
+      if (choice === "Accept") await this.resolve(review, true);
+      else if (choice === "Reject") await this.resolve(review, false);
+    } catch (err) {
+      const detail = err instanceof DiffError ? `unreadable diff (${err.message})` : errorText(err);
+      this.output.appendLine(`[tether] review of ${uri.toString()} failed: ${detail}`);
+    }
+  }
+
+  /** Accept/Reject from the diff editor's title bar: the active file's latest edit. */
+  private async resolveActive(accept: boolean): Promise<void> {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const candidates = active
+      ? this.pending.filter((p) => p.uri.toString() === active.toString() || String(p.id) === active.query)
+      : [];
+    const review = candidates.at(-1) ?? this.pending.at(-1);
+    if (!review) {
+      void vscode.window.showInformationMessage("Tether: no agent edit waits for review.");
+      return;
+    }
+    await this.resolve(review, accept);
+  }
+
+  private async resolve(review: PendingReview, accept: boolean): Promise<void> {
+    const idx = this.pending.indexOf(review);
+    if (idx < 0) return;
+    if (!accept) {
+      const ok = await this.revert(review);
+      if (!ok) return;
+    }
+    this.pending.splice(idx, 1);
+    this.before.delete(String(review.id));
+    this.updateContext();
+    await this.closeDiff(review);
+  }
+
+  private async revert(review: PendingReview): Promise<boolean> {
+    const doc = await vscode.workspace.openTextDocument(review.uri);
+    const current = doc.getText();
+    const reverted = revertEdit(current, parseUnifiedDiff(review.diff));
+    if (!reverted.ok) {
+      void vscode.window.showErrorMessage(`Tether: cannot reject the edit: ${reverted.message}.`);
+      return false;
+    }
+    const change = minimalReplacement(current, reverted.text);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(
+      doc.uri,
+      new vscode.Range(doc.positionAt(change.start), doc.positionAt(change.end)),
+      change.text,
+    );
+    const applied = await vscode.workspace.applyEdit(edit);
+    if (!applied) void vscode.window.showErrorMessage("Tether: VS Code refused to revert the edit.");
+    return applied;
+  }
+
+  private async closeDiff(review: PendingReview): Promise<void> {
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        const input = tab.input;
+        if (
+          input instanceof vscode.TabInputTextDiff &&
+          input.original.scheme === BEFORE_SCHEME &&
+          input.original.query === String(review.id)
+        ) {
+          await vscode.window.tabGroups.close(tab);
+        }
+      }
+    }
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand("setContext", "tether.reviewPending", this.pending.length > 0);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The chat webview's script: applies the same reducer as the extension to the actions
+ * it receives, and re-renders only the items whose object changed, at most once a frame.
+ */
+import type { FromWebview, ModelChoice, ToWebview } from "../chat/messages";
+import type { ServerState } from "../server/supervisor";
+import { emptyTranscript, reduce, type Transcript } from "../state/transcript";
+import { renderGauge, renderItem } from "./render";
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const transcriptEl = $<HTMLElement>("transcript");
+const emptyEl = $<HTMLElement>("empty");
+const promptEl = $<HTMLTextAreaElement>("prompt");
+const sendEl = $<HTMLButtonElement>("send");
+const stopEl = $<HTMLButtonElement>("stop");
+const newEl = $<HTMLButtonElement>("new");
+const modelEl = $<HTMLSelectElement>("model");
+const statusEl = $<HTMLElement>("status");
+const bannerEl = $<HTMLElement>("server-banner");
+
+let state: Transcript = emptyTranscript();
+let rendered = new Map<string, { item: unknown; node: HTMLElement }>();
+let frame = 0;
+
+function post(message: FromWebview): void {
+  vscode.postMessage(message);
+}
+
+function schedule(): void {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    render();
+  });
+}
+
+function render(): void {
+  const atBottom =
+    transcriptEl.scrollHeight - transcriptEl.scrollTop - transcriptEl.clientHeight < 40;
+  const next = new Map<string, { item: unknown; node: HTMLElement }>();
+  let previous: Element | null = null;
+  for (const item of state.items) {
+    const old = rendered.get(item.key);
+    let node: HTMLElement;
+    if (old && old.item === item) {
+      node = old.node;
+    } else {
+      node = renderItem(item, handlers);
+      if (old) {
+        // Keep a tool's or the reasoning's open/closed state across re-renders.
+        const wasOpen = old.node.matches("details") && (old.node as HTMLDetailsElement).open;
+        if (wasOpen && node.matches("details")) (node as HTMLDetailsElement).open = true;
+        const oldReasoning = old.node.querySelector("details.reasoning") as HTMLDetailsElement;
+        const newReasoning = node.querySelector("details.reasoning") as HTMLDetailsElement;
+        if (oldReasoning && newReasoning) newReasoning.open = oldReasoning.open;
+        old.node.replaceWith(node);
+      }
+    }
+    const expectedPrev: Element | null = previous;
+    if (node.previousElementSibling !== expectedPrev || node.parentElement !== transcriptEl) {
+      if (expectedPrev) expectedPrev.after(node);
+      else transcriptEl.prepend(node);
+    }
+    next.set(item.key, { item, node });
+    previous = node;
+  }
+  for (const [key, entry] of rendered) if (!next.has(key)) entry.node.remove();
+  rendered = next;
+  emptyEl.hidden = state.items.length > 0;
+  renderGauge(state.gauge);
+  stopEl.disabled = !state.running;
+  sendEl.textContent = state.running ? "Steer" : "Send";
+  promptEl.placeholder = state.running
+    ? "Add to the running turn (Enter), or Stop"
+    : "Ask Tether (Enter to send, Shift+Enter for a new line)";
+  statusEl.textContent = state.running ? "Working…" : state.title;
+  document.body.classList.toggle("running", state.running);
+  if (atBottom) transcriptEl.scrollTop = transcriptEl.scrollHeight;
+}
+
+const handlers = {
+  permission(toolCallId: string, option: "allow_once" | "allow_always" | "reject") {
+    post({ type: "permission", toolCallId, option });
+  },
+  openFile(uri: string) {
+    post({ type: "openFile", uri });
+  },
+};
+
+function setModels(choice: ModelChoice): void {
+  modelEl.replaceChildren();
+  const ids = choice.models.map((m) => m.id);
+  if (choice.selected && !ids.includes(choice.selected)) ids.unshift(choice.selected);
+  for (const id of ids) {
+    const option = document.createElement("option");
+    option.value = id;
+    option.textContent = id;
+    option.selected = id === choice.selected;
+    modelEl.append(option);
+  }
+  modelEl.disabled = ids.length === 0;
+}
+
+function setServer(server: ServerState): void {
+  const text: Record<ServerState, string> = {
+    starting: "Starting the Tether server…",
+    restarting: "The Tether server stopped; restarting…",
+    stopped: "The Tether server is stopped.",
+    failed: "The Tether server is not running. See the “Tether” output, then run “Tether: Restart Server”.",
+    running: "",
+  };
+  bannerEl.textContent = text[server];
+  bannerEl.hidden = server === "running";
+}
+
+function submit(): void {
+  const text = promptEl.value;
+  if (!text.trim()) return;
+  post({ type: "send", text });
+  promptEl.value = "";
+}
+
+window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
+  const msg = e.data;
+  switch (msg.type) {
+    case "snapshot":
+      state = msg.transcript;
+      for (const entry of rendered.values()) entry.node.remove();
+      rendered = new Map();
+      setModels(msg.models);
+      setServer(msg.server);
+      schedule();
+      break;
+    case "action":
+      state = reduce(state, msg.action);
+      schedule();
+      break;
+    case "models":
+      setModels(msg.models);
+      break;
+    case "server":
+      setServer(msg.state);
+      break;
+    case "focus":
+      promptEl.focus();
+      break;
+    case "submit":
+      submit();
+      break;
+    case "prefill":
+      promptEl.value = msg.text;
+      promptEl.focus();
+      promptEl.setSelectionRange(msg.text.length, msg.text.length);
+      break;
+  }
+});
+
+promptEl.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    submit();
+  } else if (e.key === "Escape" && state.running) {
+    e.preventDefault();
+    post({ type: "stop" });
+  }
+});
+sendEl.addEventListener("click", submit);
+stopEl.addEventListener("click", () => post({ type: "stop" }));
+newEl.addEventListener("click", () => post({ type: "newChat" }));
+modelEl.addEventListener("change", () => post({ type: "model", id: modelEl.value }));
+
+post({ type: "ready" });

@@ -1,0 +1,207 @@
+/** DOM for one transcript item. Model text goes through the safe markdown renderer only. */
+import type { PermissionOption } from "../protocol";
+import { renderMarkdown } from "../state/markdown";
+import type {
+  AssistantItem,
+  EditInfo,
+  Gauge,
+  Item,
+  PermissionItem,
+  ToolItem,
+  TurnEndItem,
+} from "../state/transcript";
+
+export interface Handlers {
+  permission(toolCallId: string, option: PermissionOption): void;
+  openFile(uri: string): void;
+}
+
+const OPTION_LABELS: Record<PermissionOption, string> = {
+  allow_once: "Allow once",
+  allow_always: "Allow always",
+  reject: "Reject",
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function renderItem(item: Item, handlers: Handlers): HTMLElement {
+  switch (item.kind) {
+    case "user": {
+      const node = el("div", "msg user");
+      node.append(el("div", "role", item.steer ? "You (steer)" : "You"), el("div", "body plain", item.text));
+      return node;
+    }
+    case "assistant":
+      return renderAssistant(item);
+    case "tool":
+      return renderTool(item, handlers);
+    case "permission":
+      return renderPermission(item, handlers);
+    case "notice": {
+      const node = el("div", `notice ${item.level}`, item.text);
+      node.setAttribute("role", item.level === "error" ? "alert" : "status");
+      return node;
+    }
+    case "turnEnd":
+      return renderTurnEnd(item);
+  }
+}
+
+function renderAssistant(item: AssistantItem): HTMLElement {
+  const node = el("div", "msg assistant");
+  node.dataset.messageId = item.messageId;
+  node.classList.toggle("streaming", item.streaming);
+  node.append(el("div", "role", "Tether"));
+  if (item.reasoning) {
+    const details = el("details", "reasoning");
+    details.append(el("summary", undefined, "Reasoning"), el("pre", undefined, item.reasoning));
+    node.append(details);
+  }
+  const body = el("div", "body markdown");
+  body.innerHTML = renderMarkdown(item.text);
+  if (item.interrupted) body.append(el("div", "interrupted", "(interrupted)"));
+  node.append(body);
+  return node;
+}
+
+function toolSummary(item: ToolItem): string {
+  const args = item.arguments;
+  for (const key of ["path", "command", "query", "pattern", "uri"]) {
+    const value = args[key];
+    if (typeof value === "string" && value) return value.length > 80 ? `${value.slice(0, 77)}…` : value;
+  }
+  return "";
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function renderTool(item: ToolItem, handlers: Handlers): HTMLElement {
+  const node = el("details", "tool");
+  node.dataset.status = item.status;
+  node.dataset.toolCallId = item.toolCallId;
+  const summary = el("summary");
+  const icon = item.status === "running" ? "⟳" : item.status === "done" ? "✓" : "✗";
+  summary.append(
+    el("span", "tool-icon", icon),
+    el("span", "tool-name", item.name),
+    el("span", "tool-arg", toolSummary(item)),
+  );
+  const time =
+    item.durationMs !== null
+      ? duration(item.durationMs)
+      : item.elapsedMs !== null
+        ? `${duration(item.elapsedMs)}…`
+        : "";
+  summary.append(el("span", "tool-time", time));
+  node.append(summary);
+  if (Object.keys(item.arguments).length) {
+    node.append(el("pre", "tool-args", JSON.stringify(item.arguments, null, 2)));
+  }
+  if (item.output) {
+    const out = el("pre", "tool-output", item.output);
+    node.append(out);
+    if (item.truncated) node.append(el("div", "muted", "(output truncated)"));
+  }
+  for (const edit of item.edits) node.append(renderEdit(edit, handlers));
+  if (item.edits.length) node.open = true;
+  return node;
+}
+
+function renderEdit(edit: EditInfo, handlers: Handlers): HTMLElement {
+  const node = el("div", `edit ${edit.applied ? "applied" : "refused"}`);
+  const link = el("a", "edit-file", basename(edit.uri));
+  link.href = "#";
+  link.title = edit.uri;
+  link.addEventListener("click", (e) => {
+    e.preventDefault();
+    handlers.openFile(edit.uri);
+  });
+  const state = edit.applied ? (edit.rebased ? "edited (rebased on your changes)" : "edited") : "not applied";
+  node.append(link, el("span", "edit-state", ` ${state}`));
+  if (edit.message) node.append(el("div", "edit-message", edit.message));
+  node.append(renderDiff(edit.diff));
+  return node;
+}
+
+function renderDiff(diff: string): HTMLElement {
+  const pre = el("pre", "diff");
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("---") || line.startsWith("+++")) continue;
+    const cls = line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith("@@") ? "hunk" : "ctx";
+    pre.append(el("span", cls, `${line}\n`));
+  }
+  return pre;
+}
+
+function renderPermission(item: PermissionItem, handlers: Handlers): HTMLElement {
+  const node = el("div", "permission");
+  node.dataset.state = item.state;
+  node.dataset.toolCallId = item.toolCallId;
+  node.append(el("div", "permission-title", `Allow ${item.tool}?`), el("div", "permission-desc", item.description));
+  if (item.diff) node.append(renderDiff(item.diff));
+  if (item.state === "pending" && item.awaitingAnswer) {
+    const buttons = el("div", "permission-actions");
+    for (const option of item.options) {
+      const button = el("button", option === "reject" ? "secondary" : "", OPTION_LABELS[option]);
+      button.dataset.option = option;
+      button.addEventListener("click", () => handlers.permission(item.toolCallId, option));
+      buttons.append(button);
+    }
+    node.append(buttons);
+  } else if (item.state !== "pending") {
+    const text =
+      item.state === "expired" ? "No answer: the turn ended." : `Answered: ${OPTION_LABELS[item.state]}`;
+    node.append(el("div", "permission-answer", text));
+  } else {
+    node.append(el("div", "permission-answer", "Waiting…"));
+  }
+  return node;
+}
+
+function renderTurnEnd(item: TurnEndItem): HTMLElement {
+  const labels = { completed: "", cancelled: "Stopped", failed: "Failed", step_limit: "Step limit reached" };
+  const node = el("div", `turn-end ${item.status}`);
+  node.dataset.status = item.status;
+  const label = labels[item.status];
+  if (label) node.textContent = item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label;
+  return node;
+}
+
+export function renderGauge(gauge: Gauge): void {
+  const fill = document.getElementById("gauge-fill");
+  const text = document.getElementById("gauge-text");
+  const wrap = document.getElementById("gauge");
+  if (!fill || !text || !wrap) return;
+  if (!gauge.contextWindow) {
+    wrap.hidden = gauge.totalTokens === 0;
+    fill.style.width = "0%";
+    text.textContent = gauge.totalTokens ? `${compact(gauge.totalTokens)} tokens` : "";
+    return;
+  }
+  wrap.hidden = false;
+  const pct = Math.min(100, Math.round((100 * gauge.contextTokens) / gauge.contextWindow));
+  fill.style.width = `${pct}%`;
+  fill.className = pct > 85 ? "high" : pct > 60 ? "mid" : "";
+  text.textContent = `${pct}%`;
+  wrap.title = `Context: ${gauge.contextTokens.toLocaleString()} of ${gauge.contextWindow.toLocaleString()} tokens · session total ${gauge.totalTokens.toLocaleString()}`;
+}
+
+function compact(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+function basename(uri: string): string {
+  const path = decodeURIComponent(uri.replace(/^file:\/\//, ""));
+  return path.split("/").pop() || path;
+}
