@@ -52,12 +52,12 @@ SEQUENCING = """\
   and across server restarts (it continues from the history on disk). Notifications of a
   session are sent in `seq` order. There may be gaps: coalesced deltas keep only the seq
   of the last delta merged into them.
-- **Coalescing.** `text_delta` and `reasoning_delta` events are coalesced to at most
-  about 60 notifications per second per session: consecutive deltas of the same
-  message are merged into one event (texts concatenated, no character lost) carrying
-  the `seq` of the last one merged. Pending deltas are flushed before any other event of
-  that session is sent, so the order of events is never changed. Other events are never
-  merged or dropped.
+- **Coalescing.** `text_delta` and `reasoning_delta` (per message) and
+  `tool_output_chunk` (per tool call) are coalesced to at most about 60 notifications
+  per second per session: consecutive events of the same stream are merged into one
+  (texts concatenated, no character lost) carrying the `seq` and `time` of the last one
+  merged. Pending deltas are flushed before any other event of that session is sent, so
+  the order of events is never changed. Other events are never merged or dropped.
 - **Durability.** A durable event is on disk before or as it is notified. Everything
   needed to rebuild the conversation is durable (the messages travel in
   `message_added`); `text_complete` carries the full text of a streamed message so a
@@ -77,10 +77,9 @@ A turn is cancelled by `tether/session/cancel` (idempotent: `cancelled: false` w
 turn runs) or by `$/cancelRequest` on the pending `tether/session/prompt`. Either way the
 agent stops at once (running commands are killed), a `turn_cancelled` terminal event is
 sent, and history keeps the partial answer marked `interrupted` so the model does not
-redo the work. The prompt request then answers with a `TurnResult` whose `status` is
-`"cancelled"` when cancelled through `tether/session/cancel`; after `$/cancelRequest` it
-answers with the LSP `RequestCancelled` error (-32800), as LSP requires. A cancelled
-turn is not an error: `turn_failed` is reserved for real failures."""
+redo the work. The prompt request still answers normally, with a `TurnResult` whose
+`status` is `"cancelled"`: cancel is a stop reason, not an error (`turn_failed` is
+reserved for real failures)."""
 
 PERMISSIONS = """\
 ## Permissions
@@ -101,8 +100,8 @@ server then emits `permission_requested` and asks the client:
   "id": 7,
   "method": "window/showMessageRequest",
   "params": {
-    "type": 3,
-    "message": "Tether wants to run edit: Edit src/greet.py",
+    "type": 2,
+    "message": "Tether: Edit src/greet.py Allow?",
     "actions": [{"title": "Allow once"}, {"title": "Allow always"}, {"title": "Reject"}]
   }
 }
