@@ -23,6 +23,11 @@ from tether.protocol.models import Message, Usage, utc_now
 PermissionOption = Literal["allow_once", "allow_always", "reject"]
 
 
+def all_permission_options() -> list[PermissionOption]:
+    """The default answer set of a permission request: every option."""
+    return ["allow_once", "allow_always", "reject"]
+
+
 class EventBase(WireModel):
     """Fields every session event carries."""
 
@@ -137,7 +142,7 @@ class PermissionRequested(EventBase):
     description: str = Field(description="What the call will do, in a sentence.")
     diff: str | None = Field(None, description="The change, for edits.")
     options: list[PermissionOption] = Field(
-        default_factory=lambda: ["allow_once", "allow_always", "reject"],
+        default_factory=all_permission_options,
         description="What the user may answer.",
     )
 

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from tether.protocol.base import WireModel
-from tether.protocol.events import PermissionOption, SessionEvent
+from tether.protocol.events import PermissionOption, SessionEvent, all_permission_options
 from tether.protocol.models import Message, SessionInfo, SessionSummary, Usage
 
 SESSION_CREATE = "tether/session/create"
@@ -211,7 +211,7 @@ class PermissionRequestParams(WireModel):
     description: str = Field(description="What the call will do.")
     diff: str | None = Field(None, description="The change, for edits.")
     options: list[PermissionOption] = Field(
-        default_factory=lambda: ["allow_once", "allow_always", "reject"],
+        default_factory=all_permission_options,
         description="What the user may answer.",
     )
 

@@ -42,7 +42,8 @@ def fields_table(schema: Schema, skip: frozenset[str] = frozenset()) -> list[str
     out = ["| Field | Type | Required | Description |", "|---|---|---|---|"]
     for name, sub in props.items():
         desc = sub.get("description", "")
-        if "default" in sub and sub["default"] is not None and "const" not in sub:
+        optional = name not in required
+        if optional and "default" in sub and sub["default"] is not None:
             desc = f"{desc} Default `{json.dumps(sub['default'])}`."
         out.append(
             f"| `{name}` | `{_cell(ts_type(sub))}` | {'yes' if name in required else 'no'} "
