@@ -27,7 +27,7 @@ from tether.errors import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
-from tether.providers.retry import AttemptState, parse_retry_after
+from tether.providers.retry import AttemptState, keep_message, parse_retry_after
 from tether.providers.sse import ServerSentEvent, SSEDecoder
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ def _transport_error(
         )
     if isinstance(exc, httpx.ConnectError):
         if endpoint.unavailable_message:
-            return ProviderUnavailableError(endpoint.unavailable_message)
+            return keep_message(ProviderUnavailableError(endpoint.unavailable_message))
         return ProviderUnavailableError(
             f"Cannot connect to {endpoint.vendor} at {endpoint.display_url} ({reason}): "
             "check the address and that the server is running."

@@ -112,10 +112,18 @@ def retry_reason(exc: ProviderError, *, restart: bool) -> str:
     return type(exc).__name__
 
 
+def keep_message(exc: ProviderError) -> ProviderError:
+    """Mark an error whose message is a complete instruction: giving up adds nothing."""
+    exc._keep_message = True  # type: ignore[attr-defined]
+    return exc
+
+
 def _gave_up(exc: ProviderError, how: str) -> ProviderError:
+    exc.data = {**exc.data, "gaveUp": how}
+    if getattr(exc, "_keep_message", False):
+        return exc
     exc.message = f"{exc.message.rstrip('.')} ({how})."
     exc.args = (exc.message,)
-    exc.data = {**exc.data, "gaveUp": how}
     return exc
 
 

@@ -61,6 +61,7 @@ class Turn:
 class Script:
     turns: list[Turn]
     repeat_last: bool = False
+    title: str | None = None  # the replay provider's answer to a title request
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Script:
@@ -72,7 +73,11 @@ class Script:
         repeat = data.get("repeatLast", data.get("repeat_last", False))
         if not isinstance(repeat, bool):
             raise ScriptError("script: 'repeatLast' must be true or false")
-        return cls([_turn(t, f"turns[{i}]") for i, t in enumerate(turns)], repeat_last=repeat)
+        title = data.get("title")
+        if title is not None and not isinstance(title, str):
+            raise ScriptError("script: 'title' must be a string")
+        turns_ = [_turn(t, f"turns[{i}]") for i, t in enumerate(turns)]
+        return cls(turns_, repeat_last=repeat, title=title)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Script:
@@ -91,7 +96,11 @@ class Script:
             raise ScriptError(f"{p}: {exc}") from exc
 
     def to_json(self) -> dict[str, Any]:
-        return {"turns": [_turn_json(t) for t in self.turns], "repeatLast": self.repeat_last}
+        out: dict[str, Any] = {"turns": [_turn_json(t) for t in self.turns]}
+        out["repeatLast"] = self.repeat_last
+        if self.title is not None:
+            out["title"] = self.title
+        return out
 
 
 def text_turn(text: str, **kw: Any) -> Turn:
