@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import logging
 import os
-import signal
 from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail
+from tether.tools.process import ShellProcess
 
 MAX_TIMEOUT = 600.0
 MAX_OUTPUT_CHARS = 60_000
 KILL_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
-DRAIN_GRACE = 0.5  # seconds to finish reading after the command exits
+DRAIN_GRACE = 0.3  # seconds to finish reading after the command exits
 log = logging.getLogger(__name__)
 SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
@@ -55,32 +54,6 @@ class _Output:
         if not self.dropped:
             return "".join(self.head) + self.tail
         return f"{''.join(self.head)}\n[... {self.dropped} characters omitted ...]\n{self.tail}"
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-async def _stop(proc: asyncio.subprocess.Process) -> None:
-    """SIGTERM the whole group, SIGKILL what is left after a grace period; reap the shell."""
-    _signal_group(proc.pid, signal.SIGTERM)
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(proc.wait(), KILL_GRACE)
-    _signal_group(proc.pid, signal.SIGKILL)  # stragglers that ignored SIGTERM, grandchildren
-    with contextlib.suppress(ProcessLookupError):
-        await proc.wait()
-
-
-async def _finish(proc: asyncio.subprocess.Process, reader: asyncio.Future[None]) -> None:
-    await _stop(proc)
-    reader.cancel()
-    try:
-        await reader
-    except asyncio.CancelledError:
-        pass
-    except Exception:
-        log.exception("reading command output failed")
 
 
 class RunCommandTool(BuiltinTool):
@@ -116,24 +89,12 @@ class RunCommandTool(BuiltinTool):
         timeout = min(float(args.get("timeout") or ctx.command_timeout), limit)
         env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
         env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb"})
-        proc = await asyncio.create_subprocess_shell(
-            command,
-            cwd=ctx.workspace.root,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
+        proc = await ShellProcess.start(command, cwd=ctx.workspace.root, env=env)
         output = _Output(MAX_OUTPUT_CHARS)
-        reader = asyncio.ensure_future(self._pump(proc, output, ctx))
-        timed_out = False
+        reader = asyncio.ensure_future(_pump(proc, output, ctx))
         try:
-            try:
-                await asyncio.wait_for(proc.wait(), timeout)
-            except TimeoutError:
-                timed_out = True
-            else:
+            timed_out = not await proc.wait_exit(timeout)
+            if not timed_out:
                 # background processes may still hold the pipe open: don't wait for them
                 await asyncio.wait({reader}, timeout=DRAIN_GRACE)
         finally:  # on cancellation too: stop the whole group before CancelledError goes on
@@ -153,15 +114,30 @@ class RunCommandTool(BuiltinTool):
             metadata={"exit_code": code},
         )
 
-    @staticmethod
-    async def _pump(proc: asyncio.subprocess.Process, output: _Output, ctx: ToolContext) -> None:
-        assert proc.stdout is not None
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        while True:
-            chunk = await proc.stdout.read(4096)
-            text = decoder.decode(chunk, final=not chunk)
-            if text:
-                output.add(text)
-                await ctx.emit_output(text)
-            if not chunk:
-                return
+
+async def _pump(proc: ShellProcess, output: _Output, ctx: ToolContext) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    async for chunk in proc.output():
+        text = decoder.decode(chunk)
+        if text:
+            output.add(text)
+            await ctx.emit_output(text)
+    rest = decoder.decode(b"", final=True)
+    if rest:
+        output.add(rest)
+        await ctx.emit_output(rest)
+
+
+async def _finish(proc: ShellProcess, reader: asyncio.Future[None]) -> None:
+    """Stop what is left of the group, stop reading, close the pipes."""
+    await proc.stop(KILL_GRACE)
+    if not reader.done():
+        await asyncio.wait({reader}, timeout=DRAIN_GRACE)
+    reader.cancel()
+    try:
+        await reader
+    except asyncio.CancelledError:
+        pass
+    except Exception:
+        log.exception("reading command output failed")
+    proc.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,13 @@ async def test_argument_errors(ws: Harness) -> None:
 def test_flags() -> None:
     assert run.needs_permission and not run.read_only
     assert run.describe_call({"command": "make test"}) == "Run `make test`"
+
+
+async def test_detached_process_holding_the_pipe_does_not_hang(ws: Harness) -> None:
+    pidfile = ws.root / "pid"
+    outcome = await run.run({"command": "setsid sleep 30 & echo $! > pid; echo done"}, ws.ctx)
+    try:
+        assert outcome.content == "done\n[exit code 0]"
+    finally:
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pidfile.read_text()), signal.SIGKILL)
