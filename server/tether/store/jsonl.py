@@ -25,8 +25,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from filelock import FileLock, Timeout
-
 from tether.errors import InvalidParamsError, SessionNotFoundError, StoreError
 from tether.protocol.events import EventBase
 from tether.protocol.models import SessionInfo, SessionSummary
@@ -34,8 +32,8 @@ from tether.store.base import DEFAULT_TAIL, LoadedSession
 from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
 from tether.store.export import to_json, to_markdown
 from tether.store.lines import forward_lines
+from tether.store.locks import SessionLocks
 from tether.store.paths import (
-    LOCK_SUFFIX,
     SESSION_SUFFIX,
     SESSIONS_DIR,
     check_session_id,
@@ -64,40 +62,24 @@ class JsonlStore:
         self.base = base
         self.sessions_dir = base / SESSIONS_DIR
         self._cache = SummaryCache(base / CACHE_FILE)
-        self._locks: dict[str, FileLock] = {}
-        self._locks_guard = threading.Lock()
+        self._locks = SessionLocks(self.sessions_dir)
+        self._paths: dict[str, Path] = {}
         self._list_guard = threading.Lock()
 
     # -- paths and locking --------------------------------------------------------
 
     def session_path(self, session_id: str) -> Path:
-        return self.sessions_dir / f"{check_session_id(session_id)}{SESSION_SUFFIX}"
-
-    def _lock_for(self, session_id: str) -> FileLock:
-        with self._locks_guard:
-            lock = self._locks.get(session_id)
-            if lock is None:
-                lock = FileLock(self.sessions_dir / f"{session_id}{LOCK_SUFFIX}")
-                self._locks[session_id] = lock
-            return lock
+        path = self._paths.get(session_id)
+        if path is None:
+            path = self.sessions_dir / f"{check_session_id(session_id)}{SESSION_SUFFIX}"
+            if len(self._paths) < 4096:  # ids are few per process; just bound it
+                self._paths[session_id] = path
+        return path
 
     @contextmanager
     def _locked(self, session_id: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-        lock = self._lock_for(session_id)
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout as exc:
-            raise StoreError(
-                f"the history of session {session_id} is locked by another process "
-                f"({lock.lock_file}); try again",
-                data={"sessionId": session_id},
-            ) from exc
-        except OSError as exc:
-            raise store_error("lock", Path(lock.lock_file), exc) from exc
-        try:
+        with self._locks.hold(session_id, timeout):
             yield
-        finally:
-            lock.release()
 
     def _open(self, session_id: str) -> tuple[BinaryIO, Path]:
         path = self.session_path(session_id)
@@ -316,7 +298,7 @@ class JsonlStore:
                 f"no session with id {session_id} in {self.folder.root}",
                 data={"sessionId": session_id},
             )
-        lock_path = self.sessions_dir / f"{session_id}{LOCK_SUFFIX}"
+        lock_path = self._locks.lock_path(session_id)
         with self._locked(session_id):
             try:
                 os.unlink(path)
@@ -328,8 +310,7 @@ class JsonlStore:
                 raise store_error("delete", path, exc) from exc
         with suppress(OSError):
             os.unlink(lock_path)
-        with self._locks_guard:
-            self._locks.pop(session_id, None)
+        self._locks.forget(session_id)
         with self._list_guard:
             rows = self._cache.load()
             if rows.pop(session_id, None) is not None:
