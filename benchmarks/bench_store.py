@@ -63,9 +63,8 @@ def best_of(runs: int, fn: Callable[[], object]) -> float:
 def turn_events(sid: str, n: int, start: datetime) -> list[EventBase]:
     """A plausible mix: messages, tool calls, usage; one title early."""
     events: list[EventBase] = []
-    seq = 0
     for i in range(n):
-        seq += 1
+        seq = i + 1
         moment = start + timedelta(milliseconds=seq)
         kind = i % 5
         if kind in (0, 1):
@@ -75,15 +74,25 @@ def turn_events(sid: str, n: int, start: datetime) -> list[EventBase]:
         elif kind == 2:
             events.append(
                 ToolCallStarted(
-                    session_id=sid, seq=seq, time=moment, tool_call_id=f"c{i}", name="read",
+                    session_id=sid,
+                    seq=seq,
+                    time=moment,
+                    tool_call_id=f"c{i}",
+                    name="read",
                     arguments={"path": f"src/module_{i}.py"},
                 )
             )
         elif kind == 3:
             events.append(
                 ToolCallCompleted(
-                    session_id=sid, seq=seq, time=moment, tool_call_id=f"c{i}", name="read",
-                    success=True, duration_ms=3, output=TEXT,
+                    session_id=sid,
+                    seq=seq,
+                    time=moment,
+                    tool_call_id=f"c{i}",
+                    name="read",
+                    success=True,
+                    duration_ms=3,
+                    output=TEXT,
                 )
             )
         else:
@@ -94,7 +103,9 @@ def turn_events(sid: str, n: int, start: datetime) -> list[EventBase]:
     return events
 
 
-def bench_append(store: JsonlStore, folder: WorkspaceFolder, tmp: Path, n: int) -> tuple[float, float]:
+def bench_append(
+    store: JsonlStore, folder: WorkspaceFolder, tmp: Path, n: int
+) -> tuple[float, float]:
     sid = uuid.uuid4().hex
     store.create(SessionInfo(id=sid, workspace_folder=str(folder.root)))
     events = turn_events(sid, n, datetime.now(UTC))
@@ -124,7 +135,10 @@ def make_sessions(store: JsonlStore, folder: WorkspaceFolder, count: int) -> Non
         sid = uuid.uuid4().hex
         created = base + timedelta(seconds=i)
         info = SessionInfo(
-            id=sid, workspace_folder=str(folder.root), created_at=created, updated_at=created,
+            id=sid,
+            workspace_folder=str(folder.root),
+            created_at=created,
+            updated_at=created,
             model="openai/gpt-4o",
         )
         body = [TitleChanged(session_id=sid, seq=1, time=created, title=f"session {i}")]

@@ -88,9 +88,7 @@ def test_message_that_fails_validation_is_reported(history: History) -> None:
         b'{"type":"session_header","version":1,"session":{"id":"a","workspaceFolder":"/"}}',
     ],
 )
-def test_unreadable_header_raises_and_leaves_the_file(
-    history: History, header: bytes
-) -> None:
+def test_unreadable_header_raises_and_leaves_the_file(history: History, header: bytes) -> None:
     sid = history.new_session()
     history.store.append(sid, history.conversation(sid, 2))
     path = history.path(sid)

@@ -158,9 +158,7 @@ def test_export_json(history: History) -> None:
         "name": "read",
         "arguments": {"path": "src/parse.py"},
     }
-    assert [Message.model_validate(m) for m in body["messages"]] == history.store.load(
-        sid
-    ).messages
+    assert [Message.model_validate(m) for m in body["messages"]] == history.store.load(sid).messages
 
 
 def test_export_unknown_format(history: History) -> None:

@@ -15,9 +15,7 @@ from tether.workspace.folder import WorkspaceFolder
 from unit.store.store_support import History
 
 
-def test_data_root_reads_env_at_call_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_data_root_reads_env_at_call_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TETHER_DATA_DIR", str(tmp_path / "one"))
     assert data_root() == tmp_path / "one"
     monkeypatch.setenv("TETHER_DATA_DIR", str(tmp_path / "two"))
@@ -148,8 +146,6 @@ def test_creating_an_existing_session_is_refused_and_keeps_it(history: History) 
     assert history.path(sid).read_bytes() == before
 
 
-def test_nothing_is_written_until_a_session_is_created(
-    data_dir: Path, store: JsonlStore
-) -> None:
+def test_nothing_is_written_until_a_session_is_created(data_dir: Path, store: JsonlStore) -> None:
     assert store.list() == ([], None)
     assert not data_dir.exists()

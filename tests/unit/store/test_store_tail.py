@@ -17,9 +17,7 @@ def _long_session(history: History, n: int) -> str:
         role = "user" if i % 2 == 0 else "assistant"
         events.append(history.message(sid, f"text {i}", role, f"m{i}"))
         events.append(
-            ToolCallStarted(
-                session_id=sid, seq=history.seq(sid), tool_call_id=f"c{i}", name="read"
-            )
+            ToolCallStarted(session_id=sid, seq=history.seq(sid), tool_call_id=f"c{i}", name="read")
         )
         if i % 10 == 9:
             events.append(history.usage(sid, i + 1))
