@@ -43,7 +43,8 @@ function M.lsp_config(opts)
     filetypes = opts.filetypes and vim.deepcopy(opts.filetypes) or nil,
     capabilities = M.capabilities(),
     handlers = M.handlers,
-    settings = { tether = vim.deepcopy(opts.settings) },
+    -- an empty Lua table would go out as a JSON list
+    settings = { tether = next(opts.settings) and vim.deepcopy(opts.settings) or vim.empty_dict() },
     on_exit = function(code, signal, client_id)
       vim.schedule(function()
         require("tether.chat").on_client_exit(client_id, code, signal)

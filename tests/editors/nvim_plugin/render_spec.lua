@@ -1,0 +1,283 @@
+-- The transcript format from synthetic event streams: pure render + a real chat buffer
+-- fed fake events (the server is not involved; requests are captured).
+local h = dofile(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)) .. "/harness.lua")
+local render = require("tether.render")
+
+local function ev(t, fields)
+  fields = fields or {}
+  fields.type = t
+  fields.sessionId = fields.sessionId or "s1"
+  fields.turnId = fields.turnId or "t1"
+  return fields
+end
+
+h.test("text deltas accumulate and text_complete is authoritative", function()
+  local turn = render.new_turn()
+  render.apply(turn, ev("text_delta", { messageId = "m1", text = "Hel" }))
+  render.apply(turn, ev("text_delta", { messageId = "m1", text = "lo\nworld" }))
+  h.eq({ "", "Hello", "world", "" }, render.segment_lines(turn, 1))
+  render.apply(turn, ev("text_complete", { messageId = "m1", text = "Hello, world" }))
+  h.eq({ "", "Hello, world", "" }, render.segment_lines(turn, 1))
+end)
+
+h.test("a tool call renders as a folded callout with status and output", function()
+  local turn = render.new_turn()
+  render.apply(turn, ev("tool_call_started", { toolCallId = "c1", name = "run_command", arguments = { command = "ls -la" } }))
+  local lines = render.segment_lines(turn, 1)
+  h.eq("> [!tool] run_command ls -la · running", lines[2])
+  render.apply(turn, ev("tool_output_chunk", { toolCallId = "c1", text = "a.py\n" }))
+  render.apply(turn, ev("tool_call_completed", { toolCallId = "c1", name = "run_command", success = true, durationMs = 12, output = "a.py\nb.py\n" }))
+  lines = render.segment_lines(turn, 1)
+  h.eq({ "", "> [!tool] run_command ls -la · done · 12 ms", "> ```", "> a.py", "> b.py", "> ```", "" }, lines)
+  h.eq(">1", render.fold_level(lines[2], true, true))
+  h.eq("=", render.fold_level(lines[4], true, true))
+  h.eq("0", render.fold_level("plain text", true, true))
+  h.eq("=", render.fold_level(lines[2], false, true))
+end)
+
+h.test("failed, rejected and waiting tools say so; edits are listed", function()
+  local turn = render.new_turn()
+  render.apply(turn, ev("tool_call_started", { toolCallId = "c1", name = "edit", arguments = { path = "x.py" } }))
+  render.apply(turn, ev("permission_requested", { toolCallId = "c1", tool = "edit", description = "Edit x.py", diff = "--- a/x.py\n+++ b/x.py\n" }))
+  local lines = render.segment_lines(turn, 1)
+  h.has_line(lines, "^> %[!tool%] edit x.py · waiting for permission$")
+  h.has_line(lines, "^> ```diff$")
+  render.apply(turn, ev("permission_resolved", { toolCallId = "c1", option = "allow_once" }))
+  render.apply(turn, ev("file_edited", { toolCallId = "c1", uri = vim.uri_from_fname("/tmp/x.py"), diff = "", applied = true }))
+  render.apply(turn, ev("tool_call_completed", { toolCallId = "c1", name = "edit", success = true, durationMs = 1500, output = "ok" }))
+  lines = render.segment_lines(turn, 1)
+  h.has_line(lines, "^> %[!tool%] edit x.py · done · 1.5 s$")
+  h.has_line(lines, "^> edited `.*x.py` %(applied%)$")
+  render.apply(turn, ev("tool_call_started", { toolCallId = "c2", name = "edit", arguments = { path = "y.py" } }))
+  render.apply(turn, ev("permission_resolved", { toolCallId = "c2", option = "reject" }))
+  render.apply(turn, ev("tool_call_completed", { toolCallId = "c2", name = "edit", success = false, durationMs = 3, output = "rejected by user" }))
+  h.has_line(render.segment_lines(turn, 1), "^> %[!tool%] edit y.py · rejected · 3 ms$")
+end)
+
+h.test("reasoning folds; errors and terminal reasons are notes", function()
+  local turn = render.new_turn()
+  render.apply(turn, ev("reasoning_delta", { messageId = "m1", text = "think\n\nmore" }))
+  render.apply(turn, ev("stream_retry", { attempt = 1, reason = "429", delaySeconds = 1 }))
+  render.apply(turn, ev("tool_call_started", { toolCallId = "c1", name = "run_command", arguments = { command = "sleep 9" } }))
+  render.apply(turn, ev("turn_cancelled", { reason = "cancelled by user" }))
+  local lines = render.segment_lines(turn, 1)
+  h.eq({ "", "> [!reasoning] Reasoning", "> think", ">", "> more", "", "_Retrying (attempt 1): 429_", "",
+    "> [!tool] run_command sleep 9 · cancelled", "", "_Cancelled: cancelled by user_", "" }, lines)
+  h.eq("turn_cancelled", turn.status)
+  local failed = render.new_turn()
+  render.apply(failed, ev("error", { message = "boom", fatal = true }))
+  render.apply(failed, ev("turn_failed", { reason = "provider down" }))
+  h.has_line(render.segment_lines(failed, 1), "^%*%*Error:%*%* boom$")
+  h.has_line(render.segment_lines(failed, 1), "^%*%*Failed:%*%* provider down$")
+end)
+
+h.test("model text cannot fake the chat headers", function()
+  local turn = render.new_turn()
+  render.apply(turn, ev("text_delta", { messageId = "m1", text = "## You\nhi" }))
+  h.eq({ "", "\\## You", "hi", "" }, render.segment_lines(turn, 1))
+end)
+
+h.test("output with fences gets a longer fence; long output is elided", function()
+  local turn = render.new_turn(2)
+  render.apply(turn, ev("tool_call_completed", { toolCallId = "c1", name = "read", success = true, durationMs = 1, output = "```\nx\ny" }))
+  h.eq({ "", "> [!tool] read · done · 1 ms", "> ````", "> ```", "> x", "> … 1 more lines", "> ````", "" }, render.segment_lines(turn, 1))
+end)
+
+h.test("a loaded transcript pairs tool calls with their results", function()
+  local lines = render.transcript({
+    session = { id = "s1", title = "Fix bug" },
+    messages = {
+      { id = "u1", role = "user", parts = { { type = "text", text = "fix it" }, { type = "file", uri = vim.uri_from_fname("/w/x.py"), rangeStartLine = 2, rangeEndLine = 4 } } },
+      { id = "a1", role = "assistant", parts = { { type = "thinking", text = "hmm" }, { type = "tool_call", id = "c1", name = "read", arguments = { path = "x.py" } } } },
+      { id = "t1", role = "tool", parts = { { type = "tool_result", toolCallId = "c1", content = "print(1)" } } },
+      { id = "a2", role = "assistant", parts = { { type = "text", text = "Done." } } },
+    },
+    truncated = false,
+  })
+  h.eq("# Fix bug", lines[1])
+  h.has_line(lines, "^_attached: `.*x.py:3%-5`_$")
+  h.has_line(lines, "^> %[!reasoning%] Reasoning$")
+  h.has_line(lines, "^> %[!tool%] read x.py · done$")
+  h.has_line(lines, "^> print%(1%)$")
+  h.has_line(lines, "^Done%.$")
+  local tethers = vim.tbl_filter(function(l) return l == "## Tether" end, lines)
+  h.eq(1, #tethers, "one answer header for a tool loop")
+  h.eq({ "## You", "", "" }, vim.list_slice(lines, #lines - 2))
+end)
+
+-- A real chat buffer fed synthetic events; the client layer is replaced by a recorder.
+local client = require("tether.client")
+local requests = {}
+local fake = { id = 99, initialized = true }
+client.ensure = function()
+  return fake
+end
+client.request = function(_, method, params, cb)
+  table.insert(requests, { method = method, params = params, cb = cb })
+end
+local chat_mod = require("tether.chat")
+
+local function input(chat, text)
+  local _, row = chat:input()
+  vim.api.nvim_buf_set_lines(chat.buf, row + 1, -1, false, { "", text })
+end
+
+local function last(method)
+  for i = #requests, 1, -1 do
+    if requests[i].method == method then
+      return requests[i]
+    end
+  end
+end
+
+local seq = 0
+local function feed(t, fields)
+  seq = seq + 1
+  local e = ev(t, fields)
+  e.seq = seq
+  chat_mod.on_event({ sessionId = "s1", turnId = e.turnId, seq = seq, event = e }, 99)
+end
+
+local function settle()
+  vim.wait(100, function() return false end)
+end
+
+h.test("sending creates a session, prompts, and streams the answer into the buffer", function()
+  local chat = chat_mod.open()
+  h.eq(true, vim.b[chat.buf].tether_chat)
+  h.eq("markdown", vim.bo[chat.buf].filetype)
+  input(chat, "Hello there")
+  vim.api.nvim_feedkeys(vim.keycode("<CR>"), "x", false)
+  local create = last("tether/session/create")
+  h.truthy(create, "create sent")
+  h.eq(vim.uri_from_fname(chat.root), create.params.folderUri)
+  create.cb(nil, { sessionId = "s1" })
+  local prompt = last("tether/session/prompt")
+  h.eq({ sessionId = "s1", text = "Hello there" }, { sessionId = prompt.params.sessionId, text = prompt.params.text })
+  h.eq("running", chat.state)
+  feed("turn_started", { prompt = "Hello there" })
+  feed("text_delta", { messageId = "m1", text = "General " })
+  feed("text_delta", { messageId = "m1", text = "Kenobi" })
+  settle()
+  local lines = h.buf_lines(chat.buf)
+  h.eq({ "# Tether chat", "", "## You", "", "Hello there", "", "## Tether", "", "General Kenobi", "", "## You", "", "" }, lines)
+  feed("tool_call_started", { toolCallId = "c1", name = "run_command", arguments = { command = "ls" } })
+  feed("tool_call_completed", { toolCallId = "c1", name = "run_command", success = true, durationMs = 5, output = "x.py" })
+  feed("usage", { usage = { totalTokens = 1200 }, total = { totalTokens = 1500 } })
+  feed("title_changed", { title = "Greetings" })
+  feed("turn_completed", { reason = "end_turn", text = "General Kenobi" })
+  prompt.cb(nil, { sessionId = "s1", turnId = "t1", status = "completed", text = "General Kenobi" })
+  lines = h.buf_lines(chat.buf)
+  h.eq("# Greetings", lines[1])
+  h.has_line(lines, "^> %[!tool%] run_command ls · done · 5 ms$")
+  h.eq("idle", chat.state)
+  h.eq("Tether: idle · 1.5k tok", require("tether.statusline").status())
+  -- the tool section is folded in the chat window, the answer is not
+  local tool_row = h.find(lines, "^> %[!tool%]")
+  vim.cmd("normal! zx")
+  h.truthy(vim.fn.foldclosed(tool_row) == tool_row, "tool section folded")
+  h.eq(-1, vim.fn.foldclosed(h.find(lines, "^General Kenobi$")))
+  -- a duplicate (replayed) event changes nothing
+  chat_mod.on_event({ sessionId = "s1", seq = 3, event = ev("text_delta", { messageId = "m1", text = "!!" }) }, 99)
+  h.eq(lines, h.buf_lines(chat.buf))
+end)
+
+h.test("sending while a turn runs steers it; output continues below the steer", function()
+  local chat = chat_mod.get()
+  input(chat, "second question")
+  chat:send()
+  local prompt = last("tether/session/prompt")
+  h.eq("second question", prompt.params.text)
+  feed("turn_started", { turnId = "t2", prompt = "second question" })
+  feed("tool_call_started", { turnId = "t2", toolCallId = "c9", name = "run_command", arguments = { command = "make" } })
+  settle()
+  input(chat, "also run tests")
+  chat:send()
+  local steer = last("tether/session/steer")
+  h.eq({ sessionId = "s1", text = "also run tests" }, steer.params)
+  steer.cb(nil, { queued = true })
+  feed("tool_call_completed", { turnId = "t2", toolCallId = "c9", name = "run_command", success = true, durationMs = 7, output = "built" })
+  feed("text_delta", { turnId = "t2", messageId = "m7", text = "Tests pass." })
+  feed("turn_completed", { turnId = "t2" })
+  local lines = h.buf_lines(chat.buf)
+  local tool = h.find(lines, "^> %[!tool%] run_command make · done · 7 ms$")
+  local steer_row = h.find(lines, "^also run tests$")
+  local answer = h.find(lines, "^Tests pass%.$")
+  h.truthy(tool and steer_row and answer, table.concat(lines, "\n"))
+  h.truthy(tool < steer_row and steer_row < answer, "tool above the steer, answer below")
+  h.eq({ "## You", "", "" }, vim.list_slice(lines, #lines - 2))
+end)
+
+h.test("stop sends cancel; the cancelled turn says so", function()
+  local chat = chat_mod.get()
+  input(chat, "slow one")
+  chat:send()
+  feed("turn_started", { turnId = "t3", prompt = "slow one" })
+  feed("text_delta", { turnId = "t3", messageId = "m8", text = "Working" })
+  vim.cmd("TetherStop")
+  h.eq({ sessionId = "s1" }, last("tether/session/cancel").params)
+  h.eq("cancelling", chat.state)
+  feed("turn_cancelled", { turnId = "t3", reason = "cancelled by user" })
+  h.eq("idle", chat.state)
+  h.has_line(h.buf_lines(chat.buf), "^_Cancelled: cancelled by user_$")
+end)
+
+h.test("a failed prompt request shows the error and frees the chat", function()
+  local chat = chat_mod.get()
+  input(chat, "will fail")
+  chat:send()
+  last("tether/session/prompt").cb({ code = -32003, message = "provider unreachable" }, nil)
+  h.eq("idle", chat.state)
+  h.has_line(h.buf_lines(chat.buf), "^%*%*Failed:%*%* provider unreachable %(%-32003%)$")
+end)
+
+h.test("empty input is not sent", function()
+  local chat = chat_mod.get()
+  local before = #requests
+  chat:send()
+  h.eq(before, #requests)
+end)
+
+h.test(":TetherDiff shows the last edit's diff", function()
+  local chat = chat_mod.get()
+  input(chat, "edit")
+  chat:send()
+  feed("turn_started", { turnId = "t5", prompt = "edit" })
+  feed("file_edited", { turnId = "t5", toolCallId = "e1", uri = vim.uri_from_fname("/tmp/x.py"), diff = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n", applied = true })
+  feed("turn_completed", { turnId = "t5" })
+  vim.cmd("TetherDiff")
+  h.eq("diff", vim.bo.filetype)
+  h.eq({ "--- a/x.py", "+++ b/x.py", "@@ -1 +1 @@", "-a", "+b" }, h.buf_lines(0))
+  vim.cmd("close")
+end)
+
+h.test("permission requests go through vim.ui.select", function()
+  local permission = require("tether.permission")
+  local seen
+  vim.ui.select = function(items, opts, cb)
+    seen = { items = items, prompt = opts.prompt, label = opts.format_item(items[2]) }
+    cb(items[2])
+  end
+  h.eq({ option = "allow_always" }, permission.handle({ tool = "edit", description = "Edit x.py", toolCallId = "c1" }))
+  h.eq({ "allow_once", "allow_always", "reject" }, seen.items)
+  h.truthy(seen.prompt:find("Edit x.py", 1, true))
+  vim.ui.select = function(_, _, cb)
+    cb(nil)
+  end
+  h.eq({ option = "reject" }, permission.handle({ tool = "edit", description = "x" }))
+  -- asynchronous picker: the handler yields inside Neovim's coroutine until the pick
+  local pending
+  vim.ui.select = function(_, _, cb)
+    pending = cb
+  end
+  local result
+  local co = coroutine.create(function()
+    result = permission.handle({ tool = "run_command", description = "rm -rf build" })
+  end)
+  coroutine.resume(co)
+  h.eq(nil, result)
+  pending("allow_once")
+  h.eq({ option = "allow_once" }, result)
+end)
+
+h.finish()

