@@ -45,7 +45,14 @@ from tether.store.paths import (
     write_all,
 )
 from tether.store.reader import load_full, load_tail, read_header, summarize
-from tether.store.records import MESSAGE_ADDED, Summary, decode_line, encode_header, encode_record
+from tether.store.records import (
+    MESSAGE_ADDED,
+    TITLE_CHANGED,
+    Summary,
+    decode_line,
+    encode_header,
+    encode_record,
+)
 from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
@@ -328,7 +335,7 @@ class JsonlStore:
             try:
                 end = self._stable_size(session_id, f)
                 _, header_len = read_header(f, session_id, str(path))
-                body, found = _fork_body(f, header_len, end, new_info.id, up_to_message_id)
+                body, found = _fork_body(f, header_len, end, new_info, up_to_message_id)
             except OSError as exc:
                 raise store_error("read", path, exc) from exc
         if up_to_message_id is not None and not found:
@@ -354,9 +361,15 @@ class JsonlStore:
 
 
 def _fork_body(
-    f: BinaryIO, start: int, end: int, new_id: str, up_to: str | None
+    f: BinaryIO, start: int, end: int, new_info: SessionInfo, up_to: str | None
 ) -> tuple[list[bytes], bool]:
-    """The records to copy, re-addressed to the new session; unreadable lines are left out."""
+    """The records to copy, re-addressed to the new session; unreadable lines are left out.
+
+    When the new header has a title of its own, the parent's title_changed records stay
+    behind: they would otherwise fold over it and the fork would wear the parent's title.
+    """
+    new_id = new_info.id
+    keep_titles = not new_info.title
     body: list[bytes] = []
     for offset, line, terminated in forward_lines(f, start, end):
         if not terminated or not line.strip():
@@ -364,6 +377,8 @@ def _fork_body(
         record = decode_line(line)
         if isinstance(record, str):
             log.warning("fork: byte %d skipped, %s", offset, record)
+            continue
+        if not keep_titles and record.get("type") == TITLE_CHANGED:
             continue
         if "sessionId" in record:
             record["sessionId"] = new_id

@@ -57,13 +57,13 @@ def test_fork_up_to_a_message(history: History) -> None:
     forked = store.fork(src, info, up_to_message_id="m2")
     assert forked.id == info.id
     assert forked.forked_from == src
-    assert forked.title == "titled"  # the copied title_changed folds in
+    assert forked.title == "copy"  # the fork's own title, not the parent's
     loaded = store.load(info.id, tail=None)
     assert [m.id for m in loaded.messages] == ["m0", "m1", "m2"]
     assert loaded.info.forked_from == src
     assert loaded.problems == []
     records = list(store.iter_records(info.id))
-    assert [r["seq"] for r in records] == [1, 2, 3, 4]
+    assert [r["seq"] for r in records] == [1, 2, 4]  # title_changed (3) stayed behind
     assert {r["sessionId"] for r in records} == {info.id}
     assert history.path(src).read_bytes() == before  # the source is untouched
     assert store.load(src).total_messages == 4
@@ -73,9 +73,10 @@ def test_fork_up_to_a_message(history: History) -> None:
 
 def test_fork_everything_by_default_and_keep_appending(history: History) -> None:
     src = history.new_session()
+    history.store.append(src, [history.title(src, "parent title")])
     history.store.append(src, history.conversation(src, 3))
-    info = _new_info(history)
-    history.store.fork(src, info)
+    info = _new_info(history)  # no title of its own: inherits the parent's
+    assert history.store.fork(src, info).title == "parent title"
     history.store.append(info.id, [history.message(info.id, "new", mid="n1")])
     assert [m.id for m in history.store.load(info.id).messages] == ["m0", "m1", "m2", "n1"]
     assert [m.id for m in history.store.load(src).messages] == ["m0", "m1", "m2"]
