@@ -269,5 +269,6 @@ def test_checkhealth_reports_ok(start: Callable[..., Editor]) -> None:
     assert "tether: server" in text, text
     assert "ERROR" not in text, text
     for expected in ("server command found", "server version: tether", "Python 3.",
-                     "data dir writable", "provider reachable", "index "):
+                     "data dir writable", "reachable at http://127.0.0.1",
+                     "server running for", "index ready: 1 files"):
         assert expected in text, text

@@ -111,6 +111,67 @@ local function check_data_dir()
   health.ok("data dir writable: " .. dir)
 end
 
+-- Runs in the server's Python with the server's settings (file, env, the plugin's
+-- `settings`), so it checks the provider the server would use. Prints one JSON line.
+local PROBE = [[
+import json, sys
+import httpx
+from tether.settings import load_settings
+s = load_settings(json.loads(sys.argv[1]))
+kind = s.provider_kind
+out = {"provider": kind, "model": s.model_selector, "problems": s.problems}
+key = lambda k: k.get_secret_value() if k is not None else ""
+if kind == "openai":
+    url, headers = s.openai_base_url.rstrip("/") + "/models", {"Authorization": "Bearer " + key(s.openai_api_key)}
+elif kind == "anthropic":
+    url, headers = s.anthropic_base_url.rstrip("/") + "/v1/models", {"x-api-key": key(s.anthropic_api_key), "anthropic-version": "2023-06-01"}
+elif kind == "ollama":
+    url, headers = s.ollama_host.rstrip("/") + "/api/tags", {}
+else:
+    url, headers = None, {}
+out["url"] = url
+if url:
+    try:
+        out["status"] = httpx.get(url, headers=headers, timeout=4.0).status_code
+    except httpx.HTTPError as exc:
+        out["error"] = type(exc).__name__ + ": " + str(exc)
+print(json.dumps(out))
+]]
+
+local function check_provider()
+  local opts = require("tether.config").options
+  local overrides = next(opts.settings) and opts.settings or vim.empty_dict()
+  local res, err = run({ python_of(opts.cmd), "-c", PROBE, vim.json.encode(overrides) })
+  if not res or res.code ~= 0 then
+    health.warn("cannot check the provider: " .. (err or vim.trim(res and res.stderr or "")))
+    return
+  end
+  local ok, info = pcall(vim.json.decode, vim.trim(res.stdout))
+  if not ok or type(info) ~= "table" then
+    health.warn("cannot check the provider: unexpected output " .. vim.inspect(res.stdout))
+    return
+  end
+  for _, problem in ipairs(info.problems or {}) do
+    health.warn("settings: " .. problem)
+  end
+  local label = ("%s (model %s)"):format(info.provider, info.model)
+  if not info.url then
+    health.ok("provider " .. label .. ": no network needed")
+  elseif info.error then
+    health.error(("provider %s not reachable at %s: %s"):format(label, info.url, info.error), {
+      "Start the provider or set its base URL (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, OLLAMA_HOST)",
+    })
+  elseif info.status == 401 or info.status == 403 then
+    health.error(("provider %s rejected the API key (HTTP %d)"):format(label, info.status), {
+      "Set OPENAI_API_KEY / ANTHROPIC_API_KEY for the server",
+    })
+  elseif info.status >= 500 then
+    health.warn(("provider %s answered HTTP %d at %s"):format(label, info.status, info.url))
+  else
+    health.ok(("provider %s reachable at %s"):format(label, info.url))
+  end
+end
+
 local function check_client()
   local client = require("tether.client")
   local root = client.root_for(vim.fn.bufnr("#") > 0 and vim.fn.bufnr("#") or 0)
@@ -121,13 +182,19 @@ local function check_client()
   end
   local models, err = client.request_sync(c, "tether/models/list", vim.empty_dict(), TIMEOUT)
   if not models then
-    health.error("provider not reachable: " .. tostring(err), { "Check the provider settings (TETHER_PROVIDER, API keys, base URL)" })
-  elseif #(models.models or {}) == 0 then
-    health.warn(("no models listed (default %s)"):format(tostring(models.default)))
+    health.error("the server does not answer tether/models/list: " .. tostring(err))
   else
-    health.ok(("provider reachable: default model %s (%d listed)"):format(tostring(models.default), #models.models))
+    health.ok(("server running for %s: default model %s (%d known)"):format(
+      vim.fn.fnamemodify(root, ":~"), tostring(models.default), #(models.models or {})))
   end
-  local status, ierr = client.request_sync(c, "tether/index/status", { folderUri = client.folder_uri(root) }, TIMEOUT)
+  -- A fresh server is usually still indexing: give it a few seconds to finish.
+  local params = { folderUri = client.folder_uri(root) }
+  local status, ierr = client.request_sync(c, "tether/index/status", params, TIMEOUT)
+  local deadline = vim.uv.now() + 5000
+  while status and status.state == "indexing" and vim.uv.now() < deadline do
+    vim.wait(200)
+    status, ierr = client.request_sync(c, "tether/index/status", params, TIMEOUT)
+  end
   if not status then
     health.warn("index state unknown: " .. tostring(ierr))
   elseif status.state == "failed" then
@@ -150,8 +217,9 @@ function M.check()
   local server_ok = check_server()
   check_python()
   check_data_dir()
-  health.start("tether: workspace")
+  health.start("tether: provider and workspace")
   if server_ok then
+    check_provider()
     check_client()
   else
     health.warn("skipped: the server command does not run")
