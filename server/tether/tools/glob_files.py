@@ -8,7 +8,7 @@ from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail, resolve_path
-from tether.tools.walk import glob_matcher, walk_files
+from tether.tools.walk import glob_matcher, is_ignored, walk_files
 
 MAX_RESULTS = 1000
 
@@ -55,7 +55,10 @@ class GlobTool(BuiltinTool):
         pattern = str(args["pattern"])
         found, total = await asyncio.to_thread(_glob, ctx.workspace.root, start, pattern)
         if not found:
-            return ToolOutcome(content=f"no files match {pattern}", metadata={"count": 0})
+            note = ""
+            if is_ignored(ctx.workspace.root, start):
+                note = f" ({raw} is ignored by .gitignore, so it was not searched)"
+            return ToolOutcome(content=f"no files match {pattern}{note}", metadata={"count": 0})
         content = "\n".join(found)
         if total > len(found):
             content += f"\n[capped: {len(found)} of {total} files shown; narrow the pattern]"

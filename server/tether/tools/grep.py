@@ -13,7 +13,7 @@ from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail, resolve_path
-from tether.tools.walk import glob_matcher, walk_files
+from tether.tools.walk import glob_matcher, is_ignored, walk_files
 
 MAX_MATCHES = 200
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -103,7 +103,12 @@ class GrepTool(BuiltinTool):
             _search, ctx.workspace.root, start, regex, file_glob
         )
         if not lines:
-            return ToolOutcome(content=f"no matches for {pattern!r}", metadata={"matches": 0})
+            note = ""
+            if start.is_dir() and is_ignored(ctx.workspace.root, start):
+                note = f" ({raw} is ignored by .gitignore, so it was not searched)"
+            return ToolOutcome(
+                content=f"no matches for {pattern!r}{note}", metadata={"matches": 0}
+            )
         content = "\n".join(lines)
         if total > len(lines):
             content += (

@@ -11,6 +11,7 @@ from tether.tools.common import BuiltinTool, fail, resolve_path
 MAX_LINES = 2000
 MAX_CHARS = 100_000
 MAX_LINE_CHARS = 2000
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class ReadFileTool(BuiltinTool):
@@ -41,6 +42,12 @@ class ReadFileTool(BuiltinTool):
         path = resolve_path(ctx, raw)
         if path.is_dir():
             return fail(f"{raw} is a directory; use list_dir to see what is in it")
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            size = path.stat().st_size / 1e6
+            return fail(
+                f"{raw} is too large to read ({size:.0f} MB); use grep to find the lines you "
+                "need, or run_command with head/tail/sed"
+            )
         snapshot = await ctx.bridge.read_document(path)
         if not snapshot.exists:
             return fail(f"{raw} does not exist")

@@ -46,8 +46,8 @@ def _ignored(rules: list[_Rules], path: Path, is_dir: bool) -> bool:
     return bool(verdict)
 
 
-def walk_files(root: Path, start: Path) -> Iterator[Path]:
-    """Files under `start` (inside workspace `root`), not ignored, in sorted order."""
+def _rules_for(root: Path, start: Path) -> list[_Rules]:
+    """The ignore rules in force at folder `start`: .git/info/exclude, then .gitignores."""
     rules: list[_Rules] = []
     exclude = _load(root, root / ".git" / "info" / "exclude")
     if exclude:
@@ -58,9 +58,30 @@ def walk_files(root: Path, start: Path) -> Iterator[Path]:
         loaded = _load(folder, folder / ".gitignore")
         if loaded:
             rules.append(loaded)
-    if start != root and _ignored(rules, start, True):
+    return rules
+
+
+def is_ignored(root: Path, path: Path) -> bool:
+    """Whether `path` (a folder or file inside `root`) is ignored by git's ignore rules."""
+    if path == root:
+        return False
+    parts = path.relative_to(root).parts
+    if ".git" in parts:
+        return True
+    current = root
+    for index, part in enumerate(parts):  # an ignored folder hides everything below it
+        current = current / part
+        is_dir = index < len(parts) - 1 or current.is_dir()
+        if _ignored(_rules_for(root, current.parent), current, is_dir):
+            return True
+    return False
+
+
+def walk_files(root: Path, start: Path) -> Iterator[Path]:
+    """Files under `start` (inside workspace `root`), not ignored, in sorted order."""
+    if is_ignored(root, start):
         return
-    yield from _walk(root, start, rules)
+    yield from _walk(root, start, _rules_for(root, start))
 
 
 def _walk(root: Path, folder: Path, rules: list[_Rules]) -> Iterator[Path]:

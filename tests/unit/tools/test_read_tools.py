@@ -201,3 +201,36 @@ async def test_grep_caps(ws: Harness) -> None:
     lines = outcome.content.splitlines()
     assert len(lines) == 201
     assert lines[-1].startswith("[capped: 200 of 500 matches in 1 files shown")
+
+
+async def test_searching_an_ignored_folder_says_so(ws: Harness) -> None:
+    make_tree(ws)
+    outcome = await grep.run({"pattern": "hello", "path": "build"}, ws.ctx)
+    assert outcome.content == "no matches for 'hello' (build is ignored by .gitignore, so it " \
+        "was not searched)"
+    outcome = await glob.run({"pattern": "*", "path": "build"}, ws.ctx)
+    assert "build is ignored by .gitignore" in outcome.content
+    # an explicitly named ignored file is still searched
+    outcome = await grep.run({"pattern": "hello", "path": "debug.log"}, ws.ctx)
+    assert outcome.content == "debug.log:1:hello"
+
+
+async def test_nested_gitignore_negation_and_git_info_exclude(ws: Harness) -> None:
+    ws.write(".gitignore", "*.tmp\n")
+    ws.write("sub/.gitignore", "!wanted.tmp\n")
+    ws.write("sub/wanted.tmp", "")
+    ws.write("sub/other.tmp", "")
+    ws.write("x.tmp", "")
+    ws.write(".git/info/exclude", "secret-notes.md\n")
+    ws.write("secret-notes.md", "")
+    ws.write("notes.md", "")
+    outcome = await glob.run({"pattern": "**/*.{tmp,md}"}, ws.ctx)
+    assert outcome.content == "notes.md\nsub/wanted.tmp"
+
+
+async def test_read_file_refuses_huge_files(ws: Harness) -> None:
+    path = ws.write("huge.log", "")
+    with path.open("wb") as fh:
+        fh.truncate(25 * 1024 * 1024)
+    outcome = await read_file.run({"path": "huge.log"}, ws.ctx)
+    assert outcome.is_error and "too large to read (26 MB)" in outcome.content
