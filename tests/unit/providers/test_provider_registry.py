@@ -1,0 +1,103 @@
+"""make_provider, list_models, context_window; Ollama not running → one plain sentence."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tether.errors import ConfigError, ProviderUnavailableError
+from tether.providers import (
+    AnthropicProvider,
+    OpenAIProvider,
+    ReplayProvider,
+    context_window,
+    effective_context_window,
+    list_models,
+    make_provider,
+)
+from tether.providers.base import RetryNotice, TextChunk
+from tether.settings import Settings
+from tether.testing.provider_server import Script, ScriptedProviderServer, text_turn
+from unit.providers.provider_support import FAST, collect, request
+
+
+def test_make_provider_kinds(tmp_path: Path) -> None:
+    assert isinstance(make_provider(Settings(provider="openai")), OpenAIProvider)
+    ollama = make_provider(Settings(provider="ollama", ollama_host="http://gpu:11434/"))
+    assert isinstance(ollama, OpenAIProvider)
+    assert ollama.name == "ollama" and ollama.base_url == "http://gpu:11434/v1"
+    assert isinstance(make_provider(Settings(provider="anthropic")), AnthropicProvider)
+    replay = make_provider(Settings(provider="replay:demo.json"), base_dir=tmp_path)
+    assert isinstance(replay, ReplayProvider) and replay.path == tmp_path / "demo.json"
+
+
+@pytest.mark.parametrize("provider", ["gemini", "replay", "replay:  "])
+def test_make_provider_refuses_what_it_cannot_build(provider: str) -> None:
+    with pytest.raises(ConfigError):
+        make_provider(Settings(provider=provider))
+
+
+async def test_ollama_through_make_provider_reaches_the_scripted_server() -> None:
+    with ScriptedProviderServer(Script([text_turn("local model")])) as srv:
+        provider = make_provider(Settings(provider="ollama", ollama_host=srv.base_url))
+        events = await collect(provider)
+    assert "".join(e.text for e in events if isinstance(e, TextChunk)) == "local model"
+    assert "authorization" not in srv.request_headers[0]
+
+
+async def test_ollama_not_running_is_one_plain_sentence() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    host = f"http://127.0.0.1:{port}"
+    provider = make_provider(Settings(provider="ollama", ollama_host=host), retry=FAST)
+    seen: list[object] = []
+    with pytest.raises(ProviderUnavailableError) as info:
+        async for event in provider.stream(request()):
+            seen.append(event)
+    await provider.aclose()
+    assert str(info.value) == (
+        f"No model provider reachable: Ollama is not running at {host}. Start Ollama, or set "
+        "TETHER_PROVIDER=openai with OPENAI_API_KEY (or ANTHROPIC_API_KEY)."
+    )
+    assert all(isinstance(e, RetryNotice) for e in seen) and len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    ("model", "window"),
+    [
+        ("gpt-4o", 128_000),
+        ("gpt-4o-mini", 128_000),
+        ("openai/gpt-4.1-mini", 1_047_576),
+        ("claude-sonnet-4-5", 200_000),
+        ("anthropic/claude-3.5-haiku", 200_000),
+        ("llama3.1", 128_000),
+        ("llama3.1:8b-instruct", 128_000),
+        ("llama3", 8_192),
+        ("some-new-model", 32_768),
+        ("", 32_768),
+    ],
+)
+def test_context_window(model: str, window: int) -> None:
+    assert context_window(model) == window
+
+
+def test_effective_context_window_prefers_the_override() -> None:
+    assert effective_context_window(Settings(provider="openai", model="gpt-4o")) == 128_000
+    assert effective_context_window(Settings(model="gpt-4o", context_window=50_000)) == 50_000
+
+
+def test_list_models() -> None:
+    models = list_models(Settings(provider="openai", model="my-finetune"))
+    assert models[0].id == "openai/my-finetune"
+    assert models[0].context_window == 32_768
+    ids = [m.id for m in models]
+    assert "openai/gpt-4o" in ids and not any(i.startswith("anthropic/") for i in ids)
+    assert len(ids) == len(set(ids))
+    both = list_models(Settings(provider="ollama", anthropic_api_key="sk-ant-x"))
+    assert both[0].id == "ollama/llama3.1"
+    assert any(m.id == "anthropic/claude-sonnet-4-5" for m in both)
+    replay = list_models(Settings(provider="replay:x.json"))
+    assert [m.id for m in replay] == ["replay/replay"]
