@@ -126,11 +126,11 @@ def glob_matcher(pattern: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=64)
 def _compile(pattern: str) -> re.Pattern[str]:
-    body = pattern.strip().lstrip("/") if pattern.startswith("/") else pattern.strip()
-    if body.startswith("./"):
-        body = body[2:]
+    text = pattern.strip()
+    anchored = text.startswith("/")  # "/name" means the top level only, as in .gitignore
+    body = text.lstrip("/").removeprefix("./")
     regex = _translate(body)
-    if "/" not in body and not pattern.startswith("/"):
+    if "/" not in body and not anchored:
         regex = f"(?:.*/)?{regex}"
     return re.compile(f"{regex}\\Z", re.DOTALL)
 
