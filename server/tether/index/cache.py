@@ -19,7 +19,7 @@ from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_NAME = "index.sqlite3"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -55,7 +55,7 @@ CREATE TABLE chunks(id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, start_line
 CREATE INDEX chunks_by_file ON chunks(file_id);
 CREATE VIRTUAL TABLE fts USING fts5(
     path, symbols, idents, body,
-    tokenize = "unicode61 remove_diacritics 2 tokenchars '_'"
+    tokenize = "unicode61 remove_diacritics 2"
 );
 """
 

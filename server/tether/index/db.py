@@ -74,17 +74,22 @@ class IndexDB:
         if r.status == "skipped" and r.reason == VANISHED:
             self._delete(conn, r.path)
             return
-        row = conn.execute(
-            "INSERT INTO files(path, size, mtime_ns, hash, language, skip_reason, has_error,"
-            " nsymbols) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET"
-            " size=excluded.size, mtime_ns=excluded.mtime_ns, hash=excluded.hash,"
-            " language=excluded.language, skip_reason=excluded.skip_reason,"
-            " has_error=excluded.has_error, nsymbols=excluded.nsymbols RETURNING id",
-            (r.path, r.size, r.mtime_ns, r.hash, r.language,
-             r.reason if r.status == "skipped" else None, int(r.has_error), len(r.symbols)),
-        ).fetchone()
-        file_id = int(row[0])
-        self._clear_content(conn, file_id)
+        values = (r.size, r.mtime_ns, r.hash, r.language,
+                  r.reason if r.status == "skipped" else None, int(r.has_error), len(r.symbols))
+        row = conn.execute("SELECT id FROM files WHERE path=?", (r.path,)).fetchone()
+        if row is None:
+            cursor = conn.execute(
+                "INSERT INTO files(size, mtime_ns, hash, language, skip_reason, has_error,"
+                " nsymbols, path) VALUES (?,?,?,?,?,?,?,?)", (*values, r.path),
+            )
+            file_id = int(cursor.lastrowid or 0)
+        else:
+            file_id = int(row[0])
+            self._clear_content(conn, file_id)
+            conn.execute(
+                "UPDATE files SET size=?, mtime_ns=?, hash=?, language=?, skip_reason=?,"
+                " has_error=?, nsymbols=? WHERE id=?", (*values, file_id),
+            )
         if r.status == "skipped":
             return
         conn.executemany(
@@ -110,9 +115,8 @@ class IndexDB:
 
     @staticmethod
     def _clear_content(conn: sqlite3.Connection, file_id: int) -> None:
-        conn.execute(
-            "DELETE FROM fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id=?)", (file_id,)
-        )
+        chunk_ids = conn.execute("SELECT id FROM chunks WHERE file_id=?", (file_id,)).fetchall()
+        conn.executemany("DELETE FROM fts WHERE rowid=?", chunk_ids)
         conn.execute("DELETE FROM chunks WHERE file_id=?", (file_id,))
         conn.execute("DELETE FROM symbols WHERE file_id=?", (file_id,))
         conn.execute("DELETE FROM refs WHERE file_id=?", (file_id,))

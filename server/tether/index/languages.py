@@ -84,6 +84,7 @@ _TYPESCRIPT = _JS_COMMON + """
 (type_alias_declaration name: (type_identifier) @name) @def.type
 (enum_declaration name: (identifier) @name) @def.enum
 (method_signature name: (property_identifier) @name) @def.method
+(abstract_method_signature name: (property_identifier) @name) @def.method
 (function_signature name: (identifier) @name) @def.function
 (internal_module name: (identifier) @name) @def.namespace
 (type_identifier) @ref
@@ -163,7 +164,11 @@ _CPP = _C_COMMON + """
 (class_specifier name: (type_identifier) @name body: (_)) @def.class
 (namespace_definition name: (namespace_identifier) @name) @def.namespace
 (function_definition declarator: (function_declarator
-  declarator: (qualified_identifier name: (identifier) @name))) @def.method
+  declarator: (qualified_identifier scope: (namespace_identifier) @container
+                                    name: (identifier) @name))) @def.method
+(function_definition declarator: (function_declarator
+  declarator: (qualified_identifier name: (qualified_identifier
+    scope: (namespace_identifier) @container name: (identifier) @name)))) @def.method
 (function_definition declarator: (function_declarator declarator: (field_identifier) @name))
   @def.method
 (field_declaration declarator: (function_declarator declarator: (field_identifier) @name))

@@ -21,7 +21,7 @@ CHUNK_LINES = 40
 BINARY_SNIFF = 8000
 MAX_PREVIEW = 200
 _READ_ATTEMPTS = 3
-_IDENT = re.compile(r"[^\W\d]\w*")
+_CAMEL = re.compile(r"\w*[a-z0-9][A-Z]\w*")
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 # Skip reasons (the keys of IndexStats.skipped).
@@ -72,9 +72,12 @@ def split_identifier(word: str) -> tuple[str, ...]:
 
 
 def identifier_parts(text: str) -> str:
-    """The split parts of every compound identifier in `text`, space separated, unique."""
+    """The parts of every camelCase identifier in `text`, space separated, unique.
+
+    snake_case needs nothing: the FTS tokenizer already splits on `_`.
+    """
     seen: dict[str, None] = {}
-    for word in set(_IDENT.findall(text)):
+    for word in set(_CAMEL.findall(text)):
         for part in split_identifier(word):
             seen[part] = None
     return " ".join(seen)

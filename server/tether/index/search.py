@@ -32,8 +32,10 @@ def query_terms(query: str) -> tuple[list[str], set[str]]:
     return words, terms
 
 
-def fts_expression(terms: set[str]) -> str:
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in sorted(terms))
+def fts_expression(words: list[str], terms: set[str]) -> str:
+    """Each word as a phrase (the tokenizer splits snake_case) OR any of its parts."""
+    quoted = dict.fromkeys('"' + t.replace('"', '""') + '"' for t in [*words, *sorted(terms)])
+    return " OR ".join(quoted)
 
 
 def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
@@ -46,7 +48,7 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
         f" bm25(fts, {', '.join(map(str, _WEIGHTS))}) AS rank"
         " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN files f ON f.id = c.file_id"
         " WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-        (fts_expression(terms), max(limit * 4, 40)),
+        (fts_expression(words, terms), max(limit * 4, 40)),
     )
     word_set = set(words)
     joined = "_".join(words)

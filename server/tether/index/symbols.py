@@ -69,11 +69,10 @@ def extract(language: str, text: str) -> Extraction | None:
     tree = parser.parse(source)
     root = tree.root_node
     lines = text.split("\n")
-    found: list[tuple[int, int, Symbol]] = []  # (start_byte, -end_byte, symbol)
-    overrides: dict[int, str] = {}
-    seen: set[int] = set()
+    # name start byte -> (pattern index, (start_byte, -end_byte, symbol), container override)
+    by_name: dict[int, tuple[int, tuple[int, int, Symbol], str | None]] = {}
     refs: Counter[str] = Counter()
-    for _pattern, captures in QueryCursor(query).matches(root):
+    for pattern, captures in QueryCursor(query).matches(root):
         if "ref" in captures:
             for node in captures["ref"]:
                 refs[_text(node)] += 1
@@ -83,9 +82,9 @@ def extract(language: str, text: str) -> Extraction | None:
         if not names or def_key is None:
             continue
         name_node = names[0]
-        if name_node.start_byte in seen:  # two patterns matched one definition: first wins
+        previous = by_name.get(name_node.start_byte)
+        if previous is not None and previous[0] <= pattern:  # the earlier pattern wins
             continue
-        seen.add(name_node.start_byte)
         def_node = captures[def_key][0]
         row = name_node.start_point[0]
         line_text = lines[row] if row < len(lines) else ""
@@ -98,9 +97,12 @@ def extract(language: str, text: str) -> Extraction | None:
             container=None,
             signature=line_text.rstrip()[:MAX_SIGNATURE],
         )
-        if "container" in captures:
-            overrides[len(found)] = _text(captures["container"][0])
-        found.append((def_node.start_byte, -def_node.end_byte, symbol))
+        container = _text(captures["container"][0]) if "container" in captures else None
+        by_name[name_node.start_byte] = (
+            pattern, (def_node.start_byte, -def_node.end_byte, symbol), container
+        )
+    found = [entry for _, entry, _ in by_name.values()]
+    overrides = {i: c for i, (_, _, c) in enumerate(by_name.values()) if c is not None}
     symbols = _nest(found, overrides)
     return Extraction(symbols, dict(refs), root.has_error)
 

@@ -1,0 +1,187 @@
+"""search_code, find_symbol, repo_map: the workspace index offered to the model.
+
+They answer from whatever the index has ready and say so while it is still building; with
+no index (or one that is not ready) they return an error outcome pointing at grep/glob,
+which always work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tether.errors import IndexingError
+from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
+from tether.tools.common import BuiltinTool, fail
+
+MAX_LIMIT = 100
+DEFAULT_MAP_TOKENS = 1024
+MAX_MAP_TOKENS = 8192
+
+
+def _unavailable(index: IndexQuery | None) -> str | None:
+    """Why the index cannot answer yet (None: it can, perhaps partially)."""
+    if index is None:
+        return "the workspace index is not available in this session; use grep or glob instead"
+    status = getattr(index, "status", None)
+    if callable(status):
+        current = status()
+        state = getattr(current, "state", "ready")
+        files = getattr(current, "files", 0)
+        if state == "failed":
+            why = getattr(current, "message", None) or "unknown error"
+            return f"the workspace index failed ({why}); use grep or glob instead"
+        if state == "idle" and not files:
+            return "the workspace index is not built yet; use grep or glob for now"
+    return None
+
+
+def _building_note(index: IndexQuery) -> str:
+    status = getattr(index, "status", None)
+    if callable(status):
+        current = status()
+        if getattr(current, "state", None) == "indexing":
+            return (f"\n[the index is still building ({getattr(current, 'files', 0)} files so "
+                    "far); results may be incomplete]")
+    return ""
+
+
+def _limit(args: dict[str, Any], default: int = 20) -> int:
+    return max(1, min(int(args.get("limit") or default), MAX_LIMIT))
+
+
+class SearchCodeTool(BuiltinTool):
+    name = "search_code"
+    description = (
+        "Ranked search of the workspace index: file paths, definitions, identifiers "
+        "(camelCase/snake_case parts match) and text. Use words or identifiers, not regular "
+        "expressions. Results are 'path:line: [symbol] text', best first."
+    )
+    parameters: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "query": {"type": "string", "minLength": 1, "description": "Words or identifiers."},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                      "description": "Maximum results (default 20)."},
+        },
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return f"Search the index for {args.get('query', '?')!r}"
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        problem = _unavailable(ctx.index)
+        if problem or ctx.index is None:
+            return fail(problem or "no index")
+        query = str(args["query"])
+        try:
+            hits = await ctx.index.search(query, _limit(args))
+        except IndexingError as exc:
+            return fail(exc.message)
+        if not hits:
+            return ToolOutcome(
+                content=f"no results for {query!r}" + _building_note(ctx.index),
+                metadata={"results": 0},
+            )
+        lines = []
+        for hit in hits:
+            where = f"{hit['path']}:{hit['line'] + 1}" if hit.get("line") is not None else (
+                hit["path"])
+            symbol = f" [{hit['symbol']}]" if hit.get("symbol") else ""
+            lines.append(f"{where}:{symbol} {hit.get('preview', '')}".rstrip())
+        return ToolOutcome(
+            content="\n".join(lines) + _building_note(ctx.index),
+            metadata={"results": len(hits)},
+        )
+
+
+class FindSymbolTool(BuiltinTool):
+    name = "find_symbol"
+    description = (
+        "Find where a function, class, method, type or constant is defined, by name "
+        "('Name', 'Class.method' or 'ns::name'); exact matches first, then close ones."
+    )
+    parameters: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "description": "Symbol name."},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                      "description": "Maximum results (default 20)."},
+        },
+        "required": ["name"],
+        "additionalProperties": False,
+    }
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return f"Find the definition of {args.get('name', '?')}"
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        problem = _unavailable(ctx.index)
+        if problem or ctx.index is None:
+            return fail(problem or "no index")
+        name = str(args["name"])
+        try:
+            hits = await ctx.index.find_symbol(name, _limit(args))
+        except IndexingError as exc:
+            return fail(exc.message)
+        if not hits:
+            return ToolOutcome(
+                content=f"no definition named {name!r}" + _building_note(ctx.index),
+                metadata={"results": 0},
+            )
+        lines = []
+        for hit in hits:
+            where = f"{hit['path']}:{int(hit['line']) + 1}"
+            kind = hit.get("kind", "symbol")
+            inside = f" in {hit['container']}" if hit.get("container") else ""
+            lines.append(f"{where}: {kind} {hit['symbol']}{inside}: {hit.get('preview', '')}")
+        return ToolOutcome(
+            content="\n".join(lines) + _building_note(ctx.index),
+            metadata={"results": len(hits)},
+        )
+
+
+class RepoMapTool(BuiltinTool):
+    name = "repo_map"
+    description = (
+        "A map of the workspace's most relevant files and their definitions (signature "
+        "lines with line numbers), ranked by how the code references itself and biased "
+        "toward `focus` files and identifiers; fitted to `budget` tokens."
+    )
+    parameters: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "focus": {
+                "type": "array", "items": {"type": "string"},
+                "description": "Files (relative paths) or identifiers to center the map on.",
+            },
+            "budget": {"type": "integer", "minimum": 64, "maximum": MAX_MAP_TOKENS,
+                       "description": f"Token budget (default {DEFAULT_MAP_TOKENS})."},
+        },
+        "additionalProperties": False,
+    }
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return "Map the repository"
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        problem = _unavailable(ctx.index)
+        if problem or ctx.index is None:
+            return fail(problem or "no index")
+        focus = [str(f) for f in args.get("focus") or []]
+        files = [f for f in focus if "/" in f or "." in f]
+        names = [f for f in focus if f not in files]
+        budget = int(args.get("budget") or DEFAULT_MAP_TOKENS)
+        try:
+            text = await ctx.index.repo_map(files, names, budget)
+        except IndexingError as exc:
+            return fail(exc.message)
+        if not text:
+            return ToolOutcome(content="the repo map is empty" + _building_note(ctx.index))
+        return ToolOutcome(content=text + _building_note(ctx.index))
+
+
+def index_tools() -> list[Tool]:
+    """The index tools, for the tool registry."""
+    return [SearchCodeTool(), FindSymbolTool(), RepoMapTool()]
