@@ -8,6 +8,7 @@ from typing import Any
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail, resolve_path
 from tether.tools.edit_support import submit_edit
+from tether.workspace.diffs import split_lines
 
 
 def _occurrences(text: str, needle: str) -> list[int]:
@@ -20,10 +21,20 @@ def _occurrences(text: str, needle: str) -> list[int]:
     return found
 
 
+def _line_of(text: str, offset: int) -> int:
+    """1-based line of `offset`, counting \\n, \\r\\n and \\r as line ends."""
+    return (
+        text.count("\n", 0, offset)
+        + text.count("\r", 0, offset)
+        - text.count("\r\n", 0, offset)
+        + 1
+    )
+
+
 def _closest_hint(text: str, old: str) -> str:
     """Point the model at the line that looks most like the first line it searched for."""
     wanted = next((line for line in old.splitlines() if line.strip()), old).strip()
-    lines = text.splitlines()
+    lines = split_lines(text)
     best, best_ratio = -1, 0.0
     for number, line in enumerate(lines):
         stripped = line.strip()
@@ -87,7 +98,7 @@ class EditTool(BuiltinTool):
             return fail(f"edit: the text to replace was not found in {raw}; "
                         + _closest_hint(text, old))
         if len(hits) > 1:
-            lines = ", ".join(str(text.count("\n", 0, at) + 1) for at in hits[:10])
+            lines = ", ".join(str(_line_of(text, at)) for at in hits[:10])
             return fail(
                 f"edit: the text to replace occurs {len(hits)} times in {raw} (lines {lines}); "
                 "include more surrounding lines in `old` so it matches exactly once"

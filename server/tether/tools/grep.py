@@ -14,6 +14,7 @@ from typing import Any
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail, resolve_path
 from tether.tools.walk import glob_matcher, is_ignored, walk_files
+from tether.workspace.diffs import split_lines
 
 MAX_MATCHES = 200
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -36,7 +37,7 @@ def _search(
             continue
         hit = False
         rel = path.relative_to(root).as_posix()
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(split_lines(text), 1):
             if regex.search(line):
                 hit = True
                 total += 1

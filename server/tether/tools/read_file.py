@@ -7,6 +7,7 @@ from typing import Any
 from tether.errors import ToolError
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.workspace.diffs import split_lines
 
 MAX_LINES = 2000
 MAX_CHARS = 100_000
@@ -54,7 +55,7 @@ class ReadFileTool(BuiltinTool):
         text = snapshot.text
         if "\x00" in text[:8192]:
             raise ToolError(f"{raw} is a binary file; read_file only reads text")
-        lines = text.splitlines()
+        lines = split_lines(text)
         total = len(lines)
         if total == 0:
             return ToolOutcome(content=f"({raw} is empty)", metadata={"lines": 0})

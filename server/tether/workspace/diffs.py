@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """Lines as editors and LSP count them: ends are \\n, \\r\\n or \\r only.
+
+    `str.splitlines` also splits on form feeds, U+2028 and friends, which would make our
+    line numbers disagree with the editor's.
+    """
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
@@ -17,8 +29,8 @@ def unified_diff(old: str, new: str, path: str, context: int = 3) -> str:
     if old == new:
         return ""
     lines = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        new.splitlines(keepends=True),
+        split_lines(old, keepends=True),
+        split_lines(new, keepends=True),
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
         n=context,

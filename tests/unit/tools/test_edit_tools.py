@@ -171,3 +171,10 @@ async def test_write_file_errors(ws: Harness) -> None:
         outcome = await write_file.run(args, ws.ctx)
         assert outcome.is_error and message in outcome.content, (args, outcome.content)
     assert ws.bridge.edits == []
+
+
+async def test_edit_duplicate_lines_reported_in_editor_lines(ws: Harness) -> None:
+    path = ws.write("m.txt", "")
+    path.write_bytes(b"dup\rx\x0cy\ndup\n")
+    outcome = await edit.run({"path": "m.txt", "old": "dup", "new": "one"}, ws.ctx)
+    assert "occurs 2 times in m.txt (lines 1, 3)" in outcome.content

@@ -234,3 +234,13 @@ async def test_read_file_refuses_huge_files(ws: Harness) -> None:
         fh.truncate(25 * 1024 * 1024)
     outcome = await read_file.run({"path": "huge.log"}, ws.ctx)
     assert outcome.is_error and "too large to read (26 MB)" in outcome.content
+
+
+async def test_line_numbers_follow_the_editor(ws: Harness) -> None:
+    """Form feeds and U+2028 are not line ends in editors; \\r alone is."""
+    ws.write("odd.txt", "")
+    (ws.root / "odd.txt").write_bytes("a\x0cb\u2028c\nold mac\rlast\r\n".encode())
+    outcome = await read_file.run({"path": "odd.txt"}, ws.ctx)
+    assert outcome.content == "     1│a\x0cb\u2028c\n     2│old mac\n     3│last"
+    outcome = await grep.run({"pattern": "last"}, ws.ctx)
+    assert outcome.content == "odd.txt:3:last"

@@ -1,4 +1,4 @@
-from tether.workspace.diffs import unified_diff
+from tether.workspace.diffs import split_lines, unified_diff
 
 
 def test_headers_and_context() -> None:
@@ -28,3 +28,15 @@ def test_every_line_ends_with_newline() -> None:
     diff = unified_diff("x", "y", "f")
     assert all(line.endswith("\n") for line in diff.splitlines(keepends=True))
     assert diff.count("\\ No newline at end of file") == 2
+
+
+def test_split_lines_like_an_editor() -> None:
+    assert split_lines("") == []
+    assert split_lines("a\r\nb\rc\nd") == ["a", "b", "c", "d"]
+    assert split_lines("x\x0cy\u2028z\n") == ["x\x0cy\u2028z"]
+    assert split_lines("a\n\n", keepends=True) == ["a\n", "\n"]
+
+
+def test_diff_does_not_split_on_form_feed() -> None:
+    diff = unified_diff("a\x0cb\nc\n", "a\x0cb\nC\n", "f")
+    assert "@@ -1,2 +1,2 @@" in diff
