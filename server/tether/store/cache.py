@@ -17,32 +17,43 @@ from pathlib import Path
 from typing import Any
 
 from tether.store.paths import write_atomic
-from tether.store.records import Summary, parse_time
+from tether.store.records import Summary
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "summaries.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
-# Row layout (a list, not a dict: a 10k-session cache loads noticeably faster).
+# Row layout: Summary's fields after session_id, in order (a list, not a dict: a
+# 10k-session cache loads noticeably faster). usage is a list in USAGE_KEYS order, and
+# workspace_folder is "" when it is the store's own folder (almost always).
 _ROW: tuple[tuple[str, type], ...] = (
-    ("size", int),
-    ("mtime_ns", int),
-    ("ino", int),
-    ("offset", int),
     ("created_at", str),
-    ("updated_at", str),
-    ("updated_ts", float),
     ("title", str),
     ("model", str),
     ("workspace_folder", str),
+    ("updated_at", str),
+    ("usage", list),
     ("message_count", int),
     ("last_seq", int),
-    ("usage", dict),
+    ("offset", int),
+    ("size", int),
+    ("mtime_ns", int),
+    ("ino", int),
     ("corrupt", bool),
+    ("updated_ts", float),
 )
-_ROW_NAMES = tuple(name for name, _ in _ROW)
-_ROW_TYPES = tuple(kind for _, kind in _ROW)
+ROW_FIELDS = tuple(name for name, _ in _ROW)
+_ROW_TYPES = [kind for _, kind in _ROW]
+_USAGE_AT = ROW_FIELDS.index("usage")
+_FOLDER_AT = ROW_FIELDS.index("workspace_folder")
+USAGE_KEYS = (
+    "promptTokens",
+    "completionTokens",
+    "totalTokens",
+    "cacheReadTokens",
+    "cacheWriteTokens",
+)
 
 Stamp = tuple[int, int, int]  # size, mtime_ns, ino
 
@@ -58,8 +69,9 @@ def summary_stamp(summary: Summary) -> Stamp:
 class SummaryCache:
     """The cache file of one workspace, memoised in memory while the file is unchanged."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, folder: str) -> None:
         self.path = path
+        self.folder = folder
         self._lock = threading.Lock()
         self._rows: dict[str, Summary] = {}
         self._file_stamp: Stamp | None = None
@@ -84,9 +96,7 @@ class SummaryCache:
         """Write all rows atomically; failure only costs a rebuild later, so it is logged."""
         body = {
             "version": CACHE_VERSION,
-            "sessions": {
-                sid: [getattr(row, name) for name in _ROW_NAMES] for sid, row in rows.items()
-            },
+            "sessions": {sid: self._encode(row) for sid, row in rows.items()},
         }
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         with self._lock:
@@ -99,6 +109,13 @@ class SummaryCache:
                 self._file_stamp = None
                 return
             self._rows = dict(rows)
+
+    def _encode(self, row: Summary) -> list[Any]:
+        values: list[Any] = [getattr(row, name) for name in ROW_FIELDS]
+        values[_USAGE_AT] = [row.usage.get(key, 0) for key in USAGE_KEYS]
+        if row.workspace_folder == self.folder:
+            values[_FOLDER_AT] = ""
+        return values
 
     def _read(self) -> dict[str, Summary]:
         try:
@@ -117,14 +134,10 @@ class SummaryCache:
         dropped = 0
         width = len(_ROW)
         for sid, row in raw["sessions"].items():
-            if (
-                isinstance(row, list)
-                and len(row) == width
-                and all(type(v) is t for v, t in zip(row, _ROW_TYPES, strict=True))
-                and parse_time(row[4]) is not None
-                and parse_time(row[5]) is not None
-            ):
-                rows[sid] = Summary(session_id=sid, **dict(zip(_ROW_NAMES, row, strict=True)))
+            if type(row) is list and len(row) == width and list(map(type, row)) == _ROW_TYPES:
+                row[_USAGE_AT] = dict(zip(USAGE_KEYS, row[_USAGE_AT], strict=False))
+                row[_FOLDER_AT] = row[_FOLDER_AT] or self.folder
+                rows[sid] = Summary(sid, *row)
             else:
                 dropped += 1
         if dropped:

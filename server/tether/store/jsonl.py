@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -52,6 +53,7 @@ from tether.store.records import (
     decode_line,
     encode_header,
     encode_record,
+    parse_time,
 )
 from tether.workspace.folder import WorkspaceFolder
 
@@ -68,7 +70,7 @@ class JsonlStore:
         self.folder = folder
         self.base = base
         self.sessions_dir = base / SESSIONS_DIR
-        self._cache = SummaryCache(base / CACHE_FILE)
+        self._cache = SummaryCache(base / CACHE_FILE, str(folder.root))
         self._locks = SessionLocks(self.sessions_dir)
         self._paths: dict[str, Path] = {}
         self._list_guard = threading.Lock()
@@ -391,16 +393,20 @@ def _fork_body(
 
 
 def _summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
-    return SessionSummary.model_validate(
-        {
-            "id": row.session_id,
-            "title": row.title,
-            "createdAt": row.created_at,
-            "updatedAt": row.updated_at,
-            "messageCount": row.message_count,
-            "model": row.model,
-            "workspaceFolder": row.workspace_folder or str(folder.root),
-        }
+    updated = parse_time(row.updated_at)
+    if updated is None:
+        try:
+            updated = datetime.fromtimestamp(row.updated_ts, UTC)
+        except (OverflowError, OSError, ValueError):
+            updated = datetime.fromtimestamp(0, UTC)
+    return SessionSummary(
+        id=row.session_id,
+        title=row.title,
+        created_at=parse_time(row.created_at) or updated,
+        updated_at=updated,
+        message_count=row.message_count,
+        model=row.model,
+        workspace_folder=row.workspace_folder or str(folder.root),
     )
 
 

@@ -12,7 +12,7 @@ import tether.store.reader as reader
 from tether.errors import InvalidParamsError
 from tether.protocol.events import TitleChanged
 from tether.store import JsonlStore, open_store
-from tether.store.cache import CACHE_FILE
+from tether.store.cache import CACHE_FILE, ROW_FIELDS
 from tether.workspace.folder import WorkspaceFolder
 from unit.store.store_support import History
 
@@ -128,8 +128,8 @@ def test_only_stale_rows_are_reread(history: History, monkeypatch: pytest.Monkey
         b"{not json",
         b"[]",
         b'{"version": 99, "sessions": {}}',
-        b'{"version": 1, "sessions": {"x": [1, 2]}}',
-        b'{"version": 1, "sessions": []}',
+        b'{"version": 2, "sessions": {"x": [1, 2]}}',
+        b'{"version": 2, "sessions": []}',
     ],
 )
 def test_corrupt_cache_file_is_rebuilt(history: History, content: bytes) -> None:
@@ -149,8 +149,9 @@ def test_cache_rows_with_lying_stamps_are_not_trusted(history: History) -> None:
     history.store.list()
     cache = history.store.base / CACHE_FILE
     body = json.loads(cache.read_bytes())
-    body["sessions"][ids[0]][7] = "lie"  # title column
-    body["sessions"][ids[0]][0] += 1  # size column no longer matches
+    row = body["sessions"][ids[0]]
+    row[ROW_FIELDS.index("title")] = "lie"
+    row[ROW_FIELDS.index("size")] += 1  # no longer matches the file
     cache.write_bytes(json.dumps(body).encode())
     assert open_store(history.folder).list()[0][0].title == "true title"
 
@@ -171,3 +172,17 @@ def test_stray_files_in_the_sessions_dir_are_ignored(history: History) -> None:
     (sessions / f".{ids[0]}.jsonl.123.tmp").write_text("partial")
     (sessions / "bad.name.jsonl").write_text("x")
     assert _page_ids(history.store) == ids
+
+
+def test_cache_row_with_unreadable_times_does_not_break_listing(history: History) -> None:
+    ids = _sessions_at(history, ["a", "b"])
+    history.store.list()
+    cache = history.store.base / CACHE_FILE
+    body = json.loads(cache.read_bytes())
+    row = body["sessions"][ids[0]]
+    row[ROW_FIELDS.index("created_at")] = "not a time"
+    row[ROW_FIELDS.index("updated_at")] = "nor this"
+    cache.write_bytes(json.dumps(body).encode())
+    page = open_store(history.folder).list()[0]
+    assert [s.id for s in page] == [ids[1], ids[0]]
+    assert page[1].updated_at == BASE  # from the row's timestamp column
