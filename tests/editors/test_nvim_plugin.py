@@ -272,3 +272,87 @@ def test_checkhealth_reports_ok(start: Callable[..., Editor]) -> None:
                      "data dir writable", "reachable at http://127.0.0.1",
                      "server running for", "index ready: 1 files"):
         assert expected in text, text
+
+
+def test_permission_prompt_runs_command_when_allowed(
+    start: Callable[..., Editor], workspace: Path
+) -> None:
+    editor = start([
+        {"toolCalls": [{"name": "run_command", "arguments": {"command": "echo ran > ran.txt"}}]},
+        {"text": "Command finished."},
+        {"text": "Permission test"},
+    ])
+    # An asynchronous picker (like Telescope): the answer comes after the handler returned.
+    editor.lua(
+        "_G.asked = {}; vim.ui.select = function(items, opts, cb) "
+        "table.insert(_G.asked, { prompt = opts.prompt, kind = opts.kind, items = items }); "
+        "vim.defer_fn(function() cb('allow_once') end, 50) end"
+    )
+    editor.nvim.command("TetherChat")
+    editor.send("Run the command")
+    wait_for("the turn to end", lambda: "Command finished." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    asked = editor.lua("return _G.asked")
+    assert len(asked) == 1, asked
+    assert asked[0]["kind"] == "tether_permission"
+    assert "echo ran > ran.txt" in asked[0]["prompt"]
+    assert asked[0]["items"] == ["allow_once", "allow_always", "reject"]
+    assert (workspace / "ran.txt").read_text(encoding="utf-8").strip() == "ran"
+    lines = editor.chat_lines()
+    assert any(line.startswith("> [!tool] run_command echo ran > ran.txt · done")
+               for line in lines), lines
+
+
+def test_permission_dismissed_rejects(start: Callable[..., Editor], workspace: Path) -> None:
+    editor = start([
+        {"toolCalls": [{"name": "run_command", "arguments": {"command": "echo ran > ran.txt"}}]},
+        {"text": "Not allowed, fine."},
+        {"text": "Reject test"},
+    ])
+    editor.lua("vim.ui.select = function(_, _, cb) cb(nil) end")
+    editor.nvim.command("TetherChat")
+    editor.send("Run the command")
+    wait_for("the turn to end", lambda: "Not allowed, fine." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    assert not (workspace / "ran.txt").exists()
+    lines = editor.chat_lines()
+    assert any(line.startswith("> [!tool] run_command echo ran > ran.txt · rejected")
+               for line in lines), lines
+
+
+def test_ask_sends_selection_and_file(start: Callable[..., Editor], workspace: Path) -> None:
+    editor = start([{"text": "It returns hi."}, {"text": "Ask test"}])
+    editor.nvim.command("edit x.py")
+    editor.nvim.command("2TetherAsk what does this return?")
+    wait_for("the turn to end", lambda: "It returns hi." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    lines = editor.chat_lines()
+    assert "what does this return?" in lines
+    assert "_attached: `x.py:2-2`_" in lines, lines
+    # The stored user message carries the selected lines of the file as context.
+    editor.lua(
+        "local chat = require('tether.chat').get(); local client = require('tether.client'); "
+        "client.request(client.get(chat.root), 'tether/session/load', "
+        "{ sessionId = chat.session_id }, function(err, res) _G.loaded = res or err end)"
+    )
+    loaded = wait_for("the session", lambda: editor.lua("return _G.loaded"))
+    user = next(m for m in loaded["messages"] if m["role"] == "user")
+    files = [p for p in user["parts"] if p["type"] == "file"]
+    assert files and files[0]["uri"] == (workspace / "x.py").as_uri(), user
+    assert files[0].get("rangeStartLine") == 1, files
+    assert "return 'hi'" in (files[0].get("text") or ""), files
+
+
+def test_statusline_shows_state_and_tokens(start: Callable[..., Editor]) -> None:
+    editor = start([
+        {"text": "Counted.", "usage": {"prompt": 1200, "completion": 34}},
+        {"text": "Usage test"},
+    ])
+    editor.nvim.command("TetherChat")
+    assert editor.lua("return require('tether.statusline').status()") == "Tether: idle"
+    editor.send("Count tokens")
+    wait_for("the turn to end", lambda: "Counted." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    status = editor.lua("return require('tether.statusline').status()")
+    assert status.startswith("Tether: idle · "), status
+    assert status.endswith(" tok"), status
