@@ -19,12 +19,16 @@ from tether.workspace.diffs import split_lines
 MAX_MATCHES = 200
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LINE_CHARS = 300
+_POSITIONAL = ("^", "$", "\\A", "\\Z", "(?")
 
 
 def _search(
     root: Path, start: Path, regex: re.Pattern[str], file_glob: str | None
 ) -> tuple[list[str], int, int]:
     matcher = glob_matcher(file_glob) if file_glob else None
+    # most files have no match: one search over the whole text rules them out quickly,
+    # unless the pattern's meaning depends on where a line starts or ends
+    whole_file_check = not any(tok in regex.pattern for tok in _POSITIONAL)
     base = start if start.is_dir() else start.parent
     paths = walk_files(root, start) if start.is_dir() else [start]
     lines: list[str] = []
@@ -33,7 +37,7 @@ def _search(
         if matcher and not matcher.match(path.relative_to(base).as_posix()):
             continue
         text = _read_text(path)
-        if text is None:
+        if text is None or (whole_file_check and not regex.search(text)):
             continue
         hit = False
         rel = path.relative_to(root).as_posix()

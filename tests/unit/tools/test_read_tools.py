@@ -244,3 +244,13 @@ async def test_line_numbers_follow_the_editor(ws: Harness) -> None:
     assert outcome.content == "     1│a\x0cb\u2028c\n     2│old mac\n     3│last"
     outcome = await grep.run({"pattern": "last"}, ws.ctx)
     assert outcome.content == "odd.txt:3:last"
+
+
+async def test_grep_anchors_work_per_line(ws: Harness) -> None:
+    (ws.root / "crlf.txt").write_bytes(b"first\r\ndef x(): end\r\nlast\r\n")
+    assert (await grep.run({"pattern": "^def"}, ws.ctx)).content == "crlf.txt:2:def x(): end"
+    assert (await grep.run({"pattern": "end$"}, ws.ctx)).content == "crlf.txt:2:def x(): end"
+    assert (await grep.run({"pattern": r"(?<=\): )end"}, ws.ctx)).content.startswith("crlf")
+    assert (await grep.run({"pattern": "DEF", "ignoreCase": True}, ws.ctx)).content == (
+        "crlf.txt:2:def x(): end"
+    )
