@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tether.errors import EditConflictError
 from tether.tools.edit import EditTool
 from tether.tools.write_file import WriteFileTool
 from tether.workspace.folder import path_to_uri
@@ -178,3 +179,24 @@ async def test_edit_duplicate_lines_reported_in_editor_lines(ws: Harness) -> Non
     path.write_bytes(b"dup\rx\x0cy\ndup\n")
     outcome = await edit.run({"path": "m.txt", "old": "dup", "new": "one"}, ws.ctx)
     assert "occurs 2 times in m.txt (lines 1, 3)" in outcome.content
+
+
+async def test_bridge_errors_become_error_outcomes(ws: Harness) -> None:
+    path = ws.write("a.py", "x = 1\n")
+
+    async def conflict(edit: object) -> object:
+        raise EditConflictError("the buffer was closed while the edit was pending")
+
+    async def broken(edit: object) -> object:
+        raise RuntimeError("bridge bug")
+
+    ws.bridge.apply_edit = conflict  # type: ignore[method-assign,assignment]
+    outcome = await edit.run({"path": "a.py", "old": "x = 1", "new": "x = 2"}, ws.ctx)
+    assert outcome.is_error and outcome.content == (
+        "the buffer was closed while the edit was pending"
+    )
+    ws.bridge.apply_edit = broken  # type: ignore[method-assign,assignment]
+    outcome = await write_file.run({"path": "a.py", "content": "y\n"}, ws.ctx)
+    assert outcome.is_error
+    assert outcome.content == "write_file failed unexpectedly: RuntimeError: bridge bug"
+    assert path.read_text() == "x = 1\n"

@@ -162,3 +162,12 @@ async def test_detached_process_holding_the_pipe_does_not_hang(ws: Harness) -> N
     finally:
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pidfile.read_text()), signal.SIGKILL)
+
+
+async def test_missing_program_and_missing_workspace(ws: Harness) -> None:
+    outcome = await run.run({"command": "no-such-program-xyz"}, ws.ctx)
+    assert outcome.is_error and outcome.metadata["exit_code"] == 127
+    assert "not found" in outcome.content
+    ws.root.rename(ws.root.with_name("moved"))
+    outcome = await run.run({"command": "true"}, ws.ctx)
+    assert outcome.is_error and "No such file or directory" in outcome.content
