@@ -13,6 +13,7 @@ from typing import Any, Literal, get_args
 
 from tether.protocol import base, events, methods, models
 from tether.protocol.base import WireModel
+from tether.protocol.error_codes import ErrorCode as E
 
 Direction = Literal["client → server", "server → client"]
 Kind = Literal["request", "notification"]
@@ -29,6 +30,7 @@ class MethodDoc:
     params: type[WireModel]
     result: type[WireModel] | None
     summary: str
+    errors: tuple[E, ...] = ()
 
 
 _C2S: Direction = "client → server"
@@ -69,6 +71,29 @@ _SUMMARIES: dict[str, str] = {
 }
 
 
+_SESSION = (E.INVALID_PARAMS, E.UNKNOWN_SESSION)
+_HISTORY = (E.HISTORY_CORRUPT, E.STORE_FAILED)
+_FOLDER = (E.INVALID_PARAMS, E.FOLDER_NOT_IN_WORKSPACE)
+
+_ERRORS: dict[str, tuple[E, ...]] = {
+    methods.SESSION_CREATE: (*_FOLDER, E.STORE_FAILED),
+    methods.SESSION_PROMPT: (*_SESSION, E.TURN_IN_PROGRESS, *_HISTORY),
+    methods.SESSION_CANCEL: _SESSION,
+    methods.SESSION_STEER: _SESSION,
+    methods.SESSION_LIST: (*_FOLDER, E.STORE_FAILED),
+    methods.SESSION_LOAD: (*_SESSION, *_HISTORY),
+    methods.SESSION_REPLAY: (*_SESSION, *_HISTORY),
+    methods.SESSION_DELETE: (*_SESSION, E.STORE_FAILED),
+    methods.SESSION_RENAME: (*_SESSION, *_HISTORY),
+    methods.SESSION_FORK: (*_SESSION, *_HISTORY),
+    methods.SESSION_EXPORT: (*_SESSION, *_HISTORY),
+    methods.MODELS_LIST: (E.INVALID_PARAMS,),
+    methods.INDEX_STATUS: _FOLDER,
+    methods.INDEX_SEARCH: (*_FOLDER, E.INDEX_UNAVAILABLE),
+}
+"""JSON-RPC errors each client → server method may answer (besides INTERNAL)."""
+
+
 def _constant_names() -> dict[str, str]:
     return {
         value: name
@@ -92,6 +117,7 @@ def method_docs() -> list[MethodDoc]:
                 params=params,
                 result=result,
                 summary=_SUMMARIES[name],
+                errors=_ERRORS.get(name, ()),
             )
         )
     return docs

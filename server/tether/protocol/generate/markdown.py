@@ -85,6 +85,9 @@ def _methods(defs: dict[str, Schema]) -> list[str]:
             out += fields_table(defs[doc.result.__name__])
             reply = {"jsonrpc": "2.0", "id": ident, "result": result.to_wire()}
             out += ["", "Example:", "", *_json(reply)]
+        if doc.errors:
+            codes = ", ".join(f"[`{c.name}`](#errors) ({int(c)})" for c in doc.errors)
+            out += ["", f"**Errors:** {codes}."]
     return out
 
 

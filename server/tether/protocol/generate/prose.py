@@ -126,5 +126,11 @@ server-side error class; for `INVALID_PARAMS`, `data.errors` lists each bad fiel
 }
 ```
 
+Each method's section lists the codes it may answer; any method may also answer
+`INTERNAL`. Failures *inside* a turn (the provider refusing the key, rate limits, a
+dropped stream) do not fail `tether/session/prompt`: the turn ends with `turn_failed`,
+whose `code` is one of the `PROVIDER_*` codes, and the request answers `status:
+"failed"`.
+
 Standard JSON-RPC codes (-32700 parse error, -32600 invalid request, -32601 method not
 found, -32800 request cancelled) keep their meaning."""
