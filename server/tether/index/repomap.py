@@ -152,7 +152,8 @@ def rank_definitions(
             score *= 2.0
         if name.startswith("_"):
             score *= 0.1
-        scored.append((score, node, name))
+        if score > 0.0:  # unreachable from the focus: not worth a line
+            scored.append((score, node, name))
     scored.sort(key=lambda t: (-t[0], t[1], t[2]))
     return scored[:MAX_CANDIDATES]
 

@@ -30,6 +30,7 @@ from tether.index.cache import default_cache_dir
 from tether.index.db import IndexDB
 from tether.index.scan import (
     TOO_LARGE,
+    VANISHED,
     FileResult,
     Known,
     analyse_text,
@@ -144,8 +145,10 @@ class WorkspaceIndex:
         report = progress or (lambda _p: None)
         report(IndexProgress(0, total, f"Indexing {total} of {len(walked.files)} files"))
         done = 0
+        vanished = 0
         async with contextlib.aclosing(self._scan(todo)) as batches:
             async for batch in batches:
+                vanished += sum(r.reason == VANISHED for r in batch)
                 results = [r for r in batch if r.path not in self._overlay]
                 await asyncio.to_thread(db.apply, results)
                 done += len(batch)
@@ -157,6 +160,8 @@ class WorkspaceIndex:
             self._changed()
         files, symbols, skipped = await asyncio.to_thread(db.counts)
         skipped.update(walked.skipped)
+        if vanished:
+            skipped[VANISHED] += vanished
         self._files, self._symbols = files, symbols
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self._last_update = now
@@ -241,7 +246,7 @@ class WorkspaceIndex:
             if not gone and full.is_symlink():
                 gone = not self.folder.contains(canonical(full))
             if gone:
-                out.append(FileResult(rel, "skipped", "vanished"))
+                out.append(FileResult(rel, "skipped", VANISHED))
             else:
                 out.append(scan_file(str(self.root), rel, self.max_file_bytes, None))
         return out
