@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import json
 import logging
 import os
@@ -61,6 +62,8 @@ log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = 30.0  # an append holds the lock for one write (+ fsync); this is a hang
 READ_LOCK_TIMEOUT = 2.0  # readers fall back to the size they see rather than wait longer
+# link() failures that mean "this file system has no hard links", not "cannot write"
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
 
 
 class JsonlStore:
@@ -133,15 +136,40 @@ class JsonlStore:
             try:
                 os.link(tmp, path)
             except FileExistsError:
-                raise StoreError(
-                    f"a session with id {path.stem} already exists", data={"sessionId": path.stem}
-                ) from None
+                raise self._exists_error(path) from None
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                self._publish_in_place(path, header + b"".join(body))
             fsync_dir(path.parent)
         except OSError as exc:
             raise store_error("write", path, exc) from exc
         finally:
             with suppress(OSError):
                 os.unlink(tmp)
+
+    def _publish_in_place(self, path: Path, data: bytes) -> None:
+        """For file systems without hard links: O_EXCL create, then write (a reader may
+        briefly see a file without its header, and report it corrupt until it is there)."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise self._exists_error(path) from None
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        except OSError:
+            os.close(fd)
+            with suppress(OSError):
+                os.unlink(path)
+            raise
+        os.close(fd)
+
+    @staticmethod
+    def _exists_error(path: Path) -> StoreError:
+        return StoreError(
+            f"a session with id {path.stem} already exists", data={"sessionId": path.stem}
+        )
 
     def append(
         self,
@@ -159,6 +187,8 @@ class JsonlStore:
                 f"no session with id {session_id} in {self.folder.root}",
                 data={"sessionId": session_id},
             )
+        if not data and not sync:
+            return
         with self._locked(session_id):
             try:
                 fd = os.open(path, os.O_RDWR | os.O_APPEND)
@@ -170,7 +200,7 @@ class JsonlStore:
                 raise store_error("write", path, exc) from exc
             try:
                 size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
+                if data and size and os.pread(fd, 1, size - 1) != b"\n":
                     # A crashed writer left a torn line: end it, so our records stay whole.
                     data = b"\n" + data
                 try:

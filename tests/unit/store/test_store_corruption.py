@@ -158,3 +158,27 @@ def test_session_deleted_between_calls(history: History, store: JsonlStore) -> N
         store.append(sid, history.conversation(sid, 1))
     with pytest.raises(SessionNotFoundError):
         store.load(sid)
+
+
+def test_empty_append_touches_nothing(history: History) -> None:
+    sid = history.new_session()
+    _append_raw(history.path(sid), b'{"torn')
+    before = history.path(sid).read_bytes()
+    history.store.append(sid, [])
+    assert history.path(sid).read_bytes() == before
+
+
+def test_file_system_without_hard_links(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    sid = history.new_session("no links")
+    history.store.append(sid, history.conversation(sid, 2))
+    assert history.store.load(sid).info.title == "no links"
+    with pytest.raises(StoreError, match="already exists"):
+        history.store.create(SessionInfo(id=sid, workspace_folder="/x"))
+    leftovers = [p.name for p in history.store.sessions_dir.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
