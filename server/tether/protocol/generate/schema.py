@@ -142,6 +142,7 @@ def protocol_schema() -> Schema:
             "kind": doc.kind,
             "params": {"$ref": REF.format(model=doc.params.__name__)},
             "result": result,
+            "errors": [int(code) for code in doc.errors],
             "description": doc.summary,
         }
     return {
