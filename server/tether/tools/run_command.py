@@ -88,7 +88,7 @@ class RunCommandTool(BuiltinTool):
         limit = max(MAX_TIMEOUT, ctx.command_timeout)
         timeout = min(float(args.get("timeout") or ctx.command_timeout), limit)
         env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
-        env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb"})
+        env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "GIT_TERMINAL_PROMPT": "0"})
         proc = await ShellProcess.start(command, cwd=ctx.workspace.root, env=env)
         output = _Output(MAX_OUTPUT_CHARS)
         reader = asyncio.ensure_future(_pump(proc, output, ctx))
@@ -97,8 +97,11 @@ class RunCommandTool(BuiltinTool):
             if not timed_out:
                 # background processes may still hold the pipe open: don't wait for them
                 await asyncio.wait({reader}, timeout=DRAIN_GRACE)
-        finally:  # on cancellation too: stop the whole group before CancelledError goes on
+        except BaseException:  # the turn was cancelled: stop the whole group, then re-raise
+            reader.cancel()
             await asyncio.shield(_finish(proc, reader))
+            raise
+        await _finish(proc, reader)
         code = proc.returncode
         text = output.render()
         if timed_out:
@@ -106,12 +109,13 @@ class RunCommandTool(BuiltinTool):
                 f"{text}\n[stopped: the command did not finish within {timeout:g} s]",
                 exit_code=code,
                 timed_out=True,
+                truncated=output.dropped > 0,
             )
         body = text if text.endswith("\n") or not text else text + "\n"
         return ToolOutcome(
             content=f"{body}[exit code {code}]",
             is_error=code != 0,
-            metadata={"exit_code": code},
+            metadata={"exit_code": code, "truncated": output.dropped > 0},
         )
 
 

@@ -119,7 +119,7 @@ async def test_long_output_keeps_head_and_tail(ws: Harness) -> None:
     outcome = await run.run({"command": "seq 1 100000"}, ws.ctx)
     assert outcome.content.startswith("1\n2\n3\n")
     assert outcome.content.endswith("99999\n100000\n[exit code 0]")
-    assert "characters omitted" in outcome.content
+    assert "characters omitted" in outcome.content and outcome.metadata["truncated"]
     assert len(outcome.content) < MAX_OUTPUT_CHARS + 200
     assert "".join(ws.output).count("\n") == 100000  # the stream itself is complete
 
