@@ -356,3 +356,82 @@ def test_statusline_shows_state_and_tokens(start: Callable[..., Editor]) -> None
     status = editor.lua("return require('tether.statusline').status()")
     assert status.startswith("Tether: idle · "), status
     assert status.endswith(" tok"), status
+
+
+def test_sending_during_a_turn_steers_it(start: Callable[..., Editor]) -> None:
+    slow = " ".join(f"w{i}" for i in range(60))
+    editor = start([
+        {"text": slow, "chunkSize": 8, "chunkDelay": 0.05},
+        {"text": "Steered answer."},
+        {"text": "Steer test"},
+    ])
+    editor.nvim.command("TetherChat")
+    editor.send("Count slowly")
+    wait_for("streaming to begin",
+             lambda: any(line.startswith("w0") for line in editor.chat_lines()))
+    editor.send("then say you were steered")
+    assert editor.chat_state() == "running"
+    wait_for("the turn to end", lambda: "Steered answer." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    lines = editor.chat_lines()
+    assert lines.count("## You") == 3, lines  # prompt, steer, input area
+    assert lines.index(slow) < lines.index("then say you were steered") < lines.index(
+        "Steered answer.")
+    assert lines[-3:] == ["## You", "", ""]
+
+
+def test_server_that_cannot_start_is_reported_in_the_chat(
+    start: Callable[..., Editor],
+) -> None:
+    editor = start([])
+    editor.lua("require('tether').setup({ cmd = { ..., '-c', 'import sys; sys.exit(3)' } })",
+               sys.executable)
+    editor.nvim.command("TetherChat")
+    editor.send("Hello?")
+    wait_for("the failure", lambda: any(line.startswith("**Failed:**")
+                                        for line in editor.chat_lines()))
+    assert editor.chat_state() == "idle"
+    lines = editor.chat_lines()
+    failed = next(line for line in lines if line.startswith("**Failed:**"))
+    assert "exited" in failed or "not running" in failed, failed
+    assert lines[-3:] == ["## You", "", ""]
+
+
+def test_unreachable_provider_fails_the_turn_with_a_reason(
+    start: Callable[..., Editor], tmp_path: Path
+) -> None:
+    editor = start([])
+    editor.lua("require('tether').setup({ settings = { openaiBaseUrl = 'http://127.0.0.1:9/v1', "
+               "requestTimeout = 2 }, cmd = { ..., '-m', 'tether', 'serve' } })", sys.executable)
+    editor.nvim.command("TetherChat")
+    editor.send("Hello?")
+    wait_for("the turn to end", lambda: editor.chat_state() == "idle"
+             and any(line.startswith("**Failed:**") for line in editor.chat_lines()), timeout=90)
+    editor.nvim.command("checkhealth tether")
+    health = "\n".join(editor.nvim.current.buffer[:])
+    assert "ERROR provider openai" in health and "not reachable" in health, health
+
+
+def test_server_crash_mid_turn_frees_the_chat_and_next_send_restarts(
+    start: Callable[..., Editor],
+) -> None:
+    slow = " ".join(f"w{i}" for i in range(400))
+    editor = start([{"text": slow, "chunkSize": 5, "chunkDelay": 0.05}, {"text": "I am back."}])
+    editor.nvim.command("TetherChat")
+    editor.send("Talk for a long time")
+    wait_for("streaming to begin",
+             lambda: any(line.startswith("w0") for line in editor.chat_lines()))
+    children = editor.lua("return vim.api.nvim_get_proc_children(vim.fn.getpid())")
+    assert len(children) == 1, children  # the server
+    os.kill(children[0], 9)
+    wait_for("the chat to notice", lambda: editor.chat_state() == "idle")
+    lines = editor.chat_lines()
+    assert any(line.startswith("**Failed:**") and "exited" in line for line in lines), lines
+    # The next send starts a new server and continues the same session from disk.
+    session_id = editor.lua("return require('tether.chat').get().session_id")
+    editor.send("Are you back?")
+    wait_for("a new server", lambda: editor.lua(
+        "local c = vim.lsp.get_clients({ name = 'tether' })[1]; return c and c.initialized"))
+    wait_for("the turn to end", lambda: editor.chat_state() == "idle"
+             and "I am back." in editor.chat_lines())
+    assert editor.lua("return require('tether.chat').get().session_id") == session_id
