@@ -180,18 +180,20 @@ def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> File
             break
     else:
         return FileResult(path, "skipped", CHANGED)
-    meta = {"size": size, "mtime_ns": mtime_ns}
     if len(data) > max_bytes:
-        return FileResult(path, "skipped", TOO_LARGE, **meta)
+        return FileResult(path, "skipped", TOO_LARGE, size=size, mtime_ns=mtime_ns)
     digest = hash_bytes(data)
+    status, reason = "skipped", None
     if known is not None and known.hash == digest:
-        return FileResult(path, "touched", hash=digest, **meta)
-    if is_binary(data):
-        return FileResult(path, "skipped", BINARY, hash=digest, **meta)
-    text = decode(data)
-    if text is None:
-        return FileResult(path, "skipped", INVALID_UTF8, hash=digest, **meta)
-    return analyse_text(path, text)._replace(hash=digest, **meta)
+        status = "touched"
+    elif is_binary(data):
+        reason = BINARY
+    else:
+        text = decode(data)
+        if text is not None:
+            return analyse_text(path, text)._replace(hash=digest, size=size, mtime_ns=mtime_ns)
+        reason = INVALID_UTF8
+    return FileResult(path, status, reason, size=size, mtime_ns=mtime_ns, hash=digest)
 
 
 def scan_batch(

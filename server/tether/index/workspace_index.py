@@ -18,11 +18,11 @@ import os
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tether.errors import IndexingError
 from tether.index import repomap
@@ -80,7 +80,7 @@ class WorkspaceIndex:
         self._db: IndexDB | None = None
         self._db_lock = asyncio.Lock()
         self._build_lock = asyncio.Lock()
-        self._state: str = "idle"
+        self._state: Literal["idle", "indexing", "ready", "failed"] = "idle"
         self._message: str | None = None
         self._last_update: str | None = None
         self._files = 0
@@ -104,7 +104,8 @@ class WorkspaceIndex:
         try:
             return await self._locked_build(progress)
         finally:
-            self._builds.discard(current)  # type: ignore[arg-type]
+            if current is not None:
+                self._builds.discard(current)
 
     async def _locked_build(
         self, progress: Callable[[IndexProgress], None] | None
@@ -172,7 +173,7 @@ class WorkspaceIndex:
 
     async def _scan(
         self, todo: list[tuple[str, Known | None]]
-    ) -> AsyncIterator[list[FileResult]]:
+    ) -> AsyncGenerator[list[FileResult], None]:
         """Yield result batches as they finish, from processes or a thread."""
         batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
         root = str(self.root)
@@ -266,7 +267,7 @@ class WorkspaceIndex:
 
     def status(self) -> IndexStatusResult:
         return IndexStatusResult(
-            state=self._state,  # type: ignore[arg-type]
+            state=self._state,
             files=self._files, symbols=self._symbols,
             last_update=self._last_update, message=self._message,
         )
@@ -275,13 +276,15 @@ class WorkspaceIndex:
         db = await self._query_db()
         if db is None:
             return []
-        return await self._read(run_search, db, query, limit)
+        hits: list[dict[str, Any]] = await self._read(run_search, db, query, limit)
+        return hits
 
     async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         db = await self._query_db()
         if db is None:
             return []
-        return await self._read(lookup_symbol, db, name, limit)
+        hits: list[dict[str, Any]] = await self._read(lookup_symbol, db, name, limit)
+        return hits
 
     async def repo_map(
         self, focus_files: list[str], mentioned: list[str], budget_tokens: int,
@@ -302,11 +305,14 @@ class WorkspaceIndex:
                 )
             except TimeoutError:
                 graph = self._graph
+        text: str
         if graph is None:
-            return await self._read(repomap.fallback_map, db, focus, mentioned, budget_tokens)
-        return await self._read(
-            repomap.build_map, db, graph, focus, mentioned, budget_tokens, deadline
-        )
+            text = await self._read(repomap.fallback_map, db, focus, mentioned, budget_tokens)
+        else:
+            text = await self._read(
+                repomap.build_map, db, graph, focus, mentioned, budget_tokens, deadline
+            )
+        return text
 
     # -- plumbing -----------------------------------------------------------------------
 
