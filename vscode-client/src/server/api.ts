@@ -25,7 +25,9 @@ export class TetherApi {
     token?: CancellationToken | vscode.CancellationToken,
   ): Promise<MethodResultMap[M]> {
     const client = await this.server.ready();
-    return client.sendRequest<MethodResultMap[M]>(method, params, token as CancellationToken);
+    // Never pass an undefined token: vscode-jsonrpc would send [params, null] by position.
+    if (token) return client.sendRequest<MethodResultMap[M]>(method, params, token as CancellationToken);
+    return client.sendRequest<MethodResultMap[M]>(method, params);
   }
 
   createSession(folderUri: string, model?: string) {

@@ -1,0 +1,252 @@
+"""The VS Code extension end to end, in a real VS Code (code-server 4.100) driven by
+headless Chromium through playwright-core.
+
+The built .vsix is installed with `--install-extension`; the extension starts the real
+`python -m tether serve`, which talks to the scripted provider server over real HTTP.
+The browser half lives in tests/editors/vscode/e2e.mjs; this file owns the processes
+(provider server, code-server in its own process group) and checks the disk.
+Screenshots land in test-artifacts/vscode/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.editor
+
+REPO = Path(__file__).resolve().parents[2]
+CLIENT = REPO / "vscode-client"
+E2E_SCRIPT = Path(__file__).resolve().parent / "vscode" / "e2e.mjs"
+CODE_SERVER = Path(
+    os.environ.get(
+        "TETHER_CODE_SERVER",
+        Path.home() / ".cache/tether-e2e/code-server/node_modules/.bin/code-server",
+    )
+)
+CHROMIUM = Path(os.environ.get("TETHER_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = REPO / "test-artifacts" / "vscode"
+
+ORIGINAL = 'def greet(name):\n    return f"Hello, {name}!"\n'
+TYPED = "# typed by the user, unsaved"
+DOCSTRING = '    """Greet someone by name."""\n'
+TITLE = "Docstring for greet"
+
+SCRIPT = {
+    "title": TITLE,
+    "turns": [
+        # Turn 1: a command (asks permission), an edit of hello.py, then the answer.
+        {"toolCalls": [{"name": "run_command", "arguments": {"command": "echo tests pass"}}]},
+        {
+            "toolCalls": [
+                {
+                    "name": "edit",
+                    "arguments": {
+                        "path": "hello.py",
+                        "old": "def greet(name):\n",
+                        "new": "def greet(name):\n" + DOCSTRING,
+                    },
+                }
+            ]
+        },
+        {
+            "text": "I added a **docstring** to `greet()`. The change is in your editor, unsaved.",
+            "chunkSize": 6,
+            "chunkDelay": 0.02,
+        },
+        # Title generation after the first turn.
+        {"text": TITLE},
+        # Turn 2: slow enough to be stopped half-way.
+        {"text": "Once upon a time " * 200, "chunkSize": 5, "chunkDelay": 0.25},
+    ],
+}
+
+
+def _need(path: Path, what: str) -> None:
+    if not path.exists():
+        pytest.skip(f"{what} not found at {path}: run `bash .ci/install-vscode.sh`")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(cmd: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    output = f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, f"{cmd} failed:\n{output}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed")
+    if not (CLIENT / "node_modules").is_dir():
+        pytest.fail("vscode-client/node_modules is missing: run `bash .ci/install-vscode.sh`")
+    out = tmp_path_factory.mktemp("vsix") / "tether.vsix"
+    _run([npm, "run", "package"], CLIENT, 300)
+    shutil.copy(CLIENT / "tether.vsix", out)
+    return out
+
+
+@contextlib.contextmanager
+def provider_server(script_file: Path) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tether.testing.provider_server", "--script", str(script_file),
+         "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("listening on "), f"provider server said {line!r}"
+        yield line.removeprefix("listening on ")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@contextlib.contextmanager
+def code_server(
+    workspace: Path, user_data: Path, extensions: Path, env: dict[str, str], log: Path
+) -> Iterator[str]:
+    port = _free_port()
+    with log.open("w") as log_file:
+        proc = subprocess.Popen(
+            [str(CODE_SERVER), "--auth", "none", "--bind-addr", f"127.0.0.1:{port}",
+             "--user-data-dir", str(user_data), "--extensions-dir", str(extensions),
+             "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+             "--disable-getting-started-override", str(workspace)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # its own process group: killed as a whole below
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            deadline = time.monotonic() + 60
+            while True:
+                assert proc.poll() is None, f"code-server exited: {log.read_text()[-3000:]}"
+                try:
+                    with urllib.request.urlopen(url + "healthz", timeout=2) as resp:
+                        if resp.status == 200:
+                            break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "code-server did not come up in 60 s"
+                time.sleep(0.3)
+            yield url
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
+    _need(CODE_SERVER, "code-server")
+    _need(CHROMIUM, "chromium")
+    node = shutil.which("node")
+    assert node is not None
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    hello = workspace / "hello.py"
+    hello.write_text(ORIGINAL)
+    data_dir = tmp_path / "tether-data"
+    user_data = tmp_path / "user-data"
+    extensions = tmp_path / "extensions"
+    (user_data / "User").mkdir(parents=True)
+    script_file = tmp_path / "script.json"
+    script_file.write_text(json.dumps(SCRIPT))
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+
+    _run([str(CODE_SERVER), "--extensions-dir", str(extensions), "--user-data-dir",
+          str(user_data), "--install-extension", str(vsix)], REPO, 120)
+    assert any(p.name.startswith("tether.tether-") for p in extensions.iterdir())
+
+    with provider_server(script_file) as base_url:
+        settings = {
+            "tether.server.command": f'"{sys.executable}" -m tether serve',
+            "tether.provider": "openai",
+            "tether.model": "scripted",
+            "tether.openaiBaseUrl": base_url + "/v1",
+            "workbench.startupEditor": "none",
+            "workbench.tips.enabled": False,
+            "workbench.enableExperiments": False,
+            "telemetry.telemetryLevel": "off",
+            "extensions.autoCheckUpdates": False,
+            "extensions.autoUpdate": False,
+            "security.workspace.trust.enabled": False,
+            "files.autoSave": "off",
+            "window.restoreWindows": "none",
+        }
+        (user_data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+        env = {
+            **os.environ,
+            "TETHER_DATA_DIR": str(data_dir),
+            "OPENAI_API_KEY": "test",
+            "TETHER_CONFIG": str(tmp_path / "no-config.toml"),
+        }
+        log = ARTIFACTS / "code-server.log"
+        with code_server(workspace, user_data, extensions, env, log) as url:
+            config = {
+                "url": url,
+                "chromium": str(CHROMIUM),
+                "artifacts": str(ARTIFACTS),
+                "typed": TYPED,
+                "docstring": DOCSTRING.strip(),
+                "title": TITLE,
+            }
+            result = subprocess.run(
+                [node, str(E2E_SCRIPT), json.dumps(config)],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env={**os.environ, "NODE_PATH": str(CLIENT / "node_modules")},
+                check=False,
+            )
+            (ARTIFACTS / "e2e.log").write_text(result.stderr)
+            assert result.returncode == 0, (
+                f"browser steps failed (screenshots in {ARTIFACTS}):\n{result.stderr[-6000:]}"
+            )
+            report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    # The edit went to the buffer, on top of the user's unsaved text; nothing hit the disk.
+    assert report["editorHasEdit"] and report["editorHasTyped"], report
+    assert report["dirty"], report
+    assert hello.read_text() == ORIGINAL
+    # The session is on disk in TETHER_DATA_DIR and showed up in the history view.
+    assert report["historyTitles"], report
+    assert any(data_dir.rglob("*.jsonl")), list(data_dir.rglob("*"))
+    assert report["stoppedStatus"] == "cancelled", report
+    assert report["commandOutput"].startswith("tests pass"), report
+    assert report["permissionState"] == "allow_once", report

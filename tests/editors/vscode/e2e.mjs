@@ -1,0 +1,181 @@
+// Drives the Tether extension inside code-server with headless Chromium (playwright-core).
+// Usage: node e2e.mjs '<json config>'  (NODE_PATH must reach vscode-client/node_modules)
+// Config: {url, chromium, artifacts, typed, docstring, title}. Logs steps on stderr,
+// prints one JSON report line on stdout, exits 1 on the first failed step (with a
+// screenshot "failure.png" in the artifacts folder).
+import { createRequire } from "node:module";
+import * as path from "node:path";
+
+const require = createRequire(path.join(process.env.NODE_PATH ?? ".", "noop.js"));
+const { chromium } = require("playwright-core");
+
+const config = JSON.parse(process.argv[2]);
+const report = {};
+const started = Date.now();
+const log = (...args) => console.error(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s]`, ...args);
+const LONG = 90_000;
+
+let page;
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(config.artifacts, `${name}.png`) });
+}
+
+async function step(name, fn) {
+  log(`step: ${name}`);
+  await fn();
+}
+
+/** The frame of the Tether chat webview (nested iframes in VS Code for the web). */
+async function chatFrame(timeout = LONG) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$("#prompt")) return frame;
+      } catch {
+        // Frame detached while we looked: try the next one.
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error("the Tether chat webview did not appear");
+}
+
+async function editorText() {
+  const text = await page.locator(".editor-instance .monaco-editor .view-lines").first().innerText();
+  return text.replace(/\u00a0/g, " ");
+}
+
+async function runCommand(title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: config.chromium,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+    page = await context.newPage();
+    page.on("pageerror", (err) => log("page error:", err.message));
+    await run();
+  } catch (err) {
+    log("FAILED:", err?.stack ?? err);
+    if (page) await shot("failure").catch(() => undefined);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(report));
+}
+
+async function run() {
+  await step("open the workbench", async () => {
+    await page.goto(config.url, { waitUntil: "domcontentloaded" });
+    await page.locator(".monaco-workbench").waitFor({ timeout: LONG });
+    await page.locator(".activitybar").waitFor({ timeout: LONG });
+    await shot("01-workbench");
+  });
+
+  await step("open hello.py and type unsaved text", async () => {
+    await page.keyboard.press("Control+P");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill("hello.py");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "hello.py" }).first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".tabs-container .tab", { hasText: "hello.py" }).waitFor();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type(`\n${config.typed}`, { delay: 5 });
+    await page.locator(".tabs-container .tab.dirty", { hasText: "hello.py" }).waitFor();
+    await shot("02-typed");
+  });
+
+  let chat;
+  await step("open the Tether chat view", async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
+    chat = await chatFrame();
+    await chat.locator("#server-banner").waitFor({ state: "hidden", timeout: LONG });
+    await shot("03-chat-open");
+  });
+
+  await step("send a prompt and approve the command inline", async () => {
+    await chat.locator("#prompt").fill("Add a docstring to greet()");
+    await chat.locator("#prompt").press("Enter");
+    const allow = chat.locator('.permission button[data-option="allow_once"]');
+    await allow.waitFor({ timeout: LONG });
+    await shot("04-permission");
+    await allow.click();
+    const perm = chat.locator(".permission").first();
+    await chat.locator('.permission[data-state="allow_once"]').waitFor({ timeout: LONG });
+    report.permissionState = await perm.getAttribute("data-state");
+    const run = chat.locator('details.tool[data-status="done"]', { hasText: "run_command" });
+    await run.waitFor({ timeout: LONG });
+    await run.locator("summary").click();
+    report.commandOutput = await run.locator(".tool-output").innerText();
+  });
+
+  await step("see the streamed answer", async () => {
+    await chat.locator(".msg.assistant .body", { hasText: "The change is in your editor" }).waitFor({ timeout: LONG });
+    await chat.locator('.turn-end[data-status="completed"]').waitFor({ timeout: LONG });
+    report.answer = await chat.locator(".msg.assistant .body").last().innerText();
+    report.answerHasBold = (await chat.locator(".msg.assistant .body strong").count()) > 0;
+    report.editStatus = await chat
+      .locator("details.tool", { hasText: "hello.py" })
+      .first()
+      .getAttribute("data-status");
+    await shot("05-answer");
+  });
+
+  await step("find the edit in the editor, unsaved", async () => {
+    const text = await editorText();
+    report.editorText = text;
+    report.editorHasEdit = text.includes(config.docstring);
+    report.editorHasTyped = text.includes(config.typed);
+    report.dirty = (await page.locator(".tabs-container .tab.dirty", { hasText: "hello.py" }).count()) > 0;
+    if (!report.editorHasEdit || !report.editorHasTyped) throw new Error(`editor text: ${text}`);
+    await shot("06-editor");
+  });
+
+  await step("the session appears in the history view", async () => {
+    const history = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "History" }) });
+    const header = history.locator(".pane-header");
+    if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+    const row = history.locator(".monaco-list-row", { hasText: config.title });
+    await row.first().waitFor({ timeout: LONG });
+    report.historyTitles = await history.locator(".monaco-list-row .label-name").allInnerTexts();
+    await shot("07-history");
+  });
+
+  await step("Stop cancels a slow turn", async () => {
+    await chat.locator("#prompt").fill("Tell me a long story");
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator(".msg.assistant.streaming .body", { hasText: "Once upon" }).waitFor({ timeout: LONG });
+    await shot("08-streaming");
+    await chat.locator("#stop").click();
+    const end = chat.locator(".turn-end").last();
+    await chat.locator('.turn-end[data-status="cancelled"]').waitFor({ timeout: LONG });
+    report.stoppedStatus = await end.getAttribute("data-status");
+    await shot("09-stopped");
+  });
+}
+
+await main();
