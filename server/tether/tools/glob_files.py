@@ -15,14 +15,12 @@ MAX_RESULTS = 1000
 
 def _glob(root: Path, start: Path, pattern: str) -> tuple[list[str], int]:
     matcher = glob_matcher(pattern)
-    found: list[str] = []
-    total = 0
-    for path in walk_files(root, start):
-        if matcher.match(path.relative_to(start).as_posix()):
-            total += 1
-            if len(found) < MAX_RESULTS:
-                found.append(path.relative_to(root).as_posix())
-    return found, total
+    found = sorted(
+        path.relative_to(root).as_posix()
+        for path in walk_files(root, start)
+        if matcher.match(path.relative_to(start).as_posix())
+    )
+    return found[:MAX_RESULTS], len(found)
 
 
 class GlobTool(BuiltinTool):

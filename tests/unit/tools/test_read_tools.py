@@ -254,3 +254,16 @@ async def test_grep_anchors_work_per_line(ws: Harness) -> None:
     assert (await grep.run({"pattern": "DEF", "ignoreCase": True}, ws.ctx)).content == (
         "crlf.txt:2:def x(): end"
     )
+
+
+async def test_glob_sorts_paths_as_strings_and_caps(ws: Harness) -> None:
+    ws.write("a/x.txt", "")
+    ws.write("a.txt", "")
+    assert (await glob.run({"pattern": "**/*.txt"}, ws.ctx)).content == "a.txt\na/x.txt"
+    for i in range(1010):
+        (ws.root / "a" / f"f{i:04}.txt").touch()
+    outcome = await glob.run({"pattern": "*.txt"}, ws.ctx)
+    lines = outcome.content.splitlines()
+    assert lines[0] == "a.txt" and len(lines) == 1001
+    assert lines[-1] == "[capped: 1000 of 1012 files shown; narrow the pattern]"
+    assert outcome.metadata == {"count": 1012}
