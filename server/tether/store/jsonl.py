@@ -14,16 +14,12 @@ file size, then read up to that size, so they never see half a record in flight.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import errno
-import json
 import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -34,6 +30,7 @@ from tether.store.base import DEFAULT_TAIL, LoadedSession
 from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
 from tether.store.export import to_json, to_markdown
 from tether.store.lines import forward_lines
+from tether.store.listing import current_summaries, decode_cursor, page_of
 from tether.store.locks import SessionLocks
 from tether.store.paths import (
     SESSION_SUFFIX,
@@ -46,7 +43,7 @@ from tether.store.paths import (
     temp_name,
     write_all,
 )
-from tether.store.reader import load_full, load_tail, read_header, summarize
+from tether.store.reader import load_full, load_tail, read_header
 from tether.store.records import (
     MESSAGE_ADDED,
     TITLE_CHANGED,
@@ -54,7 +51,6 @@ from tether.store.records import (
     decode_line,
     encode_header,
     encode_record,
-    parse_time,
 )
 from tether.workspace.folder import WorkspaceFolder
 
@@ -277,56 +273,10 @@ class JsonlStore:
     ) -> tuple[list[SessionSummary], str | None]:
         if limit < 1:
             raise InvalidParamsError(f"limit must be at least 1, not {limit}")
-        after = _decode_cursor(cursor) if cursor else None
-        rows = self._summaries()
-        needle = query.casefold() if query else None
-        keyed = [
-            ((row.updated_ts, sid), row)
-            for sid, row in rows.items()
-            if needle is None or needle in row.title.casefold()
-        ]
-        keyed.sort(key=lambda item: item[0], reverse=True)
-        if after is not None:
-            keyed = [item for item in keyed if item[0] < after]
-        page = keyed[:limit]
-        next_cursor = _encode_cursor(page[-1][0]) if len(keyed) > limit else None
-        return [_summary_model(row, self.folder) for _, row in page], next_cursor
-
-    def _summaries(self) -> dict[str, Summary]:
-        """One row per session file, rebuilding only rows whose file stamp changed."""
+        after = decode_cursor(cursor) if cursor else None
         with self._list_guard:
-            cached = self._cache.load()
-            rows: dict[str, Summary] = {}
-            dirty = False
-            try:
-                entries = list(os.scandir(self.sessions_dir))
-            except FileNotFoundError:
-                entries = []
-            except OSError as exc:
-                raise store_error("list", self.sessions_dir, exc) from exc
-            for entry in entries:
-                name = entry.name
-                if not name.endswith(SESSION_SUFFIX) or name.startswith("."):
-                    continue
-                session_id = name[: -len(SESSION_SUFFIX)]
-                if not is_valid_session_id(session_id):
-                    continue
-                row = cached.get(session_id)
-                try:
-                    if row is not None and summary_stamp(row) == stamp_of(entry.stat()):
-                        rows[session_id] = row
-                        continue
-                    with open(entry.path, "rb") as f:
-                        rows[session_id] = summarize(f, session_id, entry.path, row)
-                except FileNotFoundError:
-                    continue  # deleted while we looked
-                except OSError as exc:
-                    log.warning("cannot read %s for the listing: %s", entry.path, exc)
-                    continue
-                dirty = True
-            if dirty or rows.keys() != cached.keys():
-                self._cache.save(rows)
-            return rows
+            rows = current_summaries(self.sessions_dir, self._cache)
+        return page_of(rows, self.folder, limit=limit, after=after, query=query)
 
     # -- whole-session operations ---------------------------------------------------
 
@@ -420,37 +370,3 @@ def _fork_body(
             if isinstance(message, dict) and message.get("id") == up_to:
                 return body, True
     return body, False
-
-
-def _summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
-    updated = parse_time(row.updated_at)
-    if updated is None:
-        try:
-            updated = datetime.fromtimestamp(row.updated_ts, UTC)
-        except (OverflowError, OSError, ValueError):
-            updated = datetime.fromtimestamp(0, UTC)
-    return SessionSummary(
-        id=row.session_id,
-        title=row.title,
-        created_at=parse_time(row.created_at) or updated,
-        updated_at=updated,
-        message_count=row.message_count,
-        model=row.model,
-        workspace_folder=row.workspace_folder or str(folder.root),
-    )
-
-
-def _encode_cursor(key: tuple[float, str]) -> str:
-    raw = json.dumps([key[0], key[1]], separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii")
-
-
-def _decode_cursor(cursor: str) -> tuple[float, str]:
-    """The (updated_ts, id) key a cursor stands for; InvalidParamsError when it is not ours."""
-    try:
-        ts, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-        if isinstance(ts, int | float) and isinstance(session_id, str):
-            return float(ts), session_id
-    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
-        pass
-    raise InvalidParamsError(f"invalid list cursor {cursor!r}: pass back a nextCursor unchanged")

@@ -110,7 +110,7 @@ def test_only_stale_rows_are_reread(history: History, monkeypatch: pytest.Monkey
         calls.append(session_id)
         return real(f, session_id, path, previous)
 
-    monkeypatch.setattr("tether.store.jsonl.summarize", spy)
+    monkeypatch.setattr("tether.store.listing.summarize", spy)
     fresh = open_store(history.folder)  # a new process reading the cache file
     page = fresh.list()[0]
     assert calls == [ids[3]]

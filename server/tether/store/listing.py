@@ -1,0 +1,123 @@
+"""Listing sessions: summaries kept current from the cache, then one page of them.
+
+Only rows whose file stamp changed are rebuilt (reading that one file, or only its new
+bytes); the page is keyed by (updated_ts, id) so a cursor stays valid while new
+sessions arrive on top.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tether.errors import InvalidParamsError
+from tether.protocol.models import SessionSummary
+from tether.store.cache import SummaryCache, stamp_of, summary_stamp
+from tether.store.paths import SESSION_SUFFIX, is_valid_session_id, store_error
+from tether.store.reader import summarize
+from tether.store.records import Summary, parse_time
+from tether.workspace.folder import WorkspaceFolder
+
+log = logging.getLogger(__name__)
+
+Key = tuple[float, str]
+
+
+def current_summaries(sessions_dir: Path, cache: SummaryCache) -> dict[str, Summary]:
+    """One row per session file, rebuilding only rows whose file stamp changed; saves the
+    cache when anything changed. The caller serializes calls (one lister per store)."""
+    cached = cache.load()
+    rows: dict[str, Summary] = {}
+    dirty = False
+    try:
+        entries = list(os.scandir(sessions_dir))
+    except FileNotFoundError:
+        entries = []
+    except OSError as exc:
+        raise store_error("list", sessions_dir, exc) from exc
+    for entry in entries:
+        name = entry.name
+        if not name.endswith(SESSION_SUFFIX) or name.startswith("."):
+            continue
+        session_id = name[: -len(SESSION_SUFFIX)]
+        if not is_valid_session_id(session_id):
+            continue
+        row = cached.get(session_id)
+        try:
+            if row is not None and summary_stamp(row) == stamp_of(entry.stat()):
+                rows[session_id] = row
+                continue
+            with open(entry.path, "rb") as f:
+                rows[session_id] = summarize(f, session_id, entry.path, row)
+        except FileNotFoundError:
+            continue  # deleted while we looked
+        except OSError as exc:
+            log.warning("cannot read %s for the listing: %s", entry.path, exc)
+            continue
+        dirty = True
+    if dirty or rows.keys() != cached.keys():
+        cache.save(rows)
+    return rows
+
+
+def page_of(
+    rows: dict[str, Summary],
+    folder: WorkspaceFolder,
+    *,
+    limit: int,
+    after: Key | None,
+    query: str | None,
+) -> tuple[list[SessionSummary], str | None]:
+    """Newest first, title filtered (case-insensitive), strictly after the cursor key."""
+    needle = query.casefold() if query else None
+    keyed = [
+        ((row.updated_ts, sid), row)
+        for sid, row in rows.items()
+        if needle is None or needle in row.title.casefold()
+    ]
+    keyed.sort(key=lambda item: item[0], reverse=True)
+    if after is not None:
+        keyed = [item for item in keyed if item[0] < after]
+    page = keyed[:limit]
+    next_cursor = encode_cursor(page[-1][0]) if len(keyed) > limit else None
+    return [summary_model(row, folder) for _, row in page], next_cursor
+
+
+def summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
+    """The wire row; times a cache row cannot parse fall back to its timestamp column."""
+    updated = parse_time(row.updated_at)
+    if updated is None:
+        try:
+            updated = datetime.fromtimestamp(row.updated_ts, UTC)
+        except (OverflowError, OSError, ValueError):
+            updated = datetime.fromtimestamp(0, UTC)
+    return SessionSummary(
+        id=row.session_id,
+        title=row.title,
+        created_at=parse_time(row.created_at) or updated,
+        updated_at=updated,
+        message_count=row.message_count,
+        model=row.model,
+        workspace_folder=row.workspace_folder or str(folder.root),
+    )
+
+
+def encode_cursor(key: Key) -> str:
+    raw = json.dumps([key[0], key[1]], separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def decode_cursor(cursor: str) -> Key:
+    """The (updated_ts, id) key a cursor stands for; InvalidParamsError when it is not ours."""
+    try:
+        ts, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if isinstance(ts, int | float) and isinstance(session_id, str):
+            return float(ts), session_id
+    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
+        pass
+    raise InvalidParamsError(f"invalid list cursor {cursor!r}: pass back a nextCursor unchanged")
