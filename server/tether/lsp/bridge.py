@@ -100,7 +100,7 @@ class LspEditorBridge:
         client: EditorClient,
         *,
         on_edited: Callable[[Path, str], None] | None = None,
-        settle_timeout: float = 2.0,
+        settle_timeout: float = 3.0,
     ) -> None:
         self.folder = folder
         self.overlay = overlay
@@ -218,9 +218,17 @@ class LspEditorBridge:
                                message=f"not applied: the editor refused the edit: {reason}")
         final = target
         if doc is not None and version is not None:
+            # Some editors answer applied=true yet drop a stale edit (Neovim), so the
+            # edit counts once the buffer's next version arrives.
             await self.overlay.wait_for_change(doc.uri, version, self.settle_timeout)
             now_doc = self.overlay.get_path(path)
-            if now_doc is not None and now_doc.version != version:
+            if now_doc is not None and now_doc.version == version and now_doc.text != target:
+                return EditOutcome(
+                    applied=False,
+                    message=f"not applied: the editor did not change {name} (the buffer may "
+                    "have moved on); read it again and redo the edit",
+                )
+            if now_doc is not None:
                 final = now_doc.text
         else:
             self._unopened[path] = target

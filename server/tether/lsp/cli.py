@@ -37,17 +37,15 @@ def configure_logging(level: str, log_file: Path | None) -> None:
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    for existing in list(root.handlers):
-        if isinstance(existing, logging.StreamHandler) and \
-                getattr(existing, "stream", None) is sys.stdout:
-            root.removeHandler(existing)
+    for existing in list(root.handlers):  # the CLI's basicConfig: replaced, not doubled
+        root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
     from tether.lsp.errors import QuietExpectedErrors
 
     # pygls logs every message it sends at INFO: far too much once tokens stream.
-    for name in ("pygls", "pygls.protocol", "pygls.server", "pygls.feature_manager"):
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    if level != "DEBUG":
+        logging.getLogger("pygls").setLevel(logging.WARNING)
     logging.getLogger("pygls.protocol.json_rpc").addFilter(QuietExpectedErrors())
 
 

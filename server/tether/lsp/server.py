@@ -97,7 +97,10 @@ class LspClient:
 
     @property
     def document_changes(self) -> bool:
-        return bool(self._server.capability("workspace.workspace_edit.document_changes"))
+        # Resource operations only exist inside documentChanges, so a client listing them
+        # handles documentChanges even when it does not say so (Neovim 0.11).
+        return bool(self._server.capability("workspace.workspace_edit.document_changes")) \
+            or bool(self._server.capability("workspace.workspace_edit.resource_operations"))
 
     @property
     def create_files(self) -> bool:
