@@ -33,6 +33,7 @@ from tether.store.lines import forward_lines
 from tether.store.listing import current_summaries, decode_cursor, page_of
 from tether.store.locks import SessionLocks
 from tether.store.paths import (
+    O_BINARY,
     SESSION_SUFFIX,
     SESSIONS_DIR,
     check_session_id,
@@ -123,7 +124,7 @@ class JsonlStore:
         never over an existing session)."""
         tmp = temp_name(path)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY, 0o600)
             try:
                 write_all(fd, header + b"".join(body))
                 os.fsync(fd)
@@ -148,7 +149,7 @@ class JsonlStore:
         """For file systems without hard links: O_EXCL create, then write (a reader may
         briefly see a file without its header, and report it corrupt until it is there)."""
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY, 0o600)
         except FileExistsError:
             raise self._exists_error(path) from None
         try:
@@ -187,7 +188,7 @@ class JsonlStore:
             return
         with self._locked(session_id):
             try:
-                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+                fd = os.open(path, os.O_RDWR | os.O_APPEND | O_BINARY)
             except FileNotFoundError as exc:
                 raise SessionNotFoundError(
                     f"session {session_id} was deleted", data={"sessionId": session_id}
@@ -196,7 +197,7 @@ class JsonlStore:
                 raise store_error("write", path, exc) from exc
             try:
                 size = os.fstat(fd).st_size
-                if data and size and os.pread(fd, 1, size - 1) != b"\n":
+                if data and size and _last_byte(fd, size) != b"\n":
                     # A crashed writer left a torn line: end it, so our records stay whole.
                     data = b"\n" + data
                 try:
@@ -370,3 +371,10 @@ def _fork_body(
             if isinstance(message, dict) and message.get("id") == up_to:
                 return body, True
     return body, False
+
+
+def _last_byte(fd: int, size: int) -> bytes:
+    """The file's last byte (lseek + read: os.pread is not on every platform; O_APPEND
+    writes go to the end whatever the position)."""
+    os.lseek(fd, size - 1, os.SEEK_SET)
+    return os.read(fd, 1)

@@ -20,7 +20,7 @@ from pathlib import Path
 import filelock
 
 from tether.errors import StoreError
-from tether.store.paths import LOCK_SUFFIX, store_error
+from tether.store.paths import LOCK_SUFFIX, O_BINARY, store_error
 
 _POLL = 0.002  # seconds between attempts while another process holds the lock
 HAS_DESCRIPTOR_LOCKS = hasattr(filelock, "lock_descriptor")
@@ -70,7 +70,7 @@ class SessionLocks:
         path = self.lock_path(session_id)
         while True:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | O_BINARY, 0o600)
             except OSError as exc:
                 raise store_error("lock", path, exc) from exc
             try:

@@ -21,6 +21,7 @@ from tether.errors import SessionNotFoundError, StoreError
 from tether.workspace.folder import WorkspaceFolder
 
 DATA_DIR_ENV = "TETHER_DATA_DIR"
+O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows would otherwise write \r\n
 SESSIONS_DIR = "sessions"
 WORKSPACE_FILE = "workspace.json"
 SESSION_SUFFIX = ".jsonl"
@@ -114,7 +115,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     """tmp + os.replace: readers see the old file or the new one, never half of one."""
     tmp = temp_name(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY, 0o600)
         try:
             write_all(fd, data)
             if durable:
