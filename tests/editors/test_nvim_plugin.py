@@ -435,3 +435,96 @@ def test_server_crash_mid_turn_frees_the_chat_and_next_send_restarts(
     wait_for("the turn to end", lambda: editor.chat_state() == "idle"
              and "I am back." in editor.chat_lines())
     assert editor.lua("return require('tether.chat').get().session_id") == session_id
+
+
+PICK = """
+local answers = ...
+_G.prompts = {}
+vim.ui.select = function(items, opts, cb)
+  table.insert(_G.prompts, opts.kind)
+  local want = table.remove(answers, 1)
+  for _, item in ipairs(items) do
+    if item == want or (type(item) == "table" and item.id == want) then
+      return cb(item)
+    end
+  end
+  cb(nil)
+end
+vim.ui.input = function(_, cb) cb(table.remove(answers, 1)) end
+"""
+
+
+def sessions(editor: Editor) -> list[dict[str, Any]]:
+    editor.lua(
+        "_G.listed = nil; local client = require('tether.client'); local root = "
+        "client.root_for(0); client.request(client.ensure(root), 'tether/session/list', "
+        "{ folderUri = client.folder_uri(root) }, function(err, res) _G.listed = res or err end)"
+    )
+    listed = wait_for("the session list", lambda: editor.lua("return _G.listed"))
+    result: list[dict[str, Any]] = listed["sessions"]
+    return result
+
+
+def test_sessions_rename_fork_export_delete(start: Callable[..., Editor]) -> None:
+    editor = start([{"text": "First answer."}, {"text": "Original title"}])
+    editor.nvim.command("TetherChat")
+    editor.send("First question")
+    wait_for("the turn to end", lambda: "First answer." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    sid = editor.lua("return require('tether.chat').get().session_id")
+
+    editor.lua(PICK, [sid, "Rename", "Renamed by test"])
+    editor.nvim.command("TetherSessions")
+    wait_for("the new title", lambda: editor.chat_lines()[0] == "# Renamed by test")
+    assert [s["title"] for s in sessions(editor)] == ["Renamed by test"]
+
+    editor.lua(PICK, [sid, "Export"])
+    editor.nvim.command("TetherSessions")
+    wait_for("the export", lambda: "First answer." in "\n".join(editor.nvim.current.buffer[:]))
+    assert editor.nvim.current.buffer.options["filetype"] == "markdown"
+    editor.nvim.command("close")
+
+    editor.lua(PICK, [sid, "Fork"])
+    editor.nvim.command("TetherSessions")
+    wait_for("the fork", lambda: len(sessions(editor)) == 2)
+    fork = wait_for("the forked chat", lambda: editor.lua(
+        "local c = require('tether.chat').get(); return c.session_id ~= ... and c.session_id",
+        sid))
+    assert "First answer." in editor.chat_lines()
+
+    editor.lua(PICK, [fork, "Delete", "Delete"])
+    editor.nvim.command("TetherSessions")
+    wait_for("the deletion", lambda: [s["id"] for s in sessions(editor)] == [sid])
+    assert editor.lua("return require('tether.chat').get().session_id") is None
+    assert editor.lua("return _G.prompts") == [
+        "tether_session", "tether_session_action", "tether_confirm"]
+
+
+def test_one_client_per_root_shared_by_its_buffers(
+    start: Callable[..., Editor], workspace: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    (other / ".git").mkdir(parents=True)
+    (other / "y.py").write_text("Y = 1\n", encoding="utf-8")
+    (workspace / "pkg").mkdir()
+    (workspace / "pkg" / "z.py").write_text("Z = 2\n", encoding="utf-8")
+    editor = start([])
+    for path in (workspace / "x.py", workspace / "pkg" / "z.py", other / "y.py"):
+        editor.nvim.command(f"edit {path}")
+    clients = wait_for("two clients", lambda: editor.lua(
+        "local out = {}; for _, c in ipairs(vim.lsp.get_clients({ name = 'tether' })) do "
+        "out[#out + 1] = { root = c.root_dir, bufs = vim.tbl_count(c.attached_buffers) } end; "
+        "return #out == 2 and out"))
+    by_root = {Path(c["root"]).resolve(): c["bufs"] for c in clients}
+    assert by_root == {workspace.resolve(): 2, other.resolve(): 1}
+
+
+def test_search_fills_quickfix(start: Callable[..., Editor], workspace: Path) -> None:
+    editor = start([])
+    editor.nvim.command("edit x.py")
+    items = wait_for("search hits", lambda: (
+        editor.nvim.command("TetherSearch greet"),
+        editor.lua("vim.wait(300); return vim.fn.getqflist()"),
+    )[1])
+    assert any(editor.lua("return vim.api.nvim_buf_get_name(...)", i["bufnr"])
+               == str((workspace / "x.py").resolve()) for i in items), items
