@@ -4,7 +4,8 @@
     (`bare_pygls_server.py`) alternately over stdio, time spawn → initialize result.
     Goal: Tether <= 2x the bare server.
 (b) Streaming: one model answer of 20,000 one-character deltas from the local scripted
-    provider server, through a spawned `tether serve` (create a session, prompt, count
+    provider server (`python -m tether.testing.provider_server`, in its own process as a
+    real provider is remote), through a spawned `tether serve` (create a session, prompt, count
     `tether/session/event` notifications until the terminal event) versus a bare httpx
     client consuming the same SSE stream. Goal: Tether <= 1.3x the bare client. Also
     prints the number of notifications Tether sent (deltas are coalesced) and checks that
@@ -275,13 +276,30 @@ async def tether_prompt(client: RpcClient, session_id: str) -> TetherRun:
     return TetherRun(elapsed, counts["notifications"], counts["deltas"], "".join(parts), terminal)
 
 
-async def bench_stream(env: Env, runs: int, deltas: int, warmup: bool) -> dict[str, Any]:
-    from tether.testing.provider_server import Script, ScriptedProviderServer, Turn
+async def start_provider(env: Env, text: str) -> tuple[asyncio.subprocess.Process, str]:
+    """The scripted provider server in its own process (as a real provider is remote), so
+    neither path shares a GIL with the producer. Returns it and its OpenAI base URL."""
+    script = env.root / "script.json"
+    script.write_text(json.dumps({"turns": [{"text": text, "chunkSize": 1}],
+                                  "repeatLast": True}))
+    with (env.root / "provider.log").open("ab") as err:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tether.testing.provider_server", "--script", str(script),
+            "--port", "0", stdout=asyncio.subprocess.PIPE, stderr=err, env=env.vars,
+        )
+    assert proc.stdout is not None
+    line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode().strip()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise RpcError(f"provider server did not start: {line!r}")
+    return proc, line.removeprefix("listening on ") + "/v1"
 
+
+async def bench_stream(env: Env, runs: int, deltas: int, warmup: bool) -> dict[str, Any]:
     expected = (ALPHABET * (deltas // len(ALPHABET) + 1))[:deltas]
-    script = Script([Turn(text=expected, chunk_size=1, usage=(10, deltas))], repeat_last=True)
-    with ScriptedProviderServer(script) as srv:
-        vars_ = {**env.vars, "TETHER_PROVIDER": "openai", "OPENAI_BASE_URL": srv.openai_base_url,
+    provider, base_url = await start_provider(env, expected)
+    try:
+        vars_ = {**env.vars, "TETHER_PROVIDER": "openai", "OPENAI_BASE_URL": base_url,
                  "OPENAI_API_KEY": "test", "TETHER_MODEL": "bench"}
         client = await RpcClient.spawn(TETHER_CMD, vars_, env.root / "stderr.log")
         client.settings = {"titleGeneration": False}
@@ -294,14 +312,17 @@ async def bench_stream(env: Env, runs: int, deltas: int, warmup: bool) -> dict[s
             session_id = created["sessionId"]
             if warmup:  # lazy imports, first connection
                 await tether_prompt(client, session_id)
-                await bare_stream(srv.openai_base_url)
+                await bare_stream(base_url)
             tether_runs: list[TetherRun] = []
             bare_runs: list[tuple[float, int, str]] = []
             for _ in range(runs):
                 tether_runs.append(await tether_prompt(client, session_id))
-                bare_runs.append(await bare_stream(srv.openai_base_url))
+                bare_runs.append(await bare_stream(base_url))
         finally:
             await client.close()
+    finally:
+        provider.kill()
+        await provider.wait()
     lost = [r for r in tether_runs if r.text != expected] + [
         r for r in bare_runs if r[2] != expected
     ]
