@@ -169,7 +169,14 @@ def code_server(
                 proc.wait(timeout=10)
 
 
-def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
+def _scenario(
+    name: str,
+    vsix: Path,
+    tmp_path: Path,
+    script: dict[str, object],
+    extra_settings: dict[str, object] | None = None,
+) -> tuple[dict[str, object], Path, Path]:
+    """Run scenario `name` of e2e.mjs in a fresh code-server; (report, hello.py, data dir)."""
     _need(CODE_SERVER, "code-server")
     _need(CHROMIUM, "chromium")
     node = shutil.which("node")
@@ -184,9 +191,10 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
     extensions = tmp_path / "extensions"
     (user_data / "User").mkdir(parents=True)
     script_file = tmp_path / "script.json"
-    script_file.write_text(json.dumps(SCRIPT))
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    script_file.write_text(json.dumps(script))
+    artifacts = ARTIFACTS / name
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
 
     _run([str(CODE_SERVER), "--extensions-dir", str(extensions), "--user-data-dir",
           str(user_data), "--install-extension", str(vsix)], REPO, 120)
@@ -207,6 +215,7 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
             "security.workspace.trust.enabled": False,
             "files.autoSave": "off",
             "window.restoreWindows": "none",
+            **(extra_settings or {}),
         }
         (user_data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
         env = {
@@ -215,12 +224,14 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
             "OPENAI_API_KEY": "test",
             "TETHER_CONFIG": str(tmp_path / "no-config.toml"),
         }
-        log = ARTIFACTS / "code-server.log"
+        log = artifacts / "code-server.log"
         with code_server(workspace, user_data, extensions, env, log) as url:
             config = {
+                "scenario": name,
                 "url": url,
                 "chromium": str(CHROMIUM),
-                "artifacts": str(ARTIFACTS),
+                "artifacts": str(artifacts),
+                "dataDir": str(data_dir),
                 "typed": TYPED,
                 "docstring": DOCSTRING.strip(),
                 "title": TITLE,
@@ -234,19 +245,65 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
                 env={**os.environ, "NODE_PATH": str(CLIENT / "node_modules")},
                 check=False,
             )
-            (ARTIFACTS / "e2e.log").write_text(result.stderr)
+            (artifacts / "e2e.log").write_text(result.stderr)
             assert result.returncode == 0, (
-                f"browser steps failed (screenshots in {ARTIFACTS}):\n{result.stderr[-6000:]}"
+                f"browser steps failed (screenshots in {artifacts}):\n{result.stderr[-6000:]}"
             )
-            report = json.loads(result.stdout.strip().splitlines()[-1])
+            report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report, hello, data_dir
 
+
+def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
+    report, hello, data_dir = _scenario("main", vsix, tmp_path, SCRIPT)
+    # A command ran after the user allowed it in the chat's inline prompt.
+    assert report["permissionState"] == "allow_once", report
+    assert str(report["commandOutput"]).startswith("tests pass"), report
     # The edit went to the buffer, on top of the user's unsaved text; nothing hit the disk.
     assert report["editorHasEdit"] and report["editorHasTyped"], report
     assert report["dirty"], report
     assert hello.read_text() == ORIGINAL
     # The session is on disk in TETHER_DATA_DIR and showed up in the history view.
-    assert report["historyTitles"], report
+    assert TITLE in report["historyTitles"], report  # type: ignore[operator]
     assert any(data_dir.rglob("*.jsonl")), list(data_dir.rglob("*"))
+    # Stop ended the slow turn as cancelled.
     assert report["stoppedStatus"] == "cancelled", report
-    assert report["commandOutput"].startswith("tests pass"), report
-    assert report["permissionState"] == "allow_once", report
+
+
+REVIEW_SCRIPT = {
+    "title": "Review the docstring",
+    "turns": [
+        {
+            "toolCalls": [
+                {
+                    "name": "edit",
+                    "arguments": {
+                        "path": "hello.py",
+                        "old": "def greet(name):\n",
+                        "new": "def greet(name):\n" + DOCSTRING,
+                    },
+                }
+            ]
+        },
+        {"text": "Added the docstring for you to review."},
+        {"text": "Review the docstring"},
+        {"text": "Back after the restart."},
+    ],
+}
+
+
+def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
+    report, hello, _ = _scenario(
+        "review", vsix, tmp_path, REVIEW_SCRIPT, {"tether.edits.review": True}
+    )
+    # The edit opened a before/after diff; Reject reverted it in the buffer only.
+    assert report["diffOpened"], report
+    assert report["editorHasEditBeforeReject"], report
+    assert not report["editorHasEditAfterReject"], report
+    assert report["editorHasTyped"], report
+    assert hello.read_text() == ORIGINAL
+    # The session reopened from history with its transcript rebuilt from the server.
+    assert report["resumedUser"] == "Add a docstring to greet()", report
+    assert "Added the docstring" in str(report["resumedAnswer"]), report
+    # The server was killed, restarted on its own, and the resumed session still works.
+    assert report["serverRestarted"], report
+    assert report["answerAfterRestart"] == "Back after the restart.", report

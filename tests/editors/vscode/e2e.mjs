@@ -1,8 +1,10 @@
 // Drives the Tether extension inside code-server with headless Chromium (playwright-core).
 // Usage: node e2e.mjs '<json config>'  (NODE_PATH must reach vscode-client/node_modules)
-// Config: {url, chromium, artifacts, typed, docstring, title}. Logs steps on stderr,
+// Config: {scenario: "main"|"review", url, chromium, artifacts, dataDir, typed, docstring,
+// title}. Logs steps on stderr,
 // prints one JSON report line on stdout, exits 1 on the first failed step (with a
 // screenshot "failure.png" in the artifacts folder).
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 
@@ -47,15 +49,6 @@ async function editorText() {
   return text.replace(/\u00a0/g, " ");
 }
 
-async function runCommand(title) {
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible" });
-  await input.fill(`>${title}`);
-  await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
-  await page.keyboard.press("Enter");
-}
-
 async function main() {
   const browser = await chromium.launch({
     executablePath: config.chromium,
@@ -75,7 +68,11 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
     page = await context.newPage();
     page.on("pageerror", (err) => log("page error:", err.message));
-    await run();
+    await openWorkbench();
+    await openFileAndType();
+    const chat = await openChat();
+    if (config.scenario === "review") await review(chat);
+    else await mainScenario(chat);
   } catch (err) {
     log("FAILED:", err?.stack ?? err);
     if (page) await shot("failure").catch(() => undefined);
@@ -86,14 +83,16 @@ async function main() {
   console.log(JSON.stringify(report));
 }
 
-async function run() {
+async function openWorkbench() {
   await step("open the workbench", async () => {
     await page.goto(config.url, { waitUntil: "domcontentloaded" });
     await page.locator(".monaco-workbench").waitFor({ timeout: LONG });
     await page.locator(".activitybar").waitFor({ timeout: LONG });
     await shot("01-workbench");
   });
+}
 
+async function openFileAndType() {
   await step("open hello.py and type unsaved text", async () => {
     await page.keyboard.press("Control+P");
     const input = page.locator(".quick-input-widget input");
@@ -108,7 +107,9 @@ async function run() {
     await page.locator(".tabs-container .tab.dirty", { hasText: "hello.py" }).waitFor();
     await shot("02-typed");
   });
+}
 
+async function openChat() {
   let chat;
   await step("open the Tether chat view", async () => {
     await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
@@ -116,7 +117,10 @@ async function run() {
     await chat.locator("#server-banner").waitFor({ state: "hidden", timeout: LONG });
     await shot("03-chat-open");
   });
+  return chat;
+}
 
+async function mainScenario(chat) {
   await step("send a prompt and approve the command inline", async () => {
     await chat.locator("#prompt").fill("Add a docstring to greet()");
     await chat.locator("#prompt").press("Enter");
@@ -175,6 +179,94 @@ async function run() {
     await chat.locator('.turn-end[data-status="cancelled"]').waitFor({ timeout: LONG });
     report.stoppedStatus = await end.getAttribute("data-status");
     await shot("09-stopped");
+  });
+}
+
+/** The language server started for this test: found by its TETHER_DATA_DIR. */
+function serverPids() {
+  const pids = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (!cmdline.includes("tether") || !cmdline.includes("serve")) continue;
+      const environ = fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      if (environ.includes(`TETHER_DATA_DIR=${config.dataDir}`)) pids.push(Number(entry));
+    } catch {
+      // The process went away or is not ours to read.
+    }
+  }
+  return pids;
+}
+
+async function waitFor(what, predicate, timeout = LONG) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const value = await predicate();
+    if (value) return value;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function review(chat) {
+  await step("an edit opens a before/after diff", async () => {
+    await chat.locator("#prompt").fill("Add a docstring to greet()");
+    await chat.locator("#prompt").press("Enter");
+    await page.locator(".tabs-container .tab", { hasText: "Tether edit" }).waitFor({ timeout: LONG });
+    report.diffOpened = true;
+    const modified = page.locator(".monaco-diff-editor .editor.modified .view-lines").first();
+    await modified.waitFor();
+    const text = (await modified.innerText()).replace(/\u00a0/g, " ");
+    report.editorHasEditBeforeReject = text.includes(config.docstring);
+    await shot("04-diff");
+  });
+
+  await step("Reject reverts that edit in the buffer", async () => {
+    const reject = page.locator(".notification-toast .monaco-button", { hasText: "Reject" });
+    await reject.first().click({ timeout: LONG });
+    await waitFor("the diff to close", async () =>
+      (await page.locator(".tabs-container .tab", { hasText: "Tether edit" }).count()) === 0,
+    );
+    await page.locator(".tabs-container .tab", { hasText: "hello.py" }).first().click();
+    const text = await waitFor("the docstring to go", async () => {
+      const t = await editorText();
+      return t.includes(config.docstring) ? null : t;
+    });
+    report.editorHasEditAfterReject = text.includes(config.docstring);
+    report.editorHasTyped = text.includes(config.typed);
+    await chat.locator('.turn-end[data-status="completed"]').waitFor({ timeout: LONG });
+    await shot("05-rejected");
+  });
+
+  const history = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "History" }) });
+  await step("resume the session from the history view", async () => {
+    const row = history.locator(".monaco-list-row", { hasText: "Review the docstring" }).first();
+    await row.waitFor({ timeout: LONG });
+    await chat.locator("#new").click();
+    await chat.locator("#empty").waitFor({ state: "visible" });
+    await row.click();
+    const answer = chat.locator(".msg.assistant .body", { hasText: "Added the docstring" });
+    await answer.waitFor({ timeout: LONG });
+    report.resumedUser = await chat.locator(".msg.user .body").first().innerText();
+    report.resumedAnswer = await answer.innerText();
+    await shot("06-resumed");
+  });
+
+  await step("the server restarts after a crash", async () => {
+    const before = await waitFor("the tether server process", async () => serverPids()[0]);
+    process.kill(before, "SIGKILL");
+    const after = await waitFor("a new tether server process", async () =>
+      serverPids().find((pid) => pid !== before),
+    );
+    report.serverRestarted = after !== before;
+    await chat.locator("#server-banner").waitFor({ state: "hidden", timeout: LONG });
+    await chat.locator("#prompt").fill("Are you back?");
+    await chat.locator("#prompt").press("Enter");
+    const answer = chat.locator(".msg.assistant .body", { hasText: "Back after the restart." });
+    await answer.waitFor({ timeout: LONG });
+    report.answerAfterRestart = (await answer.innerText()).trim();
+    await shot("07-after-restart");
   });
 }
 

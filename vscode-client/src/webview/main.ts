@@ -28,6 +28,8 @@ const bannerEl = $<HTMLElement>("server-banner");
 let state: Transcript = emptyTranscript();
 let rendered = new Map<string, { item: unknown; node: HTMLElement }>();
 let frame = 0;
+/** Follow new output unless the user scrolled up to read; scrolling back down re-sticks. */
+let stickToBottom = true;
 
 function post(message: FromWebview): void {
   vscode.postMessage(message);
@@ -42,8 +44,6 @@ function schedule(): void {
 }
 
 function render(): void {
-  const atBottom =
-    transcriptEl.scrollHeight - transcriptEl.scrollTop - transcriptEl.clientHeight < 40;
   const next = new Map<string, { item: unknown; node: HTMLElement }>();
   let previous: Element | null = null;
   for (const item of state.items) {
@@ -82,7 +82,7 @@ function render(): void {
     : "Ask Tether (Enter to send, Shift+Enter for a new line)";
   statusEl.textContent = state.running ? "Working…" : state.title;
   document.body.classList.toggle("running", state.running);
-  if (atBottom) transcriptEl.scrollTop = transcriptEl.scrollHeight;
+  if (stickToBottom) transcriptEl.scrollTop = transcriptEl.scrollHeight;
 }
 
 const handlers = {
@@ -123,6 +123,7 @@ function setServer(server: ServerState): void {
 function submit(): void {
   const text = promptEl.value;
   if (!text.trim()) return;
+  stickToBottom = true;
   post({ type: "send", text });
   promptEl.value = "";
 }
@@ -170,6 +171,10 @@ promptEl.addEventListener("keydown", (e) => {
     e.preventDefault();
     post({ type: "stop" });
   }
+});
+transcriptEl.addEventListener("scroll", () => {
+  stickToBottom =
+    transcriptEl.scrollHeight - transcriptEl.scrollTop - transcriptEl.clientHeight < 40;
 });
 sendEl.addEventListener("click", submit);
 stopEl.addEventListener("click", () => post({ type: "stop" }));
