@@ -120,7 +120,7 @@ class SummaryCache:
     def _read(self) -> dict[str, Summary]:
         try:
             raw: Any = json.loads(self.path.read_bytes())
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             log.warning("session summary cache %s unreadable, rebuilding: %s", self.path, exc)
             return {}
         if not (

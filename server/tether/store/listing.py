@@ -118,6 +118,6 @@ def decode_cursor(cursor: str) -> Key:
         ts, session_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
         if isinstance(ts, int | float) and isinstance(session_id, str):
             return float(ts), session_id
-    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
+    except (ValueError, TypeError, RecursionError, binascii.Error):
         pass
     raise InvalidParamsError(f"invalid list cursor {cursor!r}: pass back a nextCursor unchanged")

@@ -55,6 +55,8 @@ def decode_line(line: bytes) -> dict[str, Any] | str:
         value = json.loads(line)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         return f"invalid JSON ({exc})"
+    except RecursionError:
+        return "invalid JSON (nested too deeply)"
     if not isinstance(value, dict):
         return "not a JSON object"
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -73,7 +74,10 @@ def test_query_is_case_insensitive_on_title(history: History) -> None:
     assert _page_ids(history.store, query="nothing like it") == []
 
 
-@pytest.mark.parametrize("cursor", ["garbage!", "e30=", "WzEsMl0="])
+DEEP_CURSOR = base64.urlsafe_b64encode(b"[" * 100_000).decode()
+
+
+@pytest.mark.parametrize("cursor", ["garbage!", "e30=", "WzEsMl0=", "é", DEEP_CURSOR])
 def test_foreign_cursor_is_a_clear_error(history: History, cursor: str) -> None:
     _sessions_at(history, ["a"])
     with pytest.raises(InvalidParamsError, match="invalid list cursor"):
@@ -130,6 +134,7 @@ def test_only_stale_rows_are_reread(history: History, monkeypatch: pytest.Monkey
         b'{"version": 99, "sessions": {}}',
         b'{"version": 2, "sessions": {"x": [1, 2]}}',
         b'{"version": 2, "sessions": []}',
+        b"[" * 100_000 + b"]" * 100_000,
     ],
 )
 def test_corrupt_cache_file_is_rebuilt(history: History, content: bytes) -> None:
