@@ -29,7 +29,7 @@ def forward_lines(
     concurrent writer has not finished.
     """
     pos = start
-    carry = b""
+    pending: list[bytes] = []  # pieces of a line longer than a block: joined once, not per block
     carry_at = start
     f.seek(start)
     while pos < end:
@@ -37,16 +37,19 @@ def forward_lines(
         if not chunk:
             break
         pos += len(chunk)
-        data = carry + chunk if carry else chunk
+        if b"\n" not in chunk:
+            pending.append(chunk)
+            continue
+        data = b"".join([*pending, chunk]) if pending else chunk
         parts = data.split(b"\n")
         offset = carry_at
         for part in parts[:-1]:
             yield offset, part, True
             offset += len(part) + 1
-        carry = parts[-1]
+        pending = [parts[-1]] if parts[-1] else []
         carry_at = offset
-    if carry:
-        yield carry_at, carry, False
+    if pending:
+        yield carry_at, b"".join(pending), False
 
 
 def backward_lines(
