@@ -94,9 +94,9 @@ def _validate(conn: sqlite3.Connection, root: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key='root'").fetchone()
     if row is None or row[0] != root:
         return "built for another folder"
-    check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-    if check != "ok":
-        return f"integrity check failed: {check}"
+    # No full integrity scan here (it costs more than a warm start): damage found later
+    # raises sqlite3.DatabaseError, and the build then discards the cache (recover()).
+    conn.execute("SELECT count(*) FROM files").fetchone()
     return None
 
 
@@ -105,15 +105,20 @@ def _remove(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def open_cache(cache_dir: Path, root: str) -> tuple[sqlite3.Connection, str | None]:
-    """A validated index database for `root`, and why a previous one was discarded, if so."""
+def open_cache(
+    cache_dir: Path, root: str, discard: str | None = None
+) -> tuple[sqlite3.Connection, str | None]:
+    """A validated index database for `root`, and why a previous one was discarded, if so.
+
+    `discard` forces a fresh database (the old one failed in use, for that reason).
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / DB_NAME
     discarded: str | None = None
     conn: sqlite3.Connection | None = None
     try:
         conn = connect(path)
-        problem = _validate(conn, root)
+        problem = discard or _validate(conn, root)
     except sqlite3.DatabaseError as exc:
         problem = f"unreadable: {exc}"
     if problem is None and conn is not None:

@@ -25,8 +25,8 @@ class FileRow(NamedTuple):
 
 
 class IndexDB:
-    def __init__(self, cache_dir: Path, root: str) -> None:
-        self._write, self.discarded = open_cache(cache_dir, root)
+    def __init__(self, cache_dir: Path, root: str, discard: str | None = None) -> None:
+        self._write, self.discarded = open_cache(cache_dir, root, discard)
         self._read = sqlite3.connect(
             cache_dir / "index.sqlite3", timeout=10.0, check_same_thread=False,
             isolation_level=None,
@@ -156,10 +156,16 @@ class IndexDB:
         rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
         return str(rows[0][0]) if rows else None
 
+    def totals(self) -> tuple[int, int]:
+        """(indexed files, symbols), cheaply: one pass over the files table."""
+        files, symbols = self.query(
+            "SELECT count(*), coalesce(sum(nsymbols), 0) FROM files WHERE skip_reason IS NULL"
+        )[0]
+        return int(files), int(symbols)
+
     def counts(self) -> tuple[int, int, Counter[str]]:
         """(indexed files, symbols, skipped files by reason) as committed."""
-        files = self.query("SELECT count(*) FROM files WHERE skip_reason IS NULL")[0][0]
-        symbols = self.query("SELECT count(*) FROM symbols")[0][0]
+        files, symbols = self.totals()
         skipped: Counter[str] = Counter()
         for reason, n in self.query(
             "SELECT skip_reason, count(*) FROM files WHERE skip_reason IS NOT NULL"
@@ -169,4 +175,4 @@ class IndexDB:
         errors = self.query("SELECT count(*) FROM files WHERE has_error=1 AND skip_reason IS NULL")
         if errors[0][0]:
             skipped[PARSE_ERROR] = int(errors[0][0])
-        return int(files), int(symbols), skipped
+        return files, symbols, skipped

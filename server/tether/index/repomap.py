@@ -21,6 +21,7 @@ DAMPING = 0.85
 MAX_ITERATIONS = 30
 MAX_DEFINERS = 25  # a name defined in more files than this says nothing (e.g. `get`)
 MAX_CANDIDATES = 3000
+FOCUS_SELF_WEIGHT = 0.05
 
 
 @dataclass
@@ -44,7 +45,7 @@ def load_graph(db: IndexDB, generation: int) -> Graph:
     defines: dict[str, list[int]] = defaultdict(list)
     defs: list[tuple[int, str]] = []
     for file_id, name in db.query(
-        "SELECT DISTINCT file_id, name FROM symbols WHERE kind NOT IN ('impl')"
+        "SELECT DISTINCT file_id, name FROM symbols WHERE kind NOT IN ('impl', 'local')"
     ):
         node = node_of_id.get(file_id)
         if node is not None:
@@ -119,12 +120,14 @@ def pagerank(graph: Graph, personal: dict[int, float], deadline: float) -> list[
 
 def personalization(
     graph: Graph, focus_files: list[str], mentioned: list[str]
-) -> tuple[dict[int, float], set[str]]:
+) -> tuple[dict[int, float], set[str], set[int]]:
     personal: dict[int, float] = {}
+    focus: set[int] = set()
     for path in focus_files:
         node = graph.node_of_path.get(path)
         if node is not None:
             personal[node] = personal.get(node, 0.0) + 1.0
+            focus.add(node)
     names = {m for m in mentioned if m}
     lowered = {m.lower() for m in names}
     for name in names:
@@ -135,7 +138,7 @@ def personalization(
             stem = path.rsplit("/", 1)[-1].split(".", 1)[0].lower()
             if stem in lowered:
                 personal[node] = personal.get(node, 0.0) + 0.5
-    return personal, names
+    return personal, names, focus
 
 
 def rank_definitions(
@@ -148,8 +151,8 @@ def rank_definitions(
         score = rank[node] * (1.0 + math.log1p(uses))
         if name in mentioned:
             score *= 10.0
-        if node in focus:
-            score *= 2.0
+        if node in focus:  # the focus files are in the conversation already
+            score *= FOCUS_SELF_WEIGHT
         if name.startswith("_"):
             score *= 0.1
         if score > 0.0:  # unreachable from the focus: not worth a line
@@ -226,11 +229,11 @@ def build_map(
     deadline: float,
 ) -> str:
     """Rank and render (blocking; run in a thread). Ranking stops at 70% of the budget."""
-    personal, names = personalization(graph, focus_files, mentioned)
+    personal, names, focus = personalization(graph, focus_files, mentioned)
     start = time.monotonic()
     rank_deadline = start + (deadline - start) * 0.7
     rank = pagerank(graph, personal, rank_deadline)
-    ranked = rank_definitions(graph, rank, names, set(personal))
+    ranked = rank_definitions(graph, rank, names, focus)
     return render(db, graph, ranked, budget_tokens)
 
 

@@ -18,6 +18,7 @@ from tether.index.languages import QUERIES, load_grammar
 log = logging.getLogger(__name__)
 
 _CLASSLIKE = frozenset({"class", "struct", "impl", "trait", "interface", "enum", "union"})
+_CALLABLE = frozenset({"function", "method", "constructor", "local"})
 MAX_SIGNATURE = 200
 
 
@@ -108,7 +109,8 @@ def extract(language: str, text: str) -> Extraction | None:
 
 
 def _nest(found: list[tuple[int, int, Symbol]], overrides: dict[int, str]) -> list[Symbol]:
-    """Fill in containers from nesting; functions inside class-likes become methods."""
+    """Fill in containers from nesting; functions inside class-likes become methods,
+    functions inside functions become locals."""
     order = sorted(range(len(found)), key=lambda i: (found[i][0], found[i][1]))
     stack: list[tuple[int, Symbol]] = []  # (end_byte, symbol)
     out: list[Symbol] = []
@@ -121,6 +123,10 @@ def _nest(found: list[tuple[int, int, Symbol]], overrides: dict[int, str]) -> li
         kind = symbol.kind
         if kind == "function" and parent is not None and parent.kind in _CLASSLIKE:
             kind = "method"
+        elif kind in ("function", "variable") and parent is not None and (
+            parent.kind in _CALLABLE
+        ):
+            kind = "local"  # a helper inside a function: findable, but not map material
         symbol = symbol._replace(container=container, kind=kind)
         out.append(symbol)
         stack.append((-neg_end, symbol))

@@ -114,7 +114,13 @@ class WorkspaceIndex:
             started = time.monotonic()
             self._state, self._message = "indexing", None
             try:
-                stats = await self._build(progress, started)
+                try:
+                    stats = await self._build(progress, started)
+                except sqlite3.DatabaseError as exc:
+                    if isinstance(exc, sqlite3.OperationalError):  # locked, busy: not damage
+                        raise
+                    await self._reset_db(f"damaged: {exc}")
+                    stats = await self._build(progress, started)
             except asyncio.CancelledError:
                 self._state = "ready" if self._files else "idle"
                 raise
@@ -253,12 +259,12 @@ class WorkspaceIndex:
         return out
 
     async def _after_update(self, db: IndexDB) -> None:
+        """Counts and time; the repo-map graph is reloaded lazily, on the next map."""
         self._changed()
-        self._files, self._symbols, _ = await asyncio.to_thread(db.counts)
+        self._files, self._symbols = await asyncio.to_thread(db.totals)
         self._last_update = datetime.now(UTC).isoformat(timespec="seconds")
         if self._state == "idle":
             self._state = "ready"
-        self._schedule_graph()
 
     def _changed(self) -> None:
         self._generation += 1
@@ -299,12 +305,14 @@ class WorkspaceIndex:
         graph = self._graph
         if graph is None or graph.generation != self._generation:
             task = self._schedule_graph()
-            try:
-                graph = await asyncio.wait_for(
-                    asyncio.shield(task), max(0.0, (deadline - time.monotonic()) * 0.6)
-                )
-            except TimeoutError:
-                graph = self._graph
+            if graph is None:  # nothing to rank with yet: wait a little, then fall back
+                try:
+                    graph = await asyncio.wait_for(
+                        asyncio.shield(task), max(0.0, (deadline - time.monotonic()) * 0.6)
+                    )
+                except TimeoutError:
+                    graph = self._graph
+            # else: a slightly stale graph now beats a fresh one too late.
         text: str
         if graph is None:
             text = await self._read(repomap.fallback_map, db, focus, mentioned, budget_tokens)
@@ -348,7 +356,27 @@ class WorkspaceIndex:
         try:
             return await asyncio.to_thread(fn, *args)
         except sqlite3.Error as exc:
+            damaged = isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+                exc, sqlite3.OperationalError)
+            if damaged and not self._closed:
+                self._spawn(self._recover(f"damaged: {exc}"))
             raise IndexingError(f"The index of {self.root} could not be read: {exc}") from exc
+
+    async def _recover(self, reason: str) -> None:
+        """A query found the cache damaged: start over from an empty cache."""
+        async with self._build_lock:
+            await self._reset_db(reason)
+        await self.build()
+
+    async def _reset_db(self, reason: str) -> None:
+        log.warning("index cache of %s discarded (%s); rebuilding", self.root, reason)
+        async with self._db_lock:
+            old, self._db = self._db, None
+            if old is not None:
+                await asyncio.to_thread(old.close)
+            self._graph = None
+            self._db = await asyncio.to_thread(IndexDB, self.cache_dir, str(self.root), reason)
+            self._message = f"cache rebuilt: {reason}"
 
     async def _ensure_db(self) -> IndexDB:
         if self._closed:

@@ -282,3 +282,45 @@ async def test_closed_index_refuses_builds(tree: Tree) -> None:
     with pytest.raises(IndexingError):
         await index.build()
     assert await index.search("A") == []
+
+
+async def test_damage_found_in_use_discards_the_cache(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree({"a.py": "def alpha():\n    pass\n"})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    try:
+        await index.build()
+        db = await index._ensure_db()
+
+        def malformed(*_args: object) -> None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        monkeypatch.setattr(db, "known_files", malformed)
+        stats = await index.build()  # the damaged cache is replaced, the build redone
+        assert (stats.files, stats.symbols) == (1, 1)
+        assert "cache rebuilt: damaged" in (index.status().message or "")
+        assert (await index.find_symbol("alpha"))[0]["path"] == "a.py"
+    finally:
+        await index.aclose()
+
+
+async def test_damage_found_by_a_query_is_an_error_then_a_rebuild(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree({"a.py": "def alpha():\n    pass\n"})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    try:
+        await index.build()
+        db = await index._ensure_db()
+
+        def malformed(*_args: object) -> None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        monkeypatch.setattr(db, "query", malformed)
+        with pytest.raises(IndexingError, match="could not be read"):
+            await index.search("alpha")
+        await asyncio.gather(*index._background)
+        assert (await index.search("alpha"))[0]["path"] == "a.py"
+    finally:
+        await index.aclose()

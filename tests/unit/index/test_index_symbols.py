@@ -113,3 +113,10 @@ def test_unicode_names_and_non_ascii_text() -> None:
     result = analyse_text("u.py", text)
     [symbol] = result.symbols
     assert (symbol.name, symbol.line) == ("grüße", 1)
+
+
+def test_functions_inside_functions_are_locals() -> None:
+    text = "def outer():\n    def helper():\n        pass\n    return helper\n"
+    result = analyse_text("n.py", text)
+    kinds = {(s.name, s.kind, s.container) for s in result.symbols}
+    assert kinds == {("outer", "function", None), ("helper", "local", "outer")}
