@@ -7,205 +7,21 @@
 ---  ## Tether       (an answer: text, and sections the chat folds:)
 ---  > [!reasoning] Reasoning
 ---  > [!tool] edit x.py · done · 12 ms
+local turn_mod = require("tether.turn")
+
 local M = {}
+
+-- The turn model, re-exported: callers fold events and render through one module.
+M.new_turn = turn_mod.new_turn
+M.next_segment = turn_mod.next_segment
+M.apply = turn_mod.apply
+M.TERMINAL = turn_mod.TERMINAL
+M.is_terminal = turn_mod.is_terminal
+M.message_text = turn_mod.message_text
+local block, note = turn_mod.block, turn_mod.note
 
 M.USER_HEADER = "## You"
 M.AGENT_HEADER = "## Tether"
-
----@class tether.render.Block
----@field kind "text"|"reasoning"|"tool"|"note"
----@field key string|nil
----@field segment integer
----@field text string|nil
----@field name string|nil
----@field arguments table|nil
----@field status string|nil  running|waiting|done|failed|rejected
----@field output string|nil
----@field duration_ms integer|nil
----@field elapsed_ms integer|nil
----@field edits table[]|nil
----@field diff string|nil
-
----@class tether.render.Turn
----@field blocks tether.render.Block[]
----@field by_key table<string, tether.render.Block>
----@field segment integer
----@field status string|nil terminal event type once ended
----@field reason string|nil
----@field max_output_lines integer
-
----@param max_output_lines integer|nil
----@return tether.render.Turn
-function M.new_turn(max_output_lines)
-  return { blocks = {}, by_key = {}, segment = 1, max_output_lines = max_output_lines or 200 }
-end
-
----@param turn tether.render.Turn
----@param kind string
----@param key string|nil
----@return tether.render.Block
-local function block(turn, kind, key)
-  local full = key and (kind .. ":" .. key) or nil
-  if full and turn.by_key[full] then
-    return turn.by_key[full]
-  end
-  local b = { kind = kind, key = key, segment = turn.segment }
-  table.insert(turn.blocks, b)
-  if full then
-    turn.by_key[full] = b
-  end
-  return b
-end
-
----@param turn tether.render.Turn
----@param text string
----@return tether.render.Block
-local function note(turn, text)
-  local b = block(turn, "note", nil)
-  b.text = text
-  return b
-end
-
----Start a new segment (after the user steered the running turn): later blocks render there.
----@param turn tether.render.Turn
----@return integer segment
-function M.next_segment(turn)
-  turn.segment = turn.segment + 1
-  return turn.segment
-end
-
-local TERMINAL = {
-  turn_completed = true,
-  turn_cancelled = true,
-  turn_failed = true,
-  step_limit_reached = true,
-}
-M.TERMINAL = TERMINAL
-
----@param ev table
----@return boolean
-function M.is_terminal(ev)
-  return TERMINAL[ev.type] == true
-end
-
----Fold one event into the turn.
----@param turn tether.render.Turn
----@param ev table the `event` of a tether/session/event notification
----@return integer|nil segment that changed (nil: nothing visible changed)
-function M.apply(turn, ev)
-  local t = ev.type
-  if t == "text_delta" then
-    local b = block(turn, "text", ev.messageId)
-    b.text = (b.text or "") .. (ev.text or "")
-    return b.segment
-  elseif t == "reasoning_delta" then
-    local b = block(turn, "reasoning", ev.messageId)
-    b.text = (b.text or "") .. (ev.text or "")
-    return b.segment
-  elseif t == "text_complete" then
-    if (ev.text or "") == "" and not turn.by_key["text:" .. tostring(ev.messageId)] then
-      return nil
-    end
-    local b = block(turn, "text", ev.messageId)
-    b.text = ev.text or ""
-    return b.segment
-  elseif t == "message_added" then
-    local msg = ev.message or {}
-    if msg.role ~= "assistant" or turn.by_key["text:" .. tostring(msg.id)] then
-      return nil
-    end
-    local text = M.message_text(msg)
-    if text == "" then
-      return nil
-    end
-    local b = block(turn, "text", msg.id)
-    b.text = text
-    return b.segment
-  elseif t == "tool_call_started" then
-    local b = block(turn, "tool", ev.toolCallId)
-    b.name, b.arguments = ev.name, ev.arguments or {}
-    b.status, b.output = "running", b.output or ""
-    return b.segment
-  elseif t == "tool_output_chunk" then
-    local b = block(turn, "tool", ev.toolCallId)
-    b.status = b.status or "running"
-    b.output = (b.output or "") .. (ev.text or "")
-    return b.segment
-  elseif t == "tool_heartbeat" then
-    local b = block(turn, "tool", ev.toolCallId)
-    b.elapsed_ms = ev.elapsedMs
-    return b.segment
-  elseif t == "tool_call_completed" then
-    local b = block(turn, "tool", ev.toolCallId)
-    b.name = b.name or ev.name
-    if b.status ~= "rejected" or ev.success then
-      b.status = ev.success and "done" or "failed"
-    end
-    b.duration_ms = ev.durationMs
-    b.output = ev.output or b.output or ""
-    if ev.truncated then
-      b.output = b.output .. "\n… (output truncated)"
-    end
-    return b.segment
-  elseif t == "file_edited" then
-    local b = block(turn, "tool", ev.toolCallId)
-    b.edits = b.edits or {}
-    table.insert(b.edits, { uri = ev.uri, applied = ev.applied, rebased = ev.rebased, message = ev.message })
-    return b.segment
-  elseif t == "permission_requested" then
-    local b = block(turn, "tool", ev.toolCallId)
-    b.name = b.name or ev.tool
-    b.status = "waiting"
-    b.diff = ev.diff
-    b.description = ev.description
-    return b.segment
-  elseif t == "permission_resolved" then
-    local b = block(turn, "tool", ev.toolCallId)
-    b.status = ev.option == "reject" and "rejected" or "running"
-    return b.segment
-  elseif t == "stream_retry" then
-    return note(turn, ("_Retrying (attempt %d): %s_"):format(ev.attempt or 1, ev.reason or "")).segment
-  elseif t == "context_truncated" then
-    return note(
-      turn,
-      ("_Context full: the %d oldest messages were left out of the request._"):format(
-        ev.droppedMessages or 0
-      )
-    ).segment
-  elseif t == "error" then
-    return note(turn, "**Error:** " .. (ev.message or "unknown error")).segment
-  elseif TERMINAL[t] then
-    turn.status, turn.reason = t, ev.reason
-    if t == "turn_cancelled" then
-      note(turn, "_Cancelled: " .. (ev.reason or "cancelled") .. "_")
-    elseif t == "turn_failed" then
-      note(turn, "**Failed:** " .. (ev.reason or "unknown reason"))
-    elseif t == "step_limit_reached" then
-      note(turn, "_Stopped: " .. (ev.reason or "step limit reached") .. "_")
-    end
-    -- Tools still marked running when the turn ends did not finish.
-    for _, b in ipairs(turn.blocks) do
-      if b.kind == "tool" and (b.status == "running" or b.status == "waiting") then
-        b.status = t == "turn_completed" and "done" or "cancelled"
-      end
-    end
-    return turn.segment
-  end
-  return nil
-end
-
----Text of a stored message (its text parts).
----@param msg table
----@return string
-function M.message_text(msg)
-  local out = {}
-  for _, part in ipairs(msg.parts or {}) do
-    if part.type == "text" then
-      table.insert(out, part.text or "")
-    end
-  end
-  return table.concat(out)
-end
 
 ---@param s string
 ---@return string[]
@@ -295,7 +111,7 @@ local function fence_for(text)
 end
 
 ---@param lines string[]
----@param b tether.render.Block
+---@param b tether.turn.Block
 ---@param max_output integer
 local function tool_lines(lines, b, max_output)
   local parts = { b.name or "tool" }
@@ -343,7 +159,7 @@ local function tool_lines(lines, b, max_output)
 end
 
 ---@param lines string[]
----@param b tether.render.Block
+---@param b tether.turn.Block
 ---@param max_output integer
 local function block_lines(lines, b, max_output)
   if b.kind == "text" then
@@ -362,7 +178,7 @@ end
 
 ---The body lines of one segment (everything under its `## Tether` header): a blank line,
 ---then each block followed by a blank line.
----@param turn tether.render.Turn
+---@param turn tether.turn.Turn
 ---@param segment integer
 ---@return string[]
 function M.segment_lines(turn, segment)
@@ -434,7 +250,7 @@ function M.transcript(result, max_output_lines)
       end
     end
   end
-  local turn = nil ---@type tether.render.Turn|nil
+  local turn = nil ---@type tether.turn.Turn|nil
   local function flush()
     if turn then
       table.insert(lines, M.AGENT_HEADER)

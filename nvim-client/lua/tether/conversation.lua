@@ -1,0 +1,292 @@
+---A conversation: one chat buffer's session and its running turn. Sending turns the text
+---under the last `## You` into a prompt (or a steer while a turn runs); session events fold
+---into the turn model and stream into the buffer.
+local chatbuf = require("tether.chatbuf")
+local client = require("tether.client")
+local config = require("tether.config")
+local context = require("tether.context")
+local log = require("tether.log")
+local render = require("tether.render")
+
+---@class tether.Chat
+---@field buf integer
+---@field root string
+---@field client_id integer|nil
+---@field session_id string|nil
+---@field title string
+---@field state "idle"|"starting"|"running"|"waiting"|"cancelling"
+---@field turn tether.turn.Turn|nil
+---@field turn_id string|nil
+---@field segments table<integer, tether.Segment>
+---@field dirty table<integer, boolean>
+---@field flush_pending boolean
+---@field last_seq integer
+---@field usage table|nil session totals
+---@field edits table[] file_edited events, newest last
+local Chat = {}
+Chat.__index = Chat
+
+---The chat whose state changed becomes the statusline's; listeners hear `User TetherStatus`.
+---@param chat tether.Chat
+local function status_changed(chat)
+  require("tether.chat").last = chat
+  pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "TetherStatus", modeline = false })
+  pcall(vim.cmd.redrawstatus)
+end
+
+function Chat:focus_input()
+  chatbuf.focus_input(self.buf)
+end
+
+---@return boolean
+function Chat:busy()
+  return self.state ~= "idle"
+end
+
+---@param state string
+function Chat:set_state(state)
+  self.state = state
+  status_changed(self)
+end
+
+---@return string|nil text, integer|nil row
+function Chat:input()
+  return chatbuf.input(self.buf)
+end
+
+---@param row integer
+---@param text string
+---@param note string|nil
+---@return tether.Segment
+function Chat:open_segment(row, text, note)
+  return chatbuf.open_segment(self.buf, row, text, note)
+end
+
+---@param segment integer
+function Chat:render_segment(segment)
+  local seg = self.segments[segment]
+  if seg and self.turn then
+    chatbuf.write_segment(self.buf, seg, render.segment_lines(self.turn, segment))
+  end
+end
+
+---Coalesce redraws: deltas arrive faster than the screen needs them.
+function Chat:flush()
+  self.flush_pending = false
+  local dirty = self.dirty
+  self.dirty = {}
+  for segment in pairs(dirty) do
+    self:render_segment(segment)
+  end
+end
+
+---@param segment integer|nil
+---@param now boolean|nil
+function Chat:mark_dirty(segment, now)
+  if segment then
+    self.dirty[segment] = true
+  end
+  if now then
+    return self:flush()
+  end
+  if not self.flush_pending then
+    self.flush_pending = true
+    vim.defer_fn(function()
+      self:flush()
+    end, 15)
+  end
+end
+
+---@return vim.lsp.Client|nil
+function Chat:client()
+  local c = client.ensure(self.root)
+  self.client_id = c and c.id or nil
+  return c
+end
+
+---Write an error into the open answer segment and go idle.
+---@param msg string
+function Chat:fail(msg)
+  if self.turn and not self.turn.status then
+    render.apply(self.turn, { type = "turn_failed", reason = msg })
+    self:mark_dirty(self.turn.segment, true)
+  end
+  log.warn("chat: %s", msg)
+  self:set_state("idle")
+end
+
+---@param text string
+---@param ctx table|nil PromptContext
+---@param seg tether.Segment
+function Chat:start_turn(text, ctx, seg)
+  self.turn = render.new_turn(config.options.chat.max_output_lines)
+  self.turn_id = nil
+  self.segments = { [1] = seg }
+  local c = self:client()
+  if not c then
+    return self:fail("the Tether server is not running (see :checkhealth tether)")
+  end
+  local function prompt()
+    self:set_state("running")
+    local params = { sessionId = self.session_id, text = text, context = ctx }
+    client.request(c, "tether/session/prompt", params, function(err, result)
+      self:on_prompt_done(err, result)
+    end)
+  end
+  if self.session_id then
+    return prompt()
+  end
+  self:set_state("starting")
+  local params = { folderUri = client.folder_uri(self.root), model = config.options.model }
+  client.request(c, "tether/session/create", params, function(err, result)
+    if err or not result then
+      return self:fail("cannot create a session: " .. client.error_message(err or "no result"))
+    end
+    self.session_id = result.sessionId
+    if result.session and result.session.title then
+      self.title = result.session.title
+    end
+    prompt()
+  end)
+end
+
+---The prompt request returns when the turn has ended; its events normally got there first.
+---@param err table|string|nil
+---@param result table|nil TurnResult
+function Chat:on_prompt_done(err, result)
+  if err then
+    return self:fail(client.error_message(err))
+  end
+  if self.turn and not self.turn.status and result then
+    local has_text = vim.iter(self.turn.blocks):any(function(b)
+      return b.kind == "text"
+    end)
+    if not has_text and (result.text or "") ~= "" then
+      render.apply(self.turn, { type = "text_complete", messageId = "result", text = result.text })
+    end
+    local types = {
+      completed = "turn_completed",
+      cancelled = "turn_cancelled",
+      failed = "turn_failed",
+      step_limit = "step_limit_reached",
+    }
+    render.apply(self.turn, { type = types[result.status] or "turn_completed", reason = result.reason })
+    self:mark_dirty(self.turn.segment, true)
+  end
+  self:set_state("idle")
+end
+
+---:TetherSend / <CR>: send the input area; while a turn runs, steer it instead.
+---@param ctx table|nil PromptContext (default: the active file)
+---@param note string|nil
+function Chat:send(ctx, note)
+  local text, row = self:input()
+  if not row then
+    vim.api.nvim_buf_set_lines(self.buf, -1, -1, false, { "", render.USER_HEADER, "", "" })
+    return log.notify("write your message below the last `## You` header", vim.log.levels.WARN)
+  end
+  if text == "" then
+    return log.notify("nothing to send: write below the last `## You` header", vim.log.levels.WARN)
+  end
+  ctx = ctx or context.prompt_context(nil, nil)
+  if self.state == "starting" then
+    return log.notify("the session is starting; send again in a moment", vim.log.levels.WARN)
+  end
+  if not self:busy() then
+    return self:start_turn(text, ctx, self:open_segment(row, text, note))
+  end
+  -- Steer: the text joins the running turn; later output renders below it.
+  local segment = render.next_segment(self.turn)
+  self.segments[segment] = self:open_segment(row, text, note)
+  local c = self:client()
+  if not c then
+    return self:fail("the Tether server is not running")
+  end
+  client.request(c, "tether/session/steer", { sessionId = self.session_id, text = text }, function(err, result)
+    if err then
+      return log.notify("steer failed: " .. client.error_message(err), vim.log.levels.WARN)
+    end
+    if result and result.queued == false and not self:busy() then
+      -- The turn ended before the text could join it: it starts the next turn.
+      self:start_turn(text, ctx, self.segments[segment])
+    end
+  end)
+end
+
+---:TetherStop: cancel the running turn (idempotent).
+function Chat:stop()
+  if not self.session_id or not self:busy() then
+    return log.notify("no turn is running", vim.log.levels.INFO)
+  end
+  self:set_state("cancelling")
+  local c = self:client()
+  if not c then
+    return self:fail("the Tether server is not running")
+  end
+  client.request(c, "tether/session/cancel", { sessionId = self.session_id }, function(err)
+    if err then
+      log.notify("cancel failed: " .. client.error_message(err), vim.log.levels.WARN)
+    end
+  end)
+end
+
+---@param title string
+function Chat:set_title(title)
+  self.title = title
+  chatbuf.set_title(self.buf, title)
+  status_changed(self)
+end
+
+---@param ev table
+---@param seq integer|nil
+function Chat:on_event(ev, seq)
+  if seq then
+    if seq <= self.last_seq then
+      return -- already seen (a replay)
+    end
+    self.last_seq = seq
+  end
+  local t = ev.type
+  if t == "title_changed" then
+    return self:set_title(ev.title or "")
+  elseif t == "usage" then
+    self.usage = ev.total
+    self.context_tokens, self.context_window = ev.contextTokens, ev.contextWindow
+    status_changed(self)
+  elseif t == "file_edited" then
+    local edit =
+      { uri = ev.uri, diff = ev.diff, applied = ev.applied, message = ev.message, turn_id = ev.turnId }
+    table.insert(self.edits, edit)
+    local registry = require("tether.chat")
+    local prev = registry.last_edits[1]
+    if not prev or prev.turn_id ~= ev.turnId then
+      registry.last_edits = {}
+    end
+    table.insert(registry.last_edits, edit)
+  end
+  if not self.turn then
+    return
+  end
+  if t == "turn_started" then
+    self.turn_id = ev.turnId
+  elseif self.turn_id and ev.turnId and ev.turnId ~= self.turn_id then
+    return -- a late event of an earlier turn
+  end
+  if render.TERMINAL[t] and self.turn.status then
+    return
+  end
+  local segment = render.apply(self.turn, ev)
+  if t == "permission_requested" then
+    self:set_state("waiting")
+  elseif t == "permission_resolved" and self.state == "waiting" then
+    self:set_state("running")
+  end
+  if render.TERMINAL[t] then
+    self:mark_dirty(segment, true)
+    self:set_state("idle")
+  else
+    self:mark_dirty(segment)
+  end
+end
+
+return Chat
