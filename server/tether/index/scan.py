@@ -21,7 +21,8 @@ CHUNK_LINES = 40
 BINARY_SNIFF = 8000
 MAX_PREVIEW = 200
 _READ_ATTEMPTS = 3
-_CAMEL = re.compile(r"\w*[a-z0-9][A-Z]\w*")
+# Words with a camelCase step: lower->Upper (getName) or UPPER->Word (HTTPServer).
+_CAMEL = re.compile(r"\b(?=\w*?(?:[a-z0-9][A-Z]|[A-Z][A-Z][a-z]))\w+")
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 # Skip reasons (the keys of IndexStats.skipped).
