@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tether.store.paths import write_atomic
+from tether.store.paths import is_valid_session_id, write_atomic
 from tether.store.records import Summary
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,12 @@ class SummaryCache:
         dropped = 0
         width = len(_ROW)
         for sid, row in raw["sessions"].items():
-            if type(row) is list and len(row) == width and list(map(type, row)) == _ROW_TYPES:
+            if (
+                type(row) is list
+                and len(row) == width
+                and list(map(type, row)) == _ROW_TYPES
+                and is_valid_session_id(sid)
+            ):
                 row[_USAGE_AT] = dict(zip(USAGE_KEYS, row[_USAGE_AT], strict=False))
                 row[_FOLDER_AT] = row[_FOLDER_AT] or self.folder
                 rows[sid] = Summary(sid, *row)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tether.errors import InvalidParamsError
 from tether.protocol.models import SessionSummary
-from tether.store.cache import SummaryCache, stamp_of, summary_stamp
+from tether.store.cache import SummaryCache
 from tether.store.paths import SESSION_SUFFIX, is_valid_session_id, store_error
 from tether.store.reader import summarize
 from tether.store.records import Summary, parse_time
@@ -40,18 +40,21 @@ def current_summaries(sessions_dir: Path, cache: SummaryCache) -> dict[str, Summ
         entries = []
     except OSError as exc:
         raise store_error("list", sessions_dir, exc) from exc
+    suffix_len = len(SESSION_SUFFIX)
     for entry in entries:
         name = entry.name
-        if not name.endswith(SESSION_SUFFIX) or name.startswith("."):
+        if not name.endswith(SESSION_SUFFIX):
             continue
-        session_id = name[: -len(SESSION_SUFFIX)]
-        if not is_valid_session_id(session_id):
+        session_id = name[:-suffix_len]
+        row = cached.get(session_id)  # cache keys are valid ids (checked when read)
+        if row is None and (name.startswith(".") or not is_valid_session_id(session_id)):
             continue
-        row = cached.get(session_id)
         try:
-            if row is not None and summary_stamp(row) == stamp_of(entry.stat()):
-                rows[session_id] = row
-                continue
+            if row is not None:
+                st = entry.stat()
+                if (row.size, row.mtime_ns, row.ino) == (st.st_size, st.st_mtime_ns, st.st_ino):
+                    rows[session_id] = row
+                    continue
             with open(entry.path, "rb") as f:
                 rows[session_id] = summarize(f, session_id, entry.path, row)
         except FileNotFoundError:
@@ -75,17 +78,21 @@ def page_of(
 ) -> tuple[list[SessionSummary], str | None]:
     """Newest first, title filtered (case-insensitive), strictly after the cursor key."""
     needle = query.casefold() if query else None
-    keyed = [
-        ((row.updated_ts, sid), row)
-        for sid, row in rows.items()
-        if needle is None or needle in row.title.casefold()
-    ]
-    keyed.sort(key=lambda item: item[0], reverse=True)
+    chosen = (
+        list(rows.values())
+        if needle is None
+        else [row for row in rows.values() if needle in row.title.casefold()]
+    )
+    chosen.sort(key=_key, reverse=True)
     if after is not None:
-        keyed = [item for item in keyed if item[0] < after]
-    page = keyed[:limit]
-    next_cursor = encode_cursor(page[-1][0]) if len(keyed) > limit else None
-    return [summary_model(row, folder) for _, row in page], next_cursor
+        chosen = [row for row in chosen if _key(row) < after]
+    page = chosen[:limit]
+    next_cursor = encode_cursor(_key(page[-1])) if len(chosen) > limit else None
+    return [summary_model(row, folder) for row in page], next_cursor
+
+
+def _key(row: Summary) -> Key:
+    return (row.updated_ts, row.session_id)
 
 
 def summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:

@@ -191,3 +191,20 @@ def test_cache_row_with_unreadable_times_does_not_break_listing(history: History
     page = open_store(history.folder).list()[0]
     assert [s.id for s in page] == [ids[1], ids[0]]
     assert page[1].updated_at == BASE  # from the row's timestamp column
+
+
+def test_cache_keys_that_are_not_session_ids_are_dropped(history: History) -> None:
+    ids = _sessions_at(history, ["a"])
+    history.store.list()
+    sessions = history.store.sessions_dir
+    hidden = sessions / ".hidden.jsonl"
+    hidden.write_bytes(history.path(ids[0]).read_bytes())
+    cache = history.store.base / CACHE_FILE
+    body = json.loads(cache.read_bytes())
+    row = list(body["sessions"][ids[0]])
+    st = hidden.stat()
+    for name, value in (("size", st.st_size), ("mtime_ns", st.st_mtime_ns), ("ino", st.st_ino)):
+        row[ROW_FIELDS.index(name)] = value
+    body["sessions"][".hidden"] = row
+    cache.write_bytes(json.dumps(body).encode())
+    assert _page_ids(open_store(history.folder)) == ids
