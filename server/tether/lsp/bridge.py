@@ -47,9 +47,20 @@ _RETRIES = 3  # the buffer can move between our read and the editor applying the
 class EditorClient(Protocol):
     """What the bridge needs from the LSP connection (the server adapts pygls to it)."""
 
-    tether_permissions: bool  # client declared experimental.tether.permissions
-    document_changes: bool  # workspace.workspaceEdit.documentChanges
-    create_files: bool  # resourceOperations includes "create"
+    @property
+    def tether_permissions(self) -> bool:
+        """The client declared experimental.tether.permissions."""
+        ...
+
+    @property
+    def document_changes(self) -> bool:
+        """The client takes workspace edits as documentChanges (versioned)."""
+        ...
+
+    @property
+    def create_files(self) -> bool:
+        """The client can create files from a workspace edit (resourceOperations)."""
+        ...
 
     async def apply_edit(
         self, edit: types.WorkspaceEdit, label: str

@@ -91,8 +91,8 @@ class EventCoalescer:
         if session_id is None:
             for stream in list(self._streams.values()):
                 self._flush(stream)
-        elif (stream := self._streams.get(session_id)) is not None:
-            self._flush(stream)
+        elif (one := self._streams.get(session_id)) is not None:
+            self._flush(one)
 
     def forget(self, session_id: str) -> None:
         """Flush and drop a session's state (deleted session, closed folder)."""

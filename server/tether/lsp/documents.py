@@ -46,12 +46,15 @@ class IndexFeeder:
 
     def _update(self, runtime: FolderRuntime, path: Path, text: str | None) -> None:
         self._timers.pop(path, None)
+        index = runtime.index
+        if index is None:
+            return
         if text is None:
             doc = self.server.overlay.get_path(path)
             if doc is None:
                 return
             text = doc.text
-        runtime.spawn(runtime.index.update_text(path, text), "index update")
+        runtime.spawn(index.update_text(path, text), "index update")
 
     def paths_changed(self, paths: list[Path]) -> None:
         by_folder: dict[Path, tuple[FolderRuntime, list[Path]]] = {}
@@ -63,7 +66,8 @@ class IndexFeeder:
             if runtime.index is not None:
                 by_folder.setdefault(runtime.folder.root, (runtime, []))[1].append(path)
         for runtime, folder_paths in by_folder.values():
-            runtime.spawn(runtime.index.refresh_paths(folder_paths), "index refresh")
+            if runtime.index is not None:
+                runtime.spawn(runtime.index.refresh_paths(folder_paths), "index refresh")
 
 
 def _path(uri: str) -> Path | None:

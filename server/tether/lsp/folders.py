@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tether.lsp.bridge import EditorClient, LspEditorBridge
 from tether.protocol.events import SessionEvent
@@ -22,6 +22,9 @@ from tether.settings import Settings
 from tether.store.base import SessionStore
 from tether.workspace.folder import WorkspaceFolder, canonical
 from tether.workspace.overlay import DocumentOverlay
+
+if TYPE_CHECKING:
+    from tether.index import WorkspaceIndex
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ def _default_store(folder: WorkspaceFolder) -> SessionStore:
     return open_store(folder)
 
 
-def _default_index(folder: WorkspaceFolder) -> Any | None:
+def _default_index(folder: WorkspaceFolder) -> WorkspaceIndex | None:
     """The folder's WorkspaceIndex, or None when the index package cannot be loaded."""
     try:
         from tether.index import WorkspaceIndex
@@ -47,7 +50,7 @@ class FolderRuntime:
     folder: WorkspaceFolder
     bridge: LspEditorBridge
     manager: SessionManager
-    index: Any | None  # tether.index.WorkspaceIndex
+    index: WorkspaceIndex | None
     unsubscribe: Callable[[], None]
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -77,7 +80,7 @@ class FolderSet:
         on_event: Callable[[SessionEvent], None],
         on_edited: Callable[[FolderRuntime, Path, str], None] | None = None,
         store_factory: Callable[[WorkspaceFolder], SessionStore] = _default_store,
-        index_factory: Callable[[WorkspaceFolder], Any | None] = _default_index,
+        index_factory: Callable[[WorkspaceFolder], WorkspaceIndex | None] = _default_index,
     ) -> None:
         self.client = client
         self.overlay = overlay

@@ -19,7 +19,7 @@ from tether.lsp.server import TetherServer
 from tether.lsp.wire import parse_params
 from tether.protocol import methods as m
 from tether.protocol.base import WireModel
-from tether.protocol.events import TurnCancelled
+from tether.protocol.events import SessionEvent, TurnCancelled
 from tether.settings import DEFAULT_MODELS, Settings
 from tether.workspace.folder import path_to_uri
 
@@ -101,7 +101,8 @@ def register_session_methods(server: TetherServer) -> None:
 
     @method(m.SESSION_REPLAY, m.ReplayParams)
     async def replay(p: m.ReplayParams) -> WireModel:
-        events = await folders.for_session(p.session_id).manager.replay(p.session_id, p.from_seq)
+        manager = folders.for_session(p.session_id).manager
+        events: list[SessionEvent] = list(await manager.replay(p.session_id, p.from_seq))
         server.coalescer.flush(p.session_id)
         server.send_replayed(events)
         last = events[-1].seq if events else p.from_seq

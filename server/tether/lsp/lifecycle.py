@@ -116,6 +116,8 @@ def start_index(server: TetherServer, runtime: FolderRuntime) -> None:
 async def build_index(server: TetherServer, runtime: FolderRuntime) -> None:
     """Build the folder's index, reporting `$/progress` when the client shows progress."""
     index = runtime.index
+    if index is None:
+        return
     token: str | None = None
     if server.capability("window.work_done_progress", False):
         token = f"tether-index-{uuid.uuid4()}"
