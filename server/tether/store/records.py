@@ -83,9 +83,12 @@ def parse_header(line: bytes, *, session_id: str, path: str) -> SessionInfo:
     if version != HEADER_VERSION:
         raise corrupt(f"unsupported history version {version!r} (this Tether reads 1)")
     try:
-        return SessionInfo.model_validate(record.get("session"))
+        info = SessionInfo.model_validate(record.get("session"))
     except ValidationError as exc:
         raise corrupt(f"the header is invalid ({exc.error_count()} errors)") from exc
+    if info.id != session_id:
+        raise corrupt(f"the header belongs to session {info.id}")
+    return info
 
 
 def parse_time(value: object) -> datetime | None:

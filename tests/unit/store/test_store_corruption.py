@@ -86,6 +86,7 @@ def test_message_that_fails_validation_is_reported(history: History) -> None:
         b'{"type":"session_header","version":99,"session":{}}\n',
         b'{"type":"message_added"}\n',
         b'{"type":"session_header","version":1,"session":{"id":"a","workspaceFolder":"/"}}',
+        b'{"type":"session_header","version":1,"session":{"id":"other","workspaceFolder":"/"}}\n',
     ],
 )
 def test_unreadable_header_raises_and_leaves_the_file(history: History, header: bytes) -> None:
