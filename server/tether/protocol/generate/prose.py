@@ -48,10 +48,12 @@ with exactly one *terminal* event. Clients must ignore event types they do not k
 SEQUENCING = """\
 ## Ordering, coalescing and replay
 
-- **seq.** Every event carries a per-session `seq` that strictly increases, across turns
-  and across server restarts (it continues from the history on disk). Notifications of a
-  session are sent in `seq` order. There may be gaps: coalesced deltas keep only the seq
-  of the last delta merged into them.
+- **seq.** Every event, durable or transient, carries a per-session `seq` that strictly
+  increases; notifications of a session are sent in `seq` order. Numbering continues
+  across turns and server restarts from the last durable event on disk, so durable
+  seqs never repeat; only the seqs of transient events streamed after the last durable
+  one before a crash can be reused. There may be gaps: coalesced deltas keep only the
+  seq of the last delta merged into them, and replay skips transient events.
 - **Coalescing.** `text_delta` and `reasoning_delta` (per message) and
   `tool_output_chunk` (per tool call) are coalesced to at most about 60 notifications
   per second per session: consecutive events of the same stream are merged into one
@@ -68,7 +70,8 @@ SEQUENCING = """\
   every durable event with `seq > fromSeq` as `tether/session/event` notifications,
   in order, then answers with the count and the last seq sent. Transient events are not
   replayed. Clients drop any event whose `seq` they have already seen, which makes
-  replay and live notifications safe to overlap."""
+  replay and live notifications safe to overlap; after reconnecting to a restarted
+  server they rebuild from load + replay rather than keep their old high-water mark."""
 
 CANCELLATION = """\
 ## Cancellation
