@@ -265,7 +265,8 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
     # The session is on disk in TETHER_DATA_DIR and showed up in the history view.
     assert TITLE in report["historyTitles"], report  # type: ignore[operator]
     assert any(data_dir.rglob("*.jsonl")), list(data_dir.rglob("*"))
-    # Stop ended the slow turn as cancelled.
+    # Typing during the slow turn steered it; Stop then ended it as cancelled.
+    assert report["steerShown"] and not report["steerRefused"], report
     assert report["stoppedStatus"] == "cancelled", report
 
 
@@ -307,3 +308,18 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     # The server was killed, restarted on its own, and the resumed session still works.
     assert report["serverRestarted"], report
     assert report["answerAfterRestart"] == "Back after the restart.", report
+
+
+def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path) -> None:
+    report, _, _ = _scenario(
+        "missing",
+        vsix,
+        tmp_path,
+        {"turns": []},
+        {"tether.server.command": f"{tmp_path}/no-such-python -m tether serve"},
+    )
+    toast = str(report["errorToast"])
+    assert "no-such-python" in toast and "was not found" in toast, report
+    assert "pip install tether" in toast and "tether.server.command" in toast, report
+    assert "Open Settings" in report["toastButtons"], report  # type: ignore[operator]
+    assert "not running" in str(report["banner"]), report

@@ -69,10 +69,14 @@ async function main() {
     page = await context.newPage();
     page.on("pageerror", (err) => log("page error:", err.message));
     await openWorkbench();
-    await openFileAndType();
-    const chat = await openChat();
-    if (config.scenario === "review") await review(chat);
-    else await mainScenario(chat);
+    if (config.scenario === "missing") {
+      await missingServer();
+    } else {
+      await openFileAndType();
+      const chat = await openChat();
+      if (config.scenario === "review") await review(chat);
+      else await mainScenario(chat);
+    }
   } catch (err) {
     log("FAILED:", err?.stack ?? err);
     if (page) await shot("failure").catch(() => undefined);
@@ -174,11 +178,33 @@ async function mainScenario(chat) {
     await chat.locator("#prompt").press("Enter");
     await chat.locator(".msg.assistant.streaming .body", { hasText: "Once upon" }).waitFor({ timeout: LONG });
     await shot("08-streaming");
+    // Typing while the turn runs steers it: the message joins the running turn.
+    await chat.locator("#send", { hasText: "Steer" }).waitFor();
+    await chat.locator("#prompt").fill("Keep it short");
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator(".msg.user", { hasText: "You (steer)" }).waitFor({ timeout: LONG });
+    report.steerShown = true;
     await chat.locator("#stop").click();
     const end = chat.locator(".turn-end").last();
     await chat.locator('.turn-end[data-status="cancelled"]').waitFor({ timeout: LONG });
     report.stoppedStatus = await end.getAttribute("data-status");
+    report.steerRefused = (await chat.locator(".notice.warning, .notice.error").count()) > 0;
     await shot("09-stopped");
+  });
+}
+
+async function missingServer() {
+  await step("a missing server gets a message with the fix", async () => {
+    const toast = page.locator(".notification-toast", { hasText: "could not start its server" });
+    await toast.first().waitFor({ timeout: LONG });
+    report.errorToast = (await toast.first().innerText()).replace(/\s+/g, " ");
+    report.toastButtons = await toast.first().locator(".monaco-button").allInnerTexts();
+    await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
+    const chat = await chatFrame();
+    const banner = chat.locator("#server-banner");
+    await banner.waitFor({ state: "visible", timeout: LONG });
+    report.banner = await banner.innerText();
+    await shot("02-missing-server");
   });
 }
 

@@ -86,8 +86,8 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
     <button id="new" class="icon" title="New chat">New</button>
   </header>
   <div id="server-banner" hidden></div>
-  <main id="transcript" role="log" aria-live="polite"></main>
   <div id="empty">Ask Tether about your code. The active file and selection go with your message.</div>
+  <main id="transcript" role="log" aria-live="polite"></main>
   <footer id="composer">
     <textarea id="prompt" rows="3" placeholder="Ask Tether (Enter to send, Shift+Enter for a new line)" aria-label="Message"></textarea>
     <div id="actions">

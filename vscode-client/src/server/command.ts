@@ -78,7 +78,7 @@ function isExecutable(file: string): boolean {
 /** The user-facing explanation of a server that cannot start, with what to do. */
 export function missingServerMessage(commandLine: string, detail: string): string {
   return (
-    `Tether could not start its server (\`${commandLine}\`): ${detail}. ` +
+    `Tether could not start its server: ${detail} (command \`${commandLine}\`). ` +
     "Install it with `pip install tether` into a Python 3.11+ environment, or set " +
     "`tether.server.command` to that environment's Python, e.g. " +
     "`/path/to/venv/bin/python -m tether serve`."

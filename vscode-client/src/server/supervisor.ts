@@ -101,6 +101,12 @@ export class ServerSupervisor implements vscode.Disposable {
     this.stopping = false;
     this.notifiedMissing = false;
     this.setState("starting");
+    // Check the command first: a missing program gets our message, not a connection error.
+    const problem = await this.commandProblem();
+    if (problem) {
+      void this.offerSettings(problem);
+      return;
+    }
     const client = this.createClient();
     this.client = client;
     client.onDidChangeState((e) => {
@@ -204,9 +210,29 @@ export class ServerSupervisor implements vscode.Disposable {
     return client;
   }
 
+  private commandLine(): string {
+    return vscode.workspace.getConfiguration("tether").get<string>("server.command") || DEFAULT_COMMAND;
+  }
+
+  /** Why the configured command cannot run (with the fix), or null when it looks fine. */
+  private async commandProblem(): Promise<string | null> {
+    const commandLine = this.commandLine();
+    let argv: string[];
+    try {
+      argv = splitCommandLine(commandLine);
+    } catch (err) {
+      return missingServerMessage(commandLine, errorText(err));
+    }
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+    const env = { ...process.env, ...(await this.secrets.env()) };
+    if (!findExecutable(argv[0], env.PATH, cwd)) {
+      return missingServerMessage(commandLine, `\`${argv[0]}\` was not found`);
+    }
+    return null;
+  }
+
   private async spawnServer(): Promise<ChildProcess> {
-    const commandLine =
-      vscode.workspace.getConfiguration("tether").get<string>("server.command") || DEFAULT_COMMAND;
+    const commandLine = this.commandLine();
     let argv: string[];
     try {
       argv = splitCommandLine(commandLine);
@@ -233,7 +259,9 @@ export class ServerSupervisor implements vscode.Disposable {
       if (isModuleMissing(text) && !this.notifiedMissing) {
         this.notifiedMissing = true;
         this.stopping = true;
-        void this.offerSettings(missingServerMessage(commandLine, "Python has no `tether` module"));
+        void this.offerSettings(
+          missingServerMessage(commandLine, "this Python has no `tether` module"),
+        );
       }
     });
     child.on("exit", (code, signal) => {
