@@ -95,6 +95,7 @@ def load_tail(
 
     Title, usage and the total come from the scanned tail when it holds them, else from
     a fresh cache row, else from a substring scan of the unread prefix (no json.loads).
+    `problems` covers the lines it read: damage further back shows in a full load.
     """
     newest_first: list[Message] = []
     problems: list[str] = []
