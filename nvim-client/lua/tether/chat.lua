@@ -54,7 +54,8 @@ function M.create(root, lines)
     edits = {},
   }, Chat)
   M.by_buf[buf] = chat
-  vim.api.nvim_create_autocmd("BufWipeout", {
+  -- :bdelete unloads a scratch buffer's text too: the chat is gone either way.
+  vim.api.nvim_create_autocmd("BufUnload", {
     buffer = buf,
     callback = function()
       M.by_buf[buf] = nil

@@ -19,6 +19,9 @@ M.handlers = {
   ["tether/permission/request"] = function(_, params, ctx)
     return require("tether.permission").handle(params, ctx)
   end,
+  ["workspace/applyEdit"] = function(err, params, ctx)
+    return require("tether.edits").apply(err, params, ctx)
+  end,
 }
 
 ---Client capabilities: Neovim's own plus `experimental.tether.permissions`, which tells the
