@@ -288,12 +288,34 @@ REVIEW_SCRIPT = {
         {"text": "Added the docstring for you to review."},
         {"text": "Review the docstring"},
         {"text": "Back after the restart."},
+        {"text": "It returns a greeting."},
     ],
 }
 
 
+def _file_parts(data_dir: Path) -> list[dict[str, object]]:
+    """Every file attachment recorded in the session history files."""
+    found: list[dict[str, object]] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            if value.get("type") == "file":
+                found.append(value)
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for path in data_dir.rglob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            with contextlib.suppress(json.JSONDecodeError):
+                walk(json.loads(line))
+    return found
+
+
 def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
-    report, hello, _ = _scenario(
+    report, hello, data_dir = _scenario(
         "review", vsix, tmp_path, REVIEW_SCRIPT, {"tether.edits.review": True}
     )
     # The edit opened a before/after diff; Reject reverted it in the buffer only.
@@ -308,6 +330,12 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     # The server was killed, restarted on its own, and the resumed session still works.
     assert report["serverRestarted"], report
     assert report["answerAfterRestart"] == "Back after the restart.", report
+    # Every prompt carried the active file; Ask about Selection carried the selected line.
+    parts = _file_parts(data_dir)
+    assert parts and all(str(p["uri"]).endswith("/hello.py") for p in parts), parts
+    selected = [p for p in parts if p.get("text")]
+    assert selected and str(selected[-1]["text"]).startswith("def greet(name):"), parts
+    assert report["selectionAnswer"] == "It returns a greeting.", report
 
 
 def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path) -> None:

@@ -294,6 +294,29 @@ async function review(chat) {
     report.answerAfterRestart = (await answer.innerText()).trim();
     await shot("07-after-restart");
   });
+
+  await step("Ask about Selection sends the selected lines", async () => {
+    await page.locator(".tabs-container .tab", { hasText: "hello.py" }).first().click();
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Tether: Ask about Selection");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Ask about Selection" }).first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-widget .quick-input-message", { hasText: "Ask Tether" })
+      .or(page.locator(".quick-input-widget", { hasText: "Ask Tether about the selection" }))
+      .first()
+      .waitFor({ timeout: LONG });
+    await input.fill("What does this do?");
+    await page.keyboard.press("Enter");
+    const answer = chat.locator(".msg.assistant .body", { hasText: "It returns a greeting." });
+    await answer.waitFor({ timeout: LONG });
+    report.selectionAnswer = (await answer.innerText()).trim();
+    await shot("08-ask-selection");
+  });
 }
 
 await main();
