@@ -211,6 +211,18 @@ def test_chat_streams_answer_and_session_survives_restart(start: Callable[..., E
     assert editor.lua("return require('tether.chat').get().session_id") == session_id
 
 
+def load_session(editor: Editor) -> dict[str, Any]:
+    """tether/session/load of the current chat's session, through the plugin's client."""
+    editor.lua(
+        "_G.loaded = nil; local chat = require('tether.chat').get(); "
+        "local client = require('tether.client'); "
+        "client.request(client.get(chat.root), 'tether/session/load', "
+        "{ sessionId = chat.session_id }, function(err, res) _G.loaded = res or err end)"
+    )
+    loaded: dict[str, Any] = wait_for("the session", lambda: editor.lua("return _G.loaded"))
+    return loaded
+
+
 def test_agent_edit_lands_in_modified_buffer_and_undoes(
     start: Callable[..., Editor], workspace: Path
 ) -> None:
@@ -244,6 +256,11 @@ def test_agent_edit_lands_in_modified_buffer_and_undoes(
 
     editor.lua("vim.api.nvim_buf_call(..., function() vim.cmd('normal! u') end)", file_buf)
     assert buf[:] == ["def greet():", "    return 'hello'"]
+
+    # The file buffer the user came from was attached as the active file.
+    user = next(m for m in load_session(editor)["messages"] if m["role"] == "user")
+    files = [p["uri"] for p in user["parts"] if p["type"] == "file"]
+    assert files == [(workspace / "x.py").as_uri()], user
 
 
 def test_stop_cancels_a_slow_turn(start: Callable[..., Editor]) -> None:
@@ -330,12 +347,7 @@ def test_ask_sends_selection_and_file(start: Callable[..., Editor], workspace: P
     assert "what does this return?" in lines
     assert "_attached: `x.py:2-2`_" in lines, lines
     # The stored user message carries the selected lines of the file as context.
-    editor.lua(
-        "local chat = require('tether.chat').get(); local client = require('tether.client'); "
-        "client.request(client.get(chat.root), 'tether/session/load', "
-        "{ sessionId = chat.session_id }, function(err, res) _G.loaded = res or err end)"
-    )
-    loaded = wait_for("the session", lambda: editor.lua("return _G.loaded"))
+    loaded = load_session(editor)
     user = next(m for m in loaded["messages"] if m["role"] == "user")
     files = [p for p in user["parts"] if p["type"] == "file"]
     assert files and files[0]["uri"] == (workspace / "x.py").as_uri(), user

@@ -25,6 +25,13 @@ function M.active_file_buf(buf)
   if M.last_file_buf and vim.api.nvim_buf_is_valid(M.last_file_buf) then
     return M.last_file_buf
   end
+  -- Before any BufEnter was seen: a file shown next to the chat.
+  for _, win in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    local b = vim.api.nvim_win_get_buf(win)
+    if vim.bo[b].buftype == "" and vim.api.nvim_buf_get_name(b) ~= "" then
+      return b
+    end
+  end
   return nil
 end
 

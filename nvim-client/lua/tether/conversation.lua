@@ -119,9 +119,8 @@ end
 ---@param ctx table|nil PromptContext
 ---@param seg tether.Segment
 function Chat:start_turn(text, ctx, seg)
-  self.turn = render.new_turn(config.options.chat.max_output_lines)
-  self.turn_id = nil
-  self.segments = { [1] = seg }
+  local turn = render.new_turn(config.options.chat.max_output_lines)
+  self.turn, self.turn_id, self.segments = turn, nil, { [1] = seg }
   local c = self:client()
   if not c then
     return self:fail("the Tether server is not running (see :checkhealth tether)")
@@ -130,7 +129,9 @@ function Chat:start_turn(text, ctx, seg)
     self:set_state("running")
     local params = { sessionId = self.session_id, text = text, context = ctx }
     client.request(c, "tether/session/prompt", params, function(err, result)
-      self:on_prompt_done(err, result)
+      if self.turn == turn then -- not a late answer about an earlier turn
+        self:on_prompt_done(err, result)
+      end
     end)
   end
   if self.session_id then
