@@ -9,6 +9,7 @@ import {
   type ToolItem,
   type Transcript,
   type TurnEndItem,
+  type UserItem,
   emptyTranscript,
   fromHistory,
   pendingPermissions,
@@ -278,6 +279,21 @@ describe("steering and history", () => {
     ]);
     const users = state.items.filter((i) => i.kind === "user");
     assert.equal(users.length, 2);
+  });
+
+  test("attached files show on the user's message, with 1-based line ranges", () => {
+    const state = run([
+      { kind: "promptSent", text: "what?", steer: false },
+      event("message_added", {
+        message: message("u1", "user", [
+          { type: "text", text: "what?" },
+          { type: "file", uri: "file:///w/a%20b.py", rangeStartLine: 2, rangeEndLine: 4 },
+          { type: "file", uri: "file:///w/c.py" },
+        ]),
+      }),
+    ]);
+    const user = state.items[0] as UserItem;
+    assert.deepEqual(user.attachments, ["a b.py:3-5", "c.py"]);
   });
 
   test("a loaded session rebuilds user, assistant and tool items", () => {

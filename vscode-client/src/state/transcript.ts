@@ -23,6 +23,8 @@ export interface UserItem {
   kind: "user";
   key: string;
   text: string;
+  /** Files attached as context, e.g. "hello.py" or "hello.py:3-7" (1-based lines). */
+  attachments?: string[];
   messageId?: string;
   turnId?: string | null;
   steer?: boolean;
@@ -321,18 +323,21 @@ function turnStarted(state: Transcript, turnId: string | null, prompt: string, m
 function messageAdded(state: Transcript, message: Message): Transcript {
   if (message.role === "user") {
     const text = messageText(message);
+    const attachments = attachmentLabels(message);
     if (state.items.some((i) => i.kind === "user" && i.messageId === message.id)) return state;
     const idx = findLastIndex(
       state.items,
       (i) => i.kind === "user" && i.messageId === undefined && i.text === text,
     );
     if (idx >= 0) {
-      return replaceAt(state, idx, { ...(state.items[idx] as UserItem), messageId: message.id });
+      const item = state.items[idx] as UserItem;
+      return replaceAt(state, idx, { ...item, messageId: message.id, attachments });
     }
     return withItem(state, {
       kind: "user",
       key: `msg:${message.id}`,
       text,
+      attachments,
       messageId: message.id,
       turnId: message.turnId ?? null,
     });
@@ -494,6 +499,20 @@ function upsertAssistant(
   const idx = state.items.findIndex((i) => i.kind === "assistant" && i.messageId === messageId);
   if (idx < 0) return withItem(state, change(newAssistant(messageId)));
   return replaceAt(state, idx, change(state.items[idx] as AssistantItem));
+}
+
+function attachmentLabels(message: Message): string[] {
+  const labels: string[] = [];
+  for (const part of message.parts) {
+    if (part.type !== "file") continue;
+    const name = decodeURIComponent(part.uri.split("/").pop() ?? part.uri);
+    const start = part.rangeStartLine;
+    const end = part.rangeEndLine;
+    if (start === null || start === undefined) labels.push(name);
+    else if (end === null || end === undefined || end === start) labels.push(`${name}:${start + 1}`);
+    else labels.push(`${name}:${start + 1}-${end + 1}`);
+  }
+  return labels;
 }
 
 function messageText(message: Message): string {

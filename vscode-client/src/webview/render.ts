@@ -38,6 +38,11 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
     case "user": {
       const node = el("div", "msg user");
       node.append(el("div", "role", item.steer ? "You (steer)" : "You"), el("div", "body plain", item.text));
+      if (item.attachments?.length) {
+        const chips = el("div", "attachments");
+        for (const label of item.attachments) chips.append(el("span", "attachment", label));
+        node.append(chips);
+      }
       return node;
     }
     case "assistant":
