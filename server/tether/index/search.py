@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from tether.index.db import IndexDB
-from tether.index.scan import MAX_PREVIEW, split_identifier
+from tether.index.scan import CHUNK_LINES, MAX_PREVIEW, split_identifier
 
 # Column weights: path, symbols (definitions in the chunk), split identifiers, body.
 _WEIGHTS = (6.0, 10.0, 2.0, 1.0)
@@ -32,66 +32,82 @@ def query_terms(query: str) -> tuple[list[str], set[str]]:
     return words, terms
 
 
-def fts_expression(words: list[str], terms: set[str]) -> str:
-    """Each word as a phrase (the tokenizer splits snake_case) OR any of its parts."""
-    quoted = dict.fromkeys('"' + t.replace('"', '""') + '"' for t in [*words, *sorted(terms)])
+def fts_expression(terms: list[str]) -> str:
+    """Terms OR-ed, each quoted (a snake_case word becomes a phrase of its parts)."""
+    quoted = dict.fromkeys('"' + t.replace('"', '""') + '"' for t in terms)
     return " OR ".join(quoted)
 
 
+_SELECT = (
+    "SELECT fts.rowid, c.file_id, f.path, c.start_line, fts.symbols, fts.body,"
+    f" bm25(fts, {', '.join(map(str, _WEIGHTS))}) AS rank"
+    " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN files f ON f.id = c.file_id"
+    " WHERE fts MATCH ? ORDER BY rank LIMIT ?"
+)
+
+
 def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
-    """Best hits first: {path, score, line, symbol?, preview}. Blocking (use a thread)."""
+    """Best hits first: {path, score, line, symbol?, preview}. Blocking (use a thread).
+
+    The whole words go first (precise and cheap); the split parts of identifiers only
+    widen the net when the words alone find too little.
+    """
     words, terms = query_terms(query)
     if not terms or limit <= 0:
         return []
-    rows = db.query(
-        "SELECT c.file_id, f.path, c.start_line, fts.symbols, fts.body,"
-        f" bm25(fts, {', '.join(map(str, _WEIGHTS))}) AS rank"
-        " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN files f ON f.id = c.file_id"
-        " WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-        (fts_expression(words, terms), max(limit * 4, 40)),
-    )
+    wanted = max(limit * 4, 40)
+    rows = db.query(_SELECT, (fts_expression(words), wanted))
+    extra = [t for t in sorted(terms) if t not in set(words)]
+    if extra and len(rows) < wanted:
+        seen = {row[0] for row in rows}
+        more = db.query(_SELECT, (fts_expression([*words, *extra]), wanted))
+        rows += [row for row in more if row[0] not in seen]
     word_set = set(words)
     joined = "_".join(words)
-    hits: list[dict[str, Any]] = []
-    per_file: dict[str, int] = {}
-    for file_id, path, start_line, symbols_text, body, rank in rows:
+    scored: list[tuple[float, int, dict[str, Any], str, int]] = []
+    for order, (_rowid, file_id, path, start_line, symbols_text, body, rank) in enumerate(rows):
         score = -float(rank)
         filename = path.rsplit("/", 1)[-1].lower()
         if filename in word_set or filename.split(".", 1)[0] in word_set | {joined}:
             score += _FILENAME_BONUS
         hit: dict[str, Any] = {"path": path}
         symbol = _matching_symbol(symbols_text, word_set, joined)
-        line: int | None = None
         if symbol is not None:
             found = db.query(
-                "SELECT line FROM symbols WHERE file_id=? AND name=? AND line>=? ORDER BY line"
-                " LIMIT 1", (file_id, symbol, start_line),
+                "SELECT line FROM symbols WHERE file_id=? AND name=? AND line>=? AND line<?"
+                " ORDER BY line LIMIT 1", (file_id, symbol, start_line, start_line + CHUNK_LINES),
             )
             if found:
-                line = int(found[0][0])
+                hit["line"] = int(found[0][0])
                 hit["symbol"] = symbol
                 score += _SYMBOL_BONUS
-        lines = body.split("\n")
-        if line is None:
-            offset = _best_line(lines, terms)
-            line = start_line + offset if offset is not None else None
-        if line is not None:
-            hit["line"] = line
-            hit["preview"] = lines[line - start_line].strip()[:MAX_PREVIEW] if (
-                0 <= line - start_line < len(lines)) else ""
         hit["score"] = round(score, 4)
-        hits.append(hit)
-    hits.sort(key=lambda h: -h["score"])
+        scored.append((-score, order, hit, body, start_line))
+    scored.sort(key=lambda t: (t[0], t[1]))
     out: list[dict[str, Any]] = []
-    for hit in hits:
+    per_file: dict[str, int] = {}
+    for _neg, _order, hit, body, start_line in scored:
         count = per_file.get(hit["path"], 0)
         if count >= _PER_FILE:
             continue
         per_file[hit["path"]] = count + 1
+        _place(hit, body, start_line, terms)
         out.append(hit)
         if len(out) >= limit:
             break
     return out
+
+
+def _place(hit: dict[str, Any], body: str, start_line: int, terms: set[str]) -> None:
+    """Set the hit's line (if not already a definition's) and its preview."""
+    lines = body.split("\n")
+    if "line" not in hit:
+        offset = _best_line(lines, terms)
+        if offset is None:
+            return
+        hit["line"] = start_line + offset
+    index = hit["line"] - start_line
+    hit["preview"] = lines[index].strip()[:MAX_PREVIEW] if 0 <= index < len(lines) else ""
 
 
 def _matching_symbol(symbols_text: str, words: set[str], joined: str) -> str | None:

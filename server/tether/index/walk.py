@@ -141,7 +141,7 @@ def walk(root: Path, rules: IgnoreRules | None = None) -> WalkResult:
         chain = chain + rules.specs_in(rel_dir)
         try:
             with os.scandir(abs_dir) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = list(it)
         except OSError:
             result.skipped[UNREADABLE_DIR] += 1
             continue
@@ -167,7 +167,7 @@ def walk(root: Path, rules: IgnoreRules | None = None) -> WalkResult:
             is_dir = stat.S_ISDIR(st.st_mode)
             if is_dir and entry.name in VCS_DIRS:
                 continue
-            if rules.matches(chain, rel, is_dir):
+            if chain and rules.matches(chain, rel, is_dir):
                 continue
             if is_dir:
                 key = (st.st_dev, st.st_ino)
@@ -183,6 +183,6 @@ def walk(root: Path, rules: IgnoreRules | None = None) -> WalkResult:
                 result.files.append((rel, st.st_size, st.st_mtime_ns))
             else:
                 result.skipped[SPECIAL] += 1
-        stack.extend(reversed(subdirs))
+        stack.extend(subdirs)
     result.files.sort()
     return result
