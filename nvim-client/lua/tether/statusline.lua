@@ -51,4 +51,17 @@ function M.status()
   return text
 end
 
+---The same text with its highlight group, for 'statusline' strings:
+---`%{%v:lua.require'tether.statusline'.statusline()%}`.
+---@return string
+function M.statusline()
+  local s = M.state()
+  local text = M.status()
+  if not s or text == "" then
+    return ""
+  end
+  local group = s.state == "idle" and "TetherStatusIdle" or "TetherStatusRunning"
+  return ("%%#%s#%s%%*"):format(group, text:gsub("%%", "%%%%"))
+end
+
 return M

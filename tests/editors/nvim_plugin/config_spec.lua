@@ -119,4 +119,42 @@ h.test(":TetherAsk selection is in LSP coordinates (UTF-16, end exclusive)", fun
   h.eq(vim.uri_from_bufnr(buf), ctx.prompt_context(buf, nil).activeFileUri)
 end)
 
+h.test("chat layouts: vsplit, split, float, tab, current", function()
+  require("tether").setup({ autostart = false })
+  local config = require("tether.config")
+  local window = require("tether.window")
+  for _, layout in ipairs({ "vsplit", "split", "float", "tab", "current" }) do
+    vim.cmd("silent! only | tabonly")
+    config.options.chat.layout = layout
+    local before = #vim.api.nvim_tabpage_list_wins(0)
+    local buf = vim.api.nvim_create_buf(false, true)
+    local win = window.show(buf)
+    h.eq(buf, vim.api.nvim_win_get_buf(win), layout)
+    h.eq(win, vim.api.nvim_get_current_win(), layout)
+    h.eq("expr", vim.wo[win].foldmethod, layout)
+    local float = vim.api.nvim_win_get_config(win).relative ~= ""
+    h.eq(layout == "float", float, layout .. " floating")
+    if layout == "vsplit" or layout == "split" then
+      h.eq(before + 1, #vim.api.nvim_tabpage_list_wins(0), layout)
+    elseif layout == "tab" then
+      h.eq(2, #vim.api.nvim_list_tabpages())
+    elseif layout == "current" then
+      h.eq(before, #vim.api.nvim_tabpage_list_wins(0))
+    end
+    h.eq(win, window.show(buf), "showing a visible chat focuses it")
+  end
+  vim.cmd("silent! only | tabonly")
+end)
+
+h.test("the statusline component carries its highlight group", function()
+  local chat = require("tether.chat").create(vim.fn.getcwd())
+  h.eq("Tether: idle", require("tether.statusline").status())
+  h.eq("%#TetherStatusIdle#Tether: idle%*", require("tether.statusline").statusline())
+  chat.state = "running"
+  chat.usage = { totalTokens = 2345678 }
+  h.eq("%#TetherStatusRunning#Tether: running · 2.3M tok%*", require("tether.statusline").statusline())
+  vim.api.nvim_buf_delete(chat.buf, { force = true })
+  h.eq("", require("tether.statusline").status(), "a deleted chat leaves the statusline")
+end)
+
 h.finish()
