@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tether.errors import FolderNotInWorkspaceError, SessionNotFoundError
 from tether.lsp.bridge import EditorClient, LspEditorBridge
 from tether.protocol.events import SessionEvent
 from tether.session import SessionManager, SessionRegistry
@@ -117,11 +118,22 @@ class FolderSet:
         self.registry.add_folder(folder)
         return self.runtimes[folder.root]
 
-    async def remove(self, folder: WorkspaceFolder) -> None:
+    def detach(self, folder: WorkspaceFolder) -> Coroutine[Any, Any, None] | None:
+        """Forget `folder` now (requests stop finding it); returns the closing to await."""
         runtime = self.runtimes.pop(folder.root, None)
-        await self.registry.remove_folder(folder)
-        if runtime is not None:
+        if runtime is None:
+            return None
+
+        async def close() -> None:
+            await self.registry.remove_folder(folder)
             await self._close_runtime(runtime)
+
+        return close()
+
+    async def remove(self, folder: WorkspaceFolder) -> None:
+        closing = self.detach(folder)
+        if closing is not None:
+            await closing
 
     def __iter__(self) -> Any:
         return iter(list(self.runtimes.values()))
@@ -129,12 +141,21 @@ class FolderSet:
     def for_folder_uri(self, folder_uri: str) -> FolderRuntime:
         """Raises FolderNotInWorkspaceError for a folder the editor did not open."""
         manager = self.registry.for_folder(folder_uri)
-        return self.runtimes[manager.folder.root]
+        runtime = self.runtimes.get(manager.folder.root)
+        if runtime is None:  # detached, still closing
+            raise FolderNotInWorkspaceError(
+                f"{folder_uri} is not one of the open workspace folders",
+                data={"folder": folder_uri},
+            )
+        return runtime
 
     def for_session(self, session_id: str) -> FolderRuntime:
-        """Raises SessionNotFoundError when no folder has the session."""
-        manager = self.registry.for_session(session_id)
-        return self.runtimes[manager.folder.root]
+        """Raises SessionNotFoundError when no open folder has the session."""
+        for runtime in self.runtimes.values():
+            if runtime.manager.has_session(session_id):
+                return runtime
+        raise SessionNotFoundError(f"no session {session_id} in any open workspace folder",
+                                   data={"sessionId": session_id})
 
     def for_path(self, path: Path) -> FolderRuntime | None:
         manager = self.registry.for_path(canonical(path))

@@ -57,23 +57,30 @@ def register_lifecycle(server: TetherServer) -> None:
             start_index(server, runtime)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    async def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
+    def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        # Synchronous, so requests after this notification already see the new folders;
+        # closing a removed folder's sessions and index runs in the background.
         for removed in params.event.removed or []:
             try:
-                await server.folders.remove(WorkspaceFolder(canonical(uri_to_path(removed.uri))))
+                gone = WorkspaceFolder(canonical(uri_to_path(removed.uri)))
             except ValueError:
                 continue
+            closing = server.folders.detach(gone)
+            if closing is not None:
+                spawn(closing)
         added = []
         for folder in params.event.added or []:
             try:
-                added.append(server.folders.add(WorkspaceFolder(canonical(uri_to_path(folder.uri)))))
+                root = canonical(uri_to_path(folder.uri))
             except ValueError:
                 server.log_to_client(f"ignoring workspace folder {folder.uri}: not a file URI",
                                      types.MessageType.Warning)
+                continue
+            added.append(server.folders.add(WorkspaceFolder(root)))
         for runtime in added:
             start_index(server, runtime)
         if added:
-            await pull_settings()
+            spawn(pull_settings())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
