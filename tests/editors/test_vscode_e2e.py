@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -258,6 +259,9 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
     # A command ran after the user allowed it in the chat's inline prompt.
     assert report["permissionState"] == "allow_once", report
     assert str(report["commandOutput"]).startswith("tests pass"), report
+    # The answer streamed in as markdown; the context gauge shows the usage events.
+    assert report["answerHasBold"], report
+    assert re.fullmatch(r"[\d.]+k? / [\d.]+[kM]?", str(report["gauge"])), report
     # The edit went to the buffer, on top of the user's unsaved text; nothing hit the disk.
     assert report["editorHasEdit"] and report["editorHasTyped"], report
     assert report["dirty"], report
@@ -268,6 +272,13 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
     # Typing during the slow turn steered it; Stop then ended it as cancelled.
     assert report["steerShown"] and not report["steerRefused"], report
     assert report["stoppedStatus"] == "cancelled", report
+    # History actions: rename, fork (opens the copy), filter by title, delete.
+    assert "Greeting docs" in report["titlesAfterRename"], report  # type: ignore[operator]
+    assert "Greeting docs (fork)" in report["titlesAfterFork"], report  # type: ignore[operator]
+    assert report["forkTranscriptUsers"] >= 1, report  # type: ignore[operator]
+    assert report["titlesFiltered"] == ["workspace", "Greeting docs (fork)"], report
+    assert report["titlesAfterDelete"] == ["workspace", "Greeting docs"], report
+    assert report["chatClearedAfterDelete"], report
 
 
 REVIEW_SCRIPT = {

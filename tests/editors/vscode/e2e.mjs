@@ -146,6 +146,7 @@ async function mainScenario(chat) {
     await chat.locator('.turn-end[data-status="completed"]').waitFor({ timeout: LONG });
     report.answer = await chat.locator(".msg.assistant .body").last().innerText();
     report.answerHasBold = (await chat.locator(".msg.assistant .body strong").count()) > 0;
+    report.gauge = await chat.locator("#gauge-text").innerText();
     report.editStatus = await chat
       .locator("details.tool", { hasText: "hello.py" })
       .first()
@@ -190,6 +191,53 @@ async function mainScenario(chat) {
     report.stoppedStatus = await end.getAttribute("data-status");
     report.steerRefused = (await chat.locator(".notice.warning, .notice.error").count()) > 0;
     await shot("09-stopped");
+  });
+
+  const history = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "History" }) });
+  const titles = async () => history.locator(".monaco-list-row .label-name").allInnerTexts();
+  const rowAction = async (title, action) => {
+    const row = history.locator(".monaco-list-row", { hasText: title }).first();
+    await row.hover();
+    await row.locator(`.action-label[aria-label="${action}"]`).click();
+  };
+  const answerInput = async (text) => {
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(text);
+    await page.keyboard.press("Enter");
+  };
+  const titleAction = async (action) => {
+    await history.locator(".pane-header").hover();
+    await history.locator(`.pane-header .action-label[aria-label="${action}"]`).click();
+  };
+
+  await step("rename, fork, filter and delete in the history view", async () => {
+    await rowAction(config.title, "Rename Session");
+    await answerInput("Greeting docs");
+    await history.locator(".monaco-list-row", { hasText: "Greeting docs" }).first().waitFor({ timeout: LONG });
+    report.titlesAfterRename = await titles();
+
+    await rowAction("Greeting docs", "Fork Session");
+    await history.locator(".monaco-list-row", { hasText: "Greeting docs (fork)" }).waitFor({ timeout: LONG });
+    report.titlesAfterFork = await titles();
+    await chat.locator(".msg.user .body", { hasText: "Add a docstring to greet()" }).first().waitFor();
+    report.forkTranscriptUsers = await chat.locator(".msg.user .body").count();
+
+    await titleAction("Filter Sessions");
+    await answerInput("fork");
+    await waitFor("the filter", async () => (await titles()).length === 2); // folder + one session
+    report.titlesFiltered = await titles();
+    await shot("10-filtered");
+    await titleAction("Clear Filter");
+    await waitFor("the filter to clear", async () => (await titles()).length === 3);
+
+    await rowAction("Greeting docs (fork)", "Delete Session");
+    await page.locator(".monaco-dialog-box .monaco-button", { hasText: "Delete" }).click();
+    await waitFor("the deleted row to go", async () => (await titles()).length === 2);
+    report.titlesAfterDelete = await titles();
+    await chat.locator("#empty").waitFor({ state: "visible" });
+    report.chatClearedAfterDelete = true;
+    await shot("11-history-actions");
   });
 }
 

@@ -198,11 +198,13 @@ export function renderGauge(gauge: Gauge): void {
   const pct = Math.min(100, Math.round((100 * gauge.contextTokens) / gauge.contextWindow));
   fill.style.width = `${pct}%`;
   fill.className = pct > 85 ? "high" : pct > 60 ? "mid" : "";
-  text.textContent = `${pct}%`;
+  text.textContent = `${compact(gauge.contextTokens)} / ${compact(gauge.contextWindow)}`;
   wrap.title = `Context: ${gauge.contextTokens.toLocaleString()} of ${gauge.contextWindow.toLocaleString()} tokens · session total ${gauge.totalTokens.toLocaleString()}`;
 }
 
 function compact(n: number): string {
+  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
+  if (n >= 10_000) return `${Math.round(n / 1000)}k`;
   return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }
 
