@@ -179,40 +179,43 @@ class JsonlStore:
         back to where it was, so a failed append leaves no partial record behind."""
         path = self.session_path(session_id)
         data = b"".join(encode_record(event) for event in events)
-        if not path.exists():
+        try:  # opened before locking: an unknown id must not leave a lock file behind
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | O_BINARY)
+        except FileNotFoundError as exc:
             raise SessionNotFoundError(
                 f"no session with id {session_id} in {self.folder.root}",
                 data={"sessionId": session_id},
+            ) from exc
+        except OSError as exc:
+            raise store_error("write", path, exc) from exc
+        try:
+            if data or sync:
+                with self._locked(session_id):
+                    self._append_locked(fd, path, session_id, data, sync)
+        finally:
+            os.close(fd)
+
+    def _append_locked(self, fd: int, path: Path, session_id: str, data: bytes, sync: bool) -> None:
+        st = os.fstat(fd)
+        if st.st_nlink == 0:
+            raise SessionNotFoundError(
+                f"session {session_id} was deleted", data={"sessionId": session_id}
             )
-        if not data and not sync:
-            return
-        with self._locked(session_id):
+        size = st.st_size
+        if data and size and _last_byte(fd, size) != b"\n":
+            # A crashed writer left a torn line: end it, so our records stay whole.
+            data = b"\n" + data
+        try:
+            if data:
+                write_all(fd, data)
+            if sync:
+                os.fsync(fd)
+        except OSError as exc:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_APPEND | O_BINARY)
-            except FileNotFoundError as exc:
-                raise SessionNotFoundError(
-                    f"session {session_id} was deleted", data={"sessionId": session_id}
-                ) from exc
-            except OSError as exc:
-                raise store_error("write", path, exc) from exc
-            try:
-                size = os.fstat(fd).st_size
-                if data and size and _last_byte(fd, size) != b"\n":
-                    # A crashed writer left a torn line: end it, so our records stay whole.
-                    data = b"\n" + data
-                try:
-                    if data:
-                        write_all(fd, data)
-                    if sync:
-                        os.fsync(fd)
-                except OSError as exc:
-                    try:
-                        os.ftruncate(fd, size)
-                    except OSError:
-                        log.error("cannot cut back a failed append to %s", path)
-                    raise store_error("write", path, exc) from exc
-            finally:
-                os.close(fd)
+                os.ftruncate(fd, size)
+            except OSError:
+                log.error("cannot cut back a failed append to %s", path)
+            raise store_error("write", path, exc) from exc
 
     # -- reading --------------------------------------------------------------------
 

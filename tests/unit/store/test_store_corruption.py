@@ -183,3 +183,30 @@ def test_file_system_without_hard_links(
         history.store.create(SessionInfo(id=sid, workspace_folder="/x"))
     leftovers = [p.name for p in history.store.sessions_dir.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_session_deleted_while_an_append_waited_for_the_lock(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    sid = history.new_session()
+    real_locked = history.store._locked
+
+    @contextmanager
+    def delete_then_lock(session_id: str, timeout: float = 1.0):  # type: ignore[no-untyped-def]
+        os.unlink(history.path(session_id))  # another window deleted it meanwhile
+        with real_locked(session_id, timeout):
+            yield
+
+    monkeypatch.setattr(history.store, "_locked", delete_then_lock)
+    with pytest.raises(SessionNotFoundError, match="was deleted"):
+        history.store.append(sid, history.conversation(sid, 1))
+    assert not history.path(sid).exists()
+
+
+def test_unknown_id_append_leaves_no_lock_file(history: History, store: JsonlStore) -> None:
+    history.new_session()
+    with pytest.raises(SessionNotFoundError):
+        store.append("0123456789abcdef", history.conversation("0123456789abcdef", 1))
+    assert not (store.sessions_dir / "0123456789abcdef.lock").exists()
