@@ -139,6 +139,21 @@ class IndexDB:
                 conn.execute("ROLLBACK")
                 raise
 
+    def bulk_mode(self, on: bool) -> None:
+        """Big builds: no fsync and no checkpoints while writing, one checkpoint at the end.
+
+        The cache can always be rebuilt, so the only risk (an OS crash mid-build damaging
+        the file) ends in a rebuild, which open_cache already handles.
+        """
+        with self._wlock:
+            if on:
+                self._write.execute("PRAGMA synchronous=OFF")
+                self._write.execute("PRAGMA wal_autocheckpoint=0")
+            else:
+                self._write.execute("PRAGMA synchronous=NORMAL")
+                self._write.execute("PRAGMA wal_autocheckpoint=1000")
+                self._write.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def set_meta(self, key: str, value: str) -> None:
         with self._wlock:
             self._write.execute(

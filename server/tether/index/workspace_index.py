@@ -46,7 +46,9 @@ from tether.workspace.folder import WorkspaceFolder, canonical
 
 log = logging.getLogger(__name__)
 
-BATCH = 48
+BATCH = 48  # files per parse task
+COMMIT_FILES = 480  # files per transaction at most
+BULK_FILES = 1000  # builds this big write in bulk mode (see IndexDB.bulk_mode)
 
 
 @dataclass
@@ -153,13 +155,27 @@ class WorkspaceIndex:
         report(IndexProgress(0, total, f"Indexing {total} of {len(walked.files)} files"))
         done = 0
         vanished = 0
-        async with contextlib.aclosing(self._scan(todo)) as batches:
-            async for batch in batches:
-                vanished += sum(r.reason == VANISHED for r in batch)
-                results = [r for r in batch if r.path not in self._overlay]
-                await asyncio.to_thread(db.apply, results)
-                done += len(batch)
-                report(IndexProgress(done, total, f"Indexed {done}/{total} files"))
+        bulk = total >= BULK_FILES
+        if bulk:
+            await asyncio.to_thread(db.bulk_mode, True)
+        try:
+            pending: list[FileResult] = []
+            last_commit = time.monotonic()
+            async with contextlib.aclosing(self._scan(todo)) as batches:
+                async for batch in batches:
+                    vanished += sum(r.reason == VANISHED for r in batch)
+                    pending += batch
+                    done += len(batch)
+                    # Few big transactions are much cheaper for FTS5 than many small ones;
+                    # commit at least twice a second so queries see the progress.
+                    if len(pending) >= COMMIT_FILES or time.monotonic() - last_commit > 0.5:
+                        await self._commit(db, pending)
+                        pending, last_commit = [], time.monotonic()
+                    report(IndexProgress(done, total, f"Indexed {done}/{total} files"))
+            await self._commit(db, pending)
+        finally:
+            if bulk:
+                await asyncio.to_thread(db.bulk_mode, False)
         if self._overlay:
             overlay = [self._overlay_result(p, t) for p, t in list(self._overlay.items())]
             await asyncio.to_thread(db.apply, overlay)
@@ -202,6 +218,11 @@ class WorkspaceIndex:
             for future in futures:
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _commit(self, db: IndexDB, results: list[FileResult]) -> None:
+        results = [r for r in results if r.path not in self._overlay]
+        if results:
+            await asyncio.to_thread(db.apply, results)
 
     def _overlay_result(self, path: str, text: str) -> FileResult:
         data = text.encode("utf-8", "surrogatepass")
