@@ -349,16 +349,23 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     assert report["selectionAnswer"] == "It returns a greeting.", report
 
 
-def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", ["no-program", "no-module"])
+def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path, case: str) -> None:
+    if case == "no-program":
+        command, problem = f"{tmp_path}/no-such-python -m tether serve", "was not found"
+    else:
+        # A Python without Tether installed, as `python -c "import tether"` reports it.
+        fake = tmp_path / "bin" / "python3"
+        fake.parent.mkdir()
+        fake.write_text("#!/bin/sh\necho \"$0: No module named tether\" >&2\nexit 1\n")
+        fake.chmod(0o755)
+        command, problem = f"{fake} -m tether serve", "has no `tether` module"
     report, _, _ = _scenario(
-        "missing",
-        vsix,
-        tmp_path,
-        {"turns": []},
-        {"tether.server.command": f"{tmp_path}/no-such-python -m tether serve"},
+        "missing-" + case, vsix, tmp_path, {"turns": []}, {"tether.server.command": command}
     )
     toast = str(report["errorToast"])
-    assert "no-such-python" in toast and "was not found" in toast, report
+    assert problem in toast, report
     assert "pip install tether" in toast and "tether.server.command" in toast, report
     assert "Open Settings" in report["toastButtons"], report  # type: ignore[operator]
+    assert report["toastCount"] == 1, report  # one clear message, not a cascade
     assert "not running" in str(report["banner"]), report

@@ -69,7 +69,7 @@ async function main() {
     page = await context.newPage();
     page.on("pageerror", (err) => log("page error:", err.message));
     await openWorkbench();
-    if (config.scenario === "missing") {
+    if (config.scenario.startsWith("missing")) {
       await missingServer();
     } else {
       await openFileAndType();
@@ -247,6 +247,8 @@ async function missingServer() {
     await toast.first().waitFor({ timeout: LONG });
     report.errorToast = (await toast.first().innerText()).replace(/\s+/g, " ");
     report.toastButtons = await toast.first().locator(".monaco-button").allInnerTexts();
+    await page.waitForTimeout(1500); // would a second, generic error toast follow?
+    report.toastCount = await page.locator(".notification-toast").count();
     await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
     const chat = await chatFrame();
     const banner = chat.locator("#server-banner");

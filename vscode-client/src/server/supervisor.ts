@@ -5,7 +5,7 @@
  * API keys come from SecretStorage and reach the server only through its process
  * environment, never through settings or the protocol.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as vscode from "vscode";
 import {
   CloseAction,
@@ -225,8 +225,16 @@ export class ServerSupervisor implements vscode.Disposable {
     }
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
     const env = { ...process.env, ...(await this.secrets.env()) };
-    if (!findExecutable(argv[0], env.PATH, cwd)) {
+    const exe = findExecutable(argv[0], env.PATH, cwd);
+    if (!exe) {
       return missingServerMessage(commandLine, `\`${argv[0]}\` was not found`);
+    }
+    // The usual mistake: a Python without Tether. Ask it before speaking LSP to it.
+    if (argv[1] === "-m" && argv[2] === "tether") {
+      const stderr = await importCheck(exe, cwd, env);
+      if (stderr !== null && isModuleMissing(stderr)) {
+        return missingServerMessage(commandLine, `\`${argv[0]}\` has no \`tether\` module`);
+      }
     }
     return null;
   }
@@ -260,7 +268,7 @@ export class ServerSupervisor implements vscode.Disposable {
         this.notifiedMissing = true;
         this.stopping = true;
         void this.offerSettings(
-          missingServerMessage(commandLine, "this Python has no `tether` module"),
+          missingServerMessage(commandLine, `\`${argv[0]}\` has no \`tether\` module`),
         );
       }
     });
@@ -293,6 +301,15 @@ export class ServerSupervisor implements vscode.Disposable {
     if (choice === "Restart") await this.restart();
     else if (choice === "Show Log") this.output.show();
   }
+}
+
+/** stderr of `python -c "import tether"` when it fails, null when it works or cannot tell. */
+function importCheck(exe: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(exe, ["-c", "import tether"], { cwd, env, timeout: 15_000 }, (err, _out, stderr) => {
+      resolve(err ? String(stderr) : null);
+    });
+  });
 }
 
 export function errorText(err: unknown): string {
