@@ -161,17 +161,23 @@ class WorkspaceIndex:
         try:
             pending: list[FileResult] = []
             last_commit = time.monotonic()
-            async with contextlib.aclosing(self._scan(todo)) as batches:
-                async for batch in batches:
-                    vanished += sum(r.reason == VANISHED for r in batch)
-                    pending += batch
-                    done += len(batch)
-                    # Few big transactions are much cheaper for FTS5 than many small ones;
-                    # commit at least twice a second so queries see the progress.
-                    if len(pending) >= COMMIT_FILES or time.monotonic() - last_commit > 0.5:
-                        await self._commit(db, pending)
-                        pending, last_commit = [], time.monotonic()
-                    report(IndexProgress(done, total, f"Indexed {done}/{total} files"))
+            try:
+                async with contextlib.aclosing(self._scan(todo)) as batches:
+                    async for batch in batches:
+                        vanished += sum(r.reason == VANISHED for r in batch)
+                        pending += batch
+                        done += len(batch)
+                        # Few big transactions are much cheaper for FTS5 than many small
+                        # ones; commit at least twice a second so queries see progress.
+                        if len(pending) >= COMMIT_FILES or time.monotonic() - last_commit > 0.5:
+                            batch_done, pending = pending, []
+                            await self._commit(db, batch_done)
+                            last_commit = time.monotonic()
+                        report(IndexProgress(done, total, f"Indexed {done}/{total} files"))
+            except asyncio.CancelledError:
+                if pending:  # keep the work already parsed; the next build skips it
+                    await asyncio.shield(self._commit(db, pending))
+                raise
             await self._commit(db, pending)
         finally:
             if bulk:
