@@ -41,12 +41,14 @@ def configure_logging(level: str, log_file: Path | None) -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
-    from tether.lsp.errors import QuietExpectedErrors
+    from tether.lsp.errors import QuietBadInput, QuietExpectedErrors
 
     # pygls logs every message it sends at INFO: far too much once tokens stream.
     if level != "DEBUG":
         logging.getLogger("pygls").setLevel(logging.WARNING)
-    logging.getLogger("pygls.protocol.json_rpc").addFilter(QuietExpectedErrors())
+    for name in ("pygls.protocol.json_rpc", "pygls.server"):
+        logging.getLogger(name).addFilter(QuietExpectedErrors())
+        logging.getLogger(name).addFilter(QuietBadInput())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -59,3 +59,11 @@ class QuietExpectedErrors(logging.Filter):
             code = record.exc_info[1].code
             return code == int(ErrorCode.INTERNAL)
         return True
+
+
+class QuietBadInput(logging.Filter):
+    """Drop pygls' traceback for undecodable input; the server reports it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(
+            ("Unable to handle message", "Unable to deserialize message"))

@@ -327,5 +327,4 @@ class TetherServer(LanguageServer):
         """
         if source is FeatureRequestError:
             return
-        log.warning("%s: %s", getattr(source, "__name__", source), error)
         self.log_to_client(f"Tether could not handle a message: {error}", types.MessageType.Error)
