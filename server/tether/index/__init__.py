@@ -2,9 +2,32 @@
 
 Built in the background, kept fresh incrementally, persisted in the data dir; queries
 answer from whatever is ready and never block a turn.
+
+The public names load lazily: parse workers import `tether.index.scan` and should not pay
+for the protocol models and the CLI on every start.
 """
 
-from tether.index.cli import add_index_commands
-from tether.index.workspace_index import IndexProgress, IndexStats, WorkspaceIndex
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tether.index.cli import add_index_commands
+    from tether.index.workspace_index import IndexProgress, IndexStats, WorkspaceIndex
 
 __all__ = ["IndexProgress", "IndexStats", "WorkspaceIndex", "add_index_commands"]
+
+_WHERE = {
+    "IndexProgress": "tether.index.workspace_index",
+    "IndexStats": "tether.index.workspace_index",
+    "WorkspaceIndex": "tether.index.workspace_index",
+    "add_index_commands": "tether.index.cli",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tether.index' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -137,8 +137,10 @@ class WorkspaceIndex:
     ) -> IndexStats:
         db = await self._ensure_db()
         self._rules = rules = await asyncio.to_thread(IgnoreRules, self.root)
-        walked = await asyncio.to_thread(walk, self.root, rules)
-        known = await asyncio.to_thread(db.known_files)
+        # The walk waits on the disk, the cache read on SQLite: overlap them.
+        walked, known = await asyncio.gather(
+            asyncio.to_thread(walk, self.root, rules), asyncio.to_thread(db.known_files)
+        )
         on_disk = {path for path, _, _ in walked.files}
         gone = [p for p in known if p not in on_disk]
         if gone:
