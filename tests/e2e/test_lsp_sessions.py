@@ -42,3 +42,27 @@ async def test_prompt_streams_events_in_seq_order(env: Env, workspace: Path,
         deltas = len(answer) // 3
         assert sum(1 for e in events if e["event"]["type"] == "text_delta") <= deltas
         assert env.provider.requests[0]["messages"][-1]["content"]
+
+
+async def test_rename_fork_export_delete(env: Env, workspace: Path) -> None:
+    env.provider.set_script(Script([text_turn("the answer is 42")]))
+    async with env.serve([workspace]) as h:
+        folder = {"folderUri": workspace.as_uri()}
+        sid = (await h.request("tether/session/create", {**folder, "title": "first"}))["sessionId"]
+        await h.request("tether/session/prompt", {"sessionId": sid, "text": "question"})
+        assert await h.request("tether/session/rename",
+                               {"sessionId": sid, "title": "renamed"}) == {"ok": True}
+        listed = await h.request("tether/session/list", {**folder, "query": "renam"})
+        assert [(s["id"], s["title"]) for s in listed["sessions"]] == [(sid, "renamed")]
+        fork = await h.request("tether/session/fork", {"sessionId": sid})
+        assert fork["sessionId"] != sid and fork["session"]["forkedFrom"] == sid
+        forked = await h.request("tether/session/load", {"sessionId": fork["sessionId"]})
+        assert any(p.get("text") == "the answer is 42"
+                   for m in forked["messages"] for p in m["parts"])
+        exported = await h.request("tether/session/export", {"sessionId": sid})
+        assert "the answer is 42" in exported["content"]
+        assert await h.request("tether/session/delete", {"sessionId": sid}) == {"ok": True}
+        listed = await h.request("tether/session/list", folder)
+        assert [s["id"] for s in listed["sessions"]] == [fork["sessionId"]]
+        models = await h.request("tether/models/list", {})
+        assert models["models"][0]["id"] == models["default"] == "openai/gpt-4o-mini"
