@@ -9,6 +9,7 @@ from lsprotocol import types
 
 from tether.testing.provider_server import Script, text_turn, tool_turn
 from tether.workspace.folder import path_to_uri
+from tether.workspace.overlay import position_at
 
 from .conftest import CLIENTS, Env, Harness
 
@@ -32,19 +33,24 @@ async def test_edit_targets_unsaved_buffer_not_disk(env: Env, workspace: Path,
     async with env.serve([workspace], client_name=client_name) as h:
         uri = h.open(path)
         h.type_text(uri, 2, 0, "z = 'ünsaved 😀'\n")  # unsaved: the disk does not have it
+        # typed after the emoji: the column is in the negotiated encoding (UTF-8 for Neovim)
+        _, column = position_at("z = 'ünsaved 😀", 15,
+                                h.editor.encoding)  # type: ignore[arg-type]
+        h.type_text(uri, 2, column, "!")
         sid = await _session(h, workspace)
         result = await h.request("tether/session/prompt", {"sessionId": sid, "text": "edit"})
         assert result["status"] == "completed"
         assert len(h.editor.edits) == 1
         (doc_edit,) = h.editor.edits[0].edit.document_changes  # type: ignore[misc]
         assert isinstance(doc_edit, types.TextDocumentEdit)
-        assert doc_edit.text_document.version == 2  # the version the edit was computed on
+        assert doc_edit.text_document.version == 3  # the version the edit was computed on
         assert [e.new_text for e in doc_edit.edits] == ["y = 20\n"]  # only the changed line
-        assert h.editor.docs[uri][0] == "x = 1\ny = 20\nz = 'ünsaved 😀'\n"
+        assert h.editor.docs[uri][0] == "x = 1\ny = 20\nz = 'ünsaved 😀!'\n"
         assert path.read_text() == "x = 1\ny = 2\n"  # nothing written under the buffer
         edited = await h.wait_event(sid, "file_edited")
         assert edited["event"]["applied"] is True
         assert "+y = 20" in edited["event"]["diff"]
+        assert " z = 'ünsaved 😀!'" in edited["event"]["diff"]  # the server saw the same text
         # the model's next request saw a successful tool result
         tool_msg = env.provider.requests[1]["messages"][-1]
         assert tool_msg["role"] == "tool"
