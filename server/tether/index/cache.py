@@ -14,6 +14,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from filelock import FileLock
+
 from tether.store.paths import data_root
 from tether.workspace.folder import WorkspaceFolder
 
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4
 DB_NAME = "index.sqlite3"
+LOCK_NAME = "index.lock"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 SCHEMA = """
@@ -113,6 +116,14 @@ def open_cache(
     `discard` forces a fresh database (the old one failed in use, for that reason).
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
+    # Two tether processes may open one folder at once: one creates, the other waits.
+    with FileLock(str(cache_dir / LOCK_NAME), timeout=60):
+        return _open_locked(cache_dir, root, discard)
+
+
+def _open_locked(
+    cache_dir: Path, root: str, discard: str | None
+) -> tuple[sqlite3.Connection, str | None]:
     path = cache_dir / DB_NAME
     discarded: str | None = None
     conn: sqlite3.Connection | None = None

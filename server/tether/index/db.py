@@ -33,8 +33,7 @@ class IndexDB:
         )
         self._wlock = threading.Lock()
         self._rlock = threading.Lock()
-        row = self._write.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()
-        self._next_chunk = int(row[0]) + 1
+        self._next_chunk = 1
 
     def close(self) -> None:
         with self._wlock, self._rlock:
@@ -56,6 +55,9 @@ class IndexDB:
             conn = self._write
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # Read under the write lock: another process may have added chunks.
+                row = conn.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()
+                self._next_chunk = int(row[0]) + 1
                 for result in results:
                     self._apply_one(conn, result)
                 conn.execute("COMMIT")

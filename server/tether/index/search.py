@@ -57,7 +57,8 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
         return []
     wanted = max(limit * 4, 40)
     rows = db.query(_SELECT, (fts_expression(words), wanted))
-    extra = [t for t in sorted(terms) if t not in set(words)]
+    # Digits and single letters are too common to widen with ("fn5" -> "fn", not "5").
+    extra = [t for t in sorted(terms) if t not in set(words) and len(t) > 1 and not t.isdigit()]
     if extra and len(rows) < wanted:
         seen = {row[0] for row in rows}
         more = db.query(_SELECT, (fts_expression([*words, *extra]), wanted))

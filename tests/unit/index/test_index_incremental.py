@@ -324,3 +324,20 @@ async def test_damage_found_by_a_query_is_an_error_then_a_rebuild(
         assert (await index.search("alpha"))[0]["path"] == "a.py"
     finally:
         await index.aclose()
+
+
+async def test_two_indexes_on_one_cache_build_together(tree: Tree) -> None:
+    """Two editor windows on one folder share the cache; SQLite serializes the writers."""
+    root = tree({f"m{i:03}.py": f"def fn{i}():\n    pass\n" for i in range(120)})
+    folder = WorkspaceFolder.at(root)
+    one, two = WorkspaceIndex(folder), WorkspaceIndex(folder)
+    try:
+        first, second = await asyncio.gather(one.build(), two.build())
+        assert first.files == second.files == 120
+        for index in (one, two):
+            assert (await index.find_symbol("fn77"))[0]["path"] == "m077.py"
+            assert (await index.search("fn5", limit=50))[0]["path"] == "m005.py"
+            assert len(await index.find_symbol("fn", limit=500)) == 120  # no duplicates
+    finally:
+        await one.aclose()
+        await two.aclose()
