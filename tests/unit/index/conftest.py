@@ -10,8 +10,6 @@ import pytest
 from tether.index import WorkspaceIndex
 from tether.workspace.folder import WorkspaceFolder
 
-DATA = Path(__file__).parent / "data"
-
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -78,6 +76,11 @@ PROJECT: dict[str, str | bytes] = {
     "README.md": "# Demo\n\nThe display name is built by format_name.\n",
     "notes.txt": "nothing about users here\n",
 }
+
+
+@pytest.fixture
+def project_files() -> dict[str, str | bytes]:
+    return dict(PROJECT)
 
 
 @pytest.fixture

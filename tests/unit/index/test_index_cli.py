@@ -11,9 +11,8 @@ import pytest
 
 from tether.index import add_index_commands
 
-from .conftest import PROJECT
-
-Tree = Callable[[dict[str, str | bytes]], Path]
+Files = dict[str, str | bytes]
+Tree = Callable[[Files], Path]
 
 
 def run(argv: list[str]) -> int:
@@ -24,29 +23,32 @@ def run(argv: list[str]) -> int:
     return code
 
 
-def test_index_json(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tree({**PROJECT, "blob.bin": b"\x00\x01\x02"})
+def test_index_json(
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree({**project_files, "blob.bin": b"\x00\x01\x02"})
     assert run(["index", str(root), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"files", "symbols", "skipped", "seconds"}
-    assert out["files"] == len(PROJECT)
+    assert out["files"] == len(project_files)
     assert out["symbols"] >= 8
     assert out["skipped"] == {"binary": 1}
     assert isinstance(out["seconds"], float)
 
 
-def test_index_text(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tree(PROJECT)
+def test_index_text(
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree(project_files)
     assert run(["index", str(root)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"files: {len(PROJECT)}"
+    assert lines[0] == f"files: {len(project_files)}"
     assert lines[1].startswith("symbols: ")
     assert lines[2] == "skipped: none"
     assert lines[3].startswith("seconds: ")
 
 
-def test_search_json(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tree(PROJECT)
+def test_search_json(
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree(project_files)
     assert run(["search", str(root), "format_name", "--limit", "3", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert 0 < len(hits) <= 3
@@ -56,35 +58,37 @@ def test_search_json(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
 
-def test_search_text(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tree(PROJECT)
+def test_search_text(
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree(project_files)
     assert run(["search", str(root), "UserAccount"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first == "app/models.py:1 [UserAccount]  class UserAccount:"
 
 
 def test_search_with_no_results_prints_an_empty_array(
-    tree: Tree, capsys: pytest.CaptureFixture[str]
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = tree(PROJECT)
+    root = tree(project_files)
     assert run(["search", str(root), "qqqqzzzz", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
 
 
 def test_missing_directory_and_bad_limit(
-    tmp_path: Path, tree: Tree, capsys: pytest.CaptureFixture[str]
+    project_files: Files, tmp_path: Path, tree: Tree, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(["index", str(tmp_path / "missing")]) == 2
     captured = capsys.readouterr()
     assert "is not a directory" in captured.err and captured.out == ""
     assert run(["search", str(tmp_path / "missing"), "x", "--json"]) == 2
-    root = tree(PROJECT)
+    root = tree(project_files)
     assert run(["search", str(root), "x", "--limit", "0"]) == 2
     assert "--limit" in capsys.readouterr().err
 
 
-def test_second_run_uses_the_cache(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tree(PROJECT)
+def test_second_run_uses_the_cache(
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tree(project_files)
     assert run(["index", str(root), "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert run(["index", str(root), "--json"]) == 0

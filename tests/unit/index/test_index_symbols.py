@@ -6,14 +6,14 @@ their real names.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tether.index.scan import analyse_text
 from tether.index.symbols import extract
 
-from .conftest import DATA
-
-SAMPLES = DATA / "samples"
+SAMPLES = Path(__file__).parent / "data" / "samples"
 
 # (file, language, expected (kind, name, 0-based line, container), expected refs subset)
 CASES = [
