@@ -24,7 +24,8 @@ def run(argv: list[str]) -> int:
 
 
 def test_index_json(
-    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tree({**project_files, "blob.bin": b"\x00\x01\x02"})
     assert run(["index", str(root), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -36,7 +37,8 @@ def test_index_json(
 
 
 def test_index_text(
-    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tree(project_files)
     assert run(["index", str(root)]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -47,7 +49,8 @@ def test_index_text(
 
 
 def test_search_json(
-    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tree(project_files)
     assert run(["search", str(root), "format_name", "--limit", "3", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
@@ -59,7 +62,8 @@ def test_search_json(
 
 
 def test_search_text(
-    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tree(project_files)
     assert run(["search", str(root), "UserAccount"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
@@ -87,7 +91,8 @@ def test_missing_directory_and_bad_limit(
 
 
 def test_second_run_uses_the_cache(
-    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tree(project_files)
     assert run(["index", str(root), "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
