@@ -32,6 +32,7 @@ class SessionLocks:
         self.use_descriptors = use_descriptors
         self._guard = threading.Lock()
         self._thread_locks: dict[str, threading.Lock] = {}
+        self._lock_files: dict[str, str] = {}  # session id -> lock file path, built once
         self._file_locks: dict[str, filelock.FileLock] = {}
 
     def lock_path(self, session_id: str) -> Path:
@@ -67,12 +68,14 @@ class SessionLocks:
             thread_lock.release()
 
     def _acquire_descriptor(self, session_id: str, deadline: float) -> int:
-        path = self.lock_path(session_id)
+        path = self._lock_files.get(session_id)
+        if path is None:
+            path = self._lock_files[session_id] = str(self.lock_path(session_id))
         while True:
             try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | O_BINARY, 0o600)
             except OSError as exc:
-                raise store_error("lock", path, exc) from exc
+                raise store_error("lock", Path(path), exc) from exc
             try:
                 if filelock.lock_descriptor(fd, blocking=False):
                     if os.fstat(fd).st_nlink > 0:
@@ -81,7 +84,7 @@ class SessionLocks:
                     filelock.unlock_descriptor(fd)
             except OSError as exc:
                 os.close(fd)
-                raise store_error("lock", path, exc) from exc
+                raise store_error("lock", Path(path), exc) from exc
             os.close(fd)
             if time.monotonic() >= deadline:
                 raise self._busy(session_id)
