@@ -45,6 +45,7 @@ class Editor:
     edits: list[types.ApplyWorkspaceEditParams] = field(default_factory=list)
     permission_answer: str = "allow_once"
     permission_requests: list[Any] = field(default_factory=list)
+    permission_withdrawn: bool = False
     message_answer: str | None = "Allow once"
     message_requests: list[types.ShowMessageRequestParams] = field(default_factory=list)
     registrations: list[types.Registration] = field(default_factory=list)
@@ -152,8 +153,14 @@ def make_client(editor: Editor) -> LanguageClient:
         return _apply_edit(editor, client, params)
 
     @client.feature("tether/permission/request")
-    def on_permission(params: Any) -> Any:
+    async def on_permission(params: Any) -> Any:
         editor.permission_requests.append(plain(params))
+        if editor.permission_answer == "never":  # the user walks away from the prompt
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                editor.permission_withdrawn = True  # the server sent $/cancelRequest
+                raise
         return {"option": editor.permission_answer}
 
     @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)

@@ -81,3 +81,26 @@ async def test_cancel_mid_tool_stops_the_command(env: Env, workspace: Path) -> N
         assert done["event"]["success"] is False
         assert h.editor.permission_requests  # it asked before running
         assert not (workspace / "never").exists()
+
+
+async def test_cancel_while_waiting_for_permission_withdraws_the_prompt(env: Env,
+                                                                       workspace: Path) -> None:
+    env.provider.set_script(Script([tool_turn("run_command", {"command": "touch never"}),
+                                    text_turn("unreachable")]))
+    async with env.serve([workspace]) as h:
+        h.editor.permission_answer = "never"
+        sid = await _session(h, workspace)
+        prompt = asyncio.create_task(
+            h.request("tether/session/prompt", {"sessionId": sid, "text": "run"}))
+        await h.wait_event(sid, "permission_requested")
+        await h.request("tether/session/cancel", {"sessionId": sid})
+        result = await asyncio.wait_for(prompt, WAIT)
+        assert result["status"] == "cancelled"
+        assert _terminals(h, sid) == ["turn_cancelled"]
+
+        async def withdrawn() -> None:  # the server told the editor with $/cancelRequest
+            while not h.editor.permission_withdrawn:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(withdrawn(), WAIT)
+        assert not (workspace / "never").exists()
