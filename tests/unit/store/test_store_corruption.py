@@ -169,9 +169,7 @@ def test_empty_append_touches_nothing(history: History) -> None:
     assert history.path(sid).read_bytes() == before
 
 
-def test_file_system_without_hard_links(
-    history: History, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_file_system_without_hard_links(history: History, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_links(src: object, dst: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
