@@ -185,7 +185,10 @@ class WorkspaceIndex:
             if bulk:
                 await asyncio.to_thread(db.bulk_mode, False)
         if self._overlay:
-            overlay = [self._overlay_result(p, t) for p, t in list(self._overlay.items())]
+            buffers = list(self._overlay.items())
+            overlay = await asyncio.to_thread(
+                lambda: [self._overlay_result(p, t) for p, t in buffers]
+            )
             await asyncio.to_thread(db.apply, overlay)
         if gone or todo or self._overlay:
             self._changed()
@@ -420,6 +423,10 @@ class WorkspaceIndex:
                     ) from exc
                 if self._db.discarded:
                     self._message = f"cache rebuilt: {self._db.discarded}"
+                elif not self._files:  # answer status from the cache until a build ends
+                    db = self._db
+                    self._files, self._symbols = await asyncio.to_thread(db.totals)
+                    self._last_update = await asyncio.to_thread(db.meta, "last_update")
             return self._db
 
     async def _query_db(self) -> IndexDB | None:

@@ -341,3 +341,19 @@ async def test_two_indexes_on_one_cache_build_together(tree: Tree) -> None:
     finally:
         await one.aclose()
         await two.aclose()
+
+
+async def test_status_and_tools_answer_from_the_cache_before_a_build(tree: Tree) -> None:
+    root = tree({"a.py": "def alpha():\n    pass\n"})
+    folder = WorkspaceFolder.at(root)
+    first = WorkspaceIndex(folder)
+    await first.build()
+    await first.aclose()
+    again = WorkspaceIndex(folder)
+    try:
+        assert (await again.find_symbol("alpha"))[0]["path"] == "a.py"
+        status = again.status()
+        assert (status.state, status.files, status.symbols) == ("idle", 1, 1)
+        assert status.last_update is not None
+    finally:
+        await again.aclose()
