@@ -206,12 +206,29 @@ async def bench_initialize(env: Env, runs: int, warmup: bool) -> dict[str, Any]:
 # -- (b) streamed deltas ---------------------------------------------------------------
 
 
-async def bare_stream(base_url: str) -> tuple[float, int, str]:
-    """Consume the scripted SSE stream directly: (seconds, deltas, text)."""
+@dataclass
+class BareRun:
+    seconds: float
+    cpu_s: float  # this process's CPU: the httpx client alone (the provider runs apart)
+    deltas: int
+    text: str
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def bare_stream(base_url: str) -> BareRun:
+    """Consume the scripted SSE stream directly, as a plain client would."""
     body = {"model": "bench", "stream": True, "messages": [{"role": "user", "content": "go"}]}
     parts: list[str] = []
     async with httpx.AsyncClient(timeout=httpx.Timeout(120)) as http:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         async with http.stream("POST", f"{base_url}/chat/completions", json=body,
                                headers={"Authorization": "Bearer test"}) as resp:
             resp.raise_for_status()
@@ -234,13 +251,14 @@ async def bare_stream(base_url: str) -> tuple[float, int, str]:
                             parts.append(text)
                 if done:
                     break
-        elapsed = time.perf_counter() - start
-    return elapsed, len(parts), "".join(parts)
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return BareRun(elapsed, cpu, len(parts), "".join(parts))
 
 
 @dataclass
 class TetherRun:
     seconds: float
+    server_cpu_s: float | None  # the tether process's CPU during the turn
     notifications: int
     text_deltas: int
     text: str
@@ -265,15 +283,19 @@ async def tether_prompt(client: RpcClient, session_id: str) -> TetherRun:
             done.set_result(event["type"])
 
     client.on_notification = on_notification
+    cpu_start = process_cpu(client.proc.pid)
     start = time.perf_counter()
     result = await asyncio.wait_for(
         client.request("tether/session/prompt", {"sessionId": session_id, "text": "go"}), 300
     )
     terminal = await asyncio.wait_for(done, 30)
     elapsed = time.perf_counter() - start
+    cpu_end = process_cpu(client.proc.pid)
+    cpu = None if cpu_start is None or cpu_end is None else cpu_end - cpu_start
     if result.get("status") != "completed":
         raise RpcError(f"turn ended {result.get('status')}: {result.get('reason')}")
-    return TetherRun(elapsed, counts["notifications"], counts["deltas"], "".join(parts), terminal)
+    return TetherRun(elapsed, cpu, counts["notifications"], counts["deltas"], "".join(parts),
+                     terminal)
 
 
 async def start_provider(env: Env, text: str) -> tuple[asyncio.subprocess.Process, str]:
@@ -314,7 +336,7 @@ async def bench_stream(env: Env, runs: int, deltas: int, warmup: bool) -> dict[s
                 await tether_prompt(client, session_id)
                 await bare_stream(base_url)
             tether_runs: list[TetherRun] = []
-            bare_runs: list[tuple[float, int, str]] = []
+            bare_runs: list[BareRun] = []
             for _ in range(runs):
                 tether_runs.append(await tether_prompt(client, session_id))
                 bare_runs.append(await bare_stream(base_url))
@@ -324,18 +346,21 @@ async def bench_stream(env: Env, runs: int, deltas: int, warmup: bool) -> dict[s
         provider.kill()
         await provider.wait()
     lost = [r for r in tether_runs if r.text != expected] + [
-        r for r in bare_runs if r[2] != expected
+        r for r in bare_runs if r.text != expected
     ]
     if lost:
         raise RpcError(f"{len(lost)} run(s) lost or reordered text")
+    server_cpu = [r.server_cpu_s for r in tether_runs if r.server_cpu_s is not None]
     return {
         "tether_s": statistics.median(r.seconds for r in tether_runs),
-        "bare_s": statistics.median(r[0] for r in bare_runs),
+        "bare_s": statistics.median(r.seconds for r in bare_runs),
         "tether_min_s": min(r.seconds for r in tether_runs),
-        "bare_min_s": min(r[0] for r in bare_runs),
+        "bare_min_s": min(r.seconds for r in bare_runs),
+        "tether_cpu_s": statistics.median(server_cpu) if server_cpu else None,
+        "bare_cpu_s": statistics.median(r.cpu_s for r in bare_runs),
         "notifications": statistics.median(r.notifications for r in tether_runs),
         "text_delta_notifications": statistics.median(r.text_deltas for r in tether_runs),
-        "provider_deltas": bare_runs[0][1],
+        "provider_deltas": bare_runs[0].deltas,
         "runs": runs,
     }
 
@@ -361,6 +386,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         ratio_b = _ratio(stream["tether_s"], stream["bare_s"])
         print(f"    ratio             {ratio_b:8.2f}x   (goal <= 1.3x; of the fastest runs: "
               f"{_ratio(stream['tether_min_s'], stream['bare_min_s']):.2f}x)")
+        if stream["tether_cpu_s"] is not None:
+            print(f"    cpu per turn      {stream['tether_cpu_s'] * 1000:8.1f} ms in tether serve, "
+                  f"{stream['bare_cpu_s'] * 1000:.1f} ms in the bare client "
+                  f"({_ratio(stream['tether_cpu_s'], stream['bare_cpu_s']):.2f}x)")
         print(f"    notifications     {stream['notifications']:8.0f}   "
               f"({stream['text_delta_notifications']:.0f} text_delta for "
               f"{stream['provider_deltas']} provider deltas; no character lost)")
