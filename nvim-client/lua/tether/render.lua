@@ -176,6 +176,63 @@ local function block_lines(lines, b, max_output)
   end
 end
 
+---A block's lines, re-rendered only when a field it shows changed: a long answer streams
+---as thousands of deltas, and re-splitting all of its text on each would grow quadratic.
+---(Strings are interned, so these comparisons are O(1).)
+---@param b tether.turn.Block
+---@param max_output integer
+---@return string[]
+local function cached_lines(b, max_output)
+  local c = b._render
+  local edits = b.edits and #b.edits or 0
+  if
+    c
+    and c.text == b.text
+    and c.status == b.status
+    and c.output == b.output
+    and c.name == b.name
+    and c.elapsed == b.elapsed_ms
+    and c.duration == b.duration_ms
+    and c.edits == edits
+    and c.diff == b.diff
+    and c.description == b.description
+  then
+    return c.lines
+  end
+  local lines, last_raw = {}, nil
+  local text = b.text or ""
+  if b.kind == "text" and c and c.text and #text > #c.text and text:sub(1, #c.text) == c.text then
+    -- Appended text: earlier lines are final; re-split only the last one and what came.
+    lines = c.lines -- only this cache holds it: extend in place
+    lines[#lines] = nil
+    local pieces = split(c.last_raw .. text:sub(#c.text + 1))
+    for _, l in ipairs(pieces) do
+      table.insert(lines, escape(l))
+    end
+    last_raw = pieces[#pieces]
+  else
+    block_lines(lines, b, max_output)
+    if b.kind == "text" then
+      local pieces = split(text)
+      last_raw = pieces[#pieces]
+    end
+  end
+  b._render = {
+    last_raw = last_raw,
+    text = b.text,
+    status = b.status,
+    output = b.output,
+    name = b.name,
+    elapsed = b.elapsed_ms,
+    duration = b.duration_ms,
+    edits = edits,
+    diff = b.diff,
+    description = b.description,
+    lines = lines,
+  }
+  return lines
+end
+
 ---The body lines of one segment (everything under its `## Tether` header): a blank line,
 ---then each block followed by a blank line.
 ---@param turn tether.turn.Turn
@@ -185,8 +242,11 @@ function M.segment_lines(turn, segment)
   local lines = { "" }
   for _, b in ipairs(turn.blocks) do
     if b.segment == segment then
-      block_lines(lines, b, turn.max_output_lines)
-      table.insert(lines, "")
+      local n = #lines
+      for i, l in ipairs(cached_lines(b, turn.max_output_lines)) do
+        lines[n + i] = l
+      end
+      lines[#lines + 1] = ""
     end
   end
   return lines

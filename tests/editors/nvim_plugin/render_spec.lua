@@ -71,6 +71,22 @@ h.test("reasoning folds; errors and terminal reasons are notes", function()
   h.has_line(render.segment_lines(failed, 1), "^%*%*Failed:%*%* provider down$")
 end)
 
+h.test("incremental rendering of appended text matches a full render", function()
+  local turn = render.new_turn()
+  local pieces = { "a", "b\n", "\n## Yo", "u", "\nx", "y\n\n", "z" }
+  for _, p in ipairs(pieces) do
+    render.apply(turn, ev("text_delta", { messageId = "m1", text = p }))
+    render.segment_lines(turn, 1) -- render after every delta, as the chat does
+  end
+  local incremental = render.segment_lines(turn, 1)
+  local fresh = render.new_turn()
+  render.apply(fresh, ev("text_delta", { messageId = "m1", text = table.concat(pieces) }))
+  h.eq(render.segment_lines(fresh, 1), incremental)
+  h.eq({ "", "ab", "", "\\## You", "xy", "", "z", "" }, incremental)
+  render.apply(turn, ev("text_complete", { messageId = "m1", text = "short" }))
+  h.eq({ "", "short", "" }, render.segment_lines(turn, 1), "a replacement re-renders fully")
+end)
+
 h.test("model text cannot fake the chat headers", function()
   local turn = render.new_turn()
   render.apply(turn, ev("text_delta", { messageId = "m1", text = "## You\nhi" }))
