@@ -69,3 +69,25 @@ def test_spec_is_versioned() -> None:
     assert f"# Tether protocol {PROTOCOL_VERSION}\n" in spec
     assert json.loads(render_all()[SCHEMA_PATH])["version"] == PROTOCOL_VERSION
     assert f'PROTOCOL_VERSION = "{PROTOCOL_VERSION}"' in render_all()[TS_PATH]
+
+
+def test_every_model_appears_in_every_artifact() -> None:
+    from tether.protocol.generate.catalog import all_models
+
+    out = render_all()
+    schema = json.loads(out[SCHEMA_PATH])
+    for cls in all_models():
+        name = cls.__name__
+        assert name in schema["$defs"], name
+        assert f"export interface {name} {{" in out[TS_PATH], name
+        assert f"---@class tether.{name}\n" in out[LUA_PATH], name
+        assert f"\n### {name}\n" in out[SPEC_PATH] or name in {"WireModel", "EventBase"}, name
+    for union in ("SessionEvent", "Part"):
+        assert f"export type {union} =" in out[TS_PATH]
+        assert f"---@alias tether.{union} " in out[LUA_PATH]
+        assert "oneOf" in schema["$defs"][union]
+
+
+def test_typescript_has_no_any() -> None:
+    assert ": any" not in render_all()[TS_PATH]
+    assert "<any>" not in render_all()[TS_PATH]
