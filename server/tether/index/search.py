@@ -2,9 +2,11 @@
 and 40-line text chunks, then a light re-rank that knows what a code search wants
 (an exact definition beats a mention; a file name beats a word in a comment).
 
-FTS5 was chosen over an in-process BM25 by measurement (see benchmarks/bench_index.py):
-it keeps the postings on disk instead of in Python objects, so memory stays flat on
-large folders, and it persists with the rest of the cache for free.
+FTS5 was chosen over an in-process BM25 by measurement on Django 5.2 (5.5k text files,
+30k chunks): a dict-of-postings BM25 took 5.2 s to build, +165 MB of RSS, and would have to
+be rebuilt or unpickled on every start, for p50/p95 queries of 14/49 ms; FTS5 inserts the
+same chunks in ~2 s inside the build, keeps postings on disk (main process peak 137 MB for
+the whole build) and persists with the rest of the cache, for p50/p95 of 20/42 ms here.
 """
 
 from __future__ import annotations
