@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tether.lsp.documents import register_document_sync
+from tether.lsp.folders import preload
 from tether.lsp.handlers import register_session_methods
 from tether.lsp.lifecycle import register_lifecycle
 from tether.lsp.server import TetherServer
@@ -19,6 +20,7 @@ def create_server(
     index_factory: Callable[[WorkspaceFolder], Any | None] | None = None,
     max_rate: float = 60.0,
 ) -> TetherServer:
+    preload()
     server = TetherServer(store_factory=store_factory, index_factory=index_factory,
                           max_rate=max_rate)
     register_lifecycle(server)

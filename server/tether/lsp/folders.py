@@ -20,6 +20,7 @@ from tether.lsp.bridge import EditorClient, LspEditorBridge
 from tether.protocol.events import SessionEvent
 from tether.session import SessionManager, SessionRegistry
 from tether.settings import Settings
+from tether.store import open_store
 from tether.store.base import SessionStore
 from tether.workspace.folder import WorkspaceFolder, canonical
 from tether.workspace.overlay import DocumentOverlay
@@ -31,8 +32,6 @@ log = logging.getLogger(__name__)
 
 
 def _default_store(folder: WorkspaceFolder) -> SessionStore:
-    from tether.store import open_store
-
     return open_store(folder)
 
 
@@ -44,6 +43,12 @@ def _default_index(folder: WorkspaceFolder) -> WorkspaceIndex | None:
         log.warning("workspace index unavailable: %s", exc)
         return None
     return WorkspaceIndex(folder)
+
+
+def preload() -> None:
+    """Import what the first `initialize` needs now, so the editor does not wait on it."""
+    with suppress(ImportError):
+        from tether.index import WorkspaceIndex  # noqa: F401
 
 
 @dataclass
