@@ -8,6 +8,7 @@ export type PermissionOption = "allow_once" | "allow_always" | "reject";
 export type Role = "system" | "user" | "assistant" | "tool";
 export type TurnStatus = "completed" | "cancelled" | "failed" | "step_limit";
 
+/** The answer of `tether/session/cancel`. */
 export interface CancelResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -37,6 +38,7 @@ export interface ContextTruncated {
   contextWindow: number;
 }
 
+/** Params of `tether/session/create`. */
 export interface CreateSessionParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -48,6 +50,7 @@ export interface CreateSessionParams {
   model?: string | null;
 }
 
+/** A new session (from create or fork). */
 export interface CreateSessionResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -99,6 +102,7 @@ export interface EventBase {
   time: string;
 }
 
+/** Params of `tether/session/export`. */
 export interface ExportParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -108,6 +112,7 @@ export interface ExportParams {
   format?: "markdown" | "json";
 }
 
+/** The exported session. */
 export interface ExportResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -143,6 +148,7 @@ export interface FileEdited {
   message?: string | null;
 }
 
+/** A file (or part of one) attached to a message. */
 export interface FilePart {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -158,6 +164,7 @@ export interface FilePart {
   rangeEndLine?: number | null;
 }
 
+/** Params of `tether/session/fork`. */
 export interface ForkParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -167,6 +174,7 @@ export interface ForkParams {
   messageId?: string | null;
 }
 
+/** An image attached to a message. */
 export interface ImagePart {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -180,6 +188,7 @@ export interface ImagePart {
   uri?: string | null;
 }
 
+/** One search result. */
 export interface IndexSearchHit {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -197,6 +206,7 @@ export interface IndexSearchHit {
   preview?: string | null;
 }
 
+/** Params of `tether/index/search`. */
 export interface IndexSearchParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -208,6 +218,7 @@ export interface IndexSearchParams {
   limit?: number;
 }
 
+/** The answer of `tether/index/search`. */
 export interface IndexSearchResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -215,6 +226,7 @@ export interface IndexSearchResult {
   results: IndexSearchHit[];
 }
 
+/** Params of `tether/index/status`. */
 export interface IndexStatusParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -222,6 +234,7 @@ export interface IndexStatusParams {
   folderUri: string;
 }
 
+/** The state of a folder's workspace index. */
 export interface IndexStatusResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -237,6 +250,7 @@ export interface IndexStatusResult {
   message?: string | null;
 }
 
+/** Params of `tether/session/list`. */
 export interface ListSessionsParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -250,6 +264,7 @@ export interface ListSessionsParams {
   query?: string | null;
 }
 
+/** A page of a folder's sessions. */
 export interface ListSessionsResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -259,6 +274,7 @@ export interface ListSessionsResult {
   nextCursor?: string | null;
 }
 
+/** Params of `tether/session/load`. */
 export interface LoadSessionParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -268,6 +284,7 @@ export interface LoadSessionParams {
   tail?: number | null;
 }
 
+/** A session's header and transcript. */
 export interface LoadSessionResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -281,6 +298,7 @@ export interface LoadSessionResult {
   lastSeq: number;
 }
 
+/** One message of the conversation, as stored in history. */
 export interface Message {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -316,6 +334,7 @@ export interface MessageAdded {
   message: Message;
 }
 
+/** A model Tether can reach. */
 export interface ModelInfo {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -329,6 +348,7 @@ export interface ModelInfo {
   contextWindow: number;
 }
 
+/** The answer of `tether/models/list`. */
 export interface ModelsListResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -338,6 +358,7 @@ export interface ModelsListResult {
   default: string;
 }
 
+/** The answer of methods that only succeed or fail. */
 export interface OkResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -354,6 +375,7 @@ export type Part =
   | ToolResultPart
   | ThinkingPart;
 
+/** Params of the server → client request `tether/permission/request`. */
 export interface PermissionRequestParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -371,6 +393,7 @@ export interface PermissionRequestParams {
   options: PermissionOption[];
 }
 
+/** The client's answer to `tether/permission/request`. */
 export interface PermissionRequestResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -424,6 +447,7 @@ export interface PermissionResolved {
   option: PermissionOption;
 }
 
+/** A position in a text document, as LSP counts it. */
 export interface Position {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -433,6 +457,7 @@ export interface Position {
   character: number;
 }
 
+/** What the editor shows the user, attached to a prompt. */
 export interface PromptContext {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -444,6 +469,7 @@ export interface PromptContext {
   extraFileUris?: string[];
 }
 
+/** Params of `tether/session/prompt`. */
 export interface PromptParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -455,6 +481,7 @@ export interface PromptParams {
   context?: PromptContext | null;
 }
 
+/** A range in a text document, as LSP counts it. */
 export interface Range {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -484,6 +511,7 @@ export interface ReasoningDelta {
   text: string;
 }
 
+/** Params of `tether/session/rename`. */
 export interface RenameParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -493,6 +521,7 @@ export interface RenameParams {
   title: string;
 }
 
+/** Params of `tether/session/replay`. */
 export interface ReplayParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -502,6 +531,7 @@ export interface ReplayParams {
   fromSeq?: number;
 }
 
+/** The answer of `tether/session/replay`, sent after the replayed events. */
 export interface ReplayResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -535,6 +565,7 @@ export type SessionEvent =
   | TurnFailed
   | StepLimitReached;
 
+/** Params of the `tether/session/event` notification. */
 export interface SessionEventNotification {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -548,6 +579,7 @@ export interface SessionEventNotification {
   event: SessionEvent;
 }
 
+/** Params of methods that only name a session. */
 export interface SessionIdParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -601,6 +633,7 @@ export interface SessionSummary {
   workspaceFolder: string;
 }
 
+/** Params of `tether/session/steer`. */
 export interface SteerParams {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -610,6 +643,7 @@ export interface SteerParams {
   text: string;
 }
 
+/** The answer of `tether/session/steer`. */
 export interface SteerResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -719,6 +753,7 @@ export interface TextDelta {
   text: string;
 }
 
+/** Text of a message. */
 export interface TextPart {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -728,6 +763,7 @@ export interface TextPart {
   text: string;
 }
 
+/** The model's reasoning, kept with the message. */
 export interface ThinkingPart {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -785,6 +821,7 @@ export interface ToolCallCompleted {
   truncated: boolean;
 }
 
+/** A tool call the model made. */
 export interface ToolCallPart {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -862,6 +899,7 @@ export interface ToolOutputChunk {
   text: string;
 }
 
+/** What a tool call returned, sent back to the model. */
 export interface ToolResultPart {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -875,6 +913,7 @@ export interface ToolResultPart {
   isError: boolean;
 }
 
+/** A finished tool call, for display. */
 export interface ToolUse {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -950,6 +989,7 @@ export interface TurnFailed {
   code?: number | null;
 }
 
+/** How a turn ended; the answer of `tether/session/prompt`. */
 export interface TurnResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;

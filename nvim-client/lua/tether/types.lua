@@ -5,6 +5,7 @@
 ---@alias tether.Role "system"|"user"|"assistant"|"tool"
 ---@alias tether.TurnStatus "completed"|"cancelled"|"failed"|"step_limit"
 
+--- The answer of `tether/session/cancel`.
 ---@class tether.CancelResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field cancelled boolean True when a running turn was cancelled.
@@ -21,12 +22,14 @@
 ---@field estimatedTokens integer Estimated request tokens after dropping.
 ---@field contextWindow integer The model's window.
 
+--- Params of `tether/session/create`.
 ---@class tether.CreateSessionParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field folderUri string The workspace folder the session belongs to.
 ---@field title? string|nil Initial title.
 ---@field model? string|nil Model selector `provider/model`.
 
+--- A new session (from create or fork).
 ---@class tether.CreateSessionResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The new session's id.
@@ -56,11 +59,13 @@
 ---@field seq integer Per-session, strictly increasing sequence number.
 ---@field time string When it happened (UTC).
 
+--- Params of `tether/session/export`.
 ---@class tether.ExportParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
 ---@field format? "markdown"|"json" Export format.
 
+--- The exported session.
 ---@class tether.ExportResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field content string The exported text.
@@ -80,6 +85,7 @@
 ---@field rebased boolean Applied after a 3-way rebase on newer text.
 ---@field message? string|nil Why it was not applied, when it was not.
 
+--- A file (or part of one) attached to a message.
 ---@class tether.FilePart
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field type "file" Always `file`.
@@ -88,11 +94,13 @@
 ---@field rangeStartLine? integer|nil First attached line (0-based).
 ---@field rangeEndLine? integer|nil Last attached line (0-based).
 
+--- Params of `tether/session/fork`.
 ---@class tether.ForkParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session to copy.
 ---@field messageId? string|nil Copy up to and including this message.
 
+--- An image attached to a message.
 ---@class tether.ImagePart
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field type "image" Always `image`.
@@ -100,6 +108,7 @@
 ---@field data? string|nil Base64 image bytes.
 ---@field uri? string|nil Where the image lives, when not inlined.
 
+--- One search result.
 ---@class tether.IndexSearchHit
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field path string Path relative to the folder.
@@ -109,20 +118,24 @@
 ---@field symbol? string|nil Symbol name, for symbol hits.
 ---@field preview? string|nil The line's text.
 
+--- Params of `tether/index/search`.
 ---@class tether.IndexSearchParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field folderUri string The workspace folder.
 ---@field query string Search text.
 ---@field limit? integer Maximum results.
 
+--- The answer of `tether/index/search`.
 ---@class tether.IndexSearchResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field results tether.IndexSearchHit[] Best first.
 
+--- Params of `tether/index/status`.
 ---@class tether.IndexStatusParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field folderUri string The workspace folder.
 
+--- The state of a folder's workspace index.
 ---@class tether.IndexStatusResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field state "idle"|"indexing"|"ready"|"failed" Index state.
@@ -131,6 +144,7 @@
 ---@field lastUpdate? string|nil ISO time of the last update.
 ---@field message? string|nil Failure reason, when failed.
 
+--- Params of `tether/session/list`.
 ---@class tether.ListSessionsParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field folderUri string The workspace folder.
@@ -138,16 +152,19 @@
 ---@field cursor? string|nil From a previous `nextCursor`.
 ---@field query? string|nil Filter on title (case-insensitive).
 
+--- A page of a folder's sessions.
 ---@class tether.ListSessionsResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessions tether.SessionSummary[] Newest first.
 ---@field nextCursor? string|nil Pass back for the next page.
 
+--- Params of `tether/session/load`.
 ---@class tether.LoadSessionParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
 ---@field tail? integer|nil Only the last N messages (default 1000).
 
+--- A session's header and transcript.
 ---@class tether.LoadSessionResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field session tether.SessionInfo The header, title and usage folded in.
@@ -155,6 +172,7 @@
 ---@field truncated boolean True when older messages were left out.
 ---@field lastSeq integer The last durable seq; replay from here.
 
+--- One message of the conversation, as stored in history.
 ---@class tether.Message
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field id string Message id (UUID4 hex).
@@ -174,6 +192,7 @@
 ---@field type "message_added" Always `message_added`.
 ---@field message tether.Message A complete message appended to the history.
 
+--- A model Tether can reach.
 ---@class tether.ModelInfo
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field id string Model selector `provider/model`.
@@ -181,17 +200,20 @@
 ---@field name string Model name at the provider.
 ---@field contextWindow integer Window in tokens, when known.
 
+--- The answer of `tether/models/list`.
 ---@class tether.ModelsListResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field models tether.ModelInfo[] Models Tether knows how to reach.
 ---@field default string The configured default selector.
 
+--- The answer of methods that only succeed or fail.
 ---@class tether.OkResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field ok boolean Always true; errors are JSON-RPC errors.
 
 ---@alias tether.Part tether.TextPart|tether.ImagePart|tether.FilePart|tether.ToolCallPart|tether.ToolResultPart|tether.ThinkingPart
 
+--- Params of the server → client request `tether/permission/request`.
 ---@class tether.PermissionRequestParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
@@ -201,6 +223,7 @@
 ---@field diff? string|nil The change, for edits.
 ---@field options tether.PermissionOption[] What the user may answer.
 
+--- The client's answer to `tether/permission/request`.
 ---@class tether.PermissionRequestResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field option tether.PermissionOption The user's answer.
@@ -230,23 +253,27 @@
 ---@field toolCallId string The tool call.
 ---@field option tether.PermissionOption What was chosen.
 
+--- A position in a text document, as LSP counts it.
 ---@class tether.Position
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field line integer 0-based line.
 ---@field character integer 0-based UTF-16 column, as LSP.
 
+--- What the editor shows the user, attached to a prompt.
 ---@class tether.PromptContext
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field activeFileUri? string|nil The editor's active file.
 ---@field selection? tether.Range|nil The selection in the active file.
 ---@field extraFileUris? string[] More files to attach.
 
+--- Params of `tether/session/prompt`.
 ---@class tether.PromptParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
 ---@field text string The user's message.
 ---@field context? tether.PromptContext|nil Editor context to attach.
 
+--- A range in a text document, as LSP counts it.
 ---@class tether.Range
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field start tether.Position Start, inclusive.
@@ -263,16 +290,19 @@
 ---@field messageId string The assistant message being streamed.
 ---@field text string Reasoning text to append.
 
+--- Params of `tether/session/rename`.
 ---@class tether.RenameParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
 ---@field title string The new title.
 
+--- Params of `tether/session/replay`.
 ---@class tether.ReplayParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
 ---@field fromSeq? integer Re-send durable events with seq > fromSeq.
 
+--- The answer of `tether/session/replay`, sent after the replayed events.
 ---@class tether.ReplayResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field count integer Events re-sent as `tether/session/event`.
@@ -280,6 +310,7 @@
 
 ---@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached
 
+--- Params of the `tether/session/event` notification.
 ---@class tether.SessionEventNotification
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
@@ -287,6 +318,7 @@
 ---@field seq integer The event's seq.
 ---@field event tether.SessionEvent The event itself.
 
+--- Params of methods that only name a session.
 ---@class tether.SessionIdParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
@@ -316,11 +348,13 @@
 ---@field model string Model selector.
 ---@field workspaceFolder string Canonical folder path.
 
+--- Params of `tether/session/steer`.
 ---@class tether.SteerParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.
 ---@field text string Input joining the running turn at its next step.
 
+--- The answer of `tether/session/steer`.
 ---@class tether.SteerResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field queued boolean True when queued into a running turn.
@@ -382,11 +416,13 @@
 ---@field messageId string The assistant message being streamed.
 ---@field text string Text to append.
 
+--- Text of a message.
 ---@class tether.TextPart
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field type "text" Always `text`.
 ---@field text string Plain or markdown text.
 
+--- The model's reasoning, kept with the message.
 ---@class tether.ThinkingPart
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field type "thinking" Always `thinking`.
@@ -418,6 +454,7 @@
 ---@field output string Output, capped for display.
 ---@field truncated boolean True when `output` was capped.
 
+--- A tool call the model made.
 ---@class tether.ToolCallPart
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field type "tool_call" Always `tool_call`.
@@ -460,6 +497,7 @@
 ---@field toolCallId string Tool call id.
 ---@field text string Output produced since the last chunk.
 
+--- What a tool call returned, sent back to the model.
 ---@class tether.ToolResultPart
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field type "tool_result" Always `tool_result`.
@@ -467,6 +505,7 @@
 ---@field content string What the tool returned to the model.
 ---@field isError boolean True when the call failed or was refused.
 
+--- A finished tool call, for display.
 ---@class tether.ToolUse
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field id string Tool call id.
@@ -508,6 +547,7 @@
 ---@field reason string A readable reason.
 ---@field code? integer|nil Error code from protocol-spec.md, if any.
 
+--- How a turn ended; the answer of `tether/session/prompt`.
 ---@class tether.TurnResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session.

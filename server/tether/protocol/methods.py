@@ -35,39 +35,53 @@ TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 
 
 class Position(WireModel):
+    """A position in a text document, as LSP counts it."""
+
     line: int = Field(ge=0, description="0-based line.")
     character: int = Field(ge=0, description="0-based UTF-16 column, as LSP.")
 
 
 class Range(WireModel):
+    """A range in a text document, as LSP counts it."""
+
     start: Position = Field(description="Start, inclusive.")
     end: Position = Field(description="End, exclusive.")
 
 
 class PromptContext(WireModel):
+    """What the editor shows the user, attached to a prompt."""
+
     active_file_uri: str | None = Field(None, description="The editor's active file.")
     selection: Range | None = Field(None, description="The selection in the active file.")
     extra_file_uris: list[str] = Field(default_factory=list, description="More files to attach.")
 
 
 class CreateSessionParams(WireModel):
+    """Params of `tether/session/create`."""
+
     folder_uri: str = Field(description="The workspace folder the session belongs to.")
     title: str | None = Field(None, description="Initial title.")
     model: str | None = Field(None, description="Model selector `provider/model`.")
 
 
 class CreateSessionResult(WireModel):
+    """A new session (from create or fork)."""
+
     session_id: str = Field(description="The new session's id.")
     session: SessionInfo | None = Field(None, description="The header as stored.")
 
 
 class PromptParams(WireModel):
+    """Params of `tether/session/prompt`."""
+
     session_id: str = Field(description="The session.")
     text: str = Field(description="The user's message.")
     context: PromptContext | None = Field(None, description="Editor context to attach.")
 
 
 class TurnResult(WireModel):
+    """How a turn ended; the answer of `tether/session/prompt`."""
+
     session_id: str = Field(description="The session.")
     turn_id: str = Field(description="The turn that ended.")
     status: TurnStatus = Field(description="How it ended.")
@@ -77,23 +91,33 @@ class TurnResult(WireModel):
 
 
 class SessionIdParams(WireModel):
+    """Params of methods that only name a session."""
+
     session_id: str = Field(description="The session.")
 
 
 class CancelResult(WireModel):
+    """The answer of `tether/session/cancel`."""
+
     cancelled: bool = Field(description="True when a running turn was cancelled.")
 
 
 class SteerParams(WireModel):
+    """Params of `tether/session/steer`."""
+
     session_id: str = Field(description="The session.")
     text: str = Field(description="Input joining the running turn at its next step.")
 
 
 class SteerResult(WireModel):
+    """The answer of `tether/session/steer`."""
+
     queued: bool = Field(description="True when queued into a running turn.")
 
 
 class ListSessionsParams(WireModel):
+    """Params of `tether/session/list`."""
+
     folder_uri: str = Field(description="The workspace folder.")
     limit: int = Field(50, ge=1, le=1000, description="Page size.")
     cursor: str | None = Field(None, description="From a previous `nextCursor`.")
@@ -101,16 +125,22 @@ class ListSessionsParams(WireModel):
 
 
 class ListSessionsResult(WireModel):
+    """A page of a folder's sessions."""
+
     sessions: list[SessionSummary] = Field(description="Newest first.")
     next_cursor: str | None = Field(None, description="Pass back for the next page.")
 
 
 class LoadSessionParams(WireModel):
+    """Params of `tether/session/load`."""
+
     session_id: str = Field(description="The session.")
     tail: int | None = Field(None, ge=1, description="Only the last N messages (default 1000).")
 
 
 class LoadSessionResult(WireModel):
+    """A session's header and transcript."""
+
     session: SessionInfo = Field(description="The header, title and usage folded in.")
     messages: list[Message] = Field(description="Messages, oldest first.")
     truncated: bool = Field(False, description="True when older messages were left out.")
@@ -118,31 +148,43 @@ class LoadSessionResult(WireModel):
 
 
 class ReplayParams(WireModel):
+    """Params of `tether/session/replay`."""
+
     session_id: str = Field(description="The session.")
     from_seq: int = Field(0, ge=0, description="Re-send durable events with seq > fromSeq.")
 
 
 class ReplayResult(WireModel):
+    """The answer of `tether/session/replay`, sent after the replayed events."""
+
     count: int = Field(description="Events re-sent as `tether/session/event`.")
     last_seq: int = Field(description="The last seq sent.")
 
 
 class RenameParams(WireModel):
+    """Params of `tether/session/rename`."""
+
     session_id: str = Field(description="The session.")
     title: str = Field(min_length=1, description="The new title.")
 
 
 class ForkParams(WireModel):
+    """Params of `tether/session/fork`."""
+
     session_id: str = Field(description="The session to copy.")
     message_id: str | None = Field(None, description="Copy up to and including this message.")
 
 
 class ExportParams(WireModel):
+    """Params of `tether/session/export`."""
+
     session_id: str = Field(description="The session.")
     format: Literal["markdown", "json"] = Field("markdown", description="Export format.")
 
 
 class ExportResult(WireModel):
+    """The exported session."""
+
     content: str = Field(description="The exported text.")
 
 
@@ -151,10 +193,14 @@ class EmptyParams(WireModel):
 
 
 class OkResult(WireModel):
+    """The answer of methods that only succeed or fail."""
+
     ok: bool = Field(True, description="Always true; errors are JSON-RPC errors.")
 
 
 class ModelInfo(WireModel):
+    """A model Tether can reach."""
+
     id: str = Field(description="Model selector `provider/model`.")
     provider: str = Field(description="Provider name.")
     name: str = Field(description="Model name at the provider.")
@@ -162,15 +208,21 @@ class ModelInfo(WireModel):
 
 
 class ModelsListResult(WireModel):
+    """The answer of `tether/models/list`."""
+
     models: list[ModelInfo] = Field(description="Models Tether knows how to reach.")
     default: str = Field(description="The configured default selector.")
 
 
 class IndexStatusParams(WireModel):
+    """Params of `tether/index/status`."""
+
     folder_uri: str = Field(description="The workspace folder.")
 
 
 class IndexStatusResult(WireModel):
+    """The state of a folder's workspace index."""
+
     state: Literal["idle", "indexing", "ready", "failed"] = Field(description="Index state.")
     files: int = Field(0, description="Files indexed.")
     symbols: int = Field(0, description="Symbols indexed.")
@@ -179,12 +231,16 @@ class IndexStatusResult(WireModel):
 
 
 class IndexSearchParams(WireModel):
+    """Params of `tether/index/search`."""
+
     folder_uri: str = Field(description="The workspace folder.")
     query: str = Field(description="Search text.")
     limit: int = Field(20, ge=1, le=500, description="Maximum results.")
 
 
 class IndexSearchHit(WireModel):
+    """One search result."""
+
     path: str = Field(description="Path relative to the folder.")
     uri: str = Field(description="file:// URI.")
     score: float = Field(description="Higher is better.")
@@ -194,10 +250,14 @@ class IndexSearchHit(WireModel):
 
 
 class IndexSearchResult(WireModel):
+    """The answer of `tether/index/search`."""
+
     results: list[IndexSearchHit] = Field(description="Best first.")
 
 
 class SessionEventNotification(WireModel):
+    """Params of the `tether/session/event` notification."""
+
     session_id: str = Field(description="The session.")
     turn_id: str | None = Field(None, description="The turn, if any.")
     seq: int = Field(description="The event's seq.")
@@ -205,6 +265,8 @@ class SessionEventNotification(WireModel):
 
 
 class PermissionRequestParams(WireModel):
+    """Params of the server → client request `tether/permission/request`."""
+
     session_id: str = Field(description="The session.")
     tool_call_id: str = Field(description="The tool call waiting.")
     tool: str = Field(description="Tool name.")
@@ -217,6 +279,8 @@ class PermissionRequestParams(WireModel):
 
 
 class PermissionRequestResult(WireModel):
+    """The client's answer to `tether/permission/request`."""
+
     option: PermissionOption = Field(description="The user's answer.")
 
 

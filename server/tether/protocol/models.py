@@ -34,11 +34,15 @@ class Usage(WireModel):
 
 
 class TextPart(WireModel):
+    """Text of a message."""
+
     type: Literal["text"] = "text"
     text: str = Field(description="Plain or markdown text.")
 
 
 class ImagePart(WireModel):
+    """An image attached to a message."""
+
     type: Literal["image"] = "image"
     media_type: str = Field(description="MIME type, e.g. image/png.")
     data: str | None = Field(None, description="Base64 image bytes.")
@@ -46,6 +50,8 @@ class ImagePart(WireModel):
 
 
 class FilePart(WireModel):
+    """A file (or part of one) attached to a message."""
+
     type: Literal["file"] = "file"
     uri: str = Field(description="file:// URI of an attached file.")
     text: str | None = Field(None, description="The file's text as attached (may be a range).")
@@ -54,6 +60,8 @@ class FilePart(WireModel):
 
 
 class ToolCallPart(WireModel):
+    """A tool call the model made."""
+
     type: Literal["tool_call"] = "tool_call"
     id: str = Field(description="Provider-assigned tool call id.")
     name: str = Field(description="Tool name.")
@@ -64,6 +72,8 @@ class ToolCallPart(WireModel):
 
 
 class ToolResultPart(WireModel):
+    """What a tool call returned, sent back to the model."""
+
     type: Literal["tool_result"] = "tool_result"
     tool_call_id: str = Field(description="The tool call this answers.")
     content: str = Field(description="What the tool returned to the model.")
@@ -71,6 +81,8 @@ class ToolResultPart(WireModel):
 
 
 class ThinkingPart(WireModel):
+    """The model's reasoning, kept with the message."""
+
     type: Literal["thinking"] = "thinking"
     text: str = Field(description="The model's reasoning, as streamed.")
     signature: str | None = Field(None, description="Provider signature (Anthropic).")
@@ -85,6 +97,8 @@ Role = Literal["system", "user", "assistant", "tool"]
 
 
 class Message(WireModel):
+    """One message of the conversation, as stored in history."""
+
     id: str = Field(description="Message id (UUID4 hex).")
     role: Role = Field(description="Who speaks.")
     parts: list[Part] = Field(default_factory=list, description="Ordered content parts.")
@@ -108,6 +122,8 @@ class Message(WireModel):
 
 
 class ToolUse(WireModel):
+    """A finished tool call, for display."""
+
     id: str = Field(description="Tool call id.")
     name: str = Field(description="Tool name.")
     input: dict[str, Any] = Field(default_factory=dict, description="Arguments.")
