@@ -111,3 +111,23 @@ async def test_new_file_is_created_through_the_editor(env: Env, workspace: Path)
         assert create.uri == uri
         assert h.editor.unopened[uri] == "print('hi')\n"
         assert not (workspace / "pkg" / "new.py").exists()  # the editor decides when to save
+
+
+async def test_closed_file_edits_go_to_editor_buffers(env: Env, workspace: Path) -> None:
+    path = workspace / "closed.py"
+    path.write_text("a = 1\nb = 1\n")
+    env.provider.set_script(Script([
+        tool_turn("edit", {"path": "closed.py", "old": "a = 1", "new": "a = 2"}),
+        tool_turn("edit", {"path": "closed.py", "old": "b = 1", "new": "b = 2"}),
+        text_turn("Both done."),
+    ]))
+    async with env.serve([workspace]) as h:
+        sid = await _session(h, workspace)
+        result = await h.request("tether/session/prompt", {"sessionId": sid, "text": "edit"})
+        assert result["status"] == "completed"
+        versions = [e.edit.document_changes[0].text_document.version  # type: ignore[index,union-attr]
+                    for e in h.editor.edits]
+        assert versions == [None, None]  # the editor opens/edits; no version to hold it to
+        # the second edit was computed on the editor's unsaved buffer, not the stale disk
+        assert h.editor.unopened[path_to_uri(path)] == "a = 2\nb = 2\n"
+        assert path.read_text() == "a = 1\nb = 1\n"
