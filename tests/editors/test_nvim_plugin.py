@@ -223,8 +223,9 @@ def load_session(editor: Editor) -> dict[str, Any]:
     return loaded
 
 
+@pytest.mark.parametrize("autostart", [True, False], ids=["autostart", "started-by-chat"])
 def test_agent_edit_lands_in_modified_buffer_and_undoes(
-    start: Callable[..., Editor], workspace: Path
+    start: Callable[..., Editor], workspace: Path, autostart: bool
 ) -> None:
     editor = start([
         {"toolCalls": [{"name": "edit", "arguments": {
@@ -232,11 +233,17 @@ def test_agent_edit_lands_in_modified_buffer_and_undoes(
         {"text": "Edited x.py."},
         {"text": "Edit test"},
     ])
+    if not autostart:
+        editor.lua("require('tether').setup({ autostart = false, "
+                   "cmd = { ..., '-m', 'tether', 'serve' } })", sys.executable)
     editor.nvim.command("edit x.py")
     editor.nvim.command("call setline(2, \"    return 'hello'\")")  # unsaved user change
     file_buf = editor.nvim.current.buffer.number
-    wait_for("the buffer to attach", lambda: editor.lua(
-        "return #vim.lsp.get_clients({ bufnr = ..., name = 'tether' }) == 1", file_buf))
+    attached = "return #vim.lsp.get_clients({ bufnr = ..., name = 'tether' }) == 1"
+    if autostart:
+        wait_for("the buffer to attach", lambda: editor.lua(attached, file_buf))
+    else:
+        assert editor.lua("return #vim.lsp.get_clients()") == 0
     editor.nvim.command("TetherChat")
     editor.send("Make greet say hello, world")
     wait_for("the answer", lambda: "Edited x.py." in editor.chat_lines())

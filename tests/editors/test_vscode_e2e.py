@@ -272,6 +272,12 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
     # Typing during the slow turn steered it; Stop then ended it as cancelled.
     assert report["steerShown"] and not report["steerRefused"], report
     assert report["stoppedStatus"] == "cancelled", report
+    # The output channel has the server's start and the index build from `$/progress`;
+    # the status bar names the model.
+    assert "[tether] starting:" in str(report["outputLog"]), report
+    assert "Tether: indexing workspace" in str(report["outputLog"]), report
+    assert "index ready: 1 files" in str(report["outputLog"]), report
+    assert "openai/scripted" in str(report["statusBar"]), report
     # History actions: rename, fork (opens the copy), filter by title, delete.
     assert "Greeting docs" in report["titlesAfterRename"], report  # type: ignore[operator]
     assert "Greeting docs (fork)" in report["titlesAfterFork"], report  # type: ignore[operator]

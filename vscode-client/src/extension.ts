@@ -17,6 +17,7 @@ import {
 import { EditReview } from "./review/editReview";
 import { ApiKeys } from "./secrets";
 import { TetherApi } from "./server/api";
+import { ProgressFeature } from "./server/progress";
 import { ServerSupervisor } from "./server/supervisor";
 import { StatusBar } from "./statusBar";
 
@@ -51,6 +52,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       webviewOptions: { retainContextWhenHidden: true },
     }),
     server.onDidCreateClient((client) => {
+      client.registerFeature(
+        new ProgressFeature(client, (token, value) => {
+          status.progress(token, value);
+          if (value.kind === "begin") output.appendLine(`[tether] ${value.title}`);
+          if (value.kind === "end") output.appendLine(`[tether] index ready: ${value.message ?? "done"}`);
+        }),
+      );
       client.onNotification(Method.SessionEvent, (n: SessionEventNotification) => {
         chat.onEvent(n);
         if (n.sessionId === chat.sessionId && n.event.type === "file_edited") {

@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import type { ChatController } from "./chat/controller";
 import type { IndexStatusResult } from "./protocol";
 import type { TetherApi } from "./server/api";
+import type { ProgressValue } from "./server/progress";
 import type { ServerState } from "./server/supervisor";
 
 const ICONS: Record<ServerState, string> = {
@@ -23,6 +24,8 @@ export class StatusBar implements vscode.Disposable {
   private server: ServerState = "stopped";
   private index: IndexStatusResult | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Work-done progress of index builds in flight, by token. */
+  private readonly builds = new Map<string, { title: string; percentage?: number; message?: string }>();
 
   constructor(
     private readonly api: TetherApi,
@@ -34,8 +37,23 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** `$/progress` of an index build (see server/progress.ts). */
+  progress(token: string, value: ProgressValue): void {
+    if (value.kind === "begin") {
+      this.builds.set(token, { title: value.title, percentage: value.percentage, message: value.message });
+    } else if (value.kind === "report") {
+      const build = this.builds.get(token);
+      if (build) this.builds.set(token, { ...build, percentage: value.percentage ?? build.percentage, message: value.message ?? build.message });
+    } else {
+      this.builds.delete(token);
+      this.pollIndex(200);
+    }
+    this.render();
+  }
+
   setServer(state: ServerState): void {
     this.server = state;
+    if (state !== "running") this.builds.clear();
     if (state === "running") this.pollIndex(500);
     else this.index = null;
     this.render();
@@ -44,11 +62,19 @@ export class StatusBar implements vscode.Disposable {
   render(): void {
     const model = this.chat.current.model || this.chat.selectedModel;
     let text = `${ICONS[this.server]} Tether`;
-    if (this.server === "running" && this.index?.state === "indexing") text = `$(sync~spin) Tether: indexing`;
+    const build = [...this.builds.values()].at(-1);
+    if (this.server === "running" && build) {
+      text = `$(sync~spin) Tether: indexing${build.percentage !== undefined ? ` ${build.percentage}%` : ""}`;
+    } else if (this.server === "running" && this.index?.state === "indexing") {
+      text = "$(sync~spin) Tether: indexing";
+    }
     if (this.server === "running" && model) text += ` · ${model}`;
     if (this.chat.running) text += " $(loading~spin)";
     this.item.text = text;
     const lines = [`Tether server: ${this.server}`];
+    for (const b of this.builds.values()) {
+      lines.push(`${b.title}${b.percentage !== undefined ? ` ${b.percentage}%` : ""}${b.message ? ` (${b.message})` : ""}`);
+    }
     if (this.index) {
       lines.push(`Index: ${this.index.state} (${this.index.files} files, ${this.index.symbols} symbols)`);
       if (this.index.message) lines.push(this.index.message);

@@ -26,7 +26,7 @@ h.test("setup() is safe to call twice and replaces options and autocmds", functi
   h.eq("vsplit", config.options.chat.layout, "the second setup starts from defaults")
   h.eq("openai/gpt-4o", config.options.model)
   h.eq({}, tether.setup({ autostart = false }))
-  h.eq(1, #vim.api.nvim_get_autocmds({ group = "tether" }), "only ColorScheme remains")
+  h.eq(first, #vim.api.nvim_get_autocmds({ group = "tether" }), "replaced, not added")
 end)
 
 h.test("bad options are reported and replaced by defaults", function()

@@ -211,6 +211,20 @@ async function mainScenario(chat) {
     await history.locator(`.pane-header .action-label[aria-label="${action}"]`).click();
   };
 
+  await step("the Tether output channel logs the server and the index", async () => {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Tether: Show Log");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Log" }).first().waitFor();
+    await page.keyboard.press("Enter");
+    const output = page.locator(".part.panel .view-lines", { hasText: "index ready" }).first();
+    await output.waitFor({ timeout: LONG });
+    report.outputLog = (await output.innerText()).replace(/\u00a0/g, " ");
+    report.statusBar = await page.locator(".statusbar-item", { hasText: "Tether" }).first().innerText();
+    await shot("10-output");
+  });
+
   await step("rename, fork, filter and delete in the history view", async () => {
     await rowAction(config.title, "Rename Session");
     await answerInput("Greeting docs");
@@ -227,7 +241,7 @@ async function mainScenario(chat) {
     await answerInput("fork");
     await waitFor("the filter", async () => (await titles()).length === 2); // folder + one session
     report.titlesFiltered = await titles();
-    await shot("10-filtered");
+    await shot("11-filtered");
     await titleAction("Clear Filter");
     await waitFor("the filter to clear", async () => (await titles()).length === 3);
 
@@ -237,7 +251,7 @@ async function mainScenario(chat) {
     report.titlesAfterDelete = await titles();
     await chat.locator("#empty").waitFor({ state: "visible" });
     report.chatClearedAfterDelete = true;
-    await shot("11-history-actions");
+    await shot("12-history-actions");
   });
 }
 
