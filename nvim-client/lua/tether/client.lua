@@ -104,7 +104,8 @@ end
 ---@return vim.lsp.Client|nil
 function M.get(root)
   root = canonical(root)
-  for _, client in ipairs(vim.lsp.get_clients({ name = M.name })) do
+  -- 0.11 leaves clients still initializing out unless asked: they serve the root too.
+  for _, client in ipairs(vim.lsp.get_clients({ name = M.name, _uninitialized = true })) do
     if not stopped(client) then
       if canonical(client.root_dir) == root then
         return client
@@ -152,21 +153,35 @@ function M.ensure(root)
     return nil
   end
   log.info("started client %d for %s", id, root)
+  -- Files of this root opened before the server started are live documents too.
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].buftype == "" and M.root_for(buf) == root then
+      M.attach(buf, false)
+    end
+  end
   return vim.lsp.get_client_by_id(id)
 end
 
----Attach a file buffer to the client of its root (starting it when needed).
+---Attach a file buffer to the client of its root; `start` starts one when none runs.
+---Attached buffers are what the agent reads live (and what it must not write under).
 ---@param bufnr integer
+---@param start boolean|nil default true
 ---@return integer|nil client_id
-function M.attach(bufnr)
-  if vim.bo[bufnr].buftype ~= "" or vim.api.nvim_buf_get_name(bufnr) == "" then
+function M.attach(bufnr, start)
+  if not vim.api.nvim_buf_is_loaded(bufnr) or vim.bo[bufnr].buftype ~= "" or vim.api.nvim_buf_get_name(bufnr) == "" then
     return nil
   end
   local fts = config.options.filetypes
   if fts and not vim.tbl_contains(fts, vim.bo[bufnr].filetype) then
     return nil
   end
-  local client = M.ensure(M.root_for(bufnr))
+  local root = M.root_for(bufnr)
+  local client ---@type vim.lsp.Client|nil
+  if start == false then
+    client = M.get(root)
+  else
+    client = M.ensure(root)
+  end
   if not client then
     return nil
   end

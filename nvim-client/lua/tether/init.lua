@@ -6,8 +6,8 @@ local group = vim.api.nvim_create_augroup("tether", { clear = true })
 
 M.did_setup = false
 
----Configure and (with `autostart`) attach every file buffer to the client of its workspace
----root. Safe to call again: options are re-read from scratch and autocmds replaced.
+---Configure, and attach every file buffer to the client of its workspace root (with
+---`autostart`, starting it). Safe to call again: options are re-read from scratch and autocmds replaced.
 ---@param opts tether.Config|table|nil
 ---@return string[] problems options ignored, also shown as a warning
 function M.setup(opts)
@@ -28,18 +28,15 @@ function M.setup(opts)
       require("tether.highlights").setup()
     end,
   })
-  if config.options.autostart then
-    vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile", "FileType" }, {
-      group = group,
-      callback = function(ev)
-        require("tether.client").attach(ev.buf)
-      end,
-    })
-    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(buf) then
-        require("tether.client").attach(buf)
-      end
-    end
+  -- Files opened later join their root's client; with `autostart` they also start it.
+  vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile", "FileType" }, {
+    group = group,
+    callback = function(ev)
+      require("tether.client").attach(ev.buf, require("tether.config").options.autostart)
+    end,
+  })
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    require("tether.client").attach(buf, config.options.autostart)
   end
   M.did_setup = true
   return problems

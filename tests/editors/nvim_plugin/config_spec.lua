@@ -94,6 +94,18 @@ h.test("the workspace root comes from root markers, else the cwd", function()
   h.eq("/somewhere", client.root_for(0), "a chat buffer keeps its root")
 end)
 
+h.test("a client still initializing is reused, not started twice", function()
+  require("tether").setup({ autostart = false, cmd = { "cat" } }) -- never answers initialize
+  local client = require("tether.client")
+  local root = vim.fn.getcwd()
+  local first = client.ensure(root)
+  h.truthy(first and not first.initialized)
+  h.eq(first.id, client.ensure(root).id)
+  h.eq(first.id, client.get(root).id)
+  vim.lsp.stop_client(first.id, true)
+  require("tether").setup({ autostart = false })
+end)
+
 h.test("the statusline is empty without a chat", function()
   h.eq("", require("tether").status())
 end)
