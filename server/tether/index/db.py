@@ -141,6 +141,25 @@ class IndexDB:
                 conn.execute("ROLLBACK")
                 raise
 
+    def delete_under(self, directories: Iterable[str]) -> None:
+        """Forget every file below these relative directories."""
+        with self._wlock:
+            conn = self._write
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for directory in directories:
+                    # '/' + 1 == '0': a range scan of the path index finds exactly "dir/...".
+                    rows = conn.execute(
+                        "SELECT path FROM files WHERE path >= ? AND path < ?",
+                        (directory + "/", directory + "0"),
+                    ).fetchall()
+                    for (path,) in rows:
+                        self._delete(conn, path)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
     def bulk_mode(self, on: bool) -> None:
         """Big builds: no fsync and no checkpoints while writing, one checkpoint at the end.
 

@@ -84,7 +84,7 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
                 hit["line"] = int(found[0][0])
                 hit["symbol"] = symbol
                 score += _SYMBOL_BONUS
-        hit["score"] = round(score, 4)
+        hit["score"] = round(score, 6)
         scored.append((-score, order, hit, body, start_line))
     scored.sort(key=lambda t: (t[0], t[1]))
     out: list[dict[str, Any]] = []

@@ -247,13 +247,13 @@ class WorkspaceIndex:
     async def update_text(self, path: Path, text: str) -> None:
         """Index the unsaved text of an open buffer (it wins over the disk)."""
         rel = self._relative(path)
-        if rel is None or await self._is_ignored(rel):
+        if self._closed or rel is None or await self._is_ignored(rel):
             return
         self._overlay[rel] = text
         db = await self._ensure_db()
         result = await asyncio.to_thread(self._overlay_result, rel, text)
         if self._overlay.get(rel) is text:  # a newer text may have arrived meanwhile
-            await asyncio.to_thread(db.apply, [result])
+            await self._io(db.apply, [result])
             await self._after_update(db)
 
     async def refresh_paths(self, paths: list[Path]) -> None:
@@ -261,7 +261,7 @@ class WorkspaceIndex:
         rels = [r for r in (self._relative(p) for p in paths) if r is not None]
         for rel in rels:
             self._overlay.pop(rel, None)
-        if not rels:
+        if not rels or self._closed:
             return
         if any(rel.rsplit("/", 1)[-1] in IGNORE_FILES for rel in rels) or any(
             (self.root / rel).is_dir() for rel in rels
@@ -272,7 +272,10 @@ class WorkspaceIndex:
             return
         db = await self._ensure_db()
         results = await asyncio.to_thread(self._refresh_files, rels)
-        await asyncio.to_thread(db.apply, results)
+        gone = [r.path for r in results if r.reason == VANISHED]
+        await self._io(db.apply, results)
+        if gone:  # a deleted directory arrives as one path: drop what was below it too
+            await self._io(db.delete_under, gone)
         await self._after_update(db)
 
     def _refresh_files(self, rels: list[str]) -> list[FileResult]:
@@ -293,7 +296,7 @@ class WorkspaceIndex:
     async def _after_update(self, db: IndexDB) -> None:
         """Counts and time; the repo-map graph is reloaded lazily, on the next map."""
         self._changed()
-        self._files, self._symbols = await asyncio.to_thread(db.totals)
+        self._files, self._symbols = await self._io(db.totals)
         self._last_update = datetime.now(UTC).isoformat(timespec="seconds")
         if self._state == "idle":
             self._state = "ready"
@@ -385,6 +388,10 @@ class WorkspaceIndex:
         task.add_done_callback(_log_failure)
 
     async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await self._io(fn, *args)
+
+    async def _io(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a database call in a thread; SQLite errors become IndexingError."""
         try:
             return await asyncio.to_thread(fn, *args)
         except sqlite3.Error as exc:

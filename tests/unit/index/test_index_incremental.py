@@ -357,3 +357,31 @@ async def test_status_and_tools_answer_from_the_cache_before_a_build(tree: Tree)
         assert status.last_update is not None
     finally:
         await again.aclose()
+
+
+async def test_deleted_directory_drops_everything_below_it(tree: Tree) -> None:
+    root = tree({"keep.py": "def kept():\n    pass\n", "pkg/a.py": "def alpha():\n    pass\n",
+                 "pkg/sub/b.py": "def beta():\n    pass\n", "pkg0.py": "def zero():\n    pass\n"})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    try:
+        await index.build()
+        for rel in ("pkg/sub/b.py", "pkg/a.py"):
+            (root / rel).unlink()
+        (root / "pkg" / "sub").rmdir()
+        (root / "pkg").rmdir()
+        await index.refresh_paths([root / "pkg"])
+        assert await index.find_symbol("alpha") == []
+        assert await index.find_symbol("beta") == []
+        assert (await index.find_symbol("zero"))[0]["path"] == "pkg0.py"
+        assert index.status().files == 2
+    finally:
+        await index.aclose()
+
+
+async def test_updates_after_close_are_ignored(tree: Tree) -> None:
+    root = tree({"a.py": "A = 1\n"})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    await index.build()
+    await index.aclose()
+    await index.update_text(root / "a.py", "B = 2\n")
+    await index.refresh_paths([root / "a.py"])
