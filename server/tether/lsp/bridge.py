@@ -62,6 +62,11 @@ class EditorClient(Protocol):
         """The client can create files from a workspace edit (resourceOperations)."""
         ...
 
+    @property
+    def apply_edits(self) -> bool:
+        """The client accepts workspace/applyEdit at all (workspace.applyEdit)."""
+        ...
+
     async def apply_edit(
         self, edit: types.WorkspaceEdit, label: str
     ) -> types.ApplyWorkspaceEditResult: ...
@@ -211,14 +216,26 @@ class LspEditorBridge:
         if current is not None and target == current:
             return EditOutcome(applied=True, message=note or "no change", rebased=rebased,
                                final_text=current)
-        if current is None and not (self.client.document_changes and self.client.create_files):
-            # A new file the editor cannot create: no buffer holds it, the disk is safe.
+        can_create = self.client.document_changes and self.client.create_files
+        if (current is None and not can_create) or (
+            not self.client.apply_edits and doc is None and path not in self._unopened
+        ):
+            # The editor cannot take this edit, and no buffer holds the file: the disk is safe.
             await asyncio.to_thread(write_atomic, path, target)
             self._edited(path, target)
             return EditOutcome(applied=True, message=note, rebased=rebased, final_text=target)
-        result = await self.client.apply_edit(
-            self._workspace_edit(uri, version, current, target), f"Tether: edit {name}"
-        )
+        if not self.client.apply_edits:
+            return EditOutcome(applied=False, message=f"not applied: {name} is open in an "
+                               "editor that does not accept workspace/applyEdit")
+        try:
+            result = await self.client.apply_edit(
+                self._workspace_edit(uri, version, current, target), f"Tether: edit {name}"
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an error answer, or the editor went away
+            return EditOutcome(applied=False,
+                               message=f"not applied: the editor failed to apply it: {exc}")
         if not result.applied:
             moved = doc is not None and (now := self.overlay.get_path(path)) is not None \
                 and now.version != version

@@ -107,6 +107,10 @@ class LspClient:
         ops = self._server.capability("workspace.workspace_edit.resource_operations") or []
         return types.ResourceOperationKind.Create in ops
 
+    @property
+    def apply_edits(self) -> bool:
+        return bool(self._server.capability("workspace.apply_edit", False))
+
     async def apply_edit(
         self, edit: types.WorkspaceEdit, label: str
     ) -> types.ApplyWorkspaceEditResult:

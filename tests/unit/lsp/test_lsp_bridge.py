@@ -24,6 +24,8 @@ class FakeEditor:
         self.tether_permissions = True
         self.document_changes = True
         self.create_files = True
+        self.apply_edits = True
+        self.fail: Exception | None = None
         self.edits: list[types.WorkspaceEdit] = []
         self.buffers: dict[str, str] = {}  # closed files the editor loaded into buffers
         self.refuse: str | None = None
@@ -36,6 +38,8 @@ class FakeEditor:
         self, edit: types.WorkspaceEdit, label: str
     ) -> types.ApplyWorkspaceEditResult:
         self.edits.append(edit)
+        if self.fail is not None:
+            raise self.fail
         if self.before_apply is not None:
             hook, self.before_apply = self.before_apply, None
             hook()
@@ -269,3 +273,30 @@ async def test_permission_through_show_message_request(setup: Any) -> None:
     assert "make test" in message
     editor.message_answer = None
     assert await bridge.request_permission(_perm()) == "reject"
+
+
+async def test_editor_error_answer_is_a_refusal(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, editor, bridge = setup
+    path = tmp_path / "e.py"
+    overlay.open(path_to_uri(path), "a\n", 1)
+    snap = await bridge.read_document(path)
+    editor.fail = RuntimeError("connection lost")
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "b\n", ""))
+    assert not outcome.applied and "connection lost" in outcome.message
+
+
+async def test_client_without_apply_edit(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, editor, bridge = setup
+    editor.apply_edits = False
+    closed = tmp_path / "closed.txt"
+    closed.write_text("old\n")
+    snap = await bridge.read_document(closed)
+    outcome = await bridge.apply_edit(FileEdit(closed, snap, "new\n", ""))
+    assert outcome.applied and closed.read_text() == "new\n"  # no buffer: the disk is safe
+    opened = tmp_path / "open.txt"
+    opened.write_text("disk\n")
+    overlay.open(path_to_uri(opened), "buffer\n", 1)
+    snap = await bridge.read_document(opened)
+    outcome = await bridge.apply_edit(FileEdit(opened, snap, "agent\n", ""))
+    assert not outcome.applied and opened.read_text() == "disk\n"
+    assert editor.edits == []
