@@ -9,133 +9,40 @@
 import type {
   LoadSessionResult,
   Message,
-  PermissionOption,
-  PermissionRequestParams,
   SessionEvent,
   SessionEventNotification,
   Usage,
 } from "../protocol";
+import {
+  askPermission,
+  attachmentLabels,
+  findLastIndex,
+  findTool,
+  messageText,
+  newTool,
+  replaceAt,
+  toolStarted,
+  updateAssistant,
+  updatePermission,
+  updateTool,
+  upsertAssistant,
+  upsertPermission,
+  withItem,
+} from "./items";
+import {
+  type Action,
+  type EditInfo,
+  emptyTranscript,
+  type Item,
+  type PermissionItem,
+  type ToolItem,
+  type Transcript,
+  type TurnEnd,
+  type TurnEndItem,
+  type UserItem,
+} from "./model";
 
-export type ToolStatus = "running" | "done" | "failed";
-export type TurnEnd = "completed" | "cancelled" | "failed" | "step_limit";
-
-export interface UserItem {
-  kind: "user";
-  key: string;
-  text: string;
-  /** Files attached as context, e.g. "hello.py" or "hello.py:3-7" (1-based lines). */
-  attachments?: string[];
-  messageId?: string;
-  turnId?: string | null;
-  steer?: boolean;
-}
-
-export interface AssistantItem {
-  kind: "assistant";
-  key: string;
-  messageId: string;
-  text: string;
-  reasoning: string;
-  streaming: boolean;
-  interrupted: boolean;
-}
-
-export interface EditInfo {
-  uri: string;
-  diff: string;
-  applied: boolean;
-  rebased: boolean;
-  message: string | null;
-}
-
-export interface ToolItem {
-  kind: "tool";
-  key: string;
-  toolCallId: string;
-  name: string;
-  arguments: Record<string, unknown>;
-  status: ToolStatus;
-  durationMs: number | null;
-  elapsedMs: number | null;
-  output: string;
-  truncated: boolean;
-  edits: EditInfo[];
-}
-
-export type PermissionState = PermissionOption | "pending" | "expired";
-
-export interface PermissionItem {
-  kind: "permission";
-  key: string;
-  toolCallId: string;
-  tool: string;
-  description: string;
-  diff: string | null;
-  options: PermissionOption[];
-  state: PermissionState;
-  /** True while the server is waiting on our answer to tether/permission/request. */
-  awaitingAnswer: boolean;
-}
-
-export interface NoticeItem {
-  kind: "notice";
-  key: string;
-  level: "info" | "warning" | "error";
-  text: string;
-}
-
-export interface TurnEndItem {
-  kind: "turnEnd";
-  key: string;
-  turnId: string | null;
-  status: TurnEnd;
-  reason: string;
-}
-
-export type Item = UserItem | AssistantItem | ToolItem | PermissionItem | NoticeItem | TurnEndItem;
-
-export interface Gauge {
-  contextTokens: number;
-  contextWindow: number;
-  totalTokens: number;
-}
-
-export interface Transcript {
-  sessionId: string | null;
-  title: string;
-  model: string;
-  items: Item[];
-  running: boolean;
-  turnId: string | null;
-  /** Highest seq applied; events at or below it are replays and are ignored. */
-  lastSeq: number;
-  gauge: Gauge;
-  truncated: boolean;
-}
-
-export function emptyTranscript(sessionId: string | null = null, model = ""): Transcript {
-  return {
-    sessionId,
-    title: "",
-    model,
-    items: [],
-    running: false,
-    turnId: null,
-    lastSeq: 0,
-    gauge: { contextTokens: 0, contextWindow: 0, totalTokens: 0 },
-    truncated: false,
-  };
-}
-
-/** Inputs of the reducer beyond server events: what the extension itself knows. */
-export type Action =
-  | { kind: "event"; notification: SessionEventNotification }
-  | { kind: "permissionAsked"; params: PermissionRequestParams }
-  | { kind: "permissionAnswered"; toolCallId: string; option: PermissionOption }
-  | { kind: "promptSent"; text: string; steer: boolean }
-  | { kind: "promptEnded"; status: TurnEnd; reason: string; turnId: string | null }
-  | { kind: "notice"; level: NoticeItem["level"]; text: string }
-  | { kind: "serverLost" };
+export * from "./model";
 
 export function reduce(state: Transcript, action: Action): Transcript {
   switch (action.kind) {
@@ -396,142 +303,6 @@ function endTurn(state: Transcript, turnId: string | null, status: TurnEnd, reas
   });
   const end: TurnEndItem = { kind: "turnEnd", key: `end:${items.length}`, turnId, status, reason };
   return { ...state, items: [...items, end], running: false, turnId: null };
-}
-
-function askPermission(state: Transcript, params: PermissionRequestParams): Transcript {
-  const next = upsertPermission(state, {
-    toolCallId: params.toolCallId,
-    tool: params.tool,
-    description: params.description,
-    diff: params.diff ?? null,
-    options: params.options ?? ["allow_once", "allow_always", "reject"],
-  });
-  return updatePermission(next, params.toolCallId, (p) => ({ ...p, awaitingAnswer: true }));
-}
-
-type PermissionFields = Pick<
-  PermissionItem,
-  "toolCallId" | "tool" | "description" | "diff" | "options"
->;
-
-function upsertPermission(state: Transcript, fields: PermissionFields): Transcript {
-  if (state.items.some((i) => i.kind === "permission" && i.toolCallId === fields.toolCallId)) {
-    return state;
-  }
-  return withItem(state, {
-    kind: "permission",
-    key: `perm:${fields.toolCallId}`,
-    ...fields,
-    state: "pending",
-    awaitingAnswer: false,
-  });
-}
-
-function updatePermission(
-  state: Transcript,
-  toolCallId: string,
-  change: (p: PermissionItem) => PermissionItem,
-): Transcript {
-  const idx = state.items.findIndex((i) => i.kind === "permission" && i.toolCallId === toolCallId);
-  if (idx < 0) return state;
-  return replaceAt(state, idx, change(state.items[idx] as PermissionItem));
-}
-
-function newTool(id: string, name: string, args: Record<string, unknown>): ToolItem {
-  return {
-    kind: "tool",
-    key: `tool:${id}`,
-    toolCallId: id,
-    name,
-    arguments: args,
-    status: "running",
-    durationMs: null,
-    elapsedMs: null,
-    output: "",
-    truncated: false,
-    edits: [],
-  };
-}
-
-function toolStarted(state: Transcript, id: string, name: string, args: Record<string, unknown>) {
-  if (findTool(state, id)) {
-    return updateTool(state, id, (t) => ({ ...t, name, arguments: args }));
-  }
-  return withItem(state, newTool(id, name, args));
-}
-
-function findTool(state: Transcript, id: string): ToolItem | undefined {
-  return state.items.find((i): i is ToolItem => i.kind === "tool" && i.toolCallId === id);
-}
-
-function updateTool(state: Transcript, id: string, change: (t: ToolItem) => ToolItem) {
-  const idx = state.items.findIndex((i) => i.kind === "tool" && i.toolCallId === id);
-  if (idx < 0) return state;
-  return replaceAt(state, idx, change(state.items[idx] as ToolItem));
-}
-
-function newAssistant(messageId: string): AssistantItem {
-  return {
-    kind: "assistant",
-    key: `asst:${messageId}`,
-    messageId,
-    text: "",
-    reasoning: "",
-    streaming: true,
-    interrupted: false,
-  };
-}
-
-/** Deltas may arrive before anything announced the message: create it on first sight. */
-function updateAssistant(
-  state: Transcript,
-  messageId: string,
-  change: (a: AssistantItem) => AssistantItem,
-): Transcript {
-  return upsertAssistant(state, messageId, change);
-}
-
-function upsertAssistant(
-  state: Transcript,
-  messageId: string,
-  change: (a: AssistantItem) => AssistantItem,
-): Transcript {
-  const idx = state.items.findIndex((i) => i.kind === "assistant" && i.messageId === messageId);
-  if (idx < 0) return withItem(state, change(newAssistant(messageId)));
-  return replaceAt(state, idx, change(state.items[idx] as AssistantItem));
-}
-
-function attachmentLabels(message: Message): string[] {
-  const labels: string[] = [];
-  for (const part of message.parts) {
-    if (part.type !== "file") continue;
-    const name = decodeURIComponent(part.uri.split("/").pop() ?? part.uri);
-    const start = part.rangeStartLine;
-    const end = part.rangeEndLine;
-    if (start === null || start === undefined) labels.push(name);
-    else if (end === null || end === undefined || end === start) labels.push(`${name}:${start + 1}`);
-    else labels.push(`${name}:${start + 1}-${end + 1}`);
-  }
-  return labels;
-}
-
-function messageText(message: Message): string {
-  return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
-}
-
-function withItem(state: Transcript, item: Item): Transcript {
-  return { ...state, items: [...state.items, item] };
-}
-
-function replaceAt(state: Transcript, idx: number, item: Item): Transcript {
-  const items = state.items.slice();
-  items[idx] = item;
-  return { ...state, items };
-}
-
-function findLastIndex<T>(items: T[], pred: (item: T) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (pred(items[i])) return i;
-  return -1;
 }
 
 /** Rebuild a transcript from `tether/session/load`: messages only, no live state. */
