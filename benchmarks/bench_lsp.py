@@ -180,15 +180,17 @@ class Env:
 # -- (a) initialize round trip ---------------------------------------------------------
 
 
-async def time_initialize(cmd: list[str], env: Env) -> float:
+async def time_initialize(cmd: list[str], env: Env) -> tuple[float, float | None]:
+    """Wall seconds from spawn to the initialize result, and the server's CPU until then."""
     start = time.perf_counter()
     client = await RpcClient.spawn(cmd, env.vars, env.root / "stderr.log")
     result = await asyncio.wait_for(client.request("initialize", initialize_params(env.folder)), 60)
     elapsed = time.perf_counter() - start
+    cpu = process_cpu(client.proc.pid)
     assert isinstance(result, dict) and "capabilities" in result, result
     client.notify("initialized", {})
     await client.close()
-    return elapsed
+    return elapsed, cpu
 
 
 async def bench_initialize(env: Env, runs: int, warmup: bool) -> dict[str, Any]:
@@ -199,8 +201,17 @@ async def bench_initialize(env: Env, runs: int, warmup: bool) -> dict[str, Any]:
     for _ in range(runs):
         tether.append(await time_initialize(TETHER_CMD, env))
         bare.append(await time_initialize(BARE_CMD, env))
-    return {"tether_s": statistics.median(tether), "bare_s": statistics.median(bare),
-            "tether_min_s": min(tether), "bare_min_s": min(bare), "runs": runs}
+    tether_cpu = [c for _, c in tether if c is not None]
+    bare_cpu = [c for _, c in bare if c is not None]
+    return {
+        "tether_s": statistics.median(t for t, _ in tether),
+        "bare_s": statistics.median(t for t, _ in bare),
+        "tether_min_s": min(t for t, _ in tether),
+        "bare_min_s": min(t for t, _ in bare),
+        "tether_cpu_s": statistics.median(tether_cpu) if tether_cpu else None,
+        "bare_cpu_s": statistics.median(bare_cpu) if bare_cpu else None,
+        "runs": runs,
+    }
 
 
 # -- (b) streamed deltas ---------------------------------------------------------------
@@ -379,6 +390,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         ratio_a = _ratio(init["tether_s"], init["bare_s"])
         print(f"    ratio             {ratio_a:8.2f}x   (goal <= 2x; of the fastest runs: "
               f"{_ratio(init['tether_min_s'], init['bare_min_s']):.2f}x)")
+        if init["tether_cpu_s"] is not None and init["bare_cpu_s"] is not None:
+            print(f"    cpu until ready   {init['tether_cpu_s'] * 1000:8.1f} ms in tether serve, "
+                  f"{init['bare_cpu_s'] * 1000:.1f} ms in bare pygls "
+                  f"({_ratio(init['tether_cpu_s'], init['bare_cpu_s']):.2f}x)")
         stream = await bench_stream(env, args.runs, args.deltas, not args.quick)
         print(f"(b) {args.deltas} streamed deltas, median of {stream['runs']} runs each:")
         print(f"    through tether    {stream['tether_s'] * 1000:8.1f} ms")
