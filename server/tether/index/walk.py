@@ -83,13 +83,16 @@ class IgnoreRules:
                 if spec is not None:
                     self.base.append(("", spec))
 
-    def specs_in(self, rel_dir: str) -> list[Spec]:
-        """The specs defined by the ignore files in one directory ("" or "a/b/")."""
+    def specs_in(self, rel_dir: str, present: list[str] | None = None) -> list[Spec]:
+        """The specs defined by the ignore files in one directory ("" or "a/b/").
+
+        `present`: the ignore files the caller saw in a listing (saves failed opens).
+        """
         cached = self._dir_specs.get(rel_dir)
         if cached is None:
             cached = []
             directory = self.root / rel_dir
-            for name in IGNORE_FILES:
+            for name in IGNORE_FILES if present is None else present:
                 spec = _read_spec(directory / name)
                 if spec is not None:
                     cached.append((rel_dir, spec))
@@ -138,13 +141,16 @@ def walk(root: Path, rules: IgnoreRules | None = None) -> WalkResult:
     root_prefix = str(root).rstrip(os.sep) + os.sep
     while stack:
         abs_dir, rel_dir, chain, ancestors = stack.pop()
-        chain = chain + rules.specs_in(rel_dir)
         try:
             with os.scandir(abs_dir) as it:
                 entries = list(it)
         except OSError:
             result.skipped[UNREADABLE_DIR] += 1
             continue
+        names = {e.name for e in entries}
+        present = [name for name in IGNORE_FILES if name in names]
+        if present:
+            chain = chain + rules.specs_in(rel_dir, present)
         subdirs = []
         for entry in entries:
             rel = rel_dir + entry.name
