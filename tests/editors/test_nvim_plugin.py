@@ -547,3 +547,22 @@ def test_search_fills_quickfix(start: Callable[..., Editor], workspace: Path) ->
     )[1])
     assert any(editor.lua("return vim.api.nvim_buf_get_name(...)", i["bufnr"])
                == str((workspace / "x.py").resolve()) for i in items), items
+
+
+def test_reopened_session_follows_its_running_turn(start: Callable[..., Editor]) -> None:
+    words = " ".join(f"w{i}" for i in range(80))
+    editor = start([{"text": words, "chunkSize": 8, "chunkDelay": 0.05}, {"text": "Reopen"}])
+    editor.nvim.command("TetherChat")
+    editor.send("Count while I close the chat")
+    wait_for("streaming to begin",
+             lambda: any(line.startswith("w0") for line in editor.chat_lines()))
+    sid = editor.lua("return require('tether.chat').get().session_id")
+    editor.nvim.command("bdelete!")
+    assert editor.lua("return require('tether.chat').get()") is None
+    editor.lua(PICK, [sid, "Open"])
+    editor.nvim.command("TetherSessions")
+    wait_for("the whole answer in the reopened chat", lambda: words in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    lines = editor.chat_lines()
+    assert lines[-3:] == ["## You", "", ""]
+    assert "Count while I close the chat" in lines

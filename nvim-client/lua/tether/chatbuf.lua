@@ -90,14 +90,28 @@ function M.open_segment(buf, row, text, note)
   return { mark = mark, lines = { "" } }
 end
 
+---Open an empty answer segment just above the input area (for a turn started elsewhere).
+---@param buf integer
+---@return tether.Segment
+function M.insert_segment(buf)
+  local _, row = M.input(buf)
+  if not row then
+    row = vim.api.nvim_buf_line_count(buf)
+    vim.api.nvim_buf_set_lines(buf, row, row, false, { render.USER_HEADER, "", "" })
+  end
+  vim.api.nvim_buf_set_lines(buf, row, row, false, { render.AGENT_HEADER, "" })
+  highlights.decorate(buf, row, row + 1)
+  return { mark = vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, {}), lines = { "" } }
+end
+
 ---Replace a segment's body with `new`, rewriting only from the first changed line (a
 ---delta touches the last line or two, not the whole answer).
 ---@param buf integer
 ---@param seg tether.Segment
 ---@param new string[]
 function M.write_segment(buf, seg, new)
-  if not vim.api.nvim_buf_is_valid(buf) then
-    return
+  if not vim.api.nvim_buf_is_loaded(buf) then
+    return -- the chat was closed (:bdelete) while its turn ran
   end
   local pos = vim.api.nvim_buf_get_extmark_by_id(buf, M.ns, seg.mark, {})
   if not pos[1] then

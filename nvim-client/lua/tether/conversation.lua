@@ -238,7 +238,16 @@ function Chat:set_title(title)
   status_changed(self)
 end
 
----@param ev table
+---Follow a running turn started elsewhere: its output goes above the input area.
+---@param turn_id string
+function Chat:adopt(turn_id)
+  self.turn = render.new_turn(config.options.chat.max_output_lines)
+  self.turn_id = turn_id
+  self.segments = { [1] = chatbuf.insert_segment(self.buf) }
+  self:set_state("running")
+end
+
+---@param ev tether.SessionEvent|table
 ---@param seq integer|nil
 function Chat:on_event(ev, seq)
   if seq then
@@ -265,16 +274,18 @@ function Chat:on_event(ev, seq)
     end
     table.insert(registry.last_edits, edit)
   end
-  if not self.turn then
-    return
+  if not self.turn or self.turn.status then
+    -- No turn of ours is open: a turn this chat did not start (its session was reopened
+    -- while running) gets an answer segment of its own; anything else is late news.
+    if not ev.turnId or ev.turnId == self.turn_id or render.TERMINAL[t] then
+      return
+    end
+    self:adopt(ev.turnId)
   end
   if t == "turn_started" then
     self.turn_id = ev.turnId
   elseif self.turn_id and ev.turnId and ev.turnId ~= self.turn_id then
     return -- a late event of an earlier turn
-  end
-  if render.TERMINAL[t] and self.turn.status then
-    return
   end
   local segment = render.apply(self.turn, ev)
   if t == "permission_requested" then

@@ -54,6 +54,9 @@ function M.open(root, session_id, cb)
     call(c, "tether/session/load", { sessionId = session_id }, function(result)
       local opened = chat.open_loaded(root, result)
       opened.client_id = c.id
+      -- Events after the snapshot (a turn still running) arrive again from its lastSeq.
+      local params = { sessionId = session_id, fromSeq = math.max(opened.last_seq, 0) }
+      client.request(c, "tether/session/replay", params, function() end)
       if cb then
         cb(opened)
       end

@@ -267,6 +267,38 @@ h.test(":TetherDiff shows the last edit's diff", function()
   vim.cmd("close")
 end)
 
+h.test("a reopened session follows a turn it did not start", function()
+  local chat = chat_mod.open_loaded(vim.fn.getcwd(), {
+    session = { id = "s2", title = "Running elsewhere" },
+    messages = { { id = "u1", role = "user", parts = { { type = "text", text = "go on" } } } },
+    lastSeq = 7,
+  })
+  h.eq("idle", chat.state)
+  local function feed2(t, fields, s)
+    local e = ev(t, fields)
+    e.sessionId, e.turnId, e.seq = "s2", "tx", s
+    chat_mod.on_event({ sessionId = "s2", turnId = "tx", seq = s, event = e }, 99)
+  end
+  feed2("text_delta", { messageId = "m1", text = "stale" }, 7) -- already in the snapshot
+  h.eq("idle", chat.state)
+  feed2("text_delta", { messageId = "m1", text = "still going" }, 8)
+  h.eq("running", chat.state)
+  feed2("turn_completed", {}, 9)
+  h.eq("idle", chat.state)
+  local lines = h.buf_lines(chat.buf)
+  h.eq({ "# Running elsewhere", "", "## You", "", "go on", "", "## Tether", "", "still going", "", "## You", "", "" }, lines)
+end)
+
+h.test(":TetherNew opens a fresh chat in the chat window", function()
+  local before = chat_mod.get()
+  local win = vim.api.nvim_get_current_win()
+  vim.cmd("TetherNew")
+  local fresh = chat_mod.get()
+  h.truthy(fresh ~= before and fresh.session_id == nil)
+  h.eq(fresh.buf, vim.api.nvim_win_get_buf(win), "same window")
+  h.eq({ "# Tether chat", "", "## You", "", "" }, h.buf_lines(fresh.buf))
+end)
+
 h.test("permission requests go through vim.ui.select", function()
   local permission = require("tether.permission")
   local seen
