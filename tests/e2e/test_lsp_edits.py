@@ -131,3 +131,22 @@ async def test_closed_file_edits_go_to_editor_buffers(env: Env, workspace: Path)
         # the second edit was computed on the editor's unsaved buffer, not the stale disk
         assert h.editor.unopened[path_to_uri(path)] == "a = 2\nb = 2\n"
         assert path.read_text() == "a = 1\nb = 1\n"
+
+
+async def test_files_outside_the_folder_are_refused(env: Env, tmp_path: Path,
+                                                   workspace: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    env.provider.set_script(Script([
+        tool_turn("write_file", {"path": str(outside), "content": "nope\n"}),
+        tool_turn("write_file", {"path": "../outside.txt", "content": "nope\n"}),
+        text_turn("Could not."),
+    ]))
+    async with env.serve([workspace]) as h:
+        sid = await _session(h, workspace)
+        result = await h.request("tether/session/prompt", {"sessionId": sid, "text": "escape"})
+        assert result["status"] == "completed"
+        assert h.editor.edits == []
+        assert not outside.exists()
+        results = [m for r in env.provider.requests[1:] for m in r["messages"]
+                   if m["role"] == "tool"]
+        assert results and all("outside" in m["content"] for m in results)

@@ -46,6 +46,13 @@ async def test_index_builds_with_progress_and_follows_buffers(env: Env, workspac
                              {**folder, "query": "freshly_typed_function"},
                              lambda r: any(x["path"] == "other.py" for x in r["results"]))
         assert found["results"][0]["path"] == "other.py"
+        # a file changed on disk behind the editor's back, reported by its file watcher
+        (workspace / "disk.py").write_text("def written_on_disk():\n    pass\n")
+        h.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(workspace / "disk.py").as_uri(),
+                                     type=types.FileChangeType.Created)]))
+        await _until(h, "tether/index/search", {**folder, "query": "written_on_disk"},
+                     lambda r: any(x["path"] == "disk.py" for x in r["results"]))
 
 
 async def test_bad_editor_settings_are_reported_and_defaults_kept(env: Env,
