@@ -7,7 +7,8 @@ editor test over real HTTP. Keys are camelCase in JSON:
     {"turns": [{"text": "Hello", "chunkDelay": 0.01},
                {"toolCalls": [{"name": "edit", "arguments": {"path": "a.py"}}]},
                {"text": "later", "fault": "429", "retryAfter": 0.05, "faultTimes": 1}],
-     "repeatLast": false}
+     "repeatLast": false,
+     "title": "Optional: the answer to a request without tools (a session's title request)"}
 
 Parsing never half-succeeds: a bad file raises `ScriptError` naming the offending key.
 """

@@ -63,7 +63,8 @@ class ScriptedProviderServer:
 
     A turn with `fault` answers its first `fault_times` requests with the fault and then
     plays normally, so "429 then success" is one turn. When the turns run out the server
-    answers 500 "script exhausted" (or replays the last turn when `repeat_last`).
+    answers 500 "script exhausted" (or replays the last turn when `repeat_last`); a request
+    without tools gets `Script.title`, when set, without using up a turn.
     `api_key`, when given, is required (Bearer / x-api-key) and anything else gets 401.
     """
 
@@ -168,9 +169,15 @@ class ScriptedProviderServer:
             self.requests.append(body)
             self.request_headers.append(headers)
 
-    def _take(self) -> tuple[str, Turn | None, int]:
-        """What to answer the next model request with: ("fault"|"play"|"exhausted", ...)."""
+    def _take(self, has_tools: bool = True) -> tuple[str, Turn | None, int]:
+        """What to answer the next model request with: ("fault"|"play"|"exhausted", ...).
+
+        A request without tools (a session's title request) is answered with the script's
+        `title` when it has one, without using up a turn — as the replay provider does.
+        """
         with self._lock:
+            if not has_tools and self._script.title is not None:
+                return "play", Turn(text=self._script.title), -1
             turns = self._script.turns
             if self._next < len(turns):
                 turn = turns[self._next]
@@ -254,7 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
             # Echo the key back, as some real APIs do: providers must not surface it.
             self._json(401, err(f"Incorrect API key provided: {given}", "authentication_error"))
             return
-        action, turn, turn_no = self.owner._take()
+        action, turn, turn_no = self.owner._take(has_tools=bool(body.get("tools")))
         if action == "exhausted" or turn is None:
             n = len(self.owner._script.turns)
             self._json(
@@ -325,15 +332,16 @@ class _Handler(BaseHTTPRequestHandler):
                     break
                 self.wfile.write(b"%X\r\n%s\r\n" % (len(frame), frame))
                 self.wfile.flush()
-            if end == "complete":
+            if end == "complete" and not stopping.is_set():
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
                 return
             if end == "hang":
                 self._stall()
+            # A fault, or the server stopping mid-stream: cut the connection, no final chunk.
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
+        except OSError:  # the client hung up first
             self.close_connection = True
 
     def _stall(self) -> None:

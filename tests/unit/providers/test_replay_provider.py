@@ -42,7 +42,7 @@ async def test_demo_transcript_plays_read_edit_answer() -> None:
         assert any(isinstance(e, UsageReport) for e in events)
         finished = events[-1]
         assert isinstance(finished, StreamFinished)
-    assert calls[0] == [("read_file", {"path": "examples/demo-workspace/hello.py"})]
+    assert calls[0] == [("read_file", {"path": "hello.py"})]
     ((name, args),) = calls[1]
     assert name == "edit"
     source = (DEMO.parent / "demo-workspace" / "hello.py").read_text(encoding="utf-8")
@@ -74,4 +74,4 @@ async def test_the_same_file_drives_the_scripted_server() -> None:
         events = await collect(provider, request(user("go"), tools=TOOLS))
     (call,) = [e for e in events if isinstance(e, ToolCallReady)]
     assert call.name == "read_file"
-    assert json.loads(call.raw_arguments) == {"path": "examples/demo-workspace/hello.py"}
+    assert json.loads(call.raw_arguments) == {"path": "hello.py"}

@@ -227,3 +227,15 @@ def test_standalone_cli_rejects_a_bad_script(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "fault" in proc.stderr
+
+
+def test_title_requests_do_not_use_up_turns() -> None:
+    script = Script([text_turn("the answer")], title="A short title")
+    with ScriptedProviderServer(script) as srv:
+        url = f"{srv.openai_base_url}/chat/completions"
+        tools = [{"type": "function", "function": {"name": "glob", "parameters": {}}}]
+        title = httpx.post(url, json={}).json()["choices"][0]["message"]["content"]
+        assert title == "A short title"
+        answer = httpx.post(url, json={"tools": tools}).json()["choices"][0]["message"]
+        assert answer["content"] == "the answer"
+        assert srv.turns_played == 1
