@@ -191,8 +191,9 @@ class TetherServer(LanguageServer):
             kwargs["store_factory"] = store_factory
         if index_factory is not None:
             kwargs["index_factory"] = index_factory
+        self.editor = LspClient(self)
         self.folders = FolderSet(
-            client=LspClient(self),
+            client=self.editor,
             overlay=self.overlay,
             settings_for=self.settings_for,
             on_event=self._on_event,
@@ -254,8 +255,9 @@ class TetherServer(LanguageServer):
             items = [types.ConfigurationItem(section="tether", scope_uri=rt.folder.uri)
                      for rt in runtimes] or [types.ConfigurationItem(section="tether")]
             try:
-                results = list(await self.workspace_configuration_async(
-                    types.ConfigurationParams(items=items)))
+                answer = await self.editor.request(types.WORKSPACE_CONFIGURATION,
+                                                   types.ConfigurationParams(items=items))
+                results = list(answer or [])
             except Exception as exc:
                 self.log_to_client(f"workspace/configuration failed: {exc}",
                                    types.MessageType.Warning)
