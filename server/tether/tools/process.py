@@ -65,18 +65,32 @@ class ShellProcess:
         self.pid: int = transport.get_pid()
 
     @classmethod
-    async def start(cls, command: str, *, cwd: Path, env: Mapping[str, str]) -> ShellProcess:
+    async def start(
+        cls, command: str, *, cwd: Path, env: Mapping[str, str], stop_grace: float = 0.5
+    ) -> ShellProcess:
+        """Start `command`. Cancelled while starting, it stops the whole group first.
+
+        The command already runs while asyncio connects its pipes; asyncio's own clean-up
+        on cancellation kills only the shell, leaving grandchildren behind.
+        """
         loop = asyncio.get_running_loop()
-        transport, protocol = await loop.subprocess_shell(
-            _Protocol,
-            command,
-            cwd=cwd,
-            env=dict(env),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # its own process group: one killpg stops everything
+        starting = asyncio.ensure_future(
+            loop.subprocess_shell(
+                _Protocol,
+                command,
+                cwd=cwd,
+                env=dict(env),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,  # its own process group: one killpg stops everything
+            )
         )
+        try:
+            transport, protocol = await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            await asyncio.shield(_abandon(starting, stop_grace))
+            raise
         return cls(transport, protocol)
 
     @property
@@ -125,6 +139,19 @@ class ShellProcess:
     def close(self) -> None:
         """Close the pipes, even if a detached process still holds the other end."""
         self._transport.close()
+
+
+async def _abandon(
+    starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _Protocol]], grace: float
+) -> None:
+    """Let a start that was cancelled finish, then stop everything it started."""
+    try:
+        transport, protocol = await starting
+    except Exception:  # it failed to start: nothing runs
+        return
+    proc = ShellProcess(transport, protocol)
+    await proc.stop(grace)
+    proc.close()
 
 
 def group_alive(pgid: int) -> bool:

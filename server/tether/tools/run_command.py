@@ -89,7 +89,9 @@ class RunCommandTool(BuiltinTool):
         timeout = min(float(args.get("timeout") or ctx.command_timeout), limit)
         env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
         env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "GIT_TERMINAL_PROMPT": "0"})
-        proc = await ShellProcess.start(command, cwd=ctx.workspace.root, env=env)
+        proc = await ShellProcess.start(
+            command, cwd=ctx.workspace.root, env=env, stop_grace=KILL_GRACE
+        )
         output = _Output(MAX_OUTPUT_CHARS)
         reader = asyncio.ensure_future(_pump(proc, output, ctx))
         try:

@@ -171,3 +171,19 @@ async def test_missing_program_and_missing_workspace(ws: Harness) -> None:
     ws.root.rename(ws.root.with_name("moved"))
     outcome = await run.run({"command": "true"}, ws.ctx)
     assert outcome.is_error and "No such file or directory" in outcome.content
+
+
+@pytest.mark.parametrize("delay", [0, 0.0005, 0.002, 0.005, 0.01, 0.03])
+async def test_cancel_at_any_moment_leaves_nothing_running(ws: Harness, delay: float) -> None:
+    """Also while asyncio is still connecting the pipes: the group must go, not just sh."""
+    pidfile = ws.root / "pid"
+    task = asyncio.create_task(
+        run.run({"command": "sh -c 'sleep 60 & echo $! > pid; wait'"}, ws.ctx)
+    )
+    await asyncio.sleep(delay)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.2)  # anything still running could write the pid file now
+    if pidfile.exists() and pidfile.read_text().strip():
+        assert await wait_dead(int(pidfile.read_text()))
