@@ -45,10 +45,8 @@ def fields_table(schema: Schema, skip: frozenset[str] = frozenset()) -> list[str
         optional = name not in required
         if optional and "default" in sub and sub["default"] is not None:
             desc = f"{desc} Default `{json.dumps(sub['default'])}`."
-        out.append(
-            f"| `{name}` | `{_cell(ts_type(sub))}` | {'yes' if name in required else 'no'} "
-            f"| {_cell(desc)} |"
-        )
+        kind = _cell(ts_type(sub, integer="integer"))
+        out.append(f"| `{name}` | `{kind}` | {'no' if optional else 'yes'} | {_cell(desc)} |")
     return out
 
 

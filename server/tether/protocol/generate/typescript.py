@@ -42,8 +42,8 @@ def _literal_name(values: list[Any]) -> str | None:
     return None
 
 
-def ts_type(schema: Schema) -> str:
-    """A schema node as a TypeScript type expression."""
+def ts_type(schema: Schema, integer: str = "number") -> str:
+    """A schema node as a TypeScript type expression (`integer` names whole numbers)."""
     if "$ref" in schema:
         return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "const" in schema:
@@ -53,22 +53,24 @@ def ts_type(schema: Schema) -> str:
     for key in ("anyOf", "oneOf"):
         if key in schema:
             name = _union_name(schema) if key == "oneOf" else None
-            return name or " | ".join(ts_type(s) for s in schema[key])
+            return name or " | ".join(ts_type(s, integer) for s in schema[key])
     kind = schema.get("type")
     if kind == "string":
         return "string"
-    if kind in ("integer", "number"):
+    if kind == "integer":
+        return integer
+    if kind == "number":
         return "number"
     if kind == "boolean":
         return "boolean"
     if kind == "null":
         return "null"
     if kind == "array":
-        item = ts_type(schema.get("items", {}))
+        item = ts_type(schema.get("items", {}), integer)
         return f"({item})[]" if " " in item else f"{item}[]"
     if kind == "object":
         extra = schema.get("additionalProperties", True)
-        value = "unknown" if extra is True or extra == {} else ts_type(extra)
+        value = "unknown" if extra is True or extra == {} else ts_type(extra, integer)
         return f"{{ [key: string]: {value} }}"
     return "unknown"
 
