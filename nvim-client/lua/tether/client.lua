@@ -168,7 +168,10 @@ end
 ---@param start boolean|nil default true
 ---@return integer|nil client_id
 function M.attach(bufnr, start)
-  if not vim.api.nvim_buf_is_loaded(bufnr) or vim.bo[bufnr].buftype ~= "" or vim.api.nvim_buf_get_name(bufnr) == "" then
+  local is_file = vim.api.nvim_buf_is_loaded(bufnr)
+    and vim.bo[bufnr].buftype == ""
+    and vim.api.nvim_buf_get_name(bufnr) ~= ""
+  if not is_file then
     return nil
   end
   local fts = config.options.filetypes

@@ -203,7 +203,8 @@ function Chat:send(ctx, note)
   if not c then
     return self:fail("the Tether server is not running")
   end
-  client.request(c, "tether/session/steer", { sessionId = self.session_id, text = text }, function(err, result)
+  local params = { sessionId = self.session_id, text = text }
+  client.request(c, "tether/session/steer", params, function(err, result)
     if err then
       return log.notify("steer failed: " .. client.error_message(err), vim.log.levels.WARN)
     end

@@ -91,7 +91,8 @@ local function check_data_dir()
   local env = require("tether.config").options.cmd_env or {}
   local dir = env.TETHER_DATA_DIR or vim.env.TETHER_DATA_DIR
   if not dir or dir == "" then
-    local res = run({ python_of(cmd), "-c", "import platformdirs; print(platformdirs.user_data_dir('tether'))" })
+    local code = "import platformdirs; print(platformdirs.user_data_dir('tether'))"
+    local res = run({ python_of(cmd), "-c", code })
     dir = res and res.code == 0 and vim.trim(res.stdout) or nil
   end
   if not dir or dir == "" then
@@ -102,7 +103,9 @@ local function check_data_dir()
   local probe = vim.fs.joinpath(dir, (".tether-health-%d"):format(vim.uv.os_getpid()))
   local file = io.open(probe, "w")
   if not file then
-    health.error("data dir not writable: " .. dir, { "Session history is stored there; fix its permissions or set TETHER_DATA_DIR" })
+    health.error("data dir not writable: " .. dir, {
+      "Session history is stored there; fix its permissions or set TETHER_DATA_DIR",
+    })
     return
   end
   file:write("ok")
@@ -122,9 +125,11 @@ kind = s.provider_kind
 out = {"provider": kind, "model": s.model_selector, "problems": s.problems}
 key = lambda k: k.get_secret_value() if k is not None else ""
 if kind == "openai":
-    url, headers = s.openai_base_url.rstrip("/") + "/models", {"Authorization": "Bearer " + key(s.openai_api_key)}
+    url = s.openai_base_url.rstrip("/") + "/models"
+    headers = {"Authorization": "Bearer " + key(s.openai_api_key)}
 elif kind == "anthropic":
-    url, headers = s.anthropic_base_url.rstrip("/") + "/v1/models", {"x-api-key": key(s.anthropic_api_key), "anthropic-version": "2023-06-01"}
+    url = s.anthropic_base_url.rstrip("/") + "/v1/models"
+    headers = {"x-api-key": key(s.anthropic_api_key), "anthropic-version": "2023-06-01"}
 elif kind == "ollama":
     url, headers = s.ollama_host.rstrip("/") + "/api/tags", {}
 else:

@@ -42,7 +42,12 @@ function M.group_for(line)
     return "TetherToolRunning"
   elseif line:match("^%*%*Error:%*%*") or line:match("^%*%*Failed:%*%*") then
     return "TetherError"
-  elseif line:match("^_Cancelled") or line:match("^_Stopped") or line:match("^_Retrying") or line:match("^_Context full") then
+  elseif
+    line:match("^_Cancelled")
+    or line:match("^_Stopped")
+    or line:match("^_Retrying")
+    or line:match("^_Context full")
+  then
     return "TetherNote"
   end
   return nil

@@ -137,7 +137,8 @@ function M.pick(opts)
         if not s then
           return
         end
-        vim.ui.select(M.action_names, { prompt = M.format(s), kind = "tether_session_action" }, function(action)
+        local opts = { prompt = M.format(s), kind = "tether_session_action" }
+        vim.ui.select(M.action_names, opts, function(action)
           if action and M.actions[action] then
             M.actions[action](root, c, s)
           end

@@ -142,12 +142,17 @@ function M.models()
   end
   client.request(c, "tether/models/list", vim.empty_dict(), function(err, result)
     if err then
-      return require("tether.log").notify("cannot list models: " .. client.error_message(err), vim.log.levels.ERROR)
+      local msg = "cannot list models: " .. client.error_message(err)
+      return require("tether.log").notify(msg, vim.log.levels.ERROR)
     end
     local ids = vim.tbl_map(function(m)
       return m.id
     end, result.models or {})
-    vim.ui.select(ids, { prompt = "Model for new sessions (default " .. tostring(result.default) .. ")", kind = "tether_model" }, function(id)
+    local opts = {
+      prompt = ("Model for new sessions (default %s)"):format(tostring(result.default)),
+      kind = "tether_model",
+    }
+    vim.ui.select(ids, opts, function(id)
       if id then
         require("tether.config").options.model = id
         require("tether.log").notify("new sessions use " .. id)
@@ -168,7 +173,8 @@ function M.search(query)
   local params = { folderUri = client.folder_uri(root), query = query, limit = 100 }
   client.request(c, "tether/index/search", params, function(err, result)
     if err then
-      return require("tether.log").notify("search failed: " .. client.error_message(err), vim.log.levels.ERROR)
+      local msg = "search failed: " .. client.error_message(err)
+      return require("tether.log").notify(msg, vim.log.levels.ERROR)
     end
     local items = {}
     for _, hit in ipairs(result.results or {}) do

@@ -282,7 +282,8 @@ local function user_text(msg)
     if part.type == "file" and part.uri then
       local where = vim.fn.fnamemodify(vim.uri_to_fname(part.uri), ":~:.")
       if part.rangeStartLine then
-        where = ("%s:%d-%d"):format(where, part.rangeStartLine + 1, (part.rangeEndLine or part.rangeStartLine) + 1)
+        local last = part.rangeEndLine or part.rangeStartLine
+        where = ("%s:%d-%d"):format(where, part.rangeStartLine + 1, last + 1)
       end
       table.insert(out, ("\n_attached: `%s`_"):format(where))
     end
