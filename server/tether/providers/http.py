@@ -84,9 +84,7 @@ async def post_sse(
     try:
         request = client.build_request("POST", url, json=body, headers=dict(headers))
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
-        raise ProviderUnavailableError(
-            f"The {endpoint.vendor} address {endpoint.base_url!r} is not a valid URL ({exc})."
-        ) from None
+        raise _transport_error(httpx.InvalidURL(str(exc)), endpoint, secrets) from None
     try:
         async with asyncio.timeout(timeouts.request):
             response = await client.send(request, stream=True)
@@ -218,11 +216,11 @@ def _clip(text: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    return (str(exc) or type(exc).__name__).rstrip(".")
 
 
 def _transport_error(
-    exc: httpx.HTTPError, endpoint: Endpoint, secrets: Sequence[str]
+    exc: httpx.HTTPError | httpx.InvalidURL, endpoint: Endpoint, secrets: Sequence[str]
 ) -> ProviderError:
     reason = redact(_reason(exc), secrets)
     if isinstance(exc, httpx.TimeoutException):
@@ -237,9 +235,12 @@ def _transport_error(
             "check the address and that the server is running."
         )
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return ProviderUnavailableError(
-            f"The {endpoint.vendor} address {endpoint.display_url!r} is not usable ({reason})."
+        unusable = ProviderUnavailableError(
+            f"The {endpoint.vendor} address {endpoint.base_url!r} is not usable ({reason}): "
+            "give a full http:// or https:// URL."
         )
+        unusable.retryable = False  # no retry will fix the setting
+        return unusable
     return ProviderUnavailableError(
         f"The connection to {endpoint.vendor} at {endpoint.display_url} failed ({reason})."
     )

@@ -92,7 +92,9 @@ async def with_retries(
                 delay = policy.delay_for(exc, failures)
             attempt += 1
             reason = retry_reason(exc, restart=state.started)
-            log.warning("provider: %s; attempt %d in %.2f s", exc.message, attempt, delay)
+            log.warning(
+                "provider: %s Retrying (attempt %d) in %.2f s.", exc.message, attempt, delay
+            )
         yield RetryNotice(attempt=attempt, reason=reason, delay_seconds=delay)
         await asyncio.sleep(delay)
 

@@ -101,3 +101,15 @@ def test_list_models() -> None:
     assert any(m.id == "anthropic/claude-sonnet-4-5" for m in both)
     replay = list_models(Settings(provider="replay:x.json"))
     assert [m.id for m in replay] == ["replay/replay"]
+
+
+@pytest.mark.parametrize("url", ["localhost:8000/v1", "ftp://host/v1", ""])
+async def test_an_unusable_base_url_fails_at_once_with_a_hint(url: str) -> None:
+    settings = Settings(provider="openai", openai_base_url=url, openai_api_key="k")
+    provider = make_provider(settings, retry=FAST)
+    seen: list[object] = []
+    with pytest.raises(ProviderUnavailableError, match="full http:// or https:// URL"):
+        async for event in provider.stream(request()):
+            seen.append(event)
+    await provider.aclose()
+    assert seen == []
