@@ -72,7 +72,9 @@ class Provider:
 class Editor:
     """A headless Neovim with the plugin; `lua(...)` runs Lua in it and returns the value."""
 
-    def __init__(self, home: Path, workspace: Path, provider: Provider, data_dir: Path) -> None:
+    def __init__(
+        self, home: Path, workspace: Path, provider: Provider, data_dir: Path, *, setup: bool = True
+    ) -> None:
         env = {
             "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_DATA_HOME": str(home / "data"),
@@ -101,6 +103,8 @@ class Editor:
         self.nvim.command(f"cd {workspace}")
         self.nvim.command(f"set rtp^={PLUGIN}")
         self.nvim.command("runtime plugin/tether.lua")
+        if not setup:
+            return
         self.lua(
             "require('tether').setup({ cmd = { ..., '-m', 'tether', 'serve' }, "
             "log_level = 'debug' })",
@@ -154,10 +158,10 @@ def start(tmp_path: Path, workspace: Path) -> Iterator[Callable[[list[dict[str, 
     opened: list[Editor] = []
     providers: list[Provider] = []
 
-    def _start(turns: list[dict[str, Any]]) -> Editor:
+    def _start(turns: list[dict[str, Any]], *, setup: bool = True) -> Editor:
         provider = Provider(tmp_path, turns)
         providers.append(provider)
-        editor = Editor(tmp_path / "home", workspace, provider, tmp_path / "data")
+        editor = Editor(tmp_path / "home", workspace, provider, tmp_path / "data", setup=setup)
         opened.append(editor)
         return editor
 
@@ -566,3 +570,34 @@ def test_reopened_session_follows_its_running_turn(start: Callable[..., Editor])
     lines = editor.chat_lines()
     assert lines[-3:] == ["## You", "", ""]
     assert "Count while I close the chat" in lines
+
+
+def test_plain_vim_lsp_config_without_setup(start: Callable[..., Editor], workspace: Path) -> None:
+    editor = start([{"text": "Configured by vim.lsp.config."}, {"text": "Plain"}], setup=False)
+    editor.lua("vim.lsp.config('tether', { cmd = { ..., '-m', 'tether', 'serve' } }); "
+               "vim.lsp.enable('tether')", sys.executable)
+    editor.nvim.command("edit x.py")
+    wait_for("vim.lsp.enable to attach the file", lambda: editor.lua(
+        "local c = vim.lsp.get_clients({ bufnr = 0, name = 'tether' })[1]; "
+        "return c and c.initialized"))
+    editor.nvim.command("TetherChat")
+    editor.send("Hello")
+    wait_for("the answer", lambda: "Configured by vim.lsp.config." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    assert editor.lua("return #vim.lsp.get_clients({ name = 'tether' })") == 1
+
+
+def test_models_picks_the_model_of_new_sessions(start: Callable[..., Editor]) -> None:
+    editor = start([{"text": "Hi."}, {"text": "Models"}])
+    editor.lua("_G.offered = nil; vim.ui.select = function(items, _, cb) _G.offered = items; "
+               "cb(items[#items]) end")
+    editor.nvim.command("TetherModels")
+    offered = wait_for("the model list", lambda: editor.lua("return _G.offered"))
+    assert offered[0] == "openai/gpt-4o-mini", offered
+    chosen = offered[-1]
+    assert editor.lua("return require('tether.config').options.model") == chosen
+    editor.nvim.command("TetherChat")
+    editor.send("Which model?")
+    wait_for("the turn to end", lambda: "Hi." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    assert load_session(editor)["session"]["model"] == chosen
