@@ -9,10 +9,8 @@ or a CRLF split across two network chunks comes out whole.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_EOL = re.compile(rb"\r\n|\r|\n")
 _BOM = "\ufeff"
 
 
@@ -48,19 +46,17 @@ class SSEDecoder:
             if chunk.startswith(b"\n"):
                 chunk = chunk[1:]
         buffer = self._buffer + chunk
+        # bytes.splitlines breaks at CR, LF and CRLF only (unlike str.splitlines).
+        lines = buffer.splitlines(keepends=True)
+        self._buffer = lines.pop() if lines and not lines[-1].endswith((b"\n", b"\r")) else b""
+        if buffer.endswith(b"\r"):
+            self._skip_lf = True  # an LF opening the next chunk belongs to this CR
         events: list[ServerSentEvent] = []
-        pos = 0
-        while True:
-            match = _EOL.search(buffer, pos)
-            if match is None:
-                break
-            event = self._line(buffer[pos : match.start()])
+        for line in lines:
+            cut = 2 if line.endswith(b"\r\n") else 1
+            event = self._line(line[:-cut])
             if event is not None:
                 events.append(event)
-            pos = match.end()
-            if match.group() == b"\r" and pos == len(buffer):
-                self._skip_lf = True
-        self._buffer = buffer[pos:]
         return events
 
     def flush(self) -> list[ServerSentEvent]:
