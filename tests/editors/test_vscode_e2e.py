@@ -46,6 +46,7 @@ DOCSTRING = '    """Greet someone by name."""\n'
 TITLE = "Docstring for greet"
 
 SCRIPT = {
+    # Title requests (no tools) get this answer without using up a turn.
     "title": TITLE,
     "turns": [
         # Turn 1: a command (asks permission), an edit of hello.py, then the answer.
@@ -67,8 +68,6 @@ SCRIPT = {
             "chunkSize": 6,
             "chunkDelay": 0.02,
         },
-        # Title generation after the first turn.
-        {"text": TITLE},
         # Turn 2: slow enough to be stopped half-way.
         {"text": "Once upon a time " * 200, "chunkSize": 5, "chunkDelay": 0.25},
     ],
@@ -303,7 +302,6 @@ REVIEW_SCRIPT = {
             ]
         },
         {"text": "Added the docstring for you to review."},
-        {"text": "Review the docstring"},
         {"text": "Back after the restart."},
         {"text": "It returns a greeting."},
     ],
@@ -335,6 +333,7 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     report, hello, data_dir = _scenario(
         "review", vsix, tmp_path, REVIEW_SCRIPT, {"tether.edits.review": True}
     )
+    assert report["keyboardSent"], report
     # The edit opened a before/after diff; Reject reverted it in the buffer only.
     assert report["diffOpened"], report
     assert report["editorHasEditBeforeReject"], report

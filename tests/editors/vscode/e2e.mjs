@@ -300,9 +300,18 @@ async function waitFor(what, predicate, timeout = LONG) {
 }
 
 async function review(chat) {
+  await step("keyboard: Ctrl+Alt+C focuses the chat input, Enter sends", async () => {
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+Alt+C");
+    await waitFor("the chat input to take focus", async () =>
+      chat.evaluate(() => document.activeElement?.id === "prompt"),
+    );
+    await page.keyboard.type("Add a docstring to greet()");
+    await page.keyboard.press("Enter");
+    report.keyboardSent = true;
+  });
+
   await step("an edit opens a before/after diff", async () => {
-    await chat.locator("#prompt").fill("Add a docstring to greet()");
-    await chat.locator("#prompt").press("Enter");
     await page.locator(".tabs-container .tab", { hasText: "Tether edit" }).waitFor({ timeout: LONG });
     report.diffOpened = true;
     const modified = page.locator(".monaco-diff-editor .editor.modified .view-lines").first();
