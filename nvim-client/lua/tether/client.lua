@@ -199,7 +199,11 @@ end
 ---@param client vim.lsp.Client
 ---@param fn fun(client: vim.lsp.Client|nil, reason: string|nil)
 function M.when_ready(client, fn)
-  if client.initialized then
+  -- server_capabilities is set when `initialize` answered, in every Neovim version
+  local function ready()
+    return client.initialized or client.server_capabilities ~= nil
+  end
+  if ready() then
     return fn(client)
   end
   local deadline = vim.uv.now() + config.options.start_timeout_ms
@@ -212,7 +216,7 @@ function M.when_ready(client, fn)
         return
       end
       local reason
-      if client.initialized then
+      if ready() then
         reason = nil
       elseif stopped(client) then
         reason = "the server exited during start-up (see :LspLog and :checkhealth tether)"
