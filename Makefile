@@ -1,6 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Both install what they need.
 PYTHON ?= python3
-ARGS ?= chat --provider replay:examples/demo-transcript.json "Add a docstring to greet() in examples/demo-workspace/hello.py"
+DEMO ?= $(or $(TMPDIR),/tmp)/tether-demo
+ARGS ?= chat -w $(DEMO) --provider replay:$(CURDIR)/examples/demo-transcript.json "Add a docstring to greet() in hello.py"
 
 .PHONY: install run test lint generate
 
@@ -8,7 +9,9 @@ install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
 run: install
+	rm -rf $(DEMO) && cp -r examples/demo-workspace $(DEMO)
 	tether $(ARGS)
+	@echo "--- $(DEMO)/hello.py after the turn:" && cat $(DEMO)/hello.py
 
 test: install
 	bash .ci/install-editors.sh

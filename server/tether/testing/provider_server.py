@@ -54,6 +54,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+TITLE_MARKER = "You write conversation titles"  # tether.session.title.TITLE_SYSTEM_PROMPT
+DEFAULT_TITLE = "Scripted session title"
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
 
@@ -169,15 +171,17 @@ class ScriptedProviderServer:
             self.requests.append(body)
             self.request_headers.append(headers)
 
-    def _take(self, has_tools: bool = True) -> tuple[str, Turn | None, int]:
+    def _take(self, has_tools: bool = True, is_title: bool = False) -> tuple[str, Turn | None, int]:
         """What to answer the next model request with: ("fault"|"play"|"exhausted", ...).
 
         A request without tools (a session's title request) is answered with the script's
         `title` when it has one, without using up a turn — as the replay provider does.
+        Tether's own title request (recognised by its system prompt) always is, with a
+        default title, so scripts need not account for it.
         """
         with self._lock:
-            if not has_tools and self._script.title is not None:
-                return "play", Turn(text=self._script.title), -1
+            if not has_tools and (is_title or self._script.title is not None):
+                return "play", Turn(text=self._script.title or DEFAULT_TITLE), -1
             turns = self._script.turns
             if self._next < len(turns):
                 turn = turns[self._next]
@@ -192,6 +196,14 @@ class ScriptedProviderServer:
                 clean = dataclasses.replace(last, fault=None)
                 return "play", clean, len(turns) - 1
             return "exhausted", None, self._next
+
+
+def _is_title_request(body: dict[str, Any]) -> bool:
+    """Tether's title request: no tools and the title system prompt (either wire format)."""
+    if body.get("tools"):
+        return False
+    system = json.dumps(body.get("system", "")) + json.dumps(body.get("messages", [])[:1])
+    return TITLE_MARKER in system
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -261,7 +273,9 @@ class _Handler(BaseHTTPRequestHandler):
             # Echo the key back, as some real APIs do: providers must not surface it.
             self._json(401, err(f"Incorrect API key provided: {given}", "authentication_error"))
             return
-        action, turn, turn_no = self.owner._take(has_tools=bool(body.get("tools")))
+        action, turn, turn_no = self.owner._take(
+            has_tools=bool(body.get("tools")), is_title=_is_title_request(body)
+        )
         if action == "exhausted" or turn is None:
             n = len(self.owner._script.turns)
             self._json(
