@@ -8,6 +8,7 @@ orphaning it, and `aclose` cancels and awaits whatever still runs.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 import uuid
 from collections.abc import Callable
@@ -155,13 +156,13 @@ class SessionManager:
         return LoadSessionResult(session=loaded.info, messages=loaded.messages,
                                  truncated=loaded.truncated, last_seq=loaded.last_seq)
 
-    async def replay(self, session_id: str, from_seq: int = 0) -> list[SessionEvent]:
+    async def replay(self, session_id: str, from_seq: int = 0) -> builtins.list[SessionEvent]:
         if not self.has_session(session_id):
             raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
         records = await asyncio.to_thread(
             lambda: list(self.store.iter_records(session_id, from_seq=from_seq))
         )
-        events: list[SessionEvent] = []
+        events: builtins.list[SessionEvent] = []
         for record in records:
             try:
                 events.append(parse_event(record))
