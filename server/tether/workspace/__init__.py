@@ -2,8 +2,8 @@
 
 from tether.workspace.bridge import (
     DocumentSnapshot,
-    EditOutcome,
     EditorBridge,
+    EditOutcome,
     FileEdit,
     PermissionRequest,
 )
