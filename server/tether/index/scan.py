@@ -21,8 +21,9 @@ CHUNK_LINES = 40
 BINARY_SNIFF = 8000
 MAX_PREVIEW = 200
 _READ_ATTEMPTS = 3
-# Words with a camelCase step: lower->Upper (getName) or UPPER->Word (HTTPServer).
-_CAMEL = re.compile(r"\b(?=\w*?(?:[a-z0-9][A-Z]|[A-Z][A-Z][a-z]))\w+")
+_WORD = re.compile(r"\w+")
+# A camelCase step: lower->Upper (getName) or UPPER->Word (HTTPServer).
+_CAMEL_STEP = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 # Skip reasons (the keys of IndexStats.skipped).
@@ -78,7 +79,9 @@ def identifier_parts(text: str) -> str:
     snake_case needs nothing: the FTS tokenizer already splits on `_`.
     """
     seen: dict[str, None] = {}
-    for word in set(_CAMEL.findall(text)):
+    for word in set(_WORD.findall(text)):
+        if word.islower() or not _CAMEL_STEP.search(word):
+            continue
         for part in split_identifier(word):
             seen[part] = None
     return " ".join(seen)
