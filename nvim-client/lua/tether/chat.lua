@@ -113,7 +113,7 @@ end
 ---:TetherNew: a fresh chat (a new session on first send) in the chat window.
 ---@return tether.Chat
 function M.new()
-  local chat = M.create(client.root_for(0))
+  local chat = M.create((client.root_for(0)))
   window.show(chat.buf, chat_window())
   chat:focus_input()
   return chat

@@ -67,26 +67,27 @@ local function canonical(path)
 end
 
 ---The workspace root of a buffer: the nearest root marker above its file, else the current
----directory when the file is under it, else the file's directory.
+---directory when the file is under it, else the file's directory (then `in_workspace` is
+---false: a stray file does not start a server by merely being opened).
 ---@param bufnr integer|nil
----@return string
+---@return string root, boolean in_workspace
 function M.root_for(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local chat_root = vim.b[bufnr].tether_root
   if chat_root then
-    return chat_root
+    return chat_root, true
   end
   local cwd = canonical(vim.fn.getcwd()) --[[@as string]]
   local name = vim.api.nvim_buf_get_name(bufnr)
   local file = vim.bo[bufnr].buftype == "" and name ~= "" and canonical(name) or nil
   local found = vim.fs.root(file or cwd, config.options.root_markers)
   if found then
-    return canonical(found) --[[@as string]]
+    return canonical(found) --[[@as string]], true
   end
   if not file or vim.startswith(file, cwd .. "/") then
-    return cwd
+    return cwd, true
   end
-  return vim.fs.dirname(file)
+  return vim.fs.dirname(file), false
 end
 
 ---@param client vim.lsp.Client
@@ -178,9 +179,9 @@ function M.attach(bufnr, start)
   if fts and not vim.tbl_contains(fts, vim.bo[bufnr].filetype) then
     return nil
   end
-  local root = M.root_for(bufnr)
+  local root, in_workspace = M.root_for(bufnr)
   local client ---@type vim.lsp.Client|nil
-  if start == false then
+  if start == false or not in_workspace then
     client = M.get(root)
   else
     client = M.ensure(root)

@@ -136,7 +136,7 @@ end
 ---:TetherModels: pick the model new sessions use.
 function M.models()
   local client = require("tether.client")
-  local c = client.ensure(client.root_for(0))
+  local c = client.ensure((client.root_for(0)))
   if not c then
     return
   end
