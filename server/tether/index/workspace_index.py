@@ -219,14 +219,30 @@ class WorkspaceIndex:
         pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         )
-        futures = [
-            loop.run_in_executor(pool, scan_batch, root, b, self.max_file_bytes) for b in batches
-        ]
+        # A bounded window of batches in flight: results wait for the (single) writer, and
+        # an unbounded queue of parsed files would grow the memory with the folder.
+        window = workers * 3
+        queue = iter(batches)
+        running: set[asyncio.Future[list[FileResult]]] = set()
+
+        def submit() -> None:
+            for batch in queue:
+                running.add(
+                    loop.run_in_executor(pool, scan_batch, root, batch, self.max_file_bytes)
+                )
+                if len(running) >= window:
+                    return
+
         try:
-            for next_done in asyncio.as_completed(futures):
-                yield await next_done
+            submit()
+            while running:
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running.difference_update(finished)
+                submit()
+                for future in finished:
+                    yield future.result()
         finally:
-            for future in futures:
+            for future in running:
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
 
