@@ -131,7 +131,10 @@ def personalization(
     names = {m for m in mentioned if m}
     lowered = {m.lower() for m in names}
     for name in names:
-        for node in graph.defines.get(name, []):
+        definers = graph.defines.get(name, [])
+        if len(definers) > MAX_DEFINERS:  # `get`, `run`: says nothing about where to look
+            continue
+        for node in definers:
             personal[node] = personal.get(node, 0.0) + 0.5
     if lowered:
         for node, path in enumerate(graph.paths):
