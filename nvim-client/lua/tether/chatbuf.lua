@@ -73,17 +73,24 @@ function M.input(buf)
 end
 
 ---Freeze the input area as a sent message and open an answer segment below it, followed by
----a fresh input area.
+---a fresh input area. With `keep_input`, the message is `text` alone and goes above the
+---input area, whose draft stays where it is.
 ---@param buf integer
 ---@param row integer 0-based row of the input's `## You`
 ---@param text string
 ---@param note string|nil shown under the message (e.g. the attached selection)
+---@param keep_input boolean|nil
 ---@return tether.Segment
-function M.open_segment(buf, row, text, note)
+function M.open_segment(buf, row, text, note, keep_input)
   local lines = render.user_lines(note and (text .. "\n\n" .. note) or text)
   local seg_row = row + #lines
-  vim.list_extend(lines, { render.AGENT_HEADER, "", render.USER_HEADER, "", "" })
-  vim.api.nvim_buf_set_lines(buf, row, -1, false, lines)
+  if keep_input then
+    vim.list_extend(lines, { render.AGENT_HEADER, "" })
+    vim.api.nvim_buf_set_lines(buf, row, row, false, lines)
+  else
+    vim.list_extend(lines, { render.AGENT_HEADER, "", render.USER_HEADER, "", "" })
+    vim.api.nvim_buf_set_lines(buf, row, -1, false, lines)
+  end
   highlights.decorate(buf, row, -1)
   M.focus_input(buf)
   local mark = vim.api.nvim_buf_set_extmark(buf, M.ns, seg_row, 0, {})

@@ -57,9 +57,10 @@ end
 ---@param row integer
 ---@param text string
 ---@param note string|nil
+---@param keep_input boolean|nil
 ---@return tether.Segment
-function Chat:open_segment(row, text, note)
-  return chatbuf.open_segment(self.buf, row, text, note)
+function Chat:open_segment(row, text, note, keep_input)
+  return chatbuf.open_segment(self.buf, row, text, note, keep_input)
 end
 
 ---@param segment integer
@@ -180,8 +181,13 @@ end
 ---:TetherSend / <CR>: send the input area; while a turn runs, steer it instead.
 ---@param ctx table|nil PromptContext (default: the active file)
 ---@param note string|nil
-function Chat:send(ctx, note)
+---@param question string|nil send this instead of the input area (whose draft then stays)
+function Chat:send(ctx, note, question)
   local text, row = self:input()
+  local keep = question ~= nil
+  if keep and row then
+    text = vim.trim(question)
+  end
   if not row then
     vim.api.nvim_buf_set_lines(self.buf, -1, -1, false, { "", render.USER_HEADER, "", "" })
     return log.notify("write your message below the last `## You` header", vim.log.levels.WARN)
@@ -194,11 +200,11 @@ function Chat:send(ctx, note)
     return log.notify("the session is starting; send again in a moment", vim.log.levels.WARN)
   end
   if not self:busy() then
-    return self:start_turn(text, ctx, self:open_segment(row, text, note))
+    return self:start_turn(text, ctx, self:open_segment(row, text, note, keep))
   end
   -- Steer: the text joins the running turn; later output renders below it.
   local segment = render.next_segment(self.turn)
-  self.segments[segment] = self:open_segment(row, text, note)
+  self.segments[segment] = self:open_segment(row, text, note, keep)
   local c = self:client()
   if not c then
     return self:fail("the Tether server is not running")

@@ -110,12 +110,8 @@ function M.ask(opts)
     if not question or vim.trim(question) == "" then
       return
     end
-    local chat = require("tether.chat").open()
-    local _, row = chat:input()
-    if row then
-      vim.api.nvim_buf_set_lines(chat.buf, row + 1, -1, false, { "", question })
-    end
-    chat:send(ctx, note)
+    -- a draft in the chat's input area stays there
+    require("tether.chat").open():send(ctx, note, question)
   end
   if opts.args and vim.trim(opts.args) ~= "" then
     return send(opts.args)

@@ -267,6 +267,26 @@ h.test(":TetherDiff shows the last edit's diff", function()
   vim.cmd("close")
 end)
 
+h.test("asking with a question keeps the draft in the input area", function()
+  local chat = chat_mod.get()
+  input(chat, "my unfinished draft")
+  local ctx = { activeFileUri = "file:///w/x.py" }
+  chat:send(ctx, "_attached: `x.py:1-2`_", "what is this?")
+  local prompt = last("tether/session/prompt")
+  h.eq("what is this?", prompt.params.text)
+  h.eq(ctx, prompt.params.context)
+  local lines = h.buf_lines(chat.buf)
+  h.eq({ "## You", "", "my unfinished draft" }, vim.list_slice(lines, #lines - 2))
+  local q = h.find(lines, "^what is this%?$")
+  h.eq("_attached: `x.py:1-2`_", lines[q + 2])
+  h.eq("## Tether", lines[q + 4])
+  prompt.cb(nil, { sessionId = "s1", turnId = "tq", status = "completed", text = "A file." })
+  h.has_line(h.buf_lines(chat.buf), "^A file%.$")
+  h.eq({ "## You", "", "my unfinished draft" }, vim.list_slice(h.buf_lines(chat.buf), #h.buf_lines(chat.buf) - 2))
+  local _, row = chat:input()
+  vim.api.nvim_buf_set_lines(chat.buf, row + 1, -1, false, { "", "" })
+end)
+
 h.test("a reopened session follows a turn it did not start", function()
   local chat = chat_mod.open_loaded(vim.fn.getcwd(), {
     session = { id = "s2", title = "Running elsewhere" },
