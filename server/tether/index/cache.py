@@ -21,7 +21,7 @@ from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6  # bump when extraction changes: old caches rebuild
 DB_NAME = "index.sqlite3"
 LOCK_NAME = "index.lock"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

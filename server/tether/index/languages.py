@@ -4,8 +4,9 @@ Grammars come from the per-language wheels (never downloaded at run time). A lan
 without a grammar here still gets files + search; only symbols need a grammar.
 
 Query conventions: `@def.<kind>` captures the whole definition node, `@name` its name,
-an optional `@container` overrides the nesting-derived container (Go receivers), and
-`@ref` captures a referenced name.
+an optional `@container` overrides the nesting-derived container (Go receivers), `@ref`
+captures a referenced name and `@ref.member` a method called on some object (`x.pop()`),
+which could be anyone's `pop` and so counts for less in the repo map.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ _PYTHON = """
 (function_definition name: (identifier) @name) @def.function
 (module (expression_statement (assignment left: (identifier) @name) @def.variable))
 (call function: (identifier) @ref)
-(call function: (attribute attribute: (identifier) @ref))
+(call function: (attribute attribute: (identifier) @ref.member))
 (import_from_statement name: (dotted_name (identifier) @ref))
 (import_from_statement name: (aliased_import name: (dotted_name (identifier) @ref)))
 (class_definition superclasses: (argument_list (identifier) @ref))
@@ -67,7 +68,7 @@ _JS_COMMON = """
   @def.function
 (program (lexical_declaration (variable_declarator name: (identifier) @name) @def.variable))
 (call_expression function: (identifier) @ref)
-(call_expression function: (member_expression property: (property_identifier) @ref))
+(call_expression function: (member_expression property: (property_identifier) @ref.member))
 (new_expression constructor: (identifier) @ref)
 (import_specifier name: (identifier) @ref)
 """
@@ -105,7 +106,7 @@ _RUST = """
 (static_item name: (identifier) @name) @def.constant
 (macro_definition name: (identifier) @name) @def.macro
 (call_expression function: (identifier) @ref)
-(call_expression function: (field_expression field: (field_identifier) @ref))
+(call_expression function: (field_expression field: (field_identifier) @ref.member))
 (call_expression function: (scoped_identifier name: (identifier) @ref))
 (macro_invocation macro: (identifier) @ref)
 (type_identifier) @ref
@@ -154,7 +155,7 @@ _C_COMMON = """
 (preproc_def name: (identifier) @name) @def.macro
 (preproc_function_def name: (identifier) @name) @def.macro
 (call_expression function: (identifier) @ref)
-(call_expression function: (field_expression field: (field_identifier) @ref))
+(call_expression function: (field_expression field: (field_identifier) @ref.member))
 (type_identifier) @ref
 """
 

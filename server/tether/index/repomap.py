@@ -2,7 +2,7 @@
 
 Files are nodes; a file that references a name points at the files defining it. A
 personalized PageRank toward the focus files and the mentioned identifiers ranks files,
-a definition's rank is its file's rank times how much its name is used, and the best
+each file passes its rank on to the definitions it references, and the best
 definitions are rendered as `path:` + numbered signature lines, as many as fit the token
 budget (chars/4). The graph is loaded once per index generation, off the request path;
 ranking checks a deadline so the map is always ready within its time budget.
@@ -16,12 +16,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from tether.index.db import IndexDB
+from tether.index.symbols import MEMBER
 
 DAMPING = 0.85
 MAX_ITERATIONS = 30
 MAX_DEFINERS = 25  # a name defined in more files than this says nothing (e.g. `get`)
 MAX_CANDIDATES = 3000
 FOCUS_SELF_WEIGHT = 0.05
+MEMBER_WEIGHT = 0.2  # `x.pop()` could be anyone's pop: worth a fifth of a plain reference
 
 
 @dataclass
@@ -31,13 +33,26 @@ class Graph:
     ids: list[int]  # node -> files.id
     node_of_path: dict[str, int]
     defines: dict[str, list[int]]  # name -> nodes defining it
-    out_edges: list[list[tuple[int, float]]]  # node -> [(node, normalized weight)]
-    refs_of_name: dict[str, float] = field(default_factory=dict)  # name -> weighted uses
+    out_edges: list[list[tuple[int, float]]]  # node -> [(node, share of its weight)]
+    # node -> [(defining node, name, share of the node's weight)]: how rank flows to names
+    name_edges: list[list[tuple[int, str, float]]] = field(default_factory=list)
     defs: list[tuple[int, str]] = field(default_factory=list)  # (node, name)
 
 
+_REFS = f"""
+SELECT file_id, name, count FROM refs
+WHERE (CASE WHEN substr(name, 1, 1) = '{MEMBER}' THEN substr(name, 2) ELSE name END)
+      IN (SELECT name FROM symbols)
+"""
+
+
 def load_graph(db: IndexDB, generation: int) -> Graph:
-    """Read definitions and references into the ranking graph (blocking; run in a thread)."""
+    """Read definitions and references into the ranking graph (blocking; run in a thread).
+
+    A reference's weight is sqrt(count), split among the files defining the name, times
+    the name's IDF over referencing files: `pop` or `super`, used everywhere, says little
+    about which file matters; `LoginView` says a lot.
+    """
     files = db.query("SELECT id, path FROM files WHERE skip_reason IS NULL ORDER BY id")
     ids = [int(r[0]) for r in files]
     paths = [str(r[1]) for r in files]
@@ -51,30 +66,38 @@ def load_graph(db: IndexDB, generation: int) -> Graph:
         if node is not None:
             defines[name].append(node)
             defs.append((node, name))
-    weights: list[dict[int, float]] = [{} for _ in ids]
-    refs_of_name: dict[str, float] = defaultdict(float)
-    for file_id, name, count in db.query(
-        "SELECT file_id, name, count FROM refs WHERE name IN (SELECT name FROM symbols)"
-    ):
+    refs: list[tuple[int, str, float]] = []  # (node, name, count, member calls discounted)
+    for file_id, raw_name, count in db.query(_REFS):
         src = node_of_id.get(file_id)
-        targets = defines.get(name)
-        if src is None or not targets or len(targets) > MAX_DEFINERS:
-            continue
-        w = math.sqrt(count) / len(targets)
+        member = raw_name.startswith(MEMBER)
+        name = raw_name[1:] if member else raw_name
+        if src is not None and 0 < len(defines.get(name, ())) <= MAX_DEFINERS:
+            refs.append((src, name, count * (MEMBER_WEIGHT if member else 1.0)))
+    users: dict[str, int] = defaultdict(int)
+    for _src, name, _count in refs:
+        users[name] += 1
+    n_files = max(len(ids), 1)
+    weights: list[dict[int, float]] = [{} for _ in ids]
+    raw_name_edges: list[list[tuple[int, str, float]]] = [[] for _ in ids]
+    for src, name, count in refs:
+        targets = defines[name]
+        w = math.sqrt(count) / len(targets) * math.log1p(n_files / users[name]) ** 2
         if name.startswith("_"):
             w *= 0.1
-        refs_of_name[name] += math.sqrt(count)
         row = weights[src]
         for dst in targets:
             if dst != src:
                 row[dst] = row.get(dst, 0.0) + w
+                raw_name_edges[src].append((dst, name, w))
     out_edges: list[list[tuple[int, float]]] = []
-    for row in weights:
+    name_edges: list[list[tuple[int, str, float]]] = []
+    for src, row in enumerate(weights):
         total = sum(row.values())
         out_edges.append([(dst, w / total) for dst, w in row.items()] if total else [])
+        name_edges.append([(d, n, w / total) for d, n, w in raw_name_edges[src]] if total else [])
     return Graph(
         generation, paths, ids, {p: n for n, p in enumerate(paths)}, dict(defines),
-        out_edges, dict(refs_of_name), defs,
+        out_edges, name_edges, defs,
     )
 
 
@@ -147,11 +170,22 @@ def personalization(
 def rank_definitions(
     graph: Graph, rank: list[float], mentioned: set[str], focus: set[int]
 ) -> list[tuple[float, int, str]]:
-    """(score, node, name) of the best definitions, best first."""
+    """(score, node, name) of the best definitions, best first.
+
+    Each file passes its rank on to the definitions it references (as in aider's map);
+    a definition nobody ranked still gets a sliver of its own file's rank, so a focused
+    or mentioned file can show its outline.
+    """
+    flow: dict[tuple[int, str], float] = defaultdict(float)
+    for src, edges in enumerate(graph.name_edges):
+        r = rank[src]
+        if r <= 0.0:
+            continue
+        for dst, name, share in edges:
+            flow[(dst, name)] += r * share
     scored: list[tuple[float, int, str]] = []
     for node, name in graph.defs:
-        uses = graph.refs_of_name.get(name, 0.0)
-        score = rank[node] * (1.0 + math.log1p(uses))
+        score = flow.get((node, name), 0.0) + rank[node] * 0.01
         if name in mentioned:
             score *= 10.0
         if node in focus:  # the focus files are in the conversation already

@@ -7,6 +7,7 @@ which works the same way in every language; a query can override it with `@conta
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections import Counter
 from typing import Any, NamedTuple
@@ -20,6 +21,12 @@ log = logging.getLogger(__name__)
 _CLASSLIKE = frozenset({"class", "struct", "impl", "trait", "interface", "enum", "union"})
 _CALLABLE = frozenset({"function", "method", "constructor", "local"})
 MAX_SIGNATURE = 200
+MEMBER = "."  # prefix of member-call references in `refs` (".pop": some object's pop)
+# References that are almost always the language's own, not the project's: `super()`,
+# `len()`, `list()`... would otherwise tie every file to whichever file defines a `list`.
+_BUILTIN_REFS: dict[str, frozenset[str]] = {
+    "python": frozenset(name for name in dir(builtins) if not name.startswith("_")),
+}
 
 
 class Symbol(NamedTuple):
@@ -78,6 +85,10 @@ def extract(language: str, text: str) -> Extraction | None:
             for node in captures["ref"]:
                 refs[_text(node)] += 1
             continue
+        if "ref.member" in captures:
+            for node in captures["ref.member"]:
+                refs[MEMBER + _text(node)] += 1
+            continue
         names = captures.get("name")
         def_key = next((k for k in captures if k.startswith("def.")), None)
         if not names or def_key is None:
@@ -105,6 +116,8 @@ def extract(language: str, text: str) -> Extraction | None:
     found = [entry for _, entry, _ in by_name.values()]
     overrides = {i: c for i, (_, _, c) in enumerate(by_name.values()) if c is not None}
     symbols = _nest(found, overrides)
+    for name in _BUILTIN_REFS.get(language, frozenset()) & refs.keys():
+        del refs[name]  # member calls (".append") are kept: they may be the project's
     return Extraction(symbols, dict(refs), root.has_error)
 
 

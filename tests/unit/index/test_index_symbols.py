@@ -20,16 +20,16 @@ CASES = [
     ("sample.py", "python",
      {("class", "Shape", 4, None), ("method", "area", 7, "Shape"), ("method", "name", 11, "Shape"),
       ("function", "compute_area", 15, None), ("variable", "LIMIT", 19, None)},
-     {"Base", "compute_area", "helper", "basename"}),
+     {"Base", "compute_area", "helper", ".basename"}),
     ("sample.js", "javascript",
      {("class", "Widget", 2, None), ("method", "draw", 3, "Widget"),
       ("function", "makeWidget", 8, None), ("function", "toggle", 12, None)},
-     {"Component", "render", "layout", "Widget", "flip"}),
+     {"Component", "render", ".layout", "Widget", ".flip"}),
     ("sample.ts", "typescript",
      {("interface", "Point", 0, None), ("type", "Id", 1, None), ("enum", "Color", 2, None),
       ("class", "Repo", 4, None), ("method", "find", 5, "Repo"), ("method", "save", 6, "Repo"),
       ("function", "distance", 9, None)},
-     {"Point", "Id", "persist", "hypot"}),
+     {"Point", "Id", "persist", ".hypot"}),
     ("sample.tsx", "tsx",
      {("function", "Button", 0, None), ("interface", "ButtonProps", 3, None)},
      {"ButtonProps", "label"}),
@@ -57,7 +57,7 @@ CASES = [
      {("namespace", "net", 2, None), ("class", "Socket", 4, "net"),
       ("method", "open", 6, "Socket"), ("method", "fd", 7, "Socket"),
       ("method", "open", 12, "Socket"), ("function", "main", 18, None)},
-     {"connect_to", "open", "Socket"}),
+     {"connect_to", ".open", "Socket"}),
 ]
 
 
@@ -84,7 +84,14 @@ def test_reference_counts() -> None:
     text = "def f():\n    g()\n    g()\n    h.g()\n"
     extraction = extract("python", text)
     assert extraction is not None
-    assert extraction.refs["g"] == 3
+    # Plain calls and member calls (someone's `g`) are counted apart.
+    assert (extraction.refs["g"], extraction.refs[".g"]) == (2, 1)
+
+
+def test_python_builtins_are_not_references() -> None:
+    extraction = extract("python", "def f(xs):\n    return len(list(xs)) + xs.count(1)\n")
+    assert extraction is not None
+    assert set(extraction.refs) == {".count"}
 
 
 def test_language_without_grammar_is_search_only() -> None:
