@@ -10,7 +10,6 @@ the models. The model is the scripted provider over loopback HTTP.
 from __future__ import annotations
 
 import asyncio
-import functools
 import importlib.util
 import sys
 from pathlib import Path
@@ -24,9 +23,7 @@ from tether.protocol.base import WireModel
 from tether.protocol.error_codes import ErrorCode
 from tether.protocol.events import EVENT_TYPES, parse_event
 from tether.protocol.generate import default_root
-from tether.protocol.generate.schema import protocol_schema
-
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema not installed")
+from unit.protocol.schema_check import schema_errors
 
 
 def _bench() -> ModuleType:
@@ -43,15 +40,8 @@ def _bench() -> ModuleType:
 bench = _bench()
 
 
-@functools.cache
-def _validator(name: str) -> Any:
-    defs = protocol_schema()["$defs"]
-    return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": defs})
-
-
 def conforms(model: type[WireModel], wire: Any) -> None:
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in
-              _validator(model.__name__).iter_errors(wire)]
+    errors = schema_errors(model.__name__, wire)
     assert errors == [], f"{model.__name__}: {errors}\n{wire}"
     model.model_validate(wire)
 
