@@ -10,6 +10,7 @@ ranking checks a deadline so the map is always ready within its time budget.
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections import defaultdict
@@ -19,7 +20,9 @@ from tether.index.db import IndexDB
 from tether.index.symbols import MEMBER
 
 DAMPING = 0.85
-MAX_ITERATIONS = 30
+MAX_ITERATIONS = 20
+TOLERANCE = 1e-4  # the map needs an order, not six digits
+OUTLINE_FILES = 50
 MAX_DEFINERS = 25  # a name defined in more files than this says nothing (e.g. `get`)
 MAX_CANDIDATES = 3000
 FOCUS_SELF_WEIGHT = 0.05
@@ -36,7 +39,7 @@ class Graph:
     out_edges: list[list[tuple[int, float]]]  # node -> [(node, share of its weight)]
     # node -> [(defining node, name, share of the node's weight)]: how rank flows to names
     name_edges: list[list[tuple[int, str, float]]] = field(default_factory=list)
-    defs: list[tuple[int, str]] = field(default_factory=list)  # (node, name)
+    names_of: dict[int, list[str]] = field(default_factory=dict)  # node -> names defined
 
 
 _REFS = f"""
@@ -58,14 +61,14 @@ def load_graph(db: IndexDB, generation: int) -> Graph:
     paths = [str(r[1]) for r in files]
     node_of_id = {fid: n for n, fid in enumerate(ids)}
     defines: dict[str, list[int]] = defaultdict(list)
-    defs: list[tuple[int, str]] = []
+    names_of: dict[int, list[str]] = defaultdict(list)
     for file_id, name in db.query(
         "SELECT DISTINCT file_id, name FROM symbols WHERE kind NOT IN ('impl', 'local')"
     ):
         node = node_of_id.get(file_id)
         if node is not None:
             defines[name].append(node)
-            defs.append((node, name))
+            names_of[node].append(name)
     refs: list[tuple[int, str, float]] = []  # (node, name, count, member calls discounted)
     for file_id, raw_name, count in db.query(_REFS):
         src = node_of_id.get(file_id)
@@ -97,7 +100,7 @@ def load_graph(db: IndexDB, generation: int) -> Graph:
         name_edges.append([(d, n, w / total) for d, n, w in raw_name_edges[src]] if total else [])
     return Graph(
         generation, paths, ids, {p: n for n, p in enumerate(paths)}, dict(defines),
-        out_edges, name_edges, defs,
+        out_edges, name_edges, dict(names_of),
     )
 
 
@@ -136,7 +139,7 @@ def pagerank(graph: Graph, personal: dict[int, float], deadline: float) -> list[
             delta += abs(v - rank[i])
             nxt[i] = v
         rank = nxt
-        if delta < 1e-6:
+        if delta < TOLERANCE:
             break
     return rank
 
@@ -168,7 +171,8 @@ def personalization(
 
 
 def rank_definitions(
-    graph: Graph, rank: list[float], mentioned: set[str], focus: set[int]
+    graph: Graph, rank: list[float], mentioned: set[str], focus: set[int],
+    deadline: float = math.inf,
 ) -> list[tuple[float, int, str]]:
     """(score, node, name) of the best definitions, best first.
 
@@ -177,14 +181,20 @@ def rank_definitions(
     or mentioned file can show its outline.
     """
     flow: dict[tuple[int, str], float] = defaultdict(float)
-    for src, edges in enumerate(graph.name_edges):
+    # Highest-ranked files first, so that running out of time drops only the small flows.
+    order = sorted((n for n in range(len(rank)) if rank[n] > 0.0), key=lambda n: -rank[n])
+    for i, src in enumerate(order):
+        if i % 256 == 0 and time.monotonic() > deadline:
+            break
         r = rank[src]
-        if r <= 0.0:
-            continue
-        for dst, name, share in edges:
+        for dst, name, share in graph.name_edges[src]:
             flow[(dst, name)] += r * share
+    # Candidates: what received rank, plus the outlines of the best-ranked files.
+    candidates = set(flow)
+    for node in order[:OUTLINE_FILES]:
+        candidates.update((node, name) for name in graph.names_of.get(node, ()))
     scored: list[tuple[float, int, str]] = []
-    for node, name in graph.defs:
+    for node, name in candidates:
         score = flow.get((node, name), 0.0) + rank[node] * 0.01
         if name in mentioned:
             score *= 10.0
@@ -194,8 +204,7 @@ def rank_definitions(
             score *= 0.1
         if score > 0.0:  # unreachable from the focus: not worth a line
             scored.append((score, node, name))
-    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-    return scored[:MAX_CANDIDATES]
+    return heapq.nsmallest(MAX_CANDIDATES, scored, key=lambda t: (-t[0], t[1], t[2]))
 
 
 def render(
@@ -265,12 +274,16 @@ def build_map(
     budget_tokens: int,
     deadline: float,
 ) -> str:
-    """Rank and render (blocking; run in a thread). Ranking stops at 70% of the budget."""
+    """Rank and render (blocking; run in a thread).
+
+    PageRank may use 40% of the time left, the definitions' ranking up to 70% of it; the
+    rest is for rendering, which is bounded by the budget's size.
+    """
     personal, names, focus = personalization(graph, focus_files, mentioned)
     start = time.monotonic()
-    rank_deadline = start + (deadline - start) * 0.7
-    rank = pagerank(graph, personal, rank_deadline)
-    ranked = rank_definitions(graph, rank, names, focus)
+    left = max(0.0, deadline - start)
+    rank = pagerank(graph, personal, start + left * 0.4)
+    ranked = rank_definitions(graph, rank, names, focus, start + left * 0.7)
     return render(db, graph, ranked, budget_tokens)
 
 
