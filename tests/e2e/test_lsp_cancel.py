@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from lsprotocol import types
@@ -92,15 +93,16 @@ async def test_cancel_while_waiting_for_permission_withdraws_the_prompt(env: Env
         sid = await _session(h, workspace)
         prompt = asyncio.create_task(
             h.request("tether/session/prompt", {"sessionId": sid, "text": "run"}))
-        await h.wait_event(sid, "permission_requested")
+        async def until(condition: Callable[[], bool]) -> None:
+            while not condition():
+                await asyncio.sleep(0.02)
+
+        # the prompt is on the editor's screen (the event alone may precede the request)
+        await asyncio.wait_for(until(lambda: bool(h.editor.permission_requests)), WAIT)
         await h.request("tether/session/cancel", {"sessionId": sid})
         result = await asyncio.wait_for(prompt, WAIT)
         assert result["status"] == "cancelled"
         assert _terminals(h, sid) == ["turn_cancelled"]
-
-        async def withdrawn() -> None:  # the server told the editor with $/cancelRequest
-            while not h.editor.permission_withdrawn:
-                await asyncio.sleep(0.02)
-
-        await asyncio.wait_for(withdrawn(), WAIT)
+        # the server withdrew it with $/cancelRequest
+        await asyncio.wait_for(until(lambda: h.editor.permission_withdrawn), WAIT)
         assert not (workspace / "never").exists()
