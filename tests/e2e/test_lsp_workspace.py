@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from pygls.exceptions import JsonRpcException
 
 from tether.protocol.error_codes import ErrorCode
 
-from .conftest import Env
+from .conftest import WAIT, Env
 
 
 async def test_folders_and_configuration_change_at_runtime(env: Env, tmp_path: Path) -> None:
@@ -38,11 +39,11 @@ async def test_folders_and_configuration_change_at_runtime(env: Env, tmp_path: P
                                    section="tether")
         h.client.workspace_did_change_configuration(
             types.DidChangeConfigurationParams(settings=None))
-        models = await h.request("tether/models/list", {})
-        for _ in range(200):  # the server pulls the new settings asynchronously
-            if models["default"] == "openai/gpt-4.1":
-                break
-            models = await h.request("tether/models/list", {})
-        assert models["default"] == "openai/gpt-4.1"
+
+        async def pulled() -> None:  # the server pulls the new settings asynchronously
+            while (await h.request("tether/models/list", {}))["default"] != "openai/gpt-4.1":
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(pulled(), WAIT)
         created = await h.request("tether/session/create", {"folderUri": two.as_uri()})
         assert created["session"]["model"] == "openai/gpt-4.1"
