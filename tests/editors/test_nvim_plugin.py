@@ -495,6 +495,8 @@ def test_sessions_rename_fork_export_delete(start: Callable[..., Editor]) -> Non
     wait_for("the turn to end", lambda: "First answer." in editor.chat_lines()
              and editor.chat_state() == "idle")
     sid = editor.lua("return require('tether.chat').get().session_id")
+    # the generated title comes after the turn; rename once it is there
+    wait_for("the generated title", lambda: editor.chat_lines()[0] == "# Original title")
 
     editor.lua(PICK, [sid, "Rename", "Renamed by test"])
     editor.nvim.command("TetherSessions")

@@ -279,6 +279,9 @@ def test_chat_edit_history_and_stop_in_real_vscode(vsix: Path, tmp_path: Path) -
     assert "openai/scripted" in str(report["statusBar"]), report
     # History actions: rename, fork (opens the copy), filter by title, delete.
     assert "Greeting docs" in report["titlesAfterRename"], report  # type: ignore[operator]
+    # Export opened an unsaved markdown document headed with the session title.
+    assert "Untitled" in str(report["exportedTab"]), report
+    assert "Greeting docs" in str(report["exportedTab"]), report
     assert "Greeting docs (fork)" in report["titlesAfterFork"], report  # type: ignore[operator]
     assert report["forkTranscriptUsers"] >= 1, report  # type: ignore[operator]
     assert report["titlesFiltered"] == ["workspace", "Greeting docs (fork)"], report

@@ -231,6 +231,22 @@ async function mainScenario(chat) {
     await history.locator(".monaco-list-row", { hasText: "Greeting docs" }).first().waitFor({ timeout: LONG });
     report.titlesAfterRename = await titles();
 
+    const renamed = history.locator(".monaco-list-row", { hasText: "Greeting docs" }).first();
+    await renamed.click({ button: "right" });
+    const exportItem = page.locator(".context-view .action-item", { hasText: "Export Session as Markdown" });
+    await exportItem.waitFor();
+    // VS Code ignores a menu click that comes too fast after the menu opened.
+    await page.waitForTimeout(500);
+    const box = await exportItem.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.waitForTimeout(80);
+    await page.mouse.up();
+    const exported = page.locator(".editor-instance .view-lines", { hasText: "Add a docstring to greet()" });
+    await exported.first().waitFor({ timeout: LONG });
+    report.exportedTab = await page.locator(".tabs-container .tab.active").innerText();
+    await shot("11-exported");
+
     await rowAction("Greeting docs", "Fork Session");
     await history.locator(".monaco-list-row", { hasText: "Greeting docs (fork)" }).waitFor({ timeout: LONG });
     report.titlesAfterFork = await titles();
@@ -241,7 +257,7 @@ async function mainScenario(chat) {
     await answerInput("fork");
     await waitFor("the filter", async () => (await titles()).length === 2); // folder + one session
     report.titlesFiltered = await titles();
-    await shot("11-filtered");
+    await shot("12-filtered");
     await titleAction("Clear Filter");
     await waitFor("the filter to clear", async () => (await titles()).length === 3);
 
@@ -251,7 +267,7 @@ async function mainScenario(chat) {
     report.titlesAfterDelete = await titles();
     await chat.locator("#empty").waitFor({ state: "visible" });
     report.chatClearedAfterDelete = true;
-    await shot("12-history-actions");
+    await shot("13-history-actions");
   });
 }
 
