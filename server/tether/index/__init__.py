@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tether.index.cli import add_index_commands
-    from tether.index.workspace_index import IndexProgress, IndexStats, WorkspaceIndex
+    from tether.index.progress import IndexProgress, IndexStats
+    from tether.index.workspace_index import WorkspaceIndex
 
 __all__ = ["IndexProgress", "IndexStats", "WorkspaceIndex", "add_index_commands"]
 
 _WHERE = {
-    "IndexProgress": "tether.index.workspace_index",
-    "IndexStats": "tether.index.workspace_index",
+    "IndexProgress": "tether.index.progress",
+    "IndexStats": "tether.index.progress",
     "WorkspaceIndex": "tether.index.workspace_index",
     "add_index_commands": "tether.index.cli",
 }

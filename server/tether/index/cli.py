@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tether.errors import IndexingError
-from tether.index.workspace_index import IndexStats, WorkspaceIndex, counts_line
+from tether.index.progress import IndexStats, counts_line
+from tether.index.workspace_index import WorkspaceIndex
 from tether.workspace.folder import WorkspaceFolder
 
 

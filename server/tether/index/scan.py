@@ -157,6 +157,17 @@ def make_chunks(path: str, text: str, syms: list[Symbol]) -> list[Chunk]:
     return chunks
 
 
+def buffer_result(path: str, text: str, max_bytes: int) -> FileResult:
+    """Index an editor buffer's unsaved text instead of the disk.
+
+    size/mtime are -1, so the next build re-reads the disk once the buffer is gone.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > max_bytes:
+        return FileResult(path, "skipped", TOO_LARGE, size=-1, mtime_ns=-1)
+    return analyse_text(path, text)._replace(size=-1, mtime_ns=-1, hash=hash_bytes(data))
+
+
 def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> FileResult:
     """Read `root/path` and index it, or say why not (never raises for bad input)."""
     full = os.path.join(root, path)

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pathspec
 
+from tether.index.scan import VANISHED, FileResult, scan_file
+from tether.workspace.folder import WorkspaceFolder, canonical
+
 log = logging.getLogger(__name__)
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".jj"})
@@ -192,3 +195,20 @@ def walk(root: Path, rules: IgnoreRules | None = None) -> WalkResult:
         stack.extend(subdirs)
     result.files.sort()
     return result
+
+
+def rescan(
+    folder: WorkspaceFolder, rules: IgnoreRules, rels: list[str], max_bytes: int
+) -> list[FileResult]:
+    """Re-read single changed paths: gone, ignored or leading outside -> `vanished`."""
+    out = []
+    for rel in rels:
+        full = folder.root / rel
+        gone = not full.exists() or rules.is_ignored(rel)
+        if not gone and full.is_symlink():
+            gone = not folder.contains(canonical(full))
+        if gone:
+            out.append(FileResult(rel, "skipped", VANISHED))
+        else:
+            out.append(scan_file(str(folder.root), rel, max_bytes, None))
+    return out

@@ -10,16 +10,12 @@ says the disk changed. No CPU-heavy or blocking work ever runs on the event loop
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import logging
-import multiprocessing
 import os
 import sqlite3
 import time
-from collections import Counter
-from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -28,42 +24,19 @@ from tether.errors import IndexingError
 from tether.index import repomap
 from tether.index.cache import default_cache_dir
 from tether.index.db import IndexDB
-from tether.index.scan import (
-    TOO_LARGE,
-    VANISHED,
-    FileResult,
-    Known,
-    analyse_text,
-    hash_bytes,
-    scan_batch,
-    scan_file,
-)
+from tether.index.parse_pool import parse_files
+from tether.index.progress import IndexProgress, IndexStats
+from tether.index.scan import VANISHED, FileResult, Known, buffer_result
 from tether.index.search import run_search
 from tether.index.symbol_lookup import lookup_symbol
-from tether.index.walk import IGNORE_FILES, IgnoreRules, walk
+from tether.index.walk import IGNORE_FILES, IgnoreRules, rescan, walk
 from tether.protocol.methods import IndexStatusResult
 from tether.workspace.folder import WorkspaceFolder, canonical
 
 log = logging.getLogger(__name__)
 
-BATCH = 48  # files per parse task
 COMMIT_FILES = 480  # files per transaction at most
 BULK_FILES = 1000  # builds this big write in bulk mode (see IndexDB.bulk_mode)
-
-
-@dataclass
-class IndexProgress:
-    done: int
-    total: int
-    message: str
-
-
-@dataclass
-class IndexStats:
-    files: int
-    symbols: int
-    skipped: dict[str, int]
-    seconds: float
 
 
 class WorkspaceIndex:
@@ -164,7 +137,9 @@ class WorkspaceIndex:
             pending: list[FileResult] = []
             last_commit = time.monotonic()
             try:
-                async with contextlib.aclosing(self._scan(todo)) as batches:
+                async with contextlib.aclosing(parse_files(
+                    str(self.root), todo, self.max_file_bytes, self.process_threshold,
+                )) as batches:
                     async for batch in batches:
                         vanished += sum(r.reason == VANISHED for r in batch)
                         pending += batch
@@ -187,7 +162,7 @@ class WorkspaceIndex:
         if self._overlay:
             buffers = list(self._overlay.items())
             overlay = await asyncio.to_thread(
-                lambda: [self._overlay_result(p, t) for p, t in buffers]
+                lambda: [buffer_result(p, t, self.max_file_bytes) for p, t in buffers]
             )
             await asyncio.to_thread(db.apply, overlay)
         if gone or todo or self._overlay:
@@ -204,59 +179,10 @@ class WorkspaceIndex:
             self._schedule_graph()
         return IndexStats(files, symbols, dict(skipped), round(time.monotonic() - started, 3))
 
-    async def _scan(
-        self, todo: list[tuple[str, Known | None]]
-    ) -> AsyncGenerator[list[FileResult], None]:
-        """Yield result batches as they finish, from processes or a thread."""
-        batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
-        root = str(self.root)
-        workers = os.cpu_count() or 1
-        if len(todo) < self.process_threshold or workers < 2:
-            for batch in batches:
-                yield await asyncio.to_thread(scan_batch, root, batch, self.max_file_bytes)
-            return
-        loop = asyncio.get_running_loop()
-        pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
-        # A bounded window of batches in flight: results wait for the (single) writer, and
-        # an unbounded queue of parsed files would grow the memory with the folder.
-        window = workers * 3
-        queue = iter(batches)
-        running: set[asyncio.Future[list[FileResult]]] = set()
-
-        def submit() -> None:
-            for batch in queue:
-                running.add(
-                    loop.run_in_executor(pool, scan_batch, root, batch, self.max_file_bytes)
-                )
-                if len(running) >= window:
-                    return
-
-        try:
-            submit()
-            while running:
-                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                running.difference_update(finished)
-                submit()
-                for future in finished:
-                    yield future.result()
-        finally:
-            for future in running:
-                future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-
     async def _commit(self, db: IndexDB, results: list[FileResult]) -> None:
         results = [r for r in results if r.path not in self._overlay]
         if results:
             await asyncio.to_thread(db.apply, results)
-
-    def _overlay_result(self, path: str, text: str) -> FileResult:
-        data = text.encode("utf-8", "surrogatepass")
-        if len(data) > self.max_file_bytes:
-            return FileResult(path, "skipped", TOO_LARGE, size=-1, mtime_ns=-1)
-        # size/mtime -1: the next build re-reads the disk once the buffer is gone.
-        return analyse_text(path, text)._replace(size=-1, mtime_ns=-1, hash=hash_bytes(data))
 
     # -- keeping fresh ------------------------------------------------------------------
 
@@ -267,7 +193,7 @@ class WorkspaceIndex:
             return
         self._overlay[rel] = text
         db = await self._ensure_db()
-        result = await asyncio.to_thread(self._overlay_result, rel, text)
+        result = await asyncio.to_thread(buffer_result, rel, text, self.max_file_bytes)
         if self._overlay.get(rel) is text:  # a newer text may have arrived meanwhile
             await self._io(db.apply, [result])
             await self._after_update(db)
@@ -287,27 +213,16 @@ class WorkspaceIndex:
             self._spawn(self.build())  # ignore rules or whole directories: a warm rebuild
             return
         db = await self._ensure_db()
-        results = await asyncio.to_thread(self._refresh_files, rels)
+        if self._rules is None:
+            self._rules = await asyncio.to_thread(IgnoreRules, self.root)
+        results = await asyncio.to_thread(
+            rescan, self.folder, self._rules, rels, self.max_file_bytes
+        )
         gone = [r.path for r in results if r.reason == VANISHED]
         await self._io(db.apply, results)
         if gone:  # a deleted directory arrives as one path: drop what was below it too
             await self._io(db.delete_under, gone)
         await self._after_update(db)
-
-    def _refresh_files(self, rels: list[str]) -> list[FileResult]:
-        rules = self._rules or IgnoreRules(self.root)
-        self._rules = rules
-        out = []
-        for rel in rels:
-            full = self.root / rel
-            gone = not full.exists() or rules.is_ignored(rel)
-            if not gone and full.is_symlink():
-                gone = not self.folder.contains(canonical(full))
-            if gone:
-                out.append(FileResult(rel, "skipped", VANISHED))
-            else:
-                out.append(scan_file(str(self.root), rel, self.max_file_bytes, None))
-        return out
 
     async def _after_update(self, db: IndexDB) -> None:
         """Counts and time; the repo-map graph is reloaded lazily, on the next map."""
@@ -495,8 +410,3 @@ class WorkspaceIndex:
 def _log_failure(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.warning("background index work failed: %s", task.exception())
-
-
-def counts_line(skipped: dict[str, int]) -> str:
-    """`binary=2, too_large=1` (or `none`) for the CLI."""
-    return ", ".join(f"{k}={v}" for k, v in sorted(Counter(skipped).items())) or "none"
