@@ -44,6 +44,7 @@ ORIGINAL = 'def greet(name):\n    return f"Hello, {name}!"\n'
 TYPED = "# typed by the user, unsaved"
 DOCSTRING = '    """Greet someone by name."""\n'
 TITLE = "Docstring for greet"
+SECRET = "sk-e2e-not-a-real-key-4711"
 
 SCRIPT = {
     # Title requests (no tools) get this answer without using up a turn.
@@ -235,6 +236,7 @@ def _scenario(
                 "typed": TYPED,
                 "docstring": DOCSTRING.strip(),
                 "title": TITLE,
+                "secret": SECRET,
             }
             result = subprocess.run(
                 [node, str(E2E_SCRIPT), json.dumps(config)],
@@ -355,6 +357,13 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     selected = [p for p in parts if p.get("text")]
     assert selected and str(selected[-1]["text"]).startswith("def greet(name):"), parts
     assert report["selectionAnswer"] == "It returns a greeting.", report
+    # Tether: Set API Key → secret storage → the restarted server's environment only.
+    assert report["serverHasKey"], report
+    user_settings = (tmp_path / "user-data" / "User" / "settings.json").read_text()
+    assert SECRET not in user_settings
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
 
 
 @pytest.mark.parametrize("case", ["no-program", "no-module"])

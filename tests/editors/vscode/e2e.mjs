@@ -406,6 +406,31 @@ async function review(chat) {
     report.selectionAnswer = (await answer.innerText()).trim();
     await shot("08-ask-selection");
   });
+
+  await step("Set API Key keeps the key in secret storage and hands it to the server", async () => {
+    const before = serverPids()[0];
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Tether: Set API Key");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Set API Key" }).first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "OpenAI" }).first().waitFor();
+    await input.fill("OpenAI");
+    await page.keyboard.press("Enter");
+    await page.locator('.quick-input-widget input[type="password"]').waitFor({ timeout: LONG });
+    await page.keyboard.type(config.secret);
+    await page.keyboard.press("Enter");
+    const restart = page.locator(".notification-toast .monaco-button", { hasText: "Restart Server" });
+    await restart.first().click({ timeout: LONG });
+    const after = await waitFor("the restarted server", async () =>
+      serverPids().find((pid) => pid !== before),
+    );
+    const environ = fs.readFileSync(`/proc/${after}/environ`, "utf8").split("\0");
+    report.serverHasKey = environ.includes(`OPENAI_API_KEY=${config.secret}`);
+    await chat.locator("#server-banner").waitFor({ state: "hidden", timeout: LONG });
+    await shot("09-api-key");
+  });
 }
 
 await main();
