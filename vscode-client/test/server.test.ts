@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 
 import {
   CommandLineError,
+  expandHome,
   findExecutable,
   isModuleMissing,
   missingServerMessage,
@@ -48,6 +49,8 @@ describe("findExecutable", () => {
     assert.equal(findExecutable("notexec", dir), null);
     assert.equal(findExecutable("definitely-not-here", dir), null);
     assert.equal(findExecutable("./fakepython", "", dir), exe);
+    assert.equal(expandHome("~/venv/bin/python", "/home/u"), "/home/u/venv/bin/python");
+    assert.equal(expandHome("~other/x", "/home/u"), "~other/x");
   });
 
   test("the message says how to fix it", () => {

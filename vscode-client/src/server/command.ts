@@ -4,6 +4,7 @@
  * of a bare ENOENT. Pure Node, no VS Code imports.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 export const DEFAULT_COMMAND = "python3 -m tether serve";
@@ -43,6 +44,12 @@ export function splitCommandLine(line: string): string[] {
   return args;
 }
 
+/** `~/venv/bin/python` → the home directory's venv, as a shell would expand it. */
+export function expandHome(arg: string, home: string = os.homedir()): string {
+  if (arg === "~") return home;
+  return arg.startsWith("~/") ? path.join(home, arg.slice(2)) : arg;
+}
+
 /** Absolute path of `program` (a path, or a name looked up on PATH); null when absent. */
 export function findExecutable(
   program: string,
@@ -50,7 +57,7 @@ export function findExecutable(
   cwd: string = process.cwd(),
 ): string | null {
   if (program.includes("/") || program.includes(path.sep)) {
-    const full = path.resolve(cwd, program);
+    const full = path.resolve(cwd, expandHome(program));
     return isExecutable(full) ? full : null;
   }
   for (const dir of (envPath ?? "").split(path.delimiter)) {
