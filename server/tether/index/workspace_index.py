@@ -183,6 +183,8 @@ class WorkspaceIndex:
         results = [r for r in results if r.path not in self._overlay]
         if results:
             await asyncio.to_thread(db.apply, results)
+            # status() shows the build growing (a cheap pass over the files table).
+            self._files, self._symbols = await asyncio.to_thread(db.totals)
 
     # -- keeping fresh ------------------------------------------------------------------
 

@@ -385,3 +385,22 @@ async def test_updates_after_close_are_ignored(tree: Tree) -> None:
     await index.aclose()
     await index.update_text(root / "a.py", "B = 2\n")
     await index.refresh_paths([root / "a.py"])
+
+
+async def test_status_counts_grow_during_a_build(tree: Tree) -> None:
+    root = tree({f"m{i:03}.py": f"def fn{i}():\n    pass\n" for i in range(150)})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    index.process_threshold = 10_000
+    seen: list[tuple[str, int]] = []
+
+    def on_progress(_p: IndexProgress) -> None:
+        status = index.status()
+        seen.append((status.state, status.files))
+
+    try:
+        await index.build(on_progress)
+        assert all(state == "indexing" for state, _ in seen)
+        counts = [files for _, files in seen]
+        assert counts == sorted(counts) and counts[-1] == 150
+    finally:
+        await index.aclose()
