@@ -180,6 +180,10 @@ export class ServerSupervisor implements vscode.Disposable {
         this.setState("restarting");
         this.output.appendLine(`[tether] server exited; restarting in ${delay / 1000}s`);
         await new Promise((resolve) => setTimeout(resolve, delay));
+        // A stop or manual restart during the wait owns the server now.
+        if (this.stopping || this.client !== client) {
+          return { action: CloseAction.DoNotRestart, handled: true };
+        }
         return { action: CloseAction.Restart, handled: true };
       },
     };
@@ -205,7 +209,12 @@ export class ServerSupervisor implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient("tether", "Tether", () => this.spawnServer(), options);
+    const client: LanguageClient = new LanguageClient(
+      "tether",
+      "Tether",
+      () => this.spawnServer(),
+      options,
+    );
     client.registerFeature(new TetherCapabilityFeature());
     return client;
   }
