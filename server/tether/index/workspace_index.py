@@ -300,19 +300,18 @@ class WorkspaceIndex:
         return task
 
     async def _load_graph(self) -> repomap.Graph | None:
-        while True:
-            db = self._db
-            if db is None:
-                return None
-            generation = self._generation
-            try:
-                graph = await asyncio.to_thread(repomap.load_graph, db, generation)
-            except sqlite3.Error as exc:
-                log.warning("repo map graph not loaded: %s", exc)
-                return None
+        """One load per request: while the user types, a map a few edits old is fine."""
+        db = self._db
+        if db is None:
+            return None
+        try:
+            graph = await asyncio.to_thread(repomap.load_graph, db, self._generation)
+        except sqlite3.Error as exc:
+            log.warning("repo map graph not loaded: %s", exc)
+            return None
+        if db is self._db:  # not a cache that was discarded meanwhile
             self._graph = graph
-            if generation == self._generation:
-                return graph
+        return graph
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
