@@ -108,3 +108,18 @@ async def test_map_before_any_build_uses_the_cache_or_nothing(tree: Tree) -> Non
         assert "def one():" in await again.repo_map(["a.py"], [], 256, time_budget=5.0)
     finally:
         await again.aclose()
+
+
+async def test_map_catches_up_with_edits(project: WorkspaceIndex) -> None:
+    before = await project.repo_map(["app/api.py"], [], 256, time_budget=5.0)
+    assert "web/client.ts" not in before
+    await project.update_text(
+        project.root / "app" / "api.py",
+        "from web.client import HttpClient\n\ndef list_users():\n    return HttpClient()\n",
+    )
+    # The first map after an edit may use the previous graph; it schedules a reload.
+    await project.repo_map(["app/api.py"], [], 256, time_budget=5.0)
+    assert project._graph_task is not None
+    await project._graph_task
+    after = await project.repo_map(["app/api.py"], [], 256, time_budget=5.0)
+    assert "web/client.ts:" in after and "export class HttpClient {" in after
