@@ -87,6 +87,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     treeView.onDidChangeVisibility((e) => {
       if (e.visible) history.refresh();
     }),
+    everyMinute(() => {
+      // Keeps "5 min ago" honest while the view is open.
+      if (treeView.visible && !chat.running) history.refresh();
+    }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => history.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("tether.server.command")) {
@@ -120,6 +124,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   await server.start();
+}
+
+function everyMinute(fn: () => void): vscode.Disposable {
+  const timer = setInterval(fn, 60_000);
+  return new vscode.Disposable(() => clearInterval(timer));
 }
 
 /** Ask a question about the selection: the selection travels as prompt context. */
