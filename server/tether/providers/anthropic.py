@@ -43,6 +43,7 @@ from tether.providers.base import (
     TextChunk,
     ToolCallReady,
     UsageReport,
+    merge_chunks,
 )
 from tether.providers.convert import file_text, paired_history, parse_tool_arguments
 from tether.providers.http import Endpoint, Timeouts, make_client, message_from_json, post_sse
@@ -108,9 +109,14 @@ class AnthropicProvider:
             state=state,
         )
         parser = _StreamParser()
-        async with aclosing(stream) as events:
-            async for sse in events:
-                for event in parser.feed(sse.event, sse.data):
+        async with aclosing(stream) as batches:
+            async for batch in batches:
+                decoded: list[ProviderEvent] = []
+                for sse in batch:
+                    decoded.extend(parser.feed(sse.event, sse.data))
+                    if parser.done:
+                        break
+                for event in merge_chunks(decoded):
                     yield event
                 if parser.done:
                     break

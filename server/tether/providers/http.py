@@ -78,8 +78,12 @@ async def post_sse(
     secrets: Sequence[str],
     timeouts: Timeouts,
     state: AttemptState,
-) -> AsyncGenerator[ServerSentEvent, None]:
-    """POST `body` and yield its SSE events; `state.started` once a 2xx arrived."""
+) -> AsyncGenerator[list[ServerSentEvent], None]:
+    """POST `body` and yield its SSE events, one list per network read.
+
+    Batches let the provider merge the many tiny deltas one read carries into one event,
+    so the layers above pay per read, not per token. `state.started` once a 2xx arrived.
+    """
     url = endpoint.base_url.rstrip("/") + path
     try:
         request = client.build_request("POST", url, json=body, headers=dict(headers))
@@ -122,14 +126,16 @@ async def post_sse(
                         f"The response stream from {endpoint.vendor} broke off "
                         f"({redact(_reason(exc), secrets)})."
                     ) from None
-                for event in decoder.feed(chunk):
-                    yield event
+                batch = decoder.feed(chunk)
+                if batch:
+                    yield batch
         finally:
             close = getattr(chunks, "aclose", None)
             if close is not None:
                 await close()
-        for event in decoder.flush():
-            yield event
+        tail = decoder.flush()
+        if tail:
+            yield tail
     finally:
         await response.aclose()
 
