@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 COMMIT_FILES = 480  # files per transaction at most
 BULK_FILES = 1000  # builds this big write in bulk mode (see IndexDB.bulk_mode)
+REBUILD_PATHS = 200  # more changed paths than this at once: a warm build instead
 
 
 class WorkspaceIndex:
@@ -207,8 +208,10 @@ class WorkspaceIndex:
             self._overlay.pop(rel, None)
         if not rels or self._closed:
             return
-        if any(rel.rsplit("/", 1)[-1] in IGNORE_FILES for rel in rels) or any(
-            (self.root / rel).is_dir() for rel in rels
+        if (
+            len(rels) > REBUILD_PATHS  # a branch switch: the pool beats one-by-one
+            or any(rel.rsplit("/", 1)[-1] in IGNORE_FILES for rel in rels)
+            or any((self.root / rel).is_dir() for rel in rels)
         ):
             if self._rules is not None:
                 self._rules.forget()
