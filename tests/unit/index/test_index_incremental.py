@@ -407,3 +407,22 @@ async def test_status_counts_grow_during_a_build(tree: Tree) -> None:
         assert index.status().files == 600
     finally:
         await index.aclose()
+
+
+async def test_many_changed_paths_become_one_warm_build(tree: Tree) -> None:
+    root = tree({"a.py": "A = 1\n"})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    try:
+        await index.build()
+        created = []
+        for i in range(250):
+            path = root / "new" / f"n{i}.py"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(f"def made{i}():\n    pass\n")
+            created.append(path)
+        await index.refresh_paths(created)
+        await asyncio.gather(*index._background)
+        assert index.status().files == 251
+        assert (await index.find_symbol("made249"))[0]["path"] == "new/n249.py"
+    finally:
+        await index.aclose()
