@@ -296,6 +296,24 @@ describe("steering and history", () => {
     assert.deepEqual(user.attachments, ["a b.py:3-5", "c.py"]);
   });
 
+  test("a session opened mid-turn adopts the running turn from its events", () => {
+    const loaded = fromHistory({
+      session: { id: "s1", title: "t", model: "", workspaceFolder: "/w" },
+      messages: [message("u1", "user", [{ type: "text", text: "go" }])],
+      truncated: false,
+      lastSeq: 3,
+    } as unknown as LoadSessionResult);
+    assert.equal(loaded.running, false);
+    const live = reduce(loaded, event("text_delta", { messageId: "m9", text: "still" }, { seq: 4, turnId: "t7" }));
+    assert.equal(live.running, true);
+    assert.equal(live.turnId, "t7");
+    const ended = reduce(live, event("turn_completed", { reason: "end_turn" }, { seq: 5, turnId: "t7" }));
+    assert.equal(ended.running, false);
+    // A late event of the ended turn does not revive it.
+    const late = reduce(ended, event("tool_heartbeat", { toolCallId: "c", elapsedMs: 1 }, { seq: 6, turnId: "t7" }));
+    assert.equal(late.running, false);
+  });
+
   test("a loaded session rebuilds user, assistant and tool items", () => {
     const result = {
       session: { id: "s1", title: "Fix it", model: "openai/x", workspaceFolder: "/w" },

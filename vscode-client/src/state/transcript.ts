@@ -91,8 +91,30 @@ export function applyNotification(
   if (state.sessionId !== null && notification.sessionId !== state.sessionId) return state;
   const seq = notification.seq ?? event.seq ?? 0;
   if (seq > 0 && seq <= state.lastSeq) return state;
-  const next = applyEvent(state, event);
+  const next = adoptRunningTurn(applyEvent(state, event), event);
   return seq > next.lastSeq ? { ...next, lastSeq: seq } : next;
+}
+
+/** Events only a turn in progress sends: seeing one means that turn is running. */
+const IN_PROGRESS = new Set<SessionEvent["type"]>([
+  "text_delta",
+  "reasoning_delta",
+  "tool_call_started",
+  "tool_output_chunk",
+  "tool_heartbeat",
+  "permission_requested",
+  "stream_retry",
+]);
+
+/**
+ * A session opened from history while its turn still runs (started before New Chat)
+ * learns of the turn from its events, so Stop and steering work on it.
+ */
+function adoptRunningTurn(state: Transcript, event: SessionEvent): Transcript {
+  const turnId = event.turnId ?? null;
+  if (state.running || turnId === null || !IN_PROGRESS.has(event.type)) return state;
+  if (state.items.some((i) => i.kind === "turnEnd" && i.turnId === turnId)) return state;
+  return { ...state, running: true, turnId };
 }
 
 function applyEvent(state: Transcript, event: SessionEvent): Transcript {
