@@ -23,6 +23,8 @@ local render = require("tether.render")
 ---@field last_seq integer
 ---@field usage table|nil session totals
 ---@field edits table[] file_edited events, newest last
+---@field pending {text: string, ctx: table|nil, seg: tether.Segment}|nil a late steer
+---@field stop_requested boolean|nil :TetherStop while the session was being created
 local Chat = {}
 Chat.__index = Chat
 
@@ -47,6 +49,16 @@ end
 function Chat:set_state(state)
   self.state = state
   status_changed(self)
+  local pending = state == "idle" and self.pending
+  if pending then
+    -- A steer that came too late for the turn it was meant for starts the next one.
+    self.pending = nil
+    vim.schedule(function()
+      if not self:busy() then
+        self:start_turn(pending.text, pending.ctx, pending.seg)
+      end
+    end)
+  end
 end
 
 ---@return string|nil text, integer|nil row
@@ -122,6 +134,7 @@ end
 function Chat:start_turn(text, ctx, seg)
   local turn = render.new_turn(config.options.chat.max_output_lines)
   self.turn, self.turn_id, self.segments = turn, nil, { [1] = seg }
+  self.stop_requested = nil
   local c = self:client()
   if not c then
     return self:fail("the Tether server is not running (see :checkhealth tether)")
@@ -147,6 +160,12 @@ function Chat:start_turn(text, ctx, seg)
     self.session_id = result.sessionId
     if result.session and result.session.title then
       self.title = result.session.title
+    end
+    if self.stop_requested then
+      self.stop_requested = nil
+      render.apply(turn, { type = "turn_cancelled", reason = "cancelled before it started" })
+      self:mark_dirty(turn.segment, true)
+      return self:set_state("idle")
     end
     prompt()
   end)
@@ -214,15 +233,25 @@ function Chat:send(ctx, note, question)
     if err then
       return log.notify("steer failed: " .. client.error_message(err), vim.log.levels.WARN)
     end
-    if result and result.queued == false and not self:busy() then
-      -- The turn ended before the text could join it: it starts the next turn.
-      self:start_turn(text, ctx, self.segments[segment])
+    if result and result.queued == false then
+      -- The turn is ending: the text starts the next turn once it has.
+      local pending = { text = text, ctx = ctx, seg = self.segments[segment] }
+      if self:busy() then
+        self.pending = pending
+      else
+        self:start_turn(pending.text, pending.ctx, pending.seg)
+      end
     end
   end)
 end
 
 ---:TetherStop: cancel the running turn (idempotent).
 function Chat:stop()
+  self.pending = nil
+  if self.state == "starting" then
+    self.stop_requested = true -- the session is being created: do not prompt after all
+    return self:set_state("cancelling")
+  end
   if not self.session_id or not self:busy() then
     return log.notify("no turn is running", vim.log.levels.INFO)
   end
