@@ -292,6 +292,31 @@ h.test("empty input is not sent", function()
   h.eq(before, #requests)
 end)
 
+h.test("without a `## You` header nothing is sent and nothing is lost", function()
+  local chat = chat_mod.get()
+  local saved = h.buf_lines(chat.buf)
+  vim.api.nvim_buf_set_lines(chat.buf, 0, -1, false, { "my text without a header" })
+  local before = #requests
+  chat:send()
+  h.eq(before, #requests)
+  h.eq({ "my text without a header", "", "## You", "", "" }, h.buf_lines(chat.buf))
+  vim.api.nvim_buf_set_lines(chat.buf, 0, -1, false, saved)
+end)
+
+h.test("a failing history request is reported, not raised", function()
+  local notes = {}
+  local orig = vim.notify
+  vim.notify = function(msg, level)
+    table.insert(notes, { msg = msg, level = level })
+  end
+  require("tether.history").pick({ root = vim.fn.getcwd() })
+  last("tether/session/list").cb({ code = -32007, message = "folder is not a workspace folder" }, nil)
+  vim.notify = orig
+  h.eq(1, #notes)
+  h.truthy(notes[1].msg:find("tether/session/list failed: folder is not a workspace folder (-32007)", 1, true), notes[1].msg)
+  h.eq(vim.log.levels.ERROR, notes[1].level)
+end)
+
 h.test(":TetherDiff shows the last edit's diff", function()
   local chat = chat_mod.get()
   input(chat, "edit")
