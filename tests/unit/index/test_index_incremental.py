@@ -426,3 +426,25 @@ async def test_many_changed_paths_become_one_warm_build(tree: Tree) -> None:
         assert (await index.find_symbol("made249"))[0]["path"] == "new/n249.py"
     finally:
         await index.aclose()
+
+
+async def test_cancelling_a_build_in_worker_processes(tree: Tree) -> None:
+    root = tree({f"m{i:03}.py": f"def fn{i}():\n    pass\n" for i in range(400)})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    index.process_threshold = 1
+    first_batch = asyncio.Event()
+
+    def on_progress(p: IndexProgress) -> None:
+        if p.done:
+            first_batch.set()
+
+    try:
+        task = asyncio.create_task(index.build(on_progress))
+        await first_batch.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        stats = await index.build()
+        assert (stats.files, stats.symbols) == (400, 400)
+    finally:
+        await index.aclose()
