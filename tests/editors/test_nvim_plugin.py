@@ -85,6 +85,7 @@ class Editor:
             "TETHER_PROVIDER": "openai",
             "OPENAI_BASE_URL": provider.url + "/v1",
             "OPENAI_API_KEY": "test",
+            "TETHER_MODEL": "",  # the provider's default model, whatever the CI sets
         }
         self.closed = False
         self._saved = {k: os.environ.get(k) for k in env}
