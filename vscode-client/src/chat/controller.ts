@@ -290,6 +290,10 @@ export class ChatController implements vscode.Disposable {
         return this.answerPermission(msg.toolCallId, msg.option);
       case "model":
         return this.selectModel(msg.id);
+      case "focusChanged":
+        // Webview views do not set `focusedView`; this context key scopes our keybindings.
+        void vscode.commands.executeCommand("setContext", "tether.chatFocused", msg.focused);
+        return;
       case "openFile": {
         const uri = vscode.Uri.parse(msg.uri);
         if (uri.scheme !== "file") return;

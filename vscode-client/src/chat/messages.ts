@@ -24,4 +24,5 @@ export type FromWebview =
   | { type: "newChat" }
   | { type: "permission"; toolCallId: string; option: PermissionOption }
   | { type: "model"; id: string }
-  | { type: "openFile"; uri: string };
+  | { type: "openFile"; uri: string }
+  | { type: "focusChanged"; focused: boolean };

@@ -163,6 +163,24 @@ window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
   }
 });
 
+window.addEventListener("focus", () => post({ type: "focusChanged", focused: true }));
+window.addEventListener("blur", () => post({ type: "focusChanged", focused: false }));
+
+// The chat's own shortcuts, handled here too: key events inside a webview do not always
+// reach VS Code's keybinding service.
+document.addEventListener("keydown", (e) => {
+  const mod = e.ctrlKey || e.metaKey;
+  if (!mod || !e.altKey) return;
+  const key = e.key.toLowerCase();
+  if (key === "n" || e.code === "KeyN") {
+    e.preventDefault();
+    post({ type: "newChat" });
+  } else if ((key === "x" || e.code === "KeyX") && state.running) {
+    e.preventDefault();
+    post({ type: "stop" });
+  }
+});
+
 promptEl.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
