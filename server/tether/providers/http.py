@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,53 @@ def make_client(
     return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
 
 
+class IdleWatchdog:
+    """The per-chunk idle timeout, with one timer per stream instead of one per chunk.
+
+    `asyncio.timeout` around every read costs a timer and two context switches per token;
+    this timer is pushed forward lazily and cancels the task only while it is reading,
+    turning that cancel into TimeoutError exactly as `asyncio.timeout` would.
+    """
+
+    def __init__(self, idle: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        self._task = task
+        self._idle = idle
+        self._read_started = self._loop.time()
+        self._reading = False
+        self._fired = False
+        self._handle = self._loop.call_at(self._read_started + idle, self._check)
+
+    async def read(self, chunks: AsyncIterator[bytes]) -> bytes:
+        self._read_started = self._loop.time()
+        self._reading = True
+        try:
+            return await anext(chunks)
+        except asyncio.CancelledError:
+            if self._fired:
+                self._fired = False
+                if self._task.uncancel() == 0:
+                    raise TimeoutError from None
+            raise
+        finally:
+            self._reading = False
+
+    def _check(self) -> None:
+        now = self._loop.time()
+        deadline = self._read_started + self._idle
+        if self._reading and now >= deadline:
+            self._fired = True
+            self._task.cancel()
+            return
+        self._handle = self._loop.call_at(deadline if self._reading else now + self._idle,
+                                          self._check)
+
+    def close(self) -> None:
+        self._handle.cancel()
+
+
 async def post_sse(
     client: httpx.AsyncClient,
     endpoint: Endpoint,
@@ -109,11 +156,11 @@ async def post_sse(
         state.started = True
         decoder = SSEDecoder()
         chunks = response.aiter_bytes()
+        watchdog = IdleWatchdog(timeouts.idle)
         try:
             while True:
                 try:
-                    async with asyncio.timeout(timeouts.idle):
-                        chunk = await anext(chunks)
+                    chunk = await watchdog.read(chunks)
                 except StopAsyncIteration:
                     break
                 except TimeoutError:
@@ -130,6 +177,7 @@ async def post_sse(
                 if batch:
                     yield batch
         finally:
+            watchdog.close()
             close = getattr(chunks, "aclose", None)
             if close is not None:
                 await close()

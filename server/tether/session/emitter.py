@@ -10,22 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from tether.protocol.events import (
-    EventBase,
-    ReasoningDelta,
-    SessionEvent,
-    TextDelta,
-    ToolOutputChunk,
-)
+from tether.protocol.events import EventBase, SessionEvent
 from tether.store.base import SessionStore
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[SessionEvent], None]
 E = TypeVar("E", bound=EventBase)
-UNVALIDATED: frozenset[type[EventBase]] = frozenset({TextDelta, ReasoningDelta, ToolOutputChunk})
 
 
 class EventEmitter:
@@ -46,14 +39,7 @@ class EventEmitter:
                    **fields: Any) -> E:
         """Create, number, persist (if durable) and publish one event."""
         self.seq += 1
-        if event_type in UNVALIDATED:
-            # Deltas are the hot path (thousands a turn) and built from provider strings:
-            # skip re-validating what is already typed.
-            event = cast(E, event_type.model_construct(
-                session_id=self.session_id, turn_id=turn_id, seq=self.seq, **fields))
-        else:
-            event = event_type(session_id=self.session_id, turn_id=turn_id, seq=self.seq,
-                               **fields)
+        event = event_type(session_id=self.session_id, turn_id=turn_id, seq=self.seq, **fields)
         if event.durable:
             if sync:
                 await asyncio.to_thread(self._store.append, self.session_id, [event], sync=True)
