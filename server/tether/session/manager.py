@@ -288,12 +288,14 @@ class SessionManager:
     async def _generate_title(
         self, state: SessionState, settings: Settings, user_text: str, answer: str, turn_id: str
     ) -> None:
+        automatic = state.info.title  # a rename while the model thinks wins over its title
         provider = self._provider_factory(settings)
         try:
             title = await generate_title(provider, settings.resolved_model, user_text, answer)
         finally:
             await provider.aclose()
-        if title and title != state.info.title and state.info.id in self._states:
+        if (title and state.info.title == automatic and title != automatic
+                and state.info.id in self._states):
             await self._set_title(state, title, turn_id)
 
     def _spawn(self, coro: object) -> None:

@@ -333,3 +333,44 @@ async def test_interrupted_reply_is_marked_for_the_model(make_harness: Any) -> N
     await h.manager.prompt(info.id, "two")
     sent = h.provider.requests[1].messages
     assert sent[1].role == "assistant" and "interrupted by the user" in sent[1].text
+
+
+async def test_model_title_follows_the_first_turn_but_never_overrides_a_rename(
+    make_harness: Any,
+) -> None:
+    from support.session_fakes import FakeProvider
+
+    h = make_harness([text_step("answer"), text_step("Sorting the imports")],
+                     title_generation=True)
+    info = await h.manager.create()
+    await h.manager.prompt(info.id, "please sort the imports in cli.py")
+    await h.manager.aclose(grace=5)
+    titles = [e.title for e in h.events if e.type == "title_changed"]
+    assert titles == ["please sort the imports in cli.py", "Sorting the imports"]
+
+    gate = asyncio.Event()
+    slow = FakeProvider([text_step("answer")])
+    h2 = make_harness([], title_generation=True)
+    original = slow.stream
+    calls = 0
+
+    async def gated(request: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the title request waits until the user has renamed
+            await gate.wait()
+            for event in text_step("Model title"):
+                yield event
+            return
+        async for event in original(request):
+            yield event
+
+    slow.stream = gated  # type: ignore[method-assign]
+    h2.manager._provider_factory = lambda _s: slow
+    info2 = await h2.manager.create()
+    await h2.manager.prompt(info2.id, "hello")
+    await h2.manager.rename(info2.id, "My name for it")
+    gate.set()
+    await h2.manager.aclose(grace=5)
+    loaded = await h2.manager.load(info2.id)
+    assert loaded.session.title == "My name for it"
