@@ -336,7 +336,12 @@ def _file_parts(data_dir: Path) -> list[dict[str, object]]:
 
 def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
     report, hello, data_dir = _scenario(
-        "review", vsix, tmp_path, REVIEW_SCRIPT, {"tether.edits.review": True}
+        "review",
+        vsix,
+        tmp_path,
+        REVIEW_SCRIPT,
+        # A dark theme here, light in the main test: the chat uses only theme variables.
+        {"tether.edits.review": True, "workbench.colorTheme": "Default Dark Modern"},
     )
     assert report["keyboardSent"], report
     # The edit opened a before/after diff; Reject reverted it in the buffer only.
