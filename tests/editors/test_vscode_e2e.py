@@ -351,6 +351,7 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     assert report["editorHasTyped"], report
     assert hello.read_text() == ORIGINAL
     assert report["newChatByKey"], report
+    assert report["tabsAfterNewChatKey"] == ["hello.py"], report  # the key did nothing else
     # The session reopened from history with its transcript rebuilt from the server.
     assert report["resumedUser"] == "Add a docstring to greet()", report
     assert "Added the docstring" in str(report["resumedAnswer"]), report

@@ -358,11 +358,12 @@ async function review(chat) {
   await step("resume the session from the history view", async () => {
     const row = history.locator(".monaco-list-row", { hasText: "Review the docstring" }).first();
     await row.waitFor({ timeout: LONG });
-    // Keyboard: Ctrl+Alt+N in the chat starts a new chat.
+    // Keyboard: Ctrl+L in the chat starts a new chat.
     await chat.locator("#prompt").focus();
-    await page.keyboard.press("Control+Alt+N");
+    await page.keyboard.press("Control+L");
     await chat.locator("#empty").waitFor({ state: "visible", timeout: 10_000 });
     report.newChatByKey = true;
+    report.tabsAfterNewChatKey = await page.locator(".tabs-container .tab").allInnerTexts();
     await row.click();
     const answer = chat.locator(".msg.assistant .body", { hasText: "Added the docstring" });
     await answer.waitFor({ timeout: LONG });

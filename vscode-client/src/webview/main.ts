@@ -170,12 +170,12 @@ window.addEventListener("blur", () => post({ type: "focusChanged", focused: fals
 // reach VS Code's keybinding service.
 document.addEventListener("keydown", (e) => {
   const mod = e.ctrlKey || e.metaKey;
-  if (!mod || !e.altKey) return;
-  const key = e.key.toLowerCase();
-  if (key === "n" || e.code === "KeyN") {
+  if (!mod || e.shiftKey) return;
+  if (!e.altKey && e.code === "KeyL") {
+    // Ctrl/Cmd+L: new chat, as in other editor chats.
     e.preventDefault();
     post({ type: "newChat" });
-  } else if ((key === "x" || e.code === "KeyX") && state.running) {
+  } else if (e.altKey && e.code === "KeyX" && state.running) {
     e.preventDefault();
     post({ type: "stop" });
   }
