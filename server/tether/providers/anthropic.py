@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +17,6 @@ import httpx
 from pydantic import SecretStr
 
 from tether.errors import (
-    ProviderAuthError,
     ProviderError,
     ProviderRateLimitError,
     ProviderResponseError,
@@ -43,11 +40,12 @@ from tether.providers.base import (
     TextChunk,
     ToolCallReady,
     UsageReport,
-    merge_chunks,
 )
 from tether.providers.convert import file_text, paired_history, parse_tool_arguments
-from tether.providers.http import Endpoint, Timeouts, make_client, message_from_json, post_sse
-from tether.providers.retry import AttemptState, RetryPolicy, with_retries
+from tether.providers.http import Endpoint, Timeouts, message_from_json
+from tether.providers.retry import RetryPolicy
+from tether.providers.sse import ServerSentEvent
+from tether.providers.streaming import SSEProvider
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +53,10 @@ API_VERSION = "2023-06-01"
 OFFICIAL_HOST = "api.anthropic.com"
 
 
-class AnthropicProvider:
+class AnthropicProvider(SSEProvider):
     name = "anthropic"
+    path = "/v1/messages"
+    official_host = OFFICIAL_HOST
 
     def __init__(
         self,
@@ -67,63 +67,19 @@ class AnthropicProvider:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._key = (
-            api_key if isinstance(api_key, SecretStr) or api_key is None else SecretStr(api_key)
+        super().__init__(
+            endpoint=Endpoint("Anthropic", base_url.rstrip("/"), key_env="ANTHROPIC_API_KEY"),
+            api_key=api_key, timeouts=timeouts, retry=retry, transport=transport,
         )
-        self._endpoint = Endpoint("Anthropic", self.base_url, key_env="ANTHROPIC_API_KEY")
-        self._timeouts = timeouts or Timeouts()
-        self._retry = retry or RetryPolicy()
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-        host = httpx.URL(self.base_url).host if "://" in self.base_url else ""
-        self._official = host == OFFICIAL_HOST
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[ProviderEvent]:
-        return with_retries(lambda state: self._attempt(request, state), self._retry)
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    async def _attempt(
-        self, request: ChatRequest, state: AttemptState
-    ) -> AsyncGenerator[ProviderEvent, None]:
-        key = self._key.get_secret_value() if self._key else ""
-        if not key and self._official:
-            raise ProviderAuthError("No Anthropic API key: set ANTHROPIC_API_KEY.")
-        headers = {"anthropic-version": API_VERSION, "Accept": "text/event-stream"}
+    def wire_headers(self, key: str) -> dict[str, str]:
+        headers = {"anthropic-version": API_VERSION}
         if key:
             headers["x-api-key"] = key
-        if self._client is None:
-            self._client = make_client(self._timeouts, self._transport)
-        stream = post_sse(
-            self._client,
-            self._endpoint,
-            "/v1/messages",
-            body=self.request_body(request),
-            headers=headers,
-            secrets=[key],
-            timeouts=self._timeouts,
-            state=state,
-        )
-        parser = _StreamParser()
-        async with aclosing(stream) as batches:
-            async for batch in batches:
-                decoded: list[ProviderEvent] = []
-                for sse in batch:
-                    decoded.extend(parser.feed(sse.event, sse.data))
-                    if parser.done:
-                        break
-                for event in merge_chunks(decoded):
-                    yield event
-                if parser.done:
-                    break
-        if not parser.done:
-            raise ProviderStreamError(
-                "The response stream from Anthropic ended before it was complete."
-            )
+        return headers
+
+    def new_parser(self) -> _StreamParser:
+        return _StreamParser()
 
     def request_body(self, request: ChatRequest) -> dict[str, Any]:
         system, messages = wire_messages(request.system, request.messages)
@@ -221,6 +177,16 @@ class _StreamParser:
         self.usage = Usage()
         self.input_tokens = 0
         self.stop_reason = "end_turn"
+
+    def feed_event(self, sse: ServerSentEvent) -> list[ProviderEvent]:
+        return self.feed(sse.event, sse.data)
+
+    def finish(self) -> list[ProviderEvent]:
+        if not self.done:
+            raise ProviderStreamError(
+                "The response stream from Anthropic ended before it was complete."
+            )
+        return []
 
     def feed(self, event: str, data: str) -> list[ProviderEvent]:
         try:

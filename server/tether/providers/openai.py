@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
-from tether.errors import ProviderAuthError, ProviderResponseError, ProviderStreamError
+from tether.errors import ProviderResponseError, ProviderStreamError
 from tether.protocol.models import (
     FilePart,
     ImagePart,
@@ -35,11 +33,12 @@ from tether.providers.base import (
     TextChunk,
     ToolCallReady,
     UsageReport,
-    merge_chunks,
 )
 from tether.providers.convert import arguments_text, file_text, paired_history, parse_tool_arguments
-from tether.providers.http import Endpoint, Timeouts, make_client, message_from_json, post_sse
-from tether.providers.retry import AttemptState, RetryPolicy, with_retries
+from tether.providers.http import Endpoint, Timeouts, message_from_json
+from tether.providers.retry import RetryPolicy
+from tether.providers.sse import ServerSentEvent
+from tether.providers.streaming import SSEProvider
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +52,11 @@ STOP_REASONS = {
 }
 
 
-class OpenAIProvider:
+class OpenAIProvider(SSEProvider):
     """A Chat Completions client; `name` is the provider kind ("openai" or "ollama")."""
+
+    path = "/chat/completions"
+    official_host = OFFICIAL_HOST
 
     def __init__(
         self,
@@ -68,67 +70,20 @@ class OpenAIProvider:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.name = name
-        self.base_url = base_url.rstrip("/")
-        self._key = (
-            api_key if isinstance(api_key, SecretStr) or api_key is None else SecretStr(api_key)
+        base_url = base_url.rstrip("/")
+        super().__init__(
+            endpoint=endpoint or Endpoint("OpenAI", base_url, key_env="OPENAI_API_KEY"),
+            api_key=api_key, timeouts=timeouts, retry=retry, transport=transport,
         )
-        self._endpoint = endpoint or Endpoint("OpenAI", self.base_url, key_env="OPENAI_API_KEY")
-        self._timeouts = timeouts or Timeouts()
-        self._retry = retry or RetryPolicy()
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-        host = httpx.URL(self.base_url).host if "://" in self.base_url else ""
-        self._official = host == OFFICIAL_HOST
+        self.base_url = base_url
         # OpenAI's reasoning models refuse `max_tokens`; compatible servers want it.
         self._max_tokens_field = "max_completion_tokens" if self._official else "max_tokens"
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[ProviderEvent]:
-        return with_retries(lambda state: self._attempt(request, state), self._retry)
+    def wire_headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"} if key else {}
 
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    # --- one attempt ----------------------------------------------------------------------
-
-    async def _attempt(
-        self, request: ChatRequest, state: AttemptState
-    ) -> AsyncGenerator[ProviderEvent, None]:
-        key = self._key.get_secret_value() if self._key else ""
-        if not key and self._official:
-            raise ProviderAuthError(
-                f"No {self._endpoint.vendor} API key: set {self._endpoint.key_env}."
-            )
-        headers = {"Accept": "text/event-stream"}
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        if self._client is None:
-            self._client = make_client(self._timeouts, self._transport)
-        stream = post_sse(
-            self._client,
-            self._endpoint,
-            "/chat/completions",
-            body=self.request_body(request),
-            headers=headers,
-            secrets=[key],
-            timeouts=self._timeouts,
-            state=state,
-        )
-        parser = _StreamParser(self._endpoint.vendor)
-        async with aclosing(stream) as batches:
-            async for batch in batches:
-                decoded: list[ProviderEvent] = []
-                for sse in batch:
-                    decoded.extend(parser.feed(sse.data))
-                    if parser.done:
-                        break
-                for event in merge_chunks(decoded):
-                    yield event
-                if parser.done:
-                    break
-        for event in parser.finish():
-            yield event
+    def new_parser(self) -> _StreamParser:
+        return _StreamParser(self._endpoint.vendor)
 
     def request_body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -236,6 +191,9 @@ class _StreamParser:
         self.finish_reason: str | None = None
         self.calls: dict[int, _PendingCall] = {}
         self.calls_sent = False
+
+    def feed_event(self, sse: ServerSentEvent) -> list[ProviderEvent]:
+        return self.feed(sse.data)
 
     def feed(self, data: str) -> list[ProviderEvent]:
         if data.strip() == "[DONE]":
