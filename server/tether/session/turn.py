@@ -138,6 +138,7 @@ class TurnRunner:
         self.usage = Usage()
         self._partial: _Partial | None = None
         self._provider: Provider | None = None
+        self._system: str | None = None
         self._pending: dict[str, ToolCallPart] = {}
         self._started_tools: set[str] = set()
         self._last_text = ""
@@ -207,10 +208,12 @@ class TurnRunner:
     async def _step(self) -> bool:
         """One model call and its tool calls; True when the model is done."""
         deps = self.deps
-        system = await build_system_prompt(
-            deps.folder, index=deps.index, focus_files=self._focus_files,
-            mentioned=self._mentioned, repo_map_tokens=deps.settings.repo_map_tokens,
-        )
+        if self._system is None:  # once per turn: steady for provider prompt caches
+            self._system = await build_system_prompt(
+                deps.folder, index=deps.index, focus_files=self._focus_files,
+                mentioned=self._mentioned, repo_map_tokens=deps.settings.repo_map_tokens,
+            )
+        system = self._system
         tool_specs = deps.tools.specs()
         reserve = min(deps.settings.max_tokens, deps.context_window // 4)
         derived = derive_context(self.state.messages, system=system, tools=tool_specs,

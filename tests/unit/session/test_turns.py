@@ -374,3 +374,29 @@ async def test_model_title_follows_the_first_turn_but_never_overrides_a_rename(
     await h2.manager.aclose(grace=5)
     loaded = await h2.manager.load(info2.id)
     assert loaded.session.title == "My name for it"
+
+
+async def test_repo_map_is_built_once_per_turn_and_reaches_the_system_prompt(
+    make_harness: Any,
+) -> None:
+    calls: list[tuple[list[str], list[str]]] = []
+
+    class Index:
+        async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+            return []
+
+        async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+            return []
+
+        async def repo_map(self, focus_files: list[str], mentioned: list[str],
+                           budget_tokens: int) -> str:
+            calls.append((focus_files, mentioned))
+            return "hello.py\n  def greet(name)"
+
+    h = make_harness([tool_step(("list_dir", {"path": "."})), text_step("ok")])
+    h.manager.index = Index()
+    info = await h.manager.create()
+    await h.manager.prompt(info.id, "what does `greet` do?")
+    assert len(calls) == 1 and calls[0][1] == ["greet"]
+    systems = {r.system for r in h.provider.requests}
+    assert len(systems) == 1 and "def greet(name)" in systems.pop()
