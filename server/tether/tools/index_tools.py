@@ -49,7 +49,34 @@ def _limit(args: dict[str, Any], default: int = 20) -> int:
     return max(1, min(int(args.get("limit") or default), MAX_LIMIT))
 
 
-class SearchCodeTool(BuiltinTool):
+class _HitsTool(BuiltinTool):
+    """A query whose hits become one line each: search_code and find_symbol."""
+
+    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _nothing(self, args: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def _line(self, hit: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        problem = _unavailable(ctx.index)
+        if problem or ctx.index is None:
+            return fail(problem or "no index")
+        try:
+            hits = await self._query(ctx.index, args)
+        except IndexingError as exc:
+            return fail(exc.message)
+        lines = [self._line(hit) for hit in hits] or [self._nothing(args)]
+        return ToolOutcome(
+            content="\n".join(lines) + _building_note(ctx.index),
+            metadata={"results": len(hits)},
+        )
+
+
+class SearchCodeTool(_HitsTool):
     name = "search_code"
     description = (
         "Ranked search of the workspace index: file paths, definitions, identifiers "
@@ -70,33 +97,20 @@ class SearchCodeTool(BuiltinTool):
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Search the index for {args.get('query', '?')!r}"
 
-    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        problem = _unavailable(ctx.index)
-        if problem or ctx.index is None:
-            return fail(problem or "no index")
-        query = str(args["query"])
-        try:
-            hits = await ctx.index.search(query, _limit(args))
-        except IndexingError as exc:
-            return fail(exc.message)
-        if not hits:
-            return ToolOutcome(
-                content=f"no results for {query!r}" + _building_note(ctx.index),
-                metadata={"results": 0},
-            )
-        lines = []
-        for hit in hits:
-            where = f"{hit['path']}:{hit['line'] + 1}" if hit.get("line") is not None else (
-                hit["path"])
-            symbol = f" [{hit['symbol']}]" if hit.get("symbol") else ""
-            lines.append(f"{where}:{symbol} {hit.get('preview', '')}".rstrip())
-        return ToolOutcome(
-            content="\n".join(lines) + _building_note(ctx.index),
-            metadata={"results": len(hits)},
-        )
+    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[dict[str, Any]]:
+        return await index.search(str(args["query"]), _limit(args))
+
+    def _nothing(self, args: dict[str, Any]) -> str:
+        return f"no results for {str(args['query'])!r}"
+
+    def _line(self, hit: dict[str, Any]) -> str:
+        where = f"{hit['path']}:{hit['line'] + 1}" if hit.get("line") is not None else (
+            hit["path"])
+        symbol = f" [{hit['symbol']}]" if hit.get("symbol") else ""
+        return f"{where}:{symbol} {hit.get('preview', '')}".rstrip()
 
 
-class FindSymbolTool(BuiltinTool):
+class FindSymbolTool(_HitsTool):
     name = "find_symbol"
     description = (
         "Find where a function, class, method, type or constant is defined, by name "
@@ -116,30 +130,17 @@ class FindSymbolTool(BuiltinTool):
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Find the definition of {args.get('name', '?')}"
 
-    async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        problem = _unavailable(ctx.index)
-        if problem or ctx.index is None:
-            return fail(problem or "no index")
-        name = str(args["name"])
-        try:
-            hits = await ctx.index.find_symbol(name, _limit(args))
-        except IndexingError as exc:
-            return fail(exc.message)
-        if not hits:
-            return ToolOutcome(
-                content=f"no definition named {name!r}" + _building_note(ctx.index),
-                metadata={"results": 0},
-            )
-        lines = []
-        for hit in hits:
-            where = f"{hit['path']}:{int(hit['line']) + 1}"
-            kind = hit.get("kind", "symbol")
-            inside = f" in {hit['container']}" if hit.get("container") else ""
-            lines.append(f"{where}: {kind} {hit['symbol']}{inside}: {hit.get('preview', '')}")
-        return ToolOutcome(
-            content="\n".join(lines) + _building_note(ctx.index),
-            metadata={"results": len(hits)},
-        )
+    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[dict[str, Any]]:
+        return await index.find_symbol(str(args["name"]), _limit(args))
+
+    def _nothing(self, args: dict[str, Any]) -> str:
+        return f"no definition named {str(args['name'])!r}"
+
+    def _line(self, hit: dict[str, Any]) -> str:
+        where = f"{hit['path']}:{int(hit['line']) + 1}"
+        kind = hit.get("kind", "symbol")
+        inside = f" in {hit['container']}" if hit.get("container") else ""
+        return f"{where}: {kind} {hit['symbol']}{inside}: {hit.get('preview', '')}"
 
 
 class RepoMapTool(BuiltinTool):
