@@ -48,6 +48,14 @@ class EventEmitter:
         self.publish(event)
         return event
 
+    def emit_transient(self, event_type: type[E], turn_id: str | None, **fields: Any) -> E:
+        """`emit` for events that are never persisted, callable from a timer callback."""
+        assert not event_type.durable
+        self.seq += 1
+        event = event_type(session_id=self.session_id, turn_id=turn_id, seq=self.seq, **fields)
+        self.publish(event)
+        return event
+
     def publish(self, event: EventBase) -> None:
         for listener in list(self._listeners):
             try:

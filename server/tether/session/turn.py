@@ -63,6 +63,7 @@ from tether.providers.base import (
 )
 from tether.session.attachments import context_parts, mentioned_identifiers
 from tether.session.context import derive_context
+from tether.session.deltas import DeltaBuffer
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
@@ -139,6 +140,7 @@ class TurnRunner:
         self._partial: _Partial | None = None
         self._provider: Provider | None = None
         self._system: str | None = None
+        self._deltas = DeltaBuffer(self._emit_delta)
         self._pending: dict[str, ToolCallPart] = {}
         self._started_tools: set[str] = set()
         self._last_text = ""
@@ -148,7 +150,12 @@ class TurnRunner:
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> None:
+        self._deltas.flush()  # buffered text goes first: seq order is emission order
         await self.state.emitter.emit(event_type, self.turn_id, sync=sync, **fields)
+
+    def _emit_delta(self, kind: type[TextDelta] | type[ReasoningDelta], message_id: str,
+                    text: str) -> None:
+        self.state.emitter.emit_transient(kind, self.turn_id, message_id=message_id, text=text)
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -231,12 +238,12 @@ class TurnRunner:
         async for event in self._provider.stream(request):
             if isinstance(event, TextChunk):
                 partial.text.append(event.text)
-                await self.emit(TextDelta, message_id=partial.id, text=event.text)
+                self._deltas.add(TextDelta, partial.id, event.text)
             elif isinstance(event, ReasoningChunk):
                 partial.reasoning.append(event.text)
                 partial.signature = event.signature or partial.signature
                 if event.text:
-                    await self.emit(ReasoningDelta, message_id=partial.id, text=event.text)
+                    self._deltas.add(ReasoningDelta, partial.id, event.text)
             elif isinstance(event, ToolCallReady):
                 partial.calls.append(event)
             elif isinstance(event, UsageReport):
