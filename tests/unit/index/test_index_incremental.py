@@ -284,6 +284,10 @@ async def test_closed_index_refuses_builds(tree: Tree) -> None:
     assert await index.search("A") == []
 
 
+def _malformed(*_args: object) -> None:
+    raise sqlite3.DatabaseError("database disk image is malformed")
+
+
 async def test_damage_found_in_use_discards_the_cache(
     tree: Tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -293,10 +297,7 @@ async def test_damage_found_in_use_discards_the_cache(
         await index.build()
         db = await index._ensure_db()
 
-        def malformed(*_args: object) -> None:
-            raise sqlite3.DatabaseError("database disk image is malformed")
-
-        monkeypatch.setattr(db, "known_files", malformed)
+        monkeypatch.setattr(db, "known_files", _malformed)
         stats = await index.build()  # the damaged cache is replaced, the build redone
         assert (stats.files, stats.symbols) == (1, 1)
         assert "cache rebuilt: damaged" in (index.status().message or "")
@@ -314,10 +315,7 @@ async def test_damage_found_by_a_query_is_an_error_then_a_rebuild(
         await index.build()
         db = await index._ensure_db()
 
-        def malformed(*_args: object) -> None:
-            raise sqlite3.DatabaseError("database disk image is malformed")
-
-        monkeypatch.setattr(db, "query", malformed)
+        monkeypatch.setattr(db, "query", _malformed)
         with pytest.raises(IndexingError, match="could not be read"):
             await index.search("alpha")
         await asyncio.gather(*index._background)
