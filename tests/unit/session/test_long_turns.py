@@ -5,7 +5,6 @@ every request, and history keeps every byte."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -203,22 +202,21 @@ async def test_pins_survive_and_unpin_removes(folder: WorkspaceFolder) -> None:
 
 
 async def test_context_breakdown_lists_rules_pins_and_sizes(folder: WorkspaceFolder) -> None:
-    if True:
-        with ScriptedProviderServer(reading_script(3), context_window=WINDOW) as srv:
-            engine = Engine(folder, settings_for(srv, "openai"))
-            info = await engine.manager.create()
-            await engine.manager.pin(info.id, "Keep the public API stable.")
-            await engine.manager.prompt(info.id, TASK)
-            ctx = await engine.manager.context(info.id)
-            assert ctx.context_window == WINDOW and ctx.policy == "incremental"
-            names = [s.name for s in ctx.sections]
-            assert names == ["system", "tools", "rules", "pins", "summary", "messages"]
-            rules = next(s for s in ctx.sections if s.name == "rules")
-            assert [i.label for i in rules.items] == ["AGENTS.md"]
-            pins = next(s for s in ctx.sections if s.name == "pins")
-            assert len(pins.items) == 2  # the task and the pin
-            assert ctx.total_tokens <= ctx.budget_tokens
-            assert sum(s.tokens for s in ctx.sections) <= ctx.total_tokens + 8
+    with ScriptedProviderServer(reading_script(3), context_window=WINDOW) as srv:
+        engine = Engine(folder, settings_for(srv, "openai"))
+        info = await engine.manager.create()
+        await engine.manager.pin(info.id, "Keep the public API stable.")
+        await engine.manager.prompt(info.id, TASK)
+        ctx = await engine.manager.context(info.id)
+        assert ctx.context_window == WINDOW and ctx.policy == "incremental"
+        names = [s.name for s in ctx.sections]
+        assert names == ["system", "tools", "rules", "pins", "summary", "messages"]
+        rules = next(s for s in ctx.sections if s.name == "rules")
+        assert [i.label for i in rules.items] == ["AGENTS.md"]
+        pins = next(s for s in ctx.sections if s.name == "pins")
+        assert len(pins.items) == 2  # the task and the pin
+        assert ctx.total_tokens <= ctx.budget_tokens
+        assert sum(s.tokens for s in ctx.sections) <= ctx.total_tokens + 8
 
 
 async def test_figures_of_the_forty_read_turn(folder: WorkspaceFolder,
