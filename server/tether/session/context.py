@@ -70,18 +70,90 @@ def estimate_tools_tokens(tools: list[ToolSpec]) -> int:
     )
 
 
+@dataclass(slots=True)
+class Entry:
+    """What derivation needs of one history message, computed once per message."""
+
+    size: int
+    role: str
+    interrupted: bool
+    calls: tuple[str, ...]  # tool call ids (assistant)
+    results: tuple[str, ...]  # tool call ids answered (tool)
+    stub_size: int = -1  # tokens of its stub, once planned (-1: not yet)
+
+
+def entry_of(message: Message) -> Entry:
+    calls: list[str] = []
+    results: list[str] = []
+    for part in message.parts:
+        if isinstance(part, ToolCallPart):
+            calls.append(part.id)
+        elif isinstance(part, ToolResultPart):
+            results.append(part.tool_call_id)
+    return Entry(estimate_message_tokens(message), message.role, message.interrupted,
+                 tuple(calls), tuple(results))
+
+
 class TokenCache:
-    """Message estimates by message id: a message never changes once in history."""
+    """Per-message facts, stubs and the entries of the history seen last: history is
+    append-only, so a later step of a turn pays only for the messages added since."""
 
     def __init__(self) -> None:
-        self._sizes: dict[str, int] = {}
+        self._entries: dict[str, Entry] = {}
+        self._stub_sizes: dict[str, int] = {}
+        self._stub_calls: dict[str, ToolCallPart | None] = {}
+        self._stubs: dict[str, Message] = {}
+        self._seen: list[Entry] = []
+        self._seen_ids: tuple[str, str, int] = ("", "", 0)  # first id, last id, length
 
     def of(self, message: Message) -> int:
-        size = self._sizes.get(message.id)
+        return self.entry(message).size
+
+    def entry(self, message: Message) -> Entry:
+        entry = self._entries.get(message.id)
+        if entry is None:
+            entry = entry_of(message)
+            self._entries[message.id] = entry
+        return entry
+
+    def entries(self, history: list[Message]) -> list[Entry]:
+        """Entries of `history`, reusing those of the last call when it is a prefix."""
+        first, last, length = self._seen_ids
+        if not (length and len(history) >= length and history[0].id == first
+                and history[length - 1].id == last):
+            length = 0
+            self._seen = []
+        if length < len(history):
+            self._seen.extend(self.entry(m) for m in history[length:])
+        if history:
+            self._seen_ids = (history[0].id, history[-1].id, len(history))
+        return self._seen
+
+    def stub_size(self, message: Message, call: ToolCallPart | None) -> int:
+        size = self._stub_sizes.get(message.id)
         if size is None:
-            size = estimate_message_tokens(message)
-            self._sizes[message.id] = size
+            size = MESSAGE_OVERHEAD_TOKENS + sum(
+                estimate_text_tokens(stub_text(call, p.content))
+                for p in message.parts if isinstance(p, ToolResultPart))
+            self._stub_sizes[message.id] = size
+            self._stub_calls[message.id] = call
         return size
+
+    def stub(self, message: Message) -> Message:
+        """The stub of a message whose stub size was planned (`stub_size`)."""
+        stub = self._stubs.get(message.id)
+        if stub is None:
+            call = self._stub_calls.get(message.id)
+            parts = [
+                ToolResultPart.model_construct(
+                    type="tool_result", tool_call_id=p.tool_call_id,
+                    content=stub_text(call, p.content), is_error=p.is_error)
+                if isinstance(p, ToolResultPart) else p
+                for p in message.parts
+            ]
+            stub = message.model_copy(update={"parts": parts})
+            self._stubs[message.id] = stub
+        return stub
 
 
 @dataclass(frozen=True)
@@ -152,45 +224,47 @@ def repair(messages: list[Message]) -> list[Message]:
     """Markers on interrupted messages; every tool result answers a call in the view and
     every call in the view has a result, right after its assistant message."""
     out: list[Message] = []
-    open_calls: dict[str, ToolCallPart] = {}
-    last_call_message: Message | None = None
-
-    def close_open() -> None:
-        if open_calls and last_call_message is not None:
-            parts: list[ToolResultPart] = [
-                ToolResultPart(tool_call_id=cid, content=MISSING_RESULT, is_error=True)
-                for cid in open_calls
-            ]
-            out.extend(
-                Message(id=f"{last_call_message.id}-missing-{p.tool_call_id}", role="tool",
-                        parts=[p], turn_id=last_call_message.turn_id)
-                for p in parts
-            )
-        open_calls.clear()
-
+    open_calls: set[str] = set()
+    opener: Message | None = None
     for message in messages:
-        if message.role == "tool":
-            results = [p for p in message.parts if isinstance(p, ToolResultPart)]
-            if results and all(r.tool_call_id in open_calls for r in results):
-                for r in results:
-                    open_calls.pop(r.tool_call_id, None)
-                out.append(message)
-            elif any(r.tool_call_id in open_calls for r in results):
-                kept = [p for p in message.parts
-                        if not isinstance(p, ToolResultPart) or p.tool_call_id in open_calls]
-                for r in results:
-                    open_calls.pop(r.tool_call_id, None)
-                out.append(message.model_copy(update={"parts": kept}))
-            continue  # an orphan result: its call is not in the view
-        close_open()
-        message = mark_interrupted(message)
-        calls = message.tool_calls if message.role == "assistant" else []
-        if calls:
-            open_calls.update((c.id, c) for c in calls)
-            last_call_message = message
+        role = message.role
+        if role == "tool":
+            ids = [p.tool_call_id for p in message.parts if isinstance(p, ToolResultPart)]
+            answered = [i for i in ids if i in open_calls]
+            if not answered:
+                continue  # an orphan result: its call is not in the view
+            if len(answered) < len(ids):
+                message = message.model_copy(update={"parts": [
+                    p for p in message.parts
+                    if not isinstance(p, ToolResultPart) or p.tool_call_id in open_calls]})
+            open_calls.difference_update(answered)
+            out.append(message)
+            continue
+        if open_calls:
+            _answer_missing(out, open_calls, opener)
+        if message.interrupted:
+            message = mark_interrupted(message)
+        if role == "assistant":
+            for part in message.parts:
+                if isinstance(part, ToolCallPart):
+                    open_calls.add(part.id)
+                    opener = message
         out.append(message)
-    close_open()
+    if open_calls:
+        _answer_missing(out, open_calls, opener)
     return out
+
+
+def _answer_missing(out: list[Message], open_calls: set[str], opener: Message | None) -> None:
+    """Results for calls that never got one (a crash between the call and its result)."""
+    assert opener is not None
+    for call in opener.tool_calls:
+        if call.id in open_calls:
+            out.append(Message(
+                id=f"{opener.id}-missing-{call.id}", role="tool", turn_id=opener.turn_id,
+                parts=[ToolResultPart(tool_call_id=call.id, content=MISSING_RESULT,
+                                      is_error=True)]))
+    open_calls.clear()
 
 
 def stub_text(call: ToolCallPart | None, content: str) -> str:
@@ -230,97 +304,114 @@ def _base(req: ViewRequest) -> tuple[list[Message], int]:
 
 def derive_view(req: ViewRequest, cache: TokenCache, *,
                 allow_truncation: bool = True) -> DerivedContext:
-    """The messages of one request, fitted to `req.budget` as far as the policy allows."""
-    base, summarized = _base(req)
-    view = repair(base)
+    """The messages of one request, fitted to `req.budget` as far as the policy allows.
+
+    Planned on cached per-message entries first; only the messages that are sent are
+    copied, repaired or replaced by their stubs.
+    """
+    base, start = _base(req)
+    entries = cache.entries(req.history)[start:]
     lead: list[Message] = [summary_message(req.summary)] if req.summary is not None else []
-    sizes = [cache.of(m) for m in view]
-    lead_size = sum(estimate_message_tokens(m) for m in lead)
+    sizes = [e.size for e in entries]
     raw_budget = int(req.budget / req.ratio) if req.ratio > 0 else req.budget
-    total = req.fixed_tokens + lead_size + sum(sizes)
-    states: dict[str, str] = {}
-    stubbed = 0
+    total = req.fixed_tokens + sum(estimate_message_tokens(m) for m in lead) + sum(sizes)
+    stubs: set[int] = set()
     if total > raw_budget and req.policy != "full":
-        total, stubbed = _stub_outputs(view, sizes, total, raw_budget, states)
-    if total > raw_budget and not allow_truncation and req.policy != "full":
-        return DerivedContext(
-            messages=lead + view, estimated_tokens=int(total * req.ratio),
-            budget_tokens=req.budget, stubbed_outputs=stubbed,
-            summarized_messages=summarized, fits=False, states=states, raw_tokens=total,
-        )
-    dropped = 0
-    if total > raw_budget:
-        view, total, dropped = _truncate(view, sizes, total, raw_budget, states)
-        if dropped and not lead and view and view[0].role != "user":
-            lead = [Message(id="truncated-note", role="user",
-                            parts=[TextPart(text=TRUNCATED_NOTE)])]
-            total += estimate_message_tokens(lead[0])
+        total = _plan_stubs(base, entries, sizes, total, raw_budget, cache, stubs)
+    first = 0
+    if total > raw_budget and (allow_truncation or req.policy == "full"):
+        first, total = _plan_truncation(entries, sizes, total, raw_budget)
+    kept = [cache.stub(base[i]) if i in stubs else base[i] for i in range(first, len(base))]
+    view = kept if _valid(entries, first) else repair(kept)
+    if first and not lead and view and view[0].role != "user":
+        lead = [Message(id="truncated-note", role="user", parts=[TextPart(text=TRUNCATED_NOTE)])]
+        total += estimate_message_tokens(lead[0])
+    states = {base[i].id: "stubbed" for i in stubs if i >= first}
     return DerivedContext(
         messages=lead + view, estimated_tokens=int(total * req.ratio + 0.5),
-        budget_tokens=req.budget, dropped_messages=dropped, stubbed_outputs=stubbed,
-        summarized_messages=summarized, fits=total <= raw_budget, states=states,
-        raw_tokens=total,
+        budget_tokens=req.budget, dropped_messages=first, stubbed_outputs=len(states),
+        summarized_messages=start if req.summary is not None else 0,
+        fits=total <= raw_budget, states=states, raw_tokens=total,
     )
 
 
-def _stub_outputs(view: list[Message], sizes: list[int], total: int, budget: int,
-                  states: dict[str, str]) -> tuple[int, int]:
-    """Replace large outputs the model has acted on with stubs, oldest first, in place."""
-    calls: dict[str, ToolCallPart] = {}
-    last_assistant = max((i for i, m in enumerate(view) if m.role == "assistant"), default=-1)
-    stubbed = 0
-    for i, message in enumerate(view):
-        if total <= budget or i >= last_assistant:
+def _valid(entries: list[Entry], first: int) -> bool:
+    """True when the view from `first` needs no repair (the usual case, checked on entries):
+    no interrupted message, every result answers the calls just before it, none missing."""
+    open_calls: set[str] = set()
+    for k in range(first, len(entries)):
+        e = entries[k]
+        if e.interrupted:
+            return False
+        if e.role == "tool":
+            for cid in e.results:
+                if cid not in open_calls:
+                    return False
+                open_calls.discard(cid)
+            continue
+        if open_calls:
+            return False
+        if e.calls:
+            open_calls = set(e.calls)
+    return not open_calls
+
+
+def _plan_stubs(base: list[Message], entries: list[Entry], sizes: list[int], total: int,
+                budget: int, cache: TokenCache, stubs: set[int]) -> int:
+    """Mark large outputs the model has acted on for stubbing, oldest first, until the
+    total fits (sizes are updated in place); returns the new total."""
+    last_assistant = -1
+    for i in range(len(entries) - 1, -1, -1):
+        if entries[i].role == "assistant":
+            last_assistant = i
             break
-        if message.role == "assistant":
-            calls.update((c.id, c) for c in message.tool_calls)
+    calls: dict[str, ToolCallPart] | None = None
+    for i in range(last_assistant):
+        e = entries[i]
+        if e.role != "tool" or e.size < STUB_MIN_TOKENS:
             continue
-        if message.role != "tool" or sizes[i] < STUB_MIN_TOKENS:
-            continue
-        parts = [
-            p.model_copy(update={"content": stub_text(calls.get(p.tool_call_id), p.content)})
-            if isinstance(p, ToolResultPart) else p
-            for p in message.parts
-        ]
-        stub = message.model_copy(update={"parts": parts})
-        new_size = estimate_message_tokens(stub)
+        new_size = e.stub_size
+        if new_size < 0:
+            if calls is None:
+                calls = {c.id: c for m in base[:last_assistant] if m.role == "assistant"
+                         for c in m.tool_calls}
+            call = calls.get(e.results[0]) if e.results else None
+            new_size = e.stub_size = cache.stub_size(base[i], call)
         if new_size >= sizes[i]:
             continue
-        view[i] = stub
+        stubs.add(i)
         total -= sizes[i] - new_size
         sizes[i] = new_size
-        states[message.id] = "stubbed"
-        stubbed += 1
-    return total, stubbed
+        if total <= budget:
+            break
+    return total
 
 
-def _truncate(view: list[Message], sizes: list[int], total: int, budget: int,
-              states: dict[str, str]) -> tuple[list[Message], int, int]:
-    """Leave out the oldest whole units until it fits; the newest unit always stays."""
-    units = split_units(view)
-    unit_sizes: list[int] = []
-    i = 0
-    for unit in units:
-        unit_sizes.append(sum(sizes[i:i + len(unit)]))
-        i += len(unit)
+def _plan_truncation(entries: list[Entry], sizes: list[int], total: int,
+                     budget: int) -> tuple[int, int]:
+    """(index of the first message kept, new total): the oldest whole units are left out,
+    a user message (a whole exchange) preferred as the start, the newest unit always kept."""
+    last_start = len(entries) - 1
+    while last_start > 0 and entries[last_start].role == "tool":
+        last_start -= 1
     first = 0
-    dropped = 0
-    while total > budget and first < len(units) - 1:
-        total -= unit_sizes[first]
-        dropped += len(units[first])
-        for m in units[first]:
-            states[m.id] = "dropped"
-        first += 1
-    if dropped and units[first][0].role != "user":
-        # Prefer to start at a user message (a whole exchange) when one is left.
-        nxt = next((j for j in range(first, len(units) - 1) if units[j][0].role == "user"), None)
-        for j in range(first, nxt if nxt is not None else first):
-            total -= unit_sizes[j]
-            dropped += len(units[j])
-            for m in units[j]:
-                states[m.id] = "dropped"
-        first = nxt if nxt is not None else first
-    return [m for unit in units[first:] for m in unit], total, dropped
+    i = 0
+    while i < last_start and total > budget:  # drop message i and the rest of its unit
+        total -= sizes[i]
+        i += 1
+        while i < last_start and entries[i].role == "tool":
+            total -= sizes[i]
+            i += 1
+        first = i
+    if first and entries[first].role != "user":
+        j = first
+        dropped = 0
+        while j < last_start and entries[j].role != "user":
+            dropped += sizes[j]
+            j += 1
+        if j < last_start:
+            first, total = j, total - dropped
+    return first, total
 
 
 def compaction_cut(view_history: list[Message], cache: TokenCache, keep_tokens: int,
