@@ -656,6 +656,7 @@ def test_compaction_shows_in_the_chat(start: Callable[..., Editor], workspace: P
     lines = editor.chat_lines()
     compacted = [line for line in lines if line.startswith("_Context compacted: ")]
     assert compacted, lines
-    before, after = compacted[0].removeprefix("_Context compacted: ").split(" tokens")[0].split(" → ")
+    figures = compacted[0].removeprefix("_Context compacted: ").split(" tokens")[0]
+    before, after = figures.split(" → ")
     assert before.endswith("k") and after.endswith("k")
     assert float(after[:-1]) < float(before[:-1])
