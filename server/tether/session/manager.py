@@ -92,7 +92,7 @@ class SessionManager:
         self._states: dict[str, SessionState] = {}
         self._load_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()
-        self._windows: dict[tuple[str, str, str, str], WindowState] = {}
+        self._windows: dict[tuple[str, str, str, str, int], WindowState] = {}
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -271,9 +271,9 @@ class SessionManager:
         """The window the session budgets for: setting, server report, table, in that order;
         a smaller one a provider named in an error is kept."""
         key = (settings.provider, settings.openai_base_url, settings.ollama_host,
-               settings.resolved_model)
+               settings.resolved_model, settings.context_window or 0)
         window = self._windows.get(key)
-        if window is None or (settings.context_window and window.source != "setting"):
+        if window is None:
             if settings.context_window:
                 window = WindowState(settings.context_window, source="setting")
             elif (found := await _discovered_window(settings)) is not None:

@@ -232,3 +232,41 @@ async def test_figures_of_the_forty_read_turn(folder: WorkspaceFolder,
                   f"compactions={[(c.tokens_before, c.tokens_after) for c in compactions]} "
                   f"ratio={engine.manager._states[info.id].context.calibration.ratio:.2f}")
         assert max(srv.prompt_tokens) <= WINDOW
+
+
+async def test_rules_come_from_the_live_buffer_and_are_reread_every_step(
+        folder: WorkspaceFolder) -> None:
+    """An open, unsaved AGENTS.md is what the model sees, and an edit to it mid-turn
+    reaches the next request."""
+    from tether.session.manager import SessionManager
+    from tether.store import open_store
+    from tether.workspace.bridge import DocumentSnapshot
+    from tether.workspace.disk_bridge import DiskBridge
+
+    class LiveBuffers(DiskBridge):
+        def __init__(self) -> None:
+            super().__init__(auto_approve=True)
+            self.agents = "Unsaved rule: tabs, never spaces."
+
+        async def read_document(self, path: Path) -> DocumentSnapshot:
+            if path.name == "AGENTS.md":
+                return DocumentSnapshot(path=path, text=self.agents, version=3)
+            return await super().read_document(path)
+
+    bridge = LiveBuffers()
+    with ScriptedProviderServer(reading_script(2), strict_tool_pairing=True) as srv:
+        manager = SessionManager(folder, store=open_store(folder), bridge=bridge,
+                                 settings=settings_for(srv, "openai", context_window=64_000))
+        info = await manager.create()
+        seen: list[str] = []
+
+        def on_event(event: object) -> None:
+            if getattr(event, "type", "") == "tool_call_completed":
+                bridge.agents = "Edited rule: spaces after all."
+            seen.append(getattr(event, "type", ""))
+
+        manager.subscribe(on_event)
+        assert (await manager.prompt(info.id, TASK)).status == "completed"
+        texts = [request_text(b) for b in turn_requests(srv)]
+        assert "Unsaved rule: tabs" in texts[0] and AGENTS_TEXT not in texts[0]
+        assert "Edited rule: spaces after all." in texts[1]
