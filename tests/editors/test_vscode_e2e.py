@@ -189,8 +189,8 @@ def _scenario(
     workspace.mkdir()
     hello = workspace / "hello.py"
     hello.write_text(ORIGINAL)
-    for name, text in (files or {}).items():
-        (workspace / name).write_text(text)
+    for file_name, text in (files or {}).items():
+        (workspace / file_name).write_text(text)
     data_dir = tmp_path / "tether-data"
     user_data = tmp_path / "user-data"
     extensions = tmp_path / "extensions"

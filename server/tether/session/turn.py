@@ -149,7 +149,6 @@ class TurnRunner:
         self._focus_files: list[str] = []
         self._mentioned: list[str] = []
         self._assembler: ContextAssembler | None = None
-        self._steps = 0
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> EventBase:
@@ -187,7 +186,6 @@ class TurnRunner:
             self._note_focus(text, context)
             for _step in range(settings.max_steps):
                 await self._drain_steer()
-                self._steps += 1
                 done = await self._step()
                 if done and not self.state.steer_queue:
                     return await self._finish("completed", TurnCompleted,
