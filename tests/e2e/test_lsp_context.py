@@ -46,6 +46,8 @@ async def test_compaction_events_and_context_breakdown(env: Env, workspace: Path
         sections = {s["name"]: s for s in ctx["sections"]}
         assert [i["label"] for i in sections["rules"]["items"]] == ["AGENTS.md"]
         assert sections["summary"]["tokens"] > 0 and ctx["summarizedMessages"] > 0
+        states = {i.get("state", "whole") for i in sections["messages"]["items"]}
+        assert {"summarized", "stubbed", "whole"} <= states, states
         assert pin["pinId"] in [i["label"] for i in sections["pins"]["items"]]
         assert (await h.request("tether/session/unpin",
                                 {"sessionId": sid, "pinId": pin["pinId"]}))["removed"]

@@ -78,13 +78,19 @@ async def context_breakdown(state: SessionState, settings: Settings, *,
             continue
         message_items.append(ContextItem(label=_label(message), tokens=tokens,
                                          state=derived.states.get(message.id, "whole")))
-    for message in state.messages:
-        if message.id not in sent and derived.states.get(message.id) == "dropped":
-            message_items.append(ContextItem(label=_label(message), tokens=0, state="dropped"))
+    dropped_items: list[ContextItem] = []
+    for index, message in enumerate(state.messages):
+        if message.id in sent or derived.states.get(message.id) == "stubbed":
+            continue
+        covered = index < derived.summarized_messages
+        dropped_items.append(ContextItem(label=_label(message), tokens=0,
+                                         state="summarized" if covered else "dropped"))
+    message_items = dropped_items + message_items
     if len(message_items) > MAX_MESSAGE_ITEMS:
         hidden = len(message_items) - MAX_MESSAGE_ITEMS + 1
         rest = message_items[:hidden]
-        older = ContextItem(label=f"{hidden} older messages", tokens=sum(i.tokens for i in rest))
+        older = ContextItem(label=f"{hidden} older messages", tokens=sum(i.tokens for i in rest),
+                            state=rest[-1].state)
         message_items = [older, *message_items[hidden:]]
     rules_tokens = sum(i.tokens for i in rule_items)
     pins_tokens = scaled(estimate_text_tokens(built.pinned)) if built.pinned else 0

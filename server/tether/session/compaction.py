@@ -17,7 +17,7 @@ import logging
 from tether.errors import ProviderError
 from tether.protocol.models import Message, TextPart, ToolResultPart
 from tether.providers.base import ChatRequest, Provider, RetryNotice, TextChunk
-from tether.session.context import CHARS_PER_TOKEN
+from tether.session.context import CHARS_PER_TOKEN, estimate_text_tokens
 
 log = logging.getLogger(__name__)
 
@@ -109,4 +109,8 @@ async def summarise(provider: Provider, model: str, messages: list[Message],
         raise SummaryFailed(f"the summariser failed: {exc.message}") from exc
     except TimeoutError as exc:
         raise SummaryFailed(f"the summariser did not answer within {SUMMARY_TIMEOUT:g}s") from exc
-    return check_summary("".join(chunks))
+    summary = check_summary("".join(chunks))
+    if estimate_text_tokens(summary) > budget_tokens // 2:
+        raise SummaryFailed("the summariser's answer is longer than half the context it "
+                            "should make room in")
+    return summary

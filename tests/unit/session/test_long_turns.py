@@ -83,7 +83,9 @@ async def test_provider_limit_error_compacts_and_retries_once(folder: WorkspaceF
         assert len(tool_outputs(engine, info.id)) == 12
 
 
-@pytest.mark.parametrize("summary,fault", [("", None), (DEFAULT_SUMMARY, "400")])
+@pytest.mark.parametrize("summary,fault", [("", None), (DEFAULT_SUMMARY, "400"),
+                                           ("garbage " * 4000, None)],
+                         ids=["empty", "error", "garbage"])
 async def test_failing_summariser_falls_back_to_truncation(
         folder: WorkspaceFolder, summary: str, fault: str | None) -> None:
     with ScriptedProviderServer(reading_script(40), context_window=WINDOW, summary=summary,
