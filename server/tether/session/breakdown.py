@@ -79,10 +79,10 @@ async def context_breakdown(state: SessionState, settings: Settings, *,
         message_items.append(ContextItem(label=_label(message), tokens=tokens,
                                          state=derived.states.get(message.id, "whole")))
     dropped_items: list[ContextItem] = []
-    for index, message in enumerate(state.messages):
+    for position, message in enumerate(state.messages):
         if message.id in sent or derived.states.get(message.id) == "stubbed":
             continue
-        covered = index < derived.summarized_messages
+        covered = position < derived.summarized_messages
         dropped_items.append(ContextItem(label=_label(message), tokens=0,
                                          state="summarized" if covered else "dropped"))
     message_items = dropped_items + message_items
