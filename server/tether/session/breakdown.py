@@ -44,9 +44,10 @@ async def context_breakdown(state: SessionState, settings: Settings, *,
                             folder: WorkspaceFolder, bridge: EditorBridge,
                             tools: ToolRegistry, index: IndexQuery | None) -> ContextResult:
     context = state.context
+    last_user = next((m.id for m in reversed(state.messages) if m.role == "user"), None)
     assembler = ContextAssembler(
         context=context, messages=state.messages, folder=folder, bridge=bridge,
-        settings=settings, emit=_nothing,
+        settings=settings, emit=_nothing, turn_start_id=last_user,
     )
     base = await build_system_prompt(folder, index=index, focus_files=[], mentioned=[],
                                      repo_map_tokens=settings.repo_map_tokens)

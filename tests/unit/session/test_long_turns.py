@@ -272,3 +272,23 @@ async def test_rules_come_from_the_live_buffer_and_are_reread_every_step(
         texts = [request_text(b) for b in turn_requests(srv)]
         assert "Unsaved rule: tabs" in texts[0] and AGENTS_TEXT not in texts[0]
         assert "Edited rule: spaces after all." in texts[1]
+
+
+async def test_reset_policy_sends_only_pins_summary_and_the_current_exchange(
+        folder: WorkspaceFolder) -> None:
+    from tether.providers.script import Script, text_turn
+
+    with ScriptedProviderServer(Script([text_turn("first answer"), text_turn("second")]),
+                                strict_tool_pairing=True) as srv:
+        engine = Engine(folder, settings_for(srv, "openai", context_window=64_000,
+                                             context_policy="reset"))
+        info = await engine.manager.create()
+        await engine.manager.prompt(info.id, TASK)
+        await engine.manager.prompt(info.id, "A follow-up question")
+        body = turn_requests(srv)[-1]
+        assert [m["role"] for m in body["messages"] if m["role"] != "system"] == ["user"]
+        assert "first answer" not in request_text(body)
+        assert TASK in request_text(body)  # pinned: the task survives the reset
+        ctx = await engine.manager.context(info.id)
+        messages = next(s for s in ctx.sections if s.name == "messages")
+        assert ctx.policy == "reset" and [i.state for i in messages.items].count("whole") == 2
