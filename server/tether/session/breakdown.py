@@ -15,6 +15,7 @@ from tether.session.context import (
     estimate_text_tokens,
     estimate_tools_tokens,
 )
+from tether.session.recall import session_tool_specs
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
@@ -51,7 +52,7 @@ async def context_breakdown(state: SessionState, settings: Settings, *,
     )
     base = await build_system_prompt(folder, index=index, focus_files=[], mentioned=[],
                                      repo_map_tokens=settings.repo_map_tokens)
-    specs = tools.specs()
+    specs = session_tool_specs(tools)
     built = await assembler.assemble(base, specs, provider=None)
     derived = built.derived
     ratio = context.calibration.ratio

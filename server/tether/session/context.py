@@ -276,8 +276,8 @@ def stub_text(call: ToolCallPart | None, content: str) -> str:
     if len(args) > 300:
         args = args[:297] + "..."
     return (f"[Output of {call.name}({args}) left out to save context: {len(content):,} "
-            f"characters, already acted on. Call {call.name} again with the same arguments "
-            "to see it again.]")
+            f"characters, already acted on. To see it again: recall(tool_call_id="
+            f"\"{call.id}\"), or call {call.name} again.]")
 
 
 def summary_message(summary: SummaryRef) -> Message:

@@ -65,6 +65,7 @@ from tether.session.assemble import Assembled, ContextAssembler
 from tether.session.attachments import context_parts, mentioned_identifiers
 from tether.session.checkpoint import checkpoint_fields
 from tether.session.deltas import DeltaBuffer
+from tether.session.recall import RECALL, recall, session_tool_specs
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
@@ -225,7 +226,7 @@ class TurnRunner:
                 deps.folder, index=deps.index, focus_files=self._focus_files,
                 mentioned=self._mentioned, repo_map_tokens=deps.settings.repo_map_tokens,
             )
-        tool_specs = deps.tools.specs()
+        tool_specs = session_tool_specs(deps.tools)
         assert self._assembler is not None and self._provider is not None
         built = await self._assembler.assemble(self._system, tool_specs,
                                                provider=self._provider)
@@ -363,6 +364,8 @@ class TurnRunner:
     async def _invoke(self, call: ToolCallPart, args_error: str | None) -> ToolOutcome:
         registry = self.deps.tools
         tool = registry.get(call.name)
+        if tool is None and call.name == RECALL:
+            return recall(self.state.messages, call.arguments)
         if tool is None:
             names = ", ".join(registry.names)
             return ToolOutcome(f"Unknown tool {call.name!r}. Available tools: {names}.",

@@ -215,3 +215,16 @@ async def test_rules_files_nearest_agents_and_caps(tmp_path: Path) -> None:
     assert "root rules" in rules_section(rules)
     assert [r.path for r in await read_rules(folder, DiskBridge(), [])][-1] == (
         ".cursor/rules/style.mdc")
+
+
+def test_recall_returns_the_full_output_a_page_at_a_time() -> None:
+    from tether.session.recall import PAGE_CHARS, recall
+
+    history = [*long_turn(2), result("big", "c9", "z" * (PAGE_CHARS + 10))]
+    assert recall(history, {"tool_call_id": "c1"}).content == BIG
+    first = recall(history, {"tool_call_id": "c9"})
+    assert first.content.startswith("z" * PAGE_CHARS) and f"offset={PAGE_CHARS}" in first.content
+    assert recall(history, {"tool_call_id": "c9", "offset": PAGE_CHARS}).content == "z" * 10
+    assert recall(history, {"tool_call_id": "nope"}).is_error
+    assert recall(history, {}).is_error and recall(history, {"tool_call_id": "c1",
+                                                             "offset": -1}).is_error

@@ -292,3 +292,20 @@ async def test_reset_policy_sends_only_pins_summary_and_the_current_exchange(
         ctx = await engine.manager.context(info.id)
         messages = next(s for s in ctx.sections if s.name == "messages")
         assert ctx.policy == "reset" and [i.state for i in messages.items].count("whole") == 2
+
+
+async def test_a_stubbed_output_comes_back_with_recall(folder: WorkspaceFolder) -> None:
+    from tether.providers.script import Script, text_turn, tool_turn
+
+    turns = [tool_turn("read_file", {"path": f"f{i:02d}.txt"}, id=f"read{i}") for i in range(4)]
+    script = Script([*turns, tool_turn("recall", {"tool_call_id": "read0"}),
+                     text_turn("Found it.")])
+    with ScriptedProviderServer(script, context_window=WINDOW, strict_tool_pairing=True) as srv:
+        engine = Engine(folder, settings_for(srv, "openai"))
+        info = await engine.manager.create()
+        assert (await engine.manager.prompt(info.id, TASK)).status == "completed"
+        requests = turn_requests(srv)
+        assert any('recall(tool_call_id=\\"read0\\")' in request_text(b) for b in requests)
+        assert "f00 line 199" in request_text(requests[-1])  # the recalled output, whole
+        outputs = tool_outputs(engine, info.id)
+        assert outputs[4] == outputs[0]
