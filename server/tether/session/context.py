@@ -184,7 +184,7 @@ class DerivedContext:
     stubbed_outputs: int = 0
     summarized_messages: int = 0
     fits: bool = True
-    states: dict[str, str] = field(default_factory=dict)  # message id → stubbed|dropped|...
+    states: dict[str, str] = field(default_factory=dict)  # message id → "stubbed"
     raw_tokens: int = 0  # the estimate before the calibration ratio
 
 
