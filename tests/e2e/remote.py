@@ -80,9 +80,12 @@ def _wait_port(proc: subprocess.Popen[bytes], stderr: Path) -> int:
     raise AssertionError(f"server did not listen: {stderr.read_text(errors='replace')}")
 
 
-def init_params(folders: list[Path], token: str | None) -> types.InitializeParams:
+def init_params(folders: list[Path], token: str | None, *,
+                pull_configuration: bool = True) -> types.InitializeParams:
     caps = client_capabilities("visual-studio-code")
     caps.experimental = {"tether": {"permissions": True}}
+    if not pull_configuration and caps.workspace is not None:  # settings come by push
+        caps.workspace.configuration = False
     return types.InitializeParams(
         capabilities=caps,
         root_uri=path_to_uri(folders[0]) if folders else None,
@@ -95,14 +98,15 @@ def init_params(folders: list[Path], token: str | None) -> types.InitializeParam
 @asynccontextmanager
 async def lsp_client(port: int, folders: list[Path], *, transport: str = "tcp",
                      token: str | None = TOKEN, settings: dict[str, Any] | None = None,
-                     headers: dict[str, str] | None = None) -> AsyncIterator[Harness]:
+                     headers: dict[str, str] | None = None,
+                     pull_configuration: bool = True) -> AsyncIterator[Harness]:
     """An initialized editor over TCP (token in initialize) or WebSocket (bearer header)."""
     editor = Editor()
     client = make_client(editor)
     client.set_configuration({"titleGeneration": False, **(settings or {})}, section="tether")
     if transport == "tcp":
         await client.start_tcp("127.0.0.1", port)
-        params = init_params(folders, token)
+        params = init_params(folders, token, pull_configuration=pull_configuration)
     else:
         from websockets.asyncio.client import connect
 
@@ -111,7 +115,7 @@ async def lsp_client(port: int, folders: list[Path], *, transport: str = "tcp",
         task = asyncio.create_task(run_websocket(
             websocket=ws, stop_event=client._stop_event, protocol=client.protocol))
         client._async_tasks.append(task)
-        params = init_params(folders, None)
+        params = init_params(folders, None, pull_configuration=pull_configuration)
     try:
         init = await asyncio.wait_for(client.initialize_session(params), WAIT)
         yield Harness(client, editor, init)
