@@ -28,7 +28,7 @@ from tether.workspace.folder import path_to_uri
 from .conftest import WAIT, Editor, Env, Harness, make_client
 
 TOKEN = "s3cret-test-token"
-LISTENING = re.compile(r"listening on (tcp|ws)://127\.0\.0\.1:(\d+)")
+LISTENING = re.compile(r"listening on (tcp|ws)://(\S+):(\d+)")
 
 
 @dataclass
@@ -44,8 +44,9 @@ class RemoteServer:
 @contextmanager
 def remote_server(env: Env, transport: str, *, token: str | None = TOKEN,
                   extra_args: list[str] | None = None,
-                  extra_env: dict[str, str] | None = None) -> Iterator[RemoteServer]:
-    """`tether serve --<transport> 127.0.0.1:0`, until the test ends (then killed)."""
+                  extra_env: dict[str, str] | None = None,
+                  address: str = "127.0.0.1:0") -> Iterator[RemoteServer]:
+    """`tether serve --<transport> ADDRESS`, until the test ends (then killed)."""
     environ = env.environ()
     environ["XDG_RUNTIME_DIR"] = str(env.tmp / "runtime")
     (env.tmp / "runtime").mkdir(mode=0o700, exist_ok=True)
@@ -53,7 +54,7 @@ def remote_server(env: Env, transport: str, *, token: str | None = TOKEN,
         environ["TETHER_TOKEN"] = token
     environ.update(extra_env or {})
     stderr_path = env.tmp / f"serve-{transport}.stderr"
-    cmd = [sys.executable, "-m", "tether", "serve", f"--{transport}", "127.0.0.1:0",
+    cmd = [sys.executable, "-m", "tether", "serve", f"--{transport}", address,
            *(extra_args or [])]
     with stderr_path.open("wb") as stderr, subprocess.Popen(
         cmd, env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
@@ -73,7 +74,7 @@ def _wait_port(proc: subprocess.Popen[bytes], stderr: Path) -> int:
     while time.monotonic() < deadline:
         match = LISTENING.search(stderr.read_text(errors="replace"))
         if match:
-            return int(match.group(2))
+            return int(match.group(3))
         if proc.poll() is not None:
             break
         time.sleep(0.05)

@@ -139,6 +139,19 @@ async def test_generated_token_is_in_a_private_file_named_on_stderr(
             assert (await h.request("tether/models/list", {}))["default"]
 
 
+@pytest.mark.parametrize("address", [":0", "0"])
+async def test_binds_loopback_unless_told(env: Env, address: str) -> None:
+    with remote_server(env, "tcp", address=address) as srv:
+        assert "listening on tcp://127.0.0.1:" in srv.stderr_text()
+        assert "WARNING" not in srv.stderr_text()
+
+
+async def test_a_non_loopback_host_is_named_and_warned_about(env: Env) -> None:
+    with remote_server(env, "tcp", address="0.0.0.0:0") as srv:
+        assert "listening on tcp://0.0.0.0:" in srv.stderr_text()
+        assert "WARNING" in srv.stderr_text() and "other machines" in srv.stderr_text()
+
+
 # -- settings a remote client may not set -------------------------------------------------
 
 

@@ -89,3 +89,31 @@ def test_every_setting_is_classified() -> None:
         if name.endswith(("_url", "_key", "_host", "_command", "_commands", "_token")):
             assert remote_unsafe(name, "x"), name
     assert remote_unsafe("mcp_servers_command", ["sh"])
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("7777", ("127.0.0.1", 7777)), (":7777", ("127.0.0.1", 7777)),
+    ("0.0.0.0:7777", ("0.0.0.0", 7777)), ("[::1]:7777", ("::1", 7777)),
+    ("localhost:0", ("localhost", 0)),
+])
+def test_serve_address_defaults_to_loopback(value: str, expected: tuple[str, int]) -> None:
+    from tether.lsp.cli import _host_port
+
+    assert _host_port(value) == expected
+
+
+@pytest.mark.parametrize("value", ["", "host:", "host:port", "1:70000"])
+def test_serve_address_rejects(value: str) -> None:
+    import argparse
+
+    from tether.lsp.cli import _host_port
+
+    with pytest.raises(argparse.ArgumentTypeError):
+        _host_port(value)
+
+
+def test_loopback_hosts() -> None:
+    from tether.lsp.remote import is_loopback
+
+    assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "127.0.0.2"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.1.2", "example.com"]))
