@@ -152,6 +152,24 @@ async def test_a_non_loopback_host_is_named_and_warned_about(env: Env) -> None:
         assert "WARNING" in srv.stderr_text() and "other machines" in srv.stderr_text()
 
 
+@pytest.mark.parametrize("transport", ["tcp", "ws"])
+async def test_the_token_is_not_logged_nor_inherited(env: Env, workspace: Path,
+                                                     transport: str) -> None:
+    log = env.tmp / "server.log"
+    env.provider.set_script(Script([tool_turn("run_command", {"command": "env > env.txt"}),
+                                    text_turn("ok")]))
+    with remote_server(env, transport,
+                       extra_args=["--log-level", "DEBUG", "--log-file", str(log)]) as srv:
+        async with lsp_client(srv.port, [workspace], transport=transport) as h:
+            sid = (await h.request("tether/session/create",
+                                   {"folderUri": workspace.as_uri()}))["sessionId"]
+            await h.request("tether/session/prompt", {"sessionId": sid, "text": "run"})
+        assert "initialize" in log.read_text()  # the log did record the handshake
+        assert TOKEN not in log.read_text() and TOKEN not in srv.stderr_text()
+    assert "PATH=" in (workspace / "env.txt").read_text()
+    assert TOKEN not in (workspace / "env.txt").read_text()
+
+
 # -- settings a remote client may not set -------------------------------------------------
 
 

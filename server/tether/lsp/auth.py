@@ -15,6 +15,7 @@ in the user's runtime dir; the file's path (never the token) goes to stderr.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import secrets
 import warnings
@@ -87,6 +88,36 @@ def admit(method: str | None, msg_id: Any, params: Any, token: str) -> Refusal |
     return None
 
 
+def forget_token(params: Any) -> None:
+    """Drop the token from admitted initialize params: no handler or log line sees it."""
+    options = getattr(params, "initialization_options", None)
+    if options is None and isinstance(params, dict):
+        options = params.get("initializationOptions")
+    tether = options.get("tether") if isinstance(options, dict) else None
+    if isinstance(tether, dict):
+        tether.pop("token", None)
+
+
+class HideToken(logging.Filter):
+    """Masks the token in every log record (pygls and websockets log what they receive)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg, record.args = message.replace(self._token, "***"), None
+        return True
+
+
+def hide_token_in_logs(token: str) -> None:
+    """Install `HideToken` on every handler of the root logger (where all records end)."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(HideToken(token))
+
+
 def _initialize_token(params: Any) -> Any:
     options = getattr(params, "initialization_options", None)
     if options is None and isinstance(params, dict):
@@ -116,9 +147,15 @@ class ServerToken:
 
 
 def server_token(port: int, environ: dict[str, str] | None = None) -> ServerToken:
-    """`TETHER_TOKEN`, else a new random token written to `serve-<port>.token`."""
-    env = os.environ if environ is None else environ
-    given = env.get(TOKEN_ENV, "").strip()
+    """`TETHER_TOKEN`, else a new random token written to `serve-<port>.token`.
+
+    `TETHER_TOKEN` is removed from our environment once read, so the commands the agent
+    runs do not inherit it.
+    """
+    if environ is None:
+        given = os.environ.pop(TOKEN_ENV, "").strip()
+    else:
+        given = environ.get(TOKEN_ENV, "").strip()
     if given:
         return ServerToken(given, None)
     value = secrets.token_urlsafe(32)

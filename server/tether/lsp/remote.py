@@ -28,7 +28,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pygls.io_ import run_async, run_websocket
 
-from tether.lsp.auth import ServerToken, bearer_token, origin_allowed, server_token, token_matches
+from tether.lsp.auth import (
+    ServerToken,
+    bearer_token,
+    hide_token_in_logs,
+    origin_allowed,
+    server_token,
+    token_matches,
+)
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection
@@ -94,6 +101,7 @@ async def _serve(options: RemoteOptions, make_server: Callable[[], TetherServer]
         say(f"tether: cannot write the token file ({exc}); set TETHER_TOKEN instead")
         listener.close()
         return 1
+    hide_token_in_logs(token.value)
     token_holder.append(token.value)
     say(f"tether: listening on {options.transport}://{_show(options.host)}:{port}")
     say(token.describe())

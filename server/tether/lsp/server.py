@@ -25,7 +25,7 @@ from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
 from tether import PROTOCOL_VERSION, __version__
-from tether.lsp.auth import Refusal, admit
+from tether.lsp.auth import Refusal, admit, forget_token
 from tether.lsp.coalesce import EventCoalescer
 from tether.lsp.folders import FolderRuntime, FolderSet
 from tether.lsp.wire import plain
@@ -73,6 +73,7 @@ class TetherProtocol(LanguageServerProtocol):
                 self._refuse(refusal)
                 return
             self._admitted = True
+            forget_token(getattr(message, "params", None))
         super().handle_message(message)
 
     def _refuse(self, refusal: Refusal) -> None:

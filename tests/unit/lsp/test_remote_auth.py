@@ -117,3 +117,17 @@ def test_loopback_hosts() -> None:
 
     assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "127.0.0.2"]))
     assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.1.2", "example.com"]))
+
+
+def test_admitted_params_forget_the_token_and_logs_hide_it() -> None:
+    import logging
+
+    from tether.lsp.auth import HideToken, forget_token
+
+    params = {"initializationOptions": {"tether": {"token": "t0k3n", "other": 1}}}
+    forget_token(params)
+    assert params == {"initializationOptions": {"tether": {"other": 1}}}
+    record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "< %s: %s",
+                               ("Authorization", "Bearer t0k3n"), None)
+    assert HideToken("t0k3n").filter(record)
+    assert record.getMessage() == "< Authorization: Bearer ***"
