@@ -97,6 +97,12 @@ def test_chat_through_a_remote_server_with_the_token_file(
     # served by the remote process: the session is in its data dir, not the editor's
     assert list(server.data_dir.rglob("*.jsonl"))
     assert server.proc.poll() is None
+    editor.nvim.command("checkhealth tether")
+    text = "\n".join(editor.nvim.current.buffer[:])
+    for expected in ("tether: remote server", f"tcp://127.0.0.1:{server.port}",
+                     "token found (remote.token_file)", "server running for"):
+        assert expected in text, text
+    assert "ERROR" not in text, text
 
 
 def test_wrong_token_is_refused_and_reported(remote: tuple[RemoteServer, Editor],
