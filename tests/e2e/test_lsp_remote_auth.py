@@ -170,6 +170,20 @@ async def test_the_token_is_not_logged_nor_inherited(env: Env, workspace: Path,
     assert TOKEN not in (workspace / "env.txt").read_text()
 
 
+@pytest.mark.parametrize("transport", ["tcp", "ws"])
+async def test_sigterm_with_a_client_connected_exits_and_removes_the_token_file(
+        env: Env, workspace: Path, transport: str) -> None:
+    with remote_server(env, transport, token=None) as srv:
+        path = env.tmp / "runtime" / "tether" / f"serve-{srv.port}.token"
+        async with lsp_client(srv.port, [workspace], transport=transport,
+                              token=path.read_text().strip()) as h:
+            await h.request("tether/models/list", {})
+            srv.proc.terminate()
+            assert await asyncio.wait_for(asyncio.to_thread(srv.proc.wait), WAIT) == 0
+            h.client.capabilities = None  # the server is gone: no shutdown handshake
+        assert not path.exists()
+
+
 # -- settings a remote client may not set -------------------------------------------------
 
 

@@ -84,10 +84,11 @@ async def _serve(options: RemoteOptions, make_server: Callable[[], TetherServer]
         say(f"tether: WARNING: listening on {options.host}, reachable from other machines; "
             "anyone with the token can run commands as you")
     token_holder: list[str] = []
+    clients: set[asyncio.StreamWriter] = set()
     try:
         if options.transport == "tcp":
             listener: Any = await asyncio.start_server(
-                lambda r, w: _tcp_connection(r, w, make_server, token_holder),
+                lambda r, w: _tcp_connection(r, w, make_server, token_holder, clients),
                 options.host, options.port)
         else:
             listener = await _ws_listener(options, make_server, token_holder)
@@ -106,7 +107,7 @@ async def _serve(options: RemoteOptions, make_server: Callable[[], TetherServer]
     say(f"tether: listening on {options.transport}://{_show(options.host)}:{port}")
     say(token.describe())
     try:
-        await _until_signalled(listener)
+        await _until_signalled(listener, clients)
     finally:
         token.remove()
         listener.close()
@@ -117,24 +118,28 @@ def _show(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-async def _until_signalled(listener: Any) -> None:
+async def _until_signalled(listener: Any, clients: set[asyncio.StreamWriter]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError, RuntimeError):  # Windows: no signal handlers
             loop.add_signal_handler(sig, stop.set)
-    async with listener:
+    async with listener:  # on exit: websockets closes its connections, asyncio does not
         await stop.wait()
+        for writer in list(clients):  # else Server.wait_closed() waits for them (3.12+)
+            writer.close()
 
 
 # -- one connection ---------------------------------------------------------------------
 
 
 async def _tcp_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                          make_server: Callable[[], TetherServer], tokens: list[str]) -> None:
+                          make_server: Callable[[], TetherServer], tokens: list[str],
+                          clients: set[asyncio.StreamWriter]) -> None:
     if not tokens:  # accepted in the instant between bind and the token being ready
         writer.close()
         return
+    clients.add(writer)
     server = make_server()
     server.protocol.required_token = tokens[0]
     server.protocol.set_writer(writer)  # StreamWriter's write()/close() are all pygls uses
@@ -146,6 +151,7 @@ async def _tcp_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWr
     except (ConnectionError, asyncio.IncompleteReadError) as exc:
         log.info("tcp client %s gone: %s", peer, exc)
     finally:
+        clients.discard(writer)
         await _end(server)
         log.info("tcp client disconnected: %s", peer)
 
