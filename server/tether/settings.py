@@ -81,6 +81,43 @@ class Settings(BaseModel):
         return _apply(self, overrides, source="override")
 
 
+# Settings a remote (TCP/WebSocket) client may not set: they could send the user's keys
+# to another server, run tools without asking, or read a file of the server's machine.
+# Remote servers take them from their own config file and environment only. One line
+# per setting; `remote_unsafe` also catches any `*_key`, `*_url`, `*_host`, `*_command`.
+REMOTE_UNSAFE: frozenset[str] = frozenset({
+    "openai_api_key",
+    "openai_base_url",
+    "anthropic_api_key",
+    "anthropic_base_url",
+    "ollama_host",
+    "auto_approve",
+    "allowed_tools",
+})
+_UNSAFE_SUFFIXES = ("_key", "_keys", "_url", "_host", "_token", "_command", "_commands")
+
+
+def remote_unsafe(name: str, value: Any) -> bool:
+    """True for a setting (field name) a remote client's value must not change."""
+    if name in REMOTE_UNSAFE or name.endswith(_UNSAFE_SUFFIXES):
+        return True
+    # replay:FILE reads a file on the server; the other providers use the server's URLs
+    return name == "provider" and str(value).strip().lower().startswith("replay")
+
+
+def remote_safe(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`values` without what a remote client may not set, and the keys left out."""
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in values.items():
+        name = _field_name(key) or key
+        if remote_unsafe(name, value):
+            dropped.append(key)
+        else:
+            kept[key] = value
+    return kept, dropped
+
+
 def config_path() -> Path:
     env = os.environ.get("TETHER_CONFIG")
     if env:

@@ -176,6 +176,7 @@ def _scenario(
     tmp_path: Path,
     script: dict[str, object],
     extra_settings: dict[str, object] | None = None,
+    extra_config: dict[str, object] | None = None,
 ) -> tuple[dict[str, object], Path, Path]:
     """Run scenario `name` of e2e.mjs in a fresh code-server; (report, hello.py, data dir)."""
     _need(CODE_SERVER, "code-server")
@@ -237,6 +238,7 @@ def _scenario(
                 "docstring": DOCSTRING.strip(),
                 "title": TITLE,
                 "secret": SECRET,
+                **(extra_config or {}),
             }
             result = subprocess.run(
                 [node, str(E2E_SCRIPT), json.dumps(config)],

@@ -1193,6 +1193,8 @@ export enum ErrorCode {
   IndexUnavailable = -32011,
   /** Settings could not be used; defaults apply. */
   ConfigInvalid = -32012,
+  /** Remote server (TCP): a message before `initialize`, or `initialize` without the right `initializationOptions.tether.token`; the server closes the connection. */
+  Unauthorized = -32013,
   /** A bug in Tether; the message and the server log say more. */
   Internal = -32099,
 }

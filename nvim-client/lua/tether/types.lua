@@ -633,6 +633,7 @@ M.error_codes = {
   store_failed = -32010,
   index_unavailable = -32011,
   config_invalid = -32012,
+  unauthorized = -32013,
   internal = -32099,
 }
 

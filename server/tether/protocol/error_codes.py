@@ -22,6 +22,7 @@ class ErrorCode(IntEnum):
     STORE_FAILED = -32010
     INDEX_UNAVAILABLE = -32011
     CONFIG_INVALID = -32012
+    UNAUTHORIZED = -32013
     INTERNAL = -32099
 
 
@@ -45,6 +46,10 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.STORE_FAILED: "History could not be read or written (disk full, permissions).",
     ErrorCode.INDEX_UNAVAILABLE: "The workspace index for that folder is not built or failed.",
     ErrorCode.CONFIG_INVALID: "Settings could not be used; defaults apply.",
+    ErrorCode.UNAUTHORIZED: (
+        "Remote server (TCP): a message before `initialize`, or `initialize` without the "
+        "right `initializationOptions.tether.token`; the server closes the connection."
+    ),
     ErrorCode.INTERNAL: "A bug in Tether; the message and the server log say more.",
 }
 

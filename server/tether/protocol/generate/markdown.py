@@ -162,6 +162,8 @@ def render_markdown(defs: dict[str, Schema]) -> str:
         "",
         prose.OVERVIEW.format(version=PROTOCOL_VERSION),
         "",
+        prose.REMOTE,
+        "",
         *_capabilities(defs),
         "",
         *_methods(defs),
