@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,7 +34,8 @@ def capped(title: str) -> bool:
 async def test_five_megabyte_titles_are_capped_and_every_session_reads_back(
     env: Env, workspace: Path
 ) -> None:
-    env.provider.set_script(Script([text_turn("an answer")], title="word" * 25_000))  # one 100 KB word
+    model_title = "word" * 25_000  # one 100 KB word
+    env.provider.set_script(Script([text_turn("an answer")], title=model_title))
     folder = {"folderUri": workspace.as_uri()}
     async with env.serve([workspace], settings={"titleGeneration": True}) as h:
         renamed = (await h.request("tether/session/create", folder))["sessionId"]
@@ -104,3 +108,46 @@ async def test_cli_rename_caps_the_title(env: Env, workspace: Path) -> None:
 def test_caps_are_what_the_spec_says() -> None:
     spec = (Path(__file__).parents[2] / "protocol-spec.md").read_text()
     assert f"{MAX_TITLE_CHARS} characters" in spec and f"{MAX_MODEL_CHARS} characters" in spec
+
+
+def _plant_special_files(sessions: Path, outside: Path) -> list[socket.socket]:
+    """A FIFO, a directory, a socket and an outward symlink named like sessions."""
+    ids = [str(uuid.uuid4()) for _ in range(4)]
+    os.mkfifo(sessions / f"{ids[0]}.jsonl")
+    os.mkfifo(sessions / "x.jsonl")
+    (sessions / f"{ids[1]}.jsonl").mkdir()
+    sock = socket.socket(socket.AF_UNIX)
+    here = os.getcwd()
+    os.chdir(sessions)  # a relative name: AF_UNIX paths are limited to ~108 bytes
+    try:
+        sock.bind(f"{ids[2]}.jsonl")
+    finally:
+        os.chdir(here)
+    outside.write_text("{}\n")
+    (sessions / f"{ids[3]}.jsonl").symlink_to(outside)
+    (sessions / "y.jsonl").symlink_to("/dev/zero")
+    return [sock]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX special files")
+async def test_special_files_in_the_history_folder_are_skipped(
+    env: Env, workspace: Path, tmp_path: Path
+) -> None:
+    folder = {"folderUri": workspace.as_uri()}
+    async with env.serve([workspace]) as h:
+        sid = (await h.request("tether/session/create", {**folder, "title": "real"}))["sessionId"]
+    [sessions] = list(env.data_dir.glob("workspaces/*/sessions"))
+    keep = _plant_special_files(sessions, tmp_path / "outside.jsonl")
+    try:
+        async with env.serve([workspace]) as h:
+            listed = await h.request("tether/session/list", folder)
+            assert [s["id"] for s in listed["sessions"]] == [sid]
+            assert (await h.request("tether/session/load", {"sessionId": sid}))["session"][
+                "title"] == "real"
+        done = _tether(env, "sessions", "list", "-w", str(workspace), "--json")
+        assert done.returncode == 0, done.stderr
+        assert [row["id"] for row in json.loads(done.stdout)] == [sid]
+        assert "not a regular file" in done.stderr
+    finally:
+        for sock in keep:
+            sock.close()
