@@ -33,18 +33,21 @@ from typing import Any, BinaryIO, Protocol
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import JsonRPCProtocol
 
+from tether.protocol.error_codes import ErrorCode
+from tether.protocol.models import MAX_MESSAGE_BYTES
+
 log = logging.getLogger(__name__)
 
 # The largest body accepted. Editors send whole documents (didOpen, didChange with full
 # sync) and Tether's prompts carry attachments, so a few MB must pass; nothing legitimate
 # comes near 64 MB, and a larger length is far more likely a corrupt stream than a message
 # (a misread length of 2**32 would otherwise have the server buffer 4 GB before failing).
-MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+MAX_CONTENT_LENGTH = MAX_MESSAGE_BYTES
 MAX_HEADER_LINE = 8 * 1024  # LSP has two short headers; a longer line is not a header
 MAX_HEADER_LINES = 32
 
-PARSE_ERROR = -32700
-INVALID_REQUEST = -32600
+PARSE_ERROR = int(ErrorCode.PARSE_ERROR)
+INVALID_REQUEST = int(ErrorCode.INVALID_REQUEST)
 
 ErrorHandler = Callable[[Exception, type[JsonRpcException]], Any]
 
