@@ -13,9 +13,10 @@ deaf; and a body that is not JSON is logged and never answered. Here:
   `FramingError` ends the loop; over stdio the server logs one line and exits non-zero, so
   the editor (which restarts a crashed server) brings a fresh one up.
 
-`serve_stream` is a drop-in for `pygls.io_.run_async` (stdio, TCP) and `serve_websocket`
-for `pygls.io_.run_websocket` (one message per WebSocket frame, so only the envelope rules
-apply), so every transport reads through the same code.
+`serve_stream` is a drop-in for `pygls.io_.run_async` (stdio, TCP: a TCP server closes
+just that connection on FramingError); a WebSocket loop hands each frame to `handle_body`
+(a frame is one message, so only the envelope rules apply). Every transport thus reads
+through the same code.
 """
 
 from __future__ import annotations
@@ -296,32 +297,3 @@ async def serve_stream(
         if body is None:
             return
         handle_body(protocol, body, error_handler)
-
-
-async def serve_websocket(
-    websocket: Any,
-    stop_event: threading.Event,
-    protocol: JsonRPCProtocol,
-    logger: logging.Logger | None = None,
-    error_handler: ErrorHandler | None = None,
-) -> None:
-    """`pygls.io_.run_websocket` with the envelope answers: one message per frame."""
-    from pygls.io_ import WebSocketWriter
-    from websockets.exceptions import ConnectionClosed
-
-    del logger
-    protocol.set_writer(WebSocketWriter(websocket), include_headers=False)
-    try:
-        while not stop_event.is_set():
-            try:
-                data = await websocket.recv(decode=False)
-            except ConnectionClosed:
-                stop_event.set()
-                return
-            if len(data) > MAX_CONTENT_LENGTH:
-                log.warning("closing the connection: a %d-byte message is over the cap",
-                            len(data))
-                return
-            handle_body(protocol, data, error_handler)
-    finally:
-        await websocket.close()
