@@ -14,7 +14,7 @@ deaf; and a body that is not JSON is logged and never answered. Here:
   the editor (which restarts a crashed server) brings a fresh one up.
 
 `serve_stream` is a drop-in for `pygls.io_.run_async` (stdio, TCP: a TCP server closes
-just that connection on FramingError); a WebSocket loop hands each frame to `handle_body`
+just that connection on FramingError) and `serve_websocket` for `pygls.io_.run_websocket`
 (a frame is one message, so only the envelope rules apply). Every transport thus reads
 through the same code.
 """
@@ -297,3 +297,27 @@ async def serve_stream(
         if body is None:
             return
         handle_body(protocol, body, error_handler)
+
+
+async def serve_websocket(
+    websocket: Any,
+    stop_event: threading.Event,
+    protocol: JsonRPCProtocol,
+    logger: logging.Logger | None = None,
+    error_handler: ErrorHandler | None = None,
+) -> None:
+    """`pygls.io_.run_websocket` with the envelope answers: each frame is one message."""
+    from pygls.io_ import WebSocketWriter
+    from websockets.exceptions import ConnectionClosed
+
+    del logger  # pygls' signature; this module logs under its own name
+    protocol.set_writer(WebSocketWriter(websocket), include_headers=False)
+    try:
+        while not stop_event.is_set():
+            try:
+                data = await websocket.recv(decode=False)
+            except ConnectionClosed:
+                return
+            handle_body(protocol, data, error_handler)
+    finally:
+        await websocket.close()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
+from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosedOK
 
 from tether.lsp.framing import (
     INVALID_REQUEST,
@@ -12,6 +16,8 @@ from tether.lsp.framing import (
     FramingError,
     check_envelope,
     read_frame,
+    serve_stream,
+    serve_websocket,
 )
 
 
@@ -92,3 +98,54 @@ def test_invalid_envelopes(data: object, msg_id: object) -> None:
 ])
 def test_valid_envelopes(data: object) -> None:
     assert check_envelope(data) is None
+
+
+class RecordingProtocol:
+    """The slice of pygls' protocol the reader uses: what it sends, what it dispatches."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.handled: list[Any] = []
+        self.writer: Any = None
+
+    def set_writer(self, writer: Any, include_headers: bool = True) -> None:
+        self.writer = writer
+
+    def _send_data(self, data: dict[str, Any]) -> None:
+        self.sent.append(data)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        return data
+
+    def handle_message(self, message: Any) -> None:
+        self.handled.append(message)
+
+
+class FakeWebSocket:
+    def __init__(self, frames: list[bytes]) -> None:
+        self.frames = frames
+        self.closed = False
+
+    async def recv(self, decode: bool = False) -> bytes:
+        if not self.frames:
+            raise ConnectionClosedOK(None, None)
+        return self.frames.pop(0)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_stream_and_websocket_loops_answer_bad_bodies_and_dispatch_good_ones() -> None:
+    good = {"jsonrpc": "2.0", "id": 1, "method": "m"}
+    bodies = [b"{nope", json.dumps([good]).encode(), b'{"id": "q"}', json.dumps(good).encode()]
+    stream_protocol = RecordingProtocol()
+    data = b"".join(b"Content-Length: %d\r\n\r\n" % len(b) + b for b in bodies)
+    await serve_stream(threading.Event(), stream(data), stream_protocol)  # type: ignore[arg-type]
+    ws_protocol = RecordingProtocol()
+    socket = FakeWebSocket(list(bodies))
+    await serve_websocket(socket, threading.Event(), ws_protocol)  # type: ignore[arg-type]
+    assert socket.closed
+    for protocol in (stream_protocol, ws_protocol):
+        assert [(m["id"], m["error"]["code"]) for m in protocol.sent] == [
+            (None, -32700), (None, -32600), ("q", -32600)]
+        assert protocol.handled == [good]
