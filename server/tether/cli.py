@@ -281,9 +281,9 @@ async def _sessions(args: argparse.Namespace) -> int:
         await manager.delete(args.session_id)
         _report(args, {"deleted": args.session_id}, f"deleted {args.session_id}")
     elif action == "rename":
-        await manager.rename(args.session_id, args.title)
-        _report(args, {"renamed": args.session_id, "title": args.title},
-                f"renamed {args.session_id}: {args.title}")
+        title = await manager.rename(args.session_id, args.title)
+        _report(args, {"renamed": args.session_id, "title": title},
+                f"renamed {args.session_id}: {title}")
     elif action == "export":
         print(await manager.export(args.session_id, args.format))
     return 0

@@ -1167,6 +1167,10 @@ export interface MethodResultMap {
 
 /** JSON-RPC error codes of Tether's custom methods. */
 export enum ErrorCode {
+  /** A message body is not JSON (or not UTF-8); answered with `id: null`. */
+  ParseError = -32700,
+  /** A message is JSON but not a JSON-RPC 2.0 message (an array, a number, an object without `method`, a bad `jsonrpc`); answered with its `id` when it has a usable one. */
+  InvalidRequest = -32600,
   /** Params failed validation; `data.errors[].path` names each field. */
   InvalidParams = -32602,
   /** No session with that id in any open workspace folder. */

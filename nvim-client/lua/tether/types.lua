@@ -620,6 +620,8 @@ M.methods = {
 
 --- JSON-RPC error codes (see protocol-spec.md).
 M.error_codes = {
+  parse_error = -32700,
+  invalid_request = -32600,
   invalid_params = -32602,
   unknown_session = -32001,
   turn_in_progress = -32002,

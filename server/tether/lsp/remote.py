@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 
-from pygls.io_ import run_async, run_websocket
-
 from tether.lsp.auth import (
     ServerToken,
     bearer_token,
@@ -36,6 +34,7 @@ from tether.lsp.auth import (
     server_token,
     token_matches,
 )
+from tether.lsp.framing import FramingError, serve_stream, serve_websocket
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection
@@ -146,8 +145,10 @@ async def _tcp_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWr
     peer = writer.get_extra_info("peername")
     log.info("tcp client connected: %s", peer)
     try:
-        await run_async(stop_event=threading.Event(), reader=reader, protocol=server.protocol,
-                        logger=log, error_handler=server.report_server_error)
+        await serve_stream(stop_event=threading.Event(), reader=reader,
+                           protocol=server.protocol, error_handler=server.report_server_error)
+    except FramingError as exc:
+        log.error("LSP framing error from tcp client %s, closing its connection: %s", peer, exc)
     except (ConnectionError, asyncio.IncompleteReadError) as exc:
         log.info("tcp client %s gone: %s", peer, exc)
     finally:
@@ -181,9 +182,9 @@ async def _ws_listener(options: RemoteOptions, make_server: Callable[[], TetherS
         server = make_server()
         log.info("websocket client connected: %s", websocket.remote_address)
         try:
-            await run_websocket(websocket=websocket, stop_event=threading.Event(),
-                                protocol=server.protocol, logger=log,
-                                error_handler=server.report_server_error)
+            await serve_websocket(websocket=websocket, stop_event=threading.Event(),
+                                  protocol=server.protocol,
+                                  error_handler=server.report_server_error)
         finally:
             await _end(server)
             log.info("websocket client disconnected: %s", websocket.remote_address)

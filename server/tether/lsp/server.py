@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import sys
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.exceptions import FeatureRequestError, JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
@@ -28,6 +31,7 @@ from tether import PROTOCOL_VERSION, __version__
 from tether.lsp.auth import Refusal, admit, forget_token
 from tether.lsp.coalesce import EventCoalescer
 from tether.lsp.folders import FolderRuntime, FolderSet
+from tether.lsp.framing import FramingError, StdinReader, serve_stream
 from tether.lsp.wire import plain
 from tether.protocol.events import EventBase, SessionEvent
 from tether.protocol.methods import (
@@ -45,6 +49,7 @@ from tether.workspace.overlay import DocumentOverlay, Encoding
 
 log = logging.getLogger(__name__)
 
+FRAMING_EXIT_STATUS = 2
 CLIENT_METHODS = {PERMISSION_REQUEST, SESSION_EVENT}
 SERVED_METHODS = sorted(m for m in METHOD_PARAMS if m not in CLIENT_METHODS)
 
@@ -274,6 +279,29 @@ class TetherServer(LanguageServer):
         for task in list(self.background):
             task.cancel()
         await self.folders.aclose()
+
+    # -- transport ----------------------------------------------------------------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio; garbled framing ends the process with status 2 and one log line,
+        so the editor restarts the server instead of talking to one that no longer listens."""
+        self._stop_event = stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        reader = StdinReader(stdin or sys.stdin.buffer)
+        try:
+            asyncio.run(serve_stream(stop_event, reader, self.protocol,
+                                     error_handler=self.report_server_error))
+        except FramingError as exc:
+            log.error("LSP framing error on stdin, exiting with status %d so the editor "
+                      "can restart the server: %s", FRAMING_EXIT_STATUS, exc)
+            raise SystemExit(FRAMING_EXIT_STATUS) from None
+        except BrokenPipeError:
+            log.error("the connection to the editor is lost; shutting down")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            reader.close()
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     # -- client capabilities ----------------------------------------------------------
 

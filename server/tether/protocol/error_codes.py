@@ -9,6 +9,8 @@ from enum import IntEnum
 
 
 class ErrorCode(IntEnum):
+    PARSE_ERROR = -32700  # JSON-RPC standard: the body is not JSON
+    INVALID_REQUEST = -32600  # JSON-RPC standard: JSON, but not a JSON-RPC message
     INVALID_PARAMS = -32602  # JSON-RPC standard; `data.path` names the field
     UNKNOWN_SESSION = -32001
     TURN_IN_PROGRESS = -32002
@@ -27,6 +29,13 @@ class ErrorCode(IntEnum):
 
 
 ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.PARSE_ERROR: (
+        "A message body is not JSON (or not UTF-8); answered with `id: null`."
+    ),
+    ErrorCode.INVALID_REQUEST: (
+        "A message is JSON but not a JSON-RPC 2.0 message (an array, a number, an object "
+        "without `method`, a bad `jsonrpc`); answered with its `id` when it has a usable one."
+    ),
     ErrorCode.INVALID_PARAMS: "Params failed validation; `data.errors[].path` names each field.",
     ErrorCode.UNKNOWN_SESSION: "No session with that id in any open workspace folder.",
     ErrorCode.TURN_IN_PROGRESS: "A turn is already running in that session (steer or cancel it).",

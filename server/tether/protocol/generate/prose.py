@@ -172,3 +172,38 @@ whose `code` is one of the `PROVIDER_*` codes, and the request answers `status:
 
 Standard JSON-RPC codes (-32700 parse error, -32600 invalid request, -32601 method not
 found, -32800 request cancelled) keep their meaning."""
+
+FRAMING = """\
+## Framing, malformed input and size limits
+
+- **Framing.** Each message is `Content-Length: N` (ASCII digits), optional other
+  headers (`Content-Type`), an empty line, then exactly N bytes of UTF-8 JSON. Header
+  names are case-insensitive; lines end with CRLF (a bare LF is accepted).
+- **Bodies that cannot be read are answered** and the server reads on, since the length
+  still says where the next message starts: a body that is not JSON gets `-32700`
+  (`PARSE_ERROR`, `id: null`); JSON that is not a JSON-RPC 2.0 message (an array: LSP has
+  no batches; a number, string or null; an object without `"jsonrpc": "2.0"`, with a
+  `method` that is not a string, or with neither `method` nor `result`/`error`) gets
+  `-32600` (`INVALID_REQUEST`) with the message's `id` when it is a string or an integer,
+  else `id: null`. A request with bad params still gets `-32602` with its id.
+- **Framing errors end the server.** A header block without `Content-Length`, a length
+  that is not plain digits, negative or over the cap, a header line without a colon or
+  over 8 KiB, more than 32 header lines, or input ending inside a header or before the
+  declared body length leave no way to find the next message. The server writes one log
+  line (stderr or `--log-file`) naming the problem and exits with status 2, so the editor
+  restarts it; it never waits deaf for bytes that cannot be framed. End of input between
+  two messages is a normal exit.
+- **Message size.** A body is at most {max_body} bytes (64 MiB): editors send whole
+  documents and prompts carry attachments, so a few MB must pass, but nothing
+  legitimate comes near 64 MiB, while a corrupt length (say 2**32) would otherwise make
+  the server buffer gigabytes before failing.
+- **History limits.** What is written to history can always be read back. Titles are one
+  line of at most {max_title} characters: a longer title (from `tether/session/rename`,
+  `tether/session/create`, the first prompt or the model) is cut at a word and ends with
+  `…`, and the stored title is what `tether/session/list` and `load` return. A model
+  selector over {max_model} characters is refused (`-32602`); the agent name is capped at
+  {max_agent} characters; a session header is at most 64 KiB. Records (messages, tool
+  output) have no size cap of their own beyond the message size above.
+- **History folder.** Only regular files are read: a FIFO, socket, device, directory or
+  symlink named like a session file is skipped by `tether/session/list` (logged once) and
+  answers `STORE_FAILED` when loaded by id."""
