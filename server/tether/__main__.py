@@ -1,3 +1,10 @@
-from tether.cli import main
+"""`python -m tether` and the `tether` command: keys leave the environment first."""
 
-raise SystemExit(main())
+from tether.secret_env import isolate
+
+isolate()  # before the heavy imports: it may re-execute this process (see secret_env)
+
+from tether.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    raise SystemExit(main())
