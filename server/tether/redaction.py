@@ -103,14 +103,22 @@ class Redactor:
             self._pattern = re.compile(_SHAPES)
 
     def found_in(self, text: str) -> bool:
-        return self._pattern.search(text) is not None
+        return self._may_match(text) and self._pattern.search(text) is not None
 
     def redact(self, text: str) -> str:
         """`text` with every secret masked; the same object when there was none."""
+        if not self._may_match(text):
+            return text
         pattern = self._pattern
         if pattern.search(text) is None:
             return text
         return pattern.sub(_mask, text)
+
+    def _may_match(self, text: str) -> bool:
+        """Substring pre-check (memchr-fast): every match contains one of these. Python's
+        regex engine tries each alternative at each position, ~50x slower on clean text."""
+        return ("sk-" in text or "Bearer" in text
+                or any(v in text for v in self._variants))
 
     def redact_log(self, text: str) -> str:
         """`redact`, plus the values of fields named like secrets (log lines only)."""
@@ -149,7 +157,8 @@ class Redactor:
         end = len(text)
         floor = 0
         hold = end
-        for match in self._pattern.finditer(text):
+        matches = self._pattern.finditer(text) if self._may_match(text) else ()
+        for match in matches:
             if match.end() < end:
                 floor = match.end()
             elif match.start() >= end - max(SHAPE_HOLD, self._longest()):
