@@ -362,6 +362,7 @@ class TurnRunner:
         if (settings.auto_approve or call.name in settings.allowed_tools
                 or call.name in self.state.always_allowed):
             return True
+        description = redact(description)  # it goes to the editor outside the events, too
         await self.emit(PermissionRequested, tool_call_id=call.id, tool=call.name,
                         description=description)
         option = await self.deps.bridge.request_permission(PermissionRequest(
