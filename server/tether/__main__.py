@@ -1,10 +1,18 @@
 """`python -m tether` and the `tether` command: keys leave the environment first."""
 
-from tether.secret_env import isolate
+from __future__ import annotations
 
-isolate()  # before the heavy imports: it may re-execute this process (see secret_env)
 
-from tether.cli import main  # noqa: E402
+def main() -> int:
+    """The program's entry: `isolate()` before the heavy imports, since it may re-execute
+    this process (see tether.secret_env); importing this module has no effect."""
+    from tether.secret_env import isolate
+
+    isolate()
+    from tether.cli import main as cli_main
+
+    return cli_main()
+
 
 if __name__ == "__main__":
     raise SystemExit(main())
