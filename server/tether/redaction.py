@@ -30,9 +30,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 import traceback
 from collections.abc import Iterable
+from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -229,10 +231,30 @@ class RedactingFilter(logging.Filter):
 
 
 def install_log_redaction(logger: logging.Logger | None = None) -> None:
-    """Put a `RedactingFilter` on every handler of `logger` (the root by default)."""
+    """Put a `RedactingFilter` on every handler of `logger` (the root by default), and
+    mask the tracebacks Python itself prints on stderr (uncaught, in threads too)."""
     for handler in (logger or logging.getLogger()).handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+    sys.excepthook = _print_redacted
+    threading.excepthook = _print_thread_redacted
+
+
+def _print_redacted(kind: type[BaseException], exc: BaseException,
+                    tb: TracebackType | None) -> None:
+    text = "".join(traceback.format_exception(kind, exc, tb))
+    if sys.stderr is not None:
+        sys.stderr.write(REDACTOR.redact_log(text))
+        sys.stderr.flush()
+
+
+def _print_thread_redacted(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    if sys.stderr is not None:
+        sys.stderr.write(f"Exception in thread {name}:\n")
+    _print_redacted(args.exc_type, args.exc_value, args.exc_traceback)
 
 
 def _mask(match: re.Match[str]) -> str:

@@ -185,3 +185,27 @@ def test_adding_a_short_or_known_secret_changes_nothing() -> None:
     before = r._pattern
     r.add(OTHER, "abc", None, SecretStr(OTHER))
     assert r._pattern is before
+
+
+def test_uncaught_tracebacks_on_stderr_are_masked(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    key = "ku" + uuid.uuid4().hex
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "import threading\n"
+        "from tether.redaction import add_secrets, install_log_redaction\n"
+        f"add_secrets({key!r})\n"
+        "install_log_redaction()\n"
+        "def fail():\n"
+        f"    raise OSError({key!r})\n"
+        "t = threading.Thread(target=fail)\n"
+        "t.start()\n"
+        "t.join()\n"
+        f"raise RuntimeError('bad ' + {key!r})\n")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert run.returncode == 1
+    assert "RuntimeError: bad ***" in run.stderr and "OSError: ***" in run.stderr
+    assert key not in run.stderr
