@@ -19,6 +19,9 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
+from tether import secret_env
+from tether.redaction import add_secrets
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -63,6 +66,11 @@ class Settings(BaseModel):
     repo_map_tokens: int = Field(1024, ge=0, description="Repo map budget in the system context.")
     title_generation: bool = Field(True, description="Ask the model for a title after turn 1.")
     problems: list[str] = Field(default_factory=list, exclude=True)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Every secret a Settings holds is known to the redactor from the moment it exists
+        # (file, environment, editor, CLI): nothing can print it before it is masked.
+        add_secrets(*(v for v in self.__dict__.values() if isinstance(v, SecretStr)))
 
     @property
     def provider_kind(self) -> str:
@@ -135,7 +143,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
             settings.problems.append(f"{path}: cannot read ({exc}); using defaults")
         else:
             settings = _apply(settings, data, source=str(path))
-    env = {field: os.environ[var] for var, field in ENV_VARS.items() if os.environ.get(var)}
+    env = {field: value for var, field in ENV_VARS.items() if (value := secret_env.getenv(var))}
     settings = _apply(settings, env, source="environment")
     if overrides:
         settings = _apply(settings, overrides, source="override")

@@ -26,7 +26,9 @@ from typing import Any
 
 import platformdirs
 
+from tether import secret_env
 from tether.protocol.error_codes import ErrorCode
+from tether.redaction import REDACTOR
 
 TOKEN_ENV = "TETHER_TOKEN"
 INITIALIZE = "initialize"
@@ -153,12 +155,15 @@ def server_token(port: int, environ: dict[str, str] | None = None) -> ServerToke
     runs do not inherit it.
     """
     if environ is None:
-        given = os.environ.pop(TOKEN_ENV, "").strip()
+        # After the start-up re-exec the token lives in secret_env, no longer in os.environ.
+        given = (secret_env.getenv(TOKEN_ENV) or os.environ.pop(TOKEN_ENV, "")).strip()
     else:
         given = environ.get(TOKEN_ENV, "").strip()
     if given:
+        REDACTOR.add(given)
         return ServerToken(given, None)
     value = secrets.token_urlsafe(32)
+    REDACTOR.add(value)
     return ServerToken(value, write_token_file(value, port))
 
 

@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from tether.redaction import install_log_redaction
+
 log = logging.getLogger(__name__)
 
 
@@ -52,6 +54,7 @@ def configure_logging(level: str, log_file: Path | None) -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    install_log_redaction(root)  # every line, DEBUG included, with secrets masked
     from tether.lsp.errors import QuietBadInput, QuietExpectedErrors
 
     # pygls logs every message it sends at INFO: far too much once tokens stream.

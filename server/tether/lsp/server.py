@@ -42,6 +42,7 @@ from tether.protocol.methods import (
     TetherClientCapabilities,
     TetherServerCapabilities,
 )
+from tether.redaction import redact
 from tether.settings import Settings, load_settings, remote_safe
 from tether.store.base import SessionStore
 from tether.workspace.folder import WorkspaceFolder, canonical, uri_to_path
@@ -435,6 +436,7 @@ class TetherServer(LanguageServer):
     # -- messages to the user ---------------------------------------------------------
 
     def log_to_client(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        message = redact(message)
         log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
         try:
             self.window_log_message(types.LogMessageParams(type=kind, message=message))

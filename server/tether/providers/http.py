@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,10 +28,10 @@ from tether.errors import (
 )
 from tether.providers.retry import AttemptState, keep_message, parse_retry_after
 from tether.providers.sse import ServerSentEvent, SSEDecoder
+from tether.redaction import REDACTOR
 
 log = logging.getLogger(__name__)
 
-_KEY_SHAPES = re.compile(r"\b(sk-(?:ant-|proj-)?)[A-Za-z0-9_\-*.]{6,}")
 _MAX_DETAIL = 300
 
 
@@ -195,7 +194,7 @@ def status_error(
     endpoint: Endpoint,
     secrets: Sequence[str],
 ) -> ProviderError:
-    detail = redact(error_detail(raw) or f"HTTP {status}", secrets)
+    detail = error_detail(raw, secrets) or f"HTTP {status}"
     vendor = endpoint.vendor
     data: dict[str, Any] = {"status": status}
     if status in (401, 403):
@@ -228,16 +227,17 @@ def status_error(
     )
 
 
-def error_detail(raw: bytes) -> str:
-    """The provider's own error message from a JSON (or plain text) error body."""
+def error_detail(raw: bytes, secrets: Sequence[str] = ()) -> str:
+    """The provider's own error message from a JSON (or plain text) error body, redacted
+    before it is clipped (a clip through a key would leave a piece no pattern knows)."""
     text = raw.decode("utf-8", errors="replace").strip()
     if not text:
         return ""
     try:
         body = json.loads(text)
     except ValueError:
-        return _clip(" ".join(text.split()))
-    return _clip(message_from_json(body) or " ".join(text.split()))
+        return clip(redact(" ".join(text.split()), secrets))
+    return clip(redact(message_from_json(body) or " ".join(text.split()), secrets))
 
 
 def message_from_json(body: Any) -> str:
@@ -258,15 +258,17 @@ def message_from_json(body: Any) -> str:
     return ""
 
 
-def redact(text: str, secrets: Sequence[str]) -> str:
+def redact(text: str, secrets: Sequence[str] = ()) -> str:
+    """The redactor's masking, plus this request's own key however short it is."""
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
-    return _KEY_SHAPES.sub(r"\1***", text)
+    return REDACTOR.redact(text)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
+def clip(text: str, limit: int = _MAX_DETAIL) -> str:
+    """Shorten provider text for a message; clip only text that was already redacted."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reason(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tether.errors import ProviderError, TetherError
@@ -61,6 +61,7 @@ from tether.providers.base import (
     ToolCallReady,
     UsageReport,
 )
+from tether.redaction import redact, redact_value
 from tether.session.attachments import context_parts, mentioned_identifiers
 from tether.session.context import derive_context
 from tether.session.deltas import DeltaBuffer
@@ -314,6 +315,8 @@ class TurnRunner:
             outcome = await self._invoke(call, args_error)
         finally:
             heartbeat.cancel()
+        # Masked before anything sees it: the model, the events, history (invariant 6).
+        outcome = replace(outcome, content=redact(outcome.content))
         duration_ms = int((time.monotonic() - started) * 1000)
         if outcome.edited_uri and outcome.diff is not None:
             await self.emit(FileEdited, tool_call_id=call.id, uri=outcome.edited_uri,
@@ -359,6 +362,7 @@ class TurnRunner:
         if (settings.auto_approve or call.name in settings.allowed_tools
                 or call.name in self.state.always_allowed):
             return True
+        description = redact(description)  # it goes to the editor outside the events, too
         await self.emit(PermissionRequested, tool_call_id=call.id, tool=call.name,
                         description=description)
         option = await self.deps.bridge.request_permission(PermissionRequest(
@@ -382,6 +386,7 @@ class TurnRunner:
             Message(id=new_id(), role="tool", parts=[result], turn_id=self.turn_id), sync=True)
 
     async def _add_message(self, message: Message, *, sync: bool = False) -> None:
+        message = redact_value(message)  # what the model echoed is not sent on, either
         self.state.messages.append(message)
         await self.emit(MessageAdded, message=message, sync=sync)
 
@@ -390,8 +395,8 @@ class TurnRunner:
     async def _finish(self, status: TurnStatus, event_type: type[EventBase],
                       **fields: Any) -> TurnResult:
         await self.emit(event_type, sync=True, **fields)
-        text = str(fields.get("text", ""))
-        reason = str(fields.get("reason", ""))
+        text = redact(str(fields.get("text", "")))
+        reason = redact(str(fields.get("reason", "")))
         return TurnResult(session_id=self.state.info.id, turn_id=self.turn_id, status=status,
                           text=text, usage=self.usage, reason=reason)
 

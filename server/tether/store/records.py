@@ -24,6 +24,7 @@ from tether.protocol.models import (
     SessionInfo,
     Usage,
 )
+from tether.redaction import REDACTOR
 
 HEADER_TYPE = "session_header"
 HEADER_VERSION = 1
@@ -49,10 +50,19 @@ ELLIPSIS = "…"
 
 
 def encode_record(record: EventBase | Mapping[str, Any]) -> bytes:
-    """One JSONL line (with its newline) for an event or an already-wire dict."""
+    """One JSONL line (with its newline) for an event or an already-wire dict.
+
+    Every line of history is written through here, so this is where secrets are masked
+    on the way to disk (invariant 6): one scan of the encoded line; only a line with a
+    hit is re-encoded from its redacted values (never patched as text, which could
+    break the JSON).
+    """
     data = record.to_wire() if isinstance(record, EventBase) else dict(record)
-    try:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if REDACTOR.found_in(text):
+        data = REDACTOR.redact_value(data)
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
         return text.encode("utf-8") + b"\n"
     except UnicodeEncodeError:
         # Lone surrogates from a provider: keep them as \\u escapes rather than fail.

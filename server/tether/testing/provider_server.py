@@ -4,7 +4,8 @@ Tests of providers, sessions and editors talk to this server over real TCP in th
 wire formats (OpenAI Chat Completions SSE, Anthropic Messages SSE), so the HTTP client,
 the SSE decoder and the retry logic are exercised as they will be in production — no
 transport mocks. Faults (429 with Retry-After, 500, 401, a dropped stream, a stalled
-stream) are part of the script.
+stream, a mid-stream error event or a garbled line echoing the client's key) are part
+of the script.
 
     with ScriptedProviderServer(Script([text_turn("Hi")])) as srv:
         Settings(provider="openai", openai_base_url=srv.openai_base_url, openai_api_key="test")
@@ -313,6 +314,20 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif turn.fault == "401":
             self._json(401, err("Invalid authentication.", "authentication_error"))
+        elif turn.fault in ("error_event", "garbled"):
+            # Half the answer, then a line echoing the key the client sent, as a broken
+            # gateway or a provider's mid-stream error does: clients must not surface it.
+            given = self._given_key(anthropic)
+            frames = self._frames(
+                turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body
+            )
+            if turn.fault == "garbled":
+                bad = wf.garbled_line(f'{{"choices": [{{"delta": {{"api_key": "{given}')
+            elif anthropic:
+                bad = wf.anthropic_stream_error(f"Invalid API key: {given}")
+            else:
+                bad = wf.openai_stream_error(f"Incorrect API key provided: {given}")
+            self._stream([*frames[: max(1, len(frames) // 2)], bad], turn.chunk_delay)
         else:
             frames = self._frames(
                 turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body

@@ -2,8 +2,9 @@
 
 The command runs in its own process group (`start_new_session=True`) so that a timeout or
 a cancelled turn can stop everything it started — grandchildren included — with one
-`killpg`. Tether's own API keys are removed from its environment so `env` cannot leak
-them into the history.
+`killpg`. Tether's own secrets (API keys, TETHER_TOKEN) are removed from its environment
+(`secret_env.scrubbed`) so `env` cannot leak them, and its output is redacted as it is
+read, before the head/tail cut (a cut through a key would leave a piece no one knows).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 import os
 from typing import Any
 
+from tether.redaction import StreamRedactor
+from tether.secret_env import scrubbed
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail
 from tether.tools.process import ShellProcess
@@ -23,7 +26,6 @@ MAX_OUTPUT_CHARS = 60_000
 KILL_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 DRAIN_GRACE = 0.3  # seconds to finish reading after the command exits
 log = logging.getLogger(__name__)
-SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
 
 class _Output:
@@ -87,7 +89,7 @@ class RunCommandTool(BuiltinTool):
         command = str(args["command"])
         limit = max(MAX_TIMEOUT, ctx.command_timeout)
         timeout = min(float(args.get("timeout") or ctx.command_timeout), limit)
-        env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
+        env = scrubbed(os.environ)
         env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "GIT_TERMINAL_PROMPT": "0"})
         proc = await ShellProcess.start(
             command, cwd=ctx.workspace.root, env=env, stop_grace=KILL_GRACE
@@ -123,12 +125,13 @@ class RunCommandTool(BuiltinTool):
 
 async def _pump(proc: ShellProcess, output: _Output, ctx: ToolContext) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    secrets = StreamRedactor()
     async for chunk in proc.output():
-        text = decoder.decode(chunk)
+        text = secrets.feed(decoder.decode(chunk))
         if text:
             output.add(text)
             await ctx.emit_output(text)
-    rest = decoder.decode(b"", final=True)
+    rest = secrets.feed(decoder.decode(b"", final=True)) + secrets.flush()
     if rest:
         output.add(rest)
         await ctx.emit_output(rest)
