@@ -4,7 +4,7 @@ Tests of providers, sessions and editors talk to this server over real TCP in th
 wire formats (OpenAI Chat Completions SSE, Anthropic Messages SSE), so the HTTP client,
 the SSE decoder and the retry logic are exercised as they will be in production — no
 transport mocks. Faults (429 with Retry-After, 500, 401, a dropped stream, a stalled
-stream) are part of the script.
+stream, a "silent" one that sends its headers and then nothing) are part of the script.
 
     with ScriptedProviderServer(Script([text_turn("Hi")])) as srv:
         Settings(provider="openai", openai_base_url=srv.openai_base_url, openai_api_key="test")
@@ -313,6 +313,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif turn.fault == "401":
             self._json(401, err("Invalid authentication.", "authentication_error"))
+        elif turn.fault == "silent":  # 200 and the stream headers, then not one byte
+            self._stream([], 0.0, end="hang")
         else:
             frames = self._frames(
                 turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body
