@@ -1,9 +1,11 @@
 """run_command: a shell command in the workspace root, output streamed as it arrives.
 
-The command runs in its own process group (`start_new_session=True`) so that a timeout or
-a cancelled turn can stop everything it started — grandchildren included — with one
-`killpg`. Tether's own API keys are removed from its environment so `env` cannot leak
-them into the history.
+The command runs in its own process group, and everything it started — grandchildren,
+`setsid` children, double-forked daemons — is stopped when it times out, when the turn is
+cancelled, and when the command ends: a process left in the background does not outlive
+its command (a server the model starts for a test lives as long as the command that
+uses it; see `tools/proctree.py`). Tether's own API keys are removed from its environment
+so `env` cannot leak them into the history.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tether.tools.process import ShellProcess
 MAX_TIMEOUT = 600.0
 MAX_OUTPUT_CHARS = 60_000
 KILL_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
+CANCEL_GRACE = 0.05  # the same on cancel: the user is waiting (git still drops its locks)
 DRAIN_GRACE = 0.3  # seconds to finish reading after the command exits
 log = logging.getLogger(__name__)
 SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
@@ -90,7 +93,7 @@ class RunCommandTool(BuiltinTool):
         env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
         env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "GIT_TERMINAL_PROMPT": "0"})
         proc = await ShellProcess.start(
-            command, cwd=ctx.workspace.root, env=env, stop_grace=KILL_GRACE
+            command, cwd=ctx.workspace.root, env=env, stop_grace=CANCEL_GRACE
         )
         output = _Output(MAX_OUTPUT_CHARS)
         reader = asyncio.ensure_future(_pump(proc, output, ctx))
@@ -99,11 +102,11 @@ class RunCommandTool(BuiltinTool):
             if not timed_out:
                 # background processes may still hold the pipe open: don't wait for them
                 await asyncio.wait({reader}, timeout=DRAIN_GRACE)
-        except BaseException:  # the turn was cancelled: stop the whole group, then re-raise
+        except BaseException:  # the turn was cancelled: stop the whole tree, then re-raise
             reader.cancel()
-            await asyncio.shield(_finish(proc, reader))
+            await asyncio.shield(_finish(proc, reader, CANCEL_GRACE))
             raise
-        await _finish(proc, reader)
+        await _finish(proc, reader, KILL_GRACE)
         code = proc.returncode
         text = output.render()
         if timed_out:
@@ -134,9 +137,9 @@ async def _pump(proc: ShellProcess, output: _Output, ctx: ToolContext) -> None:
         await ctx.emit_output(rest)
 
 
-async def _finish(proc: ShellProcess, reader: asyncio.Future[None]) -> None:
-    """Stop what is left of the group, stop reading, close the pipes."""
-    await proc.stop(KILL_GRACE)
+async def _finish(proc: ShellProcess, reader: asyncio.Future[None], grace: float) -> None:
+    """Stop what is left of the tree, stop reading, close the pipes."""
+    await proc.stop(grace)
     if not reader.done():
         await asyncio.wait({reader}, timeout=DRAIN_GRACE)
     reader.cancel()
