@@ -59,6 +59,9 @@ class Settings(BaseModel):
         1800.0, gt=0, description="One model call in all, retries included (s)."
     )
     command_timeout: float = Field(120.0, gt=0, description="run_command timeout (s).")
+    tool_timeout: float = Field(
+        120.0, gt=0, description="Wall-clock limit of any other tool call (s)."
+    )
     auto_approve: bool = Field(False, description="Allow every tool without asking.")
     allowed_tools: list[str] = Field(
         default_factory=list, description="Tools that never ask (e.g. run_command)."

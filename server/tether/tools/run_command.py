@@ -25,6 +25,7 @@ MAX_OUTPUT_CHARS = 60_000
 KILL_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 CANCEL_GRACE = 0.05  # the same on cancel: the user is waiting (git still drops its locks)
 DRAIN_GRACE = 0.3  # seconds to finish reading after the command exits
+STOP_ALLOWANCE = 10.0  # beyond the timeout, before the tool runner gives up on a command
 log = logging.getLogger(__name__)
 SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
@@ -86,10 +87,13 @@ class RunCommandTool(BuiltinTool):
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Run `{args.get('command', '?')}`"
 
+    def time_limit(self, args: dict[str, Any], ctx: ToolContext) -> float:
+        """The runner's backstop: the command's own timeout plus the time to stop it."""
+        return command_timeout(args, ctx) + STOP_ALLOWANCE
+
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
         command = str(args["command"])
-        limit = max(MAX_TIMEOUT, ctx.command_timeout)
-        timeout = min(float(args.get("timeout") or ctx.command_timeout), limit)
+        timeout = command_timeout(args, ctx)
         env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
         env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "GIT_TERMINAL_PROMPT": "0"})
         proc = await ShellProcess.start(
@@ -122,6 +126,16 @@ class RunCommandTool(BuiltinTool):
             is_error=code != 0,
             metadata={"exit_code": code, "truncated": output.dropped > 0},
         )
+
+
+def command_timeout(args: dict[str, Any], ctx: ToolContext) -> float:
+    """The model's `timeout`, else the setting; at most MAX_TIMEOUT (or the setting)."""
+    limit = max(MAX_TIMEOUT, ctx.command_timeout)
+    try:
+        asked = float(args.get("timeout") or ctx.command_timeout)
+    except (TypeError, ValueError):  # the argument check reports it
+        asked = ctx.command_timeout
+    return min(asked, limit)
 
 
 async def _pump(proc: ShellProcess, output: _Output, ctx: ToolContext) -> None:

@@ -281,7 +281,10 @@ async def test_escaped_children_are_stopped_on_cancel(ws: Harness, escape: str) 
 @linux_only
 async def test_a_command_leaves_no_zombies_behind(ws: Harness) -> None:
     """Orphans reparented to the server (its subreaper role) are reaped, not left as Z."""
-    await run.run({"command": f"{DAEMON} {UNTIL_PID} echo done"}, ws.ctx)
+    try:
+        await run.run({"command": f"{DAEMON} {UNTIL_PID} echo done"}, ws.ctx)
+    finally:
+        kill_quietly(ws.root / "pid")
     me = str(os.getpid())
     zombies = []
     for _ in range(200):
