@@ -70,7 +70,7 @@ class ShellProcess:
         self._transport = transport
         self._protocol = protocol
         self.pid: int = transport.get_pid()
-        self.tree = proctree.Tree(shell=self.pid, mark=mark)
+        self.tree = proctree.Tree(shell=self.pid, mark=mark, born=proctree.start_time(self.pid))
 
     @classmethod
     async def start(
@@ -134,19 +134,25 @@ class ShellProcess:
     async def stop(self, grace: float) -> None:
         """SIGTERM the tree, SIGKILL whatever is left after `grace` seconds, reap.
 
-        `grace` 0 kills at once. Returns once no process of the tree is left (bounded).
+        `grace` 0 kills at once. Full /proc scans are few (they cost milliseconds each on
+        a busy machine): one to find the tree, one per SIGKILL round to catch what was
+        forked meanwhile; waiting and reaping look only at the pids already found. The
+        sweep for zombies no scan saw alive runs after, without holding up the caller.
         """
         loop = asyncio.get_running_loop()
         tree = self.tree
-        if grace > 0:
-            alive = await _scan(proctree.signal_tree, tree, signal.SIGTERM)
-            deadline = loop.time() + grace
-            while alive and loop.time() < deadline:
-                await asyncio.sleep(0.01)
-                alive = await _scan(proctree.tree_alive, tree)
-        for _ in range(_KILL_ROUNDS):  # a fork loop needs more than one round
-            if not await _scan(proctree.signal_tree, tree, signal.SIGKILL):
+        first = signal.SIGTERM if grace > 0 else signal.SIGKILL
+        known = await _scan(proctree.signal_tree, tree, first)
+        deadline = loop.time() + grace
+        while grace > 0 and loop.time() < deadline and await _scan(
+                proctree.any_alive, tree, known):
+            await asyncio.sleep(0.01)
+        await _scan(proctree.signal_pids, known, signal.SIGKILL)
+        for _ in range(_KILL_ROUNDS):  # anything forked meanwhile; a fork loop needs rounds
+            found = await _scan(proctree.signal_tree, tree, signal.SIGKILL)
+            if not found:
                 break
+            known |= found
             await asyncio.sleep(0.005)
         else:
             log.warning("command %s: processes survived %d SIGKILL rounds", self.pid,
@@ -154,9 +160,12 @@ class ShellProcess:
         if not await self.wait_exit(max(grace, 0.5)):
             log.warning("command %s did not exit after SIGKILL", self.pid)
         for _ in range(_REAP_ROUNDS):  # killed orphans turn into our zombies a moment later
-            if await _scan(proctree.settled, tree):
+            if await _scan(proctree.reap_known, tree, known):
                 break
             await asyncio.sleep(0.005)
+        sweep = asyncio.ensure_future(_scan(proctree.reap_orphans))
+        _SWEEPS.add(sweep)
+        sweep.add_done_callback(_SWEEPS.discard)
 
     def close(self) -> None:
         """Close the pipes, even if a detached process still holds the other end."""
@@ -165,6 +174,7 @@ class ShellProcess:
 
 _KILL_ROUNDS = 50
 _REAP_ROUNDS = 200
+_SWEEPS: set[asyncio.Future[int]] = set()  # orphan sweeps in flight (kept referenced)
 
 
 def _announce(starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _Protocol]]) -> None:

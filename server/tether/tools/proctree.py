@@ -38,12 +38,11 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 MARK_VAR = "TETHER_COMMAND"
-_PROC = Path("/proc")
+_HAS_PROC = os.path.exists("/proc/self/stat")
 _PR_SET_CHILD_SUBREAPER = 36
 _children_lock = threading.Lock()
 _live_children: set[int] = set()  # shells asyncio still waits for: never reaped here
@@ -61,7 +60,7 @@ def scanner() -> ThreadPoolExecutor:
 
 
 def has_proc() -> bool:
-    return (_PROC / "self" / "stat").exists()
+    return _HAS_PROC
 
 
 def become_subreaper() -> bool:
@@ -112,6 +111,7 @@ class Tree:
 
     shell: int  # the shell's pid, also its process group (start_new_session)
     mark: bytes  # b"TETHER_COMMAND=<token>"
+    born: int = 0  # the shell's start time (clock ticks): older processes are not ours
 
 
 @dataclass(frozen=True)
@@ -120,26 +120,42 @@ class _Stat:
     state: str
     ppid: int
     pgid: int
+    born: int
+
+
+def _read(path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 1 << 16)
+    finally:
+        os.close(fd)
 
 
 def _read_stat(pid: int) -> _Stat | None:
     try:
-        text = (_PROC / str(pid) / "stat").read_text()
-    except (OSError, ValueError):
+        raw = _read(f"/proc/{pid}/stat")
+    except OSError:
         return None
-    fields = text[text.rfind(")") + 2 :].split()
-    try:
-        return _Stat(pid, fields[0], int(fields[1]), int(fields[2]))
+    fields = raw[raw.rfind(b")") + 2 :].split()
+    try:  # state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime
+        # stime cutime cstime priority nice num_threads itrealvalue starttime
+        return _Stat(pid, fields[0].decode(), int(fields[1]), int(fields[2]), int(fields[19]))
     except (IndexError, ValueError):
         return None
+
+
+def start_time(pid: int) -> int:
+    """When `pid` started (clock ticks since boot); 0 when unknown."""
+    stat = _read_stat(pid) if has_proc() else None
+    return stat.born if stat is not None else 0
 
 
 def _scan() -> dict[int, _Stat]:
     stats: dict[int, _Stat] = {}
     with contextlib.suppress(OSError):
-        for entry in os.scandir(_PROC):
-            if entry.name.isdigit():
-                stat = _read_stat(int(entry.name))
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                stat = _read_stat(int(name))
                 if stat is not None:
                     stats[stat.pid] = stat
     return stats
@@ -147,7 +163,7 @@ def _scan() -> dict[int, _Stat]:
 
 def _marked(pid: int, mark: bytes) -> bool:
     try:
-        environ = (_PROC / str(pid) / "environ").read_bytes()
+        environ = _read(f"/proc/{pid}/environ")
     except OSError:  # gone, or not ours to read
         return False
     return mark in environ.split(b"\0")
@@ -158,9 +174,9 @@ def members(tree: Tree) -> dict[int, _Stat]:
     stats = _scan()
     me = os.getpid()
     found = {pid: stat for pid, stat in stats.items() if stat.pgid == tree.shell}
-    for pid, stat in stats.items():  # ppid 2: kernel threads, skipped
-        if (pid not in found and pid != me and stat.state not in "ZX" and stat.ppid != 2
-                and _marked(pid, tree.mark)):
+    for pid, stat in stats.items():  # older than the shell, or a kernel thread: not ours
+        if (pid not in found and pid != me and stat.born >= tree.born and stat.ppid != 2
+                and stat.state not in "ZX" and _marked(pid, tree.mark)):
             found[pid] = stat
     children: dict[int, list[_Stat]] = {}
     for stat in stats.values():
@@ -174,38 +190,75 @@ def members(tree: Tree) -> dict[int, _Stat]:
     return found
 
 
-def signal_tree(tree: Tree, sig: signal.Signals) -> int:
-    """Send `sig` to every live process of the tree; how many were still alive.
+def _group_alive(tree: Tree) -> bool:
+    try:
+        os.killpg(tree.shell, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
 
-    Without /proc only the process group is reached.
+
+def signal_tree(tree: Tree, sig: signal.Signals) -> set[int]:
+    """Send `sig` to every live process of the tree; the pids that were still alive.
+
+    Without /proc only the process group is reached (and the shell stands for it).
     """
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(tree.shell, sig)
     if not has_proc():
-        try:
-            os.killpg(tree.shell, 0)
-        except (ProcessLookupError, PermissionError):
-            return 0
-        return 1
-    alive = [pid for pid, stat in members(tree).items() if stat.state not in "ZX"]
+        return {tree.shell} if _group_alive(tree) else set()
+    alive = {pid for pid, stat in members(tree).items() if stat.state not in "ZX"}
     for pid in alive:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, sig)
-    return len(alive)
+    return alive
 
 
-def tree_alive(tree: Tree) -> bool:
+def signal_pids(pids: set[int], sig: signal.Signals) -> set[int]:
+    """Send `sig` to the pids among `pids` still alive (no scan); those pids."""
+    alive = set()
+    for pid in pids:
+        stat = _read_stat(pid) if has_proc() else None
+        if stat is None or stat.state in "ZX":
+            continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+            alive.add(pid)
+    return alive
+
+
+def any_alive(tree: Tree, pids: set[int]) -> bool:
+    """Whether one of `pids` (or, without /proc, the group) still runs; no scan."""
     if not has_proc():
-        try:
-            os.killpg(tree.shell, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
+        return _group_alive(tree)
+    for pid in pids:
+        stat = _read_stat(pid)
+        if stat is not None and stat.state not in "ZX":
+            return True
+    return False
+
+
+def reap_known(tree: Tree, pids: set[int]) -> bool:
+    """Reap those of `pids` that died as our children; True once none is left at all.
+
+    Safe by construction: `pids` are members of the tree, never the shell (asyncio's).
+    """
+    if not has_proc():
         return True
-    return any(stat.state not in "ZX" for stat in members(tree).values())
+    left = False
+    for pid in pids - {tree.shell}:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        if _read_stat(pid) is not None:
+            left = True
+    return not left
 
 
 def reap_orphans() -> int:
-    """Reap zombies that were re-parented to us; how many. Asyncio's shells are skipped."""
+    """Reap zombies that were re-parented to us; how many. Asyncio's shells are skipped.
+
+    Catches what no scan saw alive: the short-lived middle process of a double fork.
+    """
     if not has_proc():
         return 0
     me = os.getpid()
@@ -219,14 +272,3 @@ def reap_orphans() -> int:
                     done, _ = os.waitpid(pid, os.WNOHANG)
                     reaped += done == pid
     return reaped
-
-
-def settled(tree: Tree) -> bool:
-    """Reap what we inherited; True once no process of the tree is left, not even a zombie.
-
-    The shell itself is left to asyncio (it is reaped by its child watcher).
-    """
-    reap_orphans()
-    if not has_proc():
-        return True
-    return not [pid for pid in members(tree) if pid != tree.shell]
