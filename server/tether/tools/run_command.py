@@ -66,7 +66,8 @@ class RunCommandTool(BuiltinTool):
         "Run a shell command in the workspace root (sh -c). Output (stdout and stderr "
         "merged) streams to the user and comes back with the exit code; long output keeps "
         "its head and tail. Stopped after `timeout` seconds (default from settings). "
-        "Processes left in the background are stopped when the command ends."
+        "Processes left in the background (also setsid, nohup or daemons) are stopped "
+        "when the command ends: start a server and use it within one command."
     )
     parameters: dict[str, Any] = {
         "type": "object",
