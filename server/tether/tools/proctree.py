@@ -10,6 +10,12 @@ tree is therefore found from three facts, joined until nothing new turns up:
 - the parent links in `/proc/<pid>/stat`, for children that cleared their environment
   while their parent was still known.
 
+Only processes started after the command's shell are read for the marker (their start
+time is in the same `stat` line), which keeps a scan cheap and pid reuse harmless. What
+still escapes: a process that empties its environment (`env -i`), leaves the group and
+whose parent is gone by the time of the stop. It is re-parented to the server all the
+same (below), so it cannot turn into a zombie nobody reaps.
+
 The server also becomes a child subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`), so orphans
 of a command are re-parented to it instead of to init: they stay in its tree, and when
 they die the server reaps them. Reaping is by pid (`waitpid(pid, WNOHANG)`), never
