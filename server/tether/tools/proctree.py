@@ -14,7 +14,7 @@ Only processes started after the command's shell are read for the marker (their 
 time is in the same `stat` line), which keeps a scan cheap and pid reuse harmless. What
 still escapes: a process that empties its environment (`env -i`), leaves the group and
 whose parent is gone by the time of the stop. It is re-parented to the server all the
-same (below), so it cannot turn into a zombie nobody reaps.
+same (below), and reaped by the sweep after the next command once it has died.
 
 The server also becomes a child subreaper (`prctl(PR_SET_CHILD_SUBREAPER)`), so orphans
 of a command are re-parented to it instead of to init: they stay in its tree, and when
