@@ -269,12 +269,12 @@ def reap_orphans() -> int:
         return 0
     me = os.getpid()
     reaped = 0
-    with _children_lock:  # no shell starts while we look: its zombie would look orphaned
-        if _spawning:
-            return 0
-        for pid, stat in _scan().items():
-            if stat.state == "Z" and stat.ppid == me and pid not in _live_children:
-                with contextlib.suppress(ChildProcessError):
-                    done, _ = os.waitpid(pid, os.WNOHANG)
-                    reaped += done == pid
+    zombies = [pid for pid, stat in _scan().items() if stat.state == "Z" and stat.ppid == me]
+    for pid in zombies:
+        with _children_lock:  # a shell being started may be a zombie before its pid is known
+            if _spawning or pid in _live_children:
+                continue
+            with contextlib.suppress(ChildProcessError):
+                done, _ = os.waitpid(pid, os.WNOHANG)
+                reaped += done == pid
     return reaped
