@@ -319,3 +319,18 @@ async def test_reaping_orphans_keeps_every_exit_code(ws: Harness) -> None:
     assert [o.metadata["exit_code"] for o in outcomes] == [3, 4, 5, 6, 7, 8, 0, 0, 0]
     for i in range(3):
         assert await wait_gone(int((ws.root / "d" / str(i) / "pid").read_text()))
+
+
+async def test_without_proc_the_group_is_still_stopped(
+    ws: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where /proc is missing (macOS, BSD) the process group is what can be reached."""
+    from tether.tools import proctree
+
+    monkeypatch.setattr(proctree, "_HAS_PROC", False)
+    pidfile = ws.root / "pid"
+    outcome = await run.run(
+        {"command": "trap '' TERM; sleep 60 & echo $! > pid; echo done"}, ws.ctx
+    )
+    assert outcome.content == "done\n[exit code 0]"
+    assert await wait_dead(int(pidfile.read_text()))  # SIGTERM ignored: SIGKILL got it
