@@ -58,7 +58,13 @@ class Settings(BaseModel):
     context_window: int | None = Field(None, ge=1024, description="Override the window table.")
     request_timeout: float = Field(60.0, gt=0, description="Connect/first-byte timeout (s).")
     idle_timeout: float = Field(60.0, gt=0, description="Max seconds between stream chunks.")
+    request_deadline: float = Field(
+        1800.0, gt=0, description="One model call in all, retries included (s)."
+    )
     command_timeout: float = Field(120.0, gt=0, description="run_command timeout (s).")
+    tool_timeout: float = Field(
+        120.0, gt=0, description="Wall-clock limit of any other tool call (s)."
+    )
     auto_approve: bool = Field(False, description="Allow every tool without asking.")
     allowed_tools: list[str] = Field(
         default_factory=list, description="Tools that never ask (e.g. run_command)."

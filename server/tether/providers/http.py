@@ -57,6 +57,7 @@ class Endpoint:
 class Timeouts:
     request: float = 60.0  # connect and first byte of the answer
     idle: float = 60.0  # longest silence between two chunks of a stream
+    deadline: float = 1800.0  # one model call in all: every attempt, back-off and stream
 
 
 def make_client(
@@ -68,26 +69,32 @@ def make_client(
 
 
 class IdleWatchdog:
-    """The per-chunk idle timeout, with one timer per stream instead of one per chunk.
+    """The per-chunk idle timeout and the request deadline, with one timer per stream.
 
     `asyncio.timeout` around every read costs a timer and two context switches per token;
     this timer is pushed forward lazily and cancels the task only while it is reading,
-    turning that cancel into TimeoutError exactly as `asyncio.timeout` would.
+    turning that cancel into TimeoutError exactly as `asyncio.timeout` would. `expired`
+    says which bound it was: "idle" (no byte for `idle` seconds) or "deadline".
     """
 
-    def __init__(self, idle: float) -> None:
+    def __init__(self, idle: float, deadline: float | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
         self._task = task
         self._idle = idle
+        self._deadline = deadline
         self._read_started = self._loop.time()
         self._reading = False
         self._fired = False
-        self._handle = self._loop.call_at(self._read_started + idle, self._check)
+        self.expired: str | None = None
+        self._handle = self._loop.call_at(self._due(), self._check)
 
     async def read(self, chunks: AsyncIterator[bytes]) -> bytes:
         self._read_started = self._loop.time()
+        if self._deadline is not None and self._read_started >= self._deadline:
+            self.expired = "deadline"  # it passed while the consumer was busy
+            raise TimeoutError
         self._reading = True
         try:
             return await anext(chunks)
@@ -100,18 +107,48 @@ class IdleWatchdog:
         finally:
             self._reading = False
 
+    def _due(self) -> float:
+        due = self._read_started + self._idle
+        return due if self._deadline is None else min(due, self._deadline)
+
     def _check(self) -> None:
         now = self._loop.time()
-        deadline = self._read_started + self._idle
-        if self._reading and now >= deadline:
+        due = self._due()
+        if self._reading and now >= due:
+            self.expired = (
+                "deadline" if self._deadline is not None and now >= self._deadline else "idle"
+            )
             self._fired = True
             self._task.cancel()
             return
-        self._handle = self._loop.call_at(deadline if self._reading else now + self._idle,
-                                          self._check)
+        later = due if self._reading else now + self._idle
+        if not self._reading and self._deadline is not None and self._deadline > now:
+            later = min(later, self._deadline)
+        self._handle = self._loop.call_at(later, self._check)
 
     def close(self) -> None:
         self._handle.cancel()
+
+
+def deadline_error(endpoint: Endpoint, timeouts: Timeouts) -> ProviderTimeoutError:
+    """The whole model call ran out of time: final, a retry would start past it."""
+    error = ProviderTimeoutError(
+        f"{endpoint.vendor} gave no complete answer within {timeouts.deadline:g} s "
+        "(request_deadline); the request was stopped."
+    )
+    error.retryable = False
+    return error
+
+
+def idle_error(endpoint: Endpoint, timeouts: Timeouts, *, received: bool) -> ProviderTimeoutError:
+    """A stream that went silent. Not retried: a server that stalls once mostly stalls
+    again, and every retry would cost the user another `idle` seconds of nothing."""
+    where = "in the middle of a response" if received else "after the response headers"
+    error = ProviderTimeoutError(
+        f"{endpoint.vendor} sent nothing for {timeouts.idle:g} s {where} (idle_timeout)."
+    )
+    error.retryable = False
+    return error
 
 
 async def post_sse(
@@ -135,10 +172,16 @@ async def post_sse(
         request = client.build_request("POST", url, json=body, headers=dict(headers))
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
         raise _transport_error(httpx.InvalidURL(str(exc)), endpoint, secrets) from None
+    loop = asyncio.get_running_loop()
+    first_byte = loop.time() + timeouts.request
+    if state.deadline is not None and state.deadline <= first_byte:
+        first_byte = state.deadline
     try:
-        async with asyncio.timeout(timeouts.request):
+        async with asyncio.timeout_at(first_byte):
             response = await client.send(request, stream=True)
     except TimeoutError:
+        if state.deadline is not None and loop.time() >= state.deadline:
+            raise deadline_error(endpoint, timeouts) from None
         raise ProviderTimeoutError(
             f"{endpoint.vendor} did not answer within {timeouts.request:g} s."
         ) from None
@@ -155,7 +198,8 @@ async def post_sse(
         state.started = True
         decoder = SSEDecoder()
         chunks = response.aiter_bytes()
-        watchdog = IdleWatchdog(timeouts.idle)
+        watchdog = IdleWatchdog(timeouts.idle, state.deadline)
+        received = False
         try:
             while True:
                 try:
@@ -163,15 +207,15 @@ async def post_sse(
                 except StopAsyncIteration:
                     break
                 except TimeoutError:
-                    raise ProviderTimeoutError(
-                        f"{endpoint.vendor} sent nothing for {timeouts.idle:g} s "
-                        "in the middle of a response."
-                    ) from None
+                    if watchdog.expired == "deadline":
+                        raise deadline_error(endpoint, timeouts) from None
+                    raise idle_error(endpoint, timeouts, received=received) from None
                 except httpx.HTTPError as exc:
                     raise ProviderStreamError(
                         f"The response stream from {endpoint.vendor} broke off "
                         f"({redact(_reason(exc), secrets)})."
                     ) from None
+                received = received or bool(chunk)
                 batch = decoder.feed(chunk)
                 if batch:
                     yield batch

@@ -60,7 +60,9 @@ class SSEProvider:
         self._official = host == self.official_host
 
     def stream(self, request: ChatRequest) -> AsyncIterator[ProviderEvent]:
-        return with_retries(lambda state: self._attempt(request, state), self._retry)
+        return with_retries(
+            lambda state: self._attempt(request, state), self._retry, self._timeouts.deadline
+        )
 
     async def aclose(self) -> None:
         if self._client is not None:

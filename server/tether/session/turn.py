@@ -69,7 +69,7 @@ from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
 from tether.tools.base import IndexQuery, ToolContext, ToolOutcome
-from tether.tools.registry import ToolRegistry
+from tether.tools.registry import ToolRegistry, run_tool
 from tether.workspace.bridge import EditorBridge, PermissionRequest
 from tether.workspace.folder import WorkspaceFolder, uri_to_path
 
@@ -351,9 +351,10 @@ class TurnRunner:
             emit_output=lambda chunk: self.emit(ToolOutputChunk, tool_call_id=call.id,
                                                 text=chunk),
             index=self.deps.index, command_timeout=self.deps.settings.command_timeout,
+            tool_timeout=self.deps.settings.tool_timeout,
         )
         try:
-            return await tool.run(call.arguments, ctx)
+            return await run_tool(tool, call.arguments, ctx)
         except TetherError as exc:
             return ToolOutcome(f"{call.name} failed: {exc.message}", is_error=True)
 

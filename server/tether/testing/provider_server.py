@@ -4,8 +4,8 @@ Tests of providers, sessions and editors talk to this server over real TCP in th
 wire formats (OpenAI Chat Completions SSE, Anthropic Messages SSE), so the HTTP client,
 the SSE decoder and the retry logic are exercised as they will be in production — no
 transport mocks. Faults (429 with Retry-After, 500, 401, a dropped stream, a stalled
-stream, a mid-stream error event or a garbled line echoing the client's key) are part
-of the script.
+stream, a mid-stream error event or a garbled line echoing the client's key, a "silent"
+one that sends its headers and then nothing) are part of the script.
 
     with ScriptedProviderServer(Script([text_turn("Hi")])) as srv:
         Settings(provider="openai", openai_base_url=srv.openai_base_url, openai_api_key="test")
@@ -328,6 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 bad = wf.openai_stream_error(f"Incorrect API key provided: {given}")
             self._stream([*frames[: max(1, len(frames) // 2)], bad], turn.chunk_delay)
+        elif turn.fault == "silent":  # 200 and the stream headers, then not one byte
+            self._stream([], 0.0, end="hang")
         else:
             frames = self._frames(
                 turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body
