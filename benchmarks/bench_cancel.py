@@ -1,9 +1,11 @@
 """Cancel latency: from `SessionManager.cancel()` to the `turn_cancelled` event.
 
 Issue 2 asks for a turn to end within 100 ms of a cancel, mid-stream and mid-tool (the
-child process group killed). Measured against the local scripted provider over real HTTP,
-beside a baseline in the same run: cancelling a bare httpx task reading the same stalled
-stream (the floor any client pays).
+child process group killed); issue 9 adds commands whose children left the group
+(`setsid`, a daemon) and commands that ignore SIGTERM (stopped by SIGKILL after the short
+cancel grace). Measured against the local scripted provider over real HTTP, beside a
+baseline in the same run: cancelling a bare httpx task reading the same stalled stream
+(the floor any client pays).
 
     python benchmarks/bench_cancel.py [--runs N]
 """
@@ -96,9 +98,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     slow = Turn(text="x" * 100_000, chunk_size=4, chunk_delay=0.01)
-    tool = tool_turn("run_command", {"command": "sleep 3571; echo never"})
+    commands = {
+        "mid-tool turn (sleep child)": "sleep 3571; echo never",
+        "mid-tool, setsid child": "setsid sh -c 'exec sleep 3571' </dev/null >/dev/null 2>&1 &"
+                                  " sleep 3571",
+        "mid-tool, SIGTERM ignored": "trap '' TERM; sleep 3571",
+    }
     stream_ms: list[float] = []
-    tool_ms: list[float] = []
+    tool_ms: dict[str, list[float]] = {name: [] for name in commands}
     bare_ms: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["TETHER_DATA_DIR"] = str(Path(tmp) / "data")
@@ -108,15 +115,17 @@ def main() -> int:
             for _ in range(args.runs):
                 stream_ms.append(asyncio.run(cancel_turn(srv, root, mid_tool=False)))
                 bare_ms.append(asyncio.run(cancel_bare(srv)))
-            srv.set_script(Script([tool], repeat_last=True))
-            for _ in range(args.runs):
-                tool_ms.append(asyncio.run(cancel_turn(srv, root, mid_tool=True)))
+            for name, command in commands.items():
+                tool = tool_turn("run_command", {"command": command})
+                srv.set_script(Script([tool], repeat_last=True))
+                for _ in range(args.runs):
+                    tool_ms[name].append(asyncio.run(cancel_turn(srv, root, mid_tool=True)))
     left = sleep_children()
     base = statistics.median(bare_ms)
     print(f"cancel latency, median of {args.runs} (goal < {GOAL_MS:.0f} ms)")
     print(f"{'case':<34}{'ms':>10}{'ratio':>10}")
     print(f"{'bare httpx stream task (baseline)':<34}{base:>10.1f}{1.0:>10.2f}")
-    for name, values in (("mid-stream turn", stream_ms), ("mid-tool turn (sleep child)", tool_ms)):
+    for name, values in (("mid-stream turn", stream_ms), *tool_ms.items()):
         med = statistics.median(values)
         print(f"{name:<34}{med:>10.1f}{med / base:>10.2f}   max {max(values):.1f}")
     print(f"child processes left running: {left}")

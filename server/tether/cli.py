@@ -34,6 +34,8 @@ from tether.protocol.events import (
     ToolCallStarted,
     ToolOutputChunk,
 )
+from tether.redaction import install_log_redaction
+from tether.secret_env import isolate
 from tether.session.manager import SessionManager
 from tether.settings import Settings, load_settings
 from tether.store import open_store
@@ -99,10 +101,13 @@ def _workspace_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # run as the program (an old `tether` script imports us directly)
+        isolate()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     try:
         return int(args.func(args))
     except TetherError as exc:
@@ -281,9 +286,9 @@ async def _sessions(args: argparse.Namespace) -> int:
         await manager.delete(args.session_id)
         _report(args, {"deleted": args.session_id}, f"deleted {args.session_id}")
     elif action == "rename":
-        await manager.rename(args.session_id, args.title)
-        _report(args, {"renamed": args.session_id, "title": args.title},
-                f"renamed {args.session_id}: {args.title}")
+        title = await manager.rename(args.session_id, args.title)
+        _report(args, {"renamed": args.session_id, "title": title},
+                f"renamed {args.session_id}: {title}")
     elif action == "export":
         print(await manager.export(args.session_id, args.format))
     return 0

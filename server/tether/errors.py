@@ -34,14 +34,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from tether.redaction import redact, redact_value
+
 
 class TetherError(Exception):
-    """Base of every error Tether raises on purpose."""
+    """Base of every error Tether raises on purpose.
+
+    The message and data are redacted here, once: providers quote what the server said,
+    tools quote files and commands, and any of it may carry a key (invariant 6).
+    """
 
     def __init__(self, message: str, *, data: dict[str, Any] | None = None) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.data = data or {}
+        self.data = redact_value(data) if data else {}
 
 
 class ProviderError(TetherError):

@@ -19,6 +19,9 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
+from tether import secret_env
+from tether.redaction import add_secrets
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODELS: dict[str, str] = {
@@ -63,7 +66,13 @@ class Settings(BaseModel):
     )
     request_timeout: float = Field(60.0, gt=0, description="Connect/first-byte timeout (s).")
     idle_timeout: float = Field(60.0, gt=0, description="Max seconds between stream chunks.")
+    request_deadline: float = Field(
+        1800.0, gt=0, description="One model call in all, retries included (s)."
+    )
     command_timeout: float = Field(120.0, gt=0, description="run_command timeout (s).")
+    tool_timeout: float = Field(
+        120.0, gt=0, description="Wall-clock limit of any other tool call (s)."
+    )
     auto_approve: bool = Field(False, description="Allow every tool without asking.")
     allowed_tools: list[str] = Field(
         default_factory=list, description="Tools that never ask (e.g. run_command)."
@@ -71,6 +80,11 @@ class Settings(BaseModel):
     repo_map_tokens: int = Field(1024, ge=0, description="Repo map budget in the system context.")
     title_generation: bool = Field(True, description="Ask the model for a title after turn 1.")
     problems: list[str] = Field(default_factory=list, exclude=True)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Every secret a Settings holds is known to the redactor from the moment it exists
+        # (file, environment, editor, CLI): nothing can print it before it is masked.
+        add_secrets(*(v for v in self.__dict__.values() if isinstance(v, SecretStr)))
 
     @property
     def provider_kind(self) -> str:
@@ -87,6 +101,43 @@ class Settings(BaseModel):
     def merged(self, overrides: Mapping[str, Any]) -> Settings:
         """A copy with `overrides` applied field by field; bad fields keep their value."""
         return _apply(self, overrides, source="override")
+
+
+# Settings a remote (TCP/WebSocket) client may not set: they could send the user's keys
+# to another server, run tools without asking, or read a file of the server's machine.
+# Remote servers take them from their own config file and environment only. One line
+# per setting; `remote_unsafe` also catches any `*_key`, `*_url`, `*_host`, `*_command`.
+REMOTE_UNSAFE: frozenset[str] = frozenset({
+    "openai_api_key",
+    "openai_base_url",
+    "anthropic_api_key",
+    "anthropic_base_url",
+    "ollama_host",
+    "auto_approve",
+    "allowed_tools",
+})
+_UNSAFE_SUFFIXES = ("_key", "_keys", "_url", "_host", "_token", "_command", "_commands")
+
+
+def remote_unsafe(name: str, value: Any) -> bool:
+    """True for a setting (field name) a remote client's value must not change."""
+    if name in REMOTE_UNSAFE or name.endswith(_UNSAFE_SUFFIXES):
+        return True
+    # replay:FILE reads a file on the server; the other providers use the server's URLs
+    return name == "provider" and str(value).strip().lower().startswith("replay")
+
+
+def remote_safe(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`values` without what a remote client may not set, and the keys left out."""
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in values.items():
+        name = _field_name(key) or key
+        if remote_unsafe(name, value):
+            dropped.append(key)
+        else:
+            kept[key] = value
+    return kept, dropped
 
 
 def config_path() -> Path:
@@ -106,7 +157,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
             settings.problems.append(f"{path}: cannot read ({exc}); using defaults")
         else:
             settings = _apply(settings, data, source=str(path))
-    env = {field: os.environ[var] for var, field in ENV_VARS.items() if os.environ.get(var)}
+    env = {field: value for var, field in ENV_VARS.items() if (value := secret_env.getenv(var))}
     settings = _apply(settings, env, source="environment")
     if overrides:
         settings = _apply(settings, overrides, source="override")

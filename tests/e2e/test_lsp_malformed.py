@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from concurrent.futures import Future
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from tether.lsp.wire import plain
 from tether.protocol.error_codes import ErrorCode
 from tether.testing.provider_server import Script, text_turn
 
-from .conftest import WAIT, Env, Harness
+from .conftest import SERVER_COMMAND, WAIT, Env, Harness
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
@@ -153,3 +155,159 @@ async def test_turn_in_progress_is_refused(env: Env, workspace: Path) -> None:
         assert steer == {"queued": True}
         await h.request("tether/session/cancel", {"sessionId": sid})
         assert (await asyncio.wait_for(first, WAIT))["status"] == "cancelled"
+
+
+# -- raw bytes on stdin: framing and parse errors ----------------------------------------
+
+
+class RawServer:
+    """`tether serve` spoken to in raw bytes, to send what no LSP client library would."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    def send(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+
+    def send_body(self, body: bytes) -> None:
+        self.send(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def send_json(self, message: Any) -> None:
+        self.send_body(json.dumps(message).encode())
+
+    async def receive(self) -> dict[str, Any]:
+        """The next message the server writes (its notifications included)."""
+        assert self.proc.stdout is not None
+        length = None
+        while True:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), WAIT)
+            assert line, "the server closed stdout"
+            if line == b"\r\n":
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        assert length is not None
+        body = await asyncio.wait_for(self.proc.stdout.readexactly(length), WAIT)
+        answer: dict[str, Any] = json.loads(body)
+        return answer
+
+    async def response(self) -> dict[str, Any]:
+        """The next response (notifications such as window/logMessage skipped)."""
+        while True:
+            message = await self.receive()
+            if "method" not in message:
+                return message
+
+    async def exit_status(self) -> tuple[int, str]:
+        """(exit code, stderr) once the server exits by itself, stdin still open."""
+        assert self.proc.stderr is not None
+        code = await asyncio.wait_for(self.proc.wait(), WAIT)
+        return code, (await self.proc.stderr.read()).decode(errors="replace")
+
+
+@asynccontextmanager
+async def raw_server(env: Env) -> AsyncIterator[RawServer]:
+    proc = await asyncio.create_subprocess_exec(
+        *SERVER_COMMAND, env=env.environ(), stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        yield RawServer(proc)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+# Answered at once (method not found), so it shows the server still reads its input.
+PING = {"jsonrpc": "2.0", "id": "ping", "method": "tether/ping", "params": {}}
+
+
+@pytest.mark.parametrize("garbage", [
+    b"Content-Length: twelve\r\n\r\n{}",
+    b"Content-Length: -5\r\n\r\n{}",
+    b"Content-Length: 4294967296\r\n\r\n",
+    b"Content-Type: application/json\r\n\r\n{}",
+    b"Content-Length 12\r\n\r\n{}",
+    b"X" * 70000 + b"\r\n",
+], ids=["word", "negative", "over-cap", "missing", "no-colon", "endless-header-line"])
+async def test_unrecoverable_framing_logs_one_line_and_exits(env: Env, garbage: bytes) -> None:
+    async with raw_server(env) as server:
+        server.send_json(PING)
+        assert (await server.response())["id"] == "ping"
+        server.send(garbage)  # stdin stays open: the server must not wait for more
+        code, stderr = await server.exit_status()
+    assert code != 0
+    framing = [line for line in stderr.splitlines() if "framing" in line.lower()]
+    assert len(framing) == 1, stderr
+    assert "Traceback" not in stderr
+
+
+async def test_body_shorter_than_declared_at_eof_exits_non_zero(env: Env) -> None:
+    async with raw_server(env) as server:
+        server.send(b"Content-Length: 100\r\n\r\n{\"jsonrpc\": \"2.0\"")
+        assert server.proc.stdin is not None
+        server.proc.stdin.close()
+        code, stderr = await server.exit_status()
+    assert code != 0
+    assert len([line for line in stderr.splitlines() if "framing" in line.lower()]) == 1, stderr
+
+
+async def test_clean_end_of_input_is_not_an_error(env: Env) -> None:
+    async with raw_server(env) as server:
+        server.send_json(PING)
+        assert (await server.response())["id"] == "ping"
+        assert server.proc.stdin is not None
+        server.proc.stdin.close()
+        code, stderr = await server.exit_status()
+    assert code == 0, stderr
+    assert "framing" not in stderr.lower()
+
+
+# body -> (error code, id answered to)
+BAD_BODIES: list[tuple[bytes, int, Any]] = [
+    (b"{this is not json", -32700, None),
+    (b"[1, 2", -32700, None),
+    (b"", -32700, None),
+    (b"\xff\xfe{}", -32700, None),
+    ("\u2028\u00fc".encode(), -32700, None),
+    (b"[" * 100000, -32700, None),
+    (b"[]", -32600, None),
+    (b'[{"jsonrpc": "2.0", "id": 3, "method": "tether/models/list"}]', -32600, None),
+    (b"42", -32600, None),
+    (b'"a string"', -32600, None),
+    (b"null", -32600, None),
+    (b'{"id": 5}', -32600, 5),
+    (b'{"jsonrpc": "2.0", "id": "x7"}', -32600, "x7"),
+    (b'{"jsonrpc": "1.0", "id": 1, "method": "tether/models/list"}', -32600, 1),
+    (b'{"jsonrpc": "2.0", "id": 8, "method": 17}', -32600, 8),
+    (b'{"jsonrpc": "2.0", "id": [1], "method": "tether/models/list"}', -32600, None),
+    (b'{"jsonrpc": "2.0", "method": 17}', -32600, None),
+]
+
+
+async def test_parse_errors_are_answered_and_the_server_keeps_reading(env: Env) -> None:
+    async with raw_server(env) as server:
+        for body, code, msg_id in BAD_BODIES:
+            server.send_body(body)
+            server.send_json(PING)
+            error = await server.response()
+            assert error["jsonrpc"] == "2.0"
+            assert (error["id"], error["error"]["code"]) == (msg_id, code), (body[:80], error)
+            assert error["error"]["message"]
+            assert (await server.response())["id"] == "ping", body[:80]
+        assert server.proc.returncode is None
+
+
+async def test_wrong_params_keep_their_answer_over_raw_bytes(env: Env) -> None:
+    async with raw_server(env) as server:
+        server.send_json({"jsonrpc": "2.0", "id": 1, "method": "textDocument/hover",
+                          "params": "garbage"})
+        server.send_json({"jsonrpc": "2.0", "id": 2, "method": "tether/session/list",
+                          "params": {"limit": "many"}})
+        server.send_json(PING)
+        answers = {m["id"]: m for m in [await server.response() for _ in range(3)]}
+        assert answers[1]["error"]["code"] == ErrorCode.INVALID_PARAMS
+        assert answers[2]["error"]["code"] == ErrorCode.INVALID_PARAMS
+        assert answers["ping"]["error"]["code"] == -32601

@@ -176,6 +176,7 @@ def _scenario(
     tmp_path: Path,
     script: dict[str, object],
     extra_settings: dict[str, object] | None = None,
+    extra_config: dict[str, object] | None = None,
     files: dict[str, str] | None = None,
     provider_args: list[str] | None = None,
 ) -> tuple[dict[str, object], Path, Path]:
@@ -241,6 +242,7 @@ def _scenario(
                 "docstring": DOCSTRING.strip(),
                 "title": TITLE,
                 "secret": SECRET,
+                **(extra_config or {}),
             }
             result = subprocess.run(
                 [node, str(E2E_SCRIPT), json.dumps(config)],

@@ -5,8 +5,10 @@ and the strict type check against the generated protocol types (`npm run typeche
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +22,11 @@ def _npm(*args: str) -> subprocess.CompletedProcess[str]:
         pytest.skip("npm is not installed (node 20 + npm are needed for the VS Code client)")
     if not (CLIENT / "node_modules").is_dir():
         pytest.fail("vscode-client/node_modules is missing: run `bash .ci/install-vscode.sh`")
+    # test/remote.test.ts starts a real `tether serve`: with this Python, this tree
+    env = {**os.environ, "TETHER_PYTHON": sys.executable}
     return subprocess.run(
-        [npm, *args], cwd=CLIENT, capture_output=True, text=True, timeout=300, check=False
+        [npm, *args], cwd=CLIENT, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
     )
 
 

@@ -15,7 +15,7 @@ import {
   type SessionEventNotification,
 } from "./protocol";
 import { EditReview } from "./review/editReview";
-import { ApiKeys } from "./secrets";
+import { ApiKeys, RemoteToken } from "./secrets";
 import { TetherApi } from "./server/api";
 import { ProgressFeature } from "./server/progress";
 import { ServerSupervisor } from "./server/supervisor";
@@ -26,7 +26,8 @@ let supervisor: ServerSupervisor | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel("Tether");
   const keys = new ApiKeys(context.secrets);
-  supervisor = new ServerSupervisor(output, keys);
+  const remoteToken = new RemoteToken(context.secrets);
+  supervisor = new ServerSupervisor(output, keys, remoteToken);
   const server = supervisor;
   const api = new TetherApi(server);
   const view = new ChatView(context.extensionUri);
@@ -93,9 +94,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => history.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration("tether.server.command")) {
+      if (e.affectsConfiguration("tether.server.command") || e.affectsConfiguration("tether.server.remote")) {
         void vscode.window
-          .showInformationMessage("The Tether server command changed.", "Restart Server")
+          .showInformationMessage("The Tether server setting changed.", "Restart Server")
           .then((choice) => choice && server.restart());
       }
       if (e.affectsConfiguration("tether")) void chat.refreshModels();
@@ -121,6 +122,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand("tether.clearApiKey", async () => {
       if (await keys.promptAndClear()) await server.restart();
+    }),
+    vscode.commands.registerCommand("tether.setRemoteToken", async () => {
+      if (await remoteToken.promptAndStore()) await server.restart();
+    }),
+    vscode.commands.registerCommand("tether.clearRemoteToken", async () => {
+      await remoteToken.clear();
+      await server.restart();
     }),
   );
 

@@ -1438,6 +1438,10 @@ export interface MethodResultMap {
 
 /** JSON-RPC error codes of Tether's custom methods. */
 export enum ErrorCode {
+  /** A message body is not JSON (or not UTF-8); answered with `id: null`. */
+  ParseError = -32700,
+  /** A message is JSON but not a JSON-RPC 2.0 message (an array, a number, an object without `method`, a bad `jsonrpc`); answered with its `id` when it has a usable one. */
+  InvalidRequest = -32600,
   /** Params failed validation; `data.errors[].path` names each field. */
   InvalidParams = -32602,
   /** No session with that id in any open workspace folder. */
@@ -1464,6 +1468,8 @@ export enum ErrorCode {
   IndexUnavailable = -32011,
   /** Settings could not be used; defaults apply. */
   ConfigInvalid = -32012,
+  /** Remote server (TCP): a message before `initialize`, or `initialize` without the right `initializationOptions.tether.token`; the server closes the connection. */
+  Unauthorized = -32013,
   /** A bug in Tether; the message and the server log say more. */
   Internal = -32099,
 }

@@ -52,3 +52,35 @@ export class ApiKeys implements SecretEnv {
     return true;
   }
 }
+
+const REMOTE_TOKEN_KEY = "tether.remoteToken";
+
+/**
+ * The token of a remote server (`tether.server.remote`), in SecretStorage like the keys:
+ * never in settings.json, never logged. `TETHER_TOKEN` of VS Code's environment is the
+ * fallback for a token set outside the editor.
+ */
+export class RemoteToken {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  async get(): Promise<string | undefined> {
+    return (await this.secrets.get(REMOTE_TOKEN_KEY)) || process.env.TETHER_TOKEN || undefined;
+  }
+
+  async promptAndStore(): Promise<boolean> {
+    const value = await vscode.window.showInputBox({
+      prompt:
+        "Token of the remote Tether server (the contents of the token file `tether serve` names on stderr, or its TETHER_TOKEN)",
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? null : "The token cannot be empty."),
+    });
+    if (!value?.trim()) return false;
+    await this.secrets.store(REMOTE_TOKEN_KEY, value.trim());
+    return true;
+  }
+
+  async clear(): Promise<void> {
+    await this.secrets.delete(REMOTE_TOKEN_KEY);
+  }
+}

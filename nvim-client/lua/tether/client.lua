@@ -33,14 +33,69 @@ function M.capabilities()
   })
 end
 
+---The token of a remote server: `token`, else the first line of `token_file`, else
+---$TETHER_TOKEN. Never logged.
+---@param remote tether.RemoteOptions
+---@return string|nil token, string|nil problem
+function M.remote_token(remote)
+  if remote.token and remote.token ~= "" then
+    return remote.token
+  end
+  if remote.token_file then
+    local path = vim.fs.normalize(remote.token_file)
+    local file = io.open(path, "r")
+    if not file then
+      return nil, "cannot read remote.token_file " .. path
+    end
+    local token = vim.trim(file:read("*l") or "")
+    file:close()
+    return token ~= "" and token or nil, token == "" and ("empty token file " .. path) or nil
+  end
+  local env = vim.env.TETHER_TOKEN
+  if env and env ~= "" then
+    return env
+  end
+  return nil, "remote.address is set but no token (remote.token, remote.token_file or $TETHER_TOKEN)"
+end
+
+---What starts the connection: the server command, or a TCP connection to a running
+---server (`remote.address`) whose token travels in `initializationOptions.tether.token`.
+---@param opts tether.Config
+---@return string[]|function cmd, table|nil init_options
+local function transport(opts)
+  local address = opts.remote and opts.remote.address
+  if not address then
+    return vim.deepcopy(opts.cmd), nil
+  end
+  local host, port = config.parse_address(address)
+  local token, problem = M.remote_token(opts.remote)
+  if problem then
+    log.notify(problem, vim.log.levels.ERROR)
+  end
+  return vim.lsp.rpc.connect(host --[[@as string]], port), { tether = { token = token } }
+end
+
+---A readable name of what `cfg.cmd` starts, for messages.
+---@param opts tether.Config|nil
+---@return string
+function M.describe(opts)
+  opts = opts or config.options
+  if opts.remote and opts.remote.address then
+    return "tcp://" .. opts.remote.address
+  end
+  return table.concat(opts.cmd, " ")
+end
+
 ---The client config without a root: usable as `vim.lsp.config("tether", ...)`.
 ---@param opts tether.Config|nil
 ---@return vim.lsp.ClientConfig
 function M.lsp_config(opts)
   opts = opts or config.options
+  local cmd, init_options = transport(opts)
   return {
     name = M.name,
-    cmd = vim.deepcopy(opts.cmd),
+    cmd = cmd,
+    init_options = init_options,
     cmd_env = opts.cmd_env and vim.deepcopy(opts.cmd_env) or nil,
     root_markers = vim.deepcopy(opts.root_markers),
     filetypes = opts.filetypes and vim.deepcopy(opts.filetypes) or nil,
@@ -148,7 +203,7 @@ function M.ensure(root)
   end
   if not id then
     log.notify(
-      ("cannot start the server (%s); see :checkhealth tether"):format(table.concat(cfg.cmd, " ")),
+      ("cannot start the server (%s); see :checkhealth tether"):format(M.describe()),
       vim.log.levels.ERROR
     )
     return nil

@@ -17,8 +17,14 @@ local M = {}
 ---@field max_output_lines integer Tool output lines shown per call (the rest elided).
 ---@field keymaps tether.ChatKeymaps
 
+---@class tether.RemoteOptions
+---@field address string|nil `HOST:PORT` (or `PORT`) of a running `tether serve --tcp`; nil: start `cmd`.
+---@field token string|nil The server's token (prefer `token_file` or $TETHER_TOKEN).
+---@field token_file string|nil File holding the token (what `tether serve` prints on stderr).
+
 ---@class tether.Config
 ---@field cmd string[] Command starting the language server.
+---@field remote tether.RemoteOptions Connect to a running server over TCP instead of `cmd`.
 ---@field cmd_env table<string, string>|nil Extra environment for the server process.
 ---@field root_markers string[] Files or directories marking a workspace root.
 ---@field autostart boolean Attach every file buffer of a workspace to its client.
@@ -32,6 +38,7 @@ local M = {}
 ---@type tether.Config
 M.defaults = {
   cmd = { "python3", "-m", "tether", "serve" },
+  remote = { address = nil, token = nil, token_file = nil },
   cmd_env = nil,
   root_markers = { ".git", ".hg", "pyproject.toml", "package.json", "Cargo.toml", "go.mod", ".tether" },
   autostart = true,
@@ -59,6 +66,14 @@ local schema = {
       return type(x) == "string"
     end), "a non-empty list of strings"
   end,
+  remote = {
+    address = function(v)
+      local ok = v == nil or (type(v) == "string" and M.parse_address(v) ~= nil)
+      return ok, "HOST:PORT, :PORT or PORT"
+    end,
+    token = { "string", "nil" },
+    token_file = { "string", "nil" },
+  },
   cmd_env = { "table", "nil" },
   root_markers = function(v)
     return type(v) == "table" and vim.iter(v):all(function(x)
@@ -102,6 +117,24 @@ local schema = {
 }
 
 M.schema = schema
+
+---`HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1), `[v6]:PORT`; nil when malformed.
+---@param address string
+---@return string|nil host, integer|nil port
+function M.parse_address(address)
+  local host, port = address:match("^%[(.+)%]:(%d+)$")
+  if not host then
+    host, port = address:match("^(.*):(%d+)$")
+  end
+  if not port then
+    host, port = "", address:match("^(%d+)$")
+  end
+  port = tonumber(port)
+  if not port or port < 1 or port > 65535 then
+    return nil, nil
+  end
+  return (host ~= "" and host or "127.0.0.1"), port
+end
 
 ---@param rule table|function
 ---@param value any

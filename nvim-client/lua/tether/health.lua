@@ -218,6 +218,20 @@ function M.check()
   else
     health.error("Neovim 0.10 or newer is required")
   end
+  local remote = require("tether.config").options.remote
+  if remote.address then
+    health.start("tether: remote server")
+    health.ok("connecting to tcp://" .. remote.address .. " (started elsewhere: `tether serve --tcp`)")
+    local token, problem = require("tether.client").remote_token(remote)
+    if token then
+      health.ok("token found (" .. (remote.token and "remote.token" or remote.token_file
+        and "remote.token_file" or "$TETHER_TOKEN") .. ")")
+    else
+      health.error(problem or "no token", { "Set remote.token_file to the file `tether serve` names on stderr" })
+    end
+    check_client()
+    return
+  end
   health.start("tether: server")
   local server_ok = check_server()
   check_python()

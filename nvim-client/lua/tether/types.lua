@@ -759,6 +759,8 @@ M.methods = {
 
 --- JSON-RPC error codes (see protocol-spec.md).
 M.error_codes = {
+  parse_error = -32700,
+  invalid_request = -32600,
   invalid_params = -32602,
   unknown_session = -32001,
   turn_in_progress = -32002,
@@ -772,6 +774,7 @@ M.error_codes = {
   store_failed = -32010,
   index_unavailable = -32011,
   config_invalid = -32012,
+  unauthorized = -32013,
   internal = -32099,
 }
 

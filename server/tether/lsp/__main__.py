@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from tether.secret_env import isolate
+
+if __name__ == "__main__":
+    isolate()  # keys out of the environment before the server starts (see secret_env)
+
 from tether.lsp.cli import add_serve_command
 
 

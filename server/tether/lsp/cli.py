@@ -7,13 +7,20 @@ import logging
 import sys
 from pathlib import Path
 
+from tether.redaction import install_log_redaction
+
 log = logging.getLogger(__name__)
 
 
 def _host_port(value: str) -> tuple[str, int]:
+    """HOST:PORT, :PORT or PORT (host 127.0.0.1: other hosts only when named); [v6]:PORT."""
     host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit():
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {value!r}")
+    if not sep:
+        host, port = "", value
+    if not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, :PORT or PORT, got {value!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
     return host or "127.0.0.1", int(port)
 
 
@@ -21,8 +28,14 @@ def add_serve_command(subparsers: argparse._SubParsersAction) -> None:  # type: 
     serve = subparsers.add_parser("serve", help="run the language server (stdio by default)")
     where = serve.add_mutually_exclusive_group()
     where.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
-    where.add_argument("--tcp", type=_host_port, metavar="HOST:PORT", help="listen on TCP")
-    where.add_argument("--ws", type=_host_port, metavar="HOST:PORT", help="listen on WebSocket")
+    where.add_argument("--tcp", type=_host_port, metavar="[HOST:]PORT",
+                       help="listen on TCP (127.0.0.1 unless a host is given; token required)")
+    where.add_argument("--ws", type=_host_port, metavar="[HOST:]PORT",
+                       help="listen on WebSocket (127.0.0.1 unless a host is given; token "
+                            "required)")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="--ws: accept upgrades with this Origin header (repeatable; "
+                            "requests with any other Origin get 403)")
     serve.add_argument("--log-file", type=Path, help="write the server log here (default stderr)")
     serve.add_argument("--log-level", default="WARNING",
                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="server log level")
@@ -41,6 +54,7 @@ def configure_logging(level: str, log_file: Path | None) -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)
+    install_log_redaction(root)  # every line, DEBUG included, with secrets masked
     from tether.lsp.errors import QuietBadInput, QuietExpectedErrors
 
     # pygls logs every message it sends at INFO: far too much once tokens stream.
@@ -55,13 +69,13 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(getattr(args, "log_level", "WARNING"), getattr(args, "log_file", None))
     from tether.lsp.app import create_server
 
-    server = create_server()
-    if getattr(args, "tcp", None):
-        host, port = args.tcp
-        server.start_tcp(host, port)
-    elif getattr(args, "ws", None):
-        host, port = args.ws
-        server.start_ws(host, port)
-    else:
-        server.start_io()
+    address = getattr(args, "tcp", None) or getattr(args, "ws", None)
+    if address:
+        from tether.lsp.remote import RemoteOptions, serve
+
+        host, port = address
+        options = RemoteOptions("tcp" if getattr(args, "tcp", None) else "ws", host, port,
+                                frozenset(getattr(args, "allow_origin", None) or []))
+        return serve(options, lambda: create_server(remote=True))
+    create_server().start_io()
     return 0

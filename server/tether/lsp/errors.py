@@ -10,6 +10,7 @@ from pygls.exceptions import JsonRpcException
 
 from tether.errors import InvalidParamsError, TetherError
 from tether.protocol.error_codes import ErrorCode, code_for
+from tether.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def to_rpc_error(exc: BaseException) -> JsonRpcException:
     log.error("internal error", exc_info=exc)
     return TetherRpcError(
         int(ErrorCode.INTERNAL),
-        f"internal error: {type(exc).__name__}: {exc}",
+        redact(f"internal error: {type(exc).__name__}: {exc}"),
         {"type": type(exc).__name__},
     )
 

@@ -25,7 +25,7 @@ CONFIG_TIMEOUT = 5.0
 
 
 def register_lifecycle(server: TetherServer) -> None:
-    background: set[asyncio.Task[Any]] = set()
+    background = server.background
 
     def spawn(coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -91,10 +91,7 @@ def register_lifecycle(server: TetherServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(params: Any) -> None:
-        server.coalescer.flush()
-        for task in list(background):
-            task.cancel()
-        await server.folders.aclose()
+        await server.aclose()
 
 
 async def register_watcher(server: TetherServer) -> None:

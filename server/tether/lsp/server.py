@@ -9,23 +9,29 @@ pulled from the editor, and the stream of session events to the client.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+import sys
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.exceptions import FeatureRequestError, JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
 from tether import PROTOCOL_VERSION, __version__
+from tether.lsp.auth import Refusal, admit, forget_token
 from tether.lsp.coalesce import EventCoalescer
 from tether.lsp.folders import FolderRuntime, FolderSet
+from tether.lsp.framing import FramingError, StdinReader, serve_stream
 from tether.lsp.wire import plain
 from tether.protocol.events import EventBase, SessionEvent
 from tether.protocol.methods import (
@@ -36,21 +42,70 @@ from tether.protocol.methods import (
     TetherClientCapabilities,
     TetherServerCapabilities,
 )
-from tether.settings import Settings, load_settings
+from tether.redaction import redact
+from tether.settings import Settings, load_settings, remote_safe
 from tether.store.base import SessionStore
 from tether.workspace.folder import WorkspaceFolder, canonical, uri_to_path
 from tether.workspace.overlay import DocumentOverlay, Encoding
 
 log = logging.getLogger(__name__)
 
+FRAMING_EXIT_STATUS = 2
 CLIENT_METHODS = {PERMISSION_REQUEST, SESSION_EVENT}
 SERVED_METHODS = sorted(m for m in METHOD_PARAMS if m not in CLIENT_METHODS)
 
 
 class TetherProtocol(LanguageServerProtocol):
-    """pygls' protocol plus Tether's capabilities and answers to unparseable requests."""
+    """pygls' protocol plus Tether's capabilities and answers to unparseable requests.
+
+    On a remote connection it also holds the door: with `required_token` set (TCP), only
+    an `initialize` carrying the token is let in, anything else is answered with an
+    error and the connection closed; and `exit` closes this connection, not the process.
+    """
 
     _server: TetherServer
+    required_token: str | None = None
+    _admitted = False
+    _closed = False
+    _close_task: asyncio.Future[Any] | None = None
+
+    def handle_message(self, message: Any) -> None:
+        if self._closed:
+            return
+        if self.required_token is not None and not self._admitted:
+            refusal = admit(getattr(message, "method", None), getattr(message, "id", None),
+                            getattr(message, "params", None), self.required_token)
+            if refusal is not None:
+                self._refuse(refusal)
+                return
+            self._admitted = True
+            forget_token(getattr(message, "params", None))
+        super().handle_message(message)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        log.warning("remote client refused: %s", refusal.message)
+        if refusal.msg_id is not None:
+            self._send_response(refusal.msg_id, error=types.ResponseError(
+                code=refusal.code, message=refusal.message))
+        self.close_connection()
+
+    def close_connection(self) -> None:
+        """Close this client's transport (what was written is flushed first)."""
+        if self._closed or self.writer is None:
+            return
+        self._closed = True
+        result = self.writer.close()
+        if inspect.isawaitable(result):  # WebSocket: the close handshake
+            self._close_task = asyncio.ensure_future(result)
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args: Any) -> Any:
+        if not self._server.remote:  # stdio: the editor's `exit` ends the process
+            return (yield from super().lsp_exit(*args))
+        if (user_handler := self.fm.features.get(types.EXIT)) is not None:
+            yield user_handler, args, None
+        self.close_connection()  # other clients of this server carry on
+        return None
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Any:
@@ -82,6 +137,8 @@ class TetherProtocol(LanguageServerProtocol):
                     code=exc.code, message=f"cannot decode {method} request: {exc.message}"
                 )
                 self._send_response(msg_id, error=error)
+            if self.required_token is not None and not self._admitted:
+                self.close_connection()  # nothing undecodable gets in before the token
             raise
 
 
@@ -164,12 +221,15 @@ def _consume(future: asyncio.Future[Any]) -> None:
 
 
 class TetherServer(LanguageServer):
+    protocol: TetherProtocol
+
     def __init__(
         self,
         *,
         store_factory: Callable[[WorkspaceFolder], SessionStore] | None = None,
         index_factory: Callable[[WorkspaceFolder], Any | None] | None = None,
         max_rate: float = 60.0,
+        remote: bool = False,
     ) -> None:
         super().__init__(
             "tether",
@@ -178,6 +238,8 @@ class TetherServer(LanguageServer):
             protocol_cls=TetherProtocol,
             converter_factory=default_converter,
         )
+        # Remote (TCP/WebSocket) clients may not set what exfiltrates or escalates.
+        self.remote = remote
         self.overlay = DocumentOverlay()
         self.client_tether = TetherClientCapabilities()
         self.base_settings: Settings = Settings()
@@ -185,6 +247,8 @@ class TetherServer(LanguageServer):
         self.settings_ready = asyncio.Event()
         self.coalescer = EventCoalescer(self._send_event, max_rate=max_rate)
         self.last_terminal: dict[str, EventBase] = {}
+        self.background: set[asyncio.Task[Any]] = set()  # lifecycle's tasks (settings, ...)
+        self._closing: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
         kwargs: dict[str, Any] = {}
         if store_factory is not None:
@@ -201,6 +265,44 @@ class TetherServer(LanguageServer):
             **kwargs,
         )
         self.on_agent_edit: Callable[[FolderRuntime, Path, str], None] | None = None
+
+    async def aclose(self) -> None:
+        """Stop this client's work: background tasks, turns, indexes. Safe to call twice.
+
+        `shutdown` calls it; so does a remote connection that ends without one.
+        """
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
+        self.coalescer.flush()
+        for task in list(self.background):
+            task.cancel()
+        await self.folders.aclose()
+
+    # -- transport ----------------------------------------------------------------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio; garbled framing ends the process with status 2 and one log line,
+        so the editor restarts the server instead of talking to one that no longer listens."""
+        self._stop_event = stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        reader = StdinReader(stdin or sys.stdin.buffer)
+        try:
+            asyncio.run(serve_stream(stop_event, reader, self.protocol,
+                                     error_handler=self.report_server_error))
+        except FramingError as exc:
+            log.error("LSP framing error on stdin, exiting with status %d so the editor "
+                      "can restart the server: %s", FRAMING_EXIT_STATUS, exc)
+            raise SystemExit(FRAMING_EXIT_STATUS) from None
+        except BrokenPipeError:
+            log.error("the connection to the editor is lost; shutting down")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            reader.close()
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     # -- client capabilities ----------------------------------------------------------
 
@@ -288,12 +390,26 @@ class TetherServer(LanguageServer):
             settings.problems = [*base.problems, f"editor: section 'tether' is not an object: "
                                                  f"{type(data).__name__}; ignored"]
         else:
-            settings = base.merged(data)
+            settings = base.merged(self._client_settings(data))
         for problem in settings.problems:
             if problem not in self._reported:
                 self._reported.add(problem)
                 self.log_to_client(f"settings: {problem}", types.MessageType.Warning)
         return settings
+
+    def _client_settings(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The editor's section as given on stdio; without unsafe keys for a remote client."""
+        if not self.remote:
+            return data
+        kept, dropped = remote_safe(data)
+        if dropped:
+            message = (f"settings: ignored {', '.join(sorted(dropped))} from this remote "
+                       "client: on TCP/WebSocket they come only from the server's config "
+                       "file and environment")
+            if message not in self._reported:
+                self._reported.add(message)
+                self.log_to_client(message, types.MessageType.Warning)
+        return kept
 
     # -- events out -------------------------------------------------------------------
 
@@ -320,6 +436,7 @@ class TetherServer(LanguageServer):
     # -- messages to the user ---------------------------------------------------------
 
     def log_to_client(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        message = redact(message)
         log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
         try:
             self.window_log_message(types.LogMessageParams(type=kind, message=message))

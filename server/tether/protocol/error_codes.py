@@ -9,6 +9,8 @@ from enum import IntEnum
 
 
 class ErrorCode(IntEnum):
+    PARSE_ERROR = -32700  # JSON-RPC standard: the body is not JSON
+    INVALID_REQUEST = -32600  # JSON-RPC standard: JSON, but not a JSON-RPC message
     INVALID_PARAMS = -32602  # JSON-RPC standard; `data.path` names the field
     UNKNOWN_SESSION = -32001
     TURN_IN_PROGRESS = -32002
@@ -22,10 +24,18 @@ class ErrorCode(IntEnum):
     STORE_FAILED = -32010
     INDEX_UNAVAILABLE = -32011
     CONFIG_INVALID = -32012
+    UNAUTHORIZED = -32013
     INTERNAL = -32099
 
 
 ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.PARSE_ERROR: (
+        "A message body is not JSON (or not UTF-8); answered with `id: null`."
+    ),
+    ErrorCode.INVALID_REQUEST: (
+        "A message is JSON but not a JSON-RPC 2.0 message (an array, a number, an object "
+        "without `method`, a bad `jsonrpc`); answered with its `id` when it has a usable one."
+    ),
     ErrorCode.INVALID_PARAMS: "Params failed validation; `data.errors[].path` names each field.",
     ErrorCode.UNKNOWN_SESSION: "No session with that id in any open workspace folder.",
     ErrorCode.TURN_IN_PROGRESS: "A turn is already running in that session (steer or cancel it).",
@@ -45,6 +55,10 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.STORE_FAILED: "History could not be read or written (disk full, permissions).",
     ErrorCode.INDEX_UNAVAILABLE: "The workspace index for that folder is not built or failed.",
     ErrorCode.CONFIG_INVALID: "Settings could not be used; defaults apply.",
+    ErrorCode.UNAUTHORIZED: (
+        "Remote server (TCP): a message before `initialize`, or `initialize` without the "
+        "right `initializationOptions.tether.token`; the server closes the connection."
+    ),
     ErrorCode.INTERNAL: "A bug in Tether; the message and the server log say more.",
 }
 

@@ -12,7 +12,13 @@ from pydantic import Field
 
 from tether.protocol.base import WireModel
 from tether.protocol.events import PermissionOption, SessionEvent, all_permission_options
-from tether.protocol.models import Message, SessionInfo, SessionSummary, Usage
+from tether.protocol.models import (
+    MAX_MODEL_CHARS,
+    Message,
+    SessionInfo,
+    SessionSummary,
+    Usage,
+)
 
 SESSION_CREATE = "tether/session/create"
 SESSION_PROMPT = "tether/session/prompt"
@@ -66,7 +72,8 @@ class CreateSessionParams(WireModel):
 
     folder_uri: str = Field(description="The workspace folder the session belongs to.")
     title: str | None = Field(None, description="Initial title.")
-    model: str | None = Field(None, description="Model selector `provider/model`.")
+    model: str | None = Field(None, max_length=MAX_MODEL_CHARS,
+                              description="Model selector `provider/model`.")
 
 
 class CreateSessionResult(WireModel):

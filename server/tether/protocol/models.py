@@ -132,6 +132,16 @@ class ToolUse(WireModel):
     duration_ms: int = Field(description="Wall time of the call.")
 
 
+# The largest JSON-RPC message body the server accepts (see lsp/framing.py for why).
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+# Caps on a session header's text fields, enforced by the history store when it writes
+# (a title is cut with an ellipsis; a model selector over its cap is refused in params).
+MAX_TITLE_CHARS = 200
+MAX_MODEL_CHARS = 256
+MAX_AGENT_CHARS = 64
+
+
 class SessionInfo(WireModel):
     """The header of a session: what it is, not what was said."""
 

@@ -42,7 +42,7 @@ from tether.providers.base import (
     UsageReport,
 )
 from tether.providers.convert import file_text, paired_history, parse_tool_arguments
-from tether.providers.http import Endpoint, Timeouts, message_from_json
+from tether.providers.http import Endpoint, Timeouts, clip, message_from_json, redact
 from tether.providers.retry import RetryPolicy
 from tether.providers.sse import ServerSentEvent
 from tether.providers.streaming import SSEProvider
@@ -193,7 +193,7 @@ class _StreamParser:
             payload = json.loads(data)
         except json.JSONDecodeError:
             raise ProviderStreamError(
-                f"Anthropic sent a garbled stream event: {data[:80]!r}"
+                f"Anthropic sent a garbled stream event: {clip(redact(data), 80)!r}"
             ) from None
         if not isinstance(payload, dict):
             return []

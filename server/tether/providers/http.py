@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +34,10 @@ from tether.providers.context_limit import (
 )
 from tether.providers.retry import AttemptState, keep_message, parse_retry_after
 from tether.providers.sse import ServerSentEvent, SSEDecoder
+from tether.redaction import REDACTOR
 
 log = logging.getLogger(__name__)
 
-_KEY_SHAPES = re.compile(r"\b(sk-(?:ant-|proj-)?)[A-Za-z0-9_\-*.]{6,}")
 _MAX_DETAIL = 300
 
 
@@ -64,6 +63,7 @@ class Endpoint:
 class Timeouts:
     request: float = 60.0  # connect and first byte of the answer
     idle: float = 60.0  # longest silence between two chunks of a stream
+    deadline: float = 1800.0  # one model call in all: every attempt, back-off and stream
 
 
 def make_client(
@@ -75,26 +75,32 @@ def make_client(
 
 
 class IdleWatchdog:
-    """The per-chunk idle timeout, with one timer per stream instead of one per chunk.
+    """The per-chunk idle timeout and the request deadline, with one timer per stream.
 
     `asyncio.timeout` around every read costs a timer and two context switches per token;
     this timer is pushed forward lazily and cancels the task only while it is reading,
-    turning that cancel into TimeoutError exactly as `asyncio.timeout` would.
+    turning that cancel into TimeoutError exactly as `asyncio.timeout` would. `expired`
+    says which bound it was: "idle" (no byte for `idle` seconds) or "deadline".
     """
 
-    def __init__(self, idle: float) -> None:
+    def __init__(self, idle: float, deadline: float | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
         self._task = task
         self._idle = idle
+        self._deadline = deadline
         self._read_started = self._loop.time()
         self._reading = False
         self._fired = False
-        self._handle = self._loop.call_at(self._read_started + idle, self._check)
+        self.expired: str | None = None
+        self._handle = self._loop.call_at(self._due(), self._check)
 
     async def read(self, chunks: AsyncIterator[bytes]) -> bytes:
         self._read_started = self._loop.time()
+        if self._deadline is not None and self._read_started >= self._deadline:
+            self.expired = "deadline"  # it passed while the consumer was busy
+            raise TimeoutError
         self._reading = True
         try:
             return await anext(chunks)
@@ -107,18 +113,48 @@ class IdleWatchdog:
         finally:
             self._reading = False
 
+    def _due(self) -> float:
+        due = self._read_started + self._idle
+        return due if self._deadline is None else min(due, self._deadline)
+
     def _check(self) -> None:
         now = self._loop.time()
-        deadline = self._read_started + self._idle
-        if self._reading and now >= deadline:
+        due = self._due()
+        if self._reading and now >= due:
+            self.expired = (
+                "deadline" if self._deadline is not None and now >= self._deadline else "idle"
+            )
             self._fired = True
             self._task.cancel()
             return
-        self._handle = self._loop.call_at(deadline if self._reading else now + self._idle,
-                                          self._check)
+        later = due if self._reading else now + self._idle
+        if not self._reading and self._deadline is not None and self._deadline > now:
+            later = min(later, self._deadline)
+        self._handle = self._loop.call_at(later, self._check)
 
     def close(self) -> None:
         self._handle.cancel()
+
+
+def deadline_error(endpoint: Endpoint, timeouts: Timeouts) -> ProviderTimeoutError:
+    """The whole model call ran out of time: final, a retry would start past it."""
+    error = ProviderTimeoutError(
+        f"{endpoint.vendor} gave no complete answer within {timeouts.deadline:g} s "
+        "(request_deadline); the request was stopped."
+    )
+    error.retryable = False
+    return error
+
+
+def idle_error(endpoint: Endpoint, timeouts: Timeouts, *, received: bool) -> ProviderTimeoutError:
+    """A stream that went silent. Not retried: a server that stalls once mostly stalls
+    again, and every retry would cost the user another `idle` seconds of nothing."""
+    where = "in the middle of a response" if received else "after the response headers"
+    error = ProviderTimeoutError(
+        f"{endpoint.vendor} sent nothing for {timeouts.idle:g} s {where} (idle_timeout)."
+    )
+    error.retryable = False
+    return error
 
 
 async def post_sse(
@@ -142,10 +178,16 @@ async def post_sse(
         request = client.build_request("POST", url, json=body, headers=dict(headers))
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
         raise _transport_error(httpx.InvalidURL(str(exc)), endpoint, secrets) from None
+    loop = asyncio.get_running_loop()
+    first_byte = loop.time() + timeouts.request
+    if state.deadline is not None and state.deadline <= first_byte:
+        first_byte = state.deadline
     try:
-        async with asyncio.timeout(timeouts.request):
+        async with asyncio.timeout_at(first_byte):
             response = await client.send(request, stream=True)
     except TimeoutError:
+        if state.deadline is not None and loop.time() >= state.deadline:
+            raise deadline_error(endpoint, timeouts) from None
         raise ProviderTimeoutError(
             f"{endpoint.vendor} did not answer within {timeouts.request:g} s."
         ) from None
@@ -162,7 +204,8 @@ async def post_sse(
         state.started = True
         decoder = SSEDecoder()
         chunks = response.aiter_bytes()
-        watchdog = IdleWatchdog(timeouts.idle)
+        watchdog = IdleWatchdog(timeouts.idle, state.deadline)
+        received = False
         try:
             while True:
                 try:
@@ -170,15 +213,15 @@ async def post_sse(
                 except StopAsyncIteration:
                     break
                 except TimeoutError:
-                    raise ProviderTimeoutError(
-                        f"{endpoint.vendor} sent nothing for {timeouts.idle:g} s "
-                        "in the middle of a response."
-                    ) from None
+                    if watchdog.expired == "deadline":
+                        raise deadline_error(endpoint, timeouts) from None
+                    raise idle_error(endpoint, timeouts, received=received) from None
                 except httpx.HTTPError as exc:
                     raise ProviderStreamError(
                         f"The response stream from {endpoint.vendor} broke off "
                         f"({redact(_reason(exc), secrets)})."
                     ) from None
+                received = received or bool(chunk)
                 batch = decoder.feed(chunk)
                 if batch:
                     yield batch
@@ -201,7 +244,7 @@ def status_error(
     endpoint: Endpoint,
     secrets: Sequence[str],
 ) -> ProviderError:
-    detail = redact(error_detail(raw) or f"HTTP {status}", secrets)
+    detail = error_detail(raw, secrets) or f"HTTP {status}"
     vendor = endpoint.vendor
     data: dict[str, Any] = {"status": status}
     if status in (401, 403):
@@ -242,16 +285,17 @@ def status_error(
     )
 
 
-def error_detail(raw: bytes) -> str:
-    """The provider's own error message from a JSON (or plain text) error body."""
+def error_detail(raw: bytes, secrets: Sequence[str] = ()) -> str:
+    """The provider's own error message from a JSON (or plain text) error body, redacted
+    before it is clipped (a clip through a key would leave a piece no pattern knows)."""
     text = raw.decode("utf-8", errors="replace").strip()
     if not text:
         return ""
     try:
         body = json.loads(text)
     except ValueError:
-        return _clip(" ".join(text.split()))
-    return _clip(message_from_json(body) or " ".join(text.split()))
+        return clip(redact(" ".join(text.split()), secrets))
+    return clip(redact(message_from_json(body) or " ".join(text.split()), secrets))
 
 
 def message_from_json(body: Any) -> str:
@@ -272,15 +316,17 @@ def message_from_json(body: Any) -> str:
     return ""
 
 
-def redact(text: str, secrets: Sequence[str]) -> str:
+def redact(text: str, secrets: Sequence[str] = ()) -> str:
+    """The redactor's masking, plus this request's own key however short it is."""
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
-    return _KEY_SHAPES.sub(r"\1***", text)
+    return REDACTOR.redact(text)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
+def clip(text: str, limit: int = _MAX_DETAIL) -> str:
+    """Shorten provider text for a message; clip only text that was already redacted."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reason(exc: BaseException) -> str:

@@ -35,7 +35,7 @@ from tether.providers.base import (
     UsageReport,
 )
 from tether.providers.convert import arguments_text, file_text, paired_history, parse_tool_arguments
-from tether.providers.http import Endpoint, Timeouts, message_from_json
+from tether.providers.http import Endpoint, Timeouts, clip, message_from_json, redact
 from tether.providers.retry import RetryPolicy
 from tether.providers.sse import ServerSentEvent
 from tether.providers.streaming import SSEProvider
@@ -203,7 +203,7 @@ class _StreamParser:
             chunk = json.loads(data)
         except json.JSONDecodeError:
             raise ProviderStreamError(
-                f"{self.vendor} sent a garbled stream chunk: {data[:80]!r}"
+                f"{self.vendor} sent a garbled stream chunk: {clip(redact(data), 80)!r}"
             ) from None
         if not isinstance(chunk, dict):
             return []

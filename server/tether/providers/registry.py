@@ -79,7 +79,8 @@ def make_provider(
 ) -> Provider:
     """The provider `settings.provider` names; ConfigError for an unknown kind."""
     kind = settings.provider_kind
-    timeouts = Timeouts(request=settings.request_timeout, idle=settings.idle_timeout)
+    timeouts = Timeouts(request=settings.request_timeout, idle=settings.idle_timeout,
+                        deadline=settings.request_deadline)
     if kind == "openai":
         return OpenAIProvider(
             base_url=settings.openai_base_url,

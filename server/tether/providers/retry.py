@@ -2,10 +2,14 @@
 
 Two budgets, because the failures differ: a request that fails before its stream starts
 (429, 5xx, connection refused, timeout) is retried up to `max_attempts` tries in all; a
-stream that starts and then breaks off (dropped connection, missing end marker, idle
-timeout) is restarted from scratch up to `max_restarts` times. Before every new try a
-`RetryNotice` is yielded, so the session can throw away the partial output of the
-abandoned one. Delays are injectable (`RetryPolicy`) so tests run in milliseconds.
+stream that starts and then breaks off (dropped connection, missing end marker) is
+restarted from scratch up to `max_restarts` times. A stream that goes silent for the idle
+timeout is not retried at all (the error says so): a stalled server mostly stalls again,
+and each retry would cost another idle timeout of nothing. Over both budgets, one
+`deadline` bounds the whole call: attempts read up to it, and a back-off that would end
+past it is not started. Before every new try a `RetryNotice` is yielded, so the session
+can throw away the partial output of the abandoned one. Delays are injectable
+(`RetryPolicy`) so tests run in milliseconds.
 """
 
 from __future__ import annotations
@@ -53,23 +57,30 @@ class RetryPolicy:
 
 @dataclass
 class AttemptState:
-    """Set by the transport once a 2xx response began: later failures are stream drops."""
+    """`started` is set by the transport once a 2xx response began: later failures are
+    stream drops. `deadline` (event-loop time) is when the whole call must be over."""
 
     started: bool = False
+    deadline: float | None = None
 
 
 AttemptFactory = Callable[[AttemptState], AsyncGenerator[ProviderEvent, None]]
 
 
 async def with_retries(
-    open_attempt: AttemptFactory, policy: RetryPolicy
+    open_attempt: AttemptFactory, policy: RetryPolicy, deadline: float | None = None
 ) -> AsyncIterator[ProviderEvent]:
-    """Play attempts until one completes; raise the last error once a budget is spent."""
+    """Play attempts until one completes; raise the last error once a budget is spent.
+
+    `deadline` is the seconds the whole call may take, retries and back-off included.
+    """
+    loop = asyncio.get_running_loop()
+    ends_at = None if deadline is None else loop.time() + deadline
     failures = 0
     restarts = 0
     attempt = 1
     while True:
-        state = AttemptState()
+        state = AttemptState(deadline=ends_at)
         try:
             async with aclosing(open_attempt(state)) as events:
                 async for event in events:
@@ -90,6 +101,10 @@ async def with_retries(
                 if failures >= policy.max_attempts:
                     raise _gave_up(exc, f"gave up after {failures} attempts") from exc.__cause__
                 delay = policy.delay_for(exc, failures)
+            if ends_at is not None and loop.time() + delay >= ends_at:
+                raise _gave_up(
+                    exc, f"not retried: the request_deadline of {deadline:g} s would pass"
+                ) from exc.__cause__
             attempt += 1
             reason = retry_reason(exc, restart=state.started)
             log.warning(

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
-Fault = Literal["429", "500", "401", "drop", "hang"]
-FAULTS: tuple[str, ...] = ("429", "500", "401", "drop", "hang")
+Fault = Literal["429", "500", "401", "drop", "hang", "error_event", "garbled", "silent"]
+FAULTS: tuple[str, ...] = (
+    "429", "500", "401", "drop", "hang", "error_event", "garbled", "silent",
+)
 DEFAULT_USAGE: tuple[int, int] = (12, 8)
 
 

@@ -19,6 +19,7 @@ from tether.providers.base import ChatRequest, ProviderEvent, merge_chunks
 from tether.providers.http import Endpoint, Timeouts, make_client, post_sse
 from tether.providers.retry import AttemptState, RetryPolicy, with_retries
 from tether.providers.sse import ServerSentEvent
+from tether.redaction import add_secrets
 
 
 class WireParser(Protocol):
@@ -49,6 +50,7 @@ class SSEProvider:
         self._key = (
             api_key if isinstance(api_key, SecretStr) or api_key is None else SecretStr(api_key)
         )
+        add_secrets(self._key)  # a key handed to a provider directly is a configured secret
         self._endpoint = endpoint
         self._timeouts = timeouts or Timeouts()
         self._retry = retry or RetryPolicy()
@@ -58,7 +60,9 @@ class SSEProvider:
         self._official = host == self.official_host
 
     def stream(self, request: ChatRequest) -> AsyncIterator[ProviderEvent]:
-        return with_retries(lambda state: self._attempt(request, state), self._retry)
+        return with_retries(
+            lambda state: self._attempt(request, state), self._retry, self._timeouts.deadline
+        )
 
     async def aclose(self) -> None:
         if self._client is not None:

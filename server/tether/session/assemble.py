@@ -152,7 +152,7 @@ class ContextAssembler:
             await self.emit(CompactionFailed, reason=f"{exc}; older messages are left out "
                             "instead (the task and pins are kept)")
             return False
-        record: EventBase = await self.emit(
+        record: EventBase | None = await self.emit(
             Compaction, sync=True, summary=summary, up_to_message_id=self.messages[cut].id,
             summarized_messages=cut + 1, model=model,
         )

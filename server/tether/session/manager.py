@@ -32,7 +32,13 @@ from tether.session.checkpoint import resume_prompt
 from tether.session.emitter import EventEmitter, Listener
 from tether.session.pins import ContextState
 from tether.session.state import SessionState
-from tether.session.title import fallback_title, generate_title
+from tether.session.title import (
+    MAX_TITLE_CHARS,
+    clip_text,
+    clip_title,
+    fallback_title,
+    generate_title,
+)
 from tether.session.turn import TurnDeps, TurnRunner, new_id
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
@@ -126,7 +132,7 @@ class SessionManager:
     async def create(self, title: str | None = None, model: str | None = None) -> SessionInfo:
         info = SessionInfo(
             id=str(uuid.uuid4()),
-            title=title or "",
+            title=clip_title(title or ""),
             workspace_folder=str(self.folder.root),
             model=model or self.settings.model_selector,
         )
@@ -198,16 +204,20 @@ class SessionManager:
         await asyncio.to_thread(self.store.delete, session_id)
         self._states.pop(session_id, None)
 
-    async def rename(self, session_id: str, title: str) -> None:
+    async def rename(self, session_id: str, title: str) -> str:
+        """Set the title; returns it as stored (one line, at most MAX_TITLE_CHARS)."""
+        if not clip_title(title):
+            raise InvalidParamsError("a title needs at least one visible character")
         state = await self._state(session_id)
         await self._set_title(state, title, state.turn_id if state.running else None)
+        return state.info.title
 
     async def fork(self, session_id: str, message_id: str | None = None) -> SessionInfo:
         state = await self._state(session_id)
         parent = state.info
         info = SessionInfo(
             id=str(uuid.uuid4()),
-            title=f"{parent.title or 'Session'} (fork)",
+            title=f"{clip_text(parent.title or 'Session', MAX_TITLE_CHARS - 7)} (fork)",
             workspace_folder=parent.workspace_folder,
             model=parent.model,
             agent=parent.agent,
@@ -325,6 +335,7 @@ class SessionManager:
         pin_id = f"pin-{uuid.uuid4().hex[:8]}"
         record = await state.emitter.emit(PinAdded, state.turn_id if state.running else None,
                                           sync=True, pin_id=pin_id, text=text)
+        assert record is not None  # only streamed chunks are ever held back
         state.context.apply(record)
         return pin_id
 
@@ -334,6 +345,7 @@ class SessionManager:
             return False
         record = await state.emitter.emit(PinRemoved, state.turn_id if state.running else None,
                                           sync=True, pin_id=pin_id)
+        assert record is not None
         state.context.apply(record)
         return True
 
@@ -360,6 +372,7 @@ class SessionManager:
     # -- titles and background work ---------------------------------------------------
 
     async def _set_title(self, state: SessionState, title: str, turn_id: str | None) -> None:
+        title = clip_title(title)  # the cap holds for every title: renamed, derived, generated
         state.info.title = title
         await state.emitter.emit(TitleChanged, turn_id, sync=True, title=title)
 

@@ -1,4 +1,9 @@
-"""Session titles: the first user line at once, a model-written one after the first turn."""
+"""Session titles: the first user line at once, a model-written one after the first turn.
+
+Every title, renamed ones included, is stored through `clip_title`: one line of at most
+`MAX_TITLE_CHARS` characters (cut at a word with an ellipsis), the cap the history store
+enforces on its headers too.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,12 @@ import asyncio
 import logging
 
 from tether.errors import ProviderError
-from tether.protocol.models import Message, TextPart
+from tether.protocol.models import MAX_TITLE_CHARS, Message, TextPart
 from tether.providers.base import ChatRequest, Provider, RetryNotice, TextChunk
+from tether.store.records import clip_text, clip_title
+
+__all__ = ["MAX_TITLE_CHARS", "clean_title", "clip_text", "clip_title", "fallback_title",
+           "generate_title"]
 
 log = logging.getLogger(__name__)
 
@@ -64,5 +73,5 @@ async def generate_title(provider: Provider, model: str, user_text: str, answer:
     except (ProviderError, TimeoutError) as exc:
         log.info("title generation failed: %s", exc)
         return None
-    title = clean_title("".join(chunks))
+    title = clip_title(clean_title("".join(chunks)))  # six words, but a word can be huge
     return title or None

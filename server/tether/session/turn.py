@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tether.errors import ContextLengthExceededError, ProviderError, TetherError
@@ -61,6 +61,7 @@ from tether.providers.base import (
     ToolCallReady,
     UsageReport,
 )
+from tether.redaction import redact, redact_value
 from tether.session.assemble import Assembled, ContextAssembler
 from tether.session.attachments import context_parts, mentioned_identifiers
 from tether.session.checkpoint import checkpoint_fields
@@ -70,7 +71,7 @@ from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
 from tether.tools.base import IndexQuery, ToolContext, ToolOutcome
-from tether.tools.registry import ToolRegistry
+from tether.tools.registry import ToolRegistry, run_tool
 from tether.workspace.bridge import EditorBridge, PermissionRequest
 from tether.workspace.folder import WorkspaceFolder, uri_to_path
 
@@ -152,7 +153,7 @@ class TurnRunner:
         self._assembler: ContextAssembler | None = None
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
-                   **fields: Any) -> EventBase:
+                   **fields: Any) -> EventBase | None:
         self._deltas.flush()  # buffered text goes first: seq order is emission order
         return await self.state.emitter.emit(event_type, self.turn_id, sync=sync, **fields)
 
@@ -350,6 +351,8 @@ class TurnRunner:
             outcome = await self._invoke(call, args_error)
         finally:
             heartbeat.cancel()
+        # Masked before anything sees it: the model, the events, history (invariant 6).
+        outcome = replace(outcome, content=redact(outcome.content))
         duration_ms = int((time.monotonic() - started) * 1000)
         if outcome.edited_uri and outcome.diff is not None:
             await self.emit(FileEdited, tool_call_id=call.id, uri=outcome.edited_uri,
@@ -385,9 +388,10 @@ class TurnRunner:
             session_id=self.state.info.id, tool_call_id=call.id,
             emit_output=lambda chunk: self._emit_chunk(call.id, chunk),
             index=self.deps.index, command_timeout=self.deps.settings.command_timeout,
+            tool_timeout=self.deps.settings.tool_timeout,
         )
         try:
-            return await tool.run(call.arguments, ctx)
+            return await run_tool(tool, call.arguments, ctx)
         except TetherError as exc:
             return ToolOutcome(f"{call.name} failed: {exc.message}", is_error=True)
 
@@ -399,6 +403,7 @@ class TurnRunner:
         if (settings.auto_approve or call.name in settings.allowed_tools
                 or call.name in self.state.always_allowed):
             return True
+        description = redact(description)  # it goes to the editor outside the events, too
         await self.emit(PermissionRequested, tool_call_id=call.id, tool=call.name,
                         description=description)
         option = await self.deps.bridge.request_permission(PermissionRequest(
@@ -422,6 +427,7 @@ class TurnRunner:
             Message(id=new_id(), role="tool", parts=[result], turn_id=self.turn_id), sync=True)
 
     async def _add_message(self, message: Message, *, sync: bool = False) -> None:
+        message = redact_value(message)  # what the model echoed is not sent on, either
         self.state.messages.append(message)
         await self.emit(MessageAdded, message=message, sync=sync)
 
@@ -444,8 +450,8 @@ class TurnRunner:
     async def _finish(self, status: TurnStatus, event_type: type[EventBase],
                       **fields: Any) -> TurnResult:
         await self.emit(event_type, sync=True, **fields)
-        text = str(fields.get("text", ""))
-        reason = str(fields.get("reason", ""))
+        text = redact(str(fields.get("text", "")))
+        reason = redact(str(fields.get("reason", "")))
         return TurnResult(session_id=self.state.info.id, turn_id=self.turn_id, status=status,
                           text=text, usage=self.usage, reason=reason)
 

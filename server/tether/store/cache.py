@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tether.store.paths import is_valid_session_id, write_atomic
+from tether.store.paths import is_valid_session_id, open_regular, write_atomic
 from tether.store.records import Summary
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,8 @@ class SummaryCache:
 
     def _read(self) -> dict[str, Summary]:
         try:
-            raw: Any = json.loads(self.path.read_bytes())
+            with os.fdopen(open_regular(self.path), "rb") as f:  # a FIFO here must not hang
+                raw: Any = json.loads(f.read())
         except (OSError, ValueError, RecursionError) as exc:
             log.warning("session summary cache %s unreadable, rebuilding: %s", self.path, exc)
             return {}

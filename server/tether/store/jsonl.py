@@ -40,7 +40,9 @@ from tether.store.paths import (
     check_session_id,
     ensure_workspace_dir,
     fsync_dir,
+    is_regular,
     is_valid_session_id,
+    open_regular,
     store_error,
     temp_name,
     write_all,
@@ -94,7 +96,7 @@ class JsonlStore:
     def _open(self, session_id: str) -> tuple[BinaryIO, Path]:
         path = self.session_path(session_id)
         try:
-            return open(path, "rb"), path
+            return os.fdopen(open_regular(path), "rb"), path
         except FileNotFoundError as exc:
             raise SessionNotFoundError(
                 f"no session with id {session_id} in {self.folder.root}",
@@ -181,7 +183,7 @@ class JsonlStore:
         path = self.session_path(session_id)
         data = b"".join(encode_record(event) for event in events)
         try:  # opened before locking: an unknown id must not leave a lock file behind
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | O_BINARY)
+            fd = open_regular(path, os.O_RDWR | os.O_APPEND)
         except FileNotFoundError as exc:
             raise SessionNotFoundError(
                 f"no session with id {session_id} in {self.folder.root}",
@@ -221,7 +223,7 @@ class JsonlStore:
     # -- reading --------------------------------------------------------------------
 
     def exists(self, session_id: str) -> bool:
-        return is_valid_session_id(session_id) and self.session_path(session_id).is_file()
+        return is_valid_session_id(session_id) and is_regular(self.session_path(session_id))
 
     def load(self, session_id: str, *, tail: int | None = DEFAULT_TAIL) -> LoadedSession:
         if tail is not None and tail < 0:

@@ -12,13 +12,21 @@ import binascii
 import json
 import logging
 import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tether.errors import InvalidParamsError
 from tether.protocol.models import SessionSummary
 from tether.store.cache import SummaryCache
-from tether.store.paths import SESSION_SUFFIX, is_valid_session_id, store_error
+from tether.store.paths import (
+    SESSION_SUFFIX,
+    NotRegularFileError,
+    file_kind,
+    is_valid_session_id,
+    open_regular,
+    store_error,
+)
 from tether.store.reader import summarize
 from tether.store.records import Summary, parse_time
 from tether.workspace.folder import WorkspaceFolder
@@ -50,15 +58,20 @@ def current_summaries(sessions_dir: Path, cache: SummaryCache) -> dict[str, Summ
         if row is None and (name.startswith(".") or not is_valid_session_id(session_id)):
             continue
         try:
-            if row is not None:
-                st = entry.stat()
-                if (row.size, row.mtime_ns, row.ino) == (st.st_size, st.st_mtime_ns, st.st_ino):
-                    rows[session_id] = row
-                    continue
-            with open(entry.path, "rb") as f:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode):
+                raise NotRegularFileError(entry.path, file_kind(st.st_mode))
+            if row is not None and (row.size, row.mtime_ns, row.ino) == (
+                    st.st_size, st.st_mtime_ns, st.st_ino):
+                rows[session_id] = row
+                continue
+            with os.fdopen(open_regular(entry.path), "rb") as f:  # swapped since: refused
                 rows[session_id] = summarize(f, session_id, entry.path, row)
         except FileNotFoundError:
             continue  # deleted while we looked
+        except NotRegularFileError as exc:
+            _skip_once(entry.path, exc.what)
+            continue
         except OSError as exc:
             log.warning("cannot read %s for the listing: %s", entry.path, exc)
             continue
@@ -66,6 +79,18 @@ def current_summaries(sessions_dir: Path, cache: SummaryCache) -> dict[str, Summ
     if dirty or rows.keys() != cached.keys():
         cache.save(rows)
     return rows
+
+
+_skipped: set[tuple[str, str]] = set()
+
+
+def _skip_once(path: str, what: str) -> None:
+    """Log a special file in the history folder once per process, not at every listing."""
+    if (path, what) in _skipped:
+        return
+    if len(_skipped) < 10_000:
+        _skipped.add((path, what))
+    log.warning("history listing skips %s: not a regular file (%s)", path, what)
 
 
 def page_of(

@@ -20,7 +20,13 @@ from pathlib import Path
 import filelock
 
 from tether.errors import StoreError
-from tether.store.paths import LOCK_SUFFIX, O_BINARY, store_error
+from tether.store.paths import (
+    LOCK_SUFFIX,
+    NotRegularFileError,
+    is_regular,
+    open_regular,
+    store_error,
+)
 
 _POLL = 0.002  # seconds between attempts while another process holds the lock
 HAS_DESCRIPTOR_LOCKS = hasattr(filelock, "lock_descriptor")
@@ -73,7 +79,7 @@ class SessionLocks:
             path = self._lock_files[session_id] = str(self.lock_path(session_id))
         while True:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | O_BINARY, 0o600)
+                fd = open_regular(path, os.O_RDWR | os.O_CREAT)  # never a symlink or FIFO
             except OSError as exc:
                 raise store_error("lock", Path(path), exc) from exc
             try:
@@ -92,6 +98,9 @@ class SessionLocks:
 
     @contextmanager
     def _hold_file_lock(self, session_id: str, deadline: float) -> Iterator[None]:
+        path = self.lock_path(session_id)
+        if os.path.lexists(path) and not is_regular(path):
+            raise store_error("lock", path, NotRegularFileError(path, "not a plain lock file"))
         with self._guard:
             lock = self._file_locks.get(session_id)
             if lock is None:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -77,11 +78,75 @@ def is_valid_session_id(session_id: str) -> bool:
 
 def store_error(action: str, path: Path, exc: OSError) -> StoreError:
     """`cannot <action> history at PATH: disk full`, with the errno kept in `data`."""
-    words = _ERRNO_WORDS.get(exc.errno or 0) or exc.strerror or str(exc)
+    words = (exc.strerror if isinstance(exc, NotRegularFileError) else None) \
+        or _ERRNO_WORDS.get(exc.errno or 0) or exc.strerror or str(exc)
     return StoreError(
         f"cannot {action} history at {path}: {words}",
         data={"path": str(path), "errno": exc.errno},
     )
+
+
+# Opening a FIFO for reading blocks until a writer comes, a socket cannot be opened, and a
+# device or a symlink out of the history folder is not history: every history file is
+# opened through `open_regular`.
+_SAFE_OPEN = (O_BINARY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+              | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+
+
+class NotRegularFileError(OSError):
+    """A history path that is a FIFO, socket, device, directory or symlink."""
+
+    def __init__(self, path: Path | str, what: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({what})", str(path))
+        self.what = what
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in a word (for logs and errors)."""
+    for test, word in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symlink"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return word
+    return "a regular file" if stat.S_ISREG(mode) else "a special file"
+
+
+def open_regular(path: Path | str, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
+    """A descriptor of the regular file at `path`; NotRegularFileError for anything else.
+
+    O_NOFOLLOW refuses a symlink as the last component and O_NONBLOCK makes opening a FIFO
+    return at once; fstat on the descriptor then checks the file actually opened, so a
+    swap between a check and the open cannot slip a FIFO in. Blocking mode is restored
+    (it means nothing for regular files, but the descriptor is handed on).
+    """
+    try:
+        fd = os.open(path, flags | _SAFE_OPEN, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFileError(path, "a symlink") from None
+        if exc.errno == errno.ENXIO:  # a socket, or a FIFO opened for writing with no reader
+            raise NotRegularFileError(path, "a socket or a FIFO") from None
+        if exc.errno == errno.EISDIR:  # a directory opened for writing
+            raise NotRegularFileError(path, "a directory") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFileError(path, file_kind(st.st_mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def is_regular(path: Path | str) -> bool:
+    """Whether `path` itself (not what a symlink points to) is a regular file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def write_all(fd: int, data: bytes) -> None:

@@ -15,9 +15,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tether.errors import HistoryCorruptError
+from tether.errors import HistoryCorruptError, StoreError
 from tether.protocol.events import EventBase
-from tether.protocol.models import SessionInfo, Usage
+from tether.protocol.models import (
+    MAX_AGENT_CHARS,
+    MAX_MODEL_CHARS,
+    MAX_TITLE_CHARS,
+    SessionInfo,
+    Usage,
+)
+from tether.redaction import REDACTOR
 
 HEADER_TYPE = "session_header"
 HEADER_VERSION = 1
@@ -30,23 +37,79 @@ MESSAGE_MARK = b'"type":"message_added"'
 TITLE_MARK = b'"type":"title_changed"'
 USAGE_MARK = b'"type":"usage"'
 
+# The reader accepts a header line up to MAX_HEADER_BYTES (old files included); the writer
+# keeps every header far below that, so what is written can always be read back. Records
+# have no line cap: the readers split on b"\n" with no limit.
 MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_HEADER_WRITE_BYTES = 64 * 1024
+# Caps on the header's text fields (protocol/models.py), enforced when a header or a title
+# is written. A title longer than MAX_TITLE_CHARS is cut at a word boundary and ends with
+# an ellipsis; other fields over their cap are refused by the protocol models and clipped
+# here as a last guard.
+ELLIPSIS = "…"
 
 
 def encode_record(record: EventBase | Mapping[str, Any]) -> bytes:
-    """One JSONL line (with its newline) for an event or an already-wire dict."""
+    """One JSONL line (with its newline) for an event or an already-wire dict.
+
+    Every line of history is written through here, so this is where secrets are masked
+    on the way to disk (invariant 6): one scan of the encoded line; only a line with a
+    hit is re-encoded from its redacted values (never patched as text, which could
+    break the JSON).
+    """
     data = record.to_wire() if isinstance(record, EventBase) else dict(record)
-    try:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if REDACTOR.found_in(text):
+        data = REDACTOR.redact_value(data)
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
         return text.encode("utf-8") + b"\n"
     except UnicodeEncodeError:
         # Lone surrogates from a provider: keep them as \\u escapes rather than fail.
         return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
 
 
+def clip_text(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else cut (at a space when one is near the
+    end) with an ellipsis, `limit` characters in all."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def clip_title(title: str) -> str:
+    """A title as it is stored: one line, runs of whitespace as one space, capped."""
+    return clip_text(" ".join(title.split()), MAX_TITLE_CHARS)
+
+
+def capped_header(info: SessionInfo) -> SessionInfo:
+    """The header with every text field within its cap."""
+    update: dict[str, Any] = {}
+    for name, value, limit in (("title", clip_title(info.title), MAX_TITLE_CHARS),
+                               ("model", info.model, MAX_MODEL_CHARS),
+                               ("agent", info.agent, MAX_AGENT_CHARS)):
+        clipped = clip_text(value, limit)
+        if clipped != getattr(info, name):
+            update[name] = clipped
+    return info.model_copy(update=update) if update else info
+
+
 def encode_header(info: SessionInfo) -> bytes:
-    header = {"type": HEADER_TYPE, "version": HEADER_VERSION, "session": info.to_wire()}
-    return encode_record(header)
+    """The header line; StoreError when even with its fields capped it is too long to be
+    read back (a workspace path or metadata of tens of KB)."""
+    header = {"type": HEADER_TYPE, "version": HEADER_VERSION,
+              "session": capped_header(info).to_wire()}
+    line = encode_record(header)
+    if len(line) > MAX_HEADER_WRITE_BYTES:
+        raise StoreError(
+            f"cannot write the header of session {info.id}: {len(line)} bytes, over the "
+            f"{MAX_HEADER_WRITE_BYTES}-byte cap on a history header",
+            data={"sessionId": info.id})
+    return line
 
 
 def decode_line(line: bytes) -> dict[str, Any] | str:
@@ -131,7 +194,7 @@ class Summary:
         return cls(
             session_id=info.id,
             created_at=wire["createdAt"],
-            title=info.title,
+            title=clip_title(info.title),
             model=info.model,
             workspace_folder=info.workspace_folder,
             updated_at=wire["updatedAt"],
@@ -148,7 +211,7 @@ class Summary:
         elif kind == TITLE_CHANGED:
             title = record.get("title")
             if isinstance(title, str):
-                self.title = title
+                self.title = clip_title(title)
         elif kind == USAGE:
             total = record.get("total")
             if isinstance(total, dict):
@@ -182,5 +245,6 @@ class Summary:
         if updated is None or updated < info.updated_at:
             updated = info.updated_at
         return info.model_copy(
-            update={"title": self.title, "usage": self.usage_model(), "updated_at": updated}
+            update={"title": clip_title(self.title), "usage": self.usage_model(),
+                    "updated_at": updated}
         )

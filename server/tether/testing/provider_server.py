@@ -4,7 +4,8 @@ Tests of providers, sessions and editors talk to this server over real TCP in th
 wire formats (OpenAI Chat Completions SSE, Anthropic Messages SSE), so the HTTP client,
 the SSE decoder and the retry logic are exercised as they will be in production — no
 transport mocks. Faults (429 with Retry-After, 500, 401, a dropped stream, a stalled
-stream) are part of the script.
+stream, a mid-stream error event or a garbled line echoing the client's key, a "silent"
+one that sends its headers and then nothing) are part of the script.
 
 With `context_window=N` the server behaves like a model with an N-token window: it counts
 each request (JSON characters / 4, its own "tokenizer"), answers one that is too long with
@@ -464,6 +465,22 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif turn.fault == "401":
             self._json(401, err("Invalid authentication.", "authentication_error"))
+        elif turn.fault in ("error_event", "garbled"):
+            # Half the answer, then a line echoing the key the client sent, as a broken
+            # gateway or a provider's mid-stream error does: clients must not surface it.
+            given = self._given_key(anthropic)
+            frames = self._frames(
+                turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body
+            )
+            if turn.fault == "garbled":
+                bad = wf.garbled_line(f'{{"choices": [{{"delta": {{"api_key": "{given}')
+            elif anthropic:
+                bad = wf.anthropic_stream_error(f"Invalid API key: {given}")
+            else:
+                bad = wf.openai_stream_error(f"Incorrect API key provided: {given}")
+            self._stream([*frames[: max(1, len(frames) // 2)], bad], turn.chunk_delay)
+        elif turn.fault == "silent":  # 200 and the stream headers, then not one byte
+            self._stream([], 0.0, end="hang")
         else:
             frames = self._frames(
                 turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body

@@ -109,6 +109,17 @@ def openai_error(message: str, kind: str, code: str | None = None) -> dict[str, 
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
+def openai_stream_error(message: str) -> bytes:
+    """An error reported inside a 200 stream, as vLLM and OpenAI-compatible proxies do."""
+    error = {"object": "error", "message": message, "type": "BadRequestError", "code": 400}
+    return sse(_dumps({"error": error}))
+
+
+def garbled_line(text: str) -> bytes:
+    """A `data:` line that is not JSON (a proxy's cut-off or an echoed request)."""
+    return ("data: " + text + "\n\n").encode("utf-8")
+
+
 # --- Anthropic Messages -------------------------------------------------------------------
 
 
@@ -261,3 +272,8 @@ def anthropic_body(turn: Turn, *, model: str, turn_no: int) -> dict[str, Any]:
 
 def anthropic_error(message: str, kind: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": kind, "message": message}}
+
+
+def anthropic_stream_error(message: str) -> bytes:
+    """Anthropic's `event: error` in the middle of a stream."""
+    return sse(_dumps(anthropic_error(message, "invalid_request_error")), event="error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from tether.workspace.bridge import EditorBridge
 from tether.workspace.folder import WorkspaceFolder
@@ -34,6 +34,7 @@ class ToolContext:
     emit_output: Callable[[str], Awaitable[None]]  # streams tool_output_chunk
     index: IndexQuery | None = None
     command_timeout: float = 120.0
+    tool_timeout: float = 120.0  # the runner's wall-clock deadline for one call
 
 
 @dataclass
@@ -62,3 +63,14 @@ class Tool(Protocol):
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
         """Run; bad arguments and failures come back as is_error outcomes, not raises."""
         ...
+
+
+@runtime_checkable
+class SelfTimedTool(Protocol):
+    """A tool that enforces its own, longer limit (run_command: the command's timeout).
+
+    The runner then waits `time_limit` seconds instead of `ctx.tool_timeout`, as a
+    backstop: the tool is expected to stop its work and answer before that.
+    """
+
+    def time_limit(self, args: dict[str, Any], ctx: ToolContext) -> float: ...

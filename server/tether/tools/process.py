@@ -4,21 +4,24 @@ Built on `loop.subprocess_shell` with a small protocol rather than
 `create_subprocess_shell`, because the command's end must be seen when the shell exits:
 `Process.wait()` also waits for the output pipe to close, which a background (or
 detached) grandchild can hold open forever — and only the transport can close the pipe
-then. `stop()` signals the whole group, so grandchildren go too.
+then. `stop()` signals the command's whole tree — its group, and what left the group
+(`setsid`, daemons), found by `tools/proctree.py` — and reaps what the server inherited.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
+import secrets
 import signal
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
+
+from tether.tools import proctree
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _PAUSE_AT = 64  # queued chunks before reading from the pipe pauses (backpressure)
 _RESUME_AT = 8
@@ -44,6 +47,8 @@ class _Protocol(asyncio.SubprocessProtocol):
             self.chunks.put_nowait(None)
 
     def process_exited(self) -> None:
+        if self.transport is not None:
+            proctree.child_exited(self.transport.get_pid())
         self.exited.set()
 
     def _reading(self, *, pause: bool) -> None:
@@ -59,10 +64,13 @@ class _Protocol(asyncio.SubprocessProtocol):
 class ShellProcess:
     """One running command. Use `start`, iterate `output()`, then `stop()` and `close()`."""
 
-    def __init__(self, transport: asyncio.SubprocessTransport, protocol: _Protocol) -> None:
+    def __init__(
+        self, transport: asyncio.SubprocessTransport, protocol: _Protocol, mark: bytes
+    ) -> None:
         self._transport = transport
         self._protocol = protocol
         self.pid: int = transport.get_pid()
+        self.tree = proctree.Tree(shell=self.pid, mark=mark, born=proctree.start_time(self.pid))
 
     @classmethod
     async def start(
@@ -74,6 +82,12 @@ class ShellProcess:
         on cancellation kills only the shell, leaving grandchildren behind.
         """
         loop = asyncio.get_running_loop()
+        proctree.become_subreaper()  # orphans of the command re-parent to us, not to init
+        token = secrets.token_hex(8)
+        # The mark every descendant inherits, so it is found again after `setsid`.
+        env = {**env, proctree.MARK_VAR: token}
+        mark = f"{proctree.MARK_VAR}={token}".encode()
+        proctree.spawn_started()
         starting = asyncio.ensure_future(
             loop.subprocess_shell(
                 _Protocol,
@@ -86,12 +100,13 @@ class ShellProcess:
                 start_new_session=True,  # its own process group: one killpg stops everything
             )
         )
+        starting.add_done_callback(_announce)
         try:
             transport, protocol = await asyncio.shield(starting)
         except asyncio.CancelledError:
-            await asyncio.shield(_abandon(starting, stop_grace))
+            await asyncio.shield(_abandon(starting, mark, stop_grace))
             raise
-        return cls(transport, protocol)
+        return cls(transport, protocol, mark)
 
     @property
     def returncode(self) -> int | None:
@@ -116,65 +131,76 @@ class ShellProcess:
                 return
             yield chunk
 
-    def signal(self, sig: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, sig)
-
     async def stop(self, grace: float) -> None:
-        """SIGTERM the group, then SIGKILL whatever is left after `grace` seconds."""
-        self.signal(signal.SIGTERM)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + grace
-        await self.wait_exit(grace)
-        while self._group_alive() and loop.time() < deadline:
-            await asyncio.sleep(0.02)
-        self.signal(signal.SIGKILL)  # stragglers that ignored SIGTERM
-        if not await self.wait_exit(grace):
-            log.warning("command %s did not exit after SIGKILL", self.pid)
+        """SIGTERM the tree, SIGKILL whatever is left after `grace` seconds, reap.
 
-    def _group_alive(self) -> bool:
-        """Whether any process of the group still runs (zombies do not count)."""
-        return group_alive(self.pid)
+        `grace` 0 kills at once. Full /proc scans are few (they cost milliseconds each on
+        a busy machine): one to find the tree, one per SIGKILL round to catch what was
+        forked meanwhile; waiting and reaping look only at the pids already found. The
+        sweep for zombies no scan saw alive runs after, without holding up the caller.
+        """
+        loop = asyncio.get_running_loop()
+        tree = self.tree
+        first = signal.SIGTERM if grace > 0 else signal.SIGKILL
+        known = await _scan(proctree.signal_tree, tree, first)
+        deadline = loop.time() + grace
+        while grace > 0 and loop.time() < deadline and await _scan(
+                proctree.any_alive, tree, known):
+            await asyncio.sleep(0.01)
+        await _scan(proctree.signal_pids, known, signal.SIGKILL)
+        for _ in range(_KILL_ROUNDS):  # anything forked meanwhile; a fork loop needs rounds
+            found = await _scan(proctree.signal_tree, tree, signal.SIGKILL)
+            if not found:
+                break
+            known |= found
+            await asyncio.sleep(0.005)
+        else:
+            log.warning("command %s: processes survived %d SIGKILL rounds", self.pid,
+                        _KILL_ROUNDS)
+        if not await self.wait_exit(max(grace, 0.5)):
+            log.warning("command %s did not exit after SIGKILL", self.pid)
+        for _ in range(_REAP_ROUNDS):  # killed orphans turn into our zombies a moment later
+            if await _scan(proctree.reap_known, tree, known):
+                break
+            await asyncio.sleep(0.005)
+        sweep = asyncio.ensure_future(_scan(proctree.reap_orphans))
+        _SWEEPS.add(sweep)
+        sweep.add_done_callback(_SWEEPS.discard)
 
     def close(self) -> None:
         """Close the pipes, even if a detached process still holds the other end."""
         self._transport.close()
 
 
+_KILL_ROUNDS = 50
+_REAP_ROUNDS = 200
+_SWEEPS: set[asyncio.Future[int]] = set()  # orphan sweeps in flight (kept referenced)
+
+
+def _announce(starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _Protocol]]) -> None:
+    """Tell proctree which shell asyncio now waits for, so it is never reaped by us."""
+    pid = None
+    if not starting.cancelled() and starting.exception() is None:
+        transport, _ = starting.result()
+        pid = transport.get_pid() if transport.get_returncode() is None else None
+    proctree.spawn_finished(pid)
+
+
+async def _scan(fn: Callable[..., T], *args: object) -> T:
+    """Run a /proc walk on proctree's own thread: the loop stays free, no pool to wait for."""
+    return await asyncio.get_running_loop().run_in_executor(proctree.scanner(), fn, *args)
+
+
 async def _abandon(
-    starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _Protocol]], grace: float
+    starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _Protocol]],
+    mark: bytes,
+    grace: float,
 ) -> None:
     """Let a start that was cancelled finish, then stop everything it started."""
     try:
         transport, protocol = await starting
     except Exception:  # it failed to start: nothing runs
         return
-    proc = ShellProcess(transport, protocol)
+    proc = ShellProcess(transport, protocol, mark)
     await proc.stop(grace)
     proc.close()
-
-
-def group_alive(pgid: int) -> bool:
-    """True while a live (non-zombie) process is in group `pgid`.
-
-    `killpg(pgid, 0)` alone also succeeds for zombies, which a container's init may
-    never reap; /proc tells them apart on Linux.
-    """
-    proc = Path("/proc")
-    if not (proc / "self" / "stat").exists():
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return True
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
-            return True
-    return False

@@ -1,14 +1,19 @@
-"""The tools a session offers the model, looked up by name, with their specs for providers."""
+"""The tools a session offers the model, looked up by name, with their specs for providers.
+
+Also the one place a tool is run (`run_tool`), so that every call has a wall-clock
+deadline: a tool past it is cancelled and the model reads a tool error.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tether.providers.base import ToolSpec
-from tether.tools.base import Tool
+from tether.tools.base import SelfTimedTool, Tool, ToolContext, ToolOutcome
 from tether.tools.edit import EditTool
 from tether.tools.glob_files import GlobTool
 from tether.tools.grep import GrepTool
@@ -104,3 +109,34 @@ class ToolRegistry:
         if tool is None:
             return f"unknown tool {name!r}; available tools: {', '.join(self._tools)}"
         return check_arguments(name, tool.parameters, args)
+
+
+def time_limit(tool: Tool, args: dict[str, Any], ctx: ToolContext) -> float:
+    """The seconds `tool` may take for this call: its own limit, else `ctx.tool_timeout`."""
+    if isinstance(tool, SelfTimedTool):
+        return tool.time_limit(args, ctx)
+    return ctx.tool_timeout
+
+
+async def run_tool(tool: Tool, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+    """Run one call within its deadline; past it the call is cancelled, the turn goes on.
+
+    Cancellation of the turn still propagates as CancelledError. Work a tool handed to a
+    thread cannot be stopped from here (threads do not cancel): tools with possibly
+    endless work must bound it themselves.
+    """
+    limit = time_limit(tool, args, ctx)
+    deadline = asyncio.timeout(limit)
+    try:
+        async with deadline:
+            return await tool.run(args, ctx)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+    log.info("tool %s timed out after %g s", tool.name, limit)
+    return ToolOutcome(
+        f"{tool.name} timed out after {limit:g} s (tool_timeout) and was stopped. "
+        "Try a narrower call or another way.",
+        is_error=True,
+        metadata={"timed_out": True},
+    )

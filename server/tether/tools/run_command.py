@@ -1,9 +1,13 @@
 """run_command: a shell command in the workspace root, output streamed as it arrives.
 
-The command runs in its own process group (`start_new_session=True`) so that a timeout or
-a cancelled turn can stop everything it started — grandchildren included — with one
-`killpg`. Tether's own API keys are removed from its environment so `env` cannot leak
-them into the history.
+The command runs in its own process group, and everything it started — grandchildren,
+`setsid` children, double-forked daemons — is stopped when it times out, when the turn is
+cancelled, and when the command ends: a process left in the background does not outlive
+its command (a server the model starts for a test lives as long as the command that
+uses it; see `tools/proctree.py`). Tether's own secrets (API keys, TETHER_TOKEN) are
+removed from its environment (`secret_env.scrubbed`) so `env` cannot leak them, and its
+output is redacted as it is read, before the head/tail cut (a cut through a key would
+leave a piece no one knows).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import logging
 import os
 from typing import Any
 
+from tether.redaction import StreamRedactor
+from tether.secret_env import scrubbed
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail
 from tether.tools.process import ShellProcess
@@ -21,9 +27,10 @@ from tether.tools.process import ShellProcess
 MAX_TIMEOUT = 600.0
 MAX_OUTPUT_CHARS = 60_000
 KILL_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
+CANCEL_GRACE = 0.05  # the same on cancel: the user is waiting (git still drops its locks)
 DRAIN_GRACE = 0.3  # seconds to finish reading after the command exits
+STOP_ALLOWANCE = 10.0  # beyond the timeout, before the tool runner gives up on a command
 log = logging.getLogger(__name__)
-SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 
 
 class _Output:
@@ -62,7 +69,8 @@ class RunCommandTool(BuiltinTool):
         "Run a shell command in the workspace root (sh -c). Output (stdout and stderr "
         "merged) streams to the user and comes back with the exit code; long output keeps "
         "its head and tail. Stopped after `timeout` seconds (default from settings). "
-        "Processes left in the background are stopped when the command ends."
+        "Processes left in the background (also setsid, nohup or daemons) are stopped "
+        "when the command ends: start a server and use it within one command."
     )
     parameters: dict[str, Any] = {
         "type": "object",
@@ -83,14 +91,17 @@ class RunCommandTool(BuiltinTool):
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Run `{args.get('command', '?')}`"
 
+    def time_limit(self, args: dict[str, Any], ctx: ToolContext) -> float:
+        """The runner's backstop: the command's own timeout plus the time to stop it."""
+        return command_timeout(args, ctx) + STOP_ALLOWANCE
+
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
         command = str(args["command"])
-        limit = max(MAX_TIMEOUT, ctx.command_timeout)
-        timeout = min(float(args.get("timeout") or ctx.command_timeout), limit)
-        env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
+        timeout = command_timeout(args, ctx)
+        env = scrubbed(os.environ)
         env.update({"PAGER": "cat", "GIT_PAGER": "cat", "TERM": "dumb", "GIT_TERMINAL_PROMPT": "0"})
         proc = await ShellProcess.start(
-            command, cwd=ctx.workspace.root, env=env, stop_grace=KILL_GRACE
+            command, cwd=ctx.workspace.root, env=env, stop_grace=CANCEL_GRACE
         )
         output = _Output(MAX_OUTPUT_CHARS)
         reader = asyncio.ensure_future(_pump(proc, output, ctx))
@@ -99,11 +110,11 @@ class RunCommandTool(BuiltinTool):
             if not timed_out:
                 # background processes may still hold the pipe open: don't wait for them
                 await asyncio.wait({reader}, timeout=DRAIN_GRACE)
-        except BaseException:  # the turn was cancelled: stop the whole group, then re-raise
+        except BaseException:  # the turn was cancelled: stop the whole tree, then re-raise
             reader.cancel()
-            await asyncio.shield(_finish(proc, reader))
+            await asyncio.shield(_finish(proc, reader, CANCEL_GRACE))
             raise
-        await _finish(proc, reader)
+        await _finish(proc, reader, KILL_GRACE)
         code = proc.returncode
         text = output.render()
         if timed_out:
@@ -121,22 +132,33 @@ class RunCommandTool(BuiltinTool):
         )
 
 
+def command_timeout(args: dict[str, Any], ctx: ToolContext) -> float:
+    """The model's `timeout`, else the setting; at most MAX_TIMEOUT (or the setting)."""
+    limit = max(MAX_TIMEOUT, ctx.command_timeout)
+    try:
+        asked = float(args.get("timeout") or ctx.command_timeout)
+    except (TypeError, ValueError):  # the argument check reports it
+        asked = ctx.command_timeout
+    return min(asked, limit)
+
+
 async def _pump(proc: ShellProcess, output: _Output, ctx: ToolContext) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    secrets = StreamRedactor()
     async for chunk in proc.output():
-        text = decoder.decode(chunk)
+        text = secrets.feed(decoder.decode(chunk))
         if text:
             output.add(text)
             await ctx.emit_output(text)
-    rest = decoder.decode(b"", final=True)
+    rest = secrets.feed(decoder.decode(b"", final=True)) + secrets.flush()
     if rest:
         output.add(rest)
         await ctx.emit_output(rest)
 
 
-async def _finish(proc: ShellProcess, reader: asyncio.Future[None]) -> None:
-    """Stop what is left of the group, stop reading, close the pipes."""
-    await proc.stop(KILL_GRACE)
+async def _finish(proc: ShellProcess, reader: asyncio.Future[None], grace: float) -> None:
+    """Stop what is left of the tree, stop reading, close the pipes."""
+    await proc.stop(grace)
     if not reader.done():
         await asyncio.wait({reader}, timeout=DRAIN_GRACE)
     reader.cancel()

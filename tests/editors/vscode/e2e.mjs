@@ -71,6 +71,8 @@ async function main() {
     await openWorkbench();
     if (config.scenario.startsWith("missing")) {
       await missingServer();
+    } else if (config.scenario.startsWith("remote")) {
+      await remoteScenario();
     } else {
       await openFileAndType();
       const chat = await openChat();
@@ -286,6 +288,28 @@ async function missingServer() {
     await banner.waitFor({ state: "visible", timeout: LONG });
     report.banner = await banner.innerText();
     await shot("02-missing-server");
+  });
+}
+
+async function remoteScenario() {
+  await step("a remote server without a token asks for one", async () => {
+    const toast = page.locator(".notification-toast", { hasText: "needs the server's token" });
+    await toast.first().waitFor({ timeout: LONG });
+    report.tokenToast = (await toast.first().innerText()).replace(/\s+/g, " ");
+    await shot("02-remote-needs-token");
+    await toast.first().locator(".monaco-button", { hasText: "Set Remote Token" }).click();
+    await page.locator('.quick-input-widget input[type="password"]').waitFor({ timeout: LONG });
+    await page.keyboard.type(config.token);
+    await page.keyboard.press("Enter");
+  });
+  const chat = await openChat();
+  await step("chat through the remote server", async () => {
+    await chat.locator("#prompt").fill("Hello remote");
+    await chat.locator("#prompt").press("Enter");
+    const answer = chat.locator(".msg.assistant .body", { hasText: config.remoteAnswer });
+    await answer.waitFor({ timeout: LONG });
+    report.remoteAnswer = (await answer.innerText()).trim();
+    await shot("03-remote-answer");
   });
 }
 

@@ -28,8 +28,11 @@ def wire(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def make(server: ScriptedProviderServer, wire: str) -> MakeProvider:
-    def build(*, key: str | None = KEY, idle: float = 5.0, retry: RetryPolicy = FAST) -> Provider:
-        timeouts = Timeouts(request=5.0, idle=idle)
+    def build(
+        *, key: str | None = KEY, idle: float = 5.0, retry: RetryPolicy = FAST,
+        deadline: float = 60.0,
+    ) -> Provider:
+        timeouts = Timeouts(request=5.0, idle=idle, deadline=deadline)
         if wire == "openai":
             return OpenAIProvider(
                 base_url=server.openai_base_url, api_key=key, timeouts=timeouts, retry=retry

@@ -21,6 +21,7 @@ from tether.providers.base import (
     ToolCallReady,
     UsageReport,
 )
+from tether.providers.retry import RetryPolicy
 from tether.testing.provider_server import (
     Script,
     ScriptedProviderServer,
@@ -145,25 +146,56 @@ async def test_dropped_six_times_is_a_stream_error(
     assert "restarted 5 times" in info.value.message
 
 
-async def test_idle_stream_times_out_and_restarts(
+async def test_idle_stream_fails_once_without_a_restart(
     server: ScriptedProviderServer, make: MakeProvider
 ) -> None:
-    server.set_script(Script([text_turn("abcdefgh", chunk_size=2, fault="hang")]))
-    events = await collect(make(idle=0.2))
-    notices = [e for e in events if isinstance(e, RetryNotice)]
-    assert [n.reason for n in notices] == ["stream stalled"]
-    assert texts(events).endswith("abcdefgh")
+    """Text already reached the user: a stall is reported, not silently replayed 5 times."""
+    server.set_script(Script([text_turn("abcdefgh", chunk_size=2, fault="hang", fault_times=9)]))
+    seen: list[object] = []
+    with pytest.raises(ProviderTimeoutError, match=r"sent nothing for 0\.2 s") as info:
+        async for event in make(idle=0.2).stream(request()):
+            seen.append(event)
+    assert "idle_timeout" in info.value.message
+    assert texts(seen)  # the stall came after some text
+    assert not [e for e in seen if isinstance(e, RetryNotice)]
+    assert len(server.requests) == 1
 
 
-async def test_idle_forever_is_a_timeout_error(
+async def test_headers_then_nothing_fails_once_naming_the_timeout(
     server: ScriptedProviderServer, make: MakeProvider
 ) -> None:
-    server.set_script(Script([text_turn("abcd", chunk_size=1, fault="hang", fault_times=9)]))
-    from tether.providers.retry import RetryPolicy
+    server.set_script(Script([text_turn("never", fault="silent", fault_times=9)]))
+    seen: list[object] = []
+    with pytest.raises(ProviderTimeoutError) as info:
+        async for event in make(idle=0.2).stream(request()):
+            seen.append(event)
+    assert "sent nothing for 0.2 s" in info.value.message
+    assert "idle_timeout" in info.value.message
+    assert seen == []
+    assert len(server.requests) == 1
 
-    policy = RetryPolicy(base_delay=0.001, max_restarts=1)
-    with pytest.raises(ProviderTimeoutError, match=r"sent nothing for 0\.1 s"):
-        await collect(make(idle=0.1, retry=policy))
+
+async def test_a_trickling_stream_is_cut_at_the_request_deadline(
+    server: ScriptedProviderServer, make: MakeProvider
+) -> None:
+    """Never idle long enough to time out, never finishing: the deadline bounds the total."""
+    server.set_script(Script([text_turn("x" * 4000, chunk_size=1, chunk_delay=0.02)]))
+    with pytest.raises(ProviderTimeoutError) as info:
+        await collect(make(idle=5.0, deadline=0.4))
+    assert "within 0.4 s" in info.value.message and "request_deadline" in info.value.message
+    assert len(server.requests) == 1
+
+
+async def test_retries_stop_at_the_request_deadline(
+    server: ScriptedProviderServer, make: MakeProvider
+) -> None:
+    """Back-off that would end past the deadline is not started: the last error is raised."""
+    server.set_script(Script([text_turn("never", fault="500", fault_times=99)]))
+    slow = RetryPolicy(base_delay=30.0, max_delay=30.0, jitter=0.0, max_attempts=9)
+    with pytest.raises(ProviderResponseError) as info:
+        await collect(make(deadline=5.0, retry=slow))
+    assert "request_deadline" in info.value.message
+    assert len(server.requests) == 1
 
 
 async def test_401_is_an_auth_error_without_the_key(

@@ -1,7 +1,8 @@
-"""Invariant 6: the store writes what it is given and adds nothing of its own.
+"""Invariant 6: the store adds nothing of its own to what it writes.
 
-It cannot know whether a caller's event text is secret; what it can promise (and this
-checks) is that nothing from the environment or settings ends up on disk through it.
+What it can promise (and this checks) is that nothing from the environment or settings
+ends up on disk through it; secrets inside the records it is given are masked by
+`encode_record` (tests/unit/secrets/test_redactor.py).
 """
 
 from __future__ import annotations

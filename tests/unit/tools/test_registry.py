@@ -118,3 +118,38 @@ def test_custom_tools_can_be_added() -> None:
     registry.add(tool)
     assert registry.names == ["echo"]
     assert registry.validate("echo", {"text": "x", "extra": 1}) is None  # extras allowed here
+
+
+class _Raises:
+    name = "raises"
+    description = "Raises TimeoutError of its own."
+    parameters: dict[str, Any] = {"type": "object", "properties": {}}
+    read_only = True
+    needs_permission = False
+
+    def describe_call(self, args: dict[str, Any]) -> str:
+        return "raises"
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        raise TimeoutError("its own")
+
+
+async def test_run_tool_reports_only_its_own_deadline(tmp_path: Any) -> None:
+    """A TimeoutError the tool raised is not passed off as the runner's deadline."""
+    from tether.tools.registry import run_tool, time_limit
+    from tether.tools.run_command import RunCommandTool
+    from tether.workspace.disk_bridge import DiskBridge
+    from tether.workspace.folder import WorkspaceFolder
+
+    async def emit(_: str) -> None:
+        return None
+
+    ctx = ToolContext(workspace=WorkspaceFolder.at(tmp_path), bridge=DiskBridge(),
+                      session_id="s", tool_call_id="c", emit_output=emit, tool_timeout=5.0,
+                      command_timeout=300.0)
+    with pytest.raises(TimeoutError, match="its own"):
+        await run_tool(_Raises(), {}, ctx)
+    assert time_limit(_Raises(), {}, ctx) == 5.0
+    command = RunCommandTool()
+    assert time_limit(command, {"command": "make"}, ctx) > 300.0  # its own, not 5 s
+    assert time_limit(command, {"command": "make", "timeout": 2}, ctx) < 300.0

@@ -187,3 +187,150 @@ async def test_cancel_at_any_moment_leaves_nothing_running(ws: Harness, delay: f
     await asyncio.sleep(0.2)  # anything still running could write the pid file now
     if pidfile.exists() and pidfile.read_text().strip():
         assert await wait_dead(int(pidfile.read_text()))
+
+
+# --- the whole tree, `setsid` children and daemons included (Linux: /proc and a subreaper) --
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+
+# The sleeper writes its own pid (`exec` keeps it), then the command waits until it did.
+SETSID_SLEEPER = "setsid sh -c 'echo $$ > pid.tmp && mv pid.tmp pid; exec sleep 1000' &"
+SETSID_QUIET = (
+    "setsid sh -c 'echo $$ > pid.tmp && mv pid.tmp pid; exec sleep 1000' "
+    "</dev/null >/dev/null 2>&1 &"
+)
+UNTIL_PID = "until [ -s pid ]; do sleep 0.01; done;"
+DAEMON = (
+    "python3 -c '\n"
+    "import os, sys\n"
+    "if os.fork(): sys.exit(0)\n"
+    "os.setsid()\n"
+    "if os.fork(): sys.exit(0)\n"
+    "null = os.open(os.devnull, os.O_RDWR)\n"
+    "for fd in (0, 1, 2): os.dup2(null, fd)\n"
+    "open(\"pid.tmp\", \"w\").write(str(os.getpid())); os.rename(\"pid.tmp\", \"pid\")\n"
+    "os.execvp(\"sleep\", [\"sleep\", \"1000\"])\n"
+    "';"
+)
+ESCAPES = {"setsid": SETSID_SLEEPER, "setsid-quiet": SETSID_QUIET, "double-fork": DAEMON}
+
+
+def gone(pid: int) -> bool:
+    """No process at all, not even a zombie: whoever inherited it also reaped it."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+async def wait_gone(pid: int) -> bool:
+    for _ in range(500):
+        if gone(pid):
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+def kill_quietly(pidfile: Path) -> None:
+    with contextlib.suppress(ProcessLookupError, ValueError, OSError):
+        os.kill(int(pidfile.read_text()), signal.SIGKILL)
+
+
+@linux_only
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+async def test_escaped_children_are_stopped_when_the_command_ends(
+    ws: Harness, escape: str
+) -> None:
+    pidfile = ws.root / "pid"
+    try:
+        outcome = await run.run({"command": f"{ESCAPES[escape]} {UNTIL_PID} echo done"}, ws.ctx)
+        assert outcome.content.endswith("done\n[exit code 0]")
+        assert await wait_gone(int(pidfile.read_text())), f"the {escape} sleeper outlived it"
+    finally:
+        kill_quietly(pidfile)
+
+
+@linux_only
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+async def test_escaped_children_are_stopped_on_timeout(ws: Harness, escape: str) -> None:
+    pidfile = ws.root / "pid"
+    try:
+        outcome = await run.run(
+            {"command": f"{ESCAPES[escape]} {UNTIL_PID} sleep 1000", "timeout": 1}, ws.ctx
+        )
+        assert outcome.is_error and outcome.metadata["timed_out"]
+        assert await wait_gone(int(pidfile.read_text())), f"the {escape} sleeper outlived it"
+    finally:
+        kill_quietly(pidfile)
+
+
+@linux_only
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+async def test_escaped_children_are_stopped_on_cancel(ws: Harness, escape: str) -> None:
+    pidfile = ws.root / "pid"
+    task = asyncio.create_task(
+        run.run({"command": f"{ESCAPES[escape]} {UNTIL_PID} sleep 1000"}, ws.ctx)
+    )
+    try:
+        sleeper = int(await wait_for_file(pidfile))
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await wait_gone(sleeper), f"the {escape} sleeper outlived the cancel"
+    finally:
+        kill_quietly(pidfile)
+
+
+@linux_only
+async def test_a_command_leaves_no_zombies_behind(ws: Harness) -> None:
+    """Orphans reparented to the server (its subreaper role) are reaped, not left as Z."""
+    try:
+        await run.run({"command": f"{DAEMON} {UNTIL_PID} echo done"}, ws.ctx)
+    finally:
+        kill_quietly(ws.root / "pid")
+    me = str(os.getpid())
+    zombies = []
+    for _ in range(200):
+        zombies = [
+            entry.name for entry in Path("/proc").iterdir() if entry.name.isdigit()
+            and _stat(entry.name)[:2] == ["Z", me]
+        ]
+        if not zombies:
+            break
+        await asyncio.sleep(0.01)
+    assert zombies == []
+
+
+def _stat(pid: str) -> list[str]:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return []
+    return text[text.rfind(")") + 2 :].split()[:2]  # state, ppid
+
+
+@linux_only
+async def test_reaping_orphans_keeps_every_exit_code(ws: Harness) -> None:
+    """Commands ending while others reap their orphans still get their own exit status."""
+    (ws.root / "d").mkdir()
+    quick = [run.run({"command": f"sleep 0.0{i}; exit {i + 3}"}, ws.ctx) for i in range(6)]
+    daemons = [
+        run.run({"command": f"cd d && mkdir {i} && cd {i} && {DAEMON} {UNTIL_PID} true"}, ws.ctx)
+        for i in range(3)
+    ]
+    outcomes = await asyncio.gather(*quick, *daemons)
+    assert [o.metadata["exit_code"] for o in outcomes] == [3, 4, 5, 6, 7, 8, 0, 0, 0]
+    for i in range(3):
+        assert await wait_gone(int((ws.root / "d" / str(i) / "pid").read_text()))
+
+
+async def test_without_proc_the_group_is_still_stopped(
+    ws: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where /proc is missing (macOS, BSD) the process group is what can be reached."""
+    from tether.tools import proctree
+
+    monkeypatch.setattr(proctree, "_HAS_PROC", False)
+    pidfile = ws.root / "pid"
+    outcome = await run.run(
+        {"command": "trap '' TERM; sleep 60 & echo $! > pid; echo done"}, ws.ctx
+    )
+    assert outcome.content == "done\n[exit code 0]"
+    assert await wait_dead(int(pidfile.read_text()))  # SIGTERM ignored: SIGKILL got it

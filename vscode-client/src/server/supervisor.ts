@@ -26,6 +26,13 @@ import {
   missingServerMessage,
   splitCommandLine,
 } from "./command";
+import {
+  openRemote,
+  parseRemoteAddress,
+  type RemoteAddress,
+  remoteInitializationOptions,
+  type Transports,
+} from "./remote";
 import { serverSettings } from "./settings";
 
 export type ServerState = "starting" | "running" | "restarting" | "stopped" | "failed";
@@ -49,6 +56,11 @@ export interface SecretEnv {
   env(): Promise<Record<string, string>>;
 }
 
+export interface TokenSource {
+  /** The remote server's token, when one is stored. */
+  get(): Promise<string | undefined>;
+}
+
 export class ServerSupervisor implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private child: ChildProcess | undefined;
@@ -67,6 +79,7 @@ export class ServerSupervisor implements vscode.Disposable {
   constructor(
     private readonly output: vscode.OutputChannel,
     private readonly secrets: SecretEnv,
+    private readonly remoteToken?: TokenSource,
   ) {}
 
   get current(): LanguageClient | undefined {
@@ -101,13 +114,23 @@ export class ServerSupervisor implements vscode.Disposable {
     this.stopping = false;
     this.notifiedMissing = false;
     this.setState("starting");
+    const remote = this.remoteAddress();
+    if (remote instanceof Error) {
+      void this.offerSettings(remote.message, "tether.server.remote");
+      return;
+    }
     // Check the command first: a missing program gets our message, not a connection error.
-    const problem = await this.commandProblem();
+    const problem = remote ? null : await this.commandProblem();
     if (problem) {
       void this.offerSettings(problem);
       return;
     }
-    const client = this.createClient();
+    const token = remote ? await this.remoteToken?.get() : undefined;
+    if (remote && !token) {
+      void this.offerToken(`Tether: ${remote.label} needs the server's token.`);
+      return;
+    }
+    const client = this.createClient(remote ? { address: remote, token } : undefined);
     this.client = client;
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) {
@@ -123,6 +146,9 @@ export class ServerSupervisor implements vscode.Disposable {
     } catch (err) {
       this.output.appendLine(`[tether] server start failed: ${errorText(err)}`);
       this.setState("failed");
+      if (remote && /token|401|Unauthorized/i.test(errorText(err))) {
+        void this.offerToken(`Tether: ${remote.label} refused the token: ${errorText(err)}`);
+      }
     }
   }
 
@@ -162,7 +188,23 @@ export class ServerSupervisor implements vscode.Disposable {
     this.stateEmitter.fire(state);
   }
 
-  private createClient(): LanguageClient {
+  /** The remote server's address, undefined for a local server, an Error when malformed. */
+  private remoteAddress(): RemoteAddress | Error | undefined {
+    const value = vscode.workspace.getConfiguration("tether").get<string>("server.remote")?.trim();
+    if (!value) return undefined;
+    try {
+      return parseRemoteAddress(value);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  private async connectRemote(address: RemoteAddress, token: string | undefined): Promise<Transports> {
+    this.output.appendLine(`[tether] connecting to ${address.label}`);
+    return openRemote(address, token);
+  }
+
+  private createClient(remote?: { address: RemoteAddress; token: string | undefined }): LanguageClient {
     const errorHandler: ErrorHandler = {
       error: (_error, _message, count) => ({
         action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
@@ -192,6 +234,9 @@ export class ServerSupervisor implements vscode.Disposable {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       outputChannel: this.output,
       errorHandler,
+      initializationOptions: remote
+        ? remoteInitializationOptions(remote.address, remote.token)
+        : undefined,
       synchronize: { configurationSection: "tether" },
       middleware: {
         workspace: {
@@ -212,7 +257,9 @@ export class ServerSupervisor implements vscode.Disposable {
     const client: LanguageClient = new LanguageClient(
       "tether",
       "Tether",
-      () => this.spawnServer(),
+      remote
+        ? () => this.connectRemote(remote.address, remote.token)
+        : () => this.spawnServer(),
       options,
     );
     client.registerFeature(new TetherCapabilityFeature());
@@ -294,12 +341,23 @@ export class ServerSupervisor implements vscode.Disposable {
     if (child && child.exitCode === null && !child.killed) child.kill();
   }
 
-  private async offerSettings(message: string): Promise<void> {
+  private async offerToken(message: string): Promise<void> {
+    this.output.appendLine(`[tether] ${message}`);
+    this.setState("failed");
+    const choice = await vscode.window.showErrorMessage(message, "Set Remote Token", "Show Log");
+    if (choice === "Set Remote Token") {
+      await vscode.commands.executeCommand("tether.setRemoteToken");
+    } else if (choice === "Show Log") {
+      this.output.show();
+    }
+  }
+
+  private async offerSettings(message: string, setting = "tether.server.command"): Promise<void> {
     this.output.appendLine(`[tether] ${message}`);
     this.setState("failed");
     const choice = await vscode.window.showErrorMessage(message, "Open Settings", "Show Log");
     if (choice === "Open Settings") {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "tether.server.command");
+      await vscode.commands.executeCommand("workbench.action.openSettings", setting);
     } else if (choice === "Show Log") {
       this.output.show();
     }

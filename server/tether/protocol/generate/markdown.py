@@ -23,6 +23,12 @@ from tether.protocol.generate.examples import (
 )
 from tether.protocol.generate.schema import HEADER, Schema
 from tether.protocol.generate.typescript import ts_type
+from tether.protocol.models import (
+    MAX_AGENT_CHARS,
+    MAX_MESSAGE_BYTES,
+    MAX_MODEL_CHARS,
+    MAX_TITLE_CHARS,
+)
 
 
 def _json(value: Any) -> list[str]:
@@ -162,6 +168,8 @@ def render_markdown(defs: dict[str, Schema]) -> str:
         "",
         prose.OVERVIEW.format(version=PROTOCOL_VERSION),
         "",
+        prose.REMOTE,
+        "",
         *_capabilities(defs),
         "",
         *_methods(defs),
@@ -175,6 +183,9 @@ def render_markdown(defs: dict[str, Schema]) -> str:
         prose.PERMISSIONS,
         "",
         *_errors(),
+        "",
+        prose.FRAMING.format(max_body=MAX_MESSAGE_BYTES, max_title=MAX_TITLE_CHARS,
+                             max_model=MAX_MODEL_CHARS, max_agent=MAX_AGENT_CHARS),
         "",
         *_types(defs, documented),
     ]
