@@ -129,6 +129,18 @@ class TokenCache:
             self._seen_ids = (history[0].id, history[-1].id, len(history))
         return self._seen
 
+    def prepare(self, history: list[Message]) -> None:
+        """Entries and stub sizes of every message, ahead of the first derivation (the
+        session manager runs this in a thread when it loads a long session)."""
+        entries = self.entries(history)
+        calls: dict[str, ToolCallPart] = {}
+        for message, entry in zip(history, entries, strict=True):
+            if entry.role == "assistant":
+                calls.update((c.id, c) for c in message.tool_calls)
+            elif entry.role == "tool" and entry.size >= STUB_MIN_TOKENS and entry.stub_size < 0:
+                call = calls.get(entry.results[0]) if entry.results else None
+                entry.stub_size = self.stub_size(message, call)
+
     def stub_size(self, message: Message, call: ToolCallPart | None) -> int:
         size = self._stub_sizes.get(message.id)
         if size is None:

@@ -165,9 +165,9 @@ class SessionManager:
                                          last_seq=loaded.last_seq),
                     context=_context_of(records, messages),
                 )
-                # Estimate every loaded message now, off the event loop: a long session's
-                # first request then derives its view from warm entries.
-                await asyncio.to_thread(state.context.cache.entries, messages)
+                # Estimate every loaded message (and its stub) now, off the event loop: a
+                # long session's first request then derives its view warm.
+                await asyncio.to_thread(state.context.cache.prepare, messages)
                 self._states[session_id] = state
         return state
 
