@@ -348,6 +348,8 @@ class TurnRunner:
             emit_output=lambda chunk: self.emit(ToolOutputChunk, tool_call_id=call.id,
                                                 text=chunk),
             index=self.deps.index, command_timeout=self.deps.settings.command_timeout,
+            max_file_bytes=self.deps.settings.max_file_bytes,
+            grep_timeout=self.deps.settings.grep_timeout,
         )
         try:
             return await tool.run(call.arguments, ctx)

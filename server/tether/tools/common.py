@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
+import stat
 from pathlib import Path
 from typing import Any
 
 from tether.errors import PathOutsideWorkspaceError, ToolError
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.schema import check_arguments
+from tether.workspace import safe_open
+from tether.workspace.bridge import DocumentSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,46 @@ def resolve_path(ctx: ToolContext, raw: str) -> Path:
             f"path {raw} is outside the workspace ({ctx.workspace.root})",
             data={"path": raw, "workspace": str(ctx.workspace.root)},
         ) from None
+
+
+async def check_file(ctx: ToolContext, path: Path, raw: str) -> bool:
+    """Whether `path` exists on disk; refuses non-regular files and files over the cap.
+
+    Looked at without opening it (a FIFO would block) and without following symlinks on
+    the way (the path is canonical). The bridge's own read repeats the checks on open.
+    """
+    st = await asyncio.to_thread(safe_open.lookup, path)
+    if st is None:
+        return False
+    if stat.S_ISLNK(st.st_mode):  # canonical yet a link: a loop, or it changed meanwhile
+        raise ToolError(f"{raw}: too many levels of symbolic links (a symlink loop?), or it "
+                        "changed while being opened")
+    if not stat.S_ISREG(st.st_mode):
+        raise safe_open.NotRegularFileError(
+            f"{raw} is {safe_open.kind_of(st.st_mode)}, not a regular file; only regular "
+            "files are opened",
+            data={"path": raw},
+        )
+    if st.st_size > ctx.max_file_bytes:
+        raise safe_open.too_large(raw, st.st_size, ctx.max_file_bytes)
+    return True
+
+
+async def read_checked(ctx: ToolContext, path: Path, raw: str) -> DocumentSnapshot:
+    """The live text of `path` (open buffer first), refusing special and oversized files."""
+    await check_file(ctx, path, raw)
+    snapshot = await ctx.bridge.read_document(path)
+    check_size(ctx, raw, snapshot.text)
+    return snapshot
+
+
+def check_size(ctx: ToolContext, raw: str, text: str) -> None:
+    """Refuse text (a buffer, a new file, an edit's result) over the file size cap."""
+    if len(text) * 4 <= ctx.max_file_bytes:  # cheap bound before encoding
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > ctx.max_file_bytes:
+        raise safe_open.too_large(raw, size, ctx.max_file_bytes)
 
 
 def cap_text(text: str, limit: int, what: str = "output") -> tuple[str, bool]:
