@@ -191,6 +191,27 @@ def open_regular(path: Path, *, max_bytes: int | None = None) -> Iterator[tuple[
         os.close(fd)
 
 
+def regular_opener(path: str, flags: int) -> int:
+    """An `open(..., opener=)` that opens regular files only, never blocking on a FIFO.
+
+    For callers that follow symlinks on purpose (the index walks links that stay inside
+    the folder): O_NONBLOCK, then fstat; a directory raises IsADirectoryError, a FIFO,
+    socket or device NotRegularFileError.
+    """
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", path)
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def file_size(path: Path, *, max_bytes: int | None = None) -> int:
     """The size of regular file `path` (the same checks as reading it, without reading)."""
     with open_regular(path, max_bytes=max_bytes) as (_fd, size):
