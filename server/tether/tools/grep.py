@@ -3,9 +3,10 @@
 A model-chosen pattern can backtrack for minutes (`(a|aa)+$` over 40 characters); with
 the standard `re` module that holds the GIL, so not even a cancel is answered. The
 `regex` module releases the GIL while it matches a `str` and takes a `timeout`, so the
-search runs in a worker thread of its own pool with one deadline for the whole call
-(setting grepTimeout): the event loop answers every request meanwhile, a cancel stops
-the search between matches, and a pattern that runs out of time is a tool error.
+search runs in a daemon thread with one deadline for the whole call (setting
+grepTimeout): the event loop answers every request meanwhile, a cancel is answered at
+once and stops the search after the match in progress (which ends at the deadline at
+the latest), and a pattern that runs out of time is a tool error.
 
 Files are opened through safe_open (regular files only, no symlink followed after the
 walk saw them, at most the file size cap); what was skipped, and why, is reported.
@@ -17,7 +18,6 @@ import asyncio
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,8 @@ MAX_MATCHES = 200
 MAX_LINE_CHARS = 300
 NAMES_PER_REASON = 5
 _POSITIONAL = ("^", "$", "\\A", "\\Z", "(?")
-_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tether-grep")
+# At most this many searches match at once; more wait for a slot in their own thread.
+_SLOTS = threading.BoundedSemaphore(4)
 
 TOO_LARGE = "too large"
 NOT_REGULAR = "not a regular file"
@@ -156,6 +157,41 @@ def _read_inside(root: Path, path: Path, max_bytes: int) -> bytes:
         return safe_open.read_bytes(target, max_bytes=max_bytes)
 
 
+async def _in_daemon_thread(search: _Search, start: Path, file_glob: str | None) -> None:
+    """Run the search in a daemon thread of its own and wait for it.
+
+    Not a pool: a cancelled search goes on until its current match ends (at the latest
+    at the deadline), and pool threads are joined at exit, so a server asked to exit
+    would wait for it. A daemon thread does not hold up the exit.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+    def work() -> None:
+        error: BaseException | None = None
+        with _SLOTS:
+            try:
+                search.remaining()  # cancelled while waiting for a slot?
+                _run_search(search, start, file_glob)
+            except BaseException as exc:  # handed to the awaiting task
+                error = exc
+        try:
+            loop.call_soon_threadsafe(settle, error)
+        except RuntimeError:  # the loop is gone: nobody waits any more
+            pass
+
+    threading.Thread(target=work, name="tether-grep", daemon=True).start()
+    await done
+
+
 def skipped_note(skipped: dict[str, list[str]], max_bytes: int) -> str:
     """One line naming what grep did not search and why; "" when it searched everything."""
     if not skipped:
@@ -214,9 +250,8 @@ class GrepTool(BuiltinTool):
         search = _Search(ctx.workspace.root, compiled, ctx.max_file_bytes,
                          time.monotonic() + ctx.grep_timeout, threading.Event())
         file_glob = args.get("glob") or None
-        loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(_POOL, _run_search, search, start, file_glob)
+            await _in_daemon_thread(search, start, file_glob)
         except _TimedOut as exc:
             return fail(
                 f"grep: pattern timed out after {ctx.grep_timeout:g} s (setting grepTimeout) "
