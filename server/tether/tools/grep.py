@@ -15,6 +15,7 @@ walk saw them, at most the file size cap); what was skipped, and why, is reporte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
@@ -183,10 +184,8 @@ async def _in_daemon_thread(search: _Search, start: Path, file_glob: str | None)
                 _run_search(search, start, file_glob)
             except BaseException as exc:  # handed to the awaiting task
                 error = exc
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
             loop.call_soon_threadsafe(settle, error)
-        except RuntimeError:  # the loop is gone: nobody waits any more
-            pass
 
     threading.Thread(target=work, name="tether-grep", daemon=True).start()
     await done
