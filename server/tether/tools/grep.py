@@ -15,6 +15,7 @@ walk saw them, at most the file size cap); what was skipped, and why, is reporte
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import os
 import threading
@@ -31,11 +32,12 @@ from tether.tools.common import BuiltinTool, fail, resolve_path
 from tether.tools.walk import glob_matcher, is_ignored, walk_files
 from tether.workspace import safe_open
 from tether.workspace.diffs import split_lines
+from tether.workspace.overlay import line_starts
 
 MAX_MATCHES = 200
 MAX_LINE_CHARS = 300
 NAMES_PER_REASON = 5
-_POSITIONAL = ("^", "$", "\\A", "\\Z", "(?")
+_POSITIONAL = ("^", "$", "\\A", "\\Z", "\\G", "(?", "*+", "++", "?+", "}+")
 # At most this many searches match at once; more wait for a slot in their own thread.
 _SLOTS = threading.BoundedSemaphore(4)
 
@@ -84,6 +86,17 @@ class _Search:
         except TimeoutError:
             raise _TimedOut(rel) from None
 
+    def find(self, text: str, pos: int, rel: str) -> int | None:
+        """Where the first match at or after `pos` starts, or None."""
+        left = self.remaining()
+        if left <= 0:
+            raise _TimedOut(rel)
+        try:
+            hit = self.pattern.search(text, pos, timeout=left)
+        except TimeoutError:
+            raise _TimedOut(rel) from None
+        return None if hit is None else hit.start()
+
     def skip(self, reason: str, rel: str) -> None:
         self.skipped.setdefault(reason, []).append(rel)
 
@@ -91,9 +104,9 @@ class _Search:
 def _run_search(search: _Search, start: Path, file_glob: str | None) -> None:
     """The worker: walk, read through safe_open, match; fills `search`."""
     matcher = glob_matcher(file_glob) if file_glob else None
-    # most files have no match: one search over the whole text rules them out quickly,
-    # unless the pattern's meaning depends on where a line starts or ends
-    whole_file_check = not any(tok in search.pattern.pattern for tok in _POSITIONAL)
+    # a pattern whose meaning depends on where a line starts or ends is tried on every
+    # line; any other is searched over the whole text and checked on the lines it hits
+    per_line = any(tok in search.pattern.pattern for tok in _POSITIONAL)
     single = not start.is_dir()
     base = start.parent if single else start
     specials: list[Path] = []
@@ -103,20 +116,58 @@ def _run_search(search: _Search, start: Path, file_glob: str | None) -> None:
         if matcher and not matcher.match(path.relative_to(base).as_posix()):
             continue
         text = _read_text(search, path, rel, single)
-        if text is None or (whole_file_check and not search.matches(text, rel)):
+        if text is None:
             continue
-        hit = False
-        for number, line in enumerate(split_lines(text), 1):
-            if search.matches(line, rel):
-                hit = True
-                search.total += 1
-                if len(search.lines) < MAX_MATCHES:
-                    if len(line) > MAX_LINE_CHARS:
-                        line = line[:MAX_LINE_CHARS] + "…"
-                    search.lines.append(f"{rel}:{number}:{line}")
-        search.files += hit
+        if per_line:
+            numbered = _match_every_line(search, text, rel)
+        else:
+            numbered = _match_candidates(search, text, rel)
+        for number, line in numbered:
+            search.total += 1
+            if len(search.lines) < MAX_MATCHES:
+                if len(line) > MAX_LINE_CHARS:
+                    line = line[:MAX_LINE_CHARS] + "…"
+                search.lines.append(f"{rel}:{number}:{line}")
+        search.files += bool(numbered)
     for path in specials:
         search.skip(NOT_REGULAR, path.relative_to(search.root).as_posix())
+
+
+def _match_every_line(search: _Search, text: str, rel: str) -> list[tuple[int, str]]:
+    return [(number, line) for number, line in enumerate(split_lines(text), 1)
+            if search.matches(line, rel)]
+
+
+def _match_candidates(search: _Search, text: str, rel: str) -> list[tuple[int, str]]:
+    """Lines that match on their own, found by searching the whole text from line to line.
+
+    For patterns without anchors or lookarounds a line that matches alone also holds the
+    start of the first whole-text match searched from its start, so jumping from each
+    hit's line to the next line start visits every matching line; each candidate line
+    is then checked on its own (a match may have run across a line end). One regex
+    call per matching line instead of one per line.
+    """
+    found: list[tuple[int, str]] = []
+    starts: list[int] | None = None
+    pos = 0
+    while pos <= len(text):
+        hit = search.find(text, pos, rel)
+        if hit is None:
+            break
+        if starts is None:
+            starts = line_starts(text)
+        index = bisect.bisect_right(starts, hit) - 1
+        begin = starts[index]
+        if begin >= len(text):  # the empty "line" after a final line end is no line
+            break
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        line = text[begin:end].rstrip("\r\n")
+        if search.matches(line, rel):
+            found.append((index + 1, line))
+        if index + 1 >= len(starts):  # that was the last line
+            break
+        pos = end
+    return found
 
 
 def _read_text(search: _Search, path: Path, rel: str, single: bool) -> str | None:

@@ -213,3 +213,22 @@ def test_edit_hint_is_bounded() -> None:
     assert "closest line" not in gave_up and "read the file again" in gave_up
     huge = closest_hint(text, "value_500 = compute(50)", max_chars=1000)
     assert "closest line" not in huge and "read the file again" in huge
+
+
+@pytest.mark.parametrize("pattern", [
+    "b", "a.c", r"\bword\b", r"x\s+y", "[^q]c", "", "z*", r"\d{2}", "a|c", "c\\r?",
+])
+def test_whole_text_search_finds_the_same_lines_as_line_by_line(pattern: str) -> None:
+    import threading
+    import time
+
+    import regex
+
+    from tether.tools.grep import _match_candidates, _match_every_line, _Search
+
+    text = ("abc\r\nword here\rx  y\nx\ny\n\nqc cc\r\n12 b\nabcabc\n" * 3) + "tail b"
+    search = _Search(Path("/"), regex.compile(pattern), 1 << 20, time.monotonic() + 30,
+                     threading.Event())
+    for sample in (text, text + "\n", "", "\n", "b"):
+        expected = _match_every_line(search, sample, "f")
+        assert _match_candidates(search, sample, "f") == expected, (pattern, sample)
