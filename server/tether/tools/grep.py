@@ -18,8 +18,10 @@ import asyncio
 import bisect
 import contextlib
 import os
+import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,7 @@ class _Search:
     files: int = 0
     skipped: dict[str, list[str]] = field(default_factory=dict)
     refused: ToolError | None = None  # why the single file asked for was not searched
+    reader: safe_open.DirectoryReader = field(default_factory=safe_open.DirectoryReader)
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -111,9 +114,26 @@ def _run_search(search: _Search, start: Path, file_glob: str | None) -> None:
     base = start.parent if single else start
     specials: list[Path] = []
     paths = iter([start]) if single else walk_files(search.root, start, specials)
+    with search.reader:
+        _search_files(search, paths, base, matcher, per_line, single)
+    for path in specials:
+        search.skip(NOT_REGULAR, path.relative_to(search.root).as_posix())
+
+
+def _search_files(
+    search: _Search,
+    paths: Iterator[Path],
+    base: Path,
+    matcher: re.Pattern[str] | None,
+    per_line: bool,
+    single: bool,
+) -> None:
+    root_prefix = str(search.root).rstrip(os.sep) + os.sep
+    base_prefix = str(base).rstrip(os.sep) + os.sep
     for path in paths:
-        rel = path.relative_to(search.root).as_posix()
-        if matcher and not matcher.match(path.relative_to(base).as_posix()):
+        text_path = str(path)
+        rel = text_path.removeprefix(root_prefix)
+        if matcher and not matcher.match(text_path.removeprefix(base_prefix)):
             continue
         text = _read_text(search, path, rel, single)
         if text is None:
@@ -129,8 +149,6 @@ def _run_search(search: _Search, start: Path, file_glob: str | None) -> None:
                     line = line[:MAX_LINE_CHARS] + "…"
                 search.lines.append(f"{rel}:{number}:{line}")
         search.files += bool(numbered)
-    for path in specials:
-        search.skip(NOT_REGULAR, path.relative_to(search.root).as_posix())
 
 
 def _match_every_line(search: _Search, text: str, rel: str) -> list[tuple[int, str]]:
@@ -173,7 +191,7 @@ def _match_candidates(search: _Search, text: str, rel: str) -> list[tuple[int, s
 def _read_text(search: _Search, path: Path, rel: str, single: bool) -> str | None:
     """Text of a file worth searching; None (and a note in `skipped`) when it is not."""
     try:
-        data = _read_inside(search.root, path, search.max_bytes)
+        data = _read_inside(search, path)
     except safe_open.FileTooLargeError as exc:
         return _refuse(search, TOO_LARGE, rel, exc, single)
     except safe_open.NotRegularFileError as exc:
@@ -197,16 +215,16 @@ def _refuse(search: _Search, reason: str, rel: str, exc: ToolError, single: bool
     return None
 
 
-def _read_inside(root: Path, path: Path, max_bytes: int) -> bytes:
+def _read_inside(search: _Search, path: Path) -> bytes:
     """Open `path` without following symlinks; a symlink the walk let through (one that
     points inside the workspace) is resolved and checked again, then opened the same way."""
     try:
-        return safe_open.read_bytes(path, max_bytes=max_bytes)
+        return search.reader.read_bytes(path, max_bytes=search.max_bytes)
     except safe_open.PathChangedError:
         target = Path(os.path.realpath(path))
-        if not (target == root or root in target.parents):
+        if not (target == search.root or search.root in target.parents):
             raise
-        return safe_open.read_bytes(target, max_bytes=max_bytes)
+        return safe_open.read_bytes(target, max_bytes=search.max_bytes)
 
 
 async def _in_daemon_thread(search: _Search, start: Path, file_glob: str | None) -> None:

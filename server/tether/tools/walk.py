@@ -42,10 +42,19 @@ def _load(base: Path, file: Path) -> _Rules | None:
     return _Rules(base, GitIgnoreSpec.from_lines(lines))
 
 
+def _relative(path: str, base: Path) -> str:
+    """`path` relative to `base`, a folder above it (string work: pathlib is slow here)."""
+    prefix = str(base).rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix):].replace(os.sep, "/")
+    return Path(path).relative_to(base).as_posix()
+
+
 def _ignored(rules: list[_Rules], path: Path, is_dir: bool) -> bool:
     verdict: bool | None = None
+    text = str(path)
     for rule in rules:  # outermost first: deeper .gitignore files override
-        rel = path.relative_to(rule.base).as_posix() + ("/" if is_dir else "")
+        rel = _relative(text, rule.base) + ("/" if is_dir else "")
         result = rule.spec.check_file(rel)
         if result.include is not None:
             verdict = result.include

@@ -157,6 +157,37 @@ def _translate(exc: OSError, path: Path) -> Exception:
     return exc
 
 
+def _open_in(dfd: int, path: Path, max_bytes: int | None) -> int:
+    """Open regular file `path.name` inside directory descriptor `dfd` (no follow)."""
+    name = path.name
+    try:
+        before = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except OSError as exc:
+        raise _translate(exc, path) from None
+    if stat.S_ISLNK(before.st_mode):
+        raise _changed(path)
+    if not stat.S_ISREG(before.st_mode):
+        raise _not_regular(path, before.st_mode)  # never opened: no blocking, no side effect
+    if max_bytes is not None and before.st_size > max_bytes:
+        raise too_large(path, before.st_size, max_bytes)
+    try:
+        return os.open(name, _READ_FLAGS, dir_fd=dfd)
+    except OSError as exc:
+        raise _translate(exc, path) from None
+
+
+@contextlib.contextmanager
+def _checked(fd: int, path: Path) -> Iterator[tuple[int, int]]:
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # swapped between the look and the open
+            raise _not_regular(path, st.st_mode)
+        os.set_blocking(fd, True)
+        yield fd, st.st_size
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def open_regular(path: Path, *, max_bytes: int | None = None) -> Iterator[tuple[int, int]]:
     """(descriptor, size) of regular file `path`, opened without following symlinks.
@@ -166,29 +197,59 @@ def open_regular(path: Path, *, max_bytes: int | None = None) -> Iterator[tuple[
     PathChangedError when a symlink appeared on the way.
     """
     with open_dir(path.parent) as dfd:
-        name = path.name
-        try:
-            before = os.stat(name, dir_fd=dfd, follow_symlinks=False)
-        except OSError as exc:
-            raise _translate(exc, path) from None
-        if stat.S_ISLNK(before.st_mode):
-            raise _changed(path)
-        if not stat.S_ISREG(before.st_mode):
-            raise _not_regular(path, before.st_mode)  # never opened: no blocking, no side effect
-        if max_bytes is not None and before.st_size > max_bytes:
-            raise too_large(path, before.st_size, max_bytes)
-        try:
-            fd = os.open(name, _READ_FLAGS, dir_fd=dfd)
-        except OSError as exc:
-            raise _translate(exc, path) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):  # swapped between the look and the open
-            raise _not_regular(path, st.st_mode)
-        os.set_blocking(fd, True)
-        yield fd, st.st_size
-    finally:
-        os.close(fd)
+        fd = _open_in(dfd, path, max_bytes)
+    with _checked(fd, path) as opened:
+        yield opened
+
+
+def _read_all(fd: int, size: int, path: Path, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    want = min(size, max_bytes) + 1  # one more byte tells a file that grew meanwhile
+    while total < want:
+        chunk = os.read(fd, min(want - total, 4 * MIB))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > max_bytes:
+        raise too_large(path, total, max_bytes)
+    return b"".join(chunks)
+
+
+class DirectoryReader:
+    """Reads many files with the checks of `read_bytes`, reusing the folder's descriptor.
+
+    For one grep call: files come folder by folder, and walking every path from "/"
+    again costs one openat per component. The descriptor of the current folder was
+    itself reached without following symlinks, so a swap after that changes nothing
+    for the reads through it. Close it (or use it as a context manager) when done.
+    """
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+        self._stack: contextlib.ExitStack | None = None
+        self._fd = -1
+
+    def read_bytes(self, path: Path, *, max_bytes: int = HARD_MAX_FILE_BYTES) -> bytes:
+        if path.parent != self._folder:
+            self.close()
+            stack = contextlib.ExitStack()
+            self._fd = stack.enter_context(open_dir(path.parent))
+            self._stack, self._folder = stack, path.parent
+        with _checked(_open_in(self._fd, path, max_bytes), path) as (fd, size):
+            return _read_all(fd, size, path, max_bytes)
+
+    def close(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+        self._stack, self._folder, self._fd = None, None, -1
+
+    def __enter__(self) -> DirectoryReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def regular_opener(path: str, flags: int) -> int:
@@ -221,18 +282,7 @@ def file_size(path: Path, *, max_bytes: int | None = None) -> int:
 def read_bytes(path: Path, *, max_bytes: int = HARD_MAX_FILE_BYTES) -> bytes:
     """The bytes of regular file `path`, at most `max_bytes` (else FileTooLargeError)."""
     with open_regular(path, max_bytes=max_bytes) as (fd, size):
-        chunks: list[bytes] = []
-        total = 0
-        want = min(size, max_bytes) + 1  # one more byte tells a file that grew meanwhile
-        while total < want:
-            chunk = os.read(fd, min(want - total, 4 * MIB))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > max_bytes:
-            raise too_large(path, total, max_bytes)
-        return b"".join(chunks)
+        return _read_all(fd, size, path, max_bytes)
 
 
 def lookup(path: Path) -> os.stat_result | None:
