@@ -32,7 +32,8 @@ class _Rules:
 
 def _load(base: Path, file: Path) -> _Rules | None:
     try:  # a FIFO named .gitignore must not hang the walk: regular files only
-        data = safe_open.read_bytes(file, max_bytes=IGNORE_FILE_MAX_BYTES)
+        with open(file, "rb", opener=safe_open.regular_opener) as handle:
+            data = handle.read(IGNORE_FILE_MAX_BYTES)
     except (OSError, ToolError):
         return None
     lines = data.decode("utf-8", errors="replace").splitlines()

@@ -232,3 +232,16 @@ def test_whole_text_search_finds_the_same_lines_as_line_by_line(pattern: str) ->
     for sample in (text, text + "\n", "", "\n", "b"):
         expected = _match_every_line(search, sample, "f")
         assert _match_candidates(search, sample, "f") == expected, (pattern, sample)
+
+
+async def test_writes_through_a_symlink_inside_the_workspace_still_work(ws: Harness) -> None:
+    ws.write("real/a.txt", "old\n")
+    (ws.root / "alias").symlink_to(ws.root / "real")
+    (ws.root / "link.txt").symlink_to(ws.root / "real" / "a.txt")
+    is_error, _ = await run(WriteFileTool(), {"path": "alias/b.txt", "content": "new\n"}, ws)
+    assert not is_error and (ws.root / "real" / "b.txt").read_text() == "new\n"
+    is_error, _ = await run(EditTool(), {"path": "link.txt", "old": "old", "new": "edited"}, ws)
+    assert not is_error and (ws.root / "real" / "a.txt").read_text() == "edited\n"
+    assert (ws.root / "link.txt").is_symlink()
+    _, content = await run(GrepTool(), {"pattern": "edited"}, ws)
+    assert content.splitlines() == ["link.txt:1:edited", "real/a.txt:1:edited"]
