@@ -134,7 +134,7 @@ def open_dir(path: Path, *, create: bool = False) -> Iterator[int]:
                     os.mkdir(part, 0o777, dir_fd=fd)
                 child = _open_child_dir(part, fd, path)
             except OSError as exc:
-                raise _translate(exc, path) from None
+                raise _translate(exc, path, fd, part) from None
             os.close(fd)
             fd = child
         yield fd
@@ -146,12 +146,19 @@ def _open_child_dir(part: str, fd: int, path: Path) -> int:
     try:
         return os.open(part, _DIR_FLAGS, dir_fd=fd)
     except OSError as exc:
-        raise _translate(exc, path) from None
+        raise _translate(exc, path, fd, part) from None
 
 
-def _translate(exc: OSError, path: Path) -> Exception:
+def _translate(exc: OSError, path: Path, dfd: int | None = None, part: str = "") -> Exception:
     if exc.errno in (errno.ELOOP, errno.EMLINK):
         return _changed(path)
+    if exc.errno == errno.ENOTDIR and dfd is not None:
+        # Linux answers O_DIRECTORY|O_NOFOLLOW on a symlink with ENOTDIR, not ELOOP
+        try:
+            if stat.S_ISLNK(os.stat(part, dir_fd=dfd, follow_symlinks=False).st_mode):
+                return _changed(path)
+        except OSError:
+            pass
     if exc.errno == errno.ENOTDIR:
         return ToolError(f"{path}: a part of the path is not a folder", data={"path": str(path)})
     return exc

@@ -191,3 +191,13 @@ async def test_terminal_asker_answers(typed: str, answer: str) -> None:
     request = PermissionRequest("s", "t", "write_file", "Write a.txt", diff="+x\n")
     assert await terminal_asker(request, stdin=FakeTty(typed), stderr=err) == answer
     assert "+x\n" in err.getvalue() and "Write a.txt" in err.getvalue()
+
+
+async def test_a_folder_on_the_way_that_is_a_symlink_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "f.txt").write_text("secret\n")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "sub").symlink_to(outside)
+    with pytest.raises(ToolError, match="a folder on the way became a symlink"):
+        await DiskBridge().read_document(tmp_path / "ws" / "sub" / "f.txt")
