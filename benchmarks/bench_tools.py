@@ -10,6 +10,8 @@ Issue 9: a model-chosen pattern must not freeze the server. Two figures:
   model calls grep with a catastrophic pattern; the time from `cancel()` to the
   `turn_cancelled` event, beside cancelling a turn idling in `run_command sleep` (the
   floor). Goal: under 100 ms.
+- peak RSS of a child running every file tool and an attachment on a sparse 1 GiB file
+  (each refused at the cap), beside the same child with the imports only.
 
     python benchmarks/bench_tools.py [--files N] [--runs N] [--quick]
 """
@@ -21,6 +23,7 @@ import asyncio
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -123,6 +126,52 @@ async def cancel_ms(srv: ScriptedProviderServer, root: Path, turn: object) -> fl
     return (ended_at - asked) * 1000
 
 
+_RSS_CHILD = """
+import asyncio, os, resource, sys, tempfile
+from pathlib import Path
+from tether.protocol.methods import PromptContext
+from tether.session.attachments import context_parts
+from tether.tools.base import ToolContext
+from tether.tools.edit import EditTool
+from tether.tools.grep import GrepTool
+from tether.tools.read_file import ReadFileTool
+from tether.tools.write_file import WriteFileTool
+from tether.workspace.disk_bridge import DiskBridge
+from tether.workspace.folder import WorkspaceFolder, path_to_uri
+
+async def main(touch: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp).resolve()
+        with (root / "huge.bin").open("wb") as fh:
+            fh.truncate(1024 ** 3)
+        if not touch:
+            return
+        async def emit(_c: str) -> None: ...
+        folder = WorkspaceFolder.at(root)
+        ctx = ToolContext(workspace=folder, bridge=DiskBridge(), session_id="b",
+                          tool_call_id="b", emit_output=emit)
+        for tool, args in ((ReadFileTool(), {"path": "huge.bin"}),
+                           (EditTool(), {"path": "huge.bin", "old": "a", "new": "b"}),
+                           (WriteFileTool(), {"path": "huge.bin", "content": "x"}),
+                           (GrepTool(), {"pattern": "x"})):
+            outcome = await tool.run(args, ctx)
+            assert "file size cap" in outcome.content, outcome.content
+        context = PromptContext.model_validate({"extraFileUris": [path_to_uri(root / "huge.bin")]})
+        parts = await context_parts("look", context, folder, DiskBridge())
+        assert "file size cap" in parts[-1].text  # type: ignore[union-attr]
+
+asyncio.run(main(sys.argv[1] == "touch"))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def max_rss_mb(touch: bool) -> float:
+    """Peak RSS of a child that (touch) runs every file tool on a sparse 1 GiB file."""
+    done = subprocess.run([sys.executable, "-c", _RSS_CHILD, "touch" if touch else "idle"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout.split()[-1]) / 1024
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10_000)
@@ -162,6 +211,9 @@ async def main() -> None:
               f"{max(grep_ms):.1f} ms (goal < {GOAL_MS:.0f} ms: {verdict})")
         print(f"cancel during run_command sleep (floor): {f:.1f} ms median | ratio "
               f"{g / f if f else float('inf'):.2f}x")
+    touched, idle = max_rss_mb(True), max_rss_mb(False)
+    print(f"peak RSS, read_file/edit/write_file/grep/attachment on a sparse 1 GiB file: "
+          f"{touched:.0f} MB | imports only: {idle:.0f} MB | ratio {touched / idle:.2f}x")
 
 
 if __name__ == "__main__":

@@ -16,3 +16,4 @@ def test_bench_tools_quick_runs(tmp_path: Path) -> None:
     assert "grep over 300 files" in done.stdout
     assert "tether grep" in done.stdout and "(3 matches)" in done.stdout
     assert "cancel during grep '(a|aa)+$'" in done.stdout
+    assert "peak RSS, read_file/edit/write_file/grep/attachment on a sparse 1 GiB" in done.stdout
