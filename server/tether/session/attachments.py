@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import stat
 from pathlib import Path
 
 from tether.errors import PathOutsideWorkspaceError, ToolError
@@ -93,11 +92,8 @@ async def _read(bridge: EditorBridge, path: Path, max_bytes: int) -> DocumentSna
 
     The disk is looked at first without opening anything; an open buffer still wins.
     """
-    st = await asyncio.to_thread(safe_open.lookup, path)
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise ToolError(f"{path.name} is {safe_open.kind_of(st.st_mode)}, not a regular file")
-    if st is not None and st.st_size > max_bytes:
-        raise safe_open.too_large(path.name, st.st_size, max_bytes)
+    await asyncio.to_thread(safe_open.check_on_disk, path, max_bytes=max_bytes,
+                            label=path.name)
     snapshot = await bridge.read_document(path)
     if len(snapshot.text) > max_bytes:  # an editor buffer past the cap
         raise safe_open.too_large(path.name, len(snapshot.text), max_bytes)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -38,24 +37,11 @@ def resolve_path(ctx: ToolContext, raw: str) -> Path:
 async def check_file(ctx: ToolContext, path: Path, raw: str) -> bool:
     """Whether `path` exists on disk; refuses non-regular files and files over the cap.
 
-    Looked at without opening it (a FIFO would block) and without following symlinks on
-    the way (the path is canonical). The bridge's own read repeats the checks on open.
+    Looked at without opening it and without following symlinks (safe_open); the
+    bridge's own read repeats the checks when it opens the file.
     """
-    st = await asyncio.to_thread(safe_open.lookup, path)
-    if st is None:
-        return False
-    if stat.S_ISLNK(st.st_mode):  # canonical yet a link: a loop, or it changed meanwhile
-        raise ToolError(f"{raw}: too many levels of symbolic links (a symlink loop?), or it "
-                        "changed while being opened")
-    if not stat.S_ISREG(st.st_mode):
-        raise safe_open.NotRegularFileError(
-            f"{raw} is {safe_open.kind_of(st.st_mode)}, not a regular file; only regular "
-            "files are opened",
-            data={"path": raw},
-        )
-    if st.st_size > ctx.max_file_bytes:
-        raise safe_open.too_large(raw, st.st_size, ctx.max_file_bytes)
-    return True
+    return await asyncio.to_thread(
+        safe_open.check_on_disk, path, max_bytes=ctx.max_file_bytes, label=raw)
 
 
 async def read_checked(ctx: ToolContext, path: Path, raw: str) -> DocumentSnapshot:

@@ -301,6 +301,25 @@ def lookup(path: Path) -> os.stat_result | None:
         return None
 
 
+def check_on_disk(path: Path, *, max_bytes: int, label: str) -> bool:
+    """Whether `path` exists; refuses (naming it `label`) what is not a regular file of at
+    most `max_bytes`. Nothing is opened (a FIFO would block) and no symlink followed."""
+    st = lookup(path)
+    if st is None:
+        return False
+    if stat.S_ISLNK(st.st_mode):  # canonical yet a link: a loop, or it changed meanwhile
+        raise PathChangedError(
+            f"{label}: too many levels of symbolic links (a symlink loop?), or it changed "
+            "while being opened",
+            data={"path": label},
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise _not_regular(label, st.st_mode)
+    if st.st_size > max_bytes:
+        raise too_large(label, st.st_size, max_bytes)
+    return True
+
+
 def write_atomic(path: Path, data: bytes, *, max_bytes: int | None = None) -> None:
     """Replace regular file `path` with `data` in one step, keeping its mode.
 
