@@ -73,6 +73,11 @@ class Settings(BaseModel):
     tool_timeout: float = Field(
         120.0, gt=0, description="Wall-clock limit of any other tool call (s)."
     )
+    max_file_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024,
+        description="Largest file the tools and attachments read or write (bytes).",
+    )
+    grep_timeout: float = Field(10.0, gt=0, description="One grep's time limit (s).")
     auto_approve: bool = Field(False, description="Allow every tool without asking.")
     allowed_tools: list[str] = Field(
         default_factory=list, description="Tools that never ask (e.g. run_command)."

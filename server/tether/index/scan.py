@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from functools import lru_cache
 from typing import NamedTuple
 
 from tether.index import symbols as symbols_mod
 from tether.index.languages import language_for
 from tether.index.symbols import Symbol
+from tether.workspace.safe_open import NotRegularFileError, regular_opener
 
 CHUNK_LINES = 40
 BINARY_SNIFF = 8000
@@ -33,6 +35,7 @@ TOO_LARGE = "too_large"
 VANISHED = "vanished"
 UNREADABLE = "unreadable"
 CHANGED = "changed_during_read"
+SPECIAL = "special_file"  # FIFO, socket, device: never opened (a FIFO blocks forever)
 PARSE_ERROR = "parse_error"  # counted, but the file stays searchable with partial symbols
 
 
@@ -181,14 +184,19 @@ def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> File
         size, mtime_ns = before.st_size, before.st_mtime_ns
         if known is not None and known.size == size and known.mtime_ns == mtime_ns:
             return FileResult(path, "unchanged", size=size, mtime_ns=mtime_ns, hash=known.hash)
+        if not stat.S_ISREG(before.st_mode) and not stat.S_ISDIR(before.st_mode):
+            return FileResult(path, "skipped", SPECIAL)  # never opened: a FIFO would block
         if size > max_bytes:
             return FileResult(path, "skipped", TOO_LARGE, size=size, mtime_ns=mtime_ns)
         try:
-            with open(full, "rb") as handle:
+            # the opener refuses what became a FIFO or device since the stat
+            with open(full, "rb", opener=regular_opener) as handle:
                 data = handle.read(max_bytes + 1)
                 after = os.fstat(handle.fileno())
         except FileNotFoundError:
             return FileResult(path, "skipped", VANISHED)
+        except NotRegularFileError:
+            return FileResult(path, "skipped", SPECIAL)
         except OSError:
             return FileResult(path, "skipped", UNREADABLE)
         if (after.st_size, after.st_mtime_ns) == (size, mtime_ns) and len(data) == size:

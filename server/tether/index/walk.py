@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pathspec
 
-from tether.index.scan import VANISHED, FileResult, scan_file
+from tether.index.scan import SPECIAL, VANISHED, FileResult, scan_file
 from tether.workspace.folder import WorkspaceFolder, canonical
+from tether.workspace.safe_open import NotRegularFileError, regular_opener
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,9 @@ SYMLINK_LOOP = "symlink_loop"
 SYMLINK_DUPLICATE = "symlink_duplicate"
 OUTSIDE = "outside_workspace"
 BROKEN_LINK = "broken_symlink"
-SPECIAL = "special_file"
 UNREADABLE_DIR = "unreadable_dir"
+
+IGNORE_FILE_MAX_BYTES = 1024 * 1024
 
 Spec = tuple[str, pathspec.GitIgnoreSpec]  # (base dir relative to the root, "" or "a/b/")
 
@@ -61,9 +63,10 @@ def global_excludes_file(root: Path) -> Path | None:
 
 
 def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    try:  # a FIFO named .gitignore must not hang the walk: regular files only
+        with open(path, "rb", opener=regular_opener) as handle:
+            lines = handle.read(IGNORE_FILE_MAX_BYTES).decode("utf-8", "replace").splitlines()
+    except (OSError, NotRegularFileError):
         return None
     try:
         spec = pathspec.GitIgnoreSpec.from_lines(lines)

@@ -175,7 +175,8 @@ class TurnRunner:
         try:
             await self.emit(TurnStarted, prompt=text, model=self.state.info.model)
             self._provider = self.deps.provider_factory()
-            parts = await context_parts(text, context, self.deps.folder, self.deps.bridge)
+            parts = await context_parts(text, context, self.deps.folder, self.deps.bridge,
+                                        max_bytes=self.deps.settings.max_file_bytes)
             first = Message(id=new_id(), role="user", parts=parts, turn_id=self.turn_id)
             self.state.context.note_task(first)
             self.state.context.checkpoint = None
@@ -389,6 +390,8 @@ class TurnRunner:
             emit_output=lambda chunk: self._emit_chunk(call.id, chunk),
             index=self.deps.index, command_timeout=self.deps.settings.command_timeout,
             tool_timeout=self.deps.settings.tool_timeout,
+            max_file_bytes=self.deps.settings.max_file_bytes,
+            grep_timeout=self.deps.settings.grep_timeout,
         )
         try:
             return await run_tool(tool, call.arguments, ctx)

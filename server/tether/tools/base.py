@@ -8,6 +8,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from tether.workspace.bridge import EditorBridge
 from tether.workspace.folder import WorkspaceFolder
+from tether.workspace.safe_open import DEFAULT_MAX_FILE_BYTES
+
+DEFAULT_GREP_TIMEOUT = 10.0
 
 
 class IndexQuery(Protocol):
@@ -35,6 +38,8 @@ class ToolContext:
     index: IndexQuery | None = None
     command_timeout: float = 120.0
     tool_timeout: float = 120.0  # the runner's wall-clock deadline for one call
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # settings.max_file_bytes: read/write cap
+    grep_timeout: float = DEFAULT_GREP_TIMEOUT  # settings.grep_timeout: one grep, at most
 
 
 @dataclass

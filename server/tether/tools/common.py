@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 from tether.errors import PathOutsideWorkspaceError, ToolError
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.schema import check_arguments
+from tether.workspace import safe_open
+from tether.workspace.bridge import DocumentSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,33 @@ def resolve_path(ctx: ToolContext, raw: str) -> Path:
             f"path {raw} is outside the workspace ({ctx.workspace.root})",
             data={"path": raw, "workspace": str(ctx.workspace.root)},
         ) from None
+
+
+async def check_file(ctx: ToolContext, path: Path, raw: str) -> bool:
+    """Whether `path` exists on disk; refuses non-regular files and files over the cap.
+
+    Looked at without opening it and without following symlinks (safe_open); the
+    bridge's own read repeats the checks when it opens the file.
+    """
+    return await asyncio.to_thread(
+        safe_open.check_on_disk, path, max_bytes=ctx.max_file_bytes, label=raw)
+
+
+async def read_checked(ctx: ToolContext, path: Path, raw: str) -> DocumentSnapshot:
+    """The live text of `path` (open buffer first), refusing special and oversized files."""
+    await check_file(ctx, path, raw)
+    snapshot = await ctx.bridge.read_document(path)
+    check_size(ctx, raw, snapshot.text)
+    return snapshot
+
+
+def check_size(ctx: ToolContext, raw: str, text: str) -> None:
+    """Refuse text (a buffer, a new file, an edit's result) over the file size cap."""
+    if len(text) * 4 <= ctx.max_file_bytes:  # cheap bound before encoding
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > ctx.max_file_bytes:
+        raise safe_open.too_large(raw, size, ctx.max_file_bytes)
 
 
 def cap_text(text: str, limit: int, what: str = "output") -> tuple[str, bool]:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import time
 from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.common import BuiltinTool, check_size, fail, read_checked, resolve_path
 from tether.tools.edit_support import submit_edit
 from tether.workspace.diffs import split_lines
 
+HINT_SECONDS = 2.0  # the closest-line hint gives up after this long
+HINT_MAX_CHARS = 4_000_000  # and is not tried on bigger files
 
-def _occurrences(text: str, needle: str) -> list[int]:
-    """Start offsets of `needle` in `text`, overlapping ones included."""
+
+def _occurrences(text: str, needle: str, limit: int) -> list[int]:
+    """Start offsets of `needle` in `text`, overlapping ones included (at most `limit`)."""
     found: list[int] = []
     at = text.find(needle)
-    while at != -1:
+    while at != -1 and len(found) < limit:
         found.append(at)
         at = text.find(needle, at + 1)
     return found
@@ -31,27 +36,68 @@ def _line_of(text: str, offset: int) -> int:
     )
 
 
-def _closest_hint(text: str, old: str) -> str:
-    """Point the model at the line that looks most like the first line it searched for."""
-    wanted = next((line for line in old.splitlines() if line.strip()), old).strip()
+def closest_hint(
+    text: str,
+    old: str,
+    *,
+    deadline: float = HINT_SECONDS,
+    max_chars: int = HINT_MAX_CHARS,
+) -> str:
+    """Point the model at the line that looks most like the first line it searched for.
+
+    Fuzzy matching is quadratic per line and pure Python: it runs in a worker thread
+    (never on the event loop), only over files up to `max_chars`, and gives up after
+    `deadline` seconds with the plain advice.
+    """
+    plain = "read the file again and copy the text exactly"
+    if len(text) > max_chars:
+        return plain
+    stop_at = time.monotonic() + deadline
+    wanted = next((line for line in old.splitlines() if line.strip()), old).strip()[:500]
     lines = split_lines(text)
     best, best_ratio = -1, 0.0
     for number, line in enumerate(lines):
+        if number % 256 == 0 and time.monotonic() >= stop_at:
+            return plain
         stripped = line.strip()
         if not stripped:
             continue
-        matcher = difflib.SequenceMatcher(None, wanted, stripped, autojunk=False)
+        matcher = difflib.SequenceMatcher(None, wanted, stripped[:2000], autojunk=False)
         if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
             continue
         ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = number, ratio
     if best < 0 or best_ratio < 0.5:
-        return "read the file again and copy the text exactly"
+        return plain
     hint = f"the closest line is {best + 1}: {lines[best].strip()[:200]!r}"
     if lines[best].strip() == wanted:
         hint += " (the whitespace or the surrounding lines differ)"
     return hint + "; read the file again and copy the text exactly, whitespace included"
+
+
+def plan_edit(raw: str, text: str, old: str, new: str) -> str | ToolOutcome:
+    """The new text when `old` occurs exactly once, else the error outcome for the model.
+
+    Pure and CPU-bound on big files: called in a worker thread.
+    """
+    hits = _occurrences(text, old, limit=10_000)
+    if not hits and "\r\n" in text and "\r" not in old:
+        # the model writes "\n"; a CRLF file stores "\r\n"
+        old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")
+        hits = _occurrences(text, old, limit=10_000)
+    if not hits:
+        return fail(f"edit: the text to replace was not found in {raw}; "
+                    + closest_hint(text, old))
+    if len(hits) > 1:
+        lines = ", ".join(str(_line_of(text, at)) for at in hits[:10])
+        count = f"{len(hits)}" if len(hits) < 10_000 else "at least 10000"
+        return fail(
+            f"edit: the text to replace occurs {count} times in {raw} (lines {lines}); "
+            "include more surrounding lines in `old` so it matches exactly once"
+        )
+    at = hits[0]
+    return text[:at] + new + text[at + len(old) :]
 
 
 class EditTool(BuiltinTool):
@@ -85,24 +131,11 @@ class EditTool(BuiltinTool):
         path = resolve_path(ctx, raw)
         if path.is_dir():
             return fail(f"{raw} is a directory, not a file")
-        snapshot = await ctx.bridge.read_document(path)
+        snapshot = await read_checked(ctx, path, raw)
         if not snapshot.exists:
             return fail(f"{raw} does not exist; use write_file to create it")
-        text = snapshot.text
-        hits = _occurrences(text, old)
-        if not hits and "\r\n" in text and "\r" not in old:
-            # the model writes "\n"; a CRLF file stores "\r\n"
-            old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")
-            hits = _occurrences(text, old)
-        if not hits:
-            return fail(f"edit: the text to replace was not found in {raw}; "
-                        + _closest_hint(text, old))
-        if len(hits) > 1:
-            lines = ", ".join(str(_line_of(text, at)) for at in hits[:10])
-            return fail(
-                f"edit: the text to replace occurs {len(hits)} times in {raw} (lines {lines}); "
-                "include more surrounding lines in `old` so it matches exactly once"
-            )
-        at = hits[0]
-        new_text = text[:at] + new + text[at + len(old) :]
-        return await submit_edit(ctx, path, snapshot, new_text)
+        planned = await asyncio.to_thread(plan_edit, raw, snapshot.text, old, new)
+        if isinstance(planned, ToolOutcome):
+            return planned
+        check_size(ctx, raw, planned)
+        return await submit_edit(ctx, path, snapshot, planned)

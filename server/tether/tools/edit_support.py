@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tether.tools.base import ToolContext, ToolOutcome
@@ -15,7 +16,7 @@ async def submit_edit(
 ) -> ToolOutcome:
     """Apply `base.text` → `new_text` via the bridge; the outcome carries diff and status."""
     rel = ctx.workspace.relative(path)
-    diff = unified_diff(base.text, new_text, rel)
+    diff = await asyncio.to_thread(unified_diff, base.text, new_text, rel)  # big files: slow
     outcome = await ctx.bridge.apply_edit(FileEdit(path, base, new_text, diff))
     uri = path_to_uri(path)
     if not outcome.applied:

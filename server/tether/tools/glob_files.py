@@ -13,14 +13,28 @@ from tether.tools.walk import glob_matcher, is_ignored, walk_files
 MAX_RESULTS = 1000
 
 
-def _glob(root: Path, start: Path, pattern: str) -> tuple[list[str], int]:
+def _glob(root: Path, start: Path, pattern: str) -> tuple[list[str], int, list[str]]:
+    """(first matches, how many matched, matching FIFOs/sockets/devices left out)."""
     matcher = glob_matcher(pattern)
+    specials: list[Path] = []
     found = sorted(
         path.relative_to(root).as_posix()
-        for path in walk_files(root, start)
+        for path in walk_files(root, start, specials)
         if matcher.match(path.relative_to(start).as_posix())
     )
-    return found[:MAX_RESULTS], len(found)
+    left_out = sorted(
+        path.relative_to(root).as_posix()
+        for path in specials
+        if matcher.match(path.relative_to(start).as_posix())
+    )
+    return found[:MAX_RESULTS], len(found), left_out
+
+
+def specials_note(names: list[str]) -> str:
+    if not names:
+        return ""
+    shown = ", ".join(names[:5]) + (f" (+{len(names) - 5} more)" if len(names) > 5 else "")
+    return f"[left out, not a regular file (FIFO, socket or device): {shown}]"
 
 
 class GlobTool(BuiltinTool):
@@ -51,13 +65,18 @@ class GlobTool(BuiltinTool):
         if not start.is_dir():
             return fail(f"{raw} is not a folder")
         pattern = str(args["pattern"])
-        found, total = await asyncio.to_thread(_glob, ctx.workspace.root, start, pattern)
+        found, total, left_out = await asyncio.to_thread(
+            _glob, ctx.workspace.root, start, pattern)
+        special = specials_note(left_out)
         if not found:
             note = ""
             if is_ignored(ctx.workspace.root, start):
                 note = f" ({raw} is ignored by .gitignore, so it was not searched)"
+            note += f" {special}" if special else ""
             return ToolOutcome(content=f"no files match {pattern}{note}", metadata={"count": 0})
         content = "\n".join(found)
         if total > len(found):
             content += f"\n[capped: {len(found)} of {total} files shown; narrow the pattern]"
+        if special:
+            content += "\n" + special
         return ToolOutcome(content=content, metadata={"count": total})

@@ -9,6 +9,7 @@ from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.workspace.safe_open import kind_of
 
 MAX_ENTRIES = 1000
 
@@ -19,18 +20,31 @@ def _entries(path: Path) -> list[str]:
         for entry in it:
             if entry.name == ".git":
                 continue
-            try:
-                is_dir = entry.is_dir()  # follows symlinks: a link to a folder reads as one
-            except OSError:
-                is_dir = False
-            names.append(entry.name + ("/" if is_dir else ""))
+            names.append(entry.name + _marker(entry))
     return sorted(names)
+
+
+def _marker(entry: os.DirEntry[str]) -> str:
+    """"/" for folders, " [FIFO (named pipe)]" and the like for what is not a regular file.
+
+    Follows symlinks (a link to a folder reads as one); nothing is opened.
+    """
+    try:
+        if entry.is_dir():
+            return "/"
+        if entry.is_file():
+            return ""
+        mode = entry.stat().st_mode
+    except OSError:  # a broken link
+        return ""
+    return f" [{kind_of(mode).removeprefix('a ')}]"
 
 
 class ListDirTool(BuiltinTool):
     name = "list_dir"
     description = (
-        "List a folder of the workspace (default: its root). Folders end with '/'; sorted; "
+        "List a folder of the workspace (default: its root). Folders end with '/', special "
+        "files (FIFOs, sockets, devices) are marked and cannot be read; sorted; "
         f".git is hidden; at most {MAX_ENTRIES} entries."
     )
     parameters: dict[str, Any] = {

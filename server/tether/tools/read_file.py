@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tether.errors import ToolError
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.common import BuiltinTool, fail, read_checked, resolve_path
 from tether.workspace.diffs import split_lines
+from tether.workspace.safe_open import FileTooLargeError
 
 MAX_LINES = 2000
 MAX_CHARS = 100_000
 MAX_LINE_CHARS = 2000
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class ReadFileTool(BuiltinTool):
@@ -43,49 +44,52 @@ class ReadFileTool(BuiltinTool):
         path = resolve_path(ctx, raw)
         if path.is_dir():
             return fail(f"{raw} is a directory; use list_dir to see what is in it")
-        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-            size = path.stat().st_size / 1e6
-            return fail(
-                f"{raw} is too large to read ({size:.0f} MB); use grep to find the lines you "
-                "need, or run_command with head/tail/sed"
-            )
-        snapshot = await ctx.bridge.read_document(path)
+        try:
+            snapshot = await read_checked(ctx, path, raw)
+        except FileTooLargeError as exc:
+            return fail(f"{exc.message}; use grep to find the lines you need, or run_command "
+                        "with head/tail/sed")
         if not snapshot.exists:
             return fail(f"{raw} does not exist")
         text = snapshot.text
         if "\x00" in text[:8192]:
             raise ToolError(f"{raw} is a binary file; read_file only reads text")
-        lines = split_lines(text)
-        total = len(lines)
-        if total == 0:
-            return ToolOutcome(content=f"({raw} is empty)", metadata={"lines": 0})
-        start = int(args.get("startLine") or 1)
-        end = int(args.get("endLine") or total)
-        if start > total:
-            return fail(f"startLine {start} is past the end of {raw} ({total} lines)")
-        if end < start:
-            return fail(f"endLine {end} is before startLine {start}")
-        end = min(end, total)
-        width = max(6, len(str(end)) + 2)
-        out: list[str] = []
-        size = 0
-        last = start - 1
-        for number in range(start, end + 1):
-            line = lines[number - 1]
-            if len(line) > MAX_LINE_CHARS:
-                line = line[:MAX_LINE_CHARS] + f"… [{len(line) - MAX_LINE_CHARS} more chars]"
-            rendered = f"{number:>{width}}│{line}"
-            if number - start >= MAX_LINES or size + len(rendered) + 1 > MAX_CHARS:
-                break
-            out.append(rendered)
-            size += len(rendered) + 1
-            last = number
-        if last < end:
-            out.append(
-                f"[capped: showed lines {start}-{last} of {total}; call read_file with "
-                f"startLine={last + 1} to read more]"
-            )
-        return ToolOutcome(
-            content="\n".join(out),
-            metadata={"lines": total, "startLine": start, "endLine": last},
+        return await asyncio.to_thread(_render, raw, text, args)
+
+
+def _render(raw: str, text: str, args: dict[str, Any]) -> ToolOutcome:
+    """The numbered lines asked for (up to 10 MB of text: done off the event loop)."""
+    lines = split_lines(text)
+    total = len(lines)
+    if total == 0:
+        return ToolOutcome(content=f"({raw} is empty)", metadata={"lines": 0})
+    start = int(args.get("startLine") or 1)
+    end = int(args.get("endLine") or total)
+    if start > total:
+        return fail(f"startLine {start} is past the end of {raw} ({total} lines)")
+    if end < start:
+        return fail(f"endLine {end} is before startLine {start}")
+    end = min(end, total)
+    width = max(6, len(str(end)) + 2)
+    out: list[str] = []
+    size = 0
+    last = start - 1
+    for number in range(start, end + 1):
+        line = lines[number - 1]
+        if len(line) > MAX_LINE_CHARS:
+            line = line[:MAX_LINE_CHARS] + f"… [{len(line) - MAX_LINE_CHARS} more chars]"
+        rendered = f"{number:>{width}}│{line}"
+        if number - start >= MAX_LINES or size + len(rendered) + 1 > MAX_CHARS:
+            break
+        out.append(rendered)
+        size += len(rendered) + 1
+        last = number
+    if last < end:
+        out.append(
+            f"[capped: showed lines {start}-{last} of {total}; call read_file with "
+            f"startLine={last + 1} to read more]"
         )
+    return ToolOutcome(
+        content="\n".join(out),
+        metadata={"lines": total, "startLine": start, "endLine": last},
+    )

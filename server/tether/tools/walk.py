@@ -18,6 +18,11 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from tether.errors import ToolError
+from tether.workspace import safe_open
+
+IGNORE_FILE_MAX_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class _Rules:
@@ -26,20 +31,31 @@ class _Rules:
 
 
 def _load(base: Path, file: Path) -> _Rules | None:
-    try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    try:  # a FIFO named .gitignore must not hang the walk: regular files only
+        with open(file, "rb", opener=safe_open.regular_opener) as handle:
+            data = handle.read(IGNORE_FILE_MAX_BYTES)
+    except (OSError, ToolError):
         return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
     lines = [line for line in lines if line.strip() and not line.startswith("#")]
     if not lines:
         return None
     return _Rules(base, GitIgnoreSpec.from_lines(lines))
 
 
+def _relative(path: str, base: Path) -> str:
+    """`path` relative to `base`, a folder above it (string work: pathlib is slow here)."""
+    prefix = str(base).rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix):].replace(os.sep, "/")
+    return Path(path).relative_to(base).as_posix()
+
+
 def _ignored(rules: list[_Rules], path: Path, is_dir: bool) -> bool:
     verdict: bool | None = None
+    text = str(path)
     for rule in rules:  # outermost first: deeper .gitignore files override
-        rel = path.relative_to(rule.base).as_posix() + ("/" if is_dir else "")
+        rel = _relative(text, rule.base) + ("/" if is_dir else "")
         result = rule.spec.check_file(rel)
         if result.include is not None:
             verdict = result.include
@@ -77,14 +93,22 @@ def is_ignored(root: Path, path: Path) -> bool:
     return False
 
 
-def walk_files(root: Path, start: Path) -> Iterator[Path]:
-    """Files under `start` (inside workspace `root`), not ignored, in sorted order."""
+def walk_files(
+    root: Path, start: Path, specials: list[Path] | None = None
+) -> Iterator[Path]:
+    """Regular files under `start` (inside workspace `root`), not ignored, sorted.
+
+    FIFOs, sockets and devices are never yielded (opening one blocks or never ends);
+    they are appended to `specials`, when given, so the caller can report them.
+    """
     if is_ignored(root, start):
         return
-    yield from _walk(root, start, _rules_for(root, start))
+    yield from _walk(root, start, _rules_for(root, start), specials)
 
 
-def _walk(root: Path, folder: Path, rules: list[_Rules]) -> Iterator[Path]:
+def _walk(
+    root: Path, folder: Path, rules: list[_Rules], specials: list[Path] | None
+) -> Iterator[Path]:
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -103,14 +127,26 @@ def _walk(root: Path, folder: Path, rules: list[_Rules]) -> Iterator[Path]:
             if _ignored(rules, path, True):
                 continue
             child = _load(path, path / ".gitignore")
-            yield from _walk(root, path, [*rules, child] if child else rules)
+            yield from _walk(root, path, [*rules, child] if child else rules, specials)
             continue
         if _ignored(rules, path, False):
             continue
         if is_link:
             target = Path(os.path.realpath(path))
-            if not (target == root or root in target.parents) or not target.is_file():
+            if not (target == root or root in target.parents) or not target.exists():
                 continue
+            if target.is_dir():  # symlinked folders are not followed
+                continue
+            regular = target.is_file()
+        else:
+            try:
+                regular = entry.is_file(follow_symlinks=False)
+            except OSError:
+                continue
+        if not regular:
+            if specials is not None:
+                specials.append(path)
+            continue
         yield path
 
 

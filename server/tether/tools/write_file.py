@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.common import BuiltinTool, check_size, fail, read_checked, resolve_path
 from tether.tools.edit_support import submit_edit
 
 
@@ -41,7 +41,8 @@ class WriteFileTool(BuiltinTool):
                 break
             if parent.exists() and not parent.is_dir():
                 return fail(f"cannot create {raw}: {ctx.workspace.relative(parent)} is a file")
-        snapshot = await ctx.bridge.read_document(path)
+        check_size(ctx, raw, content)
+        snapshot = await read_checked(ctx, path, raw)
         if snapshot.exists and snapshot.text == content:
             return ToolOutcome(content=f"{raw} already has this content; nothing changed")
         return await submit_edit(ctx, path, snapshot, content)

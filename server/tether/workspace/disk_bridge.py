@@ -4,23 +4,21 @@ Used by the CLI and by tests. It keeps the editor bridge's promise of never clob
 before writing, it re-reads the file; if the disk no longer holds what the agent read,
 the agent's edit is rebased (3-way) onto the new text or refused with a clear message.
 Writes are atomic (a temp file in the same directory, then `os.replace`) and keep the
-file's mode, so a crash never leaves half a file.
+file's mode, so a crash never leaves half a file; reads and writes go through
+`safe_open` (no symlink followed after the path check, regular files only, size-capped).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import stat
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
 from tether.errors import ToolError
+from tether.workspace import safe_open
 from tether.workspace.bridge import (
     DocumentSnapshot,
     EditOutcome,
@@ -29,6 +27,7 @@ from tether.workspace.bridge import (
     PermissionRequest,
 )
 from tether.workspace.rebase import rebase
+from tether.workspace.safe_open import HARD_MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +44,17 @@ _ANSWERS: dict[str, PermissionOption] = {
 }
 
 
-def read_text(path: Path) -> str | None:
-    """The UTF-8 text of `path` exactly as stored (CRLF kept); None when it does not exist."""
+def read_text(path: Path, *, max_bytes: int = HARD_MAX_FILE_BYTES) -> str | None:
+    """The UTF-8 text of `path` exactly as stored (CRLF kept); None when it does not exist.
+
+    `path` is canonical and already checked to be inside the workspace; it is opened
+    without following symlinks (safe_open), only if it is a regular file of at most
+    `max_bytes`, else a ToolError that says why.
+    """
     try:
-        data = path.read_bytes()
+        data = safe_open.read_bytes(path, max_bytes=max_bytes)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise ToolError(f"{path} is a directory, not a file", data={"path": str(path)}) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -61,35 +63,20 @@ def read_text(path: Path) -> str | None:
         ) from None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step, keeping its mode; creates parent folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tether-tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+def write_atomic(path: Path, text: str, *, max_bytes: int = HARD_MAX_FILE_BYTES) -> None:
+    """Replace `path` with `text` in one step, keeping its mode; creates parent folders.
 
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    Race-free against symlink swaps: see safe_open.write_atomic.
+    """
+    safe_open.write_atomic(path, text.encode("utf-8"), max_bytes=max_bytes)
 
 
 class DiskBridge:
-    """Reads and writes the disk; asks permission through `asker` (the terminal by default)."""
+    """Reads and writes the disk; asks permission through `asker` (the terminal by default).
+
+    Paths are canonical (the tools resolve and check them); one that has a symlink in it
+    by the time it is opened is refused rather than followed (see safe_open).
+    """
 
     def __init__(self, *, asker: Asker | None = None, auto_approve: bool = False) -> None:
         self._asker: Asker = asker or terminal_asker
@@ -110,7 +97,9 @@ class DiskBridge:
         return await self._asker(request)
 
     def _apply(self, edit: FileEdit) -> EditOutcome:
-        path = Path(os.path.realpath(edit.path))  # replace the target, not a symlink to it
+        # the tools resolved symlinks and checked the path; resolving it again here would
+        # follow a symlink swapped in since, so a path with a symlink in it is refused
+        path = edit.path
         name = edit.path.name
         try:
             current = read_text(path)
@@ -141,6 +130,8 @@ class DiskBridge:
             text, rebased = result.text, True
         try:
             write_atomic(path, text)
+        except ToolError as exc:
+            return EditOutcome(applied=False, message=f"not applied: {exc.message}")
         except OSError as exc:
             return EditOutcome(applied=False, message=f"not applied: cannot write {name}: {exc}")
         message = (

@@ -46,6 +46,8 @@ class WorkspaceFolder:
         """The canonical path of `path` (relative to the root, or absolute) inside the folder.
 
         Symlinks are resolved first, so a link pointing out of the folder is refused too.
+        The result is opened with `safe_open`, which follows no symlink on the way: a
+        folder swapped for a link after this check makes the open fail, not escape.
         """
         raw = Path(os.path.expanduser(str(path)))
         candidate = raw if raw.is_absolute() else self.root / raw

@@ -175,6 +175,7 @@ async def test_grep(ws: Harness) -> None:
         "keep.log:1:hello kept",
         "src/app.py:2:print('hello')",
         "src/web/main.ts:1:const hello = 1;",
+        "[skipped 1 file: binary: image.png]",
     ]
     outcome = await grep.run({"pattern": "hello", "ignoreCase": True, "glob": "*.py"}, ws.ctx)
     assert outcome.content == "src/app.py:2:print('hello')\nsrc/lib/util.py:2:    return 'Hello'"
@@ -233,7 +234,9 @@ async def test_read_file_refuses_huge_files(ws: Harness) -> None:
     with path.open("wb") as fh:
         fh.truncate(25 * 1024 * 1024)
     outcome = await read_file.run({"path": "huge.log"}, ws.ctx)
-    assert outcome.is_error and "too large to read (26 MB)" in outcome.content
+    assert outcome.is_error
+    assert "huge.log is 25 MiB, over the 10 MiB file size cap" in outcome.content
+    assert "use grep" in outcome.content
 
 
 async def test_line_numbers_follow_the_editor(ws: Harness) -> None:

@@ -122,15 +122,20 @@ async def test_file_became_binary_is_refused(tmp_path: Path) -> None:
     assert f.read_bytes() == b"\xff\x00"
 
 
-async def test_write_through_symlink_replaces_target(tmp_path: Path) -> None:
+async def test_a_path_through_a_symlink_is_refused_not_followed(tmp_path: Path) -> None:
+    """The tools hand over canonical paths; a symlink on one appeared after the check."""
     target = tmp_path / "real.txt"
     target.write_text("a\n")
     link = tmp_path / "link.txt"
     link.symlink_to(target)
     bridge = DiskBridge()
-    snap = await bridge.read_document(link)
-    assert (await bridge.apply_edit(make_edit(snap, "b\n"))).applied
-    assert link.is_symlink() and target.read_text() == "b\n"
+    with pytest.raises(ToolError, match="changed while it was being opened"):
+        await bridge.read_document(link)
+    snap = await bridge.read_document(target)
+    edit = make_edit(snap, "b\n")
+    out = await bridge.apply_edit(FileEdit(link, snap, edit.new_text, edit.diff))
+    assert not out.applied and "changed while it was being opened" in out.message
+    assert link.is_symlink() and target.read_text() == "a\n"
 
 
 async def test_unwritable_folder_is_reported(tmp_path: Path) -> None:
@@ -186,3 +191,13 @@ async def test_terminal_asker_answers(typed: str, answer: str) -> None:
     request = PermissionRequest("s", "t", "write_file", "Write a.txt", diff="+x\n")
     assert await terminal_asker(request, stdin=FakeTty(typed), stderr=err) == answer
     assert "+x\n" in err.getvalue() and "Write a.txt" in err.getvalue()
+
+
+async def test_a_folder_on_the_way_that_is_a_symlink_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "f.txt").write_text("secret\n")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "sub").symlink_to(outside)
+    with pytest.raises(ToolError, match="a folder on the way became a symlink"):
+        await DiskBridge().read_document(tmp_path / "ws" / "sub" / "f.txt")
