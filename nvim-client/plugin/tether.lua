@@ -24,6 +24,14 @@ vim.api.nvim_create_user_command("TetherStop", function()
   tether().stop()
 end, { desc = "Cancel the running Tether turn" })
 
+vim.api.nvim_create_user_command("TetherContinue", function()
+  tether().continue()
+end, { desc = "Resume the Tether turn that stopped at the step limit" })
+
+vim.api.nvim_create_user_command("TetherContext", function()
+  tether().context()
+end, { desc = "Show what the next Tether request would contain" })
+
 vim.api.nvim_create_user_command("TetherAsk", function(opts)
   tether().ask(opts)
 end, { range = true, nargs = "*", desc = "Ask Tether about the selection and its file" })

@@ -13,6 +13,7 @@ saying what happened and, where there is one, what to do.
     │   ├── ProviderTimeoutError       connect/read/idle timeout after retries
     │   ├── ProviderStreamError        stream dropped/garbled after the restarts
     │   └── ProviderResponseError      any other non-2xx answer (status kept)
+    │       └── ContextLengthExceededError  400: the request outgrew the model's window
     ├── ToolError                      a tool could not do what the model asked
     │   ├── PathOutsideWorkspaceError  a path resolves outside the workspace folder
     │   ├── PermissionDeniedError      the user rejected the call
@@ -89,6 +90,18 @@ class ProviderResponseError(ProviderError):
         super().__init__(message, data=data)
         self.status = status
         self.retryable = status >= 500
+
+
+class ContextLengthExceededError(ProviderResponseError):
+    """The provider refused a request as too long; `limit` is the window it named, if any."""
+
+    def __init__(
+        self, message: str, *, status: int, limit: int | None = None,
+        prompt_tokens: int | None = None, data: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, status=status, data=data)
+        self.limit = limit
+        self.prompt_tokens = prompt_tokens
 
 
 class ToolError(TetherError):

@@ -13,7 +13,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -56,6 +56,14 @@ class Settings(BaseModel):
     max_steps: int = Field(50, ge=1, le=1000, description="Model calls per turn at most.")
     max_tokens: int = Field(8192, ge=1, description="Output tokens per model call.")
     context_window: int | None = Field(None, ge=1024, description="Override the window table.")
+    context_policy: Literal["full", "incremental", "reset"] = Field(
+        "incremental",
+        description="full: everything that fits; incremental: stub old tool outputs, then "
+                    "summarise; reset: only pins + summary + the current exchange.",
+    )
+    compaction_model: str = Field(
+        "", description="Model (at the same provider) that writes summaries; empty = the session's."
+    )
     request_timeout: float = Field(60.0, gt=0, description="Connect/first-byte timeout (s).")
     idle_timeout: float = Field(60.0, gt=0, description="Max seconds between stream chunks.")
     request_deadline: float = Field(

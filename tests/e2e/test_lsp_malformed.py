@@ -49,6 +49,12 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
     "tether/index/search": [({"folderUri": "f"}, "query"),
                             ({"folderUri": "f", "query": "q", "limit": 0}, "limit")],
     "tether/models/list": [],
+    "tether/session/pin": [({"sessionId": "s"}, "text"), ({"sessionId": "s", "text": ""},
+                                                         "text")],
+    "tether/session/unpin": [({"sessionId": "s"}, "pinId"), ({"sessionId": "s", "pinId": 4},
+                                                            "pinId")],
+    "tether/session/continue": [({}, "sessionId")],
+    "tether/session/context": [({}, "sessionId"), ({"sessionId": 1}, "sessionId")],
 }
 
 SESSION_METHODS = {
@@ -61,6 +67,10 @@ SESSION_METHODS = {
     "tether/session/rename": {"title": "t"},
     "tether/session/fork": {},
     "tether/session/export": {},
+    "tether/session/pin": {"text": "p"},
+    "tether/session/unpin": {"pinId": "pin-1"},
+    "tether/session/continue": {},
+    "tether/session/context": {},
 }
 
 

@@ -45,12 +45,13 @@ def wait_for(what: str, probe: Callable[[], Any], timeout: float = WAIT) -> Any:
 class Provider:
     """`python -m tether.testing.provider_server` in its own process, playing a script."""
 
-    def __init__(self, tmp: Path, turns: list[dict[str, Any]]) -> None:
+    def __init__(self, tmp: Path, turns: list[dict[str, Any]], args: list[str] | None = None
+                 ) -> None:
         script = tmp / f"script-{time.monotonic_ns()}.json"
         script.write_text(json.dumps({"turns": turns}), encoding="utf-8")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tether.testing.provider_server", "--script", str(script),
-             "--port", "0"],
+             "--port", "0", *(args or [])],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
         assert self.proc.stdout is not None
@@ -159,8 +160,9 @@ def start(tmp_path: Path, workspace: Path) -> Iterator[Callable[[list[dict[str, 
     opened: list[Editor] = []
     providers: list[Provider] = []
 
-    def _start(turns: list[dict[str, Any]], *, setup: bool = True) -> Editor:
-        provider = Provider(tmp_path, turns)
+    def _start(turns: list[dict[str, Any]], *, setup: bool = True,
+               provider_args: list[str] | None = None) -> Editor:
+        provider = Provider(tmp_path, turns, provider_args)
         providers.append(provider)
         editor = Editor(tmp_path / "home", workspace, provider, tmp_path / "data", setup=setup)
         opened.append(editor)
@@ -605,3 +607,56 @@ def test_models_picks_the_model_of_new_sessions(start: Callable[..., Editor]) ->
     wait_for("the turn to end", lambda: "Hi." in editor.chat_lines()
              and editor.chat_state() == "idle")
     assert load_session(editor)["session"]["model"] == chosen
+
+
+def reads(paths: list[str], final: str) -> list[dict[str, Any]]:
+    calls = [{"toolCalls": [{"name": "read_file", "arguments": {"path": p}}]} for p in paths]
+    return [*calls, {"text": final}]
+
+
+def test_step_limit_continue_and_context(start: Callable[..., Editor], workspace: Path) -> None:
+    (workspace / "AGENTS.md").write_text("Always answer in English.\n", encoding="utf-8")
+    editor = start(reads(["x.py", "x.py", "x.py"], "All three read."))
+    editor.lua("require('tether').setup({ cmd = { ..., '-m', 'tether', 'serve' }, "
+               "settings = { maxSteps = 2 } })", sys.executable)
+    editor.nvim.command("TetherChat")
+    editor.send("Read x.py three times")
+    wait_for("the step-limit hint", lambda: any(":TetherContinue" in line
+                                                for line in editor.chat_lines()))
+    wait_for("the chat to go idle", lambda: editor.chat_state() == "idle")
+    lines = editor.chat_lines()
+    assert any(line.startswith("_Stopped: stopped after 2 model calls") for line in lines), lines
+    assert "_Press `gC` or run `:TetherContinue` to resume from the checkpoint._" in lines
+
+    editor.nvim.command("TetherContext")
+    shown = wait_for("the context float", lambda: editor.lua(
+        "return vim.b.tether_context and vim.api.nvim_buf_get_lines(0, 0, -1, false)"))
+    text = "\n".join(shown)
+    assert text.startswith("Next request:") and "AGENTS.md" in text, text
+    assert ":TetherContinue" in text, text  # the server says the checkpoint can be continued
+    editor.nvim.command("close")
+    assert editor.lua("return vim.b.tether_chat") is True
+
+    editor.nvim.input("gC")
+    wait_for("the continued turn to answer", lambda: "All three read." in editor.chat_lines())
+    wait_for("the chat to go idle", lambda: editor.chat_state() == "idle")
+    assert editor.chat_lines()[-3:] == ["## You", "", ""]
+
+
+def test_compaction_shows_in_the_chat(start: Callable[..., Editor], workspace: Path) -> None:
+    body = "".join(f"line {n:03d}: " + "lorem ipsum dolor sit amet " * 2 + "\n" for n in range(200))
+    names = []
+    for i in range(36):
+        (workspace / f"f{i:02d}.txt").write_text(f"file {i}\n" + body, encoding="utf-8")
+        names.append(f"f{i:02d}.txt")
+    editor = start(reads(names, "Read them all."), provider_args=["--context-window", "12000"])
+    editor.nvim.command("TetherChat")
+    editor.send("Read every file")
+    wait_for("the answer", lambda: "Read them all." in editor.chat_lines(), timeout=120)
+    lines = editor.chat_lines()
+    compacted = [line for line in lines if line.startswith("_Context compacted: ")]
+    assert compacted, lines
+    figures = compacted[0].removeprefix("_Context compacted: ").split(" tokens")[0]
+    before, after = figures.split(" → ")
+    assert before.endswith("k") and after.endswith("k")
+    assert float(after[:-1]) < float(before[:-1])

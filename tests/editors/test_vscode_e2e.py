@@ -109,10 +109,10 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextlib.contextmanager
-def provider_server(script_file: Path) -> Iterator[str]:
+def provider_server(script_file: Path, args: list[str] | None = None) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tether.testing.provider_server", "--script", str(script_file),
-         "--port", "0"],
+         "--port", "0", *(args or [])],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -177,6 +177,8 @@ def _scenario(
     script: dict[str, object],
     extra_settings: dict[str, object] | None = None,
     extra_config: dict[str, object] | None = None,
+    files: dict[str, str] | None = None,
+    provider_args: list[str] | None = None,
 ) -> tuple[dict[str, object], Path, Path]:
     """Run scenario `name` of e2e.mjs in a fresh code-server; (report, hello.py, data dir)."""
     _need(CODE_SERVER, "code-server")
@@ -188,6 +190,8 @@ def _scenario(
     workspace.mkdir()
     hello = workspace / "hello.py"
     hello.write_text(ORIGINAL)
+    for file_name, text in (files or {}).items():
+        (workspace / file_name).write_text(text)
     data_dir = tmp_path / "tether-data"
     user_data = tmp_path / "user-data"
     extensions = tmp_path / "extensions"
@@ -202,7 +206,7 @@ def _scenario(
           str(user_data), "--install-extension", str(vsix)], REPO, 120)
     assert any(p.name.startswith("tether.tether-") for p in extensions.iterdir())
 
-    with provider_server(script_file) as base_url:
+    with provider_server(script_file, provider_args) as base_url:
         settings = {
             "tether.server.command": f'"{sys.executable}" -m tether serve',
             "tether.provider": "openai",
@@ -395,3 +399,25 @@ def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path, case: str) 
     assert "Open Settings" in report["toastButtons"], report  # type: ignore[operator]
     assert report["toastCount"] == 1, report  # one clear message, not a cascade
     assert "not running" in str(report["banner"]), report
+
+
+def test_long_turn_compacts_continues_and_explains_its_context(vsix: Path, tmp_path: Path
+                                                                ) -> None:
+    """A 9k window the provider enforces (and reports at /props): 16 reads of ~4k tokens
+    each, a 12-step limit, then Continue."""
+    body = "".join(f"line {n:03d}: " + "lorem ipsum dolor sit amet " * 2 + "\n" for n in range(200))
+    files = {f"d{i:02d}.txt": f"data file {i}\n{body}" for i in range(16)}
+    files["AGENTS.md"] = "Answer briefly.\n"
+    script = {"turns": [
+        *({"toolCalls": [{"name": "read_file", "arguments": {"path": name}}]}
+          for name in sorted(n for n in files if n.startswith("d"))),
+        {"text": "All data files read."},
+    ]}
+    report, _, _ = _scenario("long", vsix, tmp_path, script, {"tether.maxSteps": 12},
+                             files=files, provider_args=["--context-window", "9000"])
+    assert re.fullmatch(r"Context compacted: [\d.]+k → [\d.]+k tokens \(\d+ messages summarised\)",
+                        str(report["compactionLine"])), report
+    title = str(report["gaugeTitle"])
+    assert "window 9.0k" in title and "Project rules:" in title and "AGENTS.md" in title, title
+    assert "Continue resumes it" in title, title  # the step-limit checkpoint, per the server
+    assert report["continueButtonsLeft"] == 0, report

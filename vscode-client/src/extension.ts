@@ -105,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("tether.focusChat", () => view.reveal(true)),
     vscode.commands.registerCommand("tether.send", () => chat.submitInput()),
     vscode.commands.registerCommand("tether.stop", () => chat.stop()),
+    vscode.commands.registerCommand("tether.continue", () => chat.continueTurn()),
     vscode.commands.registerCommand("tether.newChat", () => chat.newChat()),
     vscode.commands.registerCommand("tether.pickModel", () => chat.pickModel()),
     vscode.commands.registerCommand("tether.askAboutSelection", () => askAboutSelection(chat, view)),

@@ -4,6 +4,8 @@
 
 export const PROTOCOL_VERSION = "1.0";
 
+export type CompactionReason = "window" | "provider_limit";
+export type ContextPolicy = "full" | "incremental" | "reset";
 export type PermissionOption = "allow_once" | "allow_always" | "reject";
 export type Role = "system" | "user" | "assistant" | "tool";
 export type TurnStatus = "completed" | "cancelled" | "failed" | "step_limit";
@@ -14,6 +16,176 @@ export interface CancelResult {
   _meta?: { [key: string]: unknown } | null;
   /** True when a running turn was cancelled. */
   cancelled: boolean;
+}
+
+/** Durable record: where a turn stopped (at the step limit), so it can be continued. */
+export interface Checkpoint {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `checkpoint`. */
+  type: "checkpoint";
+  /** Why the turn stopped. */
+  reason: "step_limit";
+  /** The user's request the turn worked on. */
+  task: string;
+  /** Tool calls made, oldest first. */
+  done: string[];
+  /** The model's last words: its plan or state. */
+  remaining: string;
+  /** Steps taken. */
+  steps: number;
+}
+
+/**
+ * Durable record: a summary that stands in for the messages up to `upToMessageId`
+ * in every later request (the messages themselves stay in history).
+ */
+export interface Compaction {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `compaction`. */
+  type: "compaction";
+  /** The model's summary of the older messages. */
+  summary: string;
+  /** The last message the summary covers. */
+  upToMessageId: string;
+  /** Messages the summary replaces in the view. */
+  summarizedMessages: number;
+  /** The model that wrote the summary. */
+  model: string;
+}
+
+/** Compaction finished; the next request uses summary + recent messages. */
+export interface CompactionCompleted {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `compaction_completed`. */
+  type: "compaction_completed";
+  /** Estimated request tokens before. */
+  tokensBefore: number;
+  /** Estimated request tokens after. */
+  tokensAfter: number;
+  /** Messages replaced by the summary. */
+  summarizedMessages: number;
+  /** The window being fitted. */
+  contextWindow: number;
+}
+
+/**
+ * The summariser failed or answered nothing usable; the view falls back to truncation
+ * (a `context_truncated` follows). The task is never lost: pins survive.
+ */
+export interface CompactionFailed {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `compaction_failed`. */
+  type: "compaction_failed";
+  /** Why, for the user. */
+  reason: string;
+}
+
+/** The context no longer fits: older messages are being summarised by the model. */
+export interface CompactionStarted {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `compaction_started`. */
+  type: "compaction_started";
+  /** Estimated request tokens before compaction. */
+  tokensBefore: number;
+  /** The window being fitted. */
+  contextWindow: number;
+  /** What triggered it. */
+  reason: CompactionReason;
+}
+
+/** One entry of a context section: a rules file, a pin, a message. */
+export interface ContextItem {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** What it is (a path, a pin id, `role: first words`). */
+  label: string;
+  /** Estimated tokens. */
+  tokens: number;
+  /** How it appears in the next request. */
+  state: "whole" | "stubbed" | "dropped" | "summarized";
+}
+
+/** The answer of `tether/session/context`: what the next request would contain. */
+export interface ContextResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The `contextPolicy` in effect. */
+  policy: ContextPolicy;
+  /** The model's window in tokens. */
+  contextWindow: number;
+  /** Window minus reserved output and margin. */
+  budgetTokens: number;
+  /** Estimated tokens of the next request. */
+  totalTokens: number;
+  /** system, tools, rules, pins, summary, messages, in request order. */
+  sections: ContextSection[];
+  /** Tool outputs shown as a stub. */
+  stubbedOutputs: number;
+  /** Messages left out (truncation). */
+  droppedMessages: number;
+  /** Messages a summary stands in for. */
+  summarizedMessages: number;
+  /** A step-limit checkpoint can be continued. */
+  canContinue: boolean;
+}
+
+/** A part of the next request, with its estimated size. */
+export interface ContextSection {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Which part. */
+  name: "system" | "tools" | "rules" | "pins" | "summary" | "messages";
+  /** Estimated tokens of this part in the request. */
+  tokens: number;
+  /** What it holds. */
+  items: ContextItem[];
 }
 
 /** Old messages were left out of the request to fit the window. */
@@ -447,6 +619,62 @@ export interface PermissionResolved {
   option: PermissionOption;
 }
 
+/** Durable record: text pinned into every request, verbatim, through every compaction. */
+export interface PinAdded {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `pin`. */
+  type: "pin";
+  /** Id to unpin it with. */
+  pinId: string;
+  /** The pinned text. */
+  text: string;
+}
+
+/** Params of `tether/session/pin`. */
+export interface PinParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Text kept verbatim in every request. */
+  text: string;
+}
+
+/** Durable record: a pin was removed. */
+export interface PinRemoved {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `unpin`. */
+  type: "unpin";
+  /** The pin removed. */
+  pinId: string;
+}
+
+/** The answer of `tether/session/pin`. */
+export interface PinResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Id of the new pin (for `tether/session/unpin`). */
+  pinId: string;
+}
+
 /** A position in a text document, as LSP counts it. */
 export interface Position {
   /** Extension data; ignored by Tether. */
@@ -563,7 +791,14 @@ export type SessionEvent =
   | TurnCompleted
   | TurnCancelled
   | TurnFailed
-  | StepLimitReached;
+  | StepLimitReached
+  | CompactionStarted
+  | Compaction
+  | CompactionCompleted
+  | CompactionFailed
+  | PinAdded
+  | PinRemoved
+  | Checkpoint;
 
 /** Params of the `tether/session/event` notification. */
 export interface SessionEventNotification {
@@ -1027,6 +1262,24 @@ export interface TurnStarted {
   model: string;
 }
 
+/** Params of `tether/session/unpin`. */
+export interface UnpinParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The pin to remove. */
+  pinId: string;
+}
+
+/** The answer of `tether/session/unpin`. */
+export interface UnpinResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** False when no such pin was active. */
+  removed: boolean;
+}
+
 /** Token counts; zero where a provider does not report a figure. */
 export interface Usage {
   /** Extension data; ignored by Tether. */
@@ -1096,6 +1349,12 @@ export const DURABLE_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_cancelled",
   "turn_failed",
   "step_limit_reached",
+  "compaction",
+  "compaction_completed",
+  "compaction_failed",
+  "pin",
+  "unpin",
+  "checkpoint",
 ];
 export const TERMINAL_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_completed",
@@ -1122,6 +1381,10 @@ export const Method = {
   IndexSearch: "tether/index/search",
   SessionEvent: "tether/session/event",
   PermissionRequest: "tether/permission/request",
+  SessionPin: "tether/session/pin",
+  SessionUnpin: "tether/session/unpin",
+  SessionContinue: "tether/session/continue",
+  SessionContext: "tether/session/context",
 } as const;
 export type MethodName = (typeof Method)[keyof typeof Method];
 
@@ -1143,6 +1406,10 @@ export interface MethodParamsMap {
   "tether/index/search": IndexSearchParams;
   "tether/session/event": SessionEventNotification;
   "tether/permission/request": PermissionRequestParams;
+  "tether/session/pin": PinParams;
+  "tether/session/unpin": UnpinParams;
+  "tether/session/continue": SessionIdParams;
+  "tether/session/context": SessionIdParams;
 }
 
 /** Result type of each custom method (`void` for notifications). */
@@ -1163,6 +1430,10 @@ export interface MethodResultMap {
   "tether/index/search": IndexSearchResult;
   "tether/session/event": void;
   "tether/permission/request": PermissionRequestResult;
+  "tether/session/pin": PinResult;
+  "tether/session/unpin": UnpinResult;
+  "tether/session/continue": TurnResult;
+  "tether/session/context": ContextResult;
 }
 
 /** JSON-RPC error codes of Tether's custom methods. */

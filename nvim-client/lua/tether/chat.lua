@@ -41,6 +41,9 @@ function M.create(root, lines)
     stop = function()
       chat:stop()
     end,
+    continue = function()
+      chat:continue()
+    end,
   })
   chat = setmetatable({
     buf = buf,

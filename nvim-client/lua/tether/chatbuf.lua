@@ -19,7 +19,7 @@ local counter = 0
 ---A markdown scratch buffer with the chat keymaps; `lines` defaults to an empty chat.
 ---@param root string
 ---@param lines string[]|nil
----@param actions {send: fun(), stop: fun()}
+---@param actions {send: fun(), stop: fun(), continue: fun()|nil}
 ---@return integer buf
 function M.create(root, lines, actions)
   counter = counter + 1
@@ -39,6 +39,10 @@ function M.create(root, lines, actions)
   end
   if keys.stop then
     vim.keymap.set("n", keys.stop, actions.stop, { buffer = buf, desc = "Tether: stop the turn" })
+  end
+  if keys.continue and actions.continue then
+    local desc = "Tether: continue after the step limit"
+    vim.keymap.set("n", keys.continue, actions.continue, { buffer = buf, desc = desc })
   end
   vim.api.nvim_create_autocmd("BufWinEnter", {
     buffer = buf,

@@ -5,6 +5,7 @@ local M = {}
 ---@class tether.ChatKeymaps
 ---@field send string|false Normal-mode key sending the text under the last `## You`.
 ---@field stop string|false Normal-mode key cancelling the running turn.
+---@field continue string|false Normal-mode key resuming a turn stopped at the step limit.
 
 ---@class tether.ChatOptions
 ---@field layout "vsplit"|"split"|"float"|"tab"|"current" Where :TetherChat opens.
@@ -54,7 +55,7 @@ M.defaults = {
     fold_tools = true,
     fold_reasoning = true,
     max_output_lines = 200,
-    keymaps = { send = "<CR>", stop = "<C-c>" },
+    keymaps = { send = "<CR>", stop = "<C-c>", continue = "gC" },
   },
 }
 
@@ -110,6 +111,7 @@ local schema = {
     keymaps = {
       send = { "string", "boolean" },
       stop = { "string", "boolean" },
+      continue = { "string", "boolean" },
     },
   },
 }

@@ -245,6 +245,42 @@ function Chat:send(ctx, note, question)
   end)
 end
 
+---:TetherContinue: a new turn resuming the last step-limit checkpoint (the server builds
+---the resume prompt); its answer streams above the input area.
+function Chat:continue()
+  if not self.session_id then
+    return log.notify("nothing to continue: this chat has no session yet", vim.log.levels.WARN)
+  end
+  if self:busy() then
+    return log.notify("a turn is running; continue once it has ended", vim.log.levels.WARN)
+  end
+  local c = self:client()
+  if not c then
+    return self:fail("the Tether server is not running")
+  end
+  local turn = render.new_turn(config.options.chat.max_output_lines)
+  self.turn, self.turn_id = turn, nil
+  self.segments = { [1] = chatbuf.insert_segment(self.buf) }
+  self:set_state("running")
+  client.request(c, "tether/session/continue", { sessionId = self.session_id }, function(err, result)
+    if self.turn == turn then
+      self:on_prompt_done(err, result)
+    end
+  end)
+end
+
+---:TetherContext: what the next request would contain, section by section.
+---@param callback fun(result: table|nil, err: string|nil)
+function Chat:context(callback)
+  local c = self:client()
+  if not self.session_id or not c then
+    return callback(nil, "this chat has no session yet")
+  end
+  client.request(c, "tether/session/context", { sessionId = self.session_id }, function(err, result)
+    callback(result, err and client.error_message(err) or nil)
+  end)
+end
+
 ---:TetherStop: cancel the running turn (idempotent).
 function Chat:stop()
   self.pending = nil

@@ -85,6 +85,31 @@ function M.stop()
   end
 end
 
+---:TetherContinue: resume the turn of the current chat that stopped at the step limit.
+function M.continue()
+  ensure()
+  local chat = current_chat()
+  if chat then
+    chat:continue()
+  end
+end
+
+---:TetherContext: the next request's context, section by section, in a float.
+function M.context()
+  ensure()
+  local chat = current_chat()
+  if not chat then
+    return
+  end
+  chat:context(function(result, err)
+    if err or not result then
+      local msg = "cannot show the context: " .. tostring(err or "no answer")
+      return require("tether.log").notify(msg, vim.log.levels.WARN)
+    end
+    require("tether.breakdown").show(result)
+  end)
+end
+
 ---:TetherAsk: send a question with the selection (lines line1..line2 of the current buffer)
 ---and its file as context.
 ---@param opts {line1: integer, line2: integer, range: integer, args: string}

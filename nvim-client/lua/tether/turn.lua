@@ -24,6 +24,7 @@ local M = {}
 ---@field status string|nil terminal event type once ended
 ---@field reason string|nil
 ---@field max_output_lines integer
+---@field compacting tether.turn.Block|nil the note of a compaction in progress
 
 ---@param max_output_lines integer|nil
 ---@return tether.turn.Turn
@@ -163,6 +164,26 @@ function M.apply(turn, ev)
         ev.droppedMessages or 0
       )
     ).segment
+  elseif t == "compaction_started" then
+    local b = block(turn, "note", "compaction:" .. tostring(ev.seq or #turn.blocks))
+    b.text = ("_Compacting context: summarising older messages (%s tokens)…_"):format(
+      M.tokens(ev.tokensBefore or 0)
+    )
+    turn.compacting = b
+    return b.segment
+  elseif t == "compaction_completed" or t == "compaction_failed" then
+    local b = turn.compacting or note(turn, "")
+    turn.compacting = nil
+    if t == "compaction_completed" then
+      b.text = ("_Context compacted: %s → %s tokens (%d messages summarised)_"):format(
+        M.tokens(ev.tokensBefore or 0),
+        M.tokens(ev.tokensAfter or 0),
+        ev.summarizedMessages or 0
+      )
+    else
+      b.text = "_Compaction failed: " .. (ev.reason or "unknown reason") .. "_"
+    end
+    return b.segment
   elseif t == "error" then
     return note(turn, "**Error:** " .. (ev.message or "unknown error")).segment
   elseif TERMINAL[t] then
@@ -173,6 +194,11 @@ function M.apply(turn, ev)
       note(turn, "**Failed:** " .. (ev.reason or "unknown reason"))
     elseif t == "step_limit_reached" then
       note(turn, "_Stopped: " .. (ev.reason or "step limit reached") .. "_")
+      note(turn, M.continue_hint())
+    end
+    if turn.compacting then
+      turn.compacting.text = "_Compaction failed: the turn ended first_"
+      turn.compacting = nil
     end
     -- Tools still marked running when the turn ends did not finish.
     for _, b in ipairs(turn.blocks) do
@@ -183,6 +209,31 @@ function M.apply(turn, ev)
     return turn.segment
   end
   return nil
+end
+
+---Token counts as the chat shows them: 950, 9.3k, 128k, 1.2M.
+---@param n integer
+---@return string
+function M.tokens(n)
+  if n >= 1000000 then
+    return ("%.1fM"):format(n / 1000000)
+  elseif n >= 10000 then
+    return ("%dk"):format(math.floor(n / 1000 + 0.5))
+  elseif n >= 1000 then
+    return ("%.1fk"):format(n / 1000)
+  end
+  return tostring(n)
+end
+
+---The line after a step-limit stop: how to resume (the keymap when one is set).
+---@return string
+function M.continue_hint()
+  local ok, config = pcall(require, "tether.config")
+  local key = ok and config.options.chat and config.options.chat.keymaps.continue or nil
+  if type(key) == "string" and key ~= "" then
+    return ("_Press `%s` or run `:TetherContinue` to resume from the checkpoint._"):format(key)
+  end
+  return "_Run `:TetherContinue` to resume from the checkpoint._"
 end
 
 ---Text of a stored message (its text parts).

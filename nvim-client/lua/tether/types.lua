@@ -1,6 +1,8 @@
 -- generated — do not edit: python -m tether.protocol.generate
 -- Source of truth: server/tether/protocol/*.py (pydantic models).
 
+---@alias tether.CompactionReason "window"|"provider_limit"
+---@alias tether.ContextPolicy "full"|"incremental"|"reset"
 ---@alias tether.PermissionOption "allow_once"|"allow_always"|"reject"
 ---@alias tether.Role "system"|"user"|"assistant"|"tool"
 ---@alias tether.TurnStatus "completed"|"cancelled"|"failed"|"step_limit"
@@ -9,6 +11,96 @@
 ---@class tether.CancelResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field cancelled boolean True when a running turn was cancelled.
+
+--- Durable record: where a turn stopped (at the step limit), so it can be continued.
+---@class tether.Checkpoint
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "checkpoint" Always `checkpoint`.
+---@field reason "step_limit" Why the turn stopped.
+---@field task string The user's request the turn worked on.
+---@field done string[] Tool calls made, oldest first.
+---@field remaining string The model's last words: its plan or state.
+---@field steps integer Steps taken.
+
+--- Durable record: a summary that stands in for the messages up to `upToMessageId` in every later request (the messages themselves stay in history).
+---@class tether.Compaction
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "compaction" Always `compaction`.
+---@field summary string The model's summary of the older messages.
+---@field upToMessageId string The last message the summary covers.
+---@field summarizedMessages integer Messages the summary replaces in the view.
+---@field model string The model that wrote the summary.
+
+--- Compaction finished; the next request uses summary + recent messages.
+---@class tether.CompactionCompleted
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "compaction_completed" Always `compaction_completed`.
+---@field tokensBefore integer Estimated request tokens before.
+---@field tokensAfter integer Estimated request tokens after.
+---@field summarizedMessages integer Messages replaced by the summary.
+---@field contextWindow integer The window being fitted.
+
+--- The summariser failed or answered nothing usable; the view falls back to truncation (a `context_truncated` follows). The task is never lost: pins survive.
+---@class tether.CompactionFailed
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "compaction_failed" Always `compaction_failed`.
+---@field reason string Why, for the user.
+
+--- The context no longer fits: older messages are being summarised by the model.
+---@class tether.CompactionStarted
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "compaction_started" Always `compaction_started`.
+---@field tokensBefore integer Estimated request tokens before compaction.
+---@field contextWindow integer The window being fitted.
+---@field reason tether.CompactionReason What triggered it.
+
+--- One entry of a context section: a rules file, a pin, a message.
+---@class tether.ContextItem
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field label string What it is (a path, a pin id, `role: first words`).
+---@field tokens integer Estimated tokens.
+---@field state "whole"|"stubbed"|"dropped"|"summarized" How it appears in the next request.
+
+--- The answer of `tether/session/context`: what the next request would contain.
+---@class tether.ContextResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field policy tether.ContextPolicy The `contextPolicy` in effect.
+---@field contextWindow integer The model's window in tokens.
+---@field budgetTokens integer Window minus reserved output and margin.
+---@field totalTokens integer Estimated tokens of the next request.
+---@field sections tether.ContextSection[] system, tools, rules, pins, summary, messages, in request order.
+---@field stubbedOutputs integer Tool outputs shown as a stub.
+---@field droppedMessages integer Messages left out (truncation).
+---@field summarizedMessages integer Messages a summary stands in for.
+---@field canContinue boolean A step-limit checkpoint can be continued.
+
+--- A part of the next request, with its estimated size.
+---@class tether.ContextSection
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field name "system"|"tools"|"rules"|"pins"|"summary"|"messages" Which part.
+---@field tokens integer Estimated tokens of this part in the request.
+---@field items tether.ContextItem[] What it holds.
 
 --- Old messages were left out of the request to fit the window.
 ---@class tether.ContextTruncated
@@ -253,6 +345,38 @@
 ---@field toolCallId string The tool call.
 ---@field option tether.PermissionOption What was chosen.
 
+--- Durable record: text pinned into every request, verbatim, through every compaction.
+---@class tether.PinAdded
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "pin" Always `pin`.
+---@field pinId string Id to unpin it with.
+---@field text string The pinned text.
+
+--- Params of `tether/session/pin`.
+---@class tether.PinParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field text string Text kept verbatim in every request.
+
+--- Durable record: a pin was removed.
+---@class tether.PinRemoved
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "unpin" Always `unpin`.
+---@field pinId string The pin removed.
+
+--- The answer of `tether/session/pin`.
+---@class tether.PinResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field pinId string Id of the new pin (for `tether/session/unpin`).
+
 --- A position in a text document, as LSP counts it.
 ---@class tether.Position
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -308,7 +432,7 @@
 ---@field count integer Events re-sent as `tether/session/event`.
 ---@field lastSeq integer The last seq sent.
 
----@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached
+---@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached|tether.CompactionStarted|tether.Compaction|tether.CompactionCompleted|tether.CompactionFailed|tether.PinAdded|tether.PinRemoved|tether.Checkpoint
 
 --- Params of the `tether/session/event` notification.
 ---@class tether.SessionEventNotification
@@ -568,6 +692,17 @@
 ---@field prompt string The user's text that started the turn.
 ---@field model string Model selector used for the turn.
 
+--- Params of `tether/session/unpin`.
+---@class tether.UnpinParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field pinId string The pin to remove.
+
+--- The answer of `tether/session/unpin`.
+---@class tether.UnpinResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field removed boolean False when no such pin was active.
+
 --- Token counts; zero where a provider does not report a figure.
 ---@class tether.Usage
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -616,6 +751,10 @@ M.methods = {
   index_search = "tether/index/search",
   session_event = "tether/session/event",
   permission_request = "tether/permission/request",
+  session_pin = "tether/session/pin",
+  session_unpin = "tether/session/unpin",
+  session_continue = "tether/session/continue",
+  session_context = "tether/session/context",
 }
 
 --- JSON-RPC error codes (see protocol-spec.md).
@@ -657,6 +796,12 @@ M.durable_events = {
   turn_cancelled = true,
   turn_failed = true,
   step_limit_reached = true,
+  compaction = true,
+  compaction_completed = true,
+  compaction_failed = true,
+  pin = true,
+  unpin = true,
+  checkpoint = true,
 }
 
 --- Event types that are terminal (a set: type -> true).

@@ -65,8 +65,12 @@ def register_session_methods(server: TetherServer) -> None:
     @method(m.SESSION_PROMPT, m.PromptParams)
     async def prompt(p: m.PromptParams) -> WireModel:
         manager = folders.for_session(p.session_id).manager
+        return await run_turn(p.session_id, manager.prompt(p.session_id, p.text, p.context))
+
+    async def run_turn(session_id: str, turn: Awaitable[m.TurnResult]) -> WireModel:
+        p = m.SessionIdParams(session_id=session_id)
         try:
-            result = await manager.prompt(p.session_id, p.text, p.context)
+            result = await turn
         except asyncio.CancelledError:
             # $/cancelRequest: the engine has cancelled the turn and emitted its end.
             server.coalescer.flush(p.session_id)
@@ -129,6 +133,25 @@ def register_session_methods(server: TetherServer) -> None:
     async def export(p: m.ExportParams) -> WireModel:
         manager = folders.for_session(p.session_id).manager
         return m.ExportResult(content=await manager.export(p.session_id, p.format))
+
+    @method(m.SESSION_PIN, m.PinParams)
+    async def pin(p: m.PinParams) -> WireModel:
+        pin_id = await folders.for_session(p.session_id).manager.pin(p.session_id, p.text)
+        return m.PinResult(pin_id=pin_id)
+
+    @method(m.SESSION_UNPIN, m.UnpinParams)
+    async def unpin(p: m.UnpinParams) -> WireModel:
+        removed = await folders.for_session(p.session_id).manager.unpin(p.session_id, p.pin_id)
+        return m.UnpinResult(removed=removed)
+
+    @method(m.SESSION_CONTINUE, m.SessionIdParams)
+    async def continue_turn(p: m.SessionIdParams) -> WireModel:
+        manager = folders.for_session(p.session_id).manager
+        return await run_turn(p.session_id, manager.continue_turn(p.session_id))
+
+    @method(m.SESSION_CONTEXT, m.SessionIdParams)
+    async def context(p: m.SessionIdParams) -> WireModel:
+        return await folders.for_session(p.session_id).manager.context(p.session_id)
 
     @method(m.MODELS_LIST, m.EmptyParams)
     async def models(p: m.EmptyParams) -> WireModel:

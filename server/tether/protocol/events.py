@@ -21,6 +21,7 @@ from tether.protocol.base import WireModel
 from tether.protocol.models import Message, Usage, utc_now
 
 PermissionOption = Literal["allow_once", "allow_always", "reject"]
+CompactionReason = Literal["window", "provider_limit"]
 
 
 def all_permission_options() -> list[PermissionOption]:
@@ -234,6 +235,71 @@ class StepLimitReached(EventBase):
     steps: int = Field(description="Steps taken.")
 
 
+class CompactionStarted(EventBase):
+    """The context no longer fits: older messages are being summarised by the model."""
+
+    durable: ClassVar[bool] = False
+    type: Literal["compaction_started"] = "compaction_started"
+    tokens_before: int = Field(description="Estimated request tokens before compaction.")
+    context_window: int = Field(description="The window being fitted.")
+    reason: CompactionReason = Field(description="What triggered it.")
+
+
+class Compaction(EventBase):
+    """Durable record: a summary that stands in for the messages up to `upToMessageId`
+    in every later request (the messages themselves stay in history)."""
+
+    type: Literal["compaction"] = "compaction"
+    summary: str = Field(description="The model's summary of the older messages.")
+    up_to_message_id: str = Field(description="The last message the summary covers.")
+    summarized_messages: int = Field(description="Messages the summary replaces in the view.")
+    model: str = Field("", description="The model that wrote the summary.")
+
+
+class CompactionCompleted(EventBase):
+    """Compaction finished; the next request uses summary + recent messages."""
+
+    type: Literal["compaction_completed"] = "compaction_completed"
+    tokens_before: int = Field(description="Estimated request tokens before.")
+    tokens_after: int = Field(description="Estimated request tokens after.")
+    summarized_messages: int = Field(description="Messages replaced by the summary.")
+    context_window: int = Field(description="The window being fitted.")
+
+
+class CompactionFailed(EventBase):
+    """The summariser failed or answered nothing usable; the view falls back to truncation
+    (a `context_truncated` follows). The task is never lost: pins survive."""
+
+    type: Literal["compaction_failed"] = "compaction_failed"
+    reason: str = Field(description="Why, for the user.")
+
+
+class PinAdded(EventBase):
+    """Durable record: text pinned into every request, verbatim, through every compaction."""
+
+    type: Literal["pin"] = "pin"
+    pin_id: str = Field(description="Id to unpin it with.")
+    text: str = Field(description="The pinned text.")
+
+
+class PinRemoved(EventBase):
+    """Durable record: a pin was removed."""
+
+    type: Literal["unpin"] = "unpin"
+    pin_id: str = Field(description="The pin removed.")
+
+
+class Checkpoint(EventBase):
+    """Durable record: where a turn stopped (at the step limit), so it can be continued."""
+
+    type: Literal["checkpoint"] = "checkpoint"
+    reason: Literal["step_limit"] = Field("step_limit", description="Why the turn stopped.")
+    task: str = Field(description="The user's request the turn worked on.")
+    done: list[str] = Field(default_factory=list, description="Tool calls made, oldest first.")
+    remaining: str = Field("", description="The model's last words: its plan or state.")
+    steps: int = Field(description="Steps taken.")
+
+
 SessionEvent = Annotated[
     TurnStarted
     | MessageAdded
@@ -255,7 +321,14 @@ SessionEvent = Annotated[
     | TurnCompleted
     | TurnCancelled
     | TurnFailed
-    | StepLimitReached,
+    | StepLimitReached
+    | CompactionStarted
+    | Compaction
+    | CompactionCompleted
+    | CompactionFailed
+    | PinAdded
+    | PinRemoved
+    | Checkpoint,
     Field(discriminator="type"),
 ]
 
@@ -270,6 +343,8 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         ToolOutputChunk, ToolHeartbeat, ToolCallCompleted, FileEdited, PermissionRequested,
         PermissionResolved, UsageUpdated, StreamRetry, ContextTruncated, ErrorEvent,
         TitleChanged, TurnCompleted, TurnCancelled, TurnFailed, StepLimitReached,
+        CompactionStarted, Compaction, CompactionCompleted, CompactionFailed, PinAdded,
+        PinRemoved, Checkpoint,
     )
 }
 

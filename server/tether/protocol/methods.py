@@ -36,8 +36,13 @@ INDEX_STATUS = "tether/index/status"
 INDEX_SEARCH = "tether/index/search"
 SESSION_EVENT = "tether/session/event"
 PERMISSION_REQUEST = "tether/permission/request"
+SESSION_PIN = "tether/session/pin"
+SESSION_UNPIN = "tether/session/unpin"
+SESSION_CONTINUE = "tether/session/continue"
+SESSION_CONTEXT = "tether/session/context"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
+ContextPolicy = Literal["full", "incremental", "reset"]
 
 
 class Position(WireModel):
@@ -305,6 +310,68 @@ class TetherClientCapabilities(WireModel):
     permissions: bool = Field(False, description="Client answers `tether/permission/request`.")
 
 
+class PinParams(WireModel):
+    """Params of `tether/session/pin`."""
+
+    session_id: str = Field(description="The session.")
+    text: str = Field(min_length=1, description="Text kept verbatim in every request.")
+
+
+class PinResult(WireModel):
+    """The answer of `tether/session/pin`."""
+
+    pin_id: str = Field(description="Id of the new pin (for `tether/session/unpin`).")
+
+
+class UnpinParams(WireModel):
+    """Params of `tether/session/unpin`."""
+
+    session_id: str = Field(description="The session.")
+    pin_id: str = Field(description="The pin to remove.")
+
+
+class UnpinResult(WireModel):
+    """The answer of `tether/session/unpin`."""
+
+    removed: bool = Field(description="False when no such pin was active.")
+
+
+class ContextItem(WireModel):
+    """One entry of a context section: a rules file, a pin, a message."""
+
+    label: str = Field(description="What it is (a path, a pin id, `role: first words`).")
+    tokens: int = Field(description="Estimated tokens.")
+    state: Literal["whole", "stubbed", "dropped", "summarized"] = Field(
+        "whole", description="How it appears in the next request."
+    )
+
+
+class ContextSection(WireModel):
+    """A part of the next request, with its estimated size."""
+
+    name: Literal["system", "tools", "rules", "pins", "summary", "messages"] = Field(
+        description="Which part."
+    )
+    tokens: int = Field(description="Estimated tokens of this part in the request.")
+    items: list[ContextItem] = Field(default_factory=list, description="What it holds.")
+
+
+class ContextResult(WireModel):
+    """The answer of `tether/session/context`: what the next request would contain."""
+
+    session_id: str = Field(description="The session.")
+    policy: ContextPolicy = Field(description="The `contextPolicy` in effect.")
+    context_window: int = Field(description="The model's window in tokens.")
+    budget_tokens: int = Field(description="Window minus reserved output and margin.")
+    total_tokens: int = Field(description="Estimated tokens of the next request.")
+    sections: list[ContextSection] = Field(description="system, tools, rules, pins, summary, "
+                                           "messages, in request order.")
+    stubbed_outputs: int = Field(0, description="Tool outputs shown as a stub.")
+    dropped_messages: int = Field(0, description="Messages left out (truncation).")
+    summarized_messages: int = Field(0, description="Messages a summary stands in for.")
+    can_continue: bool = Field(False, description="A step-limit checkpoint can be continued.")
+
+
 METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_CREATE: (CreateSessionParams, CreateSessionResult),
     SESSION_PROMPT: (PromptParams, TurnResult),
@@ -322,6 +389,10 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     INDEX_SEARCH: (IndexSearchParams, IndexSearchResult),
     SESSION_EVENT: (SessionEventNotification, None),
     PERMISSION_REQUEST: (PermissionRequestParams, PermissionRequestResult),
+    SESSION_PIN: (PinParams, PinResult),
+    SESSION_UNPIN: (UnpinParams, UnpinResult),
+    SESSION_CONTINUE: (SessionIdParams, TurnResult),
+    SESSION_CONTEXT: (SessionIdParams, ContextResult),
 }
 """Every custom method with its params and result models (None: a notification)."""
 

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from tether.errors import (
+    ContextLengthExceededError,
     ProviderAuthError,
     ProviderError,
     ProviderRateLimitError,
@@ -25,6 +26,11 @@ from tether.errors import (
     ProviderStreamError,
     ProviderTimeoutError,
     ProviderUnavailableError,
+)
+from tether.providers.context_limit import (
+    is_context_length_error,
+    named_limit,
+    named_prompt_tokens,
 )
 from tether.providers.retry import AttemptState, keep_message, parse_retry_after
 from tether.providers.sse import ServerSentEvent, SSEDecoder
@@ -262,6 +268,14 @@ def status_error(
     if status >= 500:
         return ProviderResponseError(
             f"{vendor} had a server error (HTTP {status}): {detail}", status=status, data=data
+        )
+    body_text = raw.decode("utf-8", errors="replace")
+    if is_context_length_error(status, body_text):
+        return ContextLengthExceededError(
+            f"{vendor} refused the request as too long for the model's window "
+            f"(HTTP {status}): {detail}",
+            status=status, limit=named_limit(body_text),
+            prompt_tokens=named_prompt_tokens(body_text), data=data,
         )
     hint = ""
     if status == 404 and vendor == "Ollama":

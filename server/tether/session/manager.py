@@ -13,19 +13,24 @@ import logging
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Literal
+from typing import Any, Literal
 
 from tether.errors import InvalidParamsError, SessionNotFoundError, TurnInProgressError
-from tether.protocol.events import SessionEvent, TitleChanged, parse_event
+from tether.protocol.events import PinAdded, PinRemoved, SessionEvent, TitleChanged, parse_event
 from tether.protocol.methods import (
+    ContextResult,
     ListSessionsResult,
     LoadSessionResult,
     PromptContext,
     TurnResult,
 )
-from tether.protocol.models import SessionInfo
+from tether.protocol.models import Message, SessionInfo
 from tether.providers.base import Provider
+from tether.session.breakdown import context_breakdown
+from tether.session.budget import WindowState
+from tether.session.checkpoint import resume_prompt
 from tether.session.emitter import EventEmitter, Listener
+from tether.session.pins import ContextState
 from tether.session.state import SessionState
 from tether.session.title import (
     MAX_TITLE_CHARS,
@@ -62,6 +67,12 @@ def _context_window(settings: Settings) -> int:
     return context_window(settings.resolved_model)
 
 
+async def _discovered_window(settings: Settings) -> int | None:
+    from tether.providers.window import discover_context_window
+
+    return await discover_context_window(settings)
+
+
 class SessionManager:
     def __init__(
         self,
@@ -87,6 +98,7 @@ class SessionManager:
         self._states: dict[str, SessionState] = {}
         self._load_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()
+        self._windows: dict[tuple[str, str, str, str, int], WindowState] = {}
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -140,12 +152,22 @@ class SessionManager:
                 if not self.store.exists(session_id):
                     raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
                 loaded = await asyncio.to_thread(self.store.load, session_id, tail=DEFAULT_TAIL)
+                records = await asyncio.to_thread(self.store.context_records, session_id)
+                messages = loaded.messages
+                if loaded.truncated:
+                    # The tail may start inside a tool exchange: its call was cut off.
+                    while messages and messages[0].role == "tool":
+                        messages.pop(0)
                 state = SessionState(
                     info=loaded.info,
-                    messages=loaded.messages,
+                    messages=messages,
                     emitter=EventEmitter(session_id, self.store, self._listeners,
                                          last_seq=loaded.last_seq),
+                    context=_context_of(records, messages),
                 )
+                # Estimate every loaded message (and its stub) now, off the event loop: a
+                # long session's first request then derives its view warm.
+                await asyncio.to_thread(state.context.cache.prepare, messages)
                 self._states[session_id] = state
         return state
 
@@ -244,6 +266,7 @@ class SessionManager:
         started.set()
         first_turn = not any(m.role == "user" for m in state.messages)
         settings = self._settings_for(state.info)
+        await self._set_window(state, settings)
         if first_turn and not state.info.title:
             await self._set_title(state, fallback_title(text), turn_id)
         runner = TurnRunner(state, TurnDeps(
@@ -256,6 +279,22 @@ class SessionManager:
         if first_turn and result.status == "completed" and settings.title_generation:
             self._spawn(self._generate_title(state, settings, text, result.text, turn_id))
         return result
+
+    async def _set_window(self, state: SessionState, settings: Settings) -> None:
+        """The window the session budgets for: setting, server report, table, in that order;
+        a smaller one a provider named in an error is kept."""
+        key = (settings.provider, settings.openai_base_url, settings.ollama_host,
+               settings.resolved_model, settings.context_window or 0)
+        window = self._windows.get(key)
+        if window is None:
+            if settings.context_window:
+                window = WindowState(settings.context_window, source="setting")
+            elif (found := await _discovered_window(settings)) is not None:
+                window = WindowState(found, source="server")
+            else:
+                window = WindowState(_context_window(settings), source="table")
+            self._windows[key] = window
+        state.context.window = window
 
     def _settings_for(self, info: SessionInfo) -> Settings:
         """The session keeps the model it was created with while the provider is the same."""
@@ -288,6 +327,47 @@ class SessionManager:
             return False
         state.steer_queue.append(text)
         return True
+
+    # -- context: pins, continue, inspection --------------------------------------------
+
+    async def pin(self, session_id: str, text: str) -> str:
+        state = await self._state(session_id)
+        pin_id = f"pin-{uuid.uuid4().hex[:8]}"
+        record = await state.emitter.emit(PinAdded, state.turn_id if state.running else None,
+                                          sync=True, pin_id=pin_id, text=text)
+        assert record is not None  # only streamed chunks are ever held back
+        state.context.apply(record)
+        return pin_id
+
+    async def unpin(self, session_id: str, pin_id: str) -> bool:
+        state = await self._state(session_id)
+        if pin_id not in state.context.pins:
+            return False
+        record = await state.emitter.emit(PinRemoved, state.turn_id if state.running else None,
+                                          sync=True, pin_id=pin_id)
+        assert record is not None
+        state.context.apply(record)
+        return True
+
+    async def continue_turn(self, session_id: str) -> TurnResult:
+        """A new turn resuming the last step-limit checkpoint."""
+        state = await self._state(session_id)
+        checkpoint = state.context.checkpoint
+        if checkpoint is None:
+            raise InvalidParamsError(
+                f"session {session_id} has nothing to continue: its last turn did not stop "
+                "at the step limit", data={"sessionId": session_id},
+            )
+        text = resume_prompt(checkpoint.task, checkpoint.done, checkpoint.remaining,
+                             checkpoint.steps)
+        return await self.prompt(session_id, text)
+
+    async def context(self, session_id: str) -> ContextResult:
+        state = await self._state(session_id)
+        settings = self._settings_for(state.info)
+        await self._set_window(state, settings)
+        return await context_breakdown(state, settings, folder=self.folder, bridge=self.bridge,
+                                       tools=self.tools, index=self.index)
 
     # -- titles and background work ---------------------------------------------------
 
@@ -330,3 +410,16 @@ class SessionManager:
             task.cancel()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def _context_of(records: builtins.list[dict[str, Any]], messages: builtins.list[Message]
+                ) -> ContextState:
+    """The context state of a loaded session; a checkpoint counts only if its turn was the
+    last one (a later prompt supersedes it)."""
+    context = ContextState.from_records(records)
+    if messages:
+        context.note_task(messages[0])
+    checkpoint = context.checkpoint
+    if checkpoint is not None and messages and messages[-1].turn_id != checkpoint.turn_id:
+        context.checkpoint = None
+    return context

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from tether.protocol.methods import TurnResult
 from tether.protocol.models import Message, SessionInfo
 from tether.session.emitter import EventEmitter
+from tether.session.pins import ContextState
 
 
 @dataclass
@@ -21,6 +22,7 @@ class SessionState:
     turn_id: str | None = None
     cancelling: bool = False
     started: asyncio.Event = field(default_factory=asyncio.Event)  # set once the task runs
+    context: ContextState = field(default_factory=ContextState)  # pins, summary, checkpoint
 
     @property
     def running(self) -> bool:

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tether.errors import ProviderError, TetherError
+from tether.errors import ContextLengthExceededError, ProviderError, TetherError
 from tether.protocol.error_codes import code_for
 from tether.protocol.events import (
-    ContextTruncated,
+    Checkpoint,
     ErrorEvent,
     EventBase,
     FileEdited,
@@ -62,9 +62,11 @@ from tether.providers.base import (
     UsageReport,
 )
 from tether.redaction import redact, redact_value
+from tether.session.assemble import Assembled, ContextAssembler
 from tether.session.attachments import context_parts, mentioned_identifiers
-from tether.session.context import derive_context
+from tether.session.checkpoint import checkpoint_fields
 from tether.session.deltas import DeltaBuffer
+from tether.session.recall import RECALL, recall, session_tool_specs
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
@@ -148,11 +150,12 @@ class TurnRunner:
         self._stop_reason = "end_turn"
         self._focus_files: list[str] = []
         self._mentioned: list[str] = []
+        self._assembler: ContextAssembler | None = None
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
-                   **fields: Any) -> None:
+                   **fields: Any) -> EventBase | None:
         self._deltas.flush()  # buffered text goes first: seq order is emission order
-        await self.state.emitter.emit(event_type, self.turn_id, sync=sync, **fields)
+        return await self.state.emitter.emit(event_type, self.turn_id, sync=sync, **fields)
 
     def _emit_delta(self, kind: type[TextDelta] | type[ReasoningDelta], message_id: str,
                     text: str) -> None:
@@ -174,8 +177,15 @@ class TurnRunner:
             self._provider = self.deps.provider_factory()
             parts = await context_parts(text, context, self.deps.folder, self.deps.bridge,
                                         max_bytes=self.deps.settings.max_file_bytes)
-            await self._add_message(Message(id=new_id(), role="user", parts=parts,
-                                            turn_id=self.turn_id), sync=True)
+            first = Message(id=new_id(), role="user", parts=parts, turn_id=self.turn_id)
+            self.state.context.note_task(first)
+            self.state.context.checkpoint = None
+            self._assembler = ContextAssembler(
+                context=self.state.context, messages=self.state.messages,
+                folder=self.deps.folder, bridge=self.deps.bridge, settings=settings,
+                emit=self.emit, turn_start_id=first.id, prompt=text,
+            )
+            await self._add_message(first, sync=True)
             self._note_focus(text, context)
             for _step in range(settings.max_steps):
                 await self._drain_steer()
@@ -183,11 +193,7 @@ class TurnRunner:
                 if done and not self.state.steer_queue:
                     return await self._finish("completed", TurnCompleted,
                                               reason=self._stop_reason, text=self._last_text)
-            return await self._finish(
-                "step_limit", StepLimitReached, steps=settings.max_steps,
-                reason=f"stopped after {settings.max_steps} model calls (the step limit); "
-                       "send another message to continue",
-            )
+            return await self._step_limit(text)
         except asyncio.CancelledError:
             return await self._cancelled()
         except ProviderError as exc:
@@ -222,17 +228,36 @@ class TurnRunner:
                 deps.folder, index=deps.index, focus_files=self._focus_files,
                 mentioned=self._mentioned, repo_map_tokens=deps.settings.repo_map_tokens,
             )
-        system = self._system
-        tool_specs = deps.tools.specs()
-        reserve = min(deps.settings.max_tokens, deps.context_window // 4)
-        derived = derive_context(self.state.messages, system=system, tools=tool_specs,
-                                 window_tokens=deps.context_window, reserve_tokens=reserve)
-        if derived.dropped_messages:
-            await self.emit(ContextTruncated, dropped_messages=derived.dropped_messages,
-                            estimated_tokens=derived.estimated_tokens,
-                            context_window=deps.context_window)
-        request = ChatRequest(model=deps.settings.resolved_model, system=system,
-                              messages=derived.messages, tools=tool_specs,
+        tool_specs = session_tool_specs(deps.tools)
+        assert self._assembler is not None and self._provider is not None
+        built = await self._assembler.assemble(self._system, tool_specs,
+                                               provider=self._provider)
+        try:
+            partial, step_usage = await self._stream(built, tool_specs)
+        except ContextLengthExceededError as exc:
+            # The provider's window is smaller than we thought: learn it, compact, retry once.
+            self._learn_limit(exc, built)
+            built = await self._assembler.assemble(self._system, tool_specs,
+                                                   provider=self._provider,
+                                                   force_compact=True, reason="provider_limit")
+            partial, step_usage = await self._stream(built, tool_specs)
+        return await self._after_stream(partial, step_usage, built)
+
+    def _learn_limit(self, exc: ContextLengthExceededError, built: Assembled) -> None:
+        context = self.state.context
+        assert context.window is not None
+        if exc.prompt_tokens:
+            context.calibration.observe(built.derived.raw_tokens, exc.prompt_tokens)
+        limit = exc.limit or int(built.derived.estimated_tokens * 0.8)
+        context.window.lower_to(limit)
+        log.info("provider refused %d estimated tokens; window now %d",
+                 built.derived.estimated_tokens, context.window.window)
+
+    async def _stream(self, built: Assembled,
+                      tool_specs: list[Any]) -> tuple[_Partial, Usage]:
+        deps = self.deps
+        request = ChatRequest(model=deps.settings.resolved_model, system=built.system,
+                              messages=built.derived.messages, tools=tool_specs,
                               max_tokens=deps.settings.max_tokens)
         partial = self._partial = _Partial()
         step_usage = Usage()
@@ -256,6 +281,11 @@ class TurnRunner:
                                 delay_seconds=event.delay_seconds)
             elif isinstance(event, StreamFinished):
                 partial.stop_reason = event.stop_reason
+        return partial, step_usage
+
+    async def _after_stream(self, partial: _Partial, step_usage: Usage,
+                            built: Assembled) -> bool:
+        derived = built.derived
         message = partial.to_message(self.turn_id)
         if partial.text:
             await self.emit(TextComplete, message_id=partial.id, text=message.text)
@@ -264,7 +294,12 @@ class TurnRunner:
         if message.parts:
             await self._add_message(message)
         self._partial = None
+        if step_usage.prompt_tokens:
+            self.state.context.calibration.observe(derived.raw_tokens, step_usage.prompt_tokens)
         await self._record_usage(step_usage, derived.estimated_tokens)
+        assert self._assembler is not None
+        for call in message.tool_calls:
+            self._assembler.note_call(call.arguments)
         if not message.tool_calls:
             self._last_text = message.text
             self._stop_reason = partial.stop_reason or "end_turn"
@@ -279,9 +314,10 @@ class TurnRunner:
         self.usage = self.usage + step
         info = self.state.info
         info.usage = info.usage + step
+        window = self.state.context.window
         await self.emit(UsageUpdated, usage=step, total=info.usage,
                         context_tokens=step.prompt_tokens or estimated_tokens,
-                        context_window=self.deps.context_window)
+                        context_window=window.window if window else self.deps.context_window)
 
     # -- tools ------------------------------------------------------------------------
 
@@ -332,6 +368,8 @@ class TurnRunner:
     async def _invoke(self, call: ToolCallPart, args_error: str | None) -> ToolOutcome:
         registry = self.deps.tools
         tool = registry.get(call.name)
+        if tool is None and call.name == RECALL:
+            return recall(self.state.messages, call.arguments)
         if tool is None:
             names = ", ".join(registry.names)
             return ToolOutcome(f"Unknown tool {call.name!r}. Available tools: {names}.",
@@ -349,8 +387,7 @@ class TurnRunner:
         ctx = ToolContext(
             workspace=self.deps.folder, bridge=self.deps.bridge,
             session_id=self.state.info.id, tool_call_id=call.id,
-            emit_output=lambda chunk: self.emit(ToolOutputChunk, tool_call_id=call.id,
-                                                text=chunk),
+            emit_output=lambda chunk: self._emit_chunk(call.id, chunk),
             index=self.deps.index, command_timeout=self.deps.settings.command_timeout,
             tool_timeout=self.deps.settings.tool_timeout,
             max_file_bytes=self.deps.settings.max_file_bytes,
@@ -360,6 +397,9 @@ class TurnRunner:
             return await run_tool(tool, call.arguments, ctx)
         except TetherError as exc:
             return ToolOutcome(f"{call.name} failed: {exc.message}", is_error=True)
+
+    async def _emit_chunk(self, tool_call_id: str, text: str) -> None:
+        await self.emit(ToolOutputChunk, tool_call_id=tool_call_id, text=text)
 
     async def _permitted(self, call: ToolCallPart, description: str) -> bool:
         settings = self.deps.settings
@@ -395,6 +435,20 @@ class TurnRunner:
         await self.emit(MessageAdded, message=message, sync=sync)
 
     # -- endings ----------------------------------------------------------------------
+
+    async def _step_limit(self, prompt: str) -> TurnResult:
+        """Checkpoint what was done and what remains, then end with `step_limit_reached`."""
+        steps = self.deps.settings.max_steps
+        turn_messages = [m for m in self.state.messages if m.turn_id == self.turn_id]
+        fields = checkpoint_fields(turn_messages, prompt)
+        record = await self.emit(Checkpoint, sync=True, steps=steps, **fields)
+        assert isinstance(record, Checkpoint)
+        self.state.context.apply(record)
+        return await self._finish(
+            "step_limit", StepLimitReached, steps=steps,
+            reason=f"stopped after {steps} model calls (the step limit); continue "
+                   "(tether/session/continue) to resume from the checkpoint",
+        )
 
     async def _finish(self, status: TurnStatus, event_type: type[EventBase],
                       **fields: Any) -> TurnResult:

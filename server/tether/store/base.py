@@ -49,6 +49,11 @@ class SessionStore(Protocol):
         """Durable records with seq > from_seq, as stored (unknown types included)."""
         ...
 
+    def context_records(self, session_id: str) -> list[dict[str, Any]]:
+        """The records the context is built from (compaction, pin, unpin, checkpoint),
+        oldest first, led by the first user message's record when there is one."""
+        ...
+
     def list(
         self, *, limit: int = 50, cursor: str | None = None, query: str | None = None
     ) -> tuple[list[SessionSummary], str | None]:

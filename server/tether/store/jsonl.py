@@ -28,6 +28,7 @@ from tether.protocol.events import EventBase
 from tether.protocol.models import SessionInfo, SessionSummary
 from tether.store.base import DEFAULT_TAIL, LoadedSession
 from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
+from tether.store.context_scan import scan_context_records
 from tether.store.export import to_json, to_markdown
 from tether.store.lines import forward_lines
 from tether.store.listing import current_summaries, decode_cursor, page_of
@@ -271,6 +272,16 @@ class JsonlStore:
                         yield record
                 elif from_seq <= 0:
                     yield record
+
+    def context_records(self, session_id: str) -> list[dict[str, Any]]:
+        f, path = self._open(session_id)
+        with f:
+            try:
+                end = self._stable_size(session_id, f)
+                _, header_len = read_header(f, session_id, str(path))
+                return scan_context_records(f, header_len, end)
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
 
     # -- listing --------------------------------------------------------------------
 

@@ -7,6 +7,16 @@ transport mocks. Faults (429 with Retry-After, 500, 401, a dropped stream, a sta
 stream, a mid-stream error event or a garbled line echoing the client's key, a "silent"
 one that sends its headers and then nothing) are part of the script.
 
+With `context_window=N` the server behaves like a model with an N-token window: it counts
+each request (JSON characters / 4, its own "tokenizer"), answers one that is too long with
+the real 400 `context_length_exceeded` body of the wire format, reports the count as the
+usage's prompt tokens, and (unless `report_window=False`) tells its window at llama.cpp's
+`GET /props` and Ollama's `POST /api/show`. Compaction requests (Tether's summariser,
+recognised by its system prompt) get `summary`, without using up a turn; `summary=""`
+answers an empty summary and `summary_fault="400"`/`"500"` that error. With
+`strict_tool_pairing`, a tool result whose call is not right before it (or a call left
+unanswered) gets the 400 the real APIs send.
+
     with ScriptedProviderServer(Script([text_turn("Hi")])) as srv:
         Settings(provider="openai", openai_base_url=srv.openai_base_url, openai_api_key="test")
 
@@ -56,6 +66,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TITLE_MARKER = "You write conversation titles"  # tether.session.title.TITLE_SYSTEM_PROMPT
+COMPACTION_MARKER = "You compact a coding agent's working memory"  # session.compaction
+DEFAULT_SUMMARY = (
+    "## Task\n- Scripted task summary: the user's request is kept in the pins.\n"
+    "## Done\n- Earlier tool calls were made and their outputs read.\n"
+    "## Remaining\n- Continue with the next step."
+)
 DEFAULT_TITLE = "Scripted session title"
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
@@ -78,8 +94,21 @@ class ScriptedProviderServer:
         port: int = 0,
         *,
         api_key: str | None = None,
+        context_window: int | None = None,
+        report_window: bool = True,
+        summary: str | None = DEFAULT_SUMMARY,
+        summary_fault: str | None = None,
+        strict_tool_pairing: bool = False,
     ) -> None:
         self._script = script if script is not None else Script([])
+        self.context_window = context_window
+        self.report_window = report_window
+        self.summary = summary
+        self.summary_fault = summary_fault
+        self.strict_tool_pairing = strict_tool_pairing
+        self.prompt_tokens: list[int] = []  # counted size of each model request, in order
+        self.rejected: list[int] = []  # sizes answered with context_length_exceeded
+        self.summary_requests: list[dict[str, Any]] = []
         self._host = host
         self._port = port
         self.api_key = api_key
@@ -199,6 +228,66 @@ class ScriptedProviderServer:
             return "exhausted", None, self._next
 
 
+def count_tokens(body: dict[str, Any]) -> int:
+    """The server's own token count of a request: system, messages and tools as JSON / 4."""
+    text = json.dumps(body.get("system", "")) + json.dumps(body.get("messages", []))
+    text += json.dumps(body.get("tools", []))
+    return (len(text) + 3) // 4
+
+
+def context_error(anthropic: bool, tokens: int, window: int) -> dict[str, Any]:
+    """The real-shaped 400 body of a request longer than the window."""
+    if anthropic:
+        return wf.anthropic_error(f"prompt is too long: {tokens} tokens > {window} maximum",
+                                  "invalid_request_error")
+    return wf.openai_error(
+        f"This model's maximum context length is {window} tokens. However, your messages "
+        f"resulted in {tokens} tokens. Please reduce the length of the messages.",
+        "invalid_request_error", "context_length_exceeded",
+    )
+
+
+def pairing_problem(body: dict[str, Any], anthropic: bool) -> str | None:
+    """What the real API would refuse about tool calls and results, or None."""
+    messages = body.get("messages") or []
+    if anthropic:
+        previous: set[str] = set()
+        for i, message in enumerate(messages):
+            content = message.get("content")
+            blocks = content if isinstance(content, list) else []
+            if message.get("role") == "user":
+                for j, block in enumerate(blocks):
+                    if block.get("type") == "tool_result" and \
+                            block.get("tool_use_id") not in previous:
+                        return (f"messages.{i}.content.{j}: unexpected `tool_use_id` found in "
+                                "`tool_result` blocks: " + str(block.get("tool_use_id")) +
+                                ". Each `tool_result` block must have a corresponding "
+                                "`tool_use` block in the previous message.")
+            previous = {b.get("id") for b in blocks if b.get("type") == "tool_use"}
+        return None
+    open_calls: set[str] = set()
+    for i, message in enumerate(messages):
+        role = message.get("role")
+        if role == "tool":
+            if message.get("tool_call_id") not in open_calls:
+                return ("Invalid parameter: messages with role 'tool' must be a response to a "
+                        f"preceeding message with 'tool_calls'. (messages.[{i}])")
+            open_calls.discard(message.get("tool_call_id"))
+            continue
+        if open_calls:
+            return ("An assistant message with 'tool_calls' must be followed by tool messages "
+                    f"responding to each 'tool_call_id'. (messages.[{i}])")
+        open_calls = {c.get("id") for c in message.get("tool_calls") or []}
+    return None
+
+
+def _is_compaction_request(body: dict[str, Any]) -> bool:
+    if body.get("tools"):
+        return False
+    system = json.dumps(body.get("system", "")) + json.dumps(body.get("messages", [])[:1])
+    return COMPACTION_MARKER in system
+
+
 def _is_title_request(body: dict[str, Any]) -> bool:
     """Tether's title request: no tools and the title system prompt (either wire format)."""
     if body.get("tools"):
@@ -249,11 +338,24 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif path == "/api/tags":
             self._json(200, {"models": [{"name": "scripted", "model": "scripted"}]})
+        elif path == "/props" and self._window() is not None:
+            self._json(200, {"default_generation_settings": {"n_ctx": self._window()},
+                             "total_slots": 1, "model_path": "scripted.gguf"})
         else:
             self._json(404, wf.openai_error(f"no route GET {path}", "not_found"))
 
+    def _window(self) -> int | None:
+        owner = self.owner
+        return owner.context_window if owner.report_window else None
+
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
+        if path == "/api/show" and self._window() is not None:
+            self._read_body()
+            self._json(200, {"modelfile": "", "parameters": "", "details": {"family": "llama"},
+                             "model_info": {"general.architecture": "llama",
+                                            "llama.context_length": self._window()}})
+            return
         if path not in (OPENAI_PATH, ANTHROPIC_PATH):
             self._read_body()
             self._json(404, wf.openai_error(f"no route POST {path}", "not_found"))
@@ -274,9 +376,22 @@ class _Handler(BaseHTTPRequestHandler):
             # Echo the key back, as some real APIs do: providers must not surface it.
             self._json(401, err(f"Incorrect API key provided: {given}", "authentication_error"))
             return
+        if self.owner.strict_tool_pairing:
+            problem = pairing_problem(body, anthropic)
+            if problem is not None:
+                self._json(400, err(problem, "invalid_request_error"))
+                return
+        if self._refuse_too_long(body, anthropic):
+            return
+        if _is_compaction_request(body):
+            self._summarise(body, anthropic)
+            return
         action, turn, turn_no = self.owner._take(
             has_tools=bool(body.get("tools")), is_title=_is_title_request(body)
         )
+        tokens = count_tokens(body) if self.owner.context_window else None
+        if turn is not None and tokens is not None and turn.usage is not None:
+            turn = dataclasses.replace(turn, usage=(tokens, turn.usage[1]))
         if action == "exhausted" or turn is None:
             n = len(self.owner._script.turns)
             self._json(
@@ -295,6 +410,42 @@ class _Handler(BaseHTTPRequestHandler):
             return
         frames = self._frames(turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body)
         self._stream(frames, turn.chunk_delay)
+
+    # --- the context window -----------------------------------------------------------------
+
+    def _refuse_too_long(self, body: dict[str, Any], anthropic: bool) -> bool:
+        owner = self.owner
+        if owner.context_window is None:
+            return False
+        tokens = count_tokens(body)
+        with owner._lock:
+            owner.prompt_tokens.append(tokens)
+        if tokens <= owner.context_window:
+            return False
+        with owner._lock:
+            owner.rejected.append(tokens)
+        self._json(400, context_error(anthropic, tokens, owner.context_window))
+        return True
+
+    def _summarise(self, body: dict[str, Any], anthropic: bool) -> None:
+        owner = self.owner
+        with owner._lock:
+            owner.summary_requests.append(body)
+        if owner.summary_fault is not None:
+            err = wf.anthropic_error if anthropic else wf.openai_error
+            status = int(owner.summary_fault)
+            kind = "server_error" if status >= 500 else "invalid_request_error"
+            self._json(status, err("The summariser request failed on the server.", kind))
+            return
+        turn = Turn(text=owner.summary or "", usage=(count_tokens(body), 40))
+        model = str(body.get("model") or "scripted")
+        if not body.get("stream"):
+            payload = (wf.anthropic_body if anthropic else wf.openai_body)(
+                turn, model=model, turn_no=-1)
+            self._json(200, payload)
+            return
+        self._stream(self._frames(turn, anthropic=anthropic, model=model, turn_no=-1,
+                                  body=body), 0.0)
 
     # --- faults ---------------------------------------------------------------------------
 
@@ -429,13 +580,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-key", default=None, help="require this API key")
+    parser.add_argument("--context-window", type=int, default=None,
+                        help="enforce (and report at /props, /api/show) this window in tokens")
     args = parser.parse_args(argv)
     try:
         script = Script.from_file(args.script) if args.script else Script([])
     except ScriptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    server = ScriptedProviderServer(script, host=args.host, port=args.port, api_key=args.api_key)
+    server = ScriptedProviderServer(script, host=args.host, port=args.port, api_key=args.api_key,
+                                    context_window=args.context_window)
     try:
         server.start()
     except OSError as exc:

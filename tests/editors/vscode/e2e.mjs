@@ -77,6 +77,7 @@ async function main() {
       await openFileAndType();
       const chat = await openChat();
       if (config.scenario === "review") await review(chat);
+      else if (config.scenario === "long") await longTurn(chat);
       else await mainScenario(chat);
     }
   } catch (err) {
@@ -337,6 +338,35 @@ async function waitFor(what, predicate, timeout = LONG) {
     await page.waitForTimeout(250);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+async function longTurn(chat) {
+  await step("a long turn compacts its context and stops at the step limit", async () => {
+    await chat.locator("#prompt").fill("Read every data file");
+    await chat.locator("#prompt").press("Enter");
+    const line = chat.locator('.compaction[data-status="done"]').first();
+    await line.waitFor({ timeout: LONG });
+    report.compactionLine = await line.innerText();
+    await chat.locator('.turn-end[data-status="step_limit"]').waitFor({ timeout: LONG });
+    await shot("20-step-limit");
+  });
+
+  await step("hovering the gauge shows the context breakdown", async () => {
+    await chat.locator("#gauge").hover();
+    report.gaugeTitle = await waitFor("the breakdown tooltip", async () => {
+      const title = await chat.locator("#gauge").getAttribute("title");
+      return title && title.startsWith("Next request:") ? title : null;
+    });
+  });
+
+  await step("Continue resumes the task from the checkpoint", async () => {
+    const button = chat.locator('.turn-end[data-status="step_limit"] button.continue');
+    await button.click();
+    await chat.locator(".msg.assistant .body", { hasText: "All data files read." }).waitFor({ timeout: LONG });
+    await chat.locator('.turn-end[data-status="completed"]').waitFor({ timeout: LONG });
+    report.continueButtonsLeft = await chat.locator("button.continue").count();
+    await shot("21-continued");
+  });
 }
 
 async function review(chat) {

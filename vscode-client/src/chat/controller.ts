@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 
 import type {
+  ContextResult,
   ModelInfo,
   PermissionOption,
   PermissionRequestParams,
@@ -192,6 +193,40 @@ export class ChatController implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /** "Continue" after a step limit: a new turn resuming from the server's checkpoint. */
+  async continueTurn(): Promise<void> {
+    const sessionId = this.transcript.sessionId;
+    if (!sessionId || this.transcript.running) return;
+    this.changed.fire();
+    try {
+      const result = await this.api.continueTurn(sessionId);
+      if (this.transcript.sessionId === sessionId) {
+        this.apply({
+          kind: "promptEnded",
+          status: result.status,
+          reason: result.reason,
+          turnId: result.turnId,
+        });
+      }
+    } catch (err) {
+      if (this.transcript.sessionId === sessionId) {
+        this.notice("error", `Could not continue: ${errorText(err)}`);
+      }
+    }
+    this.changed.fire();
+  }
+
+  /** What the next request would hold, for the gauge's hover (null when unknown). */
+  async contextBreakdown(): Promise<ContextResult | null> {
+    const sessionId = this.transcript.sessionId;
+    if (!sessionId) return null;
+    try {
+      return await this.api.context(sessionId);
+    } catch {
+      return null;
+    }
+  }
+
   async stop(): Promise<void> {
     const sessionId = this.transcript.sessionId;
     if (!sessionId || !this.transcript.running) return;
@@ -213,6 +248,10 @@ export class ChatController implements vscode.Disposable {
       const result = await this.api.load(sessionId);
       this.setTranscript(fromHistory(result), folderUri);
       await this.view.reveal(true);
+      const ctx = await this.contextBreakdown();
+      if (ctx?.canContinue && this.transcript.sessionId === sessionId) {
+        this.apply({ kind: "continuable", reason: "the last turn stopped at the step limit" });
+      }
     } catch (err) {
       void vscode.window.showErrorMessage(`Tether: cannot open the session: ${errorText(err)}`);
     }
@@ -284,6 +323,11 @@ export class ChatController implements vscode.Disposable {
         return this.send(msg.text);
       case "stop":
         return this.stop();
+      case "continue":
+        return this.continueTurn();
+      case "contextRequest":
+        this.view.post({ type: "context", context: await this.contextBreakdown() });
+        return;
       case "newChat":
         return this.newChat();
       case "permission":

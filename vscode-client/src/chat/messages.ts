@@ -1,5 +1,5 @@
 /** Messages between the extension host and the chat webview (both directions). */
-import type { ModelInfo, PermissionOption } from "../protocol";
+import type { ContextResult, ModelInfo, PermissionOption } from "../protocol";
 import type { ServerState } from "../server/supervisor";
 import type { Action, Transcript } from "../state/transcript";
 
@@ -15,12 +15,15 @@ export type ToWebview =
   | { type: "server"; state: ServerState }
   | { type: "focus" }
   | { type: "submit" }
-  | { type: "prefill"; text: string };
+  | { type: "prefill"; text: string }
+  | { type: "context"; context: ContextResult | null };
 
 export type FromWebview =
   | { type: "ready" }
   | { type: "send"; text: string }
   | { type: "stop" }
+  | { type: "continue" }
+  | { type: "contextRequest" }
   | { type: "newChat" }
   | { type: "permission"; toolCallId: string; option: PermissionOption }
   | { type: "model"; id: string }

@@ -43,6 +43,22 @@ export class TetherApi {
     return this.request(Method.SessionPrompt, { sessionId, text, context }, token);
   }
 
+  continueTurn(sessionId: string, token?: vscode.CancellationToken): Promise<TurnResult> {
+    return this.request(Method.SessionContinue, { sessionId }, token);
+  }
+
+  context(sessionId: string) {
+    return this.request(Method.SessionContext, { sessionId });
+  }
+
+  pin(sessionId: string, text: string) {
+    return this.request(Method.SessionPin, { sessionId, text });
+  }
+
+  unpin(sessionId: string, pinId: string) {
+    return this.request(Method.SessionUnpin, { sessionId, pinId });
+  }
+
   cancel(sessionId: string) {
     return this.request(Method.SessionCancel, { sessionId });
   }

@@ -16,6 +16,8 @@ export const SERVER_KEYS = [
   "maxSteps",
   "maxTokens",
   "contextWindow",
+  "contextPolicy",
+  "compactionModel",
   "requestTimeout",
   "commandTimeout",
   "autoApprove",

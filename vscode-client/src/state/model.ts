@@ -75,9 +75,29 @@ export interface TurnEndItem {
   turnId: string | null;
   status: TurnEnd;
   reason: string;
+  /** A step-limit stop no later turn has superseded: the chat offers "Continue". */
+  canContinue?: boolean;
 }
 
-export type Item = UserItem | AssistantItem | ToolItem | PermissionItem | NoticeItem | TurnEndItem;
+/** The context was summarised (or the summariser failed) while the turn ran. */
+export interface CompactionItem {
+  kind: "compaction";
+  key: string;
+  status: "running" | "done" | "failed";
+  tokensBefore: number;
+  tokensAfter: number | null;
+  summarizedMessages: number;
+  reason: string;
+}
+
+export type Item =
+  | UserItem
+  | AssistantItem
+  | ToolItem
+  | PermissionItem
+  | NoticeItem
+  | TurnEndItem
+  | CompactionItem;
 
 export interface Gauge {
   contextTokens: number;
@@ -120,4 +140,5 @@ export type Action =
   | { kind: "promptSent"; text: string; steer: boolean }
   | { kind: "promptEnded"; status: TurnEnd; reason: string; turnId: string | null }
   | { kind: "notice"; level: NoticeItem["level"]; text: string }
+  | { kind: "continuable"; reason: string }
   | { kind: "serverLost" };

@@ -31,6 +31,7 @@ import {
 } from "./items";
 import {
   type Action,
+  type CompactionItem,
   type EditInfo,
   emptyTranscript,
   type Item,
@@ -76,6 +77,19 @@ export function reduce(state: Transcript, action: Action): Transcript {
         key: `notice:${state.items.length}`,
         level: action.level,
         text: action.text,
+      });
+    case "continuable":
+      // A session reopened from history whose last turn stopped at the step limit.
+      if (state.running || state.items.some((i) => i.kind === "turnEnd" && i.canContinue)) {
+        return state;
+      }
+      return withItem(state, {
+        kind: "turnEnd",
+        key: `end:${state.items.length}`,
+        turnId: null,
+        status: "step_limit",
+        reason: action.reason,
+        canContinue: true,
       });
     case "serverLost":
       if (!state.running) return state;
@@ -216,6 +230,30 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
         level: "error",
         text: event.message,
       });
+    case "compaction_started":
+      return withItem(state, {
+        kind: "compaction",
+        key: `seq:${event.seq}`,
+        status: "running",
+        tokensBefore: event.tokensBefore,
+        tokensAfter: null,
+        summarizedMessages: 0,
+        reason: event.reason === "provider_limit" ? "the provider said the request was too long" : "",
+      });
+    case "compaction_completed":
+      return settleCompaction(state, event.seq ?? 0, (c) => ({
+        ...c,
+        status: "done",
+        tokensBefore: event.tokensBefore,
+        tokensAfter: event.tokensAfter,
+        summarizedMessages: event.summarizedMessages,
+      }));
+    case "compaction_failed":
+      return settleCompaction(state, event.seq ?? 0, (c) => ({
+        ...c,
+        status: "failed",
+        reason: event.reason,
+      }));
     case "title_changed":
       return { ...state, title: event.title };
     case "turn_completed":
@@ -231,13 +269,38 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
   }
 }
 
+/** The running compaction line gets its outcome; a replay without the start adds one. */
+function settleCompaction(
+  state: Transcript,
+  seq: number,
+  change: (c: CompactionItem) => CompactionItem,
+): Transcript {
+  const idx = findLastIndex(state.items, (i) => i.kind === "compaction" && i.status === "running");
+  if (idx >= 0) return replaceAt(state, idx, change(state.items[idx] as CompactionItem));
+  return withItem(
+    state,
+    change({
+      kind: "compaction",
+      key: `seq:${seq}`,
+      status: "running",
+      tokensBefore: 0,
+      tokensAfter: null,
+      summarizedMessages: 0,
+      reason: "",
+    }),
+  );
+}
+
 function totalOf(usage: Usage | undefined): number {
   if (!usage) return 0;
   return usage.totalTokens || (usage.promptTokens ?? 0) + (usage.completionTokens ?? 0);
 }
 
 function turnStarted(state: Transcript, turnId: string | null, prompt: string, model?: string) {
-  const base = { ...state, running: true, turnId, model: model || state.model };
+  const items = state.items.map((i): Item =>
+    i.kind === "turnEnd" && i.canContinue ? { ...i, canContinue: false } : i,
+  );
+  const base = { ...state, items, running: true, turnId, model: model || state.model };
   // The prompt we showed optimistically (promptSent) becomes this turn's user item.
   const idx = findLastIndex(
     base.items,
@@ -321,9 +384,19 @@ function endTurn(state: Transcript, turnId: string | null, status: TurnEnd, reas
     if (item.kind === "permission" && item.state === "pending") {
       return { ...item, state: "expired", awaitingAnswer: false };
     }
+    if (item.kind === "compaction" && item.status === "running") {
+      return { ...item, status: "failed", reason: "the turn ended first" };
+    }
     return item;
   });
-  const end: TurnEndItem = { kind: "turnEnd", key: `end:${items.length}`, turnId, status, reason };
+  const end: TurnEndItem = {
+    kind: "turnEnd",
+    key: `end:${items.length}`,
+    turnId,
+    status,
+    reason,
+    canContinue: status === "step_limit",
+  };
   return { ...state, items: [...items, end], running: false, turnId: null };
 }
 

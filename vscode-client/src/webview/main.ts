@@ -5,7 +5,8 @@
 import type { FromWebview, ModelChoice, ToWebview } from "../chat/messages";
 import type { ServerState } from "../server/supervisor";
 import { emptyTranscript, reduce, type Transcript } from "../state/transcript";
-import { renderGauge, renderItem } from "./render";
+import { breakdownLines } from "../state/breakdown";
+import { renderGauge, renderItem, setGaugeDetail } from "./render";
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -92,6 +93,10 @@ const handlers = {
   openFile(uri: string) {
     post({ type: "openFile", uri });
   },
+  continueTurn() {
+    stickToBottom = true;
+    post({ type: "continue" });
+  },
 };
 
 function setModels(choice: ModelChoice): void {
@@ -133,6 +138,7 @@ window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
   switch (msg.type) {
     case "snapshot":
       state = msg.transcript;
+      setGaugeDetail(null);
       for (const entry of rendered.values()) entry.node.remove();
       rendered = new Map();
       setModels(msg.models);
@@ -154,6 +160,9 @@ window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
       break;
     case "submit":
       submit();
+      break;
+    case "context":
+      setGaugeDetail(msg.context ? breakdownLines(msg.context) : null);
       break;
     case "prefill":
       promptEl.value = msg.text;
@@ -194,6 +203,8 @@ transcriptEl.addEventListener("scroll", () => {
   stickToBottom =
     transcriptEl.scrollHeight - transcriptEl.scrollTop - transcriptEl.clientHeight < 40;
 });
+// Hovering the gauge asks the server what the next request would hold.
+$<HTMLElement>("gauge").addEventListener("mouseenter", () => post({ type: "contextRequest" }));
 sendEl.addEventListener("click", submit);
 stopEl.addEventListener("click", () => post({ type: "stop" }));
 newEl.addEventListener("click", () => post({ type: "newChat" }));

@@ -1,8 +1,10 @@
 /** DOM for one transcript item. Model text goes through the safe markdown renderer only. */
 import type { PermissionOption } from "../protocol";
 import { renderMarkdown } from "../state/markdown";
+import { tokens } from "../state/breakdown";
 import type {
   AssistantItem,
+  CompactionItem,
   EditInfo,
   Gauge,
   Item,
@@ -14,6 +16,7 @@ import type {
 export interface Handlers {
   permission(toolCallId: string, option: PermissionOption): void;
   openFile(uri: string): void;
+  continueTurn?(): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -57,8 +60,26 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
       return node;
     }
     case "turnEnd":
-      return renderTurnEnd(item);
+      return renderTurnEnd(item, handlers);
+    case "compaction":
+      return renderCompaction(item);
   }
+}
+
+function renderCompaction(item: CompactionItem): HTMLElement {
+  const node = el("div", `compaction ${item.status}`);
+  node.dataset.status = item.status;
+  node.setAttribute("role", "status");
+  if (item.status === "running") {
+    node.textContent = `Summarising older context (${tokens(item.tokensBefore)} tokens)…`;
+  } else if (item.status === "done") {
+    node.textContent =
+      `Context compacted: ${tokens(item.tokensBefore)} → ${tokens(item.tokensAfter ?? 0)} tokens` +
+      (item.summarizedMessages ? ` (${item.summarizedMessages} messages summarised)` : "");
+  } else {
+    node.textContent = `Compaction failed: ${item.reason}`;
+  }
+  return node;
 }
 
 function renderAssistant(item: AssistantItem): HTMLElement {
@@ -174,13 +195,31 @@ function renderPermission(item: PermissionItem, handlers: Handlers): HTMLElement
   return node;
 }
 
-function renderTurnEnd(item: TurnEndItem): HTMLElement {
+function renderTurnEnd(item: TurnEndItem, handlers: Handlers): HTMLElement {
   const labels = { completed: "", cancelled: "Stopped", failed: "Failed", step_limit: "Step limit reached" };
   const node = el("div", `turn-end ${item.status}`);
   node.dataset.status = item.status;
   const label = labels[item.status];
   if (label) node.textContent = item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label;
+  if (item.canContinue && handlers.continueTurn) {
+    const button = el("button", "continue", "Continue");
+    button.title = "Resume the task from where the step limit stopped it";
+    button.addEventListener("click", () => handlers.continueTurn?.());
+    node.append(" ", button);
+  }
   return node;
+}
+
+/** The gauge's hover: the server's context breakdown, once fetched (see main.ts). */
+export function setGaugeDetail(lines: string[] | null): void {
+  const wrap = document.getElementById("gauge");
+  if (!wrap) return;
+  if (lines?.length) {
+    wrap.title = lines.join("\n");
+    wrap.dataset.breakdown = "1";
+  } else {
+    delete wrap.dataset.breakdown;
+  }
 }
 
 export function renderGauge(gauge: Gauge): void {
@@ -199,7 +238,9 @@ export function renderGauge(gauge: Gauge): void {
   fill.style.width = `${pct}%`;
   fill.className = pct > 85 ? "high" : pct > 60 ? "mid" : "";
   text.textContent = `${compact(gauge.contextTokens)} / ${compact(gauge.contextWindow)}`;
-  wrap.title = `Context: ${gauge.contextTokens.toLocaleString()} of ${gauge.contextWindow.toLocaleString()} tokens · session total ${gauge.totalTokens.toLocaleString()}`;
+  if (!wrap.dataset.breakdown) {
+    wrap.title = `Context: ${gauge.contextTokens.toLocaleString()} of ${gauge.contextWindow.toLocaleString()} tokens · session total ${gauge.totalTokens.toLocaleString()}`;
+  }
 }
 
 function compact(n: number): string {

@@ -68,6 +68,20 @@ _SUMMARIES: dict[str, str] = {
         "`capabilities.experimental.tether.permissions`; others get "
         "`window/showMessageRequest` (see *Permissions*)."
     ),
+    methods.SESSION_PIN: (
+        "Pin text into every later request of the session, verbatim, through every "
+        "compaction. Durable (a `pin` record)."
+    ),
+    methods.SESSION_UNPIN: "Remove a pin (an `unpin` record).",
+    methods.SESSION_CONTINUE: (
+        "Resume a turn that stopped at the step limit, from its `checkpoint` record, as a "
+        "new turn with a resume prompt built from it. Answers like `tether/session/prompt`."
+    ),
+    methods.SESSION_CONTEXT: (
+        "What the next request would contain: sections with estimated tokens (system, "
+        "tools, rules, pins, summary, messages) and which messages are stubbed, summarised "
+        "or dropped. For a context gauge that is true."
+    ),
 }
 
 
@@ -90,6 +104,10 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.MODELS_LIST: (E.INVALID_PARAMS,),
     methods.INDEX_STATUS: _FOLDER,
     methods.INDEX_SEARCH: (*_FOLDER, E.INDEX_UNAVAILABLE),
+    methods.SESSION_PIN: (*_SESSION, *_HISTORY),
+    methods.SESSION_UNPIN: (*_SESSION, *_HISTORY),
+    methods.SESSION_CONTINUE: (*_SESSION, E.TURN_IN_PROGRESS, *_HISTORY),
+    methods.SESSION_CONTEXT: (*_SESSION, *_HISTORY),
 }
 """JSON-RPC errors each client → server method may answer (besides INTERNAL)."""
 
@@ -160,5 +178,7 @@ NAMED_LITERALS: dict[str, tuple[str, ...]] = {
     "PermissionOption": get_args(events.PermissionOption),
     "Role": get_args(models.Role),
     "TurnStatus": get_args(methods.TurnStatus),
+    "ContextPolicy": get_args(methods.ContextPolicy),
+    "CompactionReason": get_args(events.CompactionReason),
 }
 """Closed string sets that get a name; other literal fields stay inline unions."""

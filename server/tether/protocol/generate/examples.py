@@ -121,6 +121,25 @@ def event_examples() -> dict[str, ev.EventBase]:
                       code=-32004),
         ev.StepLimitReached(**_BASE, seq=19, time=_t(12),
                             reason="Stopped after 50 model calls (maxSteps)", steps=50),
+        ev.CompactionStarted(**_BASE, seq=20, time=_t(13), tokens_before=121400,
+                             context_window=128000, reason="window"),
+        ev.Compaction(**_BASE, seq=21, time=_t(15),
+                      summary="## Task\n- Add a docstring to greet() in src/greet.py\n"
+                              "## Done\n- Read src/greet.py\n## Remaining\n- Edit it",
+                      up_to_message_id=MESSAGE_ID, summarized_messages=42,
+                      model="gpt-4o-mini"),
+        ev.CompactionCompleted(**_BASE, seq=22, time=_t(15), tokens_before=121400,
+                               tokens_after=23800, summarized_messages=42,
+                               context_window=128000),
+        ev.CompactionFailed(**_BASE, seq=22, time=_t(15),
+                            reason="the summariser answered nothing; older messages are "
+                                   "left out instead (the task and pins are kept)"),
+        ev.PinAdded(**_BASE, seq=23, time=_t(16), pin_id="pin-3f2a9c1d",
+                    text="Never edit files under vendor/."),
+        ev.PinRemoved(**_BASE, seq=24, time=_t(17), pin_id="pin-3f2a9c1d"),
+        ev.Checkpoint(**_BASE, seq=25, time=_t(18), task="Add a docstring to greet()",
+                      done=['read_file({"path": "src/greet.py"})'],
+                      remaining="Next: edit src/greet.py.", steps=50),
     ]
     out: dict[str, ev.EventBase] = {}
     for item in items:
@@ -218,6 +237,38 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                                       tool="edit", description="Edit src/greet.py",
                                       diff=DIFF),
             m.PermissionRequestResult(option="allow_once"),
+        ),
+        m.SESSION_PIN: (
+            m.PinParams(session_id=SESSION_ID, text="Never edit files under vendor/."),
+            m.PinResult(pin_id="pin-3f2a9c1d"),
+        ),
+        m.SESSION_UNPIN: (m.UnpinParams(session_id=SESSION_ID, pin_id="pin-3f2a9c1d"),
+                          m.UnpinResult(removed=True)),
+        m.SESSION_CONTINUE: (
+            m.SessionIdParams(session_id=SESSION_ID),
+            m.TurnResult(session_id=SESSION_ID, turn_id=TURN_ID, status="completed",
+                         text="Added a docstring to greet().", usage=USAGE),
+        ),
+        m.SESSION_CONTEXT: (
+            m.SessionIdParams(session_id=SESSION_ID),
+            m.ContextResult(
+                session_id=SESSION_ID, policy="incremental", context_window=128000,
+                budget_tokens=112000, total_tokens=23800, stubbed_outputs=3,
+                summarized_messages=42,
+                sections=[
+                    m.ContextSection(name="system", tokens=420),
+                    m.ContextSection(name="tools", tokens=1260, items=[
+                        m.ContextItem(label="read_file", tokens=140)]),
+                    m.ContextSection(name="rules", tokens=310, items=[
+                        m.ContextItem(label="AGENTS.md", tokens=310)]),
+                    m.ContextSection(name="pins", tokens=30, items=[
+                        m.ContextItem(label="task (first message)", tokens=8)]),
+                    m.ContextSection(name="summary", tokens=900, items=[
+                        m.ContextItem(label="summary", tokens=900, state="summarized")]),
+                    m.ContextSection(name="messages", tokens=20880, items=[
+                        m.ContextItem(label="tool: call_1", tokens=40, state="stubbed")]),
+                ],
+            ),
         ),
     }
 
