@@ -24,8 +24,11 @@ from tether.errors import IndexingError
 from tether.index import repomap
 from tether.index.cache import default_cache_dir
 from tether.index.db import IndexDB
+from tether.index.file_search import FileHit, search_files
+from tether.index.history import History, head_commit, load_history
 from tether.index.parse_pool import parse_files
 from tether.index.progress import IndexProgress, IndexStats
+from tether.index.ranking import DEFAULT_RANKING, Ranking
 from tether.index.scan import VANISHED, FileResult, Known, buffer_result
 from tether.index.search import run_search
 from tether.index.symbol_lookup import lookup_symbol
@@ -69,6 +72,9 @@ class WorkspaceIndex:
         self._overlay: dict[str, str] = {}
         self._rules: IgnoreRules | None = None
         self._closed = False
+        self.ranking: Ranking = DEFAULT_RANKING
+        self._history: History | None = None
+        self._history_task: asyncio.Task[History | None] | None = None
 
     # -- building -----------------------------------------------------------------------
 
@@ -178,6 +184,7 @@ class WorkspaceIndex:
         await asyncio.to_thread(db.set_meta, "last_update", now)
         if self._graph is None or self._graph.generation != self._generation:
             self._schedule_graph()
+        self._schedule_history()
         return IndexStats(files, symbols, dict(skipped), round(time.monotonic() - started, 3))
 
     async def _commit(self, db: IndexDB, results: list[FileResult]) -> None:
@@ -256,6 +263,27 @@ class WorkspaceIndex:
         hits: list[dict[str, Any]] = await self._read(run_search, db, query, limit)
         return hits
 
+    async def search_files(self, query: str, limit: int = 20) -> list[FileHit]:
+        """The best files for `query` with their best lines (see file_search.py)."""
+        db = await self._query_db()
+        if db is None:
+            return []
+        graph = self._graph
+        if graph is None or graph.generation != self._generation:
+            self._schedule_graph()  # this query ranks without the second pass's graph
+        files: list[FileHit] = await self._read(
+            lambda: search_files(db, query, limit, history=self._history, graph=graph,
+                                 ranking=self.ranking)
+        )
+        return files
+
+    async def history_ready(self) -> History | None:
+        """Wait for the git history of the current HEAD (None: no git here)."""
+        task = self._history_task
+        if task is None:
+            task = self._schedule_history()
+        return await asyncio.shield(task)
+
     async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         db = await self._query_db()
         if db is None:
@@ -294,6 +322,22 @@ class WorkspaceIndex:
         return text
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def _schedule_history(self) -> asyncio.Task[History | None]:
+        """Reload the git history in a thread when HEAD moved (a commit, a checkout)."""
+        task = self._history_task
+        if task is not None and not task.done():
+            return task
+        self._history_task = task = asyncio.get_running_loop().create_task(self._load_history())
+        return task
+
+    async def _load_history(self) -> History | None:
+        head = await asyncio.to_thread(head_commit, self.root)
+        if head is None:
+            self._history = None
+        elif self._history is None or self._history.head != head:
+            self._history = await asyncio.to_thread(load_history, self.root, head)
+        return self._history
 
     def _schedule_graph(self) -> asyncio.Task[repomap.Graph | None]:
         task = self._graph_task
@@ -401,6 +445,8 @@ class WorkspaceIndex:
         tasks = [*self._background, *self._builds]
         if self._graph_task is not None:
             tasks.append(self._graph_task)
+        if self._history_task is not None:
+            tasks.append(self._history_task)
         tasks = [t for t in tasks if t is not asyncio.current_task()]
         for task in tasks:
             task.cancel()
