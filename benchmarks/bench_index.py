@@ -160,7 +160,8 @@ async def in_process(
         for _ in range(5):
             focus = [rng.choice(paths)] if paths else []
             start = time.perf_counter()
-            await index.repo_map(focus, [rng.choice(names)] if names else [], 1024, 0.5)
+            await index.repo_map(focus, [rng.choice(names)] if names else [], 1024,
+                                 time_budget=0.5)
             elapsed = time.perf_counter() - start
             maps.append(elapsed)
             overruns += elapsed > 0.5

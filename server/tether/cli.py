@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tether import __version__
 from tether.errors import TetherError
@@ -39,6 +39,9 @@ from tether.settings import Settings, load_settings
 from tether.store import open_store
 from tether.workspace.disk_bridge import DiskBridge
 from tether.workspace.folder import WorkspaceFolder
+
+if TYPE_CHECKING:
+    from tether.index import WorkspaceIndex
 
 TITLE_GRACE_SECONDS = 15.0  # the first turn's title is written before the command exits
 EXIT_CODES = {"completed": 0, "failed": 1, "step_limit": 3, "cancelled": 130}
@@ -129,11 +132,46 @@ def _chat_settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _manager(args: argparse.Namespace, settings: Settings, bridge: DiskBridge) -> SessionManager:
+def _manager(args: argparse.Namespace, settings: Settings, bridge: DiskBridge,
+             index: WorkspaceIndex | None = None) -> SessionManager:
     folder = WorkspaceFolder.at(args.workspace)
     if not folder.root.is_dir():
         raise TetherError(f"workspace folder {args.workspace} does not exist")
-    return SessionManager(folder, store=open_store(folder), settings=settings, bridge=bridge)
+    return SessionManager(folder, store=open_store(folder), settings=settings, bridge=bridge,
+                          index=index)
+
+
+def _start_index(
+    args: argparse.Namespace,
+) -> tuple[WorkspaceIndex | None, asyncio.Task[Any] | None]:
+    """The workspace index, opened from its cache and refreshed in the background.
+
+    The turn never waits for the build: index tools and the repo map answer from what is
+    committed (the cache of an earlier run at once), as in the editor.
+    """
+    from tether.index import WorkspaceIndex
+
+    folder = WorkspaceFolder.at(args.workspace)
+    if not folder.root.is_dir():
+        return None, None
+    index = WorkspaceIndex(folder)
+    build = asyncio.get_running_loop().create_task(index.build())
+    build.add_done_callback(_build_done)
+    return index, build
+
+
+def _build_done(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logging.getLogger(__name__).warning("workspace index: %s", task.exception())
+
+
+async def _stop_index(index: WorkspaceIndex | None, build: asyncio.Task[Any] | None) -> None:
+    if build is not None:
+        build.cancel()
+        with suppress(asyncio.CancelledError, Exception):
+            await build
+    if index is not None:
+        await index.aclose()
 
 
 def _run_chat(args: argparse.Namespace) -> int:
@@ -148,7 +186,12 @@ def _run_chat(args: argparse.Namespace) -> int:
 
 async def _chat(args: argparse.Namespace, text: str) -> int:
     settings = _chat_settings(args)
-    manager = _manager(args, settings, DiskBridge(auto_approve=settings.auto_approve))
+    index, build = _start_index(args)
+    try:
+        manager = _manager(args, settings, DiskBridge(auto_approve=settings.auto_approve), index)
+    except BaseException:
+        await _stop_index(index, build)
+        raise
     printer = JsonPrinter() if args.json else TerminalPrinter()
     manager.subscribe(printer)
     try:
@@ -160,6 +203,7 @@ async def _chat(args: argparse.Namespace, text: str) -> int:
         return EXIT_CODES[result.status]
     finally:
         await manager.aclose(grace=TITLE_GRACE_SECONDS)
+        await _stop_index(index, build)
 
 
 async def _pick_session(manager: SessionManager, args: argparse.Namespace) -> str:

@@ -21,12 +21,13 @@ from tether.index.history import History
 from tether.index.ranking import DEFAULT_RANKING, Ranking, combine
 from tether.index.repomap import Graph
 from tether.index.scan import CHUNK_LINES, MAX_PREVIEW, split_identifier
-from tether.index.search import fts_expression
+from tether.index.search import fts_expression, matching_symbol
 from tether.index.terms import STOPWORDS, query_terms, stem, words
 
 MAX_TERMS = 48
 CHUNK_ROWS = 800  # best chunks read per query; files beyond them have no content score
 LINES_PER_FILE = 3
+SYMBOL_LINE_BONUS = 4.0  # inside a file, the definition the query names comes first
 
 _CHUNKS = (
     "SELECT c.file_id, f.path, c.start_line, fts.symbols, bm25(fts, 6.0, 10.0, 2.0, 1.0)"
@@ -107,7 +108,7 @@ def search_files(
         signals["cochange"] = cochange_scores(history, seeds, first)
     total = combine(signals, ranking) if len(signals) > 4 else first
     ordered = sorted(total, key=lambda p: (-total[p], p))[:limit]
-    return [_with_lines(db, p, total[p], file_ids.get(p), best_chunks.get(p, []), fts)
+    return [_with_lines(db, p, total[p], file_ids.get(p), best_chunks.get(p, []), query, fts)
             for p in ordered]
 
 
@@ -173,7 +174,10 @@ def graph_scores(graph: Graph, seeds: list[str], first: dict[str, float]) -> dic
     return dict(out)
 
 
-def cochange_scores(history: History, seeds: list[str], first: dict[str, float]) -> dict[str, float]:
+def cochange_scores(
+    history: History, seeds: list[str], first: dict[str, float]
+) -> dict[str, float]:
+    """Files changed together with the seeds, by seed score and how often."""
     out: dict[str, float] = defaultdict(float)
     for path in seeds:
         together = history.cochange.get(path)
@@ -187,13 +191,16 @@ def cochange_scores(history: History, seeds: list[str], first: dict[str, float])
 
 def _with_lines(
     db: IndexDB, path: str, score: float, file_id: int | None,
-    chunks: list[tuple[float, int, str]], terms: list[str],
+    chunks: list[tuple[float, int, str]], query: str, terms: list[str],
 ) -> FileHit:
+    """The file's best lines: a definition the query names, else the line of most terms."""
     hit = FileHit(path, score)
     if file_id is None or not chunks:
         return hit
     wanted = set(terms)
-    for chunk_score, start_line, _symbols in chunks:
+    named = [w.lower() for w in words(query)]
+    word_set, joined = set(named), "_".join(named)
+    for chunk_score, start_line, symbols_text in chunks:
         body_rows = db.query(
             "SELECT fts.body FROM fts JOIN chunks c ON c.id = fts.rowid"
             " WHERE c.file_id=? AND c.start_line=?", (file_id, start_line),
@@ -201,19 +208,25 @@ def _with_lines(
         if not body_rows:
             continue
         lines = str(body_rows[0][0]).split("\n")
-        offset = _best_line(lines, wanted)
-        if offset is None:
-            continue
-        line = start_line + offset
-        symbol = _symbol_at(db, file_id, line, wanted)
-        hit.lines.append(LineHit(line, chunk_score, lines[offset].strip()[:MAX_PREVIEW], symbol))
+        symbol = matching_symbol(symbols_text, word_set, joined)
+        line: int | None = None
+        if symbol is not None:
+            found = db.query(
+                "SELECT line FROM symbols WHERE file_id=? AND name=? AND line>=? AND line<?"
+                " ORDER BY line LIMIT 1", (file_id, symbol, start_line, start_line + CHUNK_LINES),
+            )
+            line = int(found[0][0]) if found else None
+        if line is None:
+            symbol = None
+            offset = _best_line(lines, wanted)
+            if offset is None:
+                continue
+            line = start_line + offset
+        text = lines[line - start_line] if 0 <= line - start_line < len(lines) else ""
+        bonus = SYMBOL_LINE_BONUS if symbol is not None else 0.0
+        hit.lines.append(LineHit(line, chunk_score + bonus, text.strip()[:MAX_PREVIEW], symbol))
     hit.lines.sort(key=lambda h: (-h.score, h.line))
     return hit
-
-
-def _symbol_at(db: IndexDB, file_id: int, line: int, wanted: set[str]) -> str | None:
-    rows = db.query("SELECT name FROM symbols WHERE file_id=? AND line=? LIMIT 1", (file_id, line))
-    return str(rows[0][0]) if rows else None
 
 
 def _best_line(lines: list[str], terms: set[str]) -> int | None:

@@ -42,7 +42,7 @@ def scaled(scores: dict[str, float]) -> dict[str, float]:
 
 
 def combine(signals: dict[str, dict[str, float]], weights: Ranking) -> dict[str, float]:
-    """Σ weight × scaled signal, per file."""
+    """The sum of weight * scaled signal, per file."""
     total: dict[str, float] = {}
     for name, scores in signals.items():
         weight = float(getattr(weights, name))

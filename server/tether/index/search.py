@@ -74,7 +74,7 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
         if filename in word_set or filename.split(".", 1)[0] in word_set | {joined}:
             score += _FILENAME_BONUS
         hit: dict[str, Any] = {"path": path}
-        symbol = _matching_symbol(symbols_text, word_set, joined)
+        symbol = matching_symbol(symbols_text, word_set, joined)
         if symbol is not None:
             found = db.query(
                 "SELECT line FROM symbols WHERE file_id=? AND name=? AND line>=? AND line<?"
@@ -113,7 +113,7 @@ def _place(hit: dict[str, Any], body: str, start_line: int, terms: set[str]) -> 
     hit["preview"] = lines[index].strip()[:MAX_PREVIEW] if 0 <= index < len(lines) else ""
 
 
-def _matching_symbol(symbols_text: str, words: set[str], joined: str) -> str | None:
+def matching_symbol(symbols_text: str, words: set[str], joined: str) -> str | None:
     for name in symbols_text.split():
         lowered = name.lower()
         if lowered in words or lowered == joined or lowered.replace("_", "") == joined:

@@ -16,7 +16,7 @@ from tether.index.scan import split_identifier
 
 _WORD = re.compile(r"[^\W\d_][\w]*|\d+[A-Za-z_]\w*")
 
-STOPWORDS = frozenset("""
+_FILLER = """
 a about above after again against all also am an and any are as at be because been before
 being below between both but by can could did do does doing done down during each else
 etc few for from further had has have having he her here hers him his how i if in into is
@@ -27,12 +27,13 @@ using very via was we were what when where which while who whom why will with wi
 without would yet you your e g ie eg fix fixes fixed fixing add adds added adding make
 makes made new now instead should shouldn rather see also issue pr closes close closed
 ref refs resolves thanks co authored signed off http https www com github org
-""".split())
+"""
+STOPWORDS = frozenset(_FILLER.split())
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """`retries`->`retry`, `formatting`->`format`, `handled`->`handl`... (a folding, not English)."""
+    """`retries`->`retry`, `formatting`->`format`, `handled`->`handl`: a folding, not English."""
     if len(word) <= 4 or not word.isalpha():
         return word
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):

@@ -293,14 +293,25 @@ class WorkspaceIndex:
 
     async def repo_map(
         self, focus_files: list[str], mentioned: list[str], budget_tokens: int,
-        time_budget: float = 0.5,
+        query: str = "", time_budget: float = 0.5,
     ) -> str:
-        """The ranked map within `time_budget` seconds, from whatever graph is ready."""
+        """The ranked map within `time_budget` seconds, from whatever graph is ready.
+
+        `query` (the user's message) personalises it with the same ranking as search: the
+        files the message is about weigh in beside the focus files and mentioned names.
+        """
         deadline = time.monotonic() + time_budget
         db = await self._query_db()
         if db is None or budget_tokens <= 0:
             return ""
         focus = [r for r in (self._relative(Path(f)) for f in focus_files) if r is not None]
+        found: dict[str, float] = {}
+        if query.strip():
+            hits = await self._read(lambda: search_files(
+                db, query, repomap.QUERY_FILES, history=self._history, graph=self._graph,
+                ranking=self.ranking))
+            top = hits[0].score if hits else 0.0
+            found = {h.path: h.score / top for h in hits if top > 0}
         graph = self._graph
         if graph is None or graph.generation != self._generation:
             task = self._schedule_graph()
@@ -314,10 +325,11 @@ class WorkspaceIndex:
             # else: a slightly stale graph now beats a fresh one too late.
         text: str
         if graph is None:
-            text = await self._read(repomap.fallback_map, db, focus, mentioned, budget_tokens)
+            text = await self._read(repomap.fallback_map, db, [*focus, *found], mentioned,
+                                    budget_tokens)
         else:
             text = await self._read(
-                repomap.build_map, db, graph, focus, mentioned, budget_tokens, deadline
+                repomap.build_map, db, graph, focus, mentioned, budget_tokens, deadline, found
             )
         return text
 

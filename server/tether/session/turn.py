@@ -147,6 +147,7 @@ class TurnRunner:
         self._stop_reason = "end_turn"
         self._focus_files: list[str] = []
         self._mentioned: list[str] = []
+        self._query = ""  # the user's message: personalises the repo map
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> None:
@@ -198,6 +199,7 @@ class TurnRunner:
 
     def _note_focus(self, text: str, context: PromptContext | None) -> None:
         self._mentioned = mentioned_identifiers(text)
+        self._query = text
         if context and context.active_file_uri:
             try:
                 path = self.deps.folder.resolve(uri_to_path(context.active_file_uri))
@@ -219,6 +221,7 @@ class TurnRunner:
             self._system = await build_system_prompt(
                 deps.folder, index=deps.index, focus_files=self._focus_files,
                 mentioned=self._mentioned, repo_map_tokens=deps.settings.repo_map_tokens,
+                query=self._query,
             )
         system = self._system
         tool_specs = deps.tools.specs()

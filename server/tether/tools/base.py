@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tether.workspace.bridge import EditorBridge
 from tether.workspace.folder import WorkspaceFolder
+
+if TYPE_CHECKING:
+    from tether.index.file_search import FileHit
 
 
 class IndexQuery(Protocol):
     """What tools and the context builder ask of the workspace index (may be absent)."""
 
     async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    async def search_files(self, query: str, limit: int = 20) -> list[FileHit]: ...
 
     async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]: ...
 
@@ -22,6 +27,7 @@ class IndexQuery(Protocol):
         focus_files: list[str],
         mentioned: list[str],
         budget_tokens: int,
+        query: str = "",
     ) -> str: ...
 
 
