@@ -14,12 +14,14 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tether.errors import IndexingError
-from tether.index.file_search import FileHit
-from tether.index.progress import IndexStats, counts_line
-from tether.index.workspace_index import WorkspaceIndex
-from tether.workspace.folder import WorkspaceFolder
+
+if TYPE_CHECKING:  # imported when a command runs: `tether --help` stays cheap
+    from tether.index.file_search import FileHit
+    from tether.index.progress import IndexStats
+    from tether.workspace.folder import WorkspaceFolder
 
 
 def add_index_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,6 +41,8 @@ def add_index_commands(subparsers: argparse._SubParsersAction) -> None:  # type:
 
 
 def _folder(raw: str) -> WorkspaceFolder | None:
+    from tether.workspace.folder import WorkspaceFolder
+
     path = Path(raw).expanduser()
     if not path.is_dir():
         print(f"tether: {raw} is not a directory", file=sys.stderr)
@@ -61,6 +65,8 @@ def run_index(args: argparse.Namespace) -> int:
     else:
         print(f"files: {stats.files}")
         print(f"symbols: {stats.symbols}")
+        from tether.index.progress import counts_line
+
         print(f"skipped: {counts_line(stats.skipped)}")
         print(f"seconds: {stats.seconds:.2f}")
     return 0
@@ -90,6 +96,8 @@ def run_search_command(args: argparse.Namespace) -> int:
 
 
 async def _build_only(folder: WorkspaceFolder) -> IndexStats:
+    from tether.index.workspace_index import WorkspaceIndex
+
     index = WorkspaceIndex(folder)
     try:
         return await index.build()
@@ -98,6 +106,8 @@ async def _build_only(folder: WorkspaceFolder) -> IndexStats:
 
 
 async def _build_and_search(folder: WorkspaceFolder, query: str, limit: int) -> list[FileHit]:
+    from tether.index.workspace_index import WorkspaceIndex
+
     index = WorkspaceIndex(folder)
     try:
         await index.build()
