@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tether.index import symbols as symbols_mod
-from tether.index.languages import language_for
+from tether.index.languages import QUERIES, language_for
 from tether.index.symbols import Symbol
 
 CHUNK_LINES = 40
@@ -64,6 +64,7 @@ class FileResult(NamedTuple):
     refs: dict[str, int] = {}
     has_error: bool = False
     chunks: list[Chunk] = []
+    pending_symbols: bool = False  # text only so far; the symbol pass fills the rest
 
 
 @lru_cache(maxsize=65536)
@@ -108,12 +109,19 @@ def is_binary(data: bytes) -> bool:
     return b"\0" in data[:BINARY_SNIFF]
 
 
-def analyse_text(path: str, text: str) -> FileResult:
-    """Symbols, references and search chunks of `text` (disk content or an unsaved buffer)."""
+def analyse_text(path: str, text: str, with_symbols: bool = True) -> FileResult:
+    """Symbols, references and search chunks of `text` (disk content or an unsaved buffer).
+
+    `with_symbols=False` is a build's first pass: text chunks only, searchable at once;
+    the symbol pass (symbol_pass.py) parses the file later.
+    """
     language = language_for(path)
     syms: list[Symbol] = []
     refs: dict[str, int] = {}
     has_error = False
+    if not with_symbols and language in QUERIES:
+        return FileResult(path=path, status="indexed", language=language,
+                          chunks=make_chunks(path, text, []), pending_symbols=True)
     if language is not None and symbols_mod.supports(language):
         try:
             extraction = symbols_mod.extract(language, text)
@@ -133,23 +141,26 @@ def analyse_text(path: str, text: str) -> FileResult:
     )
 
 
-def make_chunks(path: str, text: str, syms: list[Symbol]) -> list[Chunk]:
-    lines = text.split("\n")
+def chunk_symbol_texts(syms: list[Symbol]) -> dict[int, str]:
+    """Chunk index -> the `symbols` column: names defined there and their parts."""
     by_chunk: dict[int, list[str]] = {}
     for s in syms:
         by_chunk.setdefault(s.line // CHUNK_LINES, []).append(s.name)
+    return {index: " ".join(names + [part for name in names for part in split_identifier(name)])
+            for index, names in by_chunk.items()}
+
+
+def make_chunks(path: str, text: str, syms: list[Symbol]) -> list[Chunk]:
+    lines = text.split("\n")
+    symbol_texts = chunk_symbol_texts(syms)
     chunks: list[Chunk] = []
     for index, start in enumerate(range(0, max(len(lines), 1), CHUNK_LINES)):
         body = "\n".join(lines[start : start + CHUNK_LINES])
-        names = by_chunk.get(index, [])
-        symbol_text = " ".join(
-            names + [part for name in names for part in split_identifier(name)]
-        )
         chunks.append(
             Chunk(
                 start_line=start,
                 path_text=path_words(path) if index == 0 else "",
-                symbol_text=symbol_text,
+                symbol_text=symbol_texts.get(index, ""),
                 ident_text=identifier_parts(body),
                 body=body,
             )
@@ -168,7 +179,9 @@ def buffer_result(path: str, text: str, max_bytes: int) -> FileResult:
     return analyse_text(path, text)._replace(size=-1, mtime_ns=-1, hash=hash_bytes(data))
 
 
-def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> FileResult:
+def scan_file(
+    root: str, path: str, max_bytes: int, known: Known | None, with_symbols: bool = True
+) -> FileResult:
     """Read `root/path` and index it, or say why not (never raises for bad input)."""
     full = os.path.join(root, path)
     for _attempt in range(_READ_ATTEMPTS):
@@ -206,7 +219,8 @@ def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> File
     else:
         text = decode(data)
         if text is not None:
-            return analyse_text(path, text)._replace(hash=digest, size=size, mtime_ns=mtime_ns)
+            return analyse_text(path, text, with_symbols)._replace(
+                hash=digest, size=size, mtime_ns=mtime_ns)
         reason = INVALID_UTF8
     return FileResult(path, status, reason, size=size, mtime_ns=mtime_ns, hash=digest)
 
@@ -216,3 +230,10 @@ def scan_batch(
 ) -> list[FileResult]:
     """The pool's task: a batch keeps the per-task overhead small."""
     return [scan_file(root, path, max_bytes, known) for path, known in items]
+
+
+def scan_text_batch(
+    root: str, items: list[tuple[str, Known | None]], max_bytes: int
+) -> list[FileResult]:
+    """A build's first pass: text only (symbols follow in symbol_pass.symbol_batch)."""
+    return [scan_file(root, path, max_bytes, known, False) for path, known in items]

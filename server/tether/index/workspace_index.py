@@ -15,7 +15,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -26,12 +26,20 @@ from tether.index.cache import default_cache_dir
 from tether.index.db import IndexDB
 from tether.index.file_search import FileHit, search_files
 from tether.index.history import History, head_commit, load_history
-from tether.index.parse_pool import parse_files
+from tether.index.parse_pool import ParsePool, parse_files
 from tether.index.progress import IndexProgress, IndexStats
 from tether.index.ranking import DEFAULT_RANKING, Ranking
-from tether.index.scan import VANISHED, FileResult, Known, buffer_result
+from tether.index.scan import (
+    VANISHED,
+    FileResult,
+    Known,
+    buffer_result,
+    scan_batch,
+    scan_text_batch,
+)
 from tether.index.search import run_search
 from tether.index.symbol_lookup import lookup_symbol
+from tether.index.symbol_pass import SymbolResult, symbol_batch
 from tether.index.walk import IGNORE_FILES, IgnoreRules, rescan, walk
 from tether.protocol.methods import IndexStatusResult
 from tether.workspace.folder import WorkspaceFolder, canonical
@@ -41,6 +49,7 @@ log = logging.getLogger(__name__)
 COMMIT_FILES = 480  # files per transaction at most
 BULK_FILES = 1000  # builds this big write in bulk mode (see IndexDB.bulk_mode)
 REBUILD_PATHS = 200  # more changed paths than this at once: a warm build instead
+TWO_PASS_FILES = 100  # builds this big store text first, then symbols (search comes sooner)
 
 
 class WorkspaceIndex:
@@ -132,38 +141,27 @@ class WorkspaceIndex:
                 continue
             if row is None or row.known.size != size or row.known.mtime_ns != mtime_ns:
                 todo.append((path, row.known if row else None))
-        total = len(todo)
         report = progress or (lambda _p: None)
-        report(IndexProgress(0, total, f"Indexing {total} of {len(walked.files)} files"))
-        done = 0
-        vanished = 0
-        bulk = total >= BULK_FILES
+        two_pass = len(todo) >= TWO_PASS_FILES
+        pool = ParsePool()
+        bulk = len(todo) >= BULK_FILES
         if bulk:
             await asyncio.to_thread(db.bulk_mode, True)
         try:
-            pending: list[FileResult] = []
-            last_commit = time.monotonic()
-            try:
-                async with contextlib.aclosing(parse_files(
-                    str(self.root), todo, self.max_file_bytes, self.process_threshold,
-                )) as batches:
-                    async for batch in batches:
-                        vanished += sum(r.reason == VANISHED for r in batch)
-                        pending += batch
-                        done += len(batch)
-                        # Few big transactions are much cheaper for FTS5 than many small
-                        # ones; commit at least twice a second so queries see progress.
-                        if len(pending) >= COMMIT_FILES or time.monotonic() - last_commit > 0.5:
-                            batch_done, pending = pending, []
-                            await self._commit(db, batch_done)
-                            last_commit = time.monotonic()
-                        report(IndexProgress(done, total, f"Indexed {done}/{total} files"))
-            except asyncio.CancelledError:
-                if pending:  # keep the work already parsed; the next build skips it
-                    await asyncio.shield(self._commit(db, pending))
-                raise
-            await self._commit(db, pending)
+            # Pass 1: text (searchable at once); with few files, symbols come with it.
+            task = scan_text_batch if two_pass else scan_batch
+            counter = _Progress(report, len(todo), len(walked.files), two_pass)
+            vanished = await self._run_pass(db, pool, todo, task, self._commit, counter)
+            # Pass 2: symbols and references (also those a cancelled build left pending).
+            pending = await asyncio.to_thread(db.pending_symbols)
+            pending = [(p, h) for p, h in pending if p not in self._overlay]
+            if pending:
+                self._changed()
+                counter.start_symbols(len(pending))
+                await self._run_pass(db, pool, pending, symbol_batch, self._commit_symbols,
+                                     counter)
         finally:
+            pool.close()
             if bulk:
                 await asyncio.to_thread(db.bulk_mode, False)
         if self._overlay:
@@ -186,6 +184,42 @@ class WorkspaceIndex:
             self._schedule_graph()
         self._schedule_history()
         return IndexStats(files, symbols, dict(skipped), round(time.monotonic() - started, 3))
+
+    async def _run_pass(
+        self, db: IndexDB, pool: ParsePool, items: list[Any],
+        task: Callable[[str, list[Any], int], list[Any]],
+        commit: Callable[[IndexDB, list[Any]], Awaitable[None]], counter: _Progress,
+    ) -> int:
+        """Parse `items` with `task` in the pool and commit as results come (vanished count)."""
+        vanished = 0
+        pending: list[Any] = []
+        last_commit = time.monotonic()
+        try:
+            async with contextlib.aclosing(parse_files(
+                str(self.root), items, self.max_file_bytes, self.process_threshold, task, pool,
+            )) as batches:
+                async for batch in batches:
+                    vanished += sum(getattr(r, "reason", None) == VANISHED for r in batch)
+                    pending += batch
+                    # Few big transactions are much cheaper for FTS5 than many small
+                    # ones; commit at least twice a second so queries see progress.
+                    if len(pending) >= COMMIT_FILES or time.monotonic() - last_commit > 0.5:
+                        batch_done, pending = pending, []
+                        await commit(db, batch_done)
+                        last_commit = time.monotonic()
+                    counter.advance(len(batch))
+        except asyncio.CancelledError:
+            if pending:  # keep the work already parsed; the next build skips it
+                await asyncio.shield(commit(db, pending))
+            raise
+        await commit(db, pending)
+        return vanished
+
+    async def _commit_symbols(self, db: IndexDB, results: list[SymbolResult]) -> None:
+        results = [r for r in results if r.path not in self._overlay]
+        if results:
+            await asyncio.to_thread(db.apply_symbols, results)
+            self._files, self._symbols = await asyncio.to_thread(db.totals)
 
     async def _commit(self, db: IndexDB, results: list[FileResult]) -> None:
         results = [r for r in results if r.path not in self._overlay]
@@ -467,6 +501,30 @@ class WorkspaceIndex:
             if self._db is not None:
                 await asyncio.to_thread(self._db.close)
                 self._db = None
+
+
+class _Progress:
+    """Progress over both passes: one total, so the percentage only grows."""
+
+    def __init__(self, report: Callable[[IndexProgress], None], todo: int, walked: int,
+                 two_pass: bool) -> None:
+        self.report, self.done, self.total = report, 0, todo * (2 if two_pass else 1)
+        self.phase = "text" if two_pass else "files"
+        report(IndexProgress(0, self.total, f"Indexing {todo} of {walked} files",
+                             phase=self.phase))
+
+    def start_symbols(self, files: int) -> None:
+        self.phase = "symbols"
+        self.total = max(self.total, self.done + files)
+        self.report(IndexProgress(self.done, self.total,
+                                  f"Text searchable; parsing symbols of {files} files",
+                                  phase="symbols"))
+
+    def advance(self, n: int) -> None:
+        self.done = min(self.done + n, self.total)
+        self.report(IndexProgress(self.done, self.total,
+                                  f"Indexed {self.done}/{self.total} ({self.phase})",
+                                  phase=self.phase))
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:
