@@ -50,11 +50,16 @@ class ParsePool:
 async def parse_files(
     root: str, todo: list[Item], max_bytes: int, process_threshold: int,
     task: Callable[[str, list[Item], int], list[Result]], pool: ParsePool,
+    threaded: bool = False,
 ) -> AsyncGenerator[list[Result], None]:
-    """Yield result batches of `task` as they finish. Close the generator to stop."""
+    """Yield result batches of `task` as they finish. Close the generator to stop.
+
+    `threaded`: run in a thread whatever the size (the text pass: reading and chunking
+    is light, and starts at once where the workers need time to spawn).
+    """
     batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
     small = len(todo) < process_threshold and not pool.started
-    if small or pool.workers < 2:
+    if threaded or small or pool.workers < 2:
         for batch in batches:
             yield await asyncio.to_thread(task, root, batch, max_bytes)
         return

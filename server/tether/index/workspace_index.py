@@ -151,7 +151,10 @@ class WorkspaceIndex:
             # Pass 1: text (searchable at once); with few files, symbols come with it.
             task = scan_text_batch if two_pass else scan_batch
             counter = _Progress(report, len(todo), len(walked.files), two_pass)
-            vanished = await self._run_pass(db, pool, todo, task, self._commit, counter)
+            # The text pass runs in a thread: it starts at once, while spawning workers
+            # (the symbol pass's) would compete with it for the same cores.
+            vanished = await self._run_pass(db, pool, todo, task, self._commit, counter,
+                                            threaded=two_pass)
             # Pass 2: symbols and references (also those a cancelled build left pending).
             pending = await asyncio.to_thread(db.pending_symbols)
             pending = [(p, h) for p, h in pending if p not in self._overlay]
@@ -189,6 +192,7 @@ class WorkspaceIndex:
         self, db: IndexDB, pool: ParsePool, items: list[Any],
         task: Callable[[str, list[Any], int], list[Any]],
         commit: Callable[[IndexDB, list[Any]], Awaitable[None]], counter: _Progress,
+        threaded: bool = False,
     ) -> int:
         """Parse `items` with `task` in the pool and commit as results come (vanished count)."""
         vanished = 0
@@ -197,6 +201,7 @@ class WorkspaceIndex:
         try:
             async with contextlib.aclosing(parse_files(
                 str(self.root), items, self.max_file_bytes, self.process_threshold, task, pool,
+                threaded,
             )) as batches:
                 async for batch in batches:
                     vanished += sum(getattr(r, "reason", None) == VANISHED for r in batch)
