@@ -18,7 +18,7 @@ from typing import Any
 
 from tether.index.db import IndexDB
 from tether.index.history import History
-from tether.index.ranking import DEFAULT_RANKING, Ranking, combine
+from tether.index.ranking import DEFAULT_RANKING, Ranking, combine, kind_factor
 from tether.index.repomap import Graph
 from tether.index.scan import CHUNK_LINES, MAX_PREVIEW, split_identifier
 from tether.index.search import fts_expression, matching_symbol
@@ -27,6 +27,7 @@ from tether.index.terms import STOPWORDS, query_terms, stem, words
 MAX_TERMS = 48
 CHUNK_ROWS = 800  # best chunks read per query; files beyond them have no content score
 LINES_PER_FILE = 3
+MIN_NAME_WORD = 4  # a plain word this long may name a definition (`echo`, `style`)
 SYMBOL_LINE_BONUS = 4.0  # inside a file, the definition the query names comes first
 
 _CHUNKS = (
@@ -107,6 +108,7 @@ def search_files(
     if history is not None and ranking.cochange:
         signals["cochange"] = cochange_scores(history, seeds, first)
     total = combine(signals, ranking) if len(signals) > 4 else first
+    total = {p: v * kind_factor(p, ranking) for p, v in total.items()}
     ordered = sorted(total, key=lambda p: (-total[p], p))[:limit]
     return [_with_lines(db, p, total[p], file_ids.get(p), best_chunks.get(p, []), query, fts)
             for p in ordered]
@@ -142,7 +144,8 @@ def symbol_scores(db: IndexDB, query: str) -> dict[str, float]:
     """Files defining an identifier the query names (`normalize_invisible_parens`)."""
     names = {w.lower() for w in words(query)
              if len(w) > 3 and w.lower() not in STOPWORDS and (split_identifier(w) or "_" in w)}
-    names |= {w.lower() for w in words(query) if len(w) > 5 and w.lower() not in STOPWORDS}
+    names |= {w.lower() for w in words(query)
+              if len(w) >= MIN_NAME_WORD and w.lower() not in STOPWORDS}
     if not names:
         return {}
     marks = ",".join("?" * len(names))

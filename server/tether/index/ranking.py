@@ -21,6 +21,8 @@ class Ranking:
     graph: float = 0.1  # the file defines what the best hits use (second pass)
     cochange: float = 0.1  # the file changed together with the best hits in the past
     recency: float = 0.05  # recently changed files are more likely to change again
+    prose: float = 0.6  # factor for docs and changelogs: a search is mostly for code
+    tests: float = 0.8  # factor for tests: the code under test usually matters first
     second_chunk: float = 0.5  # weight of a file's 2nd best chunk (3rd: its square, ...)
     seeds: float = 5.0  # how many of the best files feed the second pass
 
@@ -31,6 +33,25 @@ class Ranking:
 
 
 DEFAULT_RANKING = Ranking()
+
+
+_PROSE = (".md", ".rst", ".txt", ".adoc", ".markdown")
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"})
+
+
+def kind_factor(path: str, weights: Ranking) -> float:
+    """A prior on what a file is: code 1, tests and prose (docs, changelogs) less."""
+    lowered = path.lower()
+    parts = lowered.split("/")
+    name = parts[-1]
+    original = path.rsplit("/", 1)[-1]
+    if name.endswith(_PROSE) or ("." not in original and original.isupper()):  # CHANGES
+        return weights.prose
+    stem = name.rsplit(".", 1)[0]
+    if (any(p in _TEST_DIRS for p in parts[:-1]) or stem.startswith("test_")
+            or stem.endswith(("_test", "_tests", ".test", ".spec")) or stem == "conftest"):
+        return weights.tests
+    return 1.0
 
 
 def scaled(scores: dict[str, float]) -> dict[str, float]:
