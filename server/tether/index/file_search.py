@@ -76,6 +76,7 @@ def fts_terms(query: str) -> list[str]:
 def search_files(
     db: IndexDB, query: str, limit: int, *, history: History | None = None,
     graph: Graph | None = None, ranking: Ranking = DEFAULT_RANKING,
+    paths: PathTerms | None = None,
 ) -> list[FileHit]:
     """The best files for `query`, best first, with their best lines. Blocking (a thread)."""
     fts = fts_terms(query)
@@ -95,7 +96,7 @@ def search_files(
     content = {p: sum(s * ranking.second_chunk ** i for i, s in enumerate(sorted(v)[::-1][:4]))
                for p, v in chunk_scores.items()}
     signals: dict[str, dict[str, float]] = {"content": content}
-    signals["path"] = path_scores(db, stems)
+    signals["path"] = path_scores(paths or load_path_terms(db, -1), stems)
     signals["symbol"] = symbol_scores(db, query)
     if history is not None:
         signals["history"] = history.scores(stems)
@@ -114,30 +115,48 @@ def search_files(
             for p in ordered]
 
 
-def path_scores(db: IndexDB, stems: list[str]) -> dict[str, float]:
-    """Σ idf of the query terms found among the path's parts (file name counts double)."""
-    if not stems:
-        return {}
-    wanted = set(stems)
+@dataclass
+class PathTerms:
+    """Stemmed parts of every path, by term: built once per index generation."""
+
+    generation: int
+    files: int
+    in_names: dict[str, list[str]]  # term -> paths whose file name has it
+    in_dirs: dict[str, list[str]]  # term -> paths with a directory that has it
+
+
+def load_path_terms(db: IndexDB, generation: int) -> PathTerms:
+    in_names: dict[str, list[str]] = defaultdict(list)
+    in_dirs: dict[str, list[str]] = defaultdict(list)
     rows = db.query("SELECT path FROM files WHERE skip_reason IS NULL")
-    n = max(len(rows), 1)
-    parts_of: dict[str, tuple[set[str], set[str]]] = {}
-    df: dict[str, int] = defaultdict(int)
-    for (path,) in rows:
-        segments = str(path).lower().replace("-", "_").split("/")
+    for (raw,) in rows:
+        path = str(raw)
+        segments = path.lower().replace("-", "_").split("/")
         name = segments[-1].rsplit(".", 1)[0]
         name_parts = {stem(p) for p in [name, *name.split("_")] if p}
         dir_parts = {stem(p) for seg in segments[:-1] for p in [seg, *seg.split("_")] if p}
-        parts_of[str(path)] = (name_parts & wanted, dir_parts & wanted)
-        for term in (name_parts | dir_parts) & wanted:
-            df[term] += 1
-    out: dict[str, float] = {}
-    for path, (in_name, in_dirs) in parts_of.items():
-        score = sum(2.0 * math.log(1 + n / df[t]) for t in in_name)
-        score += sum(math.log(1 + n / df[t]) for t in in_dirs - in_name)
-        if score > 0:
-            out[path] = score
-    return out
+        for term in name_parts:
+            in_names[term].append(path)
+        for term in dir_parts - name_parts:
+            in_dirs[term].append(path)
+    return PathTerms(generation, len(rows), dict(in_names), dict(in_dirs))
+
+
+def path_scores(terms: PathTerms, stems: list[str]) -> dict[str, float]:
+    """The sum of idf of the query terms among the path's parts (the file name's count double)."""
+    n = max(terms.files, 1)
+    out: dict[str, float] = defaultdict(float)
+    for term in set(stems):
+        names = terms.in_names.get(term, [])
+        dirs = terms.in_dirs.get(term, [])
+        if not names and not dirs:
+            continue
+        idf = math.log(1 + n / (len(names) + len(dirs)))
+        for path in names:
+            out[path] += 2.0 * idf
+        for path in dirs:
+            out[path] += idf
+    return dict(out)
 
 
 def symbol_scores(db: IndexDB, query: str) -> dict[str, float]:

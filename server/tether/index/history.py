@@ -33,9 +33,8 @@ class History:
     """Per-file history documents (term counts) and co-change counts, from HEAD back."""
 
     head: str
-    docs: dict[str, Counter[str]] = field(default_factory=dict)
-    lengths: dict[str, int] = field(default_factory=dict)
-    df: Counter[str] = field(default_factory=Counter)
+    postings: dict[str, dict[str, int]] = field(default_factory=dict)  # term -> path -> tf
+    lengths: dict[str, int] = field(default_factory=dict)  # path -> terms in its document
     cochange: dict[str, Counter[str]] = field(default_factory=dict)
     touched: dict[str, int] = field(default_factory=dict)  # path -> commits touching it
     last_seen: dict[str, int] = field(default_factory=dict)  # path -> age in commits (0 = HEAD)
@@ -43,24 +42,20 @@ class History:
 
     def scores(self, terms: list[str]) -> dict[str, float]:
         """BM25 of the query terms over each file's history document."""
-        n = len(self.docs)
+        n = len(self.lengths)
         if not n:
             return {}
         avg = sum(self.lengths.values()) / n
-        idf = {t: math.log(1 + (n - self.df[t] + 0.5) / (self.df[t] + 0.5))
-               for t in set(terms) if self.df.get(t)}
-        if not idf:
-            return {}
         out: dict[str, float] = {}
-        for path, counts in self.docs.items():
-            norm = K1 * (1 - B + B * self.lengths[path] / avg)
-            score = 0.0
-            for term, weight in idf.items():
-                tf = counts.get(term)
-                if tf:
-                    score += weight * tf * (K1 + 1) / (tf + norm)
-            if score > 0.0:
-                out[path] = score
+        for term in set(terms):
+            posting = self.postings.get(term)
+            if not posting:
+                continue
+            df = len(posting)
+            weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for path, tf in posting.items():
+                norm = K1 * (1 - B + B * self.lengths[path] / avg)
+                out[path] = out.get(path, 0.0) + weight * tf * (K1 + 1) / (tf + norm)
         return out
 
 
@@ -93,10 +88,12 @@ def load_history(root: Path, head: str, max_commits: int = MAX_COMMITS) -> Histo
             docs[path].update(words)
             if len(paths) > 1:
                 cochange[path].update(p for p in paths if p != path)
-    history.docs = dict(docs)
-    history.lengths = {p: sum(c.values()) for p, c in docs.items()}
-    for counts in docs.values():
-        history.df.update(counts.keys())
+    postings: dict[str, dict[str, int]] = defaultdict(dict)
+    for path, counts in docs.items():
+        history.lengths[path] = sum(counts.values())
+        for term, tf in counts.items():
+            postings[term][path] = tf
+    history.postings = dict(postings)
     history.cochange = dict(cochange)
     return history
 

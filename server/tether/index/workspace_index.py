@@ -24,7 +24,7 @@ from tether.errors import IndexingError
 from tether.index import repomap
 from tether.index.cache import default_cache_dir
 from tether.index.db import IndexDB
-from tether.index.file_search import FileHit, search_files
+from tether.index.file_search import FileHit, PathTerms, load_path_terms, search_files
 from tether.index.history import History, head_commit, load_history
 from tether.index.parse_pool import ParsePool, parse_files
 from tether.index.progress import IndexProgress, IndexStats
@@ -84,6 +84,7 @@ class WorkspaceIndex:
         self.ranking: Ranking = DEFAULT_RANKING
         self._history: History | None = None
         self._history_task: asyncio.Task[History | None] | None = None
+        self._path_terms: PathTerms | None = None
 
     # -- building -----------------------------------------------------------------------
 
@@ -310,11 +311,18 @@ class WorkspaceIndex:
         graph = self._graph
         if graph is None or graph.generation != self._generation:
             self._schedule_graph()  # this query ranks without the second pass's graph
-        files: list[FileHit] = await self._read(
-            lambda: search_files(db, query, limit, history=self._history, graph=graph,
-                                 ranking=self.ranking)
-        )
+        files: list[FileHit] = await self._read(self._search_files, db, query, limit, graph)
         return files
+
+    def _search_files(
+        self, db: IndexDB, query: str, limit: int, graph: repomap.Graph | None
+    ) -> list[FileHit]:
+        """Blocking (a thread): the path terms are rebuilt once per index generation."""
+        paths = self._path_terms
+        if paths is None or paths.generation != self._generation:
+            paths = self._path_terms = load_path_terms(db, self._generation)
+        return search_files(db, query, limit, history=self._history, graph=graph,
+                            ranking=self.ranking, paths=paths)
 
     async def history_ready(self) -> History | None:
         """Wait for the git history of the current HEAD (None: no git here)."""
@@ -346,9 +354,8 @@ class WorkspaceIndex:
         focus = [r for r in (self._relative(Path(f)) for f in focus_files) if r is not None]
         found: dict[str, float] = {}
         if query.strip():
-            hits = await self._read(lambda: search_files(
-                db, query, repomap.QUERY_FILES, history=self._history, graph=self._graph,
-                ranking=self.ranking))
+            hits = await self._read(self._search_files, db, query, repomap.QUERY_FILES,
+                                    self._graph)
             top = hits[0].score if hits else 0.0
             found = {h.path: h.score / top for h in hits if top > 0}
         graph = self._graph
