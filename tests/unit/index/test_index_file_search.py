@@ -98,3 +98,16 @@ async def test_without_git_search_still_answers(tree: Tree, project_files: Files
         assert (await index.search_files("format_name"))[0].path == "app/models.py"
     finally:
         await index.aclose()
+
+
+async def test_code_ranks_above_prose_and_tests_that_say_as_much(tree: Tree) -> None:
+    text = "# retry with backoff and jitter\n"
+    root = tree({"docs/guide.md": text, "tests/test_client.py": text,
+                 "net/client.py": "def send(attempt):\n    " + text})
+    index = await built(root)
+    try:
+        files = await index.search_files("retry backoff jitter")
+        assert [f.path for f in files] == ["net/client.py", "tests/test_client.py",
+                                           "docs/guide.md"]
+    finally:
+        await index.aclose()
