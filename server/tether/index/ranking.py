@@ -18,11 +18,11 @@ class Ranking:
     path: float = 0.5  # query terms in the path, weighted by their rarity among paths
     symbol: float = 0.5  # the query names an identifier the file defines
     history: float = 0.6  # BM25 of the query over past commit messages that touched the file
-    graph: float = 0.1  # the file defines what the best hits use (second pass)
+    graph: float = 0.0  # the file defines what the best hits use: measured, lost (see note)
     cochange: float = 0.1  # the file changed together with the best hits in the past
     recency: float = 0.05  # recently changed files are more likely to change again
-    prose: float = 0.6  # factor for docs and changelogs: a search is mostly for code
-    tests: float = 0.8  # factor for tests: the code under test usually matters first
+    prose: float = 0.4  # factor for docs and changelogs: a search is mostly for code
+    tests: float = 0.6  # factor for tests: the code under test usually matters first
     second_chunk: float = 0.5  # weight of a file's 2nd best chunk (3rd: its square, ...)
     seeds: float = 5.0  # how many of the best files feed the second pass
 
