@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tether.index.cache import open_cache
-from tether.index.scan import CHUNK_LINES, PARSE_ERROR, VANISHED, FileResult, Known
+from tether.index.scan import PARSE_ERROR, VANISHED, FileResult, Known
 from tether.index.symbol_pass import SymbolResult
 
 
@@ -157,14 +157,6 @@ class IndexDB:
         )
         conn.execute("UPDATE files SET nsymbols=?, has_error=?, pending_symbols=0 WHERE id=?",
                      (len(r.symbols), int(r.has_error), file_id))
-        if r.chunk_symbols:
-            starts = {index * CHUNK_LINES: text for index, text in r.chunk_symbols.items()}
-            for chunk_id, start_line in conn.execute(
-                "SELECT id, start_line FROM chunks WHERE file_id=?", (file_id,)
-            ).fetchall():
-                text = starts.get(int(start_line))
-                if text:
-                    conn.execute("UPDATE fts SET symbols=? WHERE rowid=?", (text, chunk_id))
 
     @staticmethod
     def _clear_content(conn: sqlite3.Connection, file_id: int) -> None:

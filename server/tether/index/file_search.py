@@ -21,7 +21,7 @@ from tether.index.history import History
 from tether.index.ranking import DEFAULT_RANKING, Ranking, combine, kind_factor
 from tether.index.repomap import Graph
 from tether.index.scan import CHUNK_LINES, MAX_PREVIEW, split_identifier
-from tether.index.search import fts_expression, matching_symbol
+from tether.index.search import definitions_named, fts_expression, in_chunk
 from tether.index.terms import STOPWORDS, query_terms, stem, words
 
 MAX_TERMS = 48
@@ -111,7 +111,10 @@ def search_files(
     total = combine(signals, ranking) if len(signals) > 4 else first
     total = {p: v * kind_factor(p, ranking) for p, v in total.items()}
     ordered = sorted(total, key=lambda p: (-total[p], p))[:limit]
-    return [_with_lines(db, p, total[p], file_ids.get(p), best_chunks.get(p, []), query, fts)
+    named_words = [w.lower() for w in words(query)]
+    named = definitions_named(db, {file_ids[p] for p in ordered if p in file_ids},
+                              set(named_words), "_".join(named_words))
+    return [_with_lines(db, p, total[p], file_ids.get(p), best_chunks.get(p, []), named, fts)
             for p in ordered]
 
 
@@ -213,16 +216,15 @@ def cochange_scores(
 
 def _with_lines(
     db: IndexDB, path: str, score: float, file_id: int | None,
-    chunks: list[tuple[float, int, str]], query: str, terms: list[str],
+    chunks: list[tuple[float, int, str]], named: dict[int, list[tuple[int, str]]],
+    terms: list[str],
 ) -> FileHit:
     """The file's best lines: a definition the query names, else the line of most terms."""
     hit = FileHit(path, score)
     if file_id is None or not chunks:
         return hit
     wanted = set(terms)
-    named = [w.lower() for w in words(query)]
-    word_set, joined = set(named), "_".join(named)
-    for chunk_score, start_line, symbols_text in chunks:
+    for chunk_score, start_line, _symbols in chunks:
         body_rows = db.query(
             "SELECT fts.body FROM fts JOIN chunks c ON c.id = fts.rowid"
             " WHERE c.file_id=? AND c.start_line=?", (file_id, start_line),
@@ -230,16 +232,11 @@ def _with_lines(
         if not body_rows:
             continue
         lines = str(body_rows[0][0]).split("\n")
-        symbol = matching_symbol(symbols_text, word_set, joined)
-        line: int | None = None
-        if symbol is not None:
-            found = db.query(
-                "SELECT line FROM symbols WHERE file_id=? AND name=? AND line>=? AND line<?"
-                " ORDER BY line LIMIT 1", (file_id, symbol, start_line, start_line + CHUNK_LINES),
-            )
-            line = int(found[0][0]) if found else None
-        if line is None:
-            symbol = None
+        found = in_chunk(named.get(file_id, []), start_line)
+        symbol: str | None = None
+        if found is not None:
+            line, symbol = found
+        else:
             offset = _best_line(lines, wanted)
             if offset is None:
                 continue

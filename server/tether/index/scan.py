@@ -24,6 +24,14 @@ _READ_ATTEMPTS = 3
 _WORD = re.compile(r"\w+")
 # A camelCase step: lower->Upper (getName) or UPPER->Word (HTTPServer).
 _CAMEL_STEP = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
+# A definition line in the common languages: modifiers, a keyword, the name.
+_DEFINES = re.compile(
+    r"^[ \t]*(?:(?:pub(?:\([^)\n]*\))?|export|default|async|static|public|private|protected"
+    r"|abstract|final|unsafe|extern|inline|override|open|data|sealed)[ \t]+)*"
+    r"(?:def|class|fn|struct|enum|trait|impl|mod|interface|type|function|func|fun|module"
+    r"|record|protocol|macro_rules!|object)[ \t]+([A-Za-z_$][\w$]*)",
+    re.MULTILINE,
+)
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 # Skip reasons (the keys of IndexStats.skipped).
@@ -47,7 +55,7 @@ class Known(NamedTuple):
 class Chunk(NamedTuple):
     start_line: int
     path_text: str  # only on the first chunk of a file
-    symbol_text: str
+    symbol_text: str  # names the chunk seems to define (see defined_names)
     ident_text: str
     body: str
 
@@ -121,7 +129,7 @@ def analyse_text(path: str, text: str, with_symbols: bool = True) -> FileResult:
     has_error = False
     if not with_symbols and language in QUERIES:
         return FileResult(path=path, status="indexed", language=language,
-                          chunks=make_chunks(path, text, []), pending_symbols=True)
+                          chunks=make_chunks(path, text), pending_symbols=True)
     if language is not None and symbols_mod.supports(language):
         try:
             extraction = symbols_mod.extract(language, text)
@@ -137,22 +145,22 @@ def analyse_text(path: str, text: str, with_symbols: bool = True) -> FileResult:
         symbols=syms,
         refs=refs,
         has_error=has_error,
-        chunks=make_chunks(path, text, syms),
+        chunks=make_chunks(path, text),
     )
 
 
-def chunk_symbol_texts(syms: list[Symbol]) -> dict[int, str]:
-    """Chunk index -> the `symbols` column: names defined there and their parts."""
-    by_chunk: dict[int, list[str]] = {}
-    for s in syms:
-        by_chunk.setdefault(s.line // CHUNK_LINES, []).append(s.name)
-    return {index: " ".join(names + [part for name in names for part in split_identifier(name)])
-            for index, names in by_chunk.items()}
+def defined_names(body: str) -> str:
+    """The `symbols` column: names a chunk seems to define (`def x`, `class X`, `fn x`...)
+    and their parts, found by a pattern rather than the parser, so that the text pass has
+    them and the symbol pass never re-indexes the text. Exact definitions (kinds, lines,
+    containers) are the symbol pass's, in the symbols table."""
+    names = dict.fromkeys(_DEFINES.findall(body))
+    return " ".join([*names, *(p for n in names for p in split_identifier(n))])
 
 
-def make_chunks(path: str, text: str, syms: list[Symbol]) -> list[Chunk]:
+def make_chunks(path: str, text: str) -> list[Chunk]:
+    """40-line chunks of text for FTS: searchable before (and without) the symbol pass."""
     lines = text.split("\n")
-    symbol_texts = chunk_symbol_texts(syms)
     chunks: list[Chunk] = []
     for index, start in enumerate(range(0, max(len(lines), 1), CHUNK_LINES)):
         body = "\n".join(lines[start : start + CHUNK_LINES])
@@ -160,7 +168,7 @@ def make_chunks(path: str, text: str, syms: list[Symbol]) -> list[Chunk]:
             Chunk(
                 start_line=start,
                 path_text=path_words(path) if index == 0 else "",
-                symbol_text=symbol_texts.get(index, ""),
+                symbol_text=defined_names(body),
                 ident_text=identifier_parts(body),
                 body=body,
             )

@@ -2,8 +2,9 @@
 
 Parsing with tree-sitter is most of a cold build's work (about 3/4 on black's tree), so a
 cold build first stores every file's text chunks (search answers at once) and then parses
-the files in this pass, filling in the symbols, the references of the repo-map graph and
-the chunks' `symbols` column. A file changed between the passes is skipped here: its new
+the files in this pass, filling in the symbols and the references of the repo-map graph
+(the text index is not touched again: search reads definitions from the symbols table).
+A file changed between the passes is skipped here: its new
 version was (or will be) indexed with its own pass. Plain data in and out, so it runs in a
 worker process like scan.py.
 """
@@ -15,7 +16,7 @@ from typing import NamedTuple
 
 from tether.index import symbols as symbols_mod
 from tether.index.languages import language_for
-from tether.index.scan import chunk_symbol_texts, decode, hash_bytes
+from tether.index.scan import decode, hash_bytes
 from tether.index.symbols import Symbol
 
 
@@ -25,7 +26,6 @@ class SymbolResult(NamedTuple):
     symbols: list[Symbol]
     refs: dict[str, int]
     has_error: bool
-    chunk_symbols: dict[int, str]  # chunk index -> its `symbols` column text
 
 
 def parse_symbols(root: str, path: str, expected_hash: str, max_bytes: int) -> SymbolResult | None:
@@ -49,7 +49,7 @@ def parse_symbols(root: str, path: str, expected_hash: str, max_bytes: int) -> S
             extraction, has_error = None, True
         if extraction is not None:
             syms, refs, has_error = extraction
-    return SymbolResult(path, expected_hash, syms, refs, has_error, chunk_symbol_texts(syms))
+    return SymbolResult(path, expected_hash, syms, refs, has_error)
 
 
 def symbol_batch(root: str, items: list[tuple[str, str]], max_bytes: int) -> list[SymbolResult]:
