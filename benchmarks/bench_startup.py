@@ -30,6 +30,10 @@ def commands(workspace: Path) -> dict[str, list[str]]:
     return {
         "python -c pass": [py, "-c", "pass"],
         'python -c "import pydantic"': [py, "-c", "import pydantic"],
+        # The floor of any command that reads a pydantic model: `import pydantic` is lazy,
+        # the first model class loads pydantic-core and its schema machinery.
+        "python: one pydantic model": [py, "-c", "import pydantic\nclass M(pydantic.BaseModel):"
+                                       "\n    x: int = 0\nM(x=1)"],
         "tether --help": [py, "-m", "tether", "--help"],
         "tether sessions list": [py, "-m", "tether", "sessions", "list", "-w", str(workspace)],
         "tether search --help": [py, "-m", "tether", "search", "--help"],
