@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -41,17 +42,24 @@ _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs"
 
 def kind_factor(path: str, weights: Ranking) -> float:
     """A prior on what a file is: code 1, tests and prose (docs, changelogs) less."""
+    kind = file_kind(path)
+    return weights.prose if kind == "prose" else weights.tests if kind == "test" else 1.0
+
+
+@lru_cache(maxsize=65536)
+def file_kind(path: str) -> str:
+    """"prose" (docs, changelogs), "test" or "code", from the path alone."""
     lowered = path.lower()
     parts = lowered.split("/")
     name = parts[-1]
     original = path.rsplit("/", 1)[-1]
     if name.endswith(_PROSE) or ("." not in original and original.isupper()):  # CHANGES
-        return weights.prose
+        return "prose"
     stem = name.rsplit(".", 1)[0]
     if (any(p in _TEST_DIRS for p in parts[:-1]) or stem.startswith("test_")
             or stem.endswith(("_test", "_tests", ".test", ".spec")) or stem == "conftest"):
-        return weights.tests
-    return 1.0
+        return "test"
+    return "code"
 
 
 def scaled(scores: dict[str, float]) -> dict[str, float]:
