@@ -8,7 +8,6 @@ Exit codes: 0 completed, 1 failed, 2 bad usage, 3 step limit, 130 cancelled.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -18,29 +17,23 @@ from collections.abc import Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tether import __version__
 from tether.errors import TetherError
-from tether.protocol.events import (
-    ErrorEvent,
-    EventBase,
-    FileEdited,
-    PermissionRequested,
-    SessionEvent,
-    StreamRetry,
-    TextDelta,
-    ToolCallCompleted,
-    ToolCallStarted,
-    ToolOutputChunk,
-)
 from tether.redaction import install_log_redaction
 from tether.secret_env import isolate
-from tether.session.manager import SessionManager
-from tether.settings import Settings, load_settings
-from tether.store import open_store
-from tether.workspace.disk_bridge import DiskBridge
-from tether.workspace.folder import WorkspaceFolder
+
+# Each command imports what it uses, when it runs: `tether --help` must not pay for the
+# providers, the protocol models or tree-sitter (benchmarks/bench_startup.py).
+if TYPE_CHECKING:
+    import asyncio
+
+    from tether.index import WorkspaceIndex
+    from tether.protocol.events import EventBase, SessionEvent
+    from tether.session.manager import SessionManager
+    from tether.settings import Settings
+    from tether.workspace.disk_bridge import DiskBridge
 
 TITLE_GRACE_SECONDS = 15.0  # the first turn's title is written before the command exits
 EXIT_CODES = {"completed": 0, "failed": 1, "step_limit": 3, "cancelled": 130}
@@ -121,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _chat_settings(args: argparse.Namespace) -> Settings:
+    from tether.settings import load_settings
+
     overrides: dict[str, Any] = {}
     if args.provider:
         overrides["provider"] = args.provider
@@ -134,11 +129,57 @@ def _chat_settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _manager(args: argparse.Namespace, settings: Settings, bridge: DiskBridge) -> SessionManager:
+def _manager(args: argparse.Namespace, settings: Settings, bridge: DiskBridge,
+             index: WorkspaceIndex | None = None) -> SessionManager:
+    from tether.session.manager import SessionManager
+    from tether.store import open_store
+
+    folder = _folder(args)
+    return SessionManager(folder, store=open_store(folder), settings=settings, bridge=bridge,
+                          index=index)
+
+
+def _folder(args: argparse.Namespace) -> Any:
+    from tether.workspace.folder import WorkspaceFolder
+
     folder = WorkspaceFolder.at(args.workspace)
     if not folder.root.is_dir():
         raise TetherError(f"workspace folder {args.workspace} does not exist")
-    return SessionManager(folder, store=open_store(folder), settings=settings, bridge=bridge)
+    return folder
+
+
+def _start_index(
+    args: argparse.Namespace,
+) -> tuple[WorkspaceIndex | None, asyncio.Task[Any] | None]:
+    """The workspace index, opened from its cache and refreshed in the background.
+
+    The turn never waits for the build: index tools and the repo map answer from what is
+    committed (the cache of an earlier run at once), as in the editor.
+    """
+    import asyncio
+
+    from tether.index import WorkspaceIndex
+
+    index = WorkspaceIndex(_folder(args))
+    build = asyncio.get_running_loop().create_task(index.build())
+    build.add_done_callback(_build_done)
+    return index, build
+
+
+def _build_done(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logging.getLogger(__name__).warning("workspace index: %s", task.exception())
+
+
+async def _stop_index(index: WorkspaceIndex | None, build: asyncio.Task[Any] | None) -> None:
+    import asyncio
+
+    if build is not None:
+        build.cancel()
+        with suppress(asyncio.CancelledError, Exception):
+            await build
+    if index is not None:
+        await index.aclose()
 
 
 def _run_chat(args: argparse.Namespace) -> int:
@@ -148,16 +189,27 @@ def _run_chat(args: argparse.Namespace) -> int:
     if not text.strip():
         print("tether: the prompt is empty", file=sys.stderr)
         return 2
+    import asyncio
+
     return asyncio.run(_chat(args, text))
 
 
 async def _chat(args: argparse.Namespace, text: str) -> int:
+    from tether.workspace.disk_bridge import DiskBridge
+
     settings = _chat_settings(args)
-    manager = _manager(args, settings, DiskBridge(auto_approve=settings.auto_approve))
+    index, build = _start_index(args)
+    try:
+        manager = _manager(args, settings, DiskBridge(auto_approve=settings.auto_approve), index)
+    except BaseException:
+        await _stop_index(index, build)
+        raise
     printer = JsonPrinter() if args.json else TerminalPrinter()
     manager.subscribe(printer)
     try:
         session_id = await _pick_session(manager, args)
+        import asyncio
+
         loop = asyncio.get_running_loop()
         with _cancel_on_sigint(loop, manager, session_id):
             result = await manager.prompt(session_id, text)
@@ -165,6 +217,7 @@ async def _chat(args: argparse.Namespace, text: str) -> int:
         return EXIT_CODES[result.status]
     finally:
         await manager.aclose(grace=TITLE_GRACE_SECONDS)
+        await _stop_index(index, build)
 
 
 async def _pick_session(manager: SessionManager, args: argparse.Namespace) -> str:
@@ -211,6 +264,17 @@ class TerminalPrinter:
         self.wrote_text = False
 
     def __call__(self, event: SessionEvent) -> None:
+        from tether.protocol.events import (
+            ErrorEvent,
+            FileEdited,
+            PermissionRequested,
+            StreamRetry,
+            TextDelta,
+            ToolCallCompleted,
+            ToolCallStarted,
+            ToolOutputChunk,
+        )
+
         if isinstance(event, TextDelta):
             sys.stdout.write(event.text)
             sys.stdout.flush()
@@ -262,21 +326,34 @@ def _err(line: str) -> None:
 
 
 def _run_sessions(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _list_sessions(args)
+    import asyncio
+
     return asyncio.run(_sessions(args))
 
 
+def _list_sessions(args: argparse.Namespace) -> int:
+    """The store alone: no event loop, settings, providers or session machinery."""
+    from tether.store import open_store
+
+    sessions, _cursor = open_store(_folder(args)).list(limit=args.limit, query=args.query)
+    if args.json:
+        print(json.dumps([s.to_wire() for s in sessions], ensure_ascii=False))
+    else:
+        for s in sessions:
+            print(f"{s.id}  {_ago(s.updated_at)}  {s.message_count:>4} msgs  "
+                  f"{s.title or '(untitled)'}")
+    return 0
+
+
 async def _sessions(args: argparse.Namespace) -> int:
-    manager = _manager(args, load_settings(), DiskBridge())
     action = args.action
-    if action == "list":
-        page = await manager.list(limit=args.limit, query=args.query)
-        if args.json:
-            print(json.dumps([s.to_wire() for s in page.sessions], ensure_ascii=False))
-        else:
-            for s in page.sessions:
-                print(f"{s.id}  {_ago(s.updated_at)}  {s.message_count:>4} msgs  "
-                      f"{s.title or '(untitled)'}")
-    elif action == "show":
+    from tether.settings import load_settings
+    from tether.workspace.disk_bridge import DiskBridge
+
+    manager = _manager(args, load_settings(), DiskBridge())
+    if action == "show":
         loaded = await manager.load(args.session_id, tail=args.tail)
         if args.json:
             print(json.dumps(loaded.to_wire(), ensure_ascii=False))

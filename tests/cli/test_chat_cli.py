@@ -85,6 +85,31 @@ def test_full_turn_with_tool_edit_over_real_http(
     assert len(sessions) == 1 and sessions[0]["messageCount"] == 6
 
 
+def test_chat_has_the_workspace_index_for_tools_and_the_repo_map(
+    server: ScriptedProviderServer, ws: Path, tmp_path: Path
+) -> None:
+    (ws / "shapes.py").write_text("class Rectangle:\n    def area(self):\n        return 1\n")
+    env = provider_env(tmp_path, server, "openai")
+    # A first run builds the index in the background (the turn does not wait for it).
+    server.set_script(Script([text_turn("Warming up.")]))
+    assert run_tether(["chat", "-w", str(ws), "hello"], env=env).returncode == 0
+    server.set_script(Script([
+        tool_turn("search_code", {"query": "Rectangle area"}),
+        tool_turn("find_symbol", {"name": "greet"}),
+        text_turn("Found them."),
+    ]))
+    server.requests.clear()
+    done = run_tether(["chat", "-w", str(ws), "where is the Rectangle area computed?"],
+                      env=env)
+    assert done.returncode == 0, done.stderr
+    seen = json.dumps(server.requests[1:])
+    assert "not available" not in seen and "not built" not in seen
+    assert "shapes.py" in seen and "hello.py:1" in seen
+    # The system prompt has a repo map, leaning toward the file the message is about.
+    system = json.dumps(server.requests[0])
+    assert "Repository map" in system and "shapes.py" in system
+
+
 def test_json_mode_prints_one_event_per_line(
     server: ScriptedProviderServer, ws: Path, tmp_path: Path
 ) -> None:

@@ -33,6 +33,11 @@ async def test_index_builds_with_progress_and_follows_buffers(env: Env, workspac
         hits = await h.request("tether/index/search", {**folder, "query": "hello_world"})
         assert hits["results"][0]["path"] == "greet.py"
         assert hits["results"][0]["uri"] == (workspace / "greet.py").as_uri()
+        # Files first, each with its line hits: here the definition the query names.
+        assert hits["results"][0]["lines"][0] == {
+            "line": 0, "score": hits["results"][0]["lines"][0]["score"],
+            "symbol": "hello_world", "preview": "def hello_world():"}
+        assert hits["results"][0]["line"] == 0
         reports = [v for values in h.client.progress_reports.values() for v in values]
         assert isinstance(reports[0], types.WorkDoneProgressBegin)
         assert isinstance(reports[-1], types.WorkDoneProgressEnd)

@@ -360,7 +360,7 @@ export interface ImagePart {
   uri?: string | null;
 }
 
-/** One search result. */
+/** One found file (results are files first); `line`/`symbol`/`preview` are its best line. */
 export interface IndexSearchHit {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -370,12 +370,28 @@ export interface IndexSearchHit {
   uri: string;
   /** Higher is better. */
   score: number;
-  /** 0-based line of the hit, if any. */
+  /** 0-based line of the file's best line, if any. */
   line?: number | null;
-  /** Symbol name, for symbol hits. */
+  /** Symbol name on the best line, if any. */
+  symbol?: string | null;
+  /** The best line's text. */
+  preview?: string | null;
+  /** The file's best lines, best first. */
+  lines: IndexSearchLine[];
+}
+
+/** A line inside a found file. */
+export interface IndexSearchLine {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** 0-based line. */
+  line: number;
+  /** Higher is better (within the file). */
+  score: number;
+  /** The definition on this line, if the query names it. */
   symbol?: string | null;
   /** The line's text. */
-  preview?: string | null;
+  preview: string;
 }
 
 /** Params of `tether/index/search`. */
@@ -394,7 +410,7 @@ export interface IndexSearchParams {
 export interface IndexSearchResult {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
-  /** Best first. */
+  /** Files, best first. */
   results: IndexSearchHit[];
 }
 

@@ -197,13 +197,21 @@ function M.search(query)
       local msg = "search failed: " .. client.error_message(err)
       return require("tether.log").notify(msg, vim.log.levels.ERROR)
     end
+    -- Files come best first; each file's best lines follow it, in its order.
     local items = {}
     for _, hit in ipairs(result.results or {}) do
-      table.insert(items, {
-        filename = vim.uri_to_fname(hit.uri),
-        lnum = (hit.line or 0) + 1,
-        text = hit.symbol and (hit.symbol .. ": " .. (hit.preview or "")) or (hit.preview or hit.path),
-      })
+      local filename = vim.uri_to_fname(hit.uri)
+      local lines = hit.lines or {}
+      if #lines == 0 then
+        table.insert(items, { filename = filename, lnum = (hit.line or 0) + 1, text = hit.preview or hit.path })
+      end
+      for _, line in ipairs(lines) do
+        table.insert(items, {
+          filename = filename,
+          lnum = line.line + 1,
+          text = line.symbol and (line.symbol .. ": " .. line.preview) or line.preview,
+        })
+      end
     end
     vim.fn.setqflist({}, " ", { title = "Tether: " .. query, items = items })
     vim.cmd("botright copen")

@@ -200,15 +200,24 @@
 ---@field data? string|nil Base64 image bytes.
 ---@field uri? string|nil Where the image lives, when not inlined.
 
---- One search result.
+--- One found file (results are files first); `line`/`symbol`/`preview` are its best line.
 ---@class tether.IndexSearchHit
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field path string Path relative to the folder.
 ---@field uri string file:// URI.
 ---@field score number Higher is better.
----@field line? integer|nil 0-based line of the hit, if any.
----@field symbol? string|nil Symbol name, for symbol hits.
----@field preview? string|nil The line's text.
+---@field line? integer|nil 0-based line of the file's best line, if any.
+---@field symbol? string|nil Symbol name on the best line, if any.
+---@field preview? string|nil The best line's text.
+---@field lines tether.IndexSearchLine[] The file's best lines, best first.
+
+--- A line inside a found file.
+---@class tether.IndexSearchLine
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field line integer 0-based line.
+---@field score number Higher is better (within the file).
+---@field symbol? string|nil The definition on this line, if the query names it.
+---@field preview string The line's text.
 
 --- Params of `tether/index/search`.
 ---@class tether.IndexSearchParams
@@ -220,7 +229,7 @@
 --- The answer of `tether/index/search`.
 ---@class tether.IndexSearchResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
----@field results tether.IndexSearchHit[] Best first.
+---@field results tether.IndexSearchHit[] Files, best first.
 
 --- Params of `tether/index/status`.
 ---@class tether.IndexStatusParams

@@ -21,7 +21,7 @@ from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6  # bump when extraction changes: old caches rebuild
+SCHEMA_VERSION = 7  # bump when extraction changes: old caches rebuild
 DB_NAME = "index.sqlite3"
 LOCK_NAME = "index.lock"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -37,7 +37,8 @@ CREATE TABLE files(
     language TEXT,
     skip_reason TEXT,
     has_error INTEGER NOT NULL DEFAULT 0,
-    nsymbols INTEGER NOT NULL DEFAULT 0
+    nsymbols INTEGER NOT NULL DEFAULT 0,
+    pending_symbols INTEGER NOT NULL DEFAULT 0  -- text indexed, symbol pass not yet done
 );
 CREATE TABLE symbols(
     file_id INTEGER NOT NULL,

@@ -1,5 +1,8 @@
 """`tether index DIR` and `tether search DIR QUERY`: the index from a terminal.
 
+`search` answers files first (best file first, each with its best lines): a terminal
+user asks "where", as the agent does.
+
 Both build (or warm-refresh) the persisted index of DIR first, so a second run only
 re-reads what changed. Results go to stdout, problems to stderr with exit code 2.
 """
@@ -11,12 +14,14 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tether.errors import IndexingError
-from tether.index.progress import IndexStats, counts_line
-from tether.index.workspace_index import WorkspaceIndex
-from tether.workspace.folder import WorkspaceFolder
+
+if TYPE_CHECKING:  # imported when a command runs: `tether --help` stays cheap
+    from tether.index.file_search import FileHit
+    from tether.index.progress import IndexStats
+    from tether.workspace.folder import WorkspaceFolder
 
 
 def add_index_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,11 +35,14 @@ def add_index_commands(subparsers: argparse._SubParsersAction) -> None:  # type:
     search.add_argument("dir", metavar="DIR", help="Workspace folder.")
     search.add_argument("query", metavar="QUERY", help="Words, identifiers or a path.")
     search.add_argument("--limit", type=int, default=20, help="Maximum results (default 20).")
-    search.add_argument("--json", action="store_true", help="Print a JSON array, best first.")
+    search.add_argument("--json", action="store_true",
+                        help="Print a JSON array of files, best first, each with its best lines.")
     search.set_defaults(func=run_search_command)
 
 
 def _folder(raw: str) -> WorkspaceFolder | None:
+    from tether.workspace.folder import WorkspaceFolder
+
     path = Path(raw).expanduser()
     if not path.is_dir():
         print(f"tether: {raw} is not a directory", file=sys.stderr)
@@ -57,6 +65,8 @@ def run_index(args: argparse.Namespace) -> int:
     else:
         print(f"files: {stats.files}")
         print(f"symbols: {stats.symbols}")
+        from tether.index.progress import counts_line
+
         print(f"skipped: {counts_line(stats.skipped)}")
         print(f"seconds: {stats.seconds:.2f}")
     return 0
@@ -75,17 +85,19 @@ def run_search_command(args: argparse.Namespace) -> int:
         print(f"tether: {exc.message}", file=sys.stderr)
         return 2
     if args.json:
-        keys = ("path", "score", "line", "symbol")
-        print(json.dumps([{k: h[k] for k in keys if k in h} for h in hits]))
+        print(json.dumps([hit.to_dict() for hit in hits]))
     else:
         for hit in hits:
-            where = f"{hit['path']}:{hit['line'] + 1}" if "line" in hit else hit["path"]
-            symbol = f" [{hit['symbol']}]" if "symbol" in hit else ""
-            print(f"{where}{symbol}  {hit.get('preview', '')}".rstrip())
+            print(hit.path)
+            for line in hit.lines:
+                symbol = f" [{line.symbol}]" if line.symbol else ""
+                print(f"  {line.line + 1}:{symbol} {line.preview}".rstrip())
     return 0
 
 
 async def _build_only(folder: WorkspaceFolder) -> IndexStats:
+    from tether.index.workspace_index import WorkspaceIndex
+
     index = WorkspaceIndex(folder)
     try:
         return await index.build()
@@ -93,10 +105,13 @@ async def _build_only(folder: WorkspaceFolder) -> IndexStats:
         await index.aclose()
 
 
-async def _build_and_search(folder: WorkspaceFolder, query: str, limit: int) -> list[Any]:
+async def _build_and_search(folder: WorkspaceFolder, query: str, limit: int) -> list[FileHit]:
+    from tether.index.workspace_index import WorkspaceIndex
+
     index = WorkspaceIndex(folder)
     try:
         await index.build()
-        return await index.search(query, limit)
+        await index.history_ready()
+        return await index.search_files(query, limit)
     finally:
         await index.aclose()

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from tether.index.cache import open_cache
 from tether.index.scan import PARSE_ERROR, VANISHED, FileResult, Known
+from tether.index.symbol_pass import SymbolResult
 
 
 class FileRow(NamedTuple):
@@ -77,12 +78,13 @@ class IndexDB:
             self._delete(conn, r.path)
             return
         values = (r.size, r.mtime_ns, r.hash, r.language,
-                  r.reason if r.status == "skipped" else None, int(r.has_error), len(r.symbols))
+                  r.reason if r.status == "skipped" else None, int(r.has_error), len(r.symbols),
+                  int(r.pending_symbols and r.status != "skipped"))
         row = conn.execute("SELECT id FROM files WHERE path=?", (r.path,)).fetchone()
         if row is None:
             cursor = conn.execute(
                 "INSERT INTO files(size, mtime_ns, hash, language, skip_reason, has_error,"
-                " nsymbols, path) VALUES (?,?,?,?,?,?,?,?)", (*values, r.path),
+                " nsymbols, pending_symbols, path) VALUES (?,?,?,?,?,?,?,?,?)", (*values, r.path),
             )
             file_id = int(cursor.lastrowid or 0)
         else:
@@ -90,7 +92,7 @@ class IndexDB:
             self._clear_content(conn, file_id)
             conn.execute(
                 "UPDATE files SET size=?, mtime_ns=?, hash=?, language=?, skip_reason=?,"
-                " has_error=?, nsymbols=? WHERE id=?", (*values, file_id),
+                " has_error=?, nsymbols=?, pending_symbols=? WHERE id=?", (*values, file_id),
             )
         if r.status == "skipped":
             return
@@ -114,6 +116,47 @@ class IndexDB:
             [(first + i, c.path_text, c.symbol_text, c.ident_text, c.body)
              for i, c in enumerate(r.chunks)],
         )
+
+    def pending_symbols(self) -> list[tuple[str, str]]:
+        """(path, hash) of the files whose symbol pass has not run yet."""
+        with self._wlock:
+            rows = self._write.execute(
+                "SELECT path, hash FROM files WHERE pending_symbols=1 AND skip_reason IS NULL"
+                " ORDER BY path"
+            ).fetchall()
+        return [(str(p), str(h)) for p, h in rows]
+
+    def apply_symbols(self, results: Iterable[SymbolResult]) -> None:
+        """Store a batch of the symbol pass in one transaction (stale versions skipped)."""
+        with self._wlock:
+            conn = self._write
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for r in results:
+                    self._apply_symbols_one(conn, r)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _apply_symbols_one(conn: sqlite3.Connection, r: SymbolResult) -> None:
+        row = conn.execute(
+            "SELECT id FROM files WHERE path=? AND hash=? AND pending_symbols=1", (r.path, r.hash)
+        ).fetchone()
+        if row is None:  # changed, deleted or re-indexed since the text pass
+            return
+        file_id = int(row[0])
+        conn.executemany(
+            "INSERT INTO symbols(file_id, name, kind, line, col, end_line, container, signature)"
+            " VALUES (?,?,?,?,?,?,?,?)", [(file_id, *s) for s in r.symbols],
+        )
+        conn.executemany(
+            "INSERT INTO refs(file_id, name, count) VALUES (?,?,?)",
+            [(file_id, name, count) for name, count in r.refs.items()],
+        )
+        conn.execute("UPDATE files SET nsymbols=?, has_error=?, pending_symbols=0 WHERE id=?",
+                     (len(r.symbols), int(r.has_error), file_id))
 
     @staticmethod
     def _clear_content(conn: sqlite3.Connection, file_id: int) -> None:

@@ -11,6 +11,9 @@ class IndexProgress:
     done: int
     total: int
     message: str
+    # "text": files are being made searchable; "symbols": search works, symbols and the
+    # repo-map graph are filling in; "files": both at once (small builds).
+    phase: str = "files"
 
 
 @dataclass

@@ -26,6 +26,8 @@ OUTLINE_FILES = 50
 MAX_DEFINERS = 25  # a name defined in more files than this says nothing (e.g. `get`)
 MAX_CANDIDATES = 3000
 FOCUS_SELF_WEIGHT = 0.05
+QUERY_FILES = 8  # files the user's message is about (file search) that steer the map
+QUERY_WEIGHT = 2.0  # the best of them weighs as much as two focus files
 MEMBER_WEIGHT = 0.2  # `x.pop()` could be anyone's pop: worth a fifth of a plain reference
 
 
@@ -145,10 +147,21 @@ def pagerank(graph: Graph, personal: dict[int, float], deadline: float) -> list[
 
 
 def personalization(
-    graph: Graph, focus_files: list[str], mentioned: list[str]
+    graph: Graph, focus_files: list[str], mentioned: list[str],
+    found: dict[str, float] | None = None,
 ) -> tuple[dict[int, float], set[str], set[int]]:
+    """PageRank's restart weights: focus files, mentioned names' definers, searched files.
+
+    `found` maps the files a search for the user's message ranked best to their score
+    relative to the best one; unlike focus files they are not in the conversation yet, so
+    their own definitions are shown, not discounted.
+    """
     personal: dict[int, float] = {}
     focus: set[int] = set()
+    for path, weight in (found or {}).items():
+        node = graph.node_of_path.get(path)
+        if node is not None:
+            personal[node] = personal.get(node, 0.0) + QUERY_WEIGHT * weight
     for path in focus_files:
         node = graph.node_of_path.get(path)
         if node is not None:
@@ -273,13 +286,14 @@ def build_map(
     mentioned: list[str],
     budget_tokens: int,
     deadline: float,
+    found: dict[str, float] | None = None,
 ) -> str:
     """Rank and render (blocking; run in a thread).
 
     PageRank may use 40% of the time left, the definitions' ranking up to 70% of it; the
     rest is for rendering, which is bounded by the budget's size.
     """
-    personal, names, focus = personalization(graph, focus_files, mentioned)
+    personal, names, focus = personalization(graph, focus_files, mentioned, found)
     start = time.monotonic()
     left = max(0.0, deadline - start)
     rank = pagerank(graph, personal, start + left * 0.4)

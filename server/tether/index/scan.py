@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tether.index import symbols as symbols_mod
-from tether.index.languages import language_for
+from tether.index.languages import QUERIES, language_for
 from tether.index.symbols import Symbol
 from tether.workspace.safe_open import NotRegularFileError, regular_opener
 
@@ -26,6 +26,14 @@ _READ_ATTEMPTS = 3
 _WORD = re.compile(r"\w+")
 # A camelCase step: lower->Upper (getName) or UPPER->Word (HTTPServer).
 _CAMEL_STEP = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
+# A definition line in the common languages: modifiers, a keyword, the name.
+_DEFINES = re.compile(
+    r"^[ \t]*(?:(?:pub(?:\([^)\n]*\))?|export|default|async|static|public|private|protected"
+    r"|abstract|final|unsafe|extern|inline|override|open|data|sealed)[ \t]+)*"
+    r"(?:def|class|fn|struct|enum|trait|impl|mod|interface|type|function|func|fun|module"
+    r"|record|protocol|macro_rules!|object)[ \t]+([A-Za-z_$][\w$]*)",
+    re.MULTILINE,
+)
 _PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 # Skip reasons (the keys of IndexStats.skipped).
@@ -50,7 +58,7 @@ class Known(NamedTuple):
 class Chunk(NamedTuple):
     start_line: int
     path_text: str  # only on the first chunk of a file
-    symbol_text: str
+    symbol_text: str  # names the chunk seems to define (see defined_names)
     ident_text: str
     body: str
 
@@ -67,6 +75,7 @@ class FileResult(NamedTuple):
     refs: dict[str, int] = {}
     has_error: bool = False
     chunks: list[Chunk] = []
+    pending_symbols: bool = False  # text only so far; the symbol pass fills the rest
 
 
 @lru_cache(maxsize=65536)
@@ -111,12 +120,19 @@ def is_binary(data: bytes) -> bool:
     return b"\0" in data[:BINARY_SNIFF]
 
 
-def analyse_text(path: str, text: str) -> FileResult:
-    """Symbols, references and search chunks of `text` (disk content or an unsaved buffer)."""
+def analyse_text(path: str, text: str, with_symbols: bool = True) -> FileResult:
+    """Symbols, references and search chunks of `text` (disk content or an unsaved buffer).
+
+    `with_symbols=False` is a build's first pass: text chunks only, searchable at once;
+    the symbol pass (symbol_pass.py) parses the file later.
+    """
     language = language_for(path)
     syms: list[Symbol] = []
     refs: dict[str, int] = {}
     has_error = False
+    if not with_symbols and language in QUERIES:
+        return FileResult(path=path, status="indexed", language=language,
+                          chunks=make_chunks(path, text), pending_symbols=True)
     if language is not None and symbols_mod.supports(language):
         try:
             extraction = symbols_mod.extract(language, text)
@@ -132,27 +148,30 @@ def analyse_text(path: str, text: str) -> FileResult:
         symbols=syms,
         refs=refs,
         has_error=has_error,
-        chunks=make_chunks(path, text, syms),
+        chunks=make_chunks(path, text),
     )
 
 
-def make_chunks(path: str, text: str, syms: list[Symbol]) -> list[Chunk]:
+def defined_names(body: str) -> str:
+    """The `symbols` column: names a chunk seems to define (`def x`, `class X`, `fn x`...)
+    and their parts, found by a pattern rather than the parser, so that the text pass has
+    them and the symbol pass never re-indexes the text. Exact definitions (kinds, lines,
+    containers) are the symbol pass's, in the symbols table."""
+    names = dict.fromkeys(_DEFINES.findall(body))
+    return " ".join([*names, *(p for n in names for p in split_identifier(n))])
+
+
+def make_chunks(path: str, text: str) -> list[Chunk]:
+    """40-line chunks of text for FTS: searchable before (and without) the symbol pass."""
     lines = text.split("\n")
-    by_chunk: dict[int, list[str]] = {}
-    for s in syms:
-        by_chunk.setdefault(s.line // CHUNK_LINES, []).append(s.name)
     chunks: list[Chunk] = []
     for index, start in enumerate(range(0, max(len(lines), 1), CHUNK_LINES)):
         body = "\n".join(lines[start : start + CHUNK_LINES])
-        names = by_chunk.get(index, [])
-        symbol_text = " ".join(
-            names + [part for name in names for part in split_identifier(name)]
-        )
         chunks.append(
             Chunk(
                 start_line=start,
                 path_text=path_words(path) if index == 0 else "",
-                symbol_text=symbol_text,
+                symbol_text=defined_names(body),
                 ident_text=identifier_parts(body),
                 body=body,
             )
@@ -171,7 +190,9 @@ def buffer_result(path: str, text: str, max_bytes: int) -> FileResult:
     return analyse_text(path, text)._replace(size=-1, mtime_ns=-1, hash=hash_bytes(data))
 
 
-def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> FileResult:
+def scan_file(
+    root: str, path: str, max_bytes: int, known: Known | None, with_symbols: bool = True
+) -> FileResult:
     """Read `root/path` and index it, or say why not (never raises for bad input)."""
     full = os.path.join(root, path)
     for _attempt in range(_READ_ATTEMPTS):
@@ -214,7 +235,8 @@ def scan_file(root: str, path: str, max_bytes: int, known: Known | None) -> File
     else:
         text = decode(data)
         if text is not None:
-            return analyse_text(path, text)._replace(hash=digest, size=size, mtime_ns=mtime_ns)
+            return analyse_text(path, text, with_symbols)._replace(
+                hash=digest, size=size, mtime_ns=mtime_ns)
         reason = INVALID_UTF8
     return FileResult(path, status, reason, size=size, mtime_ns=mtime_ns, hash=digest)
 
@@ -224,3 +246,10 @@ def scan_batch(
 ) -> list[FileResult]:
     """The pool's task: a batch keeps the per-task overhead small."""
     return [scan_file(root, path, max_bytes, known) for path, known in items]
+
+
+def scan_text_batch(
+    root: str, items: list[tuple[str, Known | None]], max_bytes: int
+) -> list[FileResult]:
+    """A build's first pass: text only (symbols follow in symbol_pass.symbol_batch)."""
+    return [scan_file(root, path, max_bytes, known, False) for path, known in items]

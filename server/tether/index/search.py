@@ -67,23 +67,18 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
         rows += [row for row in more if row[0] not in seen]
     word_set = set(words)
     joined = "_".join(words)
+    named = definitions_named(db, {int(row[1]) for row in rows}, word_set, joined)
     scored: list[tuple[float, int, dict[str, Any], str, int]] = []
-    for order, (_rowid, file_id, path, start_line, symbols_text, body, rank) in enumerate(rows):
+    for order, (_rowid, file_id, path, start_line, _symbols, body, rank) in enumerate(rows):
         score = -float(rank)
         filename = path.rsplit("/", 1)[-1].lower()
         if filename in word_set or filename.split(".", 1)[0] in word_set | {joined}:
             score += _FILENAME_BONUS
         hit: dict[str, Any] = {"path": path}
-        symbol = _matching_symbol(symbols_text, word_set, joined)
-        if symbol is not None:
-            found = db.query(
-                "SELECT line FROM symbols WHERE file_id=? AND name=? AND line>=? AND line<?"
-                " ORDER BY line LIMIT 1", (file_id, symbol, start_line, start_line + CHUNK_LINES),
-            )
-            if found:
-                hit["line"] = int(found[0][0])
-                hit["symbol"] = symbol
-                score += _SYMBOL_BONUS
+        found = in_chunk(named.get(int(file_id), []), int(start_line))
+        if found is not None:
+            hit["line"], hit["symbol"] = found
+            score += _SYMBOL_BONUS
         hit["score"] = round(score, 6)
         scored.append((-score, order, hit, body, start_line))
     scored.sort(key=lambda t: (t[0], t[1]))
@@ -113,11 +108,39 @@ def _place(hit: dict[str, Any], body: str, start_line: int, terms: set[str]) -> 
     hit["preview"] = lines[index].strip()[:MAX_PREVIEW] if 0 <= index < len(lines) else ""
 
 
-def _matching_symbol(symbols_text: str, words: set[str], joined: str) -> str | None:
-    for name in symbols_text.split():
-        lowered = name.lower()
-        if lowered in words or lowered == joined or lowered.replace("_", "") == joined:
-            return name
+def definitions_named(
+    db: IndexDB, file_ids: set[int], words: set[str], joined: str
+) -> dict[int, list[tuple[int, str]]]:
+    """file id -> (line, name) of its definitions the query names, by line.
+
+    A name matches a query word, or all the words joined (`display name` names
+    `display_name` and `displayName`). Read from the symbols table, which the symbol pass
+    fills after the text is searchable.
+    """
+    if not file_ids or not words:
+        return {}
+    out: dict[int, list[tuple[int, str]]] = {}
+    names = sorted(words | {joined})
+    ids = sorted(file_ids)
+    for start in range(0, len(ids), 400):
+        part = ids[start : start + 400]
+        id_marks, name_marks = ",".join("?" * len(part)), ",".join("?" * len(names))
+        rows = db.query(
+            f"SELECT file_id, line, name FROM symbols WHERE file_id IN ({id_marks})"
+            f" AND (lower(name) IN ({name_marks})"
+            " OR replace(lower(name), '_', '') = ?) ORDER BY file_id, line",
+            (*part, *names, joined),
+        )
+        for file_id, line, name in rows:
+            out.setdefault(int(file_id), []).append((int(line), str(name)))
+    return out
+
+
+def in_chunk(definitions: list[tuple[int, str]], start_line: int) -> tuple[int, str] | None:
+    """The first of a file's named definitions inside the chunk starting at `start_line`."""
+    for line, name in definitions:
+        if start_line <= line < start_line + CHUNK_LINES:
+            return line, name
     return None
 
 

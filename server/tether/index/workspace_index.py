@@ -15,7 +15,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -24,11 +24,22 @@ from tether.errors import IndexingError
 from tether.index import repomap
 from tether.index.cache import default_cache_dir
 from tether.index.db import IndexDB
-from tether.index.parse_pool import parse_files
+from tether.index.file_search import FileHit, PathTerms, load_path_terms, search_files
+from tether.index.history import History, head_commit, load_history
+from tether.index.parse_pool import ParsePool, parse_files
 from tether.index.progress import IndexProgress, IndexStats
-from tether.index.scan import VANISHED, FileResult, Known, buffer_result
+from tether.index.ranking import DEFAULT_RANKING, Ranking
+from tether.index.scan import (
+    VANISHED,
+    FileResult,
+    Known,
+    buffer_result,
+    scan_batch,
+    scan_text_batch,
+)
 from tether.index.search import run_search
 from tether.index.symbol_lookup import lookup_symbol
+from tether.index.symbol_pass import SymbolResult, symbol_batch
 from tether.index.walk import IGNORE_FILES, IgnoreRules, rescan, walk
 from tether.protocol.methods import IndexStatusResult
 from tether.workspace.folder import WorkspaceFolder, canonical
@@ -38,6 +49,7 @@ log = logging.getLogger(__name__)
 COMMIT_FILES = 480  # files per transaction at most
 BULK_FILES = 1000  # builds this big write in bulk mode (see IndexDB.bulk_mode)
 REBUILD_PATHS = 200  # more changed paths than this at once: a warm build instead
+TWO_PASS_FILES = 100  # builds this big store text first, then symbols (search comes sooner)
 
 
 class WorkspaceIndex:
@@ -69,6 +81,10 @@ class WorkspaceIndex:
         self._overlay: dict[str, str] = {}
         self._rules: IgnoreRules | None = None
         self._closed = False
+        self.ranking: Ranking = DEFAULT_RANKING
+        self._history: History | None = None
+        self._history_task: asyncio.Task[History | None] | None = None
+        self._path_terms: PathTerms | None = None
 
     # -- building -----------------------------------------------------------------------
 
@@ -126,38 +142,30 @@ class WorkspaceIndex:
                 continue
             if row is None or row.known.size != size or row.known.mtime_ns != mtime_ns:
                 todo.append((path, row.known if row else None))
-        total = len(todo)
         report = progress or (lambda _p: None)
-        report(IndexProgress(0, total, f"Indexing {total} of {len(walked.files)} files"))
-        done = 0
-        vanished = 0
-        bulk = total >= BULK_FILES
+        two_pass = len(todo) >= TWO_PASS_FILES
+        pool = ParsePool()
+        bulk = len(todo) >= BULK_FILES
         if bulk:
             await asyncio.to_thread(db.bulk_mode, True)
         try:
-            pending: list[FileResult] = []
-            last_commit = time.monotonic()
-            try:
-                async with contextlib.aclosing(parse_files(
-                    str(self.root), todo, self.max_file_bytes, self.process_threshold,
-                )) as batches:
-                    async for batch in batches:
-                        vanished += sum(r.reason == VANISHED for r in batch)
-                        pending += batch
-                        done += len(batch)
-                        # Few big transactions are much cheaper for FTS5 than many small
-                        # ones; commit at least twice a second so queries see progress.
-                        if len(pending) >= COMMIT_FILES or time.monotonic() - last_commit > 0.5:
-                            batch_done, pending = pending, []
-                            await self._commit(db, batch_done)
-                            last_commit = time.monotonic()
-                        report(IndexProgress(done, total, f"Indexed {done}/{total} files"))
-            except asyncio.CancelledError:
-                if pending:  # keep the work already parsed; the next build skips it
-                    await asyncio.shield(self._commit(db, pending))
-                raise
-            await self._commit(db, pending)
+            # Pass 1: text (searchable at once); with few files, symbols come with it.
+            task = scan_text_batch if two_pass else scan_batch
+            counter = _Progress(report, len(todo), len(walked.files), two_pass)
+            # The text pass runs in a thread: it starts at once, while spawning workers
+            # (the symbol pass's) would compete with it for the same cores.
+            vanished = await self._run_pass(db, pool, todo, task, self._commit, counter,
+                                            threaded=two_pass)
+            # Pass 2: symbols and references (also those a cancelled build left pending).
+            pending = await asyncio.to_thread(db.pending_symbols)
+            pending = [(p, h) for p, h in pending if p not in self._overlay]
+            if pending:
+                self._changed()
+                counter.start_symbols(len(pending))
+                await self._run_pass(db, pool, pending, symbol_batch, self._commit_symbols,
+                                     counter)
         finally:
+            pool.close()
             if bulk:
                 await asyncio.to_thread(db.bulk_mode, False)
         if self._overlay:
@@ -178,7 +186,46 @@ class WorkspaceIndex:
         await asyncio.to_thread(db.set_meta, "last_update", now)
         if self._graph is None or self._graph.generation != self._generation:
             self._schedule_graph()
+        self._schedule_history()
         return IndexStats(files, symbols, dict(skipped), round(time.monotonic() - started, 3))
+
+    async def _run_pass(
+        self, db: IndexDB, pool: ParsePool, items: list[Any],
+        task: Callable[[str, list[Any], int], list[Any]],
+        commit: Callable[[IndexDB, list[Any]], Awaitable[None]], counter: _Progress,
+        threaded: bool = False,
+    ) -> int:
+        """Parse `items` with `task` in the pool and commit as results come (vanished count)."""
+        vanished = 0
+        pending: list[Any] = []
+        last_commit = time.monotonic()
+        try:
+            async with contextlib.aclosing(parse_files(
+                str(self.root), items, self.max_file_bytes, self.process_threshold, task, pool,
+                threaded,
+            )) as batches:
+                async for batch in batches:
+                    vanished += sum(getattr(r, "reason", None) == VANISHED for r in batch)
+                    pending += batch
+                    # Few big transactions are much cheaper for FTS5 than many small
+                    # ones; commit at least twice a second so queries see progress.
+                    if len(pending) >= COMMIT_FILES or time.monotonic() - last_commit > 0.5:
+                        batch_done, pending = pending, []
+                        await commit(db, batch_done)
+                        last_commit = time.monotonic()
+                    counter.advance(len(batch))
+        except asyncio.CancelledError:
+            if pending:  # keep the work already parsed; the next build skips it
+                await asyncio.shield(commit(db, pending))
+            raise
+        await commit(db, pending)
+        return vanished
+
+    async def _commit_symbols(self, db: IndexDB, results: list[SymbolResult]) -> None:
+        results = [r for r in results if r.path not in self._overlay]
+        if results:
+            await asyncio.to_thread(db.apply_symbols, results)
+            self._files, self._symbols = await asyncio.to_thread(db.totals)
 
     async def _commit(self, db: IndexDB, results: list[FileResult]) -> None:
         results = [r for r in results if r.path not in self._overlay]
@@ -256,6 +303,34 @@ class WorkspaceIndex:
         hits: list[dict[str, Any]] = await self._read(run_search, db, query, limit)
         return hits
 
+    async def search_files(self, query: str, limit: int = 20) -> list[FileHit]:
+        """The best files for `query` with their best lines (see file_search.py)."""
+        db = await self._query_db()
+        if db is None:
+            return []
+        graph = self._graph
+        if graph is None or graph.generation != self._generation:
+            self._schedule_graph()  # this query ranks without the second pass's graph
+        files: list[FileHit] = await self._read(self._search_files, db, query, limit, graph)
+        return files
+
+    def _search_files(
+        self, db: IndexDB, query: str, limit: int, graph: repomap.Graph | None
+    ) -> list[FileHit]:
+        """Blocking (a thread): the path terms are rebuilt once per index generation."""
+        paths = self._path_terms
+        if paths is None or paths.generation != self._generation:
+            paths = self._path_terms = load_path_terms(db, self._generation)
+        return search_files(db, query, limit, history=self._history, graph=graph,
+                            ranking=self.ranking, paths=paths)
+
+    async def history_ready(self) -> History | None:
+        """Wait for the git history of the current HEAD (None: no git here)."""
+        task = self._history_task
+        if task is None:
+            task = self._schedule_history()
+        return await asyncio.shield(task)
+
     async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         db = await self._query_db()
         if db is None:
@@ -265,14 +340,24 @@ class WorkspaceIndex:
 
     async def repo_map(
         self, focus_files: list[str], mentioned: list[str], budget_tokens: int,
-        time_budget: float = 0.5,
+        query: str = "", time_budget: float = 0.5,
     ) -> str:
-        """The ranked map within `time_budget` seconds, from whatever graph is ready."""
+        """The ranked map within `time_budget` seconds, from whatever graph is ready.
+
+        `query` (the user's message) personalises it with the same ranking as search: the
+        files the message is about weigh in beside the focus files and mentioned names.
+        """
         deadline = time.monotonic() + time_budget
         db = await self._query_db()
         if db is None or budget_tokens <= 0:
             return ""
         focus = [r for r in (self._relative(Path(f)) for f in focus_files) if r is not None]
+        found: dict[str, float] = {}
+        if query.strip():
+            hits = await self._read(self._search_files, db, query, repomap.QUERY_FILES,
+                                    self._graph)
+            top = hits[0].score if hits else 0.0
+            found = {h.path: h.score / top for h in hits if top > 0}
         graph = self._graph
         if graph is None or graph.generation != self._generation:
             task = self._schedule_graph()
@@ -286,14 +371,31 @@ class WorkspaceIndex:
             # else: a slightly stale graph now beats a fresh one too late.
         text: str
         if graph is None:
-            text = await self._read(repomap.fallback_map, db, focus, mentioned, budget_tokens)
+            text = await self._read(repomap.fallback_map, db, [*focus, *found], mentioned,
+                                    budget_tokens)
         else:
             text = await self._read(
-                repomap.build_map, db, graph, focus, mentioned, budget_tokens, deadline
+                repomap.build_map, db, graph, focus, mentioned, budget_tokens, deadline, found
             )
         return text
 
     # -- plumbing -----------------------------------------------------------------------
+
+    def _schedule_history(self) -> asyncio.Task[History | None]:
+        """Reload the git history in a thread when HEAD moved (a commit, a checkout)."""
+        task = self._history_task
+        if task is not None and not task.done():
+            return task
+        self._history_task = task = asyncio.get_running_loop().create_task(self._load_history())
+        return task
+
+    async def _load_history(self) -> History | None:
+        head = await asyncio.to_thread(head_commit, self.root)
+        if head is None:
+            self._history = None
+        elif self._history is None or self._history.head != head:
+            self._history = await asyncio.to_thread(load_history, self.root, head)
+        return self._history
 
     def _schedule_graph(self) -> asyncio.Task[repomap.Graph | None]:
         task = self._graph_task
@@ -401,6 +503,8 @@ class WorkspaceIndex:
         tasks = [*self._background, *self._builds]
         if self._graph_task is not None:
             tasks.append(self._graph_task)
+        if self._history_task is not None:
+            tasks.append(self._history_task)
         tasks = [t for t in tasks if t is not asyncio.current_task()]
         for task in tasks:
             task.cancel()
@@ -409,6 +513,30 @@ class WorkspaceIndex:
             if self._db is not None:
                 await asyncio.to_thread(self._db.close)
                 self._db = None
+
+
+class _Progress:
+    """Progress over both passes: one total, so the percentage only grows."""
+
+    def __init__(self, report: Callable[[IndexProgress], None], todo: int, walked: int,
+                 two_pass: bool) -> None:
+        self.report, self.done, self.total = report, 0, todo * (2 if two_pass else 1)
+        self.phase = "text" if two_pass else "files"
+        report(IndexProgress(0, self.total, f"Indexing {todo} of {walked} files",
+                             phase=self.phase))
+
+    def start_symbols(self, files: int) -> None:
+        self.phase = "symbols"
+        self.total = max(self.total, self.done + files)
+        self.report(IndexProgress(self.done, self.total,
+                                  f"Text searchable; parsing symbols of {files} files",
+                                  phase="symbols"))
+
+    def advance(self, n: int) -> None:
+        self.done = min(self.done + n, self.total)
+        self.report(IndexProgress(self.done, self.total,
+                                  f"Indexed {self.done}/{self.total} ({self.phase})",
+                                  phase=self.phase))
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:

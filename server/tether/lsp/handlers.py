@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tether.errors import IndexingError, TetherError
 from tether.lsp.errors import to_rpc_error
@@ -22,6 +22,9 @@ from tether.protocol.base import WireModel
 from tether.protocol.events import SessionEvent, TurnCancelled
 from tether.settings import DEFAULT_MODELS, Settings
 from tether.workspace.folder import path_to_uri
+
+if TYPE_CHECKING:
+    from tether.index.file_search import FileHit
 
 log = logging.getLogger(__name__)
 
@@ -171,15 +174,10 @@ def register_session_methods(server: TetherServer) -> None:
         runtime = folders.for_folder_uri(p.folder_uri)
         if runtime.index is None:
             raise IndexingError("the workspace index is not available in this installation")
-        hits = await runtime.index.search(p.query, p.limit)
+        files = await runtime.index.search_files(p.query, p.limit)
         root = runtime.folder.root
-        return m.IndexSearchResult(results=[
-            m.IndexSearchHit(
-                path=h["path"], uri=path_to_uri(root / h["path"]), score=float(h["score"]),
-                line=h.get("line"), symbol=h.get("symbol"), preview=h.get("preview"),
-            )
-            for h in hits
-        ])
+        return m.IndexSearchResult(results=[search_hit(f, path_to_uri(root / f.path))
+                                            for f in files])
 
 
 def models_for(settings: Settings) -> m.ModelsListResult:
@@ -204,3 +202,15 @@ def models_for(settings: Settings) -> m.ModelsListResult:
         if reachable.get(provider) and f"{provider}/{name}" != models[0].id:
             models.append(info(provider, name))
     return m.ModelsListResult(models=models, default=settings.model_selector)
+
+
+def search_hit(found: FileHit, uri: str) -> m.IndexSearchHit:
+    """A found file on the wire: its lines, and the best of them flattened for old clients."""
+    lines = [m.IndexSearchLine(line=h.line, score=round(h.score, 6), symbol=h.symbol,
+                               preview=h.preview) for h in found.lines]
+    best = lines[0] if lines else None
+    return m.IndexSearchHit(
+        path=found.path, uri=uri, score=round(found.score, 6), lines=lines,
+        line=best.line if best else None, symbol=best.symbol if best else None,
+        preview=best.preview if best else None,
+    )

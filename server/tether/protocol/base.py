@@ -20,6 +20,9 @@ class WireModel(BaseModel):
         populate_by_name=True,
         extra="ignore",
         use_attribute_docstrings=False,
+        # Validators are built on a model's first use, not at import: a command that
+        # touches three models should not pay for the hundred (start-up, issue 13).
+        defer_build=True,
     )
 
     meta: dict[str, Any] | None = Field(

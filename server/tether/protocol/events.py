@@ -12,6 +12,7 @@ A turn ends with exactly one terminal event: `turn_completed`, `turn_cancelled`,
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -334,7 +335,13 @@ SessionEvent = Annotated[
 
 TerminalEvent = TurnCompleted | TurnCancelled | TurnFailed | StepLimitReached
 
-EVENT_ADAPTER: TypeAdapter[SessionEvent] = TypeAdapter(SessionEvent)
+
+
+@functools.cache
+def event_adapter() -> TypeAdapter[SessionEvent]:
+    """Built on first use: its validator costs tens of ms that `tether --help` must not pay."""
+    return TypeAdapter(SessionEvent)
+
 
 EVENT_TYPES: dict[str, type[EventBase]] = {
     cls.model_fields["type"].default: cls
@@ -351,4 +358,4 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
 
 def parse_event(data: dict[str, Any]) -> SessionEvent:
     """Validate a wire/history dict into its event class (raises pydantic.ValidationError)."""
-    return EVENT_ADAPTER.validate_python(data)
+    return event_adapter().validate_python(data)

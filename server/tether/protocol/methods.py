@@ -250,21 +250,33 @@ class IndexSearchParams(WireModel):
     limit: int = Field(20, ge=1, le=500, description="Maximum results.")
 
 
+class IndexSearchLine(WireModel):
+    """A line inside a found file."""
+
+    line: int = Field(description="0-based line.")
+    score: float = Field(description="Higher is better (within the file).")
+    symbol: str | None = Field(None, description="The definition on this line, if the query "
+                               "names it.")
+    preview: str = Field(description="The line's text.")
+
+
 class IndexSearchHit(WireModel):
-    """One search result."""
+    """One found file (results are files first); `line`/`symbol`/`preview` are its best line."""
 
     path: str = Field(description="Path relative to the folder.")
     uri: str = Field(description="file:// URI.")
     score: float = Field(description="Higher is better.")
-    line: int | None = Field(None, description="0-based line of the hit, if any.")
-    symbol: str | None = Field(None, description="Symbol name, for symbol hits.")
-    preview: str | None = Field(None, description="The line's text.")
+    line: int | None = Field(None, description="0-based line of the file's best line, if any.")
+    symbol: str | None = Field(None, description="Symbol name on the best line, if any.")
+    preview: str | None = Field(None, description="The best line's text.")
+    lines: list[IndexSearchLine] = Field(default_factory=list,
+                                         description="The file's best lines, best first.")
 
 
 class IndexSearchResult(WireModel):
     """The answer of `tether/index/search`."""
 
-    results: list[IndexSearchHit] = Field(description="Best first.")
+    results: list[IndexSearchHit] = Field(description="Files, best first.")
 
 
 class SessionEventNotification(WireModel):

@@ -39,21 +39,23 @@ async def build_system_prompt(
     focus_files: list[str],
     mentioned: list[str],
     repo_map_tokens: int,
+    query: str = "",
 ) -> str:
+    """`query` is the user's message: the map leans toward the files it is about."""
     sections = [AGENT_INSTRUCTIONS, workspace_facts(folder)]
     if index is not None and repo_map_tokens > 0:
-        repo_map = await _repo_map(index, focus_files, mentioned, repo_map_tokens)
+        repo_map = await _repo_map(index, focus_files, mentioned, repo_map_tokens, query)
         if repo_map:
             sections.append("Repository map (most relevant files first):\n" + repo_map)
     return "\n\n".join(sections)
 
 
 async def _repo_map(
-    index: IndexQuery, focus_files: list[str], mentioned: list[str], budget: int
+    index: IndexQuery, focus_files: list[str], mentioned: list[str], budget: int, query: str
 ) -> str:
     """Whatever the index has ready, within a second; a turn never waits on indexing."""
     try:
-        return await asyncio.wait_for(index.repo_map(focus_files, mentioned, budget),
+        return await asyncio.wait_for(index.repo_map(focus_files, mentioned, budget, query),
                                       REPO_MAP_TIMEOUT)
     except TimeoutError:
         log.info("repo map not ready within %.1fs; turn goes on without it", REPO_MAP_TIMEOUT)

@@ -151,6 +151,7 @@ class TurnRunner:
         self._focus_files: list[str] = []
         self._mentioned: list[str] = []
         self._assembler: ContextAssembler | None = None
+        self._query = ""  # the user's message: personalises the repo map
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> EventBase | None:
@@ -206,6 +207,7 @@ class TurnRunner:
 
     def _note_focus(self, text: str, context: PromptContext | None) -> None:
         self._mentioned = mentioned_identifiers(text)
+        self._query = text
         if context and context.active_file_uri:
             try:
                 path = self.deps.folder.resolve(uri_to_path(context.active_file_uri))
@@ -227,6 +229,7 @@ class TurnRunner:
             self._system = await build_system_prompt(
                 deps.folder, index=deps.index, focus_files=self._focus_files,
                 mentioned=self._mentioned, repo_map_tokens=deps.settings.repo_map_tokens,
+                query=self._query,
             )
         tool_specs = session_tool_specs(deps.tools)
         assert self._assembler is not None and self._provider is not None

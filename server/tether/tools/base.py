@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from tether.workspace.bridge import EditorBridge
 from tether.workspace.folder import WorkspaceFolder
@@ -12,11 +12,16 @@ from tether.workspace.safe_open import DEFAULT_MAX_FILE_BYTES
 
 DEFAULT_GREP_TIMEOUT = 10.0
 
+if TYPE_CHECKING:
+    from tether.index.file_search import FileHit
+
 
 class IndexQuery(Protocol):
     """What tools and the context builder ask of the workspace index (may be absent)."""
 
     async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    async def search_files(self, query: str, limit: int = 20) -> list[FileHit]: ...
 
     async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]: ...
 
@@ -25,6 +30,7 @@ class IndexQuery(Protocol):
         focus_files: list[str],
         mentioned: list[str],
         budget_tokens: int,
+        query: str = "",
     ) -> str: ...
 
 

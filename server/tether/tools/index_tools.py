@@ -79,16 +79,18 @@ class _HitsTool(BuiltinTool):
 class SearchCodeTool(_HitsTool):
     name = "search_code"
     description = (
-        "Ranked search of the workspace index: file paths, definitions, identifiers "
-        "(camelCase/snake_case parts match) and text. Use words or identifiers, not regular "
-        "expressions. Results are 'path:line: [symbol] text', best first."
+        "Ranked search of the workspace index for the files a question or task is about: "
+        "paths, definitions, identifiers (camelCase/snake_case parts match), text and the "
+        "project's commit history. Use words, identifiers or a description of the change, "
+        "not regular expressions. Results are files, best first, each followed by its best "
+        "lines as '  line: [symbol] text'."
     )
     parameters: dict[str, Any] = {
         "type": "object",
         "properties": {
             "query": {"type": "string", "minLength": 1, "description": "Words or identifiers."},
             "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                      "description": "Maximum results (default 20)."},
+                      "description": "Maximum files (default 10)."},
         },
         "required": ["query"],
         "additionalProperties": False,
@@ -98,16 +100,19 @@ class SearchCodeTool(_HitsTool):
         return f"Search the index for {args.get('query', '?')!r}"
 
     async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[dict[str, Any]]:
-        return await index.search(str(args["query"]), _limit(args))
+        files = await index.search_files(str(args["query"]), _limit(args, 10))
+        return [f.to_dict() for f in files]
 
     def _nothing(self, args: dict[str, Any]) -> str:
         return f"no results for {str(args['query'])!r}"
 
     def _line(self, hit: dict[str, Any]) -> str:
-        where = f"{hit['path']}:{hit['line'] + 1}" if hit.get("line") is not None else (
-            hit["path"])
-        symbol = f" [{hit['symbol']}]" if hit.get("symbol") else ""
-        return f"{where}:{symbol} {hit.get('preview', '')}".rstrip()
+        """A file and, indented below it, its best lines."""
+        out = [hit["path"]]
+        for line in hit["lines"]:
+            symbol = f" [{line['symbol']}]" if line.get("symbol") else ""
+            out.append(f"  {line['line'] + 1}:{symbol} {line.get('preview', '')}".rstrip())
+        return "\n".join(out)
 
 
 class FindSymbolTool(_HitsTool):

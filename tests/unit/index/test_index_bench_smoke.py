@@ -20,6 +20,7 @@ def test_bench_index_quick(tmp_path: Path) -> None:
     lines = out.stdout.splitlines()
     assert lines[0].startswith("tree: ") and "files: 120" in lines[0]
     measures = {line.split("  ")[0] for line in lines[4:]}
-    for name in ("cold index (build)", "warm start (build)", "one-file re-index p95",
-                 "search p95", "peak RSS main (cold)", "repo-map p50 / max"):
+    for name in ("cold: search usable", "cold index (full build)", "warm start (build)",
+                 "one-file re-index p95", "search p95", "file search p50 (task query)",
+                 "peak RSS main (cold)", "repo-map p50 / max"):
         assert name in measures

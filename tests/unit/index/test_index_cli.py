@@ -48,17 +48,21 @@ def test_index_text(
     assert lines[3].startswith("seconds: ")
 
 
-def test_search_json(
+def test_search_json_is_files_first_with_their_lines(
     project_files: Files, tree: Tree, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = tree(project_files)
     assert run(["search", str(root), "format_name", "--limit", "3", "--json"]) == 0
-    hits = json.loads(capsys.readouterr().out)
-    assert 0 < len(hits) <= 3
-    assert hits[0] == {"path": "app/models.py", "score": hits[0]["score"], "line": 4,
-                       "symbol": "format_name"}
-    assert all(set(h) <= {"path", "score", "line", "symbol"} for h in hits)
-    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    files = json.loads(capsys.readouterr().out)
+    assert 0 < len(files) <= 3
+    assert [set(f) for f in files] == [{"path", "score", "lines"}] * len(files)
+    assert len({f["path"] for f in files}) == len(files)  # one entry per file
+    best = files[0]
+    assert best["path"] == "app/models.py"
+    assert best["lines"][0] == {"line": 4, "score": best["lines"][0]["score"],
+                                "symbol": "format_name",
+                                "preview": "def format_name(first, last):"}
+    assert [f["score"] for f in files] == sorted((f["score"] for f in files), reverse=True)
 
 
 def test_search_text(
@@ -66,8 +70,8 @@ def test_search_text(
 ) -> None:
     root = tree(project_files)
     assert run(["search", str(root), "UserAccount"]) == 0
-    first = capsys.readouterr().out.splitlines()[0]
-    assert first == "app/models.py:1 [UserAccount]  class UserAccount:"
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["app/models.py", "  1: [UserAccount] class UserAccount:"]
 
 
 def test_search_with_no_results_prints_an_empty_array(

@@ -216,14 +216,52 @@ async def test_cancelling_a_build_keeps_what_was_committed(tree: Tree) -> None:
         with pytest.raises(asyncio.CancelledError):
             await task
         assert index.status().state in {"idle", "ready"}
-        partial = len(await index.find_symbol("fn", limit=500))
+        partial = index.status().files  # the text pass's committed files
         assert 0 < partial < 300
-        # The next build finishes the job and only parses what is missing.
+        # The next build finishes the job and only reads what is missing.
         progress: list[IndexProgress] = []
         stats = await index.build(progress.append)
-        assert stats.files == 300
-        assert progress[0].total == 300 - partial
+        assert stats.files == 300 and stats.symbols == 300
+        assert progress[0].message == f"Indexing {300 - partial} of 300 files"
+        assert len(await index.find_symbol("fn", limit=500)) == 300
         assert index.status().state == "ready"
+    finally:
+        await index.aclose()
+
+
+async def test_text_is_searchable_before_the_symbol_pass(tree: Tree) -> None:
+    root = tree({f"m{i:03}.py": f"def handler_{i}():\n    return 'quokka{i}'\n"
+                 for i in range(150)})
+    index = WorkspaceIndex(WorkspaceFolder.at(root))
+    index.process_threshold = 10_000
+    symbols_next = asyncio.Event()
+    phases: list[str] = []
+
+    def on_progress(p: IndexProgress) -> None:
+        phases.append(p.phase)
+        if p.phase == "symbols":
+            symbols_next.set()
+
+    try:
+        task = asyncio.create_task(index.build(on_progress))
+        await symbols_next.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert phases[0] == "text" and "symbols" in phases
+        # Every file is searchable by its text already; symbols are still to come.
+        [found] = await index.search_files("quokka7", limit=1)
+        assert found.path == "m007.py"
+        assert index.status().files == 150
+        assert len(await index.find_symbol("handler_", limit=500)) < 150
+        # The next build reads no text again: it only runs the pending symbol pass.
+        again: list[IndexProgress] = []
+        stats = await index.build(again.append)
+        assert again[0].message == "Indexing 0 of 150 files"
+        assert {p.phase for p in again[1:]} == {"symbols"}
+        assert stats.symbols == 150
+        assert len(await index.find_symbol("handler_", limit=500)) == 150
+        assert (await index.search("handler_7"))[0]["symbol"] == "handler_7"  # fts symbols
     finally:
         await index.aclose()
 
@@ -390,18 +428,19 @@ async def test_status_counts_grow_during_a_build(tree: Tree) -> None:
     root = tree({f"m{i:03}.py": f"X{i} = {i}\n" for i in range(600)})
     index = WorkspaceIndex(WorkspaceFolder.at(root))
     index.process_threshold = 10_000
-    seen: list[tuple[str, int]] = []
+    seen: list[tuple[str, int, str]] = []
 
-    def on_progress(_p: IndexProgress) -> None:
+    def on_progress(p: IndexProgress) -> None:
         status = index.status()
-        seen.append((status.state, status.files))
+        seen.append((status.state, status.files, p.phase))
 
     try:
         await index.build(on_progress)
-        assert all(state == "indexing" for state, _ in seen)
-        counts = [files for _, files in seen]
+        assert all(state == "indexing" for state, _, _ in seen)
+        counts = [files for _, files, _ in seen]
         assert counts == sorted(counts)
-        assert 0 < max(counts) < 600  # visible before the build ended
+        text_pass = [files for _, files, phase in seen if phase == "text"]
+        assert 0 < max(text_pass) < 600  # visible before the text pass ended
         assert index.status().files == 600
     finally:
         await index.aclose()

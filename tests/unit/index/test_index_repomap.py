@@ -123,3 +123,23 @@ async def test_map_catches_up_with_edits(project: WorkspaceIndex) -> None:
     await project._graph_task
     after = await project.repo_map(["app/api.py"], [], 256, time_budget=5.0)
     assert "web/client.ts:" in after and "export class HttpClient {" in after
+
+
+async def test_the_users_message_steers_the_map_with_the_search_ranking(tree: Tree) -> None:
+    # core.py is used by every module (it tops an unpersonalised map); the message is
+    # about the invoice tax rounding, which nothing references.
+    files = {f"pkg/mod{i}.py": module(f"m{i}", ["core_fn0"], 2) for i in range(12)}
+    files["core.py"] = module("core", [], 3)
+    files["billing/invoice_tax.py"] = (
+        "def round_invoice_tax(amount):\n    return round(amount * 0.2, 2)\n")
+    index = WorkspaceIndex(WorkspaceFolder.at(tree(files)))
+    try:
+        await index.build()
+        plain = await index.repo_map([], [], 64, time_budget=5.0)
+        steered = await index.repo_map([], [], 64, "the invoice tax is rounded wrongly",
+                                       time_budget=5.0)
+        assert plain.startswith("core.py:")
+        assert steered.startswith("billing/invoice_tax.py:")
+        assert "def round_invoice_tax(amount):" in steered
+    finally:
+        await index.aclose()

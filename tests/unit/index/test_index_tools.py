@@ -67,8 +67,10 @@ async def test_search_code(project: WorkspaceIndex) -> None:
     outcome = await SearchCodeTool().run({"query": "format_name", "limit": 2}, ctx)
     assert not outcome.is_error
     lines = outcome.content.splitlines()
-    assert lines[0] == "app/models.py:5: [format_name] def format_name(first, last):"
-    assert len(lines) == 2 and outcome.metadata == {"results": 2}
+    # Files first, best first; each file's best lines indented below it.
+    assert lines[:2] == ["app/models.py", "  5: [format_name] def format_name(first, last):"]
+    files = [line for line in lines if not line.startswith("  ")]
+    assert len(files) == 2 and outcome.metadata == {"results": 2}
     empty = await SearchCodeTool().run({"query": "qqqzzz"}, ctx)
     assert not empty.is_error and "no results" in empty.content
     bad = await SearchCodeTool().run({"limit": 3}, ctx)

@@ -378,18 +378,21 @@ async def test_model_title_follows_the_first_turn_but_never_overrides_a_rename(
 async def test_repo_map_is_built_once_per_turn_and_reaches_the_system_prompt(
     make_harness: Any,
 ) -> None:
-    calls: list[tuple[list[str], list[str]]] = []
+    calls: list[tuple[list[str], list[str], str]] = []
 
     class Index:
         async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+            return []
+
+        async def search_files(self, query: str, limit: int = 20) -> list[Any]:
             return []
 
         async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
             return []
 
         async def repo_map(self, focus_files: list[str], mentioned: list[str],
-                           budget_tokens: int) -> str:
-            calls.append((focus_files, mentioned))
+                           budget_tokens: int, query: str = "") -> str:
+            calls.append((focus_files, mentioned, query))
             return "hello.py\n  def greet(name)"
 
     h = make_harness([tool_step(("list_dir", {"path": "."})), text_step("ok")])
@@ -397,5 +400,6 @@ async def test_repo_map_is_built_once_per_turn_and_reaches_the_system_prompt(
     info = await h.manager.create()
     await h.manager.prompt(info.id, "what does `greet` do?")
     assert len(calls) == 1 and calls[0][1] == ["greet"]
+    assert calls[0][2] == "what does `greet` do?"  # the map is personalised by the message
     systems = {r.system for r in h.provider.requests}
     assert len(systems) == 1 and "def greet(name)" in systems.pop()

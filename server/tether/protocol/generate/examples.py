@@ -227,8 +227,13 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
         m.INDEX_SEARCH: (
             m.IndexSearchParams(folder_uri=FOLDER_URI, query="greet", limit=10),
             m.IndexSearchResult(results=[m.IndexSearchHit(
-                path="src/greet.py", uri=FILE_URI, score=12.5, line=0, symbol="greet",
+                path="src/greet.py", uri=FILE_URI, score=1.8, line=0, symbol="greet",
                 preview="def greet(name):",
+                lines=[
+                    m.IndexSearchLine(line=0, score=12.5, symbol="greet",
+                                      preview="def greet(name):"),
+                    m.IndexSearchLine(line=6, score=3.25, preview="print(greet(\"Ada\"))"),
+                ],
             )]),
         ),
         m.SESSION_EVENT: (session_event, None),
