@@ -1,0 +1,272 @@
+"""Tether as an ACP agent: ACP's session methods on top of the same engine as the LSP.
+
+An ACP session is a Tether session: `session/new` creates it in the store of the folder
+named by `cwd` (so VS Code, Neovim and `tether sessions` list, resume and search it),
+`session/load` opens any stored session of that folder and replays its history. The
+handlers stay thin: parse, one engine call, map the result; the event conversion is in
+`convert.py`, file and permission traffic in `bridge.py`, the ordered sending in
+`updates.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from acp.exceptions import RequestError
+from acp.interfaces import Client
+from acp.schema import (
+    AgentCapabilities,
+    ClientCapabilities,
+    EmbeddedResourceContentBlock,
+    Implementation,
+    InitializeResponse,
+    ListSessionsResponse,
+    LoadSessionResponse,
+    McpCapabilities,
+    NewSessionResponse,
+    PromptCapabilities,
+    PromptResponse,
+    ResourceContentBlock,
+    SessionCapabilities,
+    SessionInfo,
+    SessionListCapabilities,
+    TextContentBlock,
+    TextResourceContents,
+)
+
+from tether import __version__
+from tether.acp.bridge import CURRENT_SESSION, AcpEditorBridge
+from tether.acp.mcp_seam import (
+    AcpMcpServers,
+    McpServerConfig,
+    McpToolSource,
+    load_tool_source,
+    server_configs,
+)
+from tether.acp.terminal_tool import ClientTerminalRunCommand
+from tether.acp.updates import UpdateSender
+from tether.errors import TetherError, TurnInProgressError
+from tether.protocol.methods import PromptContext
+from tether.protocol.models import SessionSummary
+from tether.session import SessionManager, SessionRegistry
+from tether.settings import Settings, load_settings
+from tether.store import open_store
+from tether.tools.base import Tool
+from tether.tools.registry import ToolRegistry, builtin_tools
+from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+STOP_REASONS: dict[str, Literal["end_turn", "cancelled", "max_turn_requests"]] = {
+    "completed": "end_turn", "cancelled": "cancelled",
+                "step_limit": "max_turn_requests"}
+PromptBlock = Any  # the SDK's union of content blocks; each kind is matched below
+
+
+def session_info(row: SessionSummary, root: Path) -> SessionInfo:
+    return SessionInfo(session_id=row.id, cwd=row.workspace_folder or str(root),
+                       title=row.title or None,
+                       updated_at=row.updated_at.isoformat().replace("+00:00", "Z"))
+
+
+def prompt_text(blocks: list[PromptBlock], folder: WorkspaceFolder) -> tuple[str, PromptContext]:
+    """The user's text, and the files the prompt points at as structured context.
+
+    Files of the workspace (links or embedded resources) are attached as files, read
+    through the bridge (so the client's buffer text is what the model sees); anything
+    else embedded is inlined into the text."""
+    texts: list[str] = []
+    files: list[str] = []
+    for block in blocks:
+        if isinstance(block, TextContentBlock):
+            texts.append(block.text)
+        elif isinstance(block, ResourceContentBlock | EmbeddedResourceContentBlock):
+            uri = block.uri if isinstance(block, ResourceContentBlock) else block.resource.uri
+            if _workspace_file(uri, folder):
+                files.append(path_to_uri(Path(urlparse(uri).path)))
+            elif isinstance(block, EmbeddedResourceContentBlock) and isinstance(
+                    block.resource, TextResourceContents):
+                texts.append(f'<resource uri="{uri}">\n{block.resource.text}\n</resource>')
+            else:
+                texts.append(f"[{uri}]")
+        else:
+            raise RequestError.invalid_params(
+                {"message": f"Tether does not take {getattr(block, 'type', '?')} content"})
+    return "\n".join(texts), PromptContext(extra_file_uris=files)
+
+
+def _workspace_file(uri: str, folder: WorkspaceFolder) -> bool:
+    parsed = urlparse(uri)
+    return parsed.scheme == "file" and folder.contains(canonical(Path(parsed.path)))
+
+
+class TetherAcpAgent:
+    """One ACP connection: its client, its sessions, the managers of their folders."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.client: Client | None = None
+        self.caps = ClientCapabilities()
+        self.sender: UpdateSender | None = None
+        self.registry = SessionRegistry(self._make_manager)
+        self.mcp: McpToolSource | None = load_tool_source()
+        self.mcp_servers: dict[str, list[McpServerConfig]] = {}  # per session, as given
+
+    def on_connect(self, conn: Client) -> None:
+        self.client = conn
+        self.sender = UpdateSender(conn)
+
+    # -- wiring -----------------------------------------------------------------------
+
+    def _connected(self) -> tuple[Client, UpdateSender]:
+        if self.client is None or self.sender is None:
+            raise RequestError.internal_error({"message": "no client connection"})
+        return self.client, self.sender
+
+    def _make_manager(self, folder: WorkspaceFolder) -> SessionManager:
+        client, sender = self._connected()
+        bridge = AcpEditorBridge(folder, client, self.caps, flush=sender.flush)
+        tools: list[Tool] = builtin_tools()
+        if self.caps.terminal:
+            tools = [t for t in tools if t.name != "run_command"]
+            tools.append(ClientTerminalRunCommand(client, self._attach_terminal))
+        manager = SessionManager(folder, store=open_store(folder), settings=self.settings,
+                                 bridge=bridge, tools=ToolRegistry(tools))
+        manager.subscribe(sender)
+        return manager
+
+    async def _attach_terminal(self, session_id: str, tool_call_id: str, terminal_id: str) -> None:
+        _, sender = self._connected()
+        converter = sender.converters.get(session_id)
+        if converter is not None:
+            await sender.flush()  # the tool call is announced before its terminal
+            sender.send(session_id, converter.attach_terminal(tool_call_id, terminal_id))
+
+    def _manager(self, cwd: str) -> SessionManager:
+        path = Path(cwd)
+        if not path.is_absolute() or not path.is_dir():
+            raise RequestError.invalid_params({"message": f"cwd {cwd} is not an absolute folder"})
+        return self.registry.add_folder(WorkspaceFolder.at(path))
+
+    async def _use_mcp(self, session_id: str, manager: SessionManager,
+                       servers: AcpMcpServers | None) -> None:
+        configs = server_configs(servers)
+        self.mcp_servers[session_id] = configs
+        if not configs:
+            return
+        if self.mcp is None:
+            log.warning("MCP servers %s given, but this build has no MCP client",
+                        ", ".join(c.name for c in configs))
+            return
+        for tool in await self.mcp.tools_for(configs):
+            if tool.name not in manager.tools:  # the folder's sessions share one registry
+                manager.tools.add(tool)
+
+    def _serving(self, session_id: str) -> SessionManager:
+        _, sender = self._connected()
+        if session_id not in sender.converters:
+            raise RequestError.invalid_params(
+                {"message": f"session {session_id} is not open: session/new or session/load"})
+        return self.registry.for_session(session_id)
+
+    # -- ACP methods ------------------------------------------------------------------
+
+    async def initialize(self, protocol_version: int,
+                         client_capabilities: ClientCapabilities | None = None,
+                         client_info: Implementation | None = None,
+                         **kwargs: Any) -> InitializeResponse:
+        self.caps = client_capabilities or ClientCapabilities()
+        mcp = self.mcp is not None
+        return InitializeResponse(
+            protocol_version=PROTOCOL_VERSION,
+            agent_capabilities=AgentCapabilities(
+                load_session=True,
+                prompt_capabilities=PromptCapabilities(image=False, audio=False,
+                                                       embedded_context=True),
+                mcp_capabilities=McpCapabilities(http=mcp, sse=mcp),
+                session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
+            ),
+            agent_info=Implementation(name="tether", title="Tether", version=__version__),
+            auth_methods=[],
+        )
+
+    async def new_session(self, cwd: str, additional_directories: list[str] | None = None,
+                          mcp_servers: AcpMcpServers | None = None,
+                          **kwargs: Any) -> NewSessionResponse:
+        _, sender = self._connected()
+        manager = self._manager(cwd)
+        info = await manager.create()
+        sender.serve(info.id, manager.folder.root)
+        await self._use_mcp(info.id, manager, mcp_servers)
+        return NewSessionResponse(session_id=info.id)
+
+    async def load_session(self, cwd: str, session_id: str,
+                           mcp_servers: AcpMcpServers | None = None,
+                           additional_directories: list[str] | None = None,
+                           **kwargs: Any) -> LoadSessionResponse:
+        client, sender = self._connected()
+        manager = self._manager(cwd)
+        if not manager.has_session(session_id):
+            raise RequestError.resource_not_found(session_id)
+        converter = sender.serve(session_id, manager.folder.root)
+        converter.replay = True
+        try:
+            for event in await manager.replay(session_id):
+                for update in converter.convert(event):
+                    await client.session_update(session_id=session_id, update=update)
+        finally:
+            converter.replay = False
+        await self._use_mcp(session_id, manager, mcp_servers)
+        return LoadSessionResponse()
+
+    async def list_sessions(self, cwd: str | None = None, cursor: str | None = None,
+                            **kwargs: Any) -> ListSessionsResponse:
+        if cwd is not None:
+            manager = self._manager(cwd)
+            page = await manager.list(cursor=cursor)
+            return ListSessionsResponse(
+                sessions=[session_info(s, manager.folder.root) for s in page.sessions],
+                next_cursor=page.next_cursor)
+        found: list[tuple[SessionSummary, Path]] = []
+        for manager in self.registry.managers:  # the folders this connection has opened
+            found.extend((s, manager.folder.root) for s in (await manager.list()).sessions)
+        found.sort(key=lambda pair: pair[0].updated_at, reverse=True)
+        return ListSessionsResponse(sessions=[session_info(s, root) for s, root in found])
+
+    async def prompt(self, session_id: str, prompt: list[PromptBlock],
+                     **kwargs: Any) -> PromptResponse:
+        _, sender = self._connected()
+        manager = self._serving(session_id)
+        text, context = prompt_text(prompt, manager.folder)
+        token = CURRENT_SESSION.set(session_id)
+        try:
+            result = await manager.prompt(session_id, text, context)
+        except TurnInProgressError as exc:
+            raise RequestError.invalid_request({"message": exc.message}) from exc
+        except TetherError as exc:
+            raise RequestError.internal_error({"message": exc.message}) from exc
+        finally:
+            CURRENT_SESSION.reset(token)
+        await sender.flush()  # every chunk of the turn reaches the client before its end
+        stop = STOP_REASONS.get(result.status)
+        if stop is None:  # failed: the history keeps it; the client shows the error
+            raise RequestError.internal_error({"message": result.reason})
+        return PromptResponse(stop_reason=stop)
+
+    async def cancel(self, session_id: str, **kwargs: Any) -> None:
+        try:
+            manager = self._serving(session_id)
+        except (RequestError, TetherError):
+            return  # a notification: nothing to answer, nothing to cancel
+        await manager.cancel(session_id)
+
+    async def aclose(self) -> None:
+        await self.registry.aclose()
+        if self.mcp is not None:
+            await self.mcp.aclose()
+        if self.sender is not None:
+            await self.sender.aclose()
