@@ -82,7 +82,7 @@ const app = acp
     return {};
   })
   .onRequest(acp.methods.client.session.requestPermission, async ({ params }) => {
-    report.permissions.push(params);
+    report.permissions.push({ ...params, updatesBefore: report.updates.length });
     const wanted = plan.permission ?? "allow_once";
     const option = params.options.find((o) => o.kind === wanted);
     if (!option) return { outcome: { outcome: "cancelled" } };

@@ -31,6 +31,7 @@ from tether.protocol.events import (
     FileEdited,
     MessageAdded,
     PermissionRequested,
+    PermissionResolved,
     ReasoningDelta,
     SessionEvent,
     TextDelta,
@@ -135,8 +136,10 @@ class UpdateConverter:
         if isinstance(event, MessageAdded) and self.replay:
             return self._message(event)
         if isinstance(event, PermissionRequested):
-            return [self._announce(event.tool_call_id, event.tool, {}, event.description,
-                                   "pending")]
+            return [self._waiting(event)]
+        if isinstance(event, PermissionResolved) and event.option != "reject":
+            return [ToolCallProgress(session_update="tool_call_update",
+                                     tool_call_id=event.tool_call_id, status="in_progress")]
         if isinstance(event, ToolCallStarted):
             return [self._started(event)]
         if isinstance(event, FileEdited):
@@ -182,6 +185,14 @@ class UpdateConverter:
             session_update="tool_call", tool_call_id=tool_call_id, title=title,
             kind=tool_kind(name), status=status,
             locations=tool_locations(self.root, arguments), raw_input=arguments or None)
+
+    def _waiting(self, event: PermissionRequested) -> AcpUpdate:
+        """The call waits for the user: `pending` until they answer."""
+        if event.tool_call_id not in self.announced:
+            return self._announce(event.tool_call_id, event.tool, {}, event.description,
+                                  "pending")
+        return ToolCallProgress(session_update="tool_call_update",
+                                tool_call_id=event.tool_call_id, status="pending")
 
     def _started(self, event: ToolCallStarted) -> AcpUpdate:
         title = tool_title(event.name, event.arguments)
