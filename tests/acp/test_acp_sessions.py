@@ -32,7 +32,7 @@ def test_cancel_mid_turn_stops_with_cancelled(acp_env: AcpEnv, workspace: Path) 
     sid = report["steps"][1]["result"]["sessionId"]
     shown = json.loads(acp_env.tether("sessions", "show", sid, "--json", "-w",
                                       str(workspace)).stdout)
-    partial = [m for m in shown["messages"] if m["role"] == "assistant"][0]
+    partial = next(m for m in shown["messages"] if m["role"] == "assistant")
     assert partial["interrupted"] is True  # the engine's marker, as for the LSP
 
 

@@ -18,6 +18,7 @@ from acp.schema import (
     AgentThoughtChunk,
     ContentToolCallContent,
     FileEditToolCallContent,
+    SessionInfoUpdate,
     TerminalToolCallContent,
     TextContentBlock,
     ToolCallLocation,
@@ -35,6 +36,7 @@ from tether.protocol.events import (
     ReasoningDelta,
     SessionEvent,
     TextDelta,
+    TitleChanged,
     ToolCallCompleted,
     ToolCallStarted,
     UsageUpdated,
@@ -44,7 +46,7 @@ from tether.workspace.folder import uri_to_path
 
 AcpUpdate = (
     UserMessageChunk | AgentMessageChunk | AgentThoughtChunk | ToolCallStart
-    | ToolCallProgress | UsageUpdate
+    | ToolCallProgress | UsageUpdate | SessionInfoUpdate
 )
 ToolKind = Literal["read", "edit", "delete", "move", "search", "execute", "think", "fetch",
                    "other"]
@@ -147,6 +149,9 @@ class UpdateConverter:
             return []
         if isinstance(event, ToolCallCompleted):
             return [self._completed(event)]
+        if isinstance(event, TitleChanged):
+            return [SessionInfoUpdate(session_update="session_info_update", title=event.title,
+                                      updated_at=event.time.isoformat().replace("+00:00", "Z"))]
         if isinstance(event, UsageUpdated) and event.context_window > 0:
             return [UsageUpdate(session_update="usage_update",
                                 used=min(event.context_tokens, event.context_window),
