@@ -5,7 +5,6 @@ An ACP session is a Tether session: the CLI and the language server list it too.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -143,4 +142,3 @@ async def test_acp_session_is_a_tether_session(acp_env: AcpEnv, workspace: Path)
         loaded = await h.request("tether/session/load", {"sessionId": sid})
         texts = [m["parts"][0]["text"] for m in loaded["messages"]]
         assert texts == ["hello", "Hi from ACP."]
-    await asyncio.sleep(0)

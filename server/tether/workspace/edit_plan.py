@@ -21,18 +21,22 @@ class Write:
     rebased: bool
 
 
-def plan_edit(edit: FileEdit, current: str | None, name: str) -> Write | EditOutcome:
-    """A `Write`, or the refusal (an `EditOutcome` with applied=False) to report."""
+def plan_edit(
+    edit: FileEdit, current: str | None, name: str, where: str = ""
+) -> Write | EditOutcome:
+    """A `Write`, or the refusal (an `EditOutcome` with applied=False) to report.
+
+    `where` (" on disk") says where the text changed, in the messages."""
     base = edit.base
     if current is None and base.exists:
         return EditOutcome(
             applied=False,
-            message=f"not applied: {name} was deleted since the agent read it",
+            message=f"not applied: {name} was deleted{where} since the agent read it",
         )
     if current is not None and not base.exists and current != edit.new_text:
         return EditOutcome(
             applied=False,
-            message=f"not applied: {name} was created since the agent read it; "
+            message=f"not applied: {name} was created{where} since the agent read it; "
             "read it and edit it instead",
         )
     if current is not None and base.exists and current != base.text:
@@ -46,9 +50,9 @@ def plan_edit(edit: FileEdit, current: str | None, name: str) -> Write | EditOut
     return Write(edit.new_text, rebased=False)
 
 
-def applied(write: Write, name: str) -> EditOutcome:
+def applied(write: Write, name: str, where: str = "") -> EditOutcome:
     """The outcome of a delivered `Write`."""
-    message = (f"{name} changed since the agent read it; the edit was merged onto it"
+    message = (f"{name} changed{where} since the agent read it; the edit was merged onto it"
                if write.rebased else "")
     return EditOutcome(applied=True, message=message, rebased=write.rebased,
                        final_text=write.text)
