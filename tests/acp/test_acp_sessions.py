@@ -53,7 +53,10 @@ def test_load_replays_history_as_session_updates(acp_env: AcpEnv, workspace: Pat
     load = second["steps"][1]
     assert "error" not in load, load
     replayed = [u["update"] for u in second["updates"] if u["step"] == 1]
-    replayed = [u for u in replayed if u["sessionUpdate"] != "usage_update"]
+    titles = [u["title"] for u in replayed if u["sessionUpdate"] == "session_info_update"]
+    assert titles[-1] == "Scripted session title"  # the generated title, after the fallback
+    replayed = [u for u in replayed
+                if u["sessionUpdate"] not in ("usage_update", "session_info_update")]
     kinds = [u["sessionUpdate"] for u in replayed]
     assert kinds == ["user_message_chunk", "tool_call", "tool_call_update",
                      "agent_thought_chunk", "agent_message_chunk"], kinds

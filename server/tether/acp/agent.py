@@ -38,7 +38,8 @@ from acp.schema import (
 )
 
 from tether import __version__
-from tether.acp.bridge import CURRENT_SESSION, AcpEditorBridge
+from tether.acp.bridge import CURRENT_SESSION
+from tether.acp.folders import AcpFolders
 from tether.acp.mcp_seam import (
     AcpMcpServers,
     McpServerConfig,
@@ -46,16 +47,12 @@ from tether.acp.mcp_seam import (
     load_tool_source,
     server_configs,
 )
-from tether.acp.terminal_tool import ClientTerminalRunCommand
 from tether.acp.updates import UpdateSender
 from tether.errors import TetherError, TurnInProgressError
 from tether.protocol.methods import PromptContext
 from tether.protocol.models import SessionSummary
-from tether.session import SessionManager, SessionRegistry
+from tether.session import SessionManager
 from tether.settings import Settings, load_settings
-from tether.store import open_store
-from tether.tools.base import Tool
-from tether.tools.registry import ToolRegistry, builtin_tools
 from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri
 
 log = logging.getLogger(__name__)
@@ -110,9 +107,8 @@ class TetherAcpAgent:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
         self.client: Client | None = None
-        self.caps = ClientCapabilities()
         self.sender: UpdateSender | None = None
-        self.registry = SessionRegistry(self._make_manager)
+        self._folders: AcpFolders | None = None  # made at initialize: it needs the caps
         self.mcp: McpToolSource | None = load_tool_source()
         self.mcp_servers: dict[str, list[McpServerConfig]] = {}  # per session, as given
 
@@ -127,18 +123,6 @@ class TetherAcpAgent:
             raise RequestError.internal_error({"message": "no client connection"})
         return self.client, self.sender
 
-    def _make_manager(self, folder: WorkspaceFolder) -> SessionManager:
-        client, sender = self._connected()
-        bridge = AcpEditorBridge(folder, client, self.caps, flush=sender.flush)
-        tools: list[Tool] = builtin_tools()
-        if self.caps.terminal:
-            tools = [t for t in tools if t.name != "run_command"]
-            tools.append(ClientTerminalRunCommand(client, self._attach_terminal))
-        manager = SessionManager(folder, store=open_store(folder), settings=self.settings,
-                                 bridge=bridge, tools=ToolRegistry(tools))
-        manager.subscribe(sender)
-        return manager
-
     async def _attach_terminal(self, session_id: str, tool_call_id: str, terminal_id: str) -> None:
         _, sender = self._connected()
         converter = sender.converters.get(session_id)
@@ -146,11 +130,17 @@ class TetherAcpAgent:
             await sender.flush()  # the tool call is announced before its terminal
             sender.send(session_id, converter.attach_terminal(tool_call_id, terminal_id))
 
+    @property
+    def folders(self) -> AcpFolders:
+        if self._folders is None:
+            raise RequestError.invalid_request({"message": "initialize first"})
+        return self._folders
+
     def _manager(self, cwd: str) -> SessionManager:
         path = Path(cwd)
         if not path.is_absolute() or not path.is_dir():
             raise RequestError.invalid_params({"message": f"cwd {cwd} is not an absolute folder"})
-        return self.registry.add_folder(WorkspaceFolder.at(path))
+        return self.folders.open(WorkspaceFolder.at(path))
 
     async def _use_mcp(self, session_id: str, manager: SessionManager,
                        servers: AcpMcpServers | None) -> None:
@@ -171,7 +161,7 @@ class TetherAcpAgent:
         if session_id not in sender.converters:
             raise RequestError.invalid_params(
                 {"message": f"session {session_id} is not open: session/new or session/load"})
-        return self.registry.for_session(session_id)
+        return self.folders.registry.for_session(session_id)
 
     # -- ACP methods ------------------------------------------------------------------
 
@@ -179,7 +169,11 @@ class TetherAcpAgent:
                          client_capabilities: ClientCapabilities | None = None,
                          client_info: Implementation | None = None,
                          **kwargs: Any) -> InitializeResponse:
-        self.caps = client_capabilities or ClientCapabilities()
+        client, sender = self._connected()
+        caps = client_capabilities or ClientCapabilities()
+        if self._folders is None:
+            self._folders = AcpFolders(client, caps, self.settings, sender,
+                                       self._attach_terminal)
         mcp = self.mcp is not None
         return InitializeResponse(
             protocol_version=PROTOCOL_VERSION,
@@ -232,7 +226,7 @@ class TetherAcpAgent:
                 sessions=[session_info(s, manager.folder.root) for s in page.sessions],
                 next_cursor=page.next_cursor)
         found: list[tuple[SessionSummary, Path]] = []
-        for manager in self.registry.managers:  # the folders this connection has opened
+        for manager in self.folders.registry.managers:  # the folders this connection has opened
             found.extend((s, manager.folder.root) for s in (await manager.list()).sessions)
         found.sort(key=lambda pair: pair[0].updated_at, reverse=True)
         return ListSessionsResponse(sessions=[session_info(s, root) for s, root in found])
@@ -265,7 +259,8 @@ class TetherAcpAgent:
         await manager.cancel(session_id)
 
     async def aclose(self) -> None:
-        await self.registry.aclose()
+        if self._folders is not None:
+            await self._folders.aclose()
         if self.mcp is not None:
             await self.mcp.aclose()
         if self.sender is not None:
