@@ -6,7 +6,8 @@
 //
 //   node client.mjs PLAN.json
 //
-// PLAN: {command: [argv...], env: {...}, buffers: {absPath: text}, permission: optionKind,
+// PLAN: {command: [argv...], env: {...}, buffers: {absPath: text},
+//        permission: optionKind | "cancel",
 //        steps: [{op: "initialize", fs: bool, terminal: bool} | {op: "new", cwd} |
 //                {op: "load", cwd, sessionId} | {op: "list", cwd?} |
 //                {op: "prompt", text?, blocks?, cancelOn?: sessionUpdateKind}]}
@@ -84,6 +85,11 @@ const app = acp
   .onRequest(acp.methods.client.session.requestPermission, async ({ params }) => {
     report.permissions.push({ ...params, updatesBefore: report.updates.length });
     const wanted = plan.permission ?? "allow_once";
+    if (wanted === "cancel") {
+      // the user stops the turn while asked: cancel, then answer `cancelled` (as the spec says)
+      await currentContext.notify(acp.methods.agent.session.cancel, { sessionId: params.sessionId });
+      return { outcome: { outcome: "cancelled" } };
+    }
     const option = params.options.find((o) => o.kind === wanted);
     if (!option) return { outcome: { outcome: "cancelled" } };
     return { outcome: { outcome: "selected", optionId: option.optionId } };

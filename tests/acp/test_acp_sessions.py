@@ -101,6 +101,21 @@ def test_permission_reject_does_not_run_the_tool(acp_env: AcpEnv, workspace: Pat
     assert tool_result["role"] == "tool" and "rejected" in tool_result["content"]
 
 
+def test_cancel_while_asked_ends_the_turn_cancelled(acp_env: AcpEnv, workspace: Path) -> None:
+    acp_env.provider.set_script(Script([
+        tool_turn("run_command", {"command": "touch ran.txt"}),
+        text_turn("unreachable"),
+    ]))
+    report = acp_env.run_client(
+        [{"op": "initialize"}, {"op": "new", "cwd": str(workspace)},
+         {"op": "prompt", "text": "make a file"}],
+        permission="cancel")
+    assert report["steps"][2]["result"] == {"stopReason": "cancelled"}
+    assert not (workspace / "ran.txt").exists()
+    assert len(acp_env.provider.requests) == 1  # the model was not asked again
+    assert updates_of(report, "tool_call_update")[-1]["status"] == "failed"
+
+
 def test_run_command_uses_the_client_terminal(acp_env: AcpEnv, workspace: Path) -> None:
     acp_env.provider.set_script(Script([
         tool_turn("run_command", {"command": "echo from-the-terminal"}),
