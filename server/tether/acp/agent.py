@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
 
 from acp.exceptions import RequestError
 from acp.interfaces import Client
@@ -53,7 +52,7 @@ from tether.protocol.methods import PromptContext
 from tether.protocol.models import SessionSummary
 from tether.session import SessionManager
 from tether.settings import Settings, load_settings
-from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri
+from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri, uri_to_path
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +82,9 @@ def prompt_text(blocks: list[PromptBlock], folder: WorkspaceFolder) -> tuple[str
             texts.append(block.text)
         elif isinstance(block, ResourceContentBlock | EmbeddedResourceContentBlock):
             uri = block.uri if isinstance(block, ResourceContentBlock) else block.resource.uri
-            if _workspace_file(uri, folder):
-                files.append(path_to_uri(Path(urlparse(uri).path)))
+            path = _workspace_file(uri, folder)
+            if path is not None:
+                files.append(path_to_uri(path))
             elif isinstance(block, EmbeddedResourceContentBlock) and isinstance(
                     block.resource, TextResourceContents):
                 texts.append(f'<resource uri="{uri}">\n{block.resource.text}\n</resource>')
@@ -96,9 +96,12 @@ def prompt_text(blocks: list[PromptBlock], folder: WorkspaceFolder) -> tuple[str
     return "\n".join(texts), PromptContext(extra_file_uris=files)
 
 
-def _workspace_file(uri: str, folder: WorkspaceFolder) -> bool:
-    parsed = urlparse(uri)
-    return parsed.scheme == "file" and folder.contains(canonical(Path(parsed.path)))
+def _workspace_file(uri: str, folder: WorkspaceFolder) -> Path | None:
+    """The file `uri` names when it is inside the folder (file: URIs only)."""
+    if not uri.startswith("file:"):
+        return None
+    path = canonical(uri_to_path(uri))
+    return path if folder.contains(path) else None
 
 
 class TetherAcpAgent:
