@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tether.testing.provider_server import Script, text_turn, tool_turn
+from tether.testing.provider_server import Script, Turn, text_turn, tool_turn
 
 from .conftest import AcpEnv, updates_of
 
@@ -160,3 +160,15 @@ async def test_acp_session_is_a_tether_session(acp_env: AcpEnv, workspace: Path)
         loaded = await h.request("tether/session/load", {"sessionId": sid})
         texts = [m["parts"][0]["text"] for m in loaded["messages"]]
         assert texts == ["hello", "Hi from ACP."]
+
+
+def test_a_failed_turn_is_an_error_and_the_session_goes_on(acp_env: AcpEnv,
+                                                             workspace: Path) -> None:
+    acp_env.provider.set_script(Script([Turn(fault="401"), text_turn("fine now")]))
+    report = acp_env.run_client([{"op": "initialize"}, {"op": "new", "cwd": str(workspace)},
+                                 {"op": "prompt", "text": "hi"},
+                                 {"op": "prompt", "text": "again"}])
+    failed, again = report["steps"][2], report["steps"][3]
+    assert failed["error"]["code"] == -32603
+    assert "API key" in failed["error"]["message"]  # the provider's reason, for the user
+    assert again["result"] == {"stopReason": "end_turn"}

@@ -48,6 +48,7 @@ from tether.acp.mcp_seam import (
 )
 from tether.acp.updates import UpdateSender
 from tether.errors import TetherError, TurnInProgressError
+from tether.protocol.error_codes import code_for
 from tether.protocol.methods import PromptContext
 from tether.protocol.models import SessionSummary
 from tether.session import SessionManager
@@ -57,6 +58,9 @@ from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri, uri
 log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = 1
+# JSON-RPC's codes, with the message for the user in `message` (the SDK's helpers put it
+# in `data` under a generic message, which clients show as "Invalid params").
+INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32600, -32602, -32603
 STOP_REASONS: dict[str, Literal["end_turn", "cancelled", "max_turn_requests"]] = {
     "completed": "end_turn", "cancelled": "cancelled",
                 "step_limit": "max_turn_requests"}
@@ -91,8 +95,8 @@ def prompt_text(blocks: list[PromptBlock], folder: WorkspaceFolder) -> tuple[str
             else:
                 texts.append(f"[{uri}]")
         else:
-            raise RequestError.invalid_params(
-                {"message": f"Tether does not take {getattr(block, 'type', '?')} content"})
+            raise RequestError(INVALID_PARAMS,
+                               f"Tether does not take {getattr(block, 'type', '?')} content")
     return "\n".join(texts), PromptContext(extra_file_uris=files)
 
 
@@ -123,7 +127,7 @@ class TetherAcpAgent:
 
     def _connected(self) -> tuple[Client, UpdateSender]:
         if self.client is None or self.sender is None:
-            raise RequestError.internal_error({"message": "no client connection"})
+            raise RequestError(INTERNAL_ERROR, "no client connection")
         return self.client, self.sender
 
     async def _attach_terminal(self, session_id: str, tool_call_id: str, terminal_id: str) -> None:
@@ -136,13 +140,13 @@ class TetherAcpAgent:
     @property
     def folders(self) -> AcpFolders:
         if self._folders is None:
-            raise RequestError.invalid_request({"message": "initialize first"})
+            raise RequestError(INVALID_REQUEST, "initialize first")
         return self._folders
 
     def _manager(self, cwd: str) -> SessionManager:
         path = Path(cwd)
         if not path.is_absolute() or not path.is_dir():
-            raise RequestError.invalid_params({"message": f"cwd {cwd} is not an absolute folder"})
+            raise RequestError(INVALID_PARAMS, f"cwd {cwd} is not an absolute folder")
         return self.folders.open(WorkspaceFolder.at(path))
 
     async def _use_mcp(self, session_id: str, manager: SessionManager,
@@ -162,8 +166,8 @@ class TetherAcpAgent:
     def _serving(self, session_id: str) -> SessionManager:
         _, sender = self._connected()
         if session_id not in sender.converters:
-            raise RequestError.invalid_params(
-                {"message": f"session {session_id} is not open: session/new or session/load"})
+            raise RequestError(INVALID_PARAMS,
+                               f"session {session_id} is not open: session/new or session/load")
         return self.folders.registry.for_session(session_id)
 
     # -- ACP methods ------------------------------------------------------------------
@@ -243,15 +247,15 @@ class TetherAcpAgent:
         try:
             result = await manager.prompt(session_id, text, context)
         except TurnInProgressError as exc:
-            raise RequestError.invalid_request({"message": exc.message}) from exc
-        except TetherError as exc:
-            raise RequestError.internal_error({"message": exc.message}) from exc
+            raise RequestError(INVALID_REQUEST, exc.message) from exc
+        except TetherError as exc:  # Tether's stable code (protocol-spec.md), its message
+            raise RequestError(int(code_for(exc)), exc.message, exc.data or None) from exc
         finally:
             CURRENT_SESSION.reset(token)
         await sender.flush()  # every chunk of the turn reaches the client before its end
         stop = STOP_REASONS.get(result.status)
-        if stop is None:  # failed: the history keeps it; the client shows the error
-            raise RequestError.internal_error({"message": result.reason})
+        if stop is None:  # failed: the history keeps it; the client shows the reason
+            raise RequestError(INTERNAL_ERROR, result.reason)
         return PromptResponse(stop_reason=stop)
 
     async def cancel(self, session_id: str, **kwargs: Any) -> None:
