@@ -15,6 +15,17 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
+// The SDK's own zod schemas of ACP v1 (it checks what it receives as requests and
+// notifications with them); here they check the agent's responses too.
+import * as zod from "./node_modules/@agentclientprotocol/sdk/dist/v1/schema/zod.gen.js";
+
+const RESPONSE_SCHEMAS = {
+  initialize: zod.zInitializeResponse,
+  new: zod.zNewSessionResponse,
+  load: zod.zLoadSessionResponse,
+  list: zod.zListSessionsResponse,
+  prompt: zod.zPromptResponse,
+};
 
 const plan = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const report = { steps: [], updates: [], reads: [], writes: [], permissions: [], terminals: [] };
@@ -165,7 +176,10 @@ try {
       step += 1;
       report.steps.push({ op: s.op });
       try {
-        report.steps[step].result = (await run(ctx, s)) ?? null;
+        const result = (await run(ctx, s)) ?? null;
+        report.steps[step].result = result;
+        const checked = RESPONSE_SCHEMAS[s.op].safeParse(result ?? {});
+        if (!checked.success) report.steps[step].invalid = String(checked.error);
       } catch (error) {
         report.steps[step].error = { message: String(error?.message ?? error), code: error?.code ?? null, data: error?.data ?? null };
       }

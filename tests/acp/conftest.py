@@ -59,6 +59,8 @@ class AcpEnv:
         sys.stderr.write(done.stderr)
         assert done.returncode == 0, done.stdout + done.stderr
         report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        # every response the agent gave is valid ACP v1 by the SDK's own schema
+        assert [s for s in report["steps"] if "invalid" in s] == [], report["steps"]
         return report
 
     def tether(self, *args: str) -> subprocess.CompletedProcess[str]:
