@@ -10,7 +10,7 @@
 //        permission: optionKind | "cancel",
 //        steps: [{op: "initialize", fs: bool, terminal: bool} | {op: "new", cwd} |
 //                {op: "load", cwd, sessionId} | {op: "list", cwd?} |
-//                {op: "prompt", text?, blocks?, cancelOn?: sessionUpdateKind}]}
+//                {op: "prompt", text?, blocks?, cancelOn?: sessionUpdateKind | "terminal"}]}
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Readable, Writable } from "node:stream";
@@ -55,6 +55,7 @@ function readDisk(path) {
 function startTerminal(params) {
   const id = `term-${terminals.size + 1}`;
   const child = spawn(params.command, params.args ?? [], {
+    detached: true, // its own process group, so kill stops what it started too
     cwd: params.cwd ?? undefined,
     env: { ...process.env, ...Object.fromEntries((params.env ?? []).map((e) => [e.name, e.value])) },
   });
@@ -64,6 +65,9 @@ function startTerminal(params) {
       term.exit = { exitCode: code, signal: signal ?? null };
       resolve(term.exit);
     });
+  });
+  term.ended = new Promise((resolve) => {
+    child.on("exit", (code, signal) => resolve({ exitCode: code, signal: signal ?? null }));
   });
   child.stdout.on("data", (d) => (term.output += d));
   child.stderr.on("data", (d) => (term.output += d));
@@ -76,7 +80,9 @@ const app = acp
   .client({ name: "tether-acp-test-client" })
   .onNotification(acp.methods.client.session.update, async ({ params }) => {
     report.updates.push({ step, sessionId: params.sessionId, update: params.update });
-    if (cancelOn && params.update.sessionUpdate === cancelOn && params.sessionId === sessionId) {
+    const hasTerminal = (params.update.content ?? []).some?.((c) => c.type === "terminal");
+    const matches = params.update.sessionUpdate === cancelOn || (cancelOn === "terminal" && hasTerminal);
+    if (cancelOn && matches && params.sessionId === sessionId) {
       cancelOn = null;
       report.steps[step].cancelSent = true;
       await currentContext.notify(acp.methods.agent.session.cancel, { sessionId });
@@ -119,13 +125,15 @@ const app = acp
   })
   .onRequest(acp.methods.client.terminal.kill, async ({ params }) => {
     report.terminals.push({ op: "kill", terminalId: params.terminalId });
-    terminals.get(params.terminalId).child.kill("SIGKILL");
+    process.kill(-terminals.get(params.terminalId).child.pid, "SIGKILL");
     return {};
   })
   .onRequest(acp.methods.client.terminal.release, async ({ params }) => {
     report.terminals.push({ op: "release", terminalId: params.terminalId });
     const term = terminals.get(params.terminalId);
-    if (term.exit === null) term.child.kill("SIGKILL");
+    if (term.exit === null) {
+      try { process.kill(-term.child.pid, "SIGKILL"); } catch { /* already gone */ }
+    }
     return {};
   });
 
@@ -200,5 +208,10 @@ const closed = await new Promise((resolve) => {
   agentProcess.on("exit", (code, signal) => { clearTimeout(timer); resolve({ code, signal }); });
 });
 report.agentExit = closed;
+// how each terminal's process ended (a killed one still holds its pipes through orphans,
+// so this is the process's exit, not the pipes' close)
+const bounded = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r("running"), 15000))]);
+report.terminalExits = Object.fromEntries(
+  await Promise.all([...terminals].map(async ([id, t]) => [id, await bounded(t.ended)])));
 process.stdout.write(JSON.stringify(report) + "\n");
 process.exit(exitCode);

@@ -138,6 +138,23 @@ def test_run_command_uses_the_client_terminal(acp_env: AcpEnv, workspace: Path) 
     assert "from-the-terminal" in result and "[exit code 0]" in result
 
 
+def test_cancel_kills_the_command_in_the_client_terminal(acp_env: AcpEnv,
+                                                         workspace: Path) -> None:
+    acp_env.provider.set_script(Script([
+        tool_turn("run_command", {"command": "sleep 30; touch never"}),
+        text_turn("unreachable"),
+    ]))
+    report = acp_env.run_client(
+        [{"op": "initialize", "terminal": True}, {"op": "new", "cwd": str(workspace)},
+         {"op": "prompt", "text": "wait", "cancelOn": "terminal"}],
+        permission="allow_once")
+    assert report["steps"][2]["result"] == {"stopReason": "cancelled"}
+    ops = [t["op"] for t in report["terminals"]]
+    assert ops[0] == "create" and ops[-2:] == ["kill", "release"]
+    (exit_status,) = report["terminalExits"].values()
+    assert exit_status == {"exitCode": None, "signal": "SIGKILL"}  # stopped, not finished
+
+
 async def test_acp_session_is_a_tether_session(acp_env: AcpEnv, workspace: Path) -> None:
     acp_env.provider.set_script(Script([text_turn("Hi from ACP.")]))
     report = acp_env.run_client([{"op": "initialize"}, {"op": "new", "cwd": str(workspace)},
