@@ -51,3 +51,23 @@ def test_edit_reads_and_writes_through_the_client(acp_env: AcpEnv, workspace: Pa
     assert "the buffer" in diff["oldText"] and "the agent" in diff["newText"]
     text = "".join(u["content"]["text"] for u in updates_of(report, "agent_message_chunk"))
     assert text == "Changed the greeting."
+
+
+def test_an_embedded_workspace_file_is_attached_with_the_buffer_text(acp_env: AcpEnv,
+                                                                      workspace: Path) -> None:
+    target = workspace / "greet.py"
+    target.write_text(DISK)
+    acp_env.provider.set_script(Script([text_turn("It returns a greeting.")]))
+    report = acp_env.run_client(
+        [{"op": "initialize", "fs": True}, {"op": "new", "cwd": str(workspace)},
+         {"op": "prompt", "blocks": [
+             {"type": "text", "text": "what does this return?"},
+             {"type": "resource", "resource": {"uri": target.as_uri(), "text": BUFFER,
+                                               "mimeType": "text/x-python"}},
+             {"type": "resource_link", "name": "notes", "uri": "https://example.invalid/n"},
+         ]}],
+        buffers={str(target): BUFFER})
+    assert report["steps"][2]["result"] == {"stopReason": "end_turn"}
+    sent = str(acp_env.provider.requests[0]["messages"])
+    assert "hello from the buffer" in sent and "hello from disk" not in sent
+    assert "greet.py" in sent and "https://example.invalid/n" in sent
