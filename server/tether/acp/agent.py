@@ -18,8 +18,10 @@ from acp.exceptions import RequestError
 from acp.interfaces import Client
 from acp.schema import (
     AgentCapabilities,
+    AudioContentBlock,
     ClientCapabilities,
     EmbeddedResourceContentBlock,
+    ImageContentBlock,
     Implementation,
     InitializeResponse,
     ListSessionsResponse,
@@ -62,9 +64,9 @@ PROTOCOL_VERSION = 1
 # in `data` under a generic message, which clients show as "Invalid params").
 INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32600, -32602, -32603
 STOP_REASONS: dict[str, Literal["end_turn", "cancelled", "max_turn_requests"]] = {
-    "completed": "end_turn", "cancelled": "cancelled",
-                "step_limit": "max_turn_requests"}
-PromptBlock = Any  # the SDK's union of content blocks; each kind is matched below
+    "completed": "end_turn", "cancelled": "cancelled", "step_limit": "max_turn_requests"}
+PromptBlock = (TextContentBlock | ImageContentBlock | AudioContentBlock | ResourceContentBlock
+               | EmbeddedResourceContentBlock)
 
 
 def session_info(row: SessionSummary, root: Path) -> SessionInfo:
@@ -95,8 +97,7 @@ def prompt_text(blocks: list[PromptBlock], folder: WorkspaceFolder) -> tuple[str
             else:
                 texts.append(f"[{uri}]")
         else:
-            raise RequestError(INVALID_PARAMS,
-                               f"Tether does not take {getattr(block, 'type', '?')} content")
+            raise RequestError(INVALID_PARAMS, f"Tether does not take {block.type} content")
     return "\n".join(texts), PromptContext(extra_file_uris=files)
 
 
