@@ -11,6 +11,8 @@ handlers stay thin: parse, one engine call, map the result; the event conversion
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,8 +51,8 @@ from tether.acp.mcp_seam import (
     server_configs,
 )
 from tether.acp.updates import UpdateSender
-from tether.errors import TetherError, TurnInProgressError
-from tether.protocol.error_codes import code_for
+from tether.errors import TetherError
+from tether.protocol.error_codes import ErrorCode, code_for
 from tether.protocol.methods import PromptContext
 from tether.protocol.models import SessionSummary
 from tether.session import SessionManager
@@ -63,6 +65,7 @@ PROTOCOL_VERSION = 1
 # JSON-RPC's codes, with the message for the user in `message` (the SDK's helpers put it
 # in `data` under a generic message, which clients show as "Invalid params").
 INVALID_REQUEST, INVALID_PARAMS, INTERNAL_ERROR = -32600, -32602, -32603
+RESOURCE_NOT_FOUND = -32002  # ACP's
 STOP_REASONS: dict[str, Literal["end_turn", "cancelled", "max_turn_requests"]] = {
     "completed": "end_turn", "cancelled": "cancelled", "step_limit": "max_turn_requests"}
 PromptBlock = (TextContentBlock | ImageContentBlock | AudioContentBlock | ResourceContentBlock
@@ -107,6 +110,29 @@ def _workspace_file(uri: str, folder: WorkspaceFolder) -> Path | None:
         return None
     path = canonical(uri_to_path(uri))
     return path if folder.contains(path) else None
+
+
+# Tether's own codes (protocol-spec.md) overlap ACP's (-32002 is ACP's "resource not
+# found", Tether's "turn in progress"): ACP clients get ACP's codes, Tether's in `data`.
+ACP_CODES = {
+    ErrorCode.UNKNOWN_SESSION: RESOURCE_NOT_FOUND,
+    ErrorCode.TURN_IN_PROGRESS: INVALID_REQUEST,
+    ErrorCode.INVALID_REQUEST: INVALID_REQUEST,
+    ErrorCode.INVALID_PARAMS: INVALID_PARAMS,
+    ErrorCode.FOLDER_NOT_IN_WORKSPACE: INVALID_PARAMS,
+    ErrorCode.PATH_OUTSIDE_WORKSPACE: INVALID_PARAMS,
+}
+
+
+@contextmanager
+def tether_errors() -> Iterator[None]:
+    """Tether's errors as ACP's JSON-RPC errors, with their message and Tether's code."""
+    try:
+        yield
+    except TetherError as exc:
+        code = code_for(exc)
+        raise RequestError(ACP_CODES.get(code, INTERNAL_ERROR), exc.message,
+                           {**exc.data, "tetherCode": int(code)}) from exc
 
 
 class TetherAcpAgent:
@@ -169,7 +195,8 @@ class TetherAcpAgent:
         if session_id not in sender.converters:
             raise RequestError(INVALID_PARAMS,
                                f"session {session_id} is not open: session/new or session/load")
-        return self.folders.registry.for_session(session_id)
+        with tether_errors():  # deleted underneath (another window, the CLI)
+            return self.folders.registry.for_session(session_id)
 
     # -- ACP methods ------------------------------------------------------------------
 
@@ -201,7 +228,8 @@ class TetherAcpAgent:
                           **kwargs: Any) -> NewSessionResponse:
         _, sender = self._connected()
         manager = self._manager(cwd)
-        info = await manager.create()
+        with tether_errors():
+            info = await manager.create()
         sender.serve(info.id, manager.folder.root)
         await self._use_mcp(info.id, manager, mcp_servers)
         return NewSessionResponse(session_id=info.id)
@@ -217,7 +245,9 @@ class TetherAcpAgent:
         converter = sender.serve(session_id, manager.folder.root)
         converter.replay = True
         try:
-            for event in await manager.replay(session_id):
+            with tether_errors():
+                events = await manager.replay(session_id)
+            for event in events:
                 for update in converter.convert(event):
                     await client.session_update(session_id=session_id, update=update)
         finally:
@@ -229,13 +259,16 @@ class TetherAcpAgent:
                             **kwargs: Any) -> ListSessionsResponse:
         if cwd is not None:
             manager = self._manager(cwd)
-            page = await manager.list(cursor=cursor)
+            with tether_errors():
+                page = await manager.list(cursor=cursor)
             return ListSessionsResponse(
                 sessions=[session_info(s, manager.folder.root) for s in page.sessions],
                 next_cursor=page.next_cursor)
         found: list[tuple[SessionSummary, Path]] = []
         for manager in self.folders.registry.managers:  # the folders this connection has opened
-            found.extend((s, manager.folder.root) for s in (await manager.list()).sessions)
+            with tether_errors():
+                page = await manager.list()
+            found.extend((s, manager.folder.root) for s in page.sessions)
         found.sort(key=lambda pair: pair[0].updated_at, reverse=True)
         return ListSessionsResponse(sessions=[session_info(s, root) for s, root in found])
 
@@ -246,11 +279,8 @@ class TetherAcpAgent:
         text, context = prompt_text(prompt, manager.folder)
         token = CURRENT_SESSION.set(session_id)
         try:
-            result = await manager.prompt(session_id, text, context)
-        except TurnInProgressError as exc:
-            raise RequestError(INVALID_REQUEST, exc.message) from exc
-        except TetherError as exc:  # Tether's stable code (protocol-spec.md), its message
-            raise RequestError(int(code_for(exc)), exc.message, exc.data or None) from exc
+            with tether_errors():  # a turn already running, a store error
+                result = await manager.prompt(session_id, text, context)
         finally:
             CURRENT_SESSION.reset(token)
         await sender.flush()  # every chunk of the turn reaches the client before its end

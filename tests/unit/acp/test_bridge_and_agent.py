@@ -22,11 +22,13 @@ from acp.schema import (
     McpServerStdio,
     ReadTextFileResponse,
     RequestPermissionResponse,
+    TextContentBlock,
 )
 
 from tether.acp.agent import TetherAcpAgent
 from tether.acp.bridge import CURRENT_SESSION, AcpEditorBridge
 from tether.acp.mcp_seam import McpServerConfig
+from tether.protocol.error_codes import ErrorCode
 from tether.settings import Settings
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.workspace.bridge import DocumentSnapshot, FileEdit, PermissionRequest
@@ -192,3 +194,29 @@ async def test_mcp_servers_go_through_the_seam(tmp_path: Path,
     assert "mcp__fs__read" in manager.tools
     await agent.aclose()
     assert source.closed
+
+
+async def test_tether_errors_keep_their_code_and_message(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TETHER_DATA_DIR", str(tmp_path / "data"))
+    agent = TetherAcpAgent(Settings())
+    agent.on_connect(FakeClient())  # type: ignore[arg-type]
+    await agent.initialize(protocol_version=1)
+    ws = (tmp_path / "ws").resolve()
+    ws.mkdir()
+    with pytest.raises(RequestError) as caught:
+        await agent.list_sessions(cwd=str(ws), cursor="not-a-cursor")
+    assert caught.value.code == -32602 and "cursor" in str(caught.value)
+    assert caught.value.data["tetherCode"] == int(ErrorCode.INVALID_PARAMS)
+    with pytest.raises(RequestError) as refused:
+        await agent.new_session(cwd="relative/dir")
+    assert refused.value.code == -32602 and "absolute" in str(refused.value)
+    new = await agent.new_session(cwd=str(ws))
+    manager = agent.folders.registry.for_session(new.session_id)
+    await manager.delete(new.session_id)  # gone underneath: the store says so
+    with pytest.raises(RequestError) as gone:
+        await agent.prompt(session_id=new.session_id,
+                           prompt=[TextContentBlock(type="text", text="hi")])
+    assert gone.value.code == -32002  # ACP's "resource not found"
+    assert gone.value.data["tetherCode"] == int(ErrorCode.UNKNOWN_SESSION)
+    await agent.aclose()
