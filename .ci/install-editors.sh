@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 if [ -f .ci/install-vscode.sh ]; then
   bash .ci/install-vscode.sh
 fi
+bash .ci/install-acp-client.sh  # the ACP SDK client that tests/acp drives `tether acp` with

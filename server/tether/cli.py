@@ -80,10 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     sessions.set_defaults(func=_run_sessions)
 
+    from tether.acp.cli import add_acp_command
     from tether.index import add_index_commands
     from tether.lsp.cli import add_serve_command
 
     add_serve_command(sub)
+    add_acp_command(sub)
     add_index_commands(sub)
     return parser
 
