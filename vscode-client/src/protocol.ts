@@ -334,6 +334,34 @@ export interface MessageAdded {
   message: Message;
 }
 
+/**
+ * The assistant text streamed so far, saved every few seconds while a reply streams.
+ *
+ * Durable, so a reply whose process is killed mid-stream keeps its text: on the next
+ * load the turn gets `turn_failed` and this text becomes an interrupted message.
+ * Clients need not render it (the deltas already showed the text).
+ */
+export interface MessageCheckpoint {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `message_checkpoint`. */
+  type: "message_checkpoint";
+  /** The assistant message being streamed. */
+  messageId: string;
+  /** Its whole text so far (not a delta). */
+  text: string;
+  /** Its whole reasoning text so far. */
+  reasoning: string;
+}
+
 /** A model Tether can reach. */
 export interface ModelInfo {
   /** Extension data; ignored by Tether. */
@@ -563,7 +591,8 @@ export type SessionEvent =
   | TurnCompleted
   | TurnCancelled
   | TurnFailed
-  | StepLimitReached;
+  | StepLimitReached
+  | MessageCheckpoint;
 
 /** Params of the `tether/session/event` notification. */
 export interface SessionEventNotification {
@@ -691,6 +720,8 @@ export interface StreamRetry {
   reason: string;
   /** Wait before the retry. */
   delaySeconds: number;
+  /** The partial assistant message streamed before the failure: clients drop it (its deltas); the retry streams under a fresh message id and never repeats text under this one. */
+  discardMessageId?: string | null;
 }
 
 /** Under `capabilities.experimental.tether` in the client's initialize params. */
@@ -1096,6 +1127,7 @@ export const DURABLE_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_cancelled",
   "turn_failed",
   "step_limit_reached",
+  "message_checkpoint",
 ];
 export const TERMINAL_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_completed",

@@ -192,6 +192,18 @@
 ---@field type "message_added" Always `message_added`.
 ---@field message tether.Message A complete message appended to the history.
 
+--- The assistant text streamed so far, saved every few seconds while a reply streams. Durable, so a reply whose process is killed mid-stream keeps its text: on the next load the turn gets `turn_failed` and this text becomes an interrupted message. Clients need not render it (the deltas already showed the text).
+---@class tether.MessageCheckpoint
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "message_checkpoint" Always `message_checkpoint`.
+---@field messageId string The assistant message being streamed.
+---@field text string Its whole text so far (not a delta).
+---@field reasoning string Its whole reasoning text so far.
+
 --- A model Tether can reach.
 ---@class tether.ModelInfo
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -308,7 +320,7 @@
 ---@field count integer Events re-sent as `tether/session/event`.
 ---@field lastSeq integer The last seq sent.
 
----@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached
+---@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached|tether.MessageCheckpoint
 
 --- Params of the `tether/session/event` notification.
 ---@class tether.SessionEventNotification
@@ -381,6 +393,7 @@
 ---@field attempt integer 1 for the first retry.
 ---@field reason string Why the request or stream is retried.
 ---@field delaySeconds number Wait before the retry.
+---@field discardMessageId? string|nil The partial assistant message streamed before the failure: clients drop it (its deltas); the retry streams under a fresh message id and never repeats text under this one.
 
 --- Under `capabilities.experimental.tether` in the client's initialize params.
 ---@class tether.TetherClientCapabilities
@@ -654,6 +667,7 @@ M.durable_events = {
   turn_cancelled = true,
   turn_failed = true,
   step_limit_reached = true,
+  message_checkpoint = true,
 }
 
 --- Event types that are terminal (a set: type -> true).

@@ -172,6 +172,12 @@ class StreamRetry(EventBase):
     attempt: int = Field(description="1 for the first retry.")
     reason: str = Field(description="Why the request or stream is retried.")
     delay_seconds: float = Field(0.0, description="Wait before the retry.")
+    discard_message_id: str | None = Field(
+        None,
+        description="The partial assistant message streamed before the failure: clients drop "
+        "it (its deltas); the retry streams under a fresh message id and never repeats text "
+        "under this one.",
+    )
 
 
 class ContextTruncated(EventBase):
@@ -234,6 +240,20 @@ class StepLimitReached(EventBase):
     steps: int = Field(description="Steps taken.")
 
 
+class MessageCheckpoint(EventBase):
+    """The assistant text streamed so far, saved every few seconds while a reply streams.
+
+    Durable, so a reply whose process is killed mid-stream keeps its text: on the next
+    load the turn gets `turn_failed` and this text becomes an interrupted message.
+    Clients need not render it (the deltas already showed the text).
+    """
+
+    type: Literal["message_checkpoint"] = "message_checkpoint"
+    message_id: str = Field(description="The assistant message being streamed.")
+    text: str = Field(description="Its whole text so far (not a delta).")
+    reasoning: str = Field("", description="Its whole reasoning text so far.")
+
+
 SessionEvent = Annotated[
     TurnStarted
     | MessageAdded
@@ -255,7 +275,8 @@ SessionEvent = Annotated[
     | TurnCompleted
     | TurnCancelled
     | TurnFailed
-    | StepLimitReached,
+    | StepLimitReached
+    | MessageCheckpoint,
     Field(discriminator="type"),
 ]
 
@@ -270,6 +291,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         ToolOutputChunk, ToolHeartbeat, ToolCallCompleted, FileEdited, PermissionRequested,
         PermissionResolved, UsageUpdated, StreamRetry, ContextTruncated, ErrorEvent,
         TitleChanged, TurnCompleted, TurnCancelled, TurnFailed, StepLimitReached,
+        MessageCheckpoint,
     )
 }
 

@@ -1,8 +1,15 @@
 """Numbering, persisting and publishing the events of one session.
 
-One emitter per session holds the seq counter, so seq is strictly increasing in the order
-events are emitted. A durable event is appended to history before listeners hear of it,
-so a client that reconnects can replay everything it was told.
+A durable event gets its seq from the store, under the session's cross-process lock and
+from the file's own tail, so two processes appending to one session never share a seq;
+it is appended before listeners hear of it, so a client that reconnects can replay
+everything it was told. Transient events (deltas, chunks) are numbered here, just past
+the last seq this process knows; only the process holding the session's turn lease
+streams them, and the next durable seq is always above them.
+
+The emitter also remembers how far into the file this process has read (`offset`) and
+which records there are its own, so a catch-up (`catch_up`) returns exactly what other
+processes appended, in file order, which is seq order.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tether.protocol.events import EventBase, SessionEvent
-from tether.store.base import SessionStore
+from tether.store.base import Appended, SessionStore, StoredRecord
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +36,46 @@ class EventEmitter:
         listeners: list[Listener],
         *,
         last_seq: int = 0,
+        offset: int = 0,
     ) -> None:
         self.session_id = session_id
         self._store = store
         self._listeners = listeners  # shared with the manager: subscribe() adds to it
         self.seq = last_seq
+        self.offset = offset  # bytes of the history file this process has folded in
+        self._own: set[int] = set()  # seqs we appended past `offset`
+        self._catching_up = asyncio.Lock()
 
     async def emit(self, event_type: type[E], turn_id: str | None, *, sync: bool = False,
                    **fields: Any) -> E:
         """Create, number, persist (if durable) and publish one event."""
         self.seq += 1
-        event = event_type(session_id=self.session_id, turn_id=turn_id, seq=self.seq, **fields)
+        provisional = self.seq  # transient events emitted meanwhile number above it
+        event = event_type(session_id=self.session_id, turn_id=turn_id, seq=provisional,
+                           **fields)
         if event.durable:
-            if sync:
-                await asyncio.to_thread(self._store.append, self.session_id, [event], sync=True)
-            else:
-                self._store.append(self.session_id, [event], sync=False)
+            self._own.add(provisional)  # before the write: a catch-up may read it first
+            try:
+                if sync:
+                    appended = await asyncio.to_thread(
+                        self._store.append, self.session_id, [event], sync=True, number=True,
+                        after_seq=provisional - 1)
+                else:
+                    appended = self._store.append(self.session_id, [event], sync=False,
+                                                  number=True, after_seq=provisional - 1)
+            except Exception:  # nothing was written (a cancelled thread may still write)
+                self._own.discard(provisional)
+                raise
+            self._stored(appended, provisional)
         self.publish(event)
         return event
+
+    def _stored(self, appended: Appended, provisional: int) -> None:
+        if appended.first_seq != provisional:
+            self._own.discard(provisional)
+        if appended.last_seq:
+            self._own.update(range(appended.first_seq, appended.last_seq + 1))
+            self.seq = max(self.seq, appended.last_seq)
 
     def emit_transient(self, event_type: type[E], turn_id: str | None, **fields: Any) -> E:
         """`emit` for events that are never persisted, callable from a timer callback."""
@@ -55,6 +84,24 @@ class EventEmitter:
         event = event_type(session_id=self.session_id, turn_id=turn_id, seq=self.seq, **fields)
         self.publish(event)
         return event
+
+    async def catch_up(self) -> list[dict[str, Any]]:
+        """The records other processes appended since the last catch-up, in seq order."""
+        async with self._catching_up:
+            stored: list[StoredRecord]
+            stored, reached = await asyncio.to_thread(
+                self._store.read_after, self.session_id, self.offset)
+            foreign: list[dict[str, Any]] = []
+            for item in stored:
+                seq = item.record.get("seq")
+                if isinstance(seq, int) and not isinstance(seq, bool):
+                    if seq in self._own:
+                        self._own.discard(seq)
+                        continue
+                    self.seq = max(self.seq, seq)
+                foreign.append(item.record)
+            self.offset = max(self.offset, reached)
+            return foreign
 
     def publish(self, event: EventBase) -> None:
         for listener in list(self._listeners):

@@ -3,6 +3,14 @@
 The manager owns every turn as a task (the supervisor of the style guide): `prompt`
 awaits the turn through a shield, so a caller that goes away cancels the turn instead of
 orphaning it, and `aclose` cancels and awaits whatever still runs.
+
+Several processes may hold one session (two editor windows, an editor and `tether
+chat`). One of them at a time runs a turn: it holds the session's turn lease for the
+whole turn, and a prompt in another process gets TURN_IN_PROGRESS (`data.elsewhere`)
+rather than a second, interleaved turn. Before each model request the runner catches up
+with what other processes appended, and with `mirror_interval` set (the LSP server sets
+it) the manager forwards those records to its clients while they happen. A session
+loaded with an unfinished turn and a free lease gets that turn closed (`recovery.py`).
 """
 
 from __future__ import annotations
@@ -16,7 +24,13 @@ from contextlib import suppress
 from typing import Literal
 
 from tether.errors import SessionNotFoundError, TurnInProgressError
-from tether.protocol.events import SessionEvent, TitleChanged, parse_event
+from tether.protocol.events import (
+    MessageAdded,
+    SessionEvent,
+    TitleChanged,
+    TurnFailed,
+    parse_event,
+)
 from tether.protocol.methods import (
     ListSessionsResult,
     LoadSessionResult,
@@ -26,11 +40,14 @@ from tether.protocol.methods import (
 from tether.protocol.models import SessionInfo
 from tether.providers.base import Provider
 from tether.session.emitter import EventEmitter, Listener
+from tether.session.mirror import fold_foreign
+from tether.session.recovery import plan_recovery
 from tether.session.state import SessionState
 from tether.session.title import fallback_title, generate_title
 from tether.session.turn import TurnDeps, TurnRunner, new_id
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
+from tether.store.locks import TurnLease
 from tether.tools.base import IndexQuery
 from tether.tools.registry import ToolRegistry
 from tether.workspace.bridge import EditorBridge
@@ -68,6 +85,7 @@ class SessionManager:
         provider_factory: ProviderFactory | None = None,
         tools: ToolRegistry | None = None,
         heartbeat_interval: float = 10.0,
+        mirror_interval: float | None = None,
     ) -> None:
         self.folder = folder
         self.settings = settings
@@ -81,6 +99,8 @@ class SessionManager:
         self._states: dict[str, SessionState] = {}
         self._load_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()
+        self._mirror_interval = mirror_interval
+        self._mirror: asyncio.Task[None] | None = None
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -122,6 +142,7 @@ class SessionManager:
         self._states[info.id] = SessionState(
             info=info, messages=[], emitter=EventEmitter(info.id, self.store, self._listeners)
         )
+        self._start_mirror()
         return info
 
     async def _state(self, session_id: str) -> SessionState:
@@ -138,10 +159,59 @@ class SessionManager:
                     info=loaded.info,
                     messages=loaded.messages,
                     emitter=EventEmitter(session_id, self.store, self._listeners,
-                                         last_seq=loaded.last_seq),
+                                         last_seq=loaded.last_seq, offset=loaded.size),
                 )
+                await self._recover(state)
                 self._states[session_id] = state
+                self._start_mirror()
         return state
+
+    async def _recover(self, state: SessionState) -> None:
+        """Close a turn left unfinished by a process that ended (none while one runs)."""
+        session_id = state.info.id
+        lease = await asyncio.to_thread(self.store.turn_lease, session_id)
+        if lease is None:
+            return  # a turn runs in another process: it is not interrupted
+        try:
+            await self._catch_up(state)
+            records = await asyncio.to_thread(self.store.last_turn, session_id)
+            plan = plan_recovery(records, new_id)
+            if plan is None:
+                return
+            log.warning("session %s: turn %s had no end; closing it (%s)",
+                        session_id, plan.turn_id, plan.reason)
+            for message in plan.messages:
+                state.messages.append(message)
+                await state.emitter.emit(MessageAdded, plan.turn_id, message=message)
+            await state.emitter.emit(TurnFailed, plan.turn_id, sync=True, reason=plan.reason)
+        finally:
+            lease.release()
+
+    async def _catch_up(self, state: SessionState) -> None:
+        """Fold in and forward what other processes appended to the session."""
+        records = await state.emitter.catch_up()
+        if records:
+            for event in fold_foreign(state, records):
+                state.emitter.publish(event)
+
+    def _start_mirror(self) -> None:
+        if self._mirror_interval is None or self._mirror is not None:
+            return
+        self._mirror = asyncio.create_task(self._watch(self._mirror_interval))
+
+    async def _watch(self, interval: float) -> None:
+        """Poll the history files of the sessions this process holds; forward foreign
+        records. Polling (a read of a few bytes when nothing changed) works on every
+        file system, network shares included, where change notification does not."""
+        while True:
+            await asyncio.sleep(interval)
+            for state in list(self._states.values()):
+                try:
+                    await self._catch_up(state)
+                except SessionNotFoundError:
+                    self._states.pop(state.info.id, None)  # deleted by another process
+                except Exception:
+                    log.exception("mirroring session %s failed", state.info.id)
 
     async def list(
         self, limit: int = 50, cursor: str | None = None, query: str | None = None
@@ -152,13 +222,13 @@ class SessionManager:
         return ListSessionsResult(sessions=sessions, next_cursor=next_cursor)
 
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
+        await self._state(session_id)  # closes a turn a crashed process left open
         loaded = await asyncio.to_thread(self.store.load, session_id, tail=tail or DEFAULT_TAIL)
         return LoadSessionResult(session=loaded.info, messages=loaded.messages,
                                  truncated=loaded.truncated, last_seq=loaded.last_seq)
 
     async def replay(self, session_id: str, from_seq: int = 0) -> builtins.list[SessionEvent]:
-        if not self.has_session(session_id):
-            raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
+        await self._state(session_id)
         records = await asyncio.to_thread(
             lambda: list(self.store.iter_records(session_id, from_seq=from_seq))
         )
@@ -206,22 +276,41 @@ class SessionManager:
         self, session_id: str, text: str, context: PromptContext | None = None
     ) -> TurnResult:
         state = await self._state(session_id)
+        task = state.task
+        if task is not None and not task.done() and state.finishing:
+            await asyncio.wait({task})  # a late steer's prompt: the turn is writing its end
         if state.running:
             raise TurnInProgressError(
-                f"a turn is already running in session {session_id}; steer or cancel it"
+                f"a turn is already running in session {session_id}; steer or cancel it",
+                data={"sessionId": session_id, "elsewhere": False},
             )
-        turn_id = new_id()
-        started = asyncio.Event()
-        state.turn_id, state.cancelling, state.steer_queue = turn_id, False, []
-        task = asyncio.create_task(self._run_turn(state, turn_id, text, context, started))
-        state.task = task
-        state.started = started
+        lease = self.store.turn_lease(session_id)  # no await since the check above
+        if lease is None:
+            raise TurnInProgressError(
+                f"a turn is running in session {session_id} in another Tether process "
+                "(another editor window or `tether chat`); wait for it to end or stop it there",
+                data={"sessionId": session_id, "elsewhere": True},
+            )
+        task = self._start_turn(state, text, context, lease)
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             # The caller went away ($/cancelRequest, client gone): the turn goes with it.
             await self.cancel(session_id)
             raise
+
+    def _start_turn(self, state: SessionState, text: str, context: PromptContext | None,
+                    lease: TurnLease) -> asyncio.Task[TurnResult]:
+        """The turn's task; it owns `lease` and releases (or hands it on) when it ends."""
+        turn_id = new_id()
+        started = asyncio.Event()
+        state.turn_id, state.cancelling, state.finishing = turn_id, False, False
+        state.steer_queue = []
+        task = asyncio.create_task(self._run_turn(state, turn_id, text, context, started,
+                                                  lease))
+        state.task = task
+        state.started = started
+        return task
 
     async def _run_turn(
         self,
@@ -230,8 +319,25 @@ class SessionManager:
         text: str,
         context: PromptContext | None,
         started: asyncio.Event,
+        lease: TurnLease,
     ) -> TurnResult:
         started.set()
+        handed_on = False
+        try:
+            await self._catch_up(state)  # every window's turns, before the first request
+            result = await self._turn(state, turn_id, text, context)
+            leftover, state.steer_queue = state.steer_queue, []
+            if leftover and result.status != "cancelled":
+                # steered too late for this turn (step limit, failure): the next one takes it
+                self._start_turn(state, "\n\n".join(leftover), None, lease)
+                handed_on = True
+            return result
+        finally:
+            if not handed_on:
+                lease.release()
+
+    async def _turn(self, state: SessionState, turn_id: str, text: str,
+                    context: PromptContext | None) -> TurnResult:
         first_turn = not any(m.role == "user" for m in state.messages)
         settings = self._settings_for(state.info)
         if first_turn and not state.info.title:
@@ -241,6 +347,7 @@ class SessionManager:
             provider_factory=lambda: self._provider_factory(settings),
             tools=self.tools, settings=settings, context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
+            before_request=lambda: self._catch_up(state),
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:
@@ -267,15 +374,16 @@ class SessionManager:
         await state.started.wait()  # a task cancelled before it runs would skip its cleanup
         if not state.cancelling:
             state.cancelling = True
-            task.cancel()
+            if not state.finishing:  # a turn writing its end keeps that end
+                task.cancel()
         with suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(asyncio.shield(task), CANCEL_WAIT_SECONDS)
         return True
 
     async def steer(self, session_id: str, text: str) -> bool:
         state = await self._state(session_id)
-        if not state.running or state.cancelling:
-            return False
+        if not state.running or state.cancelling or state.finishing:
+            return False  # not taken: the client sends it as the next prompt
         state.steer_queue.append(text)
         return True
 
@@ -319,3 +427,7 @@ class SessionManager:
             task.cancel()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        if self._mirror is not None:
+            self._mirror.cancel()
+            await asyncio.gather(self._mirror, return_exceptions=True)
+            self._mirror = None

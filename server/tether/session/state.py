@@ -20,6 +20,7 @@ class SessionState:
     task: asyncio.Task[TurnResult] | None = None
     turn_id: str | None = None
     cancelling: bool = False
+    finishing: bool = False  # the terminal record is being written: steers start a new turn
     started: asyncio.Event = field(default_factory=asyncio.Event)  # set once the task runs
 
     @property

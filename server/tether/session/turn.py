@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from tether.protocol.events import (
     EventBase,
     FileEdited,
     MessageAdded,
+    MessageCheckpoint,
     PermissionRequested,
     PermissionResolved,
     ReasoningDelta,
@@ -76,6 +77,7 @@ log = logging.getLogger(__name__)
 
 DISPLAY_OUTPUT_CAP = 4000
 CANCELLED_RESULT = "Cancelled by the user before it finished. Do not retry it unless asked."
+CHECKPOINT_SECONDS = 2.0  # streamed text is saved at least this often (crash recovery)
 
 
 def new_id() -> str:
@@ -92,6 +94,9 @@ class TurnDeps:
     context_window: int
     index: IndexQuery | None = None
     heartbeat_interval: float = 10.0
+    # what other processes appended, folded in before each model request
+    before_request: Callable[[], Awaitable[None]] | None = None
+    checkpoint_interval: float = CHECKPOINT_SECONDS
 
 
 @dataclass
@@ -104,6 +109,8 @@ class _Partial:
     signature: str | None = None
     calls: list[ToolCallReady] = field(default_factory=list)
     stop_reason: str = ""
+    checkpointed_at: float = field(default_factory=time.monotonic)
+    checkpointed_chars: int = 0
 
     def reset(self) -> None:
         self.text.clear()
@@ -147,6 +154,8 @@ class TurnRunner:
         self._stop_reason = "end_turn"
         self._focus_files: list[str] = []
         self._mentioned: list[str] = []
+        self._terminal: asyncio.Future[None] | None = None  # the one terminal write
+        self._result: TurnResult | None = None
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> None:
@@ -161,7 +170,12 @@ class TurnRunner:
 
     async def run(self, text: str, context: PromptContext | None) -> TurnResult:
         try:
-            return await self._run(text, context)
+            try:
+                return await self._run(text, context)
+            except asyncio.CancelledError:
+                # landed while the turn was already ending (writing its failure): the
+                # turn still gets exactly one terminal record
+                return await self._cancelled()
         finally:
             if self._provider is not None:
                 await asyncio.shield(self._provider.aclose())
@@ -215,6 +229,8 @@ class TurnRunner:
     async def _step(self) -> bool:
         """One model call and its tool calls; True when the model is done."""
         deps = self.deps
+        if deps.before_request is not None:
+            await deps.before_request()
         if self._system is None:  # once per turn: steady for provider prompt caches
             self._system = await build_system_prompt(
                 deps.folder, index=deps.index, focus_files=self._focus_files,
@@ -239,19 +255,27 @@ class TurnRunner:
             if isinstance(event, TextChunk):
                 partial.text.append(event.text)
                 self._deltas.add(TextDelta, partial.id, event.text)
+                await self._checkpoint(partial)
             elif isinstance(event, ReasoningChunk):
                 partial.reasoning.append(event.text)
                 partial.signature = event.signature or partial.signature
                 if event.text:
                     self._deltas.add(ReasoningDelta, partial.id, event.text)
+                await self._checkpoint(partial)
             elif isinstance(event, ToolCallReady):
                 partial.calls.append(event)
             elif isinstance(event, UsageReport):
                 step_usage = event.usage
             elif isinstance(event, RetryNotice):
+                # The retry streams under a fresh id, so no client shows the dropped
+                # partial's text twice: per message id, deltas add up to the stored text.
+                discarded = partial.id
                 partial.reset()
+                partial.id = new_id()
+                partial.checkpointed_chars = 0
                 await self.emit(StreamRetry, attempt=event.attempt, reason=event.reason,
-                                delay_seconds=event.delay_seconds)
+                                delay_seconds=event.delay_seconds,
+                                discard_message_id=discarded)
             elif isinstance(event, StreamFinished):
                 partial.stop_reason = event.stop_reason
         message = partial.to_message(self.turn_id)
@@ -269,6 +293,18 @@ class TurnRunner:
             return True
         await self._run_tools(message.tool_calls, partial.calls)
         return False
+
+    async def _checkpoint(self, partial: _Partial) -> None:
+        """Save the streamed text every few seconds: a killed process keeps it."""
+        now = time.monotonic()
+        if now - partial.checkpointed_at < self.deps.checkpoint_interval:
+            return
+        chars = sum(map(len, partial.text)) + sum(map(len, partial.reasoning))
+        if chars == partial.checkpointed_chars:
+            return
+        partial.checkpointed_at, partial.checkpointed_chars = now, chars
+        await self.emit(MessageCheckpoint, message_id=partial.id, text="".join(partial.text),
+                        reasoning="".join(partial.reasoning))
 
     async def _record_usage(self, step: Usage, estimated_tokens: int) -> None:
         if step.total_tokens == 0 and (step.prompt_tokens or step.completion_tokens):
@@ -389,11 +425,25 @@ class TurnRunner:
 
     async def _finish(self, status: TurnStatus, event_type: type[EventBase],
                       **fields: Any) -> TurnResult:
-        await self.emit(event_type, sync=True, **fields)
-        text = str(fields.get("text", ""))
-        reason = str(fields.get("reason", ""))
-        return TurnResult(session_id=self.state.info.id, turn_id=self.turn_id, status=status,
-                          text=text, usage=self.usage, reason=reason)
+        """Write the terminal record, once: a cancel that arrives while it is being
+        written (fsynced) waits for it instead of writing a second ending."""
+        if self._terminal is None:
+            self.state.finishing = True  # from here a steer is refused: it starts a new turn
+            self._terminal = asyncio.ensure_future(
+                self.emit(event_type, sync=True, **fields))
+            self._result = TurnResult(
+                session_id=self.state.info.id, turn_id=self.turn_id, status=status,
+                text=str(fields.get("text", "")), usage=self.usage,
+                reason=str(fields.get("reason", "")))
+        terminal = self._terminal
+        while not terminal.done():
+            try:
+                await asyncio.shield(terminal)
+            except asyncio.CancelledError:
+                continue  # the ending is being written; it stays the one ending
+        terminal.result()  # a failed write raises here
+        assert self._result is not None
+        return self._result
 
     async def _failed(self, reason: str, exc: BaseException) -> TurnResult:
         code = int(code_for(exc))
@@ -403,12 +453,15 @@ class TurnRunner:
 
     async def _cancelled(self) -> TurnResult:
         """Persist what was said and done, close pending calls, then the terminal event."""
+        if self._terminal is not None:  # already ending: that ending stands
+            return await self._finish("cancelled", TurnCancelled)
         await self._keep_partial()
         for call in list(self._pending.values()):
             if call.id in self._started_tools:
                 await self.emit(ToolCallCompleted, tool_call_id=call.id, name=call.name,
                                 success=False, duration_ms=0, output="cancelled")
             await self._add_tool_result(call, CANCELLED_RESULT, True)
+        await self._drain_steer()  # steers taken before the cancel stay in the history
         return await self._finish("cancelled", TurnCancelled, reason="cancelled by user")
 
     async def _keep_partial(self) -> None:

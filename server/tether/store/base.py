@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from tether.protocol.events import EventBase
 from tether.protocol.models import Message, SessionInfo, SessionSummary
+from tether.store.locks import TurnLease
 
 DEFAULT_TAIL = 1000
 
@@ -26,6 +27,25 @@ class LoadedSession:
     truncated: bool = False  # older messages were left out by a tail load
     total_messages: int = 0
     problems: list[str] = field(default_factory=list)  # corrupt lines skipped, torn tail
+    size: int = 0  # bytes of the file this load read (where a catch-up starts reading)
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where an append landed: the seqs it was given and its byte range in the file."""
+
+    first_seq: int = 0
+    last_seq: int = 0
+    start: int = 0  # file size before the write (foreign bytes may precede it)
+    end: int = 0  # file size after it
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """One durable record read back from a file, with the offset just past its line."""
+
+    record: dict[str, Any]
+    end: int
 
 
 class SessionStore(Protocol):
@@ -35,8 +55,26 @@ class SessionStore(Protocol):
         """Write a new session file with its header (fsynced)."""
         ...
 
-    def append(self, session_id: str, events: Sequence[EventBase], *, sync: bool = False) -> None:
-        """Append durable events under the cross-process lock; `sync` flushes + fsyncs."""
+    def append(self, session_id: str, events: Sequence[EventBase], *, sync: bool = False,
+               number: bool = False, after_seq: int = 0) -> Appended:
+        """Append durable events under the cross-process lock; `sync` flushes + fsyncs.
+
+        With `number`, the events get their seqs under that lock, from the file's own
+        tail (never below `after_seq + 1`): unique and increasing whatever the number of
+        processes writing the session.
+        """
+        ...
+
+    def read_after(self, session_id: str, offset: int) -> tuple[list[StoredRecord], int]:
+        """Whole records from byte `offset` to the end, and the offset after the last."""
+        ...
+
+    def last_turn(self, session_id: str) -> list[dict[str, Any]]:
+        """The records of the newest turn (from its turn_started), oldest first."""
+        ...
+
+    def turn_lease(self, session_id: str) -> TurnLease | None:
+        """The session's turn lease, or None when another process runs a turn in it."""
         ...
 
     def exists(self, session_id: str) -> bool: ...

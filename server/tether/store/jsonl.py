@@ -18,20 +18,21 @@ import errno
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from tether.errors import InvalidParamsError, SessionNotFoundError, StoreError
 from tether.protocol.events import EventBase
 from tether.protocol.models import SessionInfo, SessionSummary
-from tether.store.base import DEFAULT_TAIL, LoadedSession
+from tether.store.base import DEFAULT_TAIL, Appended, LoadedSession, StoredRecord
 from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
 from tether.store.export import to_json, to_markdown
-from tether.store.lines import forward_lines
+from tether.store.lines import backward_lines, forward_lines
 from tether.store.listing import current_summaries, decode_cursor, page_of
-from tether.store.locks import SessionLocks
+from tether.store.locks import TURN_SUFFIX, SessionLocks, TurnLease
 from tether.store.paths import (
     O_BINARY,
     SESSION_SUFFIX,
@@ -48,6 +49,7 @@ from tether.store.reader import load_full, load_tail, read_header
 from tether.store.records import (
     MESSAGE_ADDED,
     TITLE_CHANGED,
+    TURN_STARTED,
     Summary,
     decode_line,
     encode_header,
@@ -58,6 +60,8 @@ from tether.workspace.folder import WorkspaceFolder
 log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = 30.0  # an append holds the lock for one write (+ fsync); this is a hang
+TAIL_SEQ_LINES = 256  # lines read back to find the highest seq of a file we have not seen
+TURN_SCAN_LINES = 20_000  # how far back last_turn looks for the newest turn_started
 READ_LOCK_TIMEOUT = 2.0  # readers fall back to the size they see rather than wait longer
 # link() failures that mean "this file system has no hard links", not "cannot write"
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
@@ -74,6 +78,7 @@ class JsonlStore:
         self._locks = SessionLocks(self.sessions_dir)
         self._paths: dict[str, Path] = {}
         self._list_guard = threading.Lock()
+        self._tails: dict[str, tuple[int, int, int]] = {}  # id -> (inode, size, highest seq)
 
     # -- paths and locking --------------------------------------------------------
 
@@ -174,11 +179,18 @@ class JsonlStore:
         events: Sequence[EventBase | Mapping[str, Any]],
         *,
         sync: bool = False,
-    ) -> None:
+        number: bool = False,
+        after_seq: int = 0,
+    ) -> Appended:
         """Append records under the session's lock in one write; on failure the file is cut
-        back to where it was, so a failed append leaves no partial record behind."""
+        back to where it was, so a failed append leaves no partial record behind.
+
+        With `number`, each record gets its seq here, under the lock, from the file's own
+        tail: two processes appending to one session never share a seq.
+        """
         path = self.session_path(session_id)
-        data = b"".join(encode_record(event) for event in events)
+        records = list(events)
+        data = b"" if number else self._encode(records)
         try:  # opened before locking: an unknown id must not leave a lock file behind
             fd = os.open(path, os.O_RDWR | os.O_APPEND | O_BINARY)
         except FileNotFoundError as exc:
@@ -189,13 +201,50 @@ class JsonlStore:
         except OSError as exc:
             raise store_error("write", path, exc) from exc
         try:
-            if data or sync:
-                with self._locked(session_id):
-                    self._append_locked(fd, path, session_id, data, sync)
+            if not (records or sync):
+                return Appended()
+            with self._locked(session_id):
+                first = last = 0
+                if number and records:
+                    first = max(self._tail_seq(fd, path, session_id), after_seq) + 1
+                    records = _numbered(records, first)
+                    last = first + len(records) - 1
+                    data = self._encode(records)
+                start, end = self._append_locked(fd, path, session_id, data, sync)
+                self._note_tail(session_id, end, last)
+                return Appended(first, last, start, end)
         finally:
             os.close(fd)
 
-    def _append_locked(self, fd: int, path: Path, session_id: str, data: bytes, sync: bool) -> None:
+    @staticmethod
+    def _encode(records: Sequence[EventBase | Mapping[str, Any]]) -> bytes:
+        return b"".join(encode_record(event) for event in records)
+
+    def _tail_seq(self, fd: int, path: Path, session_id: str) -> int:
+        """The highest seq in the file (under the lock): the cached value when nobody else
+        appended since our last write, else the cache plus a read of the foreign bytes."""
+        st = os.fstat(fd)
+        cached = self._tails.get(session_id)
+        if cached is not None and cached[0] == st.st_ino and cached[1] == st.st_size:
+            return cached[2]
+        with open(path, "rb") as f:
+            if cached is not None and cached[0] == st.st_ino and cached[1] < st.st_size:
+                highest = max(cached[2], max_seq(forward_lines(f, cached[1], st.st_size)))
+            else:
+                _, header_len = read_header(f, session_id, str(path))
+                highest = max_seq(islice(backward_lines(f, header_len, st.st_size),
+                                         TAIL_SEQ_LINES))
+        self._tails[session_id] = (st.st_ino, st.st_size, highest)
+        return highest
+
+    def _note_tail(self, session_id: str, end: int, last_seq: int) -> None:
+        """After our own numbered write the cache stays valid without reading it back."""
+        cached = self._tails.get(session_id)
+        if cached is not None and last_seq:
+            self._tails[session_id] = (cached[0], end, max(cached[2], last_seq))
+
+    def _append_locked(self, fd: int, path: Path, session_id: str, data: bytes, sync: bool
+                       ) -> tuple[int, int]:
         st = os.fstat(fd)
         if st.st_nlink == 0:
             raise SessionNotFoundError(
@@ -216,6 +265,7 @@ class JsonlStore:
             except OSError:
                 log.error("cannot cut back a failed append to %s", path)
             raise store_error("write", path, exc) from exc
+        return size, size + len(data)
 
     # -- reading --------------------------------------------------------------------
 
@@ -231,10 +281,60 @@ class JsonlStore:
                 end = self._stable_size(session_id, f)
                 info, header_len = read_header(f, session_id, str(path))
                 if tail is None:
-                    return load_full(f, info, header_len, end)
-                return load_tail(f, info, header_len, end, tail, self._fresh_row(session_id, f))
+                    loaded = load_full(f, info, header_len, end)
+                else:
+                    loaded = load_tail(f, info, header_len, end, tail,
+                                       self._fresh_row(session_id, f))
+                loaded.size = end
+                return loaded
             except OSError as exc:
                 raise store_error("read", path, exc) from exc
+
+    def read_after(self, session_id: str, offset: int) -> tuple[list[StoredRecord], int]:
+        f, path = self._open(session_id)
+        with f:
+            try:
+                end = self._stable_size(session_id, f)
+                if offset <= 0:
+                    _, offset = read_header(f, session_id, str(path))
+                records: list[StoredRecord] = []
+                reached = offset
+                for at, line, terminated in forward_lines(f, offset, end):
+                    if not terminated:
+                        break  # a write in flight (or a torn tail): read it next time
+                    reached = at + len(line) + 1
+                    record = decode_line(line) if line.strip() else "an empty line"
+                    if isinstance(record, str):
+                        continue
+                    records.append(StoredRecord(record, reached))
+                return records, reached
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
+
+    def last_turn(self, session_id: str) -> list[dict[str, Any]]:
+        f, path = self._open(session_id)
+        with f:
+            try:
+                end = self._stable_size(session_id, f)
+                _, header_len = read_header(f, session_id, str(path))
+                newest_first: list[dict[str, Any]] = []
+                lines = islice(backward_lines(f, header_len, end), TURN_SCAN_LINES)
+                for _offset, line, terminated in lines:
+                    record = decode_line(line) if terminated and line.strip() else ""
+                    if isinstance(record, str):
+                        continue
+                    newest_first.append(record)
+                    if record.get("type") == TURN_STARTED:
+                        newest_first.reverse()
+                        return newest_first
+                return []
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
+
+    def turn_lease(self, session_id: str) -> TurnLease | None:
+        ensure_workspace_dir(self.base, self.folder)
+        path = self.sessions_dir / f"{check_session_id(session_id)}{TURN_SUFFIX}"
+        return TurnLease.try_acquire(path, use_descriptors=self._locks.use_descriptors)
 
     def _fresh_row(self, session_id: str, f: BinaryIO) -> Summary | None:
         row = self._cache.get(session_id)
@@ -303,6 +403,9 @@ class JsonlStore:
                 raise store_error("delete", path, exc) from exc
         with suppress(OSError):
             os.unlink(lock_path)
+        with suppress(OSError):
+            os.unlink(lock_path.with_suffix(TURN_SUFFIX))
+        self._tails.pop(session_id, None)
         self._locks.forget(session_id)
         with self._list_guard:
             rows = self._cache.load()
@@ -374,6 +477,35 @@ def _fork_body(
             if isinstance(message, dict) and message.get("id") == up_to:
                 return body, True
     return body, False
+
+
+def max_seq(lines: Iterable[tuple[int, bytes, bool]]) -> int:
+    """The highest int seq among whole, readable lines (0 for none)."""
+    highest = 0
+    for _offset, line, terminated in lines:
+        if not terminated or b'"seq":' not in line:
+            continue
+        record = decode_line(line)
+        if isinstance(record, str):
+            continue
+        seq = record.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq > highest:
+            highest = seq
+    return highest
+
+
+def _numbered(records: Sequence[EventBase | Mapping[str, Any]], first: int
+              ) -> list[EventBase | Mapping[str, Any]]:
+    """The records with seqs first, first + 1, ...; events are numbered in place, so the
+    caller publishes them with the seq they were stored under."""
+    out: list[EventBase | Mapping[str, Any]] = []
+    for seq, record in enumerate(records, start=first):
+        if isinstance(record, EventBase):
+            record.seq = seq
+            out.append(record)
+        else:
+            out.append({**record, "seq": seq})
+    return out
 
 
 def _last_byte(fd: int, size: int) -> bytes:

@@ -23,6 +23,7 @@ HEADER_TYPE = "session_header"
 HEADER_VERSION = 1
 MESSAGE_ADDED = "message_added"
 TITLE_CHANGED = "title_changed"
+TURN_STARTED = "turn_started"
 USAGE = "usage"
 
 # Exact forms as encode_record writes them: used to count/find records without parsing.

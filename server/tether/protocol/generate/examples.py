@@ -89,7 +89,8 @@ def event_examples() -> dict[str, ev.EventBase]:
         ev.TextComplete(**_BASE, seq=5, time=_t(3), message_id=MESSAGE_ID,
                         text="I'll add a one-line docstring."),
         ev.StreamRetry(**_BASE, seq=6, time=_t(3), attempt=1,
-                       reason="429 Too Many Requests", delay_seconds=2.0),
+                       reason="429 Too Many Requests", delay_seconds=2.0,
+                       discard_message_id=MESSAGE_ID),
         ev.ContextTruncated(**_BASE, seq=7, time=_t(3), dropped_messages=12,
                             estimated_tokens=118000, context_window=128000),
         ev.ToolCallStarted(**_BASE, seq=8, time=_t(3), tool_call_id=TOOL_CALL_ID,
@@ -121,6 +122,8 @@ def event_examples() -> dict[str, ev.EventBase]:
                       code=-32004),
         ev.StepLimitReached(**_BASE, seq=19, time=_t(12),
                             reason="Stopped after 50 model calls (maxSteps)", steps=50),
+        ev.MessageCheckpoint(**_BASE, seq=4, time=_t(3), message_id=MESSAGE_ID,
+                             text="I'll add a one-line"),
     ]
     out: dict[str, ev.EventBase] = {}
     for item in items:
