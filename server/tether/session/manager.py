@@ -321,11 +321,9 @@ class SessionManager:
         started: asyncio.Event,
         lease: TurnLease,
     ) -> TurnResult:
-        started.set()
         handed_on = False
         try:
-            await self._catch_up(state)  # every window's turns, before the first request
-            result = await self._turn(state, turn_id, text, context)
+            result = await self._turn(state, turn_id, text, context, started)
             leftover, state.steer_queue = state.steer_queue, []
             if leftover and result.status != "cancelled":
                 # steered too late for this turn (step limit, failure): the next one takes it
@@ -333,11 +331,12 @@ class SessionManager:
                 handed_on = True
             return result
         finally:
+            started.set()  # never left unset: cancel() waits for it
             if not handed_on:
                 lease.release()
 
     async def _turn(self, state: SessionState, turn_id: str, text: str,
-                    context: PromptContext | None) -> TurnResult:
+                    context: PromptContext | None, started: asyncio.Event) -> TurnResult:
         first_turn = not any(m.role == "user" for m in state.messages)
         settings = self._settings_for(state.info)
         if first_turn and not state.info.title:
@@ -347,7 +346,7 @@ class SessionManager:
             provider_factory=lambda: self._provider_factory(settings),
             tools=self.tools, settings=settings, context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
-            before_request=lambda: self._catch_up(state),
+            before_request=lambda: self._catch_up(state), started=started,
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:

@@ -97,6 +97,7 @@ class TurnDeps:
     # what other processes appended, folded in before each model request
     before_request: Callable[[], Awaitable[None]] | None = None
     checkpoint_interval: float = CHECKPOINT_SECONDS
+    started: asyncio.Event | None = None  # set once a cancel would reach the turn's handler
 
 
 @dataclass
@@ -183,7 +184,11 @@ class TurnRunner:
     async def _run(self, text: str, context: PromptContext | None) -> TurnResult:
         settings = self.deps.settings
         try:
+            if self.deps.started is not None:
+                self.deps.started.set()
             await self.emit(TurnStarted, prompt=text, model=self.state.info.model)
+            if self.deps.before_request is not None:  # what other windows said, first
+                await self.deps.before_request()
             self._provider = self.deps.provider_factory()
             parts = await context_parts(text, context, self.deps.folder, self.deps.bridge)
             await self._add_message(Message(id=new_id(), role="user", parts=parts,
