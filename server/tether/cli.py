@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tether import __version__
+from tether.cli_text import StreamedText
 from tether.errors import TetherError
 from tether.protocol.events import (
     ErrorEvent,
@@ -204,10 +205,11 @@ class TerminalPrinter:
 
     def __init__(self) -> None:
         self.wrote_text = False
+        self.text = StreamedText()
 
     def __call__(self, event: SessionEvent) -> None:
         if isinstance(event, TextDelta):
-            sys.stdout.write(event.text)
+            sys.stdout.write(self.text.feed(event.message_id, event.text))
             sys.stdout.flush()
             self.wrote_text = True
         elif isinstance(event, ToolCallStarted):
@@ -226,6 +228,7 @@ class TerminalPrinter:
         elif isinstance(event, PermissionRequested):
             _err(f"? permission for {event.tool}: {event.description}")
         elif isinstance(event, StreamRetry):
+            self.text.retry(event.discard_message_id)
             _err(f"… retrying ({event.reason})")
         elif isinstance(event, ErrorEvent):
             _err(f"tether: {event.message}")
