@@ -212,6 +212,9 @@ class TerminalPrinter:
             sys.stdout.write(self.text.feed(event.message_id, event.text))
             sys.stdout.flush()
             self.wrote_text = True
+            if self.text.diverged:
+                self.text.diverged = False
+                _err("… the retried answer differs from the interrupted one; it follows in full")
         elif isinstance(event, ToolCallStarted):
             args = json.dumps(event.arguments, ensure_ascii=False)
             _err(f"▸ {event.name} {args[:160]}")
