@@ -83,7 +83,7 @@ async def test_kill_9_mid_stream_then_load_closes_the_turn_and_keeps_the_text(
         assert last["role"] == "assistant" and last["interrupted"] is True
         partial = last["parts"][0]["text"]
         assert partial and SLOW.startswith(partial)
-        assert len(partial) >= len(checkpoint[0]["text"])
+        assert len(partial) >= len(checkpoint[0]["text"]) > 0
         records = _records(env, workspace, sid)
         ends = _terminals(records)
         assert [(e["type"], e["reason"]) for e in ends] == [

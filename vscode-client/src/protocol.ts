@@ -335,11 +335,12 @@ export interface MessageAdded {
 }
 
 /**
- * The assistant text streamed so far, saved every few seconds while a reply streams.
+ * Assistant text streamed since the previous checkpoint, saved every few seconds.
  *
  * Durable, so a reply whose process is killed mid-stream keeps its text: on the next
- * load the turn gets `turn_failed` and this text becomes an interrupted message.
- * Clients need not render it (the deltas already showed the text).
+ * load the turn gets `turn_failed` and the checkpoints of the message, concatenated,
+ * become an interrupted message. Each holds only the new text, so a long reply is not
+ * stored over and over. Clients need not render it (the deltas showed the text).
  */
 export interface MessageCheckpoint {
   /** Extension data; ignored by Tether. */
@@ -356,9 +357,9 @@ export interface MessageCheckpoint {
   type: "message_checkpoint";
   /** The assistant message being streamed. */
   messageId: string;
-  /** Its whole text so far (not a delta). */
+  /** Text streamed since this message's previous checkpoint. */
   text: string;
-  /** Its whole reasoning text so far. */
+  /** Reasoning streamed since the previous one. */
   reasoning: string;
 }
 

@@ -192,7 +192,7 @@
 ---@field type "message_added" Always `message_added`.
 ---@field message tether.Message A complete message appended to the history.
 
---- The assistant text streamed so far, saved every few seconds while a reply streams. Durable, so a reply whose process is killed mid-stream keeps its text: on the next load the turn gets `turn_failed` and this text becomes an interrupted message. Clients need not render it (the deltas already showed the text).
+--- Assistant text streamed since the previous checkpoint, saved every few seconds. Durable, so a reply whose process is killed mid-stream keeps its text: on the next load the turn gets `turn_failed` and the checkpoints of the message, concatenated, become an interrupted message. Each holds only the new text, so a long reply is not stored over and over. Clients need not render it (the deltas showed the text).
 ---@class tether.MessageCheckpoint
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -201,8 +201,8 @@
 ---@field time string When it happened (UTC).
 ---@field type "message_checkpoint" Always `message_checkpoint`.
 ---@field messageId string The assistant message being streamed.
----@field text string Its whole text so far (not a delta).
----@field reasoning string Its whole reasoning text so far.
+---@field text string Text streamed since this message's previous checkpoint.
+---@field reasoning string Reasoning streamed since the previous one.
 
 --- A model Tether can reach.
 ---@class tether.ModelInfo

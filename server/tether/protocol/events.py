@@ -241,17 +241,18 @@ class StepLimitReached(EventBase):
 
 
 class MessageCheckpoint(EventBase):
-    """The assistant text streamed so far, saved every few seconds while a reply streams.
+    """Assistant text streamed since the previous checkpoint, saved every few seconds.
 
     Durable, so a reply whose process is killed mid-stream keeps its text: on the next
-    load the turn gets `turn_failed` and this text becomes an interrupted message.
-    Clients need not render it (the deltas already showed the text).
+    load the turn gets `turn_failed` and the checkpoints of the message, concatenated,
+    become an interrupted message. Each holds only the new text, so a long reply is not
+    stored over and over. Clients need not render it (the deltas showed the text).
     """
 
     type: Literal["message_checkpoint"] = "message_checkpoint"
     message_id: str = Field(description="The assistant message being streamed.")
-    text: str = Field(description="Its whole text so far (not a delta).")
-    reasoning: str = Field("", description="Its whole reasoning text so far.")
+    text: str = Field(description="Text streamed since this message's previous checkpoint.")
+    reasoning: str = Field("", description="Reasoning streamed since the previous one.")
 
 
 SessionEvent = Annotated[

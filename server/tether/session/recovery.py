@@ -53,7 +53,8 @@ def plan_recovery(records: list[dict[str, Any]], new_id: Any) -> Recovery | None
     added: set[str] = set()
     calls: list[str] = []
     answered: set[str] = set()
-    checkpoint: dict[str, Any] | None = None
+    streamed: dict[str, list[list[str]]] = {}  # message id -> [text pieces, reasoning pieces]
+    last_streamed: str | None = None
     for record in records:
         kind = record.get("type")
         if kind == "message_added":
@@ -65,11 +66,14 @@ def plan_recovery(records: list[dict[str, Any]], new_id: Any) -> Recovery | None
             calls.extend(c.id for c in message.tool_calls)
             answered.update(p.tool_call_id for p in message.parts
                             if isinstance(p, ToolResultPart))
-        elif kind == "message_checkpoint":
-            checkpoint = record
-        elif (kind == "stream_retry" and checkpoint is not None
-              and record.get("discardMessageId") == checkpoint.get("messageId")):
-            checkpoint = None  # that partial was dropped by a retry
+        elif kind == "message_checkpoint" and isinstance(record.get("messageId"), str):
+            last_streamed = record["messageId"]
+            pieces = streamed.setdefault(last_streamed, [[], []])
+            for index, key in enumerate(("text", "reasoning")):
+                if isinstance(record.get(key), str):
+                    pieces[index].append(record[key])
+        elif kind == "stream_retry" and record.get("discardMessageId") == last_streamed:
+            last_streamed = None  # that partial was dropped by a retry
     plan = Recovery(turn_id)
     for call_id in calls:
         if call_id not in answered:
@@ -77,15 +81,14 @@ def plan_recovery(records: list[dict[str, Any]], new_id: Any) -> Recovery | None
                 id=new_id(), role="tool", turn_id=turn_id,
                 parts=[ToolResultPart(tool_call_id=call_id, content=INTERRUPTED_RESULT,
                                       is_error=True)]))
-    if checkpoint is not None and checkpoint.get("messageId") not in added:
-        text, reasoning = checkpoint.get("text"), checkpoint.get("reasoning")
+    if last_streamed is not None and last_streamed not in added:
+        text, reasoning = ("".join(p) for p in streamed[last_streamed])
         parts: list[Any] = []
-        if isinstance(reasoning, str) and reasoning:
+        if reasoning:
             parts.append(ThinkingPart(text=reasoning))
-        if isinstance(text, str) and text:
+        if text:
             parts.append(TextPart(text=text))
-        message_id = checkpoint.get("messageId")
-        if parts and isinstance(message_id, str):
-            plan.messages.append(Message(id=message_id, role="assistant", parts=parts,
+        if parts:
+            plan.messages.append(Message(id=last_streamed, role="assistant", parts=parts,
                                          turn_id=turn_id, interrupted=True))
     return plan

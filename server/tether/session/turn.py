@@ -111,7 +111,7 @@ class _Partial:
     calls: list[ToolCallReady] = field(default_factory=list)
     stop_reason: str = ""
     checkpointed_at: float = field(default_factory=time.monotonic)
-    checkpointed_chars: int = 0
+    checkpointed: tuple[int, int] = (0, 0)  # text and reasoning pieces already saved
 
     def reset(self) -> None:
         self.text.clear()
@@ -277,7 +277,7 @@ class TurnRunner:
                 discarded = partial.id
                 partial.reset()
                 partial.id = new_id()
-                partial.checkpointed_chars = 0
+                partial.checkpointed = (0, 0)
                 await self.emit(StreamRetry, attempt=event.attempt, reason=event.reason,
                                 delay_seconds=event.delay_seconds,
                                 discard_message_id=discarded)
@@ -304,12 +304,14 @@ class TurnRunner:
         now = time.monotonic()
         if now - partial.checkpointed_at < self.deps.checkpoint_interval:
             return
-        chars = sum(map(len, partial.text)) + sum(map(len, partial.reasoning))
-        if chars == partial.checkpointed_chars:
+        texts, thoughts = partial.checkpointed
+        if texts == len(partial.text) and thoughts == len(partial.reasoning):
             return
-        partial.checkpointed_at, partial.checkpointed_chars = now, chars
-        await self.emit(MessageCheckpoint, message_id=partial.id, text="".join(partial.text),
-                        reasoning="".join(partial.reasoning))
+        partial.checkpointed_at = now
+        partial.checkpointed = (len(partial.text), len(partial.reasoning))
+        await self.emit(MessageCheckpoint, message_id=partial.id,
+                        text="".join(partial.text[texts:]),
+                        reasoning="".join(partial.reasoning[thoughts:]))
 
     async def _record_usage(self, step: Usage, estimated_tokens: int) -> None:
         if step.total_tokens == 0 and (step.prompt_tokens or step.completion_tokens):
