@@ -47,26 +47,34 @@ class EventEmitter:
         self._catching_up = asyncio.Lock()
 
     async def emit(self, event_type: type[E], turn_id: str | None, *, sync: bool = False,
-                   **fields: Any) -> E:
-        """Create, number, persist (if durable) and publish one event."""
+                   stored_without: tuple[str, ...] = (), **fields: Any) -> E:
+        """Create, number, persist (if durable) and publish one event.
+
+        `stored_without` names wire fields left out of the stored record because another
+        record holds the same fact (see `tether.store.compact`); readers put them back.
+        """
         self.seq += 1
         provisional = self.seq  # transient events emitted meanwhile number above it
         event = event_type(session_id=self.session_id, turn_id=turn_id, seq=provisional,
                            **fields)
+        stored: EventBase | dict[str, Any] = event
+        if stored_without:
+            stored = {k: v for k, v in event.to_wire().items() if k not in stored_without}
         if event.durable:
             self._own.add(provisional)  # before the write: a catch-up may read it first
             try:
                 if sync:
                     appended = await asyncio.to_thread(
-                        self._store.append, self.session_id, [event], sync=True, number=True,
+                        self._store.append, self.session_id, [stored], sync=True, number=True,
                         after_seq=provisional - 1)
                 else:
-                    appended = self._store.append(self.session_id, [event], sync=False,
+                    appended = self._store.append(self.session_id, [stored], sync=False,
                                                   number=True, after_seq=provisional - 1)
             except Exception:  # nothing was written (a cancelled thread may still write)
                 self._own.discard(provisional)
                 raise
             self._stored(appended, provisional)
+            event.seq = appended.first_seq or event.seq
         self.publish(event)
         return event
 

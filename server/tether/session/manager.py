@@ -25,6 +25,7 @@ from typing import Literal
 
 from tether.errors import SessionNotFoundError, TurnInProgressError
 from tether.protocol.events import (
+    EVENT_TYPES,
     MessageAdded,
     SessionEvent,
     TitleChanged,
@@ -57,6 +58,8 @@ log = logging.getLogger(__name__)
 
 ProviderFactory = Callable[[Settings], Provider]
 CANCEL_WAIT_SECONDS = 10.0
+LEASE_GRACE_SECONDS = 5.0  # a process that wrote its turn's end releases the lease in ms
+_TERMINAL_TYPES = {name for name, cls in EVENT_TYPES.items() if cls.terminal}
 
 
 def _default_provider_factory(settings: Settings) -> Provider:
@@ -286,6 +289,13 @@ class SessionManager:
             )
         lease = self.store.turn_lease(session_id)  # no await since the check above
         if lease is None:
+            lease = await self._lease_of_ended_turn(session_id)
+            if lease is not None and state.running:  # a prompt here started meanwhile
+                lease.release()
+                raise TurnInProgressError(
+                    f"a turn is already running in session {session_id}; steer or cancel it",
+                    data={"sessionId": session_id, "elsewhere": False})
+        if lease is None:
             raise TurnInProgressError(
                 f"a turn is running in session {session_id} in another Tether process "
                 "(another editor window or `tether chat`); wait for it to end or stop it there",
@@ -298,6 +308,19 @@ class SessionManager:
             # The caller went away ($/cancelRequest, client gone): the turn goes with it.
             await self.cancel(session_id)
             raise
+
+    async def _lease_of_ended_turn(self, session_id: str) -> TurnLease | None:
+        """The lease, when the other process has written its turn's end and is only about
+        to let go of it (a window that saw the end may prompt at once); else None."""
+        records = await asyncio.to_thread(self.store.last_turn, session_id)
+        if not any(r.get("type") in _TERMINAL_TYPES for r in records):
+            return None
+        for _ in range(int(LEASE_GRACE_SECONDS / 0.02)):
+            lease = self.store.turn_lease(session_id)
+            if lease is not None:
+                return lease
+            await asyncio.sleep(0.02)
+        return None
 
     def _start_turn(self, state: SessionState, text: str, context: PromptContext | None,
                     lease: TurnLease) -> asyncio.Task[TurnResult]:

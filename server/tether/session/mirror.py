@@ -23,6 +23,7 @@ from tether.protocol.events import (
     parse_event,
 )
 from tether.session.state import SessionState
+from tether.store.compact import inflate
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ def fold_foreign(state: SessionState, records: list[dict[str, Any]]) -> list[Ses
     """Apply records appended by another process to `state`; the events to forward."""
     events: list[SessionEvent] = []
     known = {m.id for m in state.messages[-64:]}
-    for record in records:
+    replies = {m.turn_id: m.text for m in state.messages[-64:] if m.role == "assistant"}
+    for record in inflate(records, replies):
         try:
             event = parse_event(record)
         except (ValidationError, ValueError):

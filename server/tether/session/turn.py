@@ -186,13 +186,20 @@ class TurnRunner:
         try:
             if self.deps.started is not None:
                 self.deps.started.set()
-            await self.emit(TurnStarted, prompt=text, model=self.state.info.model)
-            if self.deps.before_request is not None:  # what other windows said, first
-                await self.deps.before_request()
-            self._provider = self.deps.provider_factory()
-            parts = await context_parts(text, context, self.deps.folder, self.deps.bridge)
-            await self._add_message(Message(id=new_id(), role="user", parts=parts,
-                                            turn_id=self.turn_id), sync=True)
+            # the prompt is stored once, in the user message right after this record
+            await self.emit(TurnStarted, prompt=text, model=self.state.info.model,
+                            stored_without=("prompt",))
+            try:
+                if self.deps.before_request is not None:  # what other windows said, first
+                    await self.deps.before_request()
+                self._provider = self.deps.provider_factory()
+                parts = await context_parts(text, context, self.deps.folder, self.deps.bridge)
+            except BaseException:
+                parts = [TextPart(text=text)]  # the prompt is kept whatever happens
+                raise
+            finally:
+                await self._add_message(Message(id=new_id(), role="user", parts=parts,
+                                                turn_id=self.turn_id), sync=True)
             self._note_focus(text, context)
             for _step in range(settings.max_steps):
                 await self._drain_steer()
@@ -437,7 +444,7 @@ class TurnRunner:
         if self._terminal is None:
             self.state.finishing = True  # from here a steer is refused: it starts a new turn
             self._terminal = asyncio.ensure_future(
-                self.emit(event_type, sync=True, **fields))
+                self.emit(event_type, sync=True, stored_without=self._said(fields), **fields))
             self._result = TurnResult(
                 session_id=self.state.info.id, turn_id=self.turn_id, status=status,
                 text=str(fields.get("text", "")), usage=self.usage,
@@ -451,6 +458,14 @@ class TurnRunner:
         terminal.result()  # a failed write raises here
         assert self._result is not None
         return self._result
+
+    def _said(self, fields: dict[str, Any]) -> tuple[str, ...]:
+        """("text",) when the final text is the turn's last assistant message: stored once."""
+        if "text" not in fields:
+            return ()
+        last = next((m for m in reversed(self.state.messages)
+                     if m.role == "assistant" and m.turn_id == self.turn_id), None)
+        return ("text",) if (last.text if last is not None else "") == fields["text"] else ()
 
     async def _failed(self, reason: str, exc: BaseException) -> TurnResult:
         code = int(code_for(exc))

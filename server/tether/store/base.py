@@ -8,7 +8,7 @@ lock, an fsync); the session layer runs the slow ones in a thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -55,7 +55,8 @@ class SessionStore(Protocol):
         """Write a new session file with its header (fsynced)."""
         ...
 
-    def append(self, session_id: str, events: Sequence[EventBase], *, sync: bool = False,
+    def append(self, session_id: str, events: Sequence[EventBase | Mapping[str, Any]], *,
+               sync: bool = False,
                number: bool = False, after_seq: int = 0) -> Appended:
         """Append durable events under the cross-process lock; `sync` flushes + fsyncs.
 

@@ -29,6 +29,7 @@ from tether.protocol.events import EventBase
 from tether.protocol.models import SessionInfo, SessionSummary
 from tether.store.base import DEFAULT_TAIL, Appended, LoadedSession, StoredRecord
 from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
+from tether.store.compact import inflate, is_compact_start
 from tether.store.export import to_json, to_markdown
 from tether.store.lines import backward_lines, forward_lines
 from tether.store.listing import current_summaries, decode_cursor, page_of
@@ -307,6 +308,10 @@ class JsonlStore:
                     if isinstance(record, str):
                         continue
                     records.append(StoredRecord(record, reached))
+                if records and is_compact_start(records[-1].record):
+                    # its prompt is in the user message that is not written yet: next time
+                    records.pop()
+                    reached = records[-1].end if records else offset
                 return records, reached
             except OSError as exc:
                 raise store_error("read", path, exc) from exc
@@ -356,19 +361,24 @@ class JsonlStore:
         self, f: BinaryIO, path: Path, start: int, end: int, from_seq: int
     ) -> Iterator[dict[str, Any]]:
         with f:
-            for offset, line, terminated in forward_lines(f, start, end):
-                if not terminated or not line.strip():
-                    continue
-                record = decode_line(line)
-                if isinstance(record, str):
-                    log.warning("%s byte %d: skipped, %s", path, offset, record)
-                    continue
+            for record in inflate(self._stored(f, path, start, end)):
                 seq = record.get("seq")
                 if isinstance(seq, int) and not isinstance(seq, bool):
                     if seq > from_seq:
                         yield record
                 elif from_seq <= 0:
                     yield record
+
+    @staticmethod
+    def _stored(f: BinaryIO, path: Path, start: int, end: int) -> Iterator[dict[str, Any]]:
+        for offset, line, terminated in forward_lines(f, start, end):
+            if not terminated or not line.strip():
+                continue
+            record = decode_line(line)
+            if isinstance(record, str):
+                log.warning("%s byte %d: skipped, %s", path, offset, record)
+                continue
+            yield record
 
     # -- listing --------------------------------------------------------------------
 

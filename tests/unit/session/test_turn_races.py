@@ -41,12 +41,18 @@ class SlowStore(JsonlStore):
                sync: bool = False, number: bool = False, after_seq: int = 0) -> Appended:
         if sync:
             gate = self.gate
-            if gate is not None and any(getattr(e, "terminal", False) for e in events):
+            if gate is not None and any(_terminal(e) for e in events):
                 self.at_gate.set()
                 gate.wait(10)
             time.sleep(self.delay * random.random())
         return super().append(session_id, events, sync=sync, number=number,
                               after_seq=after_seq)
+
+
+def _terminal(record: EventBase | Mapping[str, Any]) -> bool:
+    if isinstance(record, EventBase):
+        return record.terminal
+    return record.get("type") in TERMINALS
 
 
 def _manager(workspace: WorkspaceFolder, store: SlowStore) -> SessionManager:
