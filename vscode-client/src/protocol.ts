@@ -8,6 +8,34 @@ export type PermissionOption = "allow_once" | "allow_always" | "reject";
 export type Role = "system" | "user" | "assistant" | "tool";
 export type TurnStatus = "completed" | "cancelled" | "failed" | "step_limit";
 
+/** The session was archived (hidden from the default list, kept) or unarchived. */
+export interface ArchiveChanged {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `archive_changed`. */
+  type: "archive_changed";
+  /** True when archived. */
+  archived: boolean;
+}
+
+/** Params of `tether/session/archive`. */
+export interface ArchiveParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** False unarchives. */
+  archived?: boolean;
+}
+
 /** The answer of `tether/session/cancel`. */
 export interface CancelResult {
   /** Extension data; ignored by Tether. */
@@ -188,6 +216,28 @@ export interface ImagePart {
   uri?: string | null;
 }
 
+/** Params of `tether/session/importCodex`: Codex CLI rollouts of this folder. */
+export interface ImportCodexParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder; rollouts whose cwd is it. */
+  folderUri: string;
+  /** A rollout file or a folder of them (default: ~/.codex/sessions). */
+  path?: string | null;
+}
+
+/** What `tether/session/importCodex` did. */
+export interface ImportCodexResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Ids of the sessions created. */
+  imported: string[];
+  /** Rollouts already imported (or of other folders). */
+  skipped: number;
+  /** Files that could not be read. */
+  problems: string[];
+}
+
 /** One search result. */
 export interface IndexSearchHit {
   /** Extension data; ignored by Tether. */
@@ -262,6 +312,8 @@ export interface ListSessionsParams {
   cursor?: string | null;
   /** Filter on title (case-insensitive). */
   query?: string | null;
+  /** List archived sessions too. */
+  includeArchived?: boolean;
 }
 
 /** A page of a folder's sessions. */
@@ -570,6 +622,28 @@ export interface ReplayResult {
   lastSeq: number;
 }
 
+/** Params of `tether/session/search`: full-text search over a folder's sessions. */
+export interface SearchSessionsParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder. */
+  folderUri: string;
+  /** Words that must all appear (prefixes match). */
+  query: string;
+  /** At most this many sessions. */
+  limit?: number;
+  /** Search archived sessions too. */
+  includeArchived?: boolean;
+}
+
+/** The answer of `tether/session/search`, best match first. */
+export interface SearchSessionsResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** One per matching session. */
+  hits: SessionSearchHit[];
+}
+
 /** Discriminated on `type`. */
 export type SessionEvent =
   | TurnStarted
@@ -593,7 +667,8 @@ export type SessionEvent =
   | TurnCancelled
   | TurnFailed
   | StepLimitReached
-  | MessageCheckpoint;
+  | MessageCheckpoint
+  | ArchiveChanged;
 
 /** Params of the `tether/session/event` notification. */
 export interface SessionEventNotification {
@@ -643,6 +718,24 @@ export interface SessionInfo {
   forkedFrom?: string | null;
 }
 
+/** One session that matches, with its best snippet. */
+export interface SessionSearchHit {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Its title. */
+  title: string;
+  /** Text around the best match (plain text). */
+  snippet: string;
+  /** [start, end) character ranges of `snippet` matched. */
+  highlights: unknown[][];
+  /** Where it matched: user, assistant, reasoning, tool_call, tool_output, file or title. */
+  kind: string;
+  /** The session is archived. */
+  archived: boolean;
+}
+
 /** A listing row: enough for a history view without reading the whole file. */
 export interface SessionSummary {
   /** Extension data; ignored by Tether. */
@@ -661,6 +754,8 @@ export interface SessionSummary {
   model: string;
   /** Canonical folder path. */
   workspaceFolder: string;
+  /** Hidden from the default list, kept on disk. */
+  archived: boolean;
 }
 
 /** Params of `tether/session/steer`. */
@@ -1129,6 +1224,7 @@ export const DURABLE_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_failed",
   "step_limit_reached",
   "message_checkpoint",
+  "archive_changed",
 ];
 export const TERMINAL_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_completed",
@@ -1155,6 +1251,9 @@ export const Method = {
   IndexSearch: "tether/index/search",
   SessionEvent: "tether/session/event",
   PermissionRequest: "tether/permission/request",
+  SessionSearch: "tether/session/search",
+  SessionArchive: "tether/session/archive",
+  SessionImportCodex: "tether/session/importCodex",
 } as const;
 export type MethodName = (typeof Method)[keyof typeof Method];
 
@@ -1176,6 +1275,9 @@ export interface MethodParamsMap {
   "tether/index/search": IndexSearchParams;
   "tether/session/event": SessionEventNotification;
   "tether/permission/request": PermissionRequestParams;
+  "tether/session/search": SearchSessionsParams;
+  "tether/session/archive": ArchiveParams;
+  "tether/session/importCodex": ImportCodexParams;
 }
 
 /** Result type of each custom method (`void` for notifications). */
@@ -1196,6 +1298,9 @@ export interface MethodResultMap {
   "tether/index/search": IndexSearchResult;
   "tether/session/event": void;
   "tether/permission/request": PermissionRequestResult;
+  "tether/session/search": SearchSessionsResult;
+  "tether/session/archive": OkResult;
+  "tether/session/importCodex": ImportCodexResult;
 }
 
 /** JSON-RPC error codes of Tether's custom methods. */

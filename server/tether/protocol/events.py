@@ -255,6 +255,13 @@ class MessageCheckpoint(EventBase):
     reasoning: str = Field("", description="Reasoning streamed since the previous one.")
 
 
+class ArchiveChanged(EventBase):
+    """The session was archived (hidden from the default list, kept) or unarchived."""
+
+    type: Literal["archive_changed"] = "archive_changed"
+    archived: bool = Field(description="True when archived.")
+
+
 SessionEvent = Annotated[
     TurnStarted
     | MessageAdded
@@ -277,7 +284,8 @@ SessionEvent = Annotated[
     | TurnCancelled
     | TurnFailed
     | StepLimitReached
-    | MessageCheckpoint,
+    | MessageCheckpoint
+    | ArchiveChanged,
     Field(discriminator="type"),
 ]
 
@@ -292,7 +300,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         ToolOutputChunk, ToolHeartbeat, ToolCallCompleted, FileEdited, PermissionRequested,
         PermissionResolved, UsageUpdated, StreamRetry, ContextTruncated, ErrorEvent,
         TitleChanged, TurnCompleted, TurnCancelled, TurnFailed, StepLimitReached,
-        MessageCheckpoint,
+        MessageCheckpoint, ArchiveChanged,
     )
 }
 

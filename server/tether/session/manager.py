@@ -26,6 +26,7 @@ from typing import Literal
 from tether.errors import SessionNotFoundError, TurnInProgressError
 from tether.protocol.events import (
     EVENT_TYPES,
+    ArchiveChanged,
     MessageAdded,
     SessionEvent,
     TitleChanged,
@@ -36,6 +37,8 @@ from tether.protocol.methods import (
     ListSessionsResult,
     LoadSessionResult,
     PromptContext,
+    SearchSessionsResult,
+    SessionSearchHit,
     TurnResult,
 )
 from tether.protocol.models import SessionInfo
@@ -217,12 +220,27 @@ class SessionManager:
                     log.exception("mirroring session %s failed", state.info.id)
 
     async def list(
-        self, limit: int = 50, cursor: str | None = None, query: str | None = None
+        self, limit: int = 50, cursor: str | None = None, query: str | None = None,
+        include_archived: bool = False,
     ) -> ListSessionsResult:
         sessions, next_cursor = await asyncio.to_thread(
-            self.store.list, limit=limit, cursor=cursor, query=query
+            self.store.list, limit=limit, cursor=cursor, query=query,
+            include_archived=include_archived,
         )
         return ListSessionsResult(sessions=sessions, next_cursor=next_cursor)
+
+    async def search(self, query: str, limit: int = 20, include_archived: bool = False
+                     ) -> SearchSessionsResult:
+        hits = await asyncio.to_thread(self.store.search, query, limit=limit,
+                                       include_archived=include_archived)
+        return SearchSessionsResult(hits=[SessionSearchHit(
+            session_id=h.session_id, title=h.title, snippet=h.snippet,
+            highlights=h.highlights, kind=h.kind, archived=h.archived) for h in hits])
+
+    async def archive(self, session_id: str, archived: bool = True) -> None:
+        """Hide the session from the default list (kept on disk), or show it again."""
+        state = await self._state(session_id)
+        await state.emitter.emit(ArchiveChanged, None, sync=True, archived=archived)
 
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
         await self._state(session_id)  # closes a turn a crashed process left open

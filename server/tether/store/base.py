@@ -8,6 +8,7 @@ lock, an fsync); the session layer runs the slow ones in a thread.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -15,6 +16,7 @@ from typing import Any, Literal, Protocol
 from tether.protocol.events import EventBase
 from tether.protocol.models import Message, SessionInfo, SessionSummary
 from tether.store.locks import TurnLease
+from tether.store.search import Hit
 
 DEFAULT_TAIL = 1000
 
@@ -89,9 +91,15 @@ class SessionStore(Protocol):
         ...
 
     def list(
-        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None
+        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None,
+        include_archived: bool = False,
     ) -> tuple[list[SessionSummary], str | None]:
         """Newest first, from headers + the summary cache; returns (page, next_cursor)."""
+        ...
+
+    def search(self, query: str, *, limit: int = 20, include_archived: bool = False
+               ) -> builtins.list[Hit]:
+        """Sessions whose records contain every word, best first (the FTS5 catalogue)."""
         ...
 
     def delete(self, session_id: str) -> None: ...

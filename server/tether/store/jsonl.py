@@ -14,9 +14,11 @@ file size, then read up to that size, so they never see half a record in flight.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -56,6 +58,7 @@ from tether.store.records import (
     encode_header,
     encode_record,
 )
+from tether.store.search import CATALOGUE_FILE, Hit, SearchCatalogue
 from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
@@ -80,6 +83,7 @@ class JsonlStore:
         self._paths: dict[str, Path] = {}
         self._list_guard = threading.Lock()
         self._tails: dict[str, tuple[int, int, int]] = {}  # id -> (inode, size, highest seq)
+        self._catalogue = SearchCatalogue(base / CATALOGUE_FILE, self.sessions_dir)
 
     # -- paths and locking --------------------------------------------------------
 
@@ -383,14 +387,23 @@ class JsonlStore:
     # -- listing --------------------------------------------------------------------
 
     def list(
-        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None
+        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None,
+        include_archived: bool = False,
     ) -> tuple[list[SessionSummary], str | None]:
         if limit < 1:
             raise InvalidParamsError(f"limit must be at least 1, not {limit}")
         after = decode_cursor(cursor) if cursor else None
         with self._list_guard:
             rows = current_summaries(self.sessions_dir, self._cache)
-        return page_of(rows, self.folder, limit=limit, after=after, query=query)
+        return page_of(rows, self.folder, limit=limit, after=after, query=query,
+                       include_archived=include_archived)
+
+    def search(self, query: str, *, limit: int = 20, include_archived: bool = False
+               ) -> builtins.list[Hit]:
+        try:
+            return self._catalogue.search(query, limit, include_archived=include_archived)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot search the sessions of {self.folder.root}: {exc}") from exc
 
     # -- whole-session operations ---------------------------------------------------
 

@@ -68,6 +68,18 @@ _SUMMARIES: dict[str, str] = {
         "`capabilities.experimental.tether.permissions`; others get "
         "`window/showMessageRequest` (see *Permissions*)."
     ),
+    methods.SESSION_SEARCH: (
+        "Full-text search over a folder's sessions (message text, tool names and "
+        "arguments, tool output, file paths, titles): one hit per session, best first."
+    ),
+    methods.SESSION_ARCHIVE: (
+        "Archive a session (hidden from `tether/session/list` unless `includeArchived`, "
+        "kept on disk) or unarchive it."
+    ),
+    methods.SESSION_IMPORT_CODEX: (
+        "Import Codex CLI rollouts whose working directory is this folder as sessions; "
+        "importing again adds nothing."
+    ),
 }
 
 
@@ -90,6 +102,9 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.MODELS_LIST: (E.INVALID_PARAMS,),
     methods.INDEX_STATUS: _FOLDER,
     methods.INDEX_SEARCH: (*_FOLDER, E.INDEX_UNAVAILABLE),
+    methods.SESSION_SEARCH: (*_FOLDER, E.STORE_FAILED),
+    methods.SESSION_ARCHIVE: (*_SESSION, *_HISTORY),
+    methods.SESSION_IMPORT_CODEX: (*_FOLDER, E.STORE_FAILED),
 }
 """JSON-RPC errors each client → server method may answer (besides INTERNAL)."""
 

@@ -124,6 +124,7 @@ def event_examples() -> dict[str, ev.EventBase]:
                             reason="Stopped after 50 model calls (maxSteps)", steps=50),
         ev.MessageCheckpoint(**_BASE, seq=4, time=_t(3), message_id=MESSAGE_ID,
                              text="I'll add a one-line"),
+        ev.ArchiveChanged(**{**_BASE, "turn_id": None}, seq=20, time=_t(20), archived=True),
     ]
     out: dict[str, ev.EventBase] = {}
     for item in items:
@@ -221,6 +222,22 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                                       tool="edit", description="Edit src/greet.py",
                                       diff=DIFF),
             m.PermissionRequestResult(option="allow_once"),
+        ),
+        m.SESSION_SEARCH: (
+            m.SearchSessionsParams(folder_uri=FOLDER_URI, query="docstring greet", limit=20),
+            m.SearchSessionsResult(hits=[m.SessionSearchHit(
+                session_id=SESSION_ID, title="Docstring for greet()",
+                snippet="Add a docstring to greet() in src/greet.py", highlights=[(6, 15)],
+                kind="user",
+            )]),
+        ),
+        m.SESSION_ARCHIVE: (
+            m.ArchiveParams(session_id=SESSION_ID, archived=True),
+            m.OkResult(),
+        ),
+        m.SESSION_IMPORT_CODEX: (
+            m.ImportCodexParams(folder_uri=FOLDER_URI),
+            m.ImportCodexResult(imported=["5a1c0b6e-3f2d-5e4a-9b8c-7d6e5f4a3b2c"], skipped=2),
         ),
     }
 
