@@ -78,12 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "list":
             p.add_argument("--limit", type=int, default=50)
             p.add_argument("--query", help="filter on title")
+            p.add_argument("--archived", action="store_true", help="list archived ones too")
         if name == "show":
             p.add_argument("--tail", type=int, default=None, help="only the last N messages")
         if name == "rename":
             p.add_argument("title")
         if name == "export":
             p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    from tether import cli_sessions
+
+    cli_sessions.add_history_commands(ssub, _workspace_arg)
     sessions.set_defaults(func=_run_sessions)
 
     from tether.index import add_index_commands
@@ -263,14 +267,23 @@ def _err(line: str) -> None:
 
 
 def _run_sessions(args: argparse.Namespace) -> int:
+    from tether import cli_sessions
+
+    if args.action == "import-codex":
+        return cli_sessions.import_codex(args)
     return asyncio.run(_sessions(args))
 
 
 async def _sessions(args: argparse.Namespace) -> int:
+    from tether import cli_sessions
+
     manager = _manager(args, load_settings(), DiskBridge())
     action = args.action
+    if action in cli_sessions.ACTIONS:
+        return await cli_sessions.run(args, manager)
     if action == "list":
-        page = await manager.list(limit=args.limit, query=args.query)
+        page = await manager.list(limit=args.limit, query=args.query,
+                                  include_archived=args.archived)
         if args.json:
             print(json.dumps([s.to_wire() for s in page.sessions], ensure_ascii=False))
         else:

@@ -100,6 +100,10 @@ def register_session_methods(server: TetherServer) -> None:
         manager = folders.for_folder_uri(p.folder_uri).manager
         return await manager.search(p.query, p.limit, p.include_archived)
 
+    @method(m.SESSION_IMPORT_CODEX, m.ImportCodexParams)
+    async def import_codex(p: m.ImportCodexParams) -> WireModel:
+        return await folders.for_folder_uri(p.folder_uri).manager.import_codex(p.path)
+
     @method(m.SESSION_ARCHIVE, m.ArchiveParams)
     async def archive(p: m.ArchiveParams) -> WireModel:
         await folders.for_session(p.session_id).manager.archive(p.session_id, p.archived)

@@ -34,6 +34,7 @@ from tether.protocol.events import (
     parse_event,
 )
 from tether.protocol.methods import (
+    ImportCodexResult,
     ListSessionsResult,
     LoadSessionResult,
     PromptContext,
@@ -236,6 +237,20 @@ class SessionManager:
         return SearchSessionsResult(hits=[SessionSearchHit(
             session_id=h.session_id, title=h.title, snippet=h.snippet,
             highlights=h.highlights, kind=h.kind, archived=h.archived) for h in hits])
+
+    async def import_codex(self, path: str | None = None) -> ImportCodexResult:
+        """Codex CLI rollouts that ran in this folder, as sessions (again: no copies)."""
+        from pathlib import Path
+
+        from tether.store.codex import find_rollouts, import_rollouts
+
+        def run() -> ImportCodexResult:
+            rollouts = find_rollouts(Path(path).expanduser() if path else None)
+            report = import_rollouts(self.store, self.folder.root, rollouts)
+            return ImportCodexResult(imported=report.imported, skipped=report.skipped,
+                                     problems=report.problems)
+
+        return await asyncio.to_thread(run)
 
     async def archive(self, session_id: str, archived: bool = True) -> None:
         """Hide the session from the default list (kept on disk), or show it again."""

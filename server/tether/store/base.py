@@ -53,8 +53,9 @@ class StoredRecord:
 class SessionStore(Protocol):
     """History of the sessions of one workspace folder."""
 
-    def create(self, info: SessionInfo) -> None:
-        """Write a new session file with its header (fsynced)."""
+    def create(self, info: SessionInfo, records: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Write a new session file with its header (and `records`, numbered), fsynced;
+        StoreError when a session with that id exists."""
         ...
 
     def append(self, session_id: str, events: Sequence[EventBase | Mapping[str, Any]], *,

@@ -123,11 +123,13 @@ class JsonlStore:
 
     # -- writing --------------------------------------------------------------------
 
-    def create(self, info: SessionInfo) -> None:
+    def create(self, info: SessionInfo, records: Sequence[Mapping[str, Any]] = ()) -> None:
+        """A new session file, whole or not at all; `records` (an import) get seqs 1, 2, ..."""
         if not is_valid_session_id(info.id):
             raise StoreError(f"cannot create a session with id {info.id!r}: not a valid id")
         ensure_workspace_dir(self.base, self.folder)
-        self._publish(self.session_path(info.id), encode_header(info), [])
+        body = [encode_record(r) for r in _numbered(list(records), 1)]
+        self._publish(self.session_path(info.id), encode_header(info), body)
 
     def _publish(self, path: Path, header: bytes, body: Sequence[bytes]) -> None:
         """Write a whole new session file durably, then link it into place (never half a file,
