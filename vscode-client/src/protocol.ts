@@ -729,7 +729,7 @@ export interface SessionSearchHit {
   /** Text around the best match (plain text). */
   snippet: string;
   /** [start, end) character ranges of `snippet` matched. */
-  highlights: unknown[][];
+  highlights: number[][];
   /** Where it matched: user, assistant, reasoning, tool_call, tool_output, file or title. */
   kind: string;
   /** The session is archived. */

@@ -398,7 +398,7 @@
 ---@field sessionId string The session.
 ---@field title string Its title.
 ---@field snippet string Text around the best match (plain text).
----@field highlights any[][] [start, end) character ranges of `snippet` matched.
+---@field highlights integer[][] [start, end) character ranges of `snippet` matched.
 ---@field kind string Where it matched: user, assistant, reasoning, tool_call, tool_output, file or title.
 ---@field archived boolean The session is archived.
 

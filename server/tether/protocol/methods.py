@@ -317,7 +317,7 @@ class SessionSearchHit(WireModel):
     session_id: str = Field(description="The session.")
     title: str = Field("", description="Its title.")
     snippet: str = Field(description="Text around the best match (plain text).")
-    highlights: list[tuple[int, int]] = Field(
+    highlights: list[list[int]] = Field(
         default_factory=list, description="[start, end) character ranges of `snippet` matched.")
     kind: str = Field(description="Where it matched: user, assistant, reasoning, tool_call, "
                                   "tool_output, file or title.")

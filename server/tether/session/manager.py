@@ -236,7 +236,8 @@ class SessionManager:
                                        include_archived=include_archived)
         return SearchSessionsResult(hits=[SessionSearchHit(
             session_id=h.session_id, title=h.title, snippet=h.snippet,
-            highlights=h.highlights, kind=h.kind, archived=h.archived) for h in hits])
+            highlights=[list(r) for r in h.highlights], kind=h.kind, archived=h.archived)
+            for h in hits])
 
     async def import_codex(self, path: str | None = None) -> ImportCodexResult:
         """Codex CLI rollouts that ran in this folder, as sessions (again: no copies)."""

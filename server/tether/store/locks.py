@@ -22,7 +22,8 @@ import filelock
 from tether.errors import StoreError
 from tether.store.paths import LOCK_SUFFIX, O_BINARY, store_error
 
-_POLL = 0.002  # seconds between attempts while another process holds the lock
+_POLL = 0.002  # seconds between attempts while another process holds the lock (at most)
+_FIRST_POLL = 0.00005
 HAS_DESCRIPTOR_LOCKS = hasattr(filelock, "lock_descriptor")
 
 
@@ -71,6 +72,7 @@ class SessionLocks:
         path = self._lock_files.get(session_id)
         if path is None:
             path = self._lock_files[session_id] = str(self.lock_path(session_id))
+        pause = _FIRST_POLL
         while True:
             try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | O_BINARY, 0o600)
@@ -88,7 +90,8 @@ class SessionLocks:
             os.close(fd)
             if time.monotonic() >= deadline:
                 raise self._busy(session_id)
-            time.sleep(_POLL)
+            time.sleep(pause)
+            pause = min(pause * 2, _POLL)  # appends are short: look again soon, then back off
 
     @contextmanager
     def _hold_file_lock(self, session_id: str, deadline: float) -> Iterator[None]:

@@ -227,7 +227,7 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
             m.SearchSessionsParams(folder_uri=FOLDER_URI, query="docstring greet", limit=20),
             m.SearchSessionsResult(hits=[m.SessionSearchHit(
                 session_id=SESSION_ID, title="Docstring for greet()",
-                snippet="Add a docstring to greet() in src/greet.py", highlights=[(6, 15)],
+                snippet="Add a docstring to greet() in src/greet.py", highlights=[[6, 15]],
                 kind="user",
             )]),
         ),
