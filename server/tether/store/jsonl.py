@@ -130,6 +130,7 @@ class JsonlStore:
         ensure_workspace_dir(self.base, self.folder)
         body = [encode_record(r) for r in _numbered(list(records), 1)]
         self._publish(self.session_path(info.id), encode_header(info), body)
+        self._catalogue.touch(info.id)
 
     def _publish(self, path: Path, header: bytes, body: Sequence[bytes]) -> None:
         """Write a whole new session file durably, then link it into place (never half a file,
@@ -219,6 +220,7 @@ class JsonlStore:
                     data = self._encode(records)
                 start, end = self._append_locked(fd, path, session_id, data, sync)
                 self._note_tail(session_id, end, last)
+                self._catalogue.touch(session_id)
                 return Appended(first, last, start, end)
         finally:
             os.close(fd)
@@ -431,6 +433,7 @@ class JsonlStore:
         with suppress(OSError):
             os.unlink(lock_path.with_suffix(TURN_SUFFIX))
         self._tails.pop(session_id, None)
+        self._catalogue.touch(session_id)
         self._locks.forget(session_id)
         with self._list_guard:
             rows = self._cache.load()
@@ -459,6 +462,7 @@ class JsonlStore:
             )
         ensure_workspace_dir(self.base, self.folder)
         self._publish(self.session_path(new_info.id), encode_header(new_info), body)
+        self._catalogue.touch(new_info.id)
         summary = Summary.from_header(new_info, 0)
         for line in body:
             record = decode_line(line)
