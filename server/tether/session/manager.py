@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Literal
 
-from tether.errors import SessionNotFoundError, TurnInProgressError
+from tether.errors import SessionNotFoundError, TetherError, TurnInProgressError
 from tether.protocol.events import (
     EVENT_TYPES,
     ArchiveChanged,
@@ -180,19 +180,25 @@ class SessionManager:
         if lease is None:
             return  # a turn runs in another process: it is not interrupted
         try:
-            await self._catch_up(state)
-            records = await asyncio.to_thread(self.store.last_turn, session_id)
-            plan = plan_recovery(records, new_id)
-            if plan is None:
-                return
-            log.warning("session %s: turn %s had no end; closing it (%s)",
-                        session_id, plan.turn_id, plan.reason)
-            for message in plan.messages:
-                state.messages.append(message)
-                await state.emitter.emit(MessageAdded, plan.turn_id, message=message)
-            await state.emitter.emit(TurnFailed, plan.turn_id, sync=True, reason=plan.reason)
+            await self._close_interrupted(state)
         finally:
             lease.release()
+
+    async def _close_interrupted(self, state: SessionState) -> None:
+        """With the lease held: end the newest turn if its process died without ending it
+        (it may have died after this process loaded the session)."""
+        session_id = state.info.id
+        await self._catch_up(state)
+        records = await asyncio.to_thread(self.store.last_turn, session_id)
+        plan = plan_recovery(records, new_id)
+        if plan is None:
+            return
+        log.warning("session %s: turn %s had no end; closing it (%s)",
+                    session_id, plan.turn_id, plan.reason)
+        for message in plan.messages:
+            state.messages.append(message)
+            await state.emitter.emit(MessageAdded, plan.turn_id, message=message)
+        await state.emitter.emit(TurnFailed, plan.turn_id, sync=True, reason=plan.reason)
 
     async def _catch_up(self, state: SessionState) -> None:
         """Fold in and forward what other processes appended to the session."""
@@ -380,6 +386,11 @@ class SessionManager:
     ) -> TurnResult:
         handed_on = False
         try:
+            try:
+                await self._close_interrupted(state)
+            except TetherError as exc:
+                log.warning("session %s: cannot check the previous turn: %s",
+                            state.info.id, exc.message)
             result = await self._turn(state, turn_id, text, context, started)
             leftover, state.steer_queue = state.steer_queue, []
             if leftover and result.status != "cancelled":

@@ -96,3 +96,26 @@ async def test_load_closes_an_unfinished_turn_once_and_not_while_it_runs(
     assert [r["seq"] for r in records] == [1, 2, 3, 4]
     for m in (other, third, fourth):
         await m.aclose()
+
+
+async def test_a_turn_whose_process_died_after_we_loaded_is_closed_by_our_next_prompt(
+        workspace: WorkspaceFolder, data_dir: Any, make_harness: Any) -> None:
+    from support.session_fakes import FakeProvider, text_step
+
+    h = make_harness([])
+    info = await h.manager.create()
+    running = open_store(workspace).turn_lease(info.id)  # another process starts a turn
+    assert running is not None
+    h.store.append(info.id, [TurnStarted(session_id=info.id, turn_id="t1", prompt="p")],
+                   number=True)
+    provider = FakeProvider([text_step("fresh answer")])
+    other = SessionManager(workspace, store=open_store(workspace), settings=h.manager.settings,
+                           bridge=h.bridge, provider_factory=lambda _s: provider)
+    await other.load(info.id)  # while it runs: nothing to recover
+    running.release()  # ... and then it dies without an ending
+    result = await other.prompt(info.id, "go on")
+    assert result.status == "completed"
+    kinds = [(r["type"], r.get("turnId")) for r in h.store.iter_records(info.id)]
+    assert kinds[:2] == [("turn_started", "t1"), ("turn_failed", "t1")]
+    assert "turn_started" in [k for k, _ in kinds[2:]] and kinds[-1][0] == "turn_completed"
+    await other.aclose()
