@@ -47,6 +47,12 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
     "tether/index/search": [({"folderUri": "f"}, "query"),
                             ({"folderUri": "f", "query": "q", "limit": 0}, "limit")],
     "tether/models/list": [],
+    "tether/session/search": [({"folderUri": "f"}, "query"),
+                              ({"folderUri": "f", "query": ""}, "query"),
+                              ({"folderUri": "f", "query": "q", "limit": 0}, "limit")],
+    "tether/session/archive": [({}, "sessionId"), ({"sessionId": "s", "archived": "maybe"},
+                                                   "archived")],
+    "tether/session/importCodex": [({}, "folderUri"), ({"folderUri": "f", "path": 3}, "path")],
 }
 
 SESSION_METHODS = {
@@ -59,6 +65,7 @@ SESSION_METHODS = {
     "tether/session/rename": {"title": "t"},
     "tether/session/fork": {},
     "tether/session/export": {},
+    "tether/session/archive": {},
 }
 
 
@@ -95,6 +102,8 @@ async def test_malformed_requests_get_errors_and_nothing_breaks(env: Env, worksp
             code, _ = await _error(h, method, {"sessionId": UNKNOWN, **extra})
             assert code == ErrorCode.UNKNOWN_SESSION, method
         for method, extra in {"tether/session/create": {}, "tether/session/list": {},
+                              "tether/session/search": {"query": "q"},
+                              "tether/session/importCodex": {},
                               "tether/index/status": {},
                               "tether/index/search": {"query": "q"}}.items():
             code, _ = await _error(h, method, {"folderUri": "file:///not/open", **extra})
