@@ -1309,7 +1309,7 @@ export enum ErrorCode {
   InvalidParams = -32602,
   /** No session with that id in any open workspace folder. */
   UnknownSession = -32001,
-  /** A turn is already running in that session (steer or cancel it). */
+  /** A turn is already running in that session (steer or cancel it); `data.elsewhere` is true when it runs in another Tether process (another window). */
   TurnInProgress = -32002,
   /** The model provider cannot be reached; `message` says what to set. */
   ProviderUnavailable = -32003,

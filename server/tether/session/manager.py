@@ -471,7 +471,16 @@ class SessionManager:
             await provider.aclose()
         if (title and state.info.title == automatic and title != automatic
                 and state.info.id in self._states):
-            await self._set_title(state, title, turn_id)
+            # Not while another window runs a turn: its streamed seqs are not on disk yet.
+            lease = None if state.running else self.store.turn_lease(state.info.id)
+            if lease is None and not state.running:
+                log.info("session %s: title left as it is, a turn runs elsewhere", state.info.id)
+                return
+            try:
+                await self._set_title(state, title, turn_id)
+            finally:
+                if lease is not None:
+                    lease.release()
 
     def _spawn(self, coro: object) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
