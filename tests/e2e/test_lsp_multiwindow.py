@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from pygls.exceptions import JsonRpcException
 
+from tether.lsp.wire import plain
 from tether.protocol.error_codes import ErrorCode
 from tether.testing.provider_server import Script, text_turn
 
@@ -122,6 +123,7 @@ async def test_concurrent_prompt_in_another_window_gets_turn_in_progress(
             await b.request("tether/session/prompt", {"sessionId": sid, "text": "from B"})
         assert refused.value.code == ErrorCode.TURN_IN_PROGRESS
         assert "another Tether process" in refused.value.message
+        assert plain(refused.value.data)["elsewhere"] is True
         steered = await b.request("tether/session/steer", {"sessionId": sid, "text": "x"})
         assert steered["queued"] is False  # steer is per window: it is not taken here
         assert (await running)["status"] == "completed"
