@@ -10,7 +10,8 @@ whole turn, and a prompt in another process gets TURN_IN_PROGRESS (`data.elsewhe
 rather than a second, interleaved turn. Before each model request the runner catches up
 with what other processes appended, and with `mirror_interval` set (the LSP server sets
 it) the manager forwards those records to its clients while they happen. A session
-loaded with an unfinished turn and a free lease gets that turn closed (`recovery.py`).
+loaded with an unfinished turn and a free lease gets that turn closed. That side lives
+in `windows.py`.
 """
 
 from __future__ import annotations
@@ -25,12 +26,9 @@ from typing import Literal
 
 from tether.errors import SessionNotFoundError, TetherError, TurnInProgressError
 from tether.protocol.events import (
-    EVENT_TYPES,
     ArchiveChanged,
-    MessageAdded,
     SessionEvent,
     TitleChanged,
-    TurnFailed,
     parse_event,
 )
 from tether.protocol.methods import (
@@ -45,11 +43,10 @@ from tether.protocol.methods import (
 from tether.protocol.models import SessionInfo
 from tether.providers.base import Provider
 from tether.session.emitter import EventEmitter, Listener
-from tether.session.mirror import fold_foreign
-from tether.session.recovery import plan_recovery
 from tether.session.state import SessionState
 from tether.session.title import fallback_title, generate_title
 from tether.session.turn import TurnDeps, TurnRunner, new_id
+from tether.session.windows import SessionSync
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
 from tether.store.locks import TurnLease
@@ -62,8 +59,6 @@ log = logging.getLogger(__name__)
 
 ProviderFactory = Callable[[Settings], Provider]
 CANCEL_WAIT_SECONDS = 10.0
-LEASE_GRACE_SECONDS = 5.0  # a process that wrote its turn's end releases the lease in ms
-_TERMINAL_TYPES = {name for name, cls in EVENT_TYPES.items() if cls.terminal}
 
 
 def _default_provider_factory(settings: Settings) -> Provider:
@@ -106,8 +101,7 @@ class SessionManager:
         self._states: dict[str, SessionState] = {}
         self._load_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()
-        self._mirror_interval = mirror_interval
-        self._mirror: asyncio.Task[None] | None = None
+        self._sync = SessionSync(store, self._states, new_id, mirror_interval)
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -149,7 +143,7 @@ class SessionManager:
         self._states[info.id] = SessionState(
             info=info, messages=[], emitter=EventEmitter(info.id, self.store, self._listeners)
         )
-        self._start_mirror()
+        self._sync.start_mirror()
         return info
 
     async def _state(self, session_id: str) -> SessionState:
@@ -168,63 +162,10 @@ class SessionManager:
                     emitter=EventEmitter(session_id, self.store, self._listeners,
                                          last_seq=loaded.last_seq, offset=loaded.size),
                 )
-                await self._recover(state)
+                await self._sync.recover(state)
                 self._states[session_id] = state
-                self._start_mirror()
+                self._sync.start_mirror()
         return state
-
-    async def _recover(self, state: SessionState) -> None:
-        """Close a turn left unfinished by a process that ended (none while one runs)."""
-        session_id = state.info.id
-        lease = await asyncio.to_thread(self.store.turn_lease, session_id)
-        if lease is None:
-            return  # a turn runs in another process: it is not interrupted
-        try:
-            await self._close_interrupted(state)
-        finally:
-            lease.release()
-
-    async def _close_interrupted(self, state: SessionState) -> None:
-        """With the lease held: end the newest turn if its process died without ending it
-        (it may have died after this process loaded the session)."""
-        session_id = state.info.id
-        await self._catch_up(state)
-        records = await asyncio.to_thread(self.store.last_turn, session_id)
-        plan = plan_recovery(records, new_id)
-        if plan is None:
-            return
-        log.warning("session %s: turn %s had no end; closing it (%s)",
-                    session_id, plan.turn_id, plan.reason)
-        for message in plan.messages:
-            state.messages.append(message)
-            await state.emitter.emit(MessageAdded, plan.turn_id, message=message)
-        await state.emitter.emit(TurnFailed, plan.turn_id, sync=True, reason=plan.reason)
-
-    async def _catch_up(self, state: SessionState) -> None:
-        """Fold in and forward what other processes appended to the session."""
-        records = await state.emitter.catch_up()
-        if records:
-            for event in fold_foreign(state, records):
-                state.emitter.publish(event)
-
-    def _start_mirror(self) -> None:
-        if self._mirror_interval is None or self._mirror is not None:
-            return
-        self._mirror = asyncio.create_task(self._watch(self._mirror_interval))
-
-    async def _watch(self, interval: float) -> None:
-        """Poll the history files of the sessions this process holds; forward foreign
-        records. Polling (a read of a few bytes when nothing changed) works on every
-        file system, network shares included, where change notification does not."""
-        while True:
-            await asyncio.sleep(interval)
-            for state in list(self._states.values()):
-                try:
-                    await self._catch_up(state)
-                except SessionNotFoundError:
-                    self._states.pop(state.info.id, None)  # deleted by another process
-                except Exception:
-                    log.exception("mirroring session %s failed", state.info.id)
 
     async def list(
         self, limit: int = 50, cursor: str | None = None, query: str | None = None,
@@ -329,7 +270,7 @@ class SessionManager:
             )
         lease = self.store.turn_lease(session_id)  # no await since the check above
         if lease is None:
-            lease = await self._lease_of_ended_turn(session_id)
+            lease = await self._sync.lease_of_ended_turn(session_id)
             if lease is not None and state.running:  # a prompt here started meanwhile
                 lease.release()
                 raise TurnInProgressError(
@@ -348,19 +289,6 @@ class SessionManager:
             # The caller went away ($/cancelRequest, client gone): the turn goes with it.
             await self.cancel(session_id)
             raise
-
-    async def _lease_of_ended_turn(self, session_id: str) -> TurnLease | None:
-        """The lease, when the other process has written its turn's end and is only about
-        to let go of it (a window that saw the end may prompt at once); else None."""
-        records = await asyncio.to_thread(self.store.last_turn, session_id)
-        if not any(r.get("type") in _TERMINAL_TYPES for r in records):
-            return None
-        for _ in range(int(LEASE_GRACE_SECONDS / 0.02)):
-            lease = self.store.turn_lease(session_id)
-            if lease is not None:
-                return lease
-            await asyncio.sleep(0.02)
-        return None
 
     def _start_turn(self, state: SessionState, text: str, context: PromptContext | None,
                     lease: TurnLease) -> asyncio.Task[TurnResult]:
@@ -387,7 +315,7 @@ class SessionManager:
         handed_on = False
         try:
             try:
-                await self._close_interrupted(state)
+                await self._sync.close_interrupted(state)
             except TetherError as exc:
                 log.warning("session %s: cannot check the previous turn: %s",
                             state.info.id, exc.message)
@@ -414,7 +342,7 @@ class SessionManager:
             provider_factory=lambda: self._provider_factory(settings),
             tools=self.tools, settings=settings, context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
-            before_request=lambda: self._catch_up(state), started=started,
+            before_request=lambda: self._sync.catch_up(state), started=started,
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:
@@ -503,7 +431,4 @@ class SessionManager:
             task.cancel()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        if self._mirror is not None:
-            self._mirror.cancel()
-            await asyncio.gather(self._mirror, return_exceptions=True)
-            self._mirror = None
+        await self._sync.aclose()
