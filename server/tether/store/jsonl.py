@@ -20,9 +20,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -31,9 +30,9 @@ from tether.protocol.events import EventBase
 from tether.protocol.models import SessionInfo, SessionSummary
 from tether.store.base import DEFAULT_TAIL, Appended, LoadedSession, StoredRecord
 from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
-from tether.store.compact import inflate, is_compact_start
+from tether.store.compact import inflate
 from tether.store.export import to_json, to_markdown
-from tether.store.lines import backward_lines, forward_lines
+from tether.store.lines import forward_lines
 from tether.store.listing import current_summaries, decode_cursor, page_of
 from tether.store.locks import TURN_SUFFIX, SessionLocks, TurnLease
 from tether.store.paths import (
@@ -52,20 +51,18 @@ from tether.store.reader import load_full, load_tail, read_header
 from tether.store.records import (
     MESSAGE_ADDED,
     TITLE_CHANGED,
-    TURN_STARTED,
     Summary,
     decode_line,
     encode_header,
     encode_record,
 )
 from tether.store.search import CATALOGUE_FILE, Hit, SearchCatalogue
+from tether.store.sequence import max_seq, newest_turn, numbered, records_after, tail_seq
 from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = 30.0  # an append holds the lock for one write (+ fsync); this is a hang
-TAIL_SEQ_LINES = 256  # lines read back to find the highest seq of a file we have not seen
-TURN_SCAN_LINES = 20_000  # how far back last_turn looks for the newest turn_started
 READ_LOCK_TIMEOUT = 2.0  # readers fall back to the size they see rather than wait longer
 # link() failures that mean "this file system has no hard links", not "cannot write"
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
@@ -128,7 +125,7 @@ class JsonlStore:
         if not is_valid_session_id(info.id):
             raise StoreError(f"cannot create a session with id {info.id!r}: not a valid id")
         ensure_workspace_dir(self.base, self.folder)
-        body = [encode_record(r) for r in _numbered(list(records), 1)]
+        body = [encode_record(r) for r in numbered(list(records), 1)]
         self._publish(self.session_path(info.id), encode_header(info), body)
         self._catalogue.touch(info.id)
 
@@ -215,7 +212,7 @@ class JsonlStore:
                 first = last = 0
                 if number and records:
                     first = max(self._tail_seq(fd, path, session_id), after_seq) + 1
-                    records = _numbered(records, first)
+                    records = numbered(records, first)
                     last = first + len(records) - 1
                     data = self._encode(records)
                 start, end = self._append_locked(fd, path, session_id, data, sync)
@@ -241,8 +238,7 @@ class JsonlStore:
                 highest = max(cached[2], max_seq(forward_lines(f, cached[1], st.st_size)))
             else:
                 _, header_len = read_header(f, session_id, str(path))
-                highest = max_seq(islice(backward_lines(f, header_len, st.st_size),
-                                         TAIL_SEQ_LINES))
+                highest = tail_seq(f, header_len, st.st_size)
         self._tails[session_id] = (st.st_ino, st.st_size, highest)
         return highest
 
@@ -306,21 +302,7 @@ class JsonlStore:
                 end = self._stable_size(session_id, f)
                 if offset <= 0:
                     _, offset = read_header(f, session_id, str(path))
-                records: list[StoredRecord] = []
-                reached = offset
-                for at, line, terminated in forward_lines(f, offset, end):
-                    if not terminated:
-                        break  # a write in flight (or a torn tail): read it next time
-                    reached = at + len(line) + 1
-                    record = decode_line(line) if line.strip() else "an empty line"
-                    if isinstance(record, str):
-                        continue
-                    records.append(StoredRecord(record, reached))
-                if records and is_compact_start(records[-1].record):
-                    # its prompt is in the user message that is not written yet: next time
-                    records.pop()
-                    reached = records[-1].end if records else offset
-                return records, reached
+                return records_after(f, offset, end)
             except OSError as exc:
                 raise store_error("read", path, exc) from exc
 
@@ -330,17 +312,7 @@ class JsonlStore:
             try:
                 end = self._stable_size(session_id, f)
                 _, header_len = read_header(f, session_id, str(path))
-                newest_first: list[dict[str, Any]] = []
-                lines = islice(backward_lines(f, header_len, end), TURN_SCAN_LINES)
-                for _offset, line, terminated in lines:
-                    record = decode_line(line) if terminated and line.strip() else ""
-                    if isinstance(record, str):
-                        continue
-                    newest_first.append(record)
-                    if record.get("type") == TURN_STARTED:
-                        newest_first.reverse()
-                        return newest_first
-                return []
+                return newest_turn(f, header_len, end)
             except OSError as exc:
                 raise store_error("read", path, exc) from exc
 
@@ -506,35 +478,6 @@ def _fork_body(
             if isinstance(message, dict) and message.get("id") == up_to:
                 return body, True
     return body, False
-
-
-def max_seq(lines: Iterable[tuple[int, bytes, bool]]) -> int:
-    """The highest int seq among whole, readable lines (0 for none)."""
-    highest = 0
-    for _offset, line, terminated in lines:
-        if not terminated or b'"seq":' not in line:
-            continue
-        record = decode_line(line)
-        if isinstance(record, str):
-            continue
-        seq = record.get("seq")
-        if isinstance(seq, int) and not isinstance(seq, bool) and seq > highest:
-            highest = seq
-    return highest
-
-
-def _numbered(records: Sequence[EventBase | Mapping[str, Any]], first: int
-              ) -> list[EventBase | Mapping[str, Any]]:
-    """The records with seqs first, first + 1, ...; events are numbered in place, so the
-    caller publishes them with the seq they were stored under."""
-    out: list[EventBase | Mapping[str, Any]] = []
-    for seq, record in enumerate(records, start=first):
-        if isinstance(record, EventBase):
-            record.seq = seq
-            out.append(record)
-        else:
-            out.append({**record, "seq": seq})
-    return out
 
 
 def _last_byte(fd: int, size: int) -> bytes:
