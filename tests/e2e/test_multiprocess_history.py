@@ -64,7 +64,7 @@ def _terminals(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def test_kill_9_mid_stream_then_load_closes_the_turn_and_keeps_the_text(
         env: Env, workspace: Path) -> None:
-    env.provider.set_script(Script([text_turn(SLOW, chunk_size=4, chunk_delay=0.02),
+    env.provider.set_script(Script([text_turn(SLOW, chunk_size=4, chunk_delay=0.05),
                                     text_turn("after the crash")]))
     chat = _chat(env, workspace, "tell me a long story")
     try:
