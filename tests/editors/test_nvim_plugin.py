@@ -209,7 +209,7 @@ def test_chat_streams_answer_and_session_survives_restart(start: Callable[..., E
     picked = editor.lua("return _G.picked")
     assert picked[0]["kind"] == "tether_session"
     assert any("messages" in item for item in picked[0]["items"])
-    assert picked[1]["items"] == ["Open", "Rename", "Delete", "Fork", "Export"]
+    assert picked[1]["items"] == ["Open", "Rename", "Delete", "Fork", "Export", "Archive"]
     lines = editor.chat_lines()
     assert "Say hello" in lines
     assert lines[-3:] == ["## You", "", ""]
