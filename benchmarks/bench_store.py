@@ -11,7 +11,12 @@ No pass/fail: machines are noisy, compare ratios.
 2. list the newest 50 of S sessions: warm (in-process cache), cache file only (a new
    process), cold (no cache file) vs os.listdir + reading each file's header line;
 3. tail-load the last 1000 messages of an M-message session (no cache row / fresh cache
-   row) vs json.loads of every line of the file.
+   row) vs json.loads of every line of the file;
+4. append N events with seqs allocated under the lock from the file's tail, by one
+   process vs by two processes writing the same session at once (the baseline is the
+   one-process run: the ratio is the cost of sharing a session between two windows);
+5. `session/search` over S sessions: p95 of a mix of queries on the warm FTS5 catalogue
+   (and the cold build) vs reading every session file and matching bytes.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tether.protocol.events import (
     EventBase,
@@ -40,10 +46,15 @@ from tether.protocol.models import Message, SessionInfo, TextPart, Usage
 from tether.store import JsonlStore, open_store
 from tether.store.cache import CACHE_FILE
 from tether.store.records import encode_header, encode_record
+from tether.store.search import FULL_SCAN_SECONDS
 from tether.workspace.folder import WorkspaceFolder
 
-FULL = {"append": 100_000, "sessions": 10_000, "messages": 50_000, "tail": 1000}
-QUICK = {"append": 2_000, "sessions": 300, "messages": 3_000, "tail": 100}
+FULL = {"append": 100_000, "sessions": 10_000, "messages": 50_000, "tail": 1000,
+        "shared": 20_000, "search": 10_000}
+QUICK = {"append": 2_000, "sessions": 300, "messages": 3_000, "tail": 100,
+         "shared": 1_000, "search": 300}
+SEARCH_GOAL_MS = 50
+SEARCH_QUERIES = 60
 SYNC_EVERY = 50
 LIST_GOAL_MS = 100
 TAIL_GOAL_MS = 150
@@ -218,6 +229,100 @@ def bench_tail(
     return [(f"{label}, no cache", cold_ms, base_ms), (f"{label}, cache", cached_ms, base_ms)]
 
 
+def _append_numbered(data_dir: str, root: str, sid: str, n: int, ready: Any, go: Any) -> None:
+    """One writer: n events, seqs from the file's tail, fsync every SYNC_EVERY; it
+    builds its events first and waits for `go`, so process start-up is not timed."""
+    os.environ["TETHER_DATA_DIR"] = data_dir
+    store = open_store(WorkspaceFolder.at(Path(root)))
+    events = turn_events(sid, n, datetime.now(UTC))
+    for event in events:
+        event.seq = 0
+    if ready is not None:
+        ready.put(1)
+        go.wait()
+    for i, event in enumerate(events):
+        store.append(sid, [event], sync=(i % SYNC_EVERY == SYNC_EVERY - 1), number=True)
+
+
+def bench_shared_append(folder: WorkspaceFolder, data_dir: Path, n: int
+                        ) -> list[tuple[str, float, float]]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    store = open_store(folder, data_dir)
+    assert isinstance(store, JsonlStore)
+
+    def session() -> str:
+        sid = uuid.uuid4().hex
+        store.create(SessionInfo(id=sid, workspace_folder=str(folder.root)))
+        return sid
+
+    def run(sid: str, writers: int) -> float:
+        ready, go = ctx.Queue(), ctx.Event()
+        procs = [ctx.Process(target=_append_numbered,
+                             args=(str(data_dir), str(folder.root), sid, n // writers,
+                                   ready, go))
+                 for _ in range(writers)]
+        for p in procs:
+            p.start()
+        for _ in procs:
+            ready.get()
+        start = time.perf_counter()
+        go.set()
+        for p in procs:
+            p.join()
+        return (time.perf_counter() - start) * 1000
+
+    single_ms = run(session(), 1)
+    two = session()
+    shared_ms = run(two, 2)
+    seqs = [r["seq"] for r in store.iter_records(two)]
+    assert seqs == list(range(1, n + 1)), "two writers must never share a seq"
+    return [(f"append {n} numbered events, 2 processes, 1 session", shared_ms, single_ms)]
+
+
+def bench_search(folder: WorkspaceFolder, data_dir: Path, count: int
+                 ) -> list[tuple[str, float, float]]:
+    import random
+
+    store = open_store(folder, data_dir)
+    assert isinstance(store, JsonlStore)
+    make_sessions(store, folder, count)
+    rng = random.Random(7)
+    words = TEXT.split()
+    queries = ([rng.choice(words).strip(";") for _ in range(SEARCH_QUERIES // 3)]
+               + [f"session {rng.randrange(count)}" for _ in range(SEARCH_QUERIES // 3)]
+               + [f"{rng.randrange(count * 5)} quick" for _ in range(SEARCH_QUERIES // 3)])
+    start = time.perf_counter()
+    store.search("warm up")
+    build_ms = (time.perf_counter() - start) * 1000
+    times: list[float] = []
+    for query in queries:
+        start = time.perf_counter()
+        store.search(query, limit=20)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[int(len(times) * 0.95) - 1]
+    full: list[float] = []
+    for query in queries[:5]:
+        store._catalogue.look_at_every_file_next()
+        start = time.perf_counter()
+        store.search(query, limit=20)
+        full.append((time.perf_counter() - start) * 1000)
+    files = sorted(store.sessions_dir.glob("*.jsonl"))
+
+    def grep(query: str) -> list[Path]:
+        needle = query.encode()
+        return [p for p in files if needle in p.read_bytes()][:20]
+
+    base = sorted(best_of(1, lambda q=q: grep(q)) for q in queries[:10])  # type: ignore[misc]
+    base_p95 = base[-1]
+    return [(f"session/search p95 over {count} sessions (warm)", p95, base_p95),
+            (f"session/search with a look at all {count} files (every "
+             f"{FULL_SCAN_SECONDS:g} s)", sorted(full)[len(full) // 2], base_p95),
+            (f"session/search catalogue build, {count} sessions", build_ms, base_p95)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke)")
@@ -239,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((name, ours, base, f"< {LIST_GOAL_MS} ms" if i == 0 else ""))
         for name, ours, base in bench_tail(folder, tmp / "tail", sizes["messages"], sizes["tail"]):
             rows.append((name, ours, base, f"< {TAIL_GOAL_MS} ms"))
+        for name, ours, base in bench_shared_append(folder, tmp / "shared", sizes["shared"]):
+            rows.append((name, ours, base, ""))
+        for i, (name, ours, base) in enumerate(
+            bench_search(WorkspaceFolder.at(tmp / "ws"), tmp / "search", sizes["search"])
+        ):
+            rows.append((name, ours, base, f"< {SEARCH_GOAL_MS} ms" if i == 0 else ""))
         print_table(rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -36,9 +36,13 @@ vim.api.nvim_create_user_command("TetherAsk", function(opts)
   tether().ask(opts)
 end, { range = true, nargs = "*", desc = "Ask Tether about the selection and its file" })
 
-vim.api.nvim_create_user_command("TetherSessions", function()
-  tether().sessions()
-end, { desc = "Pick a Tether session of this workspace: open, rename, delete, fork, export" })
+vim.api.nvim_create_user_command("TetherSessions", function(opts)
+  tether().sessions({ search = opts.args ~= "" and opts.args or nil, archived = opts.bang })
+end, {
+  nargs = "*",
+  bang = true,
+  desc = "Pick a Tether session (words: full-text search; !: archived too): open, rename, ...",
+})
 
 vim.api.nvim_create_user_command("TetherDiff", function()
   tether().diff()

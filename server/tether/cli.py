@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tether import __version__
+from tether.cli_text import StreamedText
 from tether.errors import TetherError
 from tether.redaction import install_log_redaction
 from tether.secret_env import isolate
@@ -72,12 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "list":
             p.add_argument("--limit", type=int, default=50)
             p.add_argument("--query", help="filter on title")
+            p.add_argument("--archived", action="store_true", help="list archived ones too")
         if name == "show":
             p.add_argument("--tail", type=int, default=None, help="only the last N messages")
         if name == "rename":
             p.add_argument("title")
         if name == "export":
             p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    from tether import cli_sessions
+
+    cli_sessions.add_history_commands(ssub, _workspace_arg)
     sessions.set_defaults(func=_run_sessions)
 
     from tether.acp.cli import add_acp_command
@@ -264,6 +269,7 @@ class TerminalPrinter:
 
     def __init__(self) -> None:
         self.wrote_text = False
+        self.text = StreamedText()
 
     def __call__(self, event: SessionEvent) -> None:
         from tether.protocol.events import (
@@ -278,9 +284,12 @@ class TerminalPrinter:
         )
 
         if isinstance(event, TextDelta):
-            sys.stdout.write(event.text)
+            sys.stdout.write(self.text.feed(event.message_id, event.text))
             sys.stdout.flush()
             self.wrote_text = True
+            if self.text.diverged:
+                self.text.diverged = False
+                _err("… the retried answer differs from the interrupted one; it follows in full")
         elif isinstance(event, ToolCallStarted):
             args = json.dumps(event.arguments, ensure_ascii=False)
             _err(f"▸ {event.name} {args[:160]}")
@@ -297,6 +306,7 @@ class TerminalPrinter:
         elif isinstance(event, PermissionRequested):
             _err(f"? permission for {event.tool}: {event.description}")
         elif isinstance(event, StreamRetry):
+            self.text.retry(event.discard_message_id)
             _err(f"… retrying ({event.reason})")
         elif isinstance(event, ErrorEvent):
             _err(f"tether: {event.message}")
@@ -330,6 +340,10 @@ def _err(line: str) -> None:
 def _run_sessions(args: argparse.Namespace) -> int:
     if args.action == "list":
         return _list_sessions(args)
+    from tether import cli_sessions
+
+    if args.action == "import-codex":
+        return cli_sessions.import_codex(args)
     import asyncio
 
     return asyncio.run(_sessions(args))
@@ -339,7 +353,8 @@ def _list_sessions(args: argparse.Namespace) -> int:
     """The store alone: no event loop, settings, providers or session machinery."""
     from tether.store import open_store
 
-    sessions, _cursor = open_store(_folder(args)).list(limit=args.limit, query=args.query)
+    sessions, _cursor = open_store(_folder(args)).list(limit=args.limit, query=args.query,
+                                                       include_archived=args.archived)
     if args.json:
         print(json.dumps([s.to_wire() for s in sessions], ensure_ascii=False))
     else:
@@ -350,11 +365,14 @@ def _list_sessions(args: argparse.Namespace) -> int:
 
 
 async def _sessions(args: argparse.Namespace) -> int:
-    action = args.action
+    from tether import cli_sessions
     from tether.settings import load_settings
     from tether.workspace.disk_bridge import DiskBridge
 
     manager = _manager(args, load_settings(), DiskBridge())
+    action = args.action
+    if action in cli_sessions.ACTIONS:
+        return await cli_sessions.run(args, manager)
     if action == "show":
         loaded = await manager.load(args.session_id, tail=args.tail)
         if args.json:

@@ -175,3 +175,14 @@ def test_replay_demo_needs_no_api_key(tmp_path: Path) -> None:
 def test_empty_prompt_is_a_usage_error(ws: Path, tmp_path: Path) -> None:
     done = run_tether(["chat", "-w", str(ws), "-"], env=base_env(tmp_path), stdin="  \n")
     assert done.returncode == 2 and "empty" in done.stderr
+
+
+@pytest.mark.parametrize("wire", ["openai", "anthropic"])
+def test_a_dropped_stream_is_retried_without_repeating_stdout(
+        server: ScriptedProviderServer, ws: Path, tmp_path: Path, wire: str) -> None:
+    answer = "The answer is forty-two, computed carefully."
+    server.set_script(Script([text_turn(answer, chunk_size=5, fault="drop")]))
+    out = run_tether(["chat", "-w", str(ws), "question"], env=provider_env(tmp_path, server, wire))
+    assert out.returncode == 0, out.stderr
+    assert "retrying" in out.stderr
+    assert out.stdout == answer + "\n"

@@ -55,6 +55,12 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
                                                             "pinId")],
     "tether/session/continue": [({}, "sessionId")],
     "tether/session/context": [({}, "sessionId"), ({"sessionId": 1}, "sessionId")],
+    "tether/session/search": [({"folderUri": "f"}, "query"),
+                              ({"folderUri": "f", "query": ""}, "query"),
+                              ({"folderUri": "f", "query": "q", "limit": 0}, "limit")],
+    "tether/session/archive": [({}, "sessionId"), ({"sessionId": "s", "archived": "maybe"},
+                                                   "archived")],
+    "tether/session/importCodex": [({}, "folderUri"), ({"folderUri": "f", "path": 3}, "path")],
 }
 
 SESSION_METHODS = {
@@ -71,6 +77,7 @@ SESSION_METHODS = {
     "tether/session/unpin": {"pinId": "pin-1"},
     "tether/session/continue": {},
     "tether/session/context": {},
+    "tether/session/archive": {},
 }
 
 
@@ -107,6 +114,8 @@ async def test_malformed_requests_get_errors_and_nothing_breaks(env: Env, worksp
             code, _ = await _error(h, method, {"sessionId": UNKNOWN, **extra})
             assert code == ErrorCode.UNKNOWN_SESSION, method
         for method, extra in {"tether/session/create": {}, "tether/session/list": {},
+                              "tether/session/search": {"query": "q"},
+                              "tether/session/importCodex": {},
                               "tether/index/status": {},
                               "tether/index/search": {"query": "q"}}.items():
             code, _ = await _error(h, method, {"folderUri": "file:///not/open", **extra})

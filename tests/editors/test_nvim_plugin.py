@@ -211,7 +211,7 @@ def test_chat_streams_answer_and_session_survives_restart(start: Callable[..., E
     picked = editor.lua("return _G.picked")
     assert picked[0]["kind"] == "tether_session"
     assert any("messages" in item for item in picked[0]["items"])
-    assert picked[1]["items"] == ["Open", "Rename", "Delete", "Fork", "Export"]
+    assert picked[1]["items"] == ["Open", "Rename", "Delete", "Fork", "Export", "Archive"]
     lines = editor.chat_lines()
     assert "Say hello" in lines
     assert lines[-3:] == ["## You", "", ""]
@@ -527,6 +527,38 @@ def test_sessions_rename_fork_export_delete(start: Callable[..., Editor]) -> Non
     assert editor.lua("return require('tether.chat').get().session_id") is None
     assert editor.lua("return _G.prompts") == [
         "tether_session", "tether_session_action", "tether_confirm"]
+
+
+def test_sessions_search_archive_unarchive(start: Callable[..., Editor]) -> None:
+    editor = start([{"text": "The capybara answer."}, {"text": "Another answer."}])
+    editor.lua("require('tether').setup({ settings = { titleGeneration = false }, "
+               "cmd = { ..., '-m', 'tether', 'serve' } })", sys.executable)
+    editor.nvim.command("TetherChat")
+    editor.send("About rodents")
+    wait_for("the turn to end", lambda: "The capybara answer." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    sid = editor.lua("return require('tether.chat').get().session_id")
+    editor.nvim.command("TetherNew")
+    editor.send("Something else")
+    wait_for("the second turn", lambda: "Another answer." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    assert len(sessions(editor)) == 2
+
+    editor.lua(PICK + "\n_G.shown = {}\nlocal pick = vim.ui.select\n"
+               "vim.ui.select = function(items, opts, cb)\n"
+               "  for _, item in ipairs(items) do table.insert(_G.shown, "
+               "opts.format_item and opts.format_item(item) or item) end\n"
+               "  return pick(items, opts, cb)\nend", [sid, "Archive"])
+    editor.nvim.command("TetherSessions capybara")
+    wait_for("the archive", lambda: [s["id"] for s in sessions(editor)] != [] and
+             sid not in [s["id"] for s in sessions(editor)])
+    shown = editor.lua("return _G.shown")
+    assert any("«capybara»" in line for line in shown), shown
+    assert "Archive" in shown and len([x for x in shown if "«" in x]) == 1
+
+    editor.lua(PICK, [sid, "Unarchive"])
+    editor.nvim.command("TetherSessions!")
+    wait_for("the unarchive", lambda: sid in [s["id"] for s in sessions(editor)])
 
 
 def test_one_client_per_root_shared_by_its_buffers(

@@ -10,6 +10,34 @@ export type PermissionOption = "allow_once" | "allow_always" | "reject";
 export type Role = "system" | "user" | "assistant" | "tool";
 export type TurnStatus = "completed" | "cancelled" | "failed" | "step_limit";
 
+/** The session was archived (hidden from the default list, kept) or unarchived. */
+export interface ArchiveChanged {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `archive_changed`. */
+  type: "archive_changed";
+  /** True when archived. */
+  archived: boolean;
+}
+
+/** Params of `tether/session/archive`. */
+export interface ArchiveParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** False unarchives. */
+  archived?: boolean;
+}
+
 /** The answer of `tether/session/cancel`. */
 export interface CancelResult {
   /** Extension data; ignored by Tether. */
@@ -360,6 +388,28 @@ export interface ImagePart {
   uri?: string | null;
 }
 
+/** Params of `tether/session/importCodex`: Codex CLI rollouts of this folder. */
+export interface ImportCodexParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder; rollouts whose cwd is it. */
+  folderUri: string;
+  /** A rollout file or a folder of them (default: ~/.codex/sessions). */
+  path?: string | null;
+}
+
+/** What `tether/session/importCodex` did. */
+export interface ImportCodexResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Ids of the sessions created. */
+  imported: string[];
+  /** Rollouts already imported (or of other folders). */
+  skipped: number;
+  /** Files that could not be read. */
+  problems: string[];
+}
+
 /** One found file (results are files first); `line`/`symbol`/`preview` are its best line. */
 export interface IndexSearchHit {
   /** Extension data; ignored by Tether. */
@@ -450,6 +500,8 @@ export interface ListSessionsParams {
   cursor?: string | null;
   /** Filter on title (case-insensitive). */
   query?: string | null;
+  /** List archived sessions too. */
+  includeArchived?: boolean;
 }
 
 /** A page of a folder's sessions. */
@@ -520,6 +572,35 @@ export interface MessageAdded {
   type: "message_added";
   /** A complete message appended to the history. */
   message: Message;
+}
+
+/**
+ * Assistant text streamed since the previous checkpoint, saved every few seconds.
+ *
+ * Durable, so a reply whose process is killed mid-stream keeps its text: on the next
+ * load the turn gets `turn_failed` and the checkpoints of the message, concatenated,
+ * become an interrupted message. Each holds only the new text, so a long reply is not
+ * stored over and over. Clients need not render it (the deltas showed the text).
+ */
+export interface MessageCheckpoint {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `message_checkpoint`. */
+  type: "message_checkpoint";
+  /** The assistant message being streamed. */
+  messageId: string;
+  /** Text streamed since this message's previous checkpoint. */
+  text: string;
+  /** Reasoning streamed since the previous one. */
+  reasoning: string;
 }
 
 /** A model Tether can reach. */
@@ -785,6 +866,28 @@ export interface ReplayResult {
   lastSeq: number;
 }
 
+/** Params of `tether/session/search`: full-text search over a folder's sessions. */
+export interface SearchSessionsParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder. */
+  folderUri: string;
+  /** Words that must all appear (prefixes match). */
+  query: string;
+  /** At most this many sessions. */
+  limit?: number;
+  /** Search archived sessions too. */
+  includeArchived?: boolean;
+}
+
+/** The answer of `tether/session/search`, best match first. */
+export interface SearchSessionsResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** One per matching session. */
+  hits: SessionSearchHit[];
+}
+
 /** Discriminated on `type`. */
 export type SessionEvent =
   | TurnStarted
@@ -814,7 +917,9 @@ export type SessionEvent =
   | CompactionFailed
   | PinAdded
   | PinRemoved
-  | Checkpoint;
+  | Checkpoint
+  | MessageCheckpoint
+  | ArchiveChanged;
 
 /** Params of the `tether/session/event` notification. */
 export interface SessionEventNotification {
@@ -864,6 +969,24 @@ export interface SessionInfo {
   forkedFrom?: string | null;
 }
 
+/** One session that matches, with its best snippet. */
+export interface SessionSearchHit {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Its title. */
+  title: string;
+  /** Text around the best match (plain text). */
+  snippet: string;
+  /** [start, end) character ranges of `snippet` matched. */
+  highlights: number[][];
+  /** Where it matched: user, assistant, reasoning, tool_call, tool_output, file or title. */
+  kind: string;
+  /** The session is archived. */
+  archived: boolean;
+}
+
 /** A listing row: enough for a history view without reading the whole file. */
 export interface SessionSummary {
   /** Extension data; ignored by Tether. */
@@ -882,6 +1005,8 @@ export interface SessionSummary {
   model: string;
   /** Canonical folder path. */
   workspaceFolder: string;
+  /** Hidden from the default list, kept on disk. */
+  archived: boolean;
 }
 
 /** Params of `tether/session/steer`. */
@@ -942,6 +1067,8 @@ export interface StreamRetry {
   reason: string;
   /** Wait before the retry. */
   delaySeconds: number;
+  /** The partial assistant message streamed before the failure: clients drop it (its deltas); the retry streams under a fresh message id and never repeats text under this one. */
+  discardMessageId?: string | null;
 }
 
 /** Under `capabilities.experimental.tether` in the client's initialize params. */
@@ -1371,6 +1498,8 @@ export const DURABLE_EVENT_TYPES: readonly SessionEventType[] = [
   "pin",
   "unpin",
   "checkpoint",
+  "message_checkpoint",
+  "archive_changed",
 ];
 export const TERMINAL_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_completed",
@@ -1401,6 +1530,9 @@ export const Method = {
   SessionUnpin: "tether/session/unpin",
   SessionContinue: "tether/session/continue",
   SessionContext: "tether/session/context",
+  SessionSearch: "tether/session/search",
+  SessionArchive: "tether/session/archive",
+  SessionImportCodex: "tether/session/importCodex",
 } as const;
 export type MethodName = (typeof Method)[keyof typeof Method];
 
@@ -1426,6 +1558,9 @@ export interface MethodParamsMap {
   "tether/session/unpin": UnpinParams;
   "tether/session/continue": SessionIdParams;
   "tether/session/context": SessionIdParams;
+  "tether/session/search": SearchSessionsParams;
+  "tether/session/archive": ArchiveParams;
+  "tether/session/importCodex": ImportCodexParams;
 }
 
 /** Result type of each custom method (`void` for notifications). */
@@ -1450,6 +1585,9 @@ export interface MethodResultMap {
   "tether/session/unpin": UnpinResult;
   "tether/session/continue": TurnResult;
   "tether/session/context": ContextResult;
+  "tether/session/search": SearchSessionsResult;
+  "tether/session/archive": OkResult;
+  "tether/session/importCodex": ImportCodexResult;
 }
 
 /** JSON-RPC error codes of Tether's custom methods. */
@@ -1462,7 +1600,7 @@ export enum ErrorCode {
   InvalidParams = -32602,
   /** No session with that id in any open workspace folder. */
   UnknownSession = -32001,
-  /** A turn is already running in that session (steer or cancel it). */
+  /** A turn is already running in that session (steer or cancel it); `data.elsewhere` is true when it runs in another Tether process (another window). */
   TurnInProgress = -32002,
   /** The model provider cannot be reached; `message` says what to set. */
   ProviderUnavailable = -32003,

@@ -26,6 +26,23 @@ const event = (...args: Parameters<typeof ev>): Action => ({ kind: "event", noti
 beforeEach(() => resetSeq());
 
 describe("streaming", () => {
+  test("a stream retry drops the partial message; the retry never repeats its text", () => {
+    const state = run([
+      { kind: "promptSent", text: "q", steer: false },
+      event("turn_started", { prompt: "q" }),
+      event("text_delta", { messageId: "m1", text: "The answer is forty-two, compu" }),
+      event("stream_retry", { attempt: 1, reason: "stream dropped", discardMessageId: "m1" }),
+      event("text_delta", { messageId: "m2", text: "The answer is forty-two, " }),
+      event("text_delta", { messageId: "m2", text: "computed carefully." }),
+    ]);
+    const assistants = state.items.filter((i) => i.kind === "assistant") as AssistantItem[];
+    assert.deepEqual(
+      assistants.map((a) => [a.messageId, a.text]),
+      [["m2", "The answer is forty-two, computed carefully."]],
+    );
+    assert.ok(state.items.some((i) => i.kind === "notice"));
+  });
+
   test("deltas of one message coalesce into one assistant item, in order", () => {
     const state = run([
       { kind: "promptSent", text: "hi", steer: false },

@@ -1,5 +1,7 @@
 ---:TetherSessions: the workspace's session history through vim.ui.select (so any picker
----works): open a transcript, rename, delete, fork, export.
+---works): open a transcript, rename, delete, fork, export, archive. With words, the
+---sessions whose messages, tool output or file paths contain them (tether/session/search),
+---each shown with the text that matched; with !, archived sessions too.
 local chat = require("tether.chat")
 local client = require("tether.client")
 local log = require("tether.log")
@@ -15,11 +17,31 @@ local function when(iso)
   return (iso:gsub("T", " "):gsub("%..*$", ""):gsub("[Z+].*$", ""))
 end
 
----@param s table SessionSummary
+---The snippet of a search hit with its matches in «» (a picker line has no highlights).
+---@param hit table SessionSearchHit
+---@return string
+function M.marked_snippet(hit)
+  local text, out, at = hit.snippet or "", {}, 0
+  for _, range in ipairs(hit.highlights or {}) do
+    -- highlights count characters; Lua strings count bytes
+    local from = vim.str_byteindex(text, "utf-32", range[1], false)
+    local to = vim.str_byteindex(text, "utf-32", range[2], false)
+    table.insert(out, text:sub(at + 1, from) .. "«" .. text:sub(from + 1, to) .. "»")
+    at = to
+  end
+  table.insert(out, text:sub(at + 1))
+  return table.concat(out)
+end
+
+---@param s table SessionSummary, or a search hit as a row (see M.pick)
 ---@return string
 function M.format(s)
   local title = (s.title and s.title ~= "") and s.title or "(untitled)"
-  return ("%s  ·  %s  ·  %d messages"):format(title, when(s.updatedAt), s.messageCount or 0)
+  local mark = s.archived and "  [archived]" or ""
+  if s.hit then
+    return ("%s%s  ·  %s"):format(title, mark, M.marked_snippet(s.hit))
+  end
+  return ("%s%s  ·  %s  ·  %d messages"):format(title, mark, when(s.updatedAt), s.messageCount or 0)
 end
 
 ---@param root string
@@ -103,6 +125,16 @@ M.actions = {
       M.open(root, result.sessionId)
     end)
   end,
+  Archive = function(_, c, s)
+    call(c, "tether/session/archive", { sessionId = s.id, archived = true }, function()
+      log.notify("session archived (:TetherSessions! lists it)")
+    end)
+  end,
+  Unarchive = function(_, c, s)
+    call(c, "tether/session/archive", { sessionId = s.id, archived = false }, function()
+      log.notify("session unarchived")
+    end)
+  end,
   Export = function(_, c, s)
     call(c, "tether/session/export", { sessionId = s.id, format = "markdown" }, function(result)
       vim.cmd("botright new")
@@ -115,19 +147,52 @@ M.actions = {
   end,
 }
 
-M.action_names = { "Open", "Rename", "Delete", "Fork", "Export" }
+M.action_names = { "Open", "Rename", "Delete", "Fork", "Export", "Archive" }
 
----:TetherSessions: pick a session of the current workspace, then what to do with it.
----@param opts {root: string|nil, query: string|nil}|nil
+---@param s table
+---@return string[]
+local function actions_for(s)
+  if not s.archived then
+    return M.action_names
+  end
+  return vim.tbl_map(function(name)
+    return name == "Archive" and "Unarchive" or name
+  end, M.action_names)
+end
+
+---The rows to pick from: the listing, or the sessions a full-text search finds.
+---@param c vim.lsp.Client
+---@param root string
+---@param opts {search: string|nil, archived: boolean|nil}
+---@param cb fun(rows: table[])
+local function rows(c, root, opts, cb)
+  local folder = client.folder_uri(root)
+  if opts.search and vim.trim(opts.search) ~= "" then
+    local params = { folderUri = folder, query = opts.search, limit = 50, includeArchived = opts.archived == true }
+    return call(c, "tether/session/search", params, function(result)
+      cb(vim.tbl_map(function(hit)
+        return { id = hit.sessionId, title = hit.title, archived = hit.archived, hit = hit }
+      end, result.hits or {}))
+    end)
+  end
+  local params = { folderUri = folder, limit = 200, query = opts.query, includeArchived = opts.archived == true }
+  call(c, "tether/session/list", params, function(result)
+    cb(result.sessions or {})
+  end)
+end
+
+---:TetherSessions[!] [words]: pick a session of the current workspace, then what to do
+---with it. `search` (the words) searches every session's text; `archived` (the !) shows
+---archived sessions too.
+---@param opts {root: string|nil, query: string|nil, search: string|nil, archived: boolean|nil}|nil
 function M.pick(opts)
   opts = opts or {}
   local root = opts.root or client.root_for(0)
   with_client(root, function(c)
-    local params = { folderUri = client.folder_uri(root), limit = 200, query = opts.query }
-    call(c, "tether/session/list", params, function(result)
-      local sessions = result.sessions or {}
+    rows(c, root, opts, function(sessions)
       if #sessions == 0 then
-        return log.notify("no sessions in " .. vim.fn.fnamemodify(root, ":~"))
+        local what = opts.search and ("no sessions mention %q"):format(opts.search) or "no sessions"
+        return log.notify(what .. " in " .. vim.fn.fnamemodify(root, ":~"))
       end
       vim.ui.select(sessions, {
         prompt = "Tether sessions",
@@ -138,7 +203,7 @@ function M.pick(opts)
           return
         end
         local opts = { prompt = M.format(s), kind = "tether_session_action" }
-        vim.ui.select(M.action_names, opts, function(action)
+        vim.ui.select(actions_for(s), opts, function(action)
           if action and M.actions[action] then
             M.actions[action](root, c, s)
           end

@@ -144,9 +144,10 @@ function M.ask(opts)
   vim.ui.input({ prompt = "Ask Tether: " }, send)
 end
 
-function M.sessions()
+---@param opts {search: string|nil, archived: boolean|nil}|nil
+function M.sessions(opts)
   ensure()
-  require("tether.history").pick()
+  require("tether.history").pick(opts)
 end
 
 function M.diff()

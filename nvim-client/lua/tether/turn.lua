@@ -58,6 +58,24 @@ local function note(turn, text)
   return b
 end
 
+---Remove the text and reasoning blocks of one streamed message.
+---@param turn tether.turn.Turn
+---@param message_id string
+local function drop_message(turn, message_id)
+  for _, kind in ipairs({ "text", "reasoning" }) do
+    local b = turn.by_key[kind .. ":" .. message_id]
+    if b then
+      turn.by_key[kind .. ":" .. message_id] = nil
+      for i, other in ipairs(turn.blocks) do
+        if other == b then
+          table.remove(turn.blocks, i)
+          break
+        end
+      end
+    end
+  end
+end
+
 ---Start a new segment (after the user steered the running turn): later blocks render there.
 ---@param turn tether.turn.Turn
 ---@return integer segment
@@ -156,6 +174,10 @@ function M.apply(turn, ev)
     b.status = ev.option == "reject" and "rejected" or "running"
     return b.segment
   elseif t == "stream_retry" then
+    if ev.discardMessageId then
+      -- The retry streams under a fresh message id: drop the partial shown so far.
+      drop_message(turn, ev.discardMessageId)
+    end
     return note(turn, ("_Retrying (attempt %d): %s_"):format(ev.attempt or 1, ev.reason or "")).segment
   elseif t == "context_truncated" then
     return note(

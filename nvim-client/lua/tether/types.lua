@@ -7,6 +7,22 @@
 ---@alias tether.Role "system"|"user"|"assistant"|"tool"
 ---@alias tether.TurnStatus "completed"|"cancelled"|"failed"|"step_limit"
 
+--- The session was archived (hidden from the default list, kept) or unarchived.
+---@class tether.ArchiveChanged
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "archive_changed" Always `archive_changed`.
+---@field archived boolean True when archived.
+
+--- Params of `tether/session/archive`.
+---@class tether.ArchiveParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field archived? boolean False unarchives.
+
 --- The answer of `tether/session/cancel`.
 ---@class tether.CancelResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -200,6 +216,19 @@
 ---@field data? string|nil Base64 image bytes.
 ---@field uri? string|nil Where the image lives, when not inlined.
 
+--- Params of `tether/session/importCodex`: Codex CLI rollouts of this folder.
+---@class tether.ImportCodexParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field folderUri string The workspace folder; rollouts whose cwd is it.
+---@field path? string|nil A rollout file or a folder of them (default: ~/.codex/sessions).
+
+--- What `tether/session/importCodex` did.
+---@class tether.ImportCodexResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field imported string[] Ids of the sessions created.
+---@field skipped integer Rollouts already imported (or of other folders).
+---@field problems string[] Files that could not be read.
+
 --- One found file (results are files first); `line`/`symbol`/`preview` are its best line.
 ---@class tether.IndexSearchHit
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -252,6 +281,7 @@
 ---@field limit? integer Page size.
 ---@field cursor? string|nil From a previous `nextCursor`.
 ---@field query? string|nil Filter on title (case-insensitive).
+---@field includeArchived? boolean List archived sessions too.
 
 --- A page of a folder's sessions.
 ---@class tether.ListSessionsResult
@@ -292,6 +322,18 @@
 ---@field time string When it happened (UTC).
 ---@field type "message_added" Always `message_added`.
 ---@field message tether.Message A complete message appended to the history.
+
+--- Assistant text streamed since the previous checkpoint, saved every few seconds. Durable, so a reply whose process is killed mid-stream keeps its text: on the next load the turn gets `turn_failed` and the checkpoints of the message, concatenated, become an interrupted message. Each holds only the new text, so a long reply is not stored over and over. Clients need not render it (the deltas showed the text).
+---@class tether.MessageCheckpoint
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "message_checkpoint" Always `message_checkpoint`.
+---@field messageId string The assistant message being streamed.
+---@field text string Text streamed since this message's previous checkpoint.
+---@field reasoning string Reasoning streamed since the previous one.
 
 --- A model Tether can reach.
 ---@class tether.ModelInfo
@@ -441,7 +483,20 @@
 ---@field count integer Events re-sent as `tether/session/event`.
 ---@field lastSeq integer The last seq sent.
 
----@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached|tether.CompactionStarted|tether.Compaction|tether.CompactionCompleted|tether.CompactionFailed|tether.PinAdded|tether.PinRemoved|tether.Checkpoint
+--- Params of `tether/session/search`: full-text search over a folder's sessions.
+---@class tether.SearchSessionsParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field folderUri string The workspace folder.
+---@field query string Words that must all appear (prefixes match).
+---@field limit? integer At most this many sessions.
+---@field includeArchived? boolean Search archived sessions too.
+
+--- The answer of `tether/session/search`, best match first.
+---@class tether.SearchSessionsResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field hits tether.SessionSearchHit[] One per matching session.
+
+---@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached|tether.CompactionStarted|tether.Compaction|tether.CompactionCompleted|tether.CompactionFailed|tether.PinAdded|tether.PinRemoved|tether.Checkpoint|tether.MessageCheckpoint|tether.ArchiveChanged
 
 --- Params of the `tether/session/event` notification.
 ---@class tether.SessionEventNotification
@@ -470,6 +525,16 @@
 ---@field metadata table<string, any> Free-form metadata.
 ---@field forkedFrom? string|nil Parent session id for a fork.
 
+--- One session that matches, with its best snippet.
+---@class tether.SessionSearchHit
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field title string Its title.
+---@field snippet string Text around the best match (plain text).
+---@field highlights integer[][] [start, end) character ranges of `snippet` matched.
+---@field kind string Where it matched: user, assistant, reasoning, tool_call, tool_output, file or title.
+---@field archived boolean The session is archived.
+
 --- A listing row: enough for a history view without reading the whole file.
 ---@class tether.SessionSummary
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -480,6 +545,7 @@
 ---@field messageCount integer Messages in the history.
 ---@field model string Model selector.
 ---@field workspaceFolder string Canonical folder path.
+---@field archived boolean Hidden from the default list, kept on disk.
 
 --- Params of `tether/session/steer`.
 ---@class tether.SteerParams
@@ -514,6 +580,7 @@
 ---@field attempt integer 1 for the first retry.
 ---@field reason string Why the request or stream is retried.
 ---@field delaySeconds number Wait before the retry.
+---@field discardMessageId? string|nil The partial assistant message streamed before the failure: clients drop it (its deltas); the retry streams under a fresh message id and never repeats text under this one.
 
 --- Under `capabilities.experimental.tether` in the client's initialize params.
 ---@class tether.TetherClientCapabilities
@@ -764,6 +831,9 @@ M.methods = {
   session_unpin = "tether/session/unpin",
   session_continue = "tether/session/continue",
   session_context = "tether/session/context",
+  session_search = "tether/session/search",
+  session_archive = "tether/session/archive",
+  session_import_codex = "tether/session/importCodex",
 }
 
 --- JSON-RPC error codes (see protocol-spec.md).
@@ -811,6 +881,8 @@ M.durable_events = {
   pin = true,
   unpin = true,
   checkpoint = true,
+  message_checkpoint = true,
+  archive_changed = true,
 }
 
 --- Event types that are terminal (a set: type -> true).

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+MIRROR_INTERVAL = 0.25  # seconds between looks at other processes' appends (live mirror)
+
+
 def _default_store(folder: WorkspaceFolder) -> SessionStore:
     return open_store(folder)
 
@@ -113,6 +116,7 @@ class FolderSet:
             settings=self._settings_for(folder),
             bridge=bridge,
             index=index,
+            mirror_interval=MIRROR_INTERVAL,
         )
         runtime = FolderRuntime(folder, bridge, manager, index, manager.subscribe(self._on_event))
         holder.append(runtime)

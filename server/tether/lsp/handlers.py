@@ -100,7 +100,21 @@ def register_session_methods(server: TetherServer) -> None:
     @method(m.SESSION_LIST, m.ListSessionsParams)
     async def list_sessions(p: m.ListSessionsParams) -> WireModel:
         manager = folders.for_folder_uri(p.folder_uri).manager
-        return await manager.list(p.limit, p.cursor, p.query)
+        return await manager.list(p.limit, p.cursor, p.query, p.include_archived)
+
+    @method(m.SESSION_SEARCH, m.SearchSessionsParams)
+    async def search_sessions(p: m.SearchSessionsParams) -> WireModel:
+        manager = folders.for_folder_uri(p.folder_uri).manager
+        return await manager.search(p.query, p.limit, p.include_archived)
+
+    @method(m.SESSION_IMPORT_CODEX, m.ImportCodexParams)
+    async def import_codex(p: m.ImportCodexParams) -> WireModel:
+        return await folders.for_folder_uri(p.folder_uri).manager.import_codex(p.path)
+
+    @method(m.SESSION_ARCHIVE, m.ArchiveParams)
+    async def archive(p: m.ArchiveParams) -> WireModel:
+        await folders.for_session(p.session_id).manager.archive(p.session_id, p.archived)
+        return m.OkResult()
 
     @method(m.SESSION_LOAD, m.LoadSessionParams)
     async def load(p: m.LoadSessionParams) -> WireModel:

@@ -38,7 +38,10 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ),
     ErrorCode.INVALID_PARAMS: "Params failed validation; `data.errors[].path` names each field.",
     ErrorCode.UNKNOWN_SESSION: "No session with that id in any open workspace folder.",
-    ErrorCode.TURN_IN_PROGRESS: "A turn is already running in that session (steer or cancel it).",
+    ErrorCode.TURN_IN_PROGRESS: (
+        "A turn is already running in that session (steer or cancel it); `data.elsewhere` "
+        "is true when it runs in another Tether process (another window)."
+    ),
     ErrorCode.PROVIDER_UNAVAILABLE: (
         "The model provider cannot be reached; `message` says what to set."
     ),

@@ -174,6 +174,12 @@ class StreamRetry(EventBase):
     attempt: int = Field(description="1 for the first retry.")
     reason: str = Field(description="Why the request or stream is retried.")
     delay_seconds: float = Field(0.0, description="Wait before the retry.")
+    discard_message_id: str | None = Field(
+        None,
+        description="The partial assistant message streamed before the failure: clients drop "
+        "it (its deltas); the retry streams under a fresh message id and never repeats text "
+        "under this one.",
+    )
 
 
 class ContextTruncated(EventBase):
@@ -301,6 +307,28 @@ class Checkpoint(EventBase):
     steps: int = Field(description="Steps taken.")
 
 
+class MessageCheckpoint(EventBase):
+    """Assistant text streamed since the previous checkpoint, saved every few seconds.
+
+    Durable, so a reply whose process is killed mid-stream keeps its text: on the next
+    load the turn gets `turn_failed` and the checkpoints of the message, concatenated,
+    become an interrupted message. Each holds only the new text, so a long reply is not
+    stored over and over. Clients need not render it (the deltas showed the text).
+    """
+
+    type: Literal["message_checkpoint"] = "message_checkpoint"
+    message_id: str = Field(description="The assistant message being streamed.")
+    text: str = Field(description="Text streamed since this message's previous checkpoint.")
+    reasoning: str = Field("", description="Reasoning streamed since the previous one.")
+
+
+class ArchiveChanged(EventBase):
+    """The session was archived (hidden from the default list, kept) or unarchived."""
+
+    type: Literal["archive_changed"] = "archive_changed"
+    archived: bool = Field(description="True when archived.")
+
+
 SessionEvent = Annotated[
     TurnStarted
     | MessageAdded
@@ -329,7 +357,9 @@ SessionEvent = Annotated[
     | CompactionFailed
     | PinAdded
     | PinRemoved
-    | Checkpoint,
+    | Checkpoint
+    | MessageCheckpoint
+    | ArchiveChanged,
     Field(discriminator="type"),
 ]
 
@@ -352,6 +382,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         TitleChanged, TurnCompleted, TurnCancelled, TurnFailed, StepLimitReached,
         CompactionStarted, Compaction, CompactionCompleted, CompactionFailed, PinAdded,
         PinRemoved, Checkpoint,
+        MessageCheckpoint, ArchiveChanged,
     )
 }
 

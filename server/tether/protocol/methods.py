@@ -40,6 +40,9 @@ SESSION_PIN = "tether/session/pin"
 SESSION_UNPIN = "tether/session/unpin"
 SESSION_CONTINUE = "tether/session/continue"
 SESSION_CONTEXT = "tether/session/context"
+SESSION_SEARCH = "tether/session/search"
+SESSION_ARCHIVE = "tether/session/archive"
+SESSION_IMPORT_CODEX = "tether/session/importCodex"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 ContextPolicy = Literal["full", "incremental", "reset"]
@@ -134,6 +137,7 @@ class ListSessionsParams(WireModel):
     limit: int = Field(50, ge=1, le=1000, description="Page size.")
     cursor: str | None = Field(None, description="From a previous `nextCursor`.")
     query: str | None = Field(None, description="Filter on title (case-insensitive).")
+    include_archived: bool = Field(False, description="List archived sessions too.")
 
 
 class ListSessionsResult(WireModel):
@@ -384,6 +388,57 @@ class ContextResult(WireModel):
     can_continue: bool = Field(False, description="A step-limit checkpoint can be continued.")
 
 
+class SearchSessionsParams(WireModel):
+    """Params of `tether/session/search`: full-text search over a folder's sessions."""
+
+    folder_uri: str = Field(description="The workspace folder.")
+    query: str = Field(min_length=1, description="Words that must all appear (prefixes match).")
+    limit: int = Field(20, ge=1, le=200, description="At most this many sessions.")
+    include_archived: bool = Field(False, description="Search archived sessions too.")
+
+
+class SessionSearchHit(WireModel):
+    """One session that matches, with its best snippet."""
+
+    session_id: str = Field(description="The session.")
+    title: str = Field("", description="Its title.")
+    snippet: str = Field(description="Text around the best match (plain text).")
+    highlights: list[list[int]] = Field(
+        default_factory=list, description="[start, end) character ranges of `snippet` matched.")
+    kind: str = Field(description="Where it matched: user, assistant, reasoning, tool_call, "
+                                  "tool_output, file or title.")
+    archived: bool = Field(False, description="The session is archived.")
+
+
+class SearchSessionsResult(WireModel):
+    """The answer of `tether/session/search`, best match first."""
+
+    hits: list[SessionSearchHit] = Field(description="One per matching session.")
+
+
+class ArchiveParams(WireModel):
+    """Params of `tether/session/archive`."""
+
+    session_id: str = Field(description="The session.")
+    archived: bool = Field(True, description="False unarchives.")
+
+
+class ImportCodexParams(WireModel):
+    """Params of `tether/session/importCodex`: Codex CLI rollouts of this folder."""
+
+    folder_uri: str = Field(description="The workspace folder; rollouts whose cwd is it.")
+    path: str | None = Field(None, description="A rollout file or a folder of them "
+                                               "(default: ~/.codex/sessions).")
+
+
+class ImportCodexResult(WireModel):
+    """What `tether/session/importCodex` did."""
+
+    imported: list[str] = Field(description="Ids of the sessions created.")
+    skipped: int = Field(0, description="Rollouts already imported (or of other folders).")
+    problems: list[str] = Field(default_factory=list, description="Files that could not be read.")
+
+
 METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_CREATE: (CreateSessionParams, CreateSessionResult),
     SESSION_PROMPT: (PromptParams, TurnResult),
@@ -405,6 +460,8 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_UNPIN: (UnpinParams, UnpinResult),
     SESSION_CONTINUE: (SessionIdParams, TurnResult),
     SESSION_CONTEXT: (SessionIdParams, ContextResult),
+    SESSION_SEARCH: (SearchSessionsParams, SearchSessionsResult),
+    SESSION_ARCHIVE: (ArchiveParams, OkResult),
+    SESSION_IMPORT_CODEX: (ImportCodexParams, ImportCodexResult),
 }
 """Every custom method with its params and result models (None: a notification)."""
-

@@ -167,3 +167,4 @@ class SessionSummary(WireModel):
     message_count: int = Field(0, description="Messages in the history.")
     model: str = Field("", description="Model selector.")
     workspace_folder: str = Field("", description="Canonical folder path.")
+    archived: bool = Field(False, description="Hidden from the default list, kept on disk.")

@@ -3,6 +3,15 @@
 The manager owns every turn as a task (the supervisor of the style guide): `prompt`
 awaits the turn through a shield, so a caller that goes away cancels the turn instead of
 orphaning it, and `aclose` cancels and awaits whatever still runs.
+
+Several processes may hold one session (two editor windows, an editor and `tether
+chat`). One of them at a time runs a turn: it holds the session's turn lease for the
+whole turn, and a prompt in another process gets TURN_IN_PROGRESS (`data.elsewhere`)
+rather than a second, interleaved turn. Before each model request the runner catches up
+with what other processes appended, and with `mirror_interval` set (the LSP server sets
+it) the manager forwards those records to its clients while they happen. A session
+loaded with an unfinished turn and a free lease gets that turn closed. That side lives
+in `windows.py`.
 """
 
 from __future__ import annotations
@@ -15,13 +24,28 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, Literal
 
-from tether.errors import InvalidParamsError, SessionNotFoundError, TurnInProgressError
-from tether.protocol.events import PinAdded, PinRemoved, SessionEvent, TitleChanged, parse_event
+from tether.errors import (
+    InvalidParamsError,
+    SessionNotFoundError,
+    TetherError,
+    TurnInProgressError,
+)
+from tether.protocol.events import (
+    ArchiveChanged,
+    PinAdded,
+    PinRemoved,
+    SessionEvent,
+    TitleChanged,
+    parse_event,
+)
 from tether.protocol.methods import (
     ContextResult,
+    ImportCodexResult,
     ListSessionsResult,
     LoadSessionResult,
     PromptContext,
+    SearchSessionsResult,
+    SessionSearchHit,
     TurnResult,
 )
 from tether.protocol.models import Message, SessionInfo
@@ -40,8 +64,10 @@ from tether.session.title import (
     generate_title,
 )
 from tether.session.turn import TurnDeps, TurnRunner, new_id
+from tether.session.windows import SessionSync
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
+from tether.store.locks import TurnLease
 from tether.tools.base import IndexQuery
 from tether.tools.registry import ToolRegistry
 from tether.workspace.bridge import EditorBridge
@@ -85,6 +111,7 @@ class SessionManager:
         provider_factory: ProviderFactory | None = None,
         tools: ToolRegistry | None = None,
         heartbeat_interval: float = 10.0,
+        mirror_interval: float | None = None,
     ) -> None:
         self.folder = folder
         self.settings = settings
@@ -99,6 +126,7 @@ class SessionManager:
         self._load_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()
         self._windows: dict[tuple[str, str, str, str, int], WindowState] = {}
+        self._sync = SessionSync(store, self._states, new_id, mirror_interval)
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -140,6 +168,7 @@ class SessionManager:
         self._states[info.id] = SessionState(
             info=info, messages=[], emitter=EventEmitter(info.id, self.store, self._listeners)
         )
+        self._sync.start_mirror()
         return info
 
     async def _state(self, session_id: str) -> SessionState:
@@ -162,31 +191,63 @@ class SessionManager:
                     info=loaded.info,
                     messages=messages,
                     emitter=EventEmitter(session_id, self.store, self._listeners,
-                                         last_seq=loaded.last_seq),
+                                         last_seq=loaded.last_seq, offset=loaded.size),
                     context=_context_of(records, messages),
                 )
+                await self._sync.recover(state)
                 # Estimate every loaded message (and its stub) now, off the event loop: a
                 # long session's first request then derives its view warm.
-                await asyncio.to_thread(state.context.cache.prepare, messages)
+                await asyncio.to_thread(state.context.cache.prepare, state.messages)
                 self._states[session_id] = state
+                self._sync.start_mirror()
         return state
 
     async def list(
-        self, limit: int = 50, cursor: str | None = None, query: str | None = None
+        self, limit: int = 50, cursor: str | None = None, query: str | None = None,
+        include_archived: bool = False,
     ) -> ListSessionsResult:
         sessions, next_cursor = await asyncio.to_thread(
-            self.store.list, limit=limit, cursor=cursor, query=query
+            self.store.list, limit=limit, cursor=cursor, query=query,
+            include_archived=include_archived,
         )
         return ListSessionsResult(sessions=sessions, next_cursor=next_cursor)
 
+    async def search(self, query: str, limit: int = 20, include_archived: bool = False
+                     ) -> SearchSessionsResult:
+        hits = await asyncio.to_thread(self.store.search, query, limit=limit,
+                                       include_archived=include_archived)
+        return SearchSessionsResult(hits=[SessionSearchHit(
+            session_id=h.session_id, title=h.title, snippet=h.snippet,
+            highlights=[list(r) for r in h.highlights], kind=h.kind, archived=h.archived)
+            for h in hits])
+
+    async def import_codex(self, path: str | None = None) -> ImportCodexResult:
+        """Codex CLI rollouts that ran in this folder, as sessions (again: no copies)."""
+        from pathlib import Path
+
+        from tether.store.codex import find_rollouts, import_rollouts
+
+        def run() -> ImportCodexResult:
+            rollouts = find_rollouts(Path(path).expanduser() if path else None)
+            report = import_rollouts(self.store, self.folder.root, rollouts)
+            return ImportCodexResult(imported=report.imported, skipped=report.skipped,
+                                     problems=report.problems)
+
+        return await asyncio.to_thread(run)
+
+    async def archive(self, session_id: str, archived: bool = True) -> None:
+        """Hide the session from the default list (kept on disk), or show it again."""
+        state = await self._state(session_id)
+        await state.emitter.emit(ArchiveChanged, None, sync=True, archived=archived)
+
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
+        await self._state(session_id)  # closes a turn a crashed process left open
         loaded = await asyncio.to_thread(self.store.load, session_id, tail=tail or DEFAULT_TAIL)
         return LoadSessionResult(session=loaded.info, messages=loaded.messages,
                                  truncated=loaded.truncated, last_seq=loaded.last_seq)
 
     async def replay(self, session_id: str, from_seq: int = 0) -> builtins.list[SessionEvent]:
-        if not self.has_session(session_id):
-            raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
+        await self._state(session_id)
         records = await asyncio.to_thread(
             lambda: list(self.store.iter_records(session_id, from_seq=from_seq))
         )
@@ -238,22 +299,48 @@ class SessionManager:
         self, session_id: str, text: str, context: PromptContext | None = None
     ) -> TurnResult:
         state = await self._state(session_id)
+        task = state.task
+        if task is not None and not task.done() and state.finishing:
+            await asyncio.wait({task})  # a late steer's prompt: the turn is writing its end
         if state.running:
             raise TurnInProgressError(
-                f"a turn is already running in session {session_id}; steer or cancel it"
+                f"a turn is already running in session {session_id}; steer or cancel it",
+                data={"sessionId": session_id, "elsewhere": False},
             )
-        turn_id = new_id()
-        started = asyncio.Event()
-        state.turn_id, state.cancelling, state.steer_queue = turn_id, False, []
-        task = asyncio.create_task(self._run_turn(state, turn_id, text, context, started))
-        state.task = task
-        state.started = started
+        lease = self.store.turn_lease(session_id)  # no await since the check above
+        if lease is None:
+            lease = await self._sync.lease_of_ended_turn(session_id)
+            if lease is not None and state.running:  # a prompt here started meanwhile
+                lease.release()
+                raise TurnInProgressError(
+                    f"a turn is already running in session {session_id}; steer or cancel it",
+                    data={"sessionId": session_id, "elsewhere": False})
+        if lease is None:
+            raise TurnInProgressError(
+                f"a turn is running in session {session_id} in another Tether process "
+                "(another editor window or `tether chat`); wait for it to end or stop it there",
+                data={"sessionId": session_id, "elsewhere": True},
+            )
+        task = self._start_turn(state, text, context, lease)
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             # The caller went away ($/cancelRequest, client gone): the turn goes with it.
             await self.cancel(session_id)
             raise
+
+    def _start_turn(self, state: SessionState, text: str, context: PromptContext | None,
+                    lease: TurnLease) -> asyncio.Task[TurnResult]:
+        """The turn's task; it owns `lease` and releases (or hands it on) when it ends."""
+        turn_id = new_id()
+        started = asyncio.Event()
+        state.turn_id, state.cancelling, state.finishing = turn_id, False, False
+        state.steer_queue = []
+        task = asyncio.create_task(self._run_turn(state, turn_id, text, context, started,
+                                                  lease))
+        state.task = task
+        state.started = started
+        return task
 
     async def _run_turn(
         self,
@@ -262,8 +349,29 @@ class SessionManager:
         text: str,
         context: PromptContext | None,
         started: asyncio.Event,
+        lease: TurnLease,
     ) -> TurnResult:
-        started.set()
+        handed_on = False
+        try:
+            try:
+                await self._sync.close_interrupted(state)
+            except TetherError as exc:
+                log.warning("session %s: cannot check the previous turn: %s",
+                            state.info.id, exc.message)
+            result = await self._turn(state, turn_id, text, context, started)
+            leftover, state.steer_queue = state.steer_queue, []
+            if leftover and result.status != "cancelled":
+                # steered too late for this turn (step limit, failure): the next one takes it
+                self._start_turn(state, "\n\n".join(leftover), None, lease)
+                handed_on = True
+            return result
+        finally:
+            started.set()  # never left unset: cancel() waits for it
+            if not handed_on:
+                lease.release()
+
+    async def _turn(self, state: SessionState, turn_id: str, text: str,
+                    context: PromptContext | None, started: asyncio.Event) -> TurnResult:
         first_turn = not any(m.role == "user" for m in state.messages)
         settings = self._settings_for(state.info)
         await self._set_window(state, settings)
@@ -274,6 +382,7 @@ class SessionManager:
             provider_factory=lambda: self._provider_factory(settings),
             tools=self.tools, settings=settings, context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
+            before_request=lambda: self._sync.catch_up(state), started=started,
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:
@@ -316,15 +425,16 @@ class SessionManager:
         await state.started.wait()  # a task cancelled before it runs would skip its cleanup
         if not state.cancelling:
             state.cancelling = True
-            task.cancel()
+            if not state.finishing:  # a turn writing its end keeps that end
+                task.cancel()
         with suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(asyncio.shield(task), CANCEL_WAIT_SECONDS)
         return True
 
     async def steer(self, session_id: str, text: str) -> bool:
         state = await self._state(session_id)
-        if not state.running or state.cancelling:
-            return False
+        if not state.running or state.cancelling or state.finishing:
+            return False  # not taken: the client sends it as the next prompt
         state.steer_queue.append(text)
         return True
 
@@ -387,7 +497,16 @@ class SessionManager:
             await provider.aclose()
         if (title and state.info.title == automatic and title != automatic
                 and state.info.id in self._states):
-            await self._set_title(state, title, turn_id)
+            # Not while another window runs a turn: its streamed seqs are not on disk yet.
+            lease = None if state.running else self.store.turn_lease(state.info.id)
+            if lease is None and not state.running:
+                log.info("session %s: title left as it is, a turn runs elsewhere", state.info.id)
+                return
+            try:
+                await self._set_title(state, title, turn_id)
+            finally:
+                if lease is not None:
+                    lease.release()
 
     def _spawn(self, coro: object) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
@@ -410,6 +529,7 @@ class SessionManager:
             task.cancel()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        await self._sync.aclose()
 
 
 def _context_of(records: builtins.list[dict[str, Any]], messages: builtins.list[Message]

@@ -21,6 +21,7 @@ class SessionState:
     task: asyncio.Task[TurnResult] | None = None
     turn_id: str | None = None
     cancelling: bool = False
+    finishing: bool = False  # the terminal record is being written: steers start a new turn
     started: asyncio.Event = field(default_factory=asyncio.Event)  # set once the task runs
     context: ContextState = field(default_factory=ContextState)  # pins, summary, checkpoint
 

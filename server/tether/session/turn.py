@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,6 +24,7 @@ from tether.protocol.events import (
     EventBase,
     FileEdited,
     MessageAdded,
+    MessageCheckpoint,
     PermissionRequested,
     PermissionResolved,
     ReasoningDelta,
@@ -79,6 +80,7 @@ log = logging.getLogger(__name__)
 
 DISPLAY_OUTPUT_CAP = 4000
 CANCELLED_RESULT = "Cancelled by the user before it finished. Do not retry it unless asked."
+CHECKPOINT_SECONDS = 2.0  # streamed text is saved at least this often (crash recovery)
 
 
 def new_id() -> str:
@@ -95,6 +97,10 @@ class TurnDeps:
     context_window: int
     index: IndexQuery | None = None
     heartbeat_interval: float = 10.0
+    # what other processes appended, folded in before each model request
+    before_request: Callable[[], Awaitable[None]] | None = None
+    checkpoint_interval: float = CHECKPOINT_SECONDS
+    started: asyncio.Event | None = None  # set once a cancel would reach the turn's handler
 
 
 @dataclass
@@ -107,6 +113,8 @@ class _Partial:
     signature: str | None = None
     calls: list[ToolCallReady] = field(default_factory=list)
     stop_reason: str = ""
+    checkpointed_at: float = field(default_factory=time.monotonic)
+    checkpointed: tuple[int, int] = (0, 0)  # text and reasoning pieces already saved
 
     def reset(self) -> None:
         self.text.clear()
@@ -152,6 +160,8 @@ class TurnRunner:
         self._mentioned: list[str] = []
         self._assembler: ContextAssembler | None = None
         self._query = ""  # the user's message: personalises the repo map
+        self._terminal: asyncio.Future[Any] | None = None  # the one terminal write
+        self._result: TurnResult | None = None
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> EventBase | None:
@@ -166,7 +176,12 @@ class TurnRunner:
 
     async def run(self, text: str, context: PromptContext | None) -> TurnResult:
         try:
-            return await self._run(text, context)
+            try:
+                return await self._run(text, context)
+            except asyncio.CancelledError:
+                # landed while the turn was already ending (writing its failure): the
+                # turn still gets exactly one terminal record
+                return await self._cancelled()
         finally:
             if self._provider is not None:
                 await asyncio.shield(self._provider.aclose())
@@ -174,19 +189,30 @@ class TurnRunner:
     async def _run(self, text: str, context: PromptContext | None) -> TurnResult:
         settings = self.deps.settings
         try:
-            await self.emit(TurnStarted, prompt=text, model=self.state.info.model)
-            self._provider = self.deps.provider_factory()
-            parts = await context_parts(text, context, self.deps.folder, self.deps.bridge,
-                                        max_bytes=self.deps.settings.max_file_bytes)
-            first = Message(id=new_id(), role="user", parts=parts, turn_id=self.turn_id)
-            self.state.context.note_task(first)
-            self.state.context.checkpoint = None
+            if self.deps.started is not None:
+                self.deps.started.set()
+            # the prompt is stored once, in the user message right after this record
+            await self.emit(TurnStarted, prompt=text, model=self.state.info.model,
+                            stored_without=("prompt",))
+            try:
+                if self.deps.before_request is not None:  # what other windows said, first
+                    await self.deps.before_request()
+                self._provider = self.deps.provider_factory()
+                parts = await context_parts(text, context, self.deps.folder, self.deps.bridge,
+                                            max_bytes=self.deps.settings.max_file_bytes)
+            except BaseException:
+                parts = [TextPart(text=text)]  # the prompt is kept whatever happens
+                raise
+            finally:
+                first = Message(id=new_id(), role="user", parts=parts, turn_id=self.turn_id)
+                self.state.context.note_task(first)
+                self.state.context.checkpoint = None
+                await self._add_message(first, sync=True)
             self._assembler = ContextAssembler(
                 context=self.state.context, messages=self.state.messages,
                 folder=self.deps.folder, bridge=self.deps.bridge, settings=settings,
                 emit=self.emit, turn_start_id=first.id, prompt=text,
             )
-            await self._add_message(first, sync=True)
             self._note_focus(text, context)
             for _step in range(settings.max_steps):
                 await self._drain_steer()
@@ -225,6 +251,8 @@ class TurnRunner:
     async def _step(self) -> bool:
         """One model call and its tool calls; True when the model is done."""
         deps = self.deps
+        if deps.before_request is not None:
+            await deps.before_request()
         if self._system is None:  # once per turn: steady for provider prompt caches
             self._system = await build_system_prompt(
                 deps.folder, index=deps.index, focus_files=self._focus_files,
@@ -269,19 +297,27 @@ class TurnRunner:
             if isinstance(event, TextChunk):
                 partial.text.append(event.text)
                 self._deltas.add(TextDelta, partial.id, event.text)
+                await self._checkpoint(partial)
             elif isinstance(event, ReasoningChunk):
                 partial.reasoning.append(event.text)
                 partial.signature = event.signature or partial.signature
                 if event.text:
                     self._deltas.add(ReasoningDelta, partial.id, event.text)
+                await self._checkpoint(partial)
             elif isinstance(event, ToolCallReady):
                 partial.calls.append(event)
             elif isinstance(event, UsageReport):
                 step_usage = event.usage
             elif isinstance(event, RetryNotice):
+                # The retry streams under a fresh id, so no client shows the dropped
+                # partial's text twice: per message id, deltas add up to the stored text.
+                discarded = partial.id
                 partial.reset()
+                partial.id = new_id()
+                partial.checkpointed = (0, 0)
                 await self.emit(StreamRetry, attempt=event.attempt, reason=event.reason,
-                                delay_seconds=event.delay_seconds)
+                                delay_seconds=event.delay_seconds,
+                                discard_message_id=discarded)
             elif isinstance(event, StreamFinished):
                 partial.stop_reason = event.stop_reason
         return partial, step_usage
@@ -309,6 +345,20 @@ class TurnRunner:
             return True
         await self._run_tools(message.tool_calls, partial.calls)
         return False
+
+    async def _checkpoint(self, partial: _Partial) -> None:
+        """Save the streamed text every few seconds: a killed process keeps it."""
+        now = time.monotonic()
+        if now - partial.checkpointed_at < self.deps.checkpoint_interval:
+            return
+        texts, thoughts = partial.checkpointed
+        if texts == len(partial.text) and thoughts == len(partial.reasoning):
+            return
+        partial.checkpointed_at = now
+        partial.checkpointed = (len(partial.text), len(partial.reasoning))
+        await self.emit(MessageCheckpoint, message_id=partial.id,
+                        text="".join(partial.text[texts:]),
+                        reasoning="".join(partial.reasoning[thoughts:]))
 
     async def _record_usage(self, step: Usage, estimated_tokens: int) -> None:
         if step.total_tokens == 0 and (step.prompt_tokens or step.completion_tokens):
@@ -455,11 +505,33 @@ class TurnRunner:
 
     async def _finish(self, status: TurnStatus, event_type: type[EventBase],
                       **fields: Any) -> TurnResult:
-        await self.emit(event_type, sync=True, **fields)
-        text = redact(str(fields.get("text", "")))
-        reason = redact(str(fields.get("reason", "")))
-        return TurnResult(session_id=self.state.info.id, turn_id=self.turn_id, status=status,
-                          text=text, usage=self.usage, reason=reason)
+        """Write the terminal record, once: a cancel that arrives while it is being
+        written (fsynced) waits for it instead of writing a second ending."""
+        if self._terminal is None:
+            self.state.finishing = True  # from here a steer is refused: it starts a new turn
+            self._terminal = asyncio.ensure_future(
+                self.emit(event_type, sync=True, stored_without=self._said(fields), **fields))
+            self._result = TurnResult(
+                session_id=self.state.info.id, turn_id=self.turn_id, status=status,
+                text=redact(str(fields.get("text", ""))), usage=self.usage,
+                reason=redact(str(fields.get("reason", ""))))
+        terminal = self._terminal
+        while not terminal.done():
+            try:
+                await asyncio.shield(terminal)
+            except asyncio.CancelledError:
+                continue  # the ending is being written; it stays the one ending
+        terminal.result()  # a failed write raises here
+        assert self._result is not None
+        return self._result
+
+    def _said(self, fields: dict[str, Any]) -> tuple[str, ...]:
+        """("text",) when the final text is the turn's last assistant message: stored once."""
+        if "text" not in fields:
+            return ()
+        last = next((m for m in reversed(self.state.messages)
+                     if m.role == "assistant" and m.turn_id == self.turn_id), None)
+        return ("text",) if (last.text if last is not None else "") == fields["text"] else ()
 
     async def _failed(self, reason: str, exc: BaseException) -> TurnResult:
         code = int(code_for(exc))
@@ -469,12 +541,15 @@ class TurnRunner:
 
     async def _cancelled(self) -> TurnResult:
         """Persist what was said and done, close pending calls, then the terminal event."""
+        if self._terminal is not None:  # already ending: that ending stands
+            return await self._finish("cancelled", TurnCancelled)
         await self._keep_partial()
         for call in list(self._pending.values()):
             if call.id in self._started_tools:
                 await self.emit(ToolCallCompleted, tool_call_id=call.id, name=call.name,
                                 success=False, duration_ms=0, output="cancelled")
             await self._add_tool_result(call, CANCELLED_RESULT, True)
+        await self._drain_steer()  # steers taken before the cancel stay in the history
         return await self._finish("cancelled", TurnCancelled, reason="cancelled by user")
 
     async def _keep_partial(self) -> None:

@@ -8,12 +8,15 @@ lock, an fsync); the session layer runs the slow ones in a thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import builtins
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from tether.protocol.events import EventBase
 from tether.protocol.models import Message, SessionInfo, SessionSummary
+from tether.store.locks import TurnLease
+from tether.store.search import Hit
 
 DEFAULT_TAIL = 1000
 
@@ -26,17 +29,56 @@ class LoadedSession:
     truncated: bool = False  # older messages were left out by a tail load
     total_messages: int = 0
     problems: list[str] = field(default_factory=list)  # corrupt lines skipped, torn tail
+    size: int = 0  # bytes of the file this load read (where a catch-up starts reading)
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where an append landed: the seqs it was given and its byte range in the file."""
+
+    first_seq: int = 0
+    last_seq: int = 0
+    start: int = 0  # file size before the write (foreign bytes may precede it)
+    end: int = 0  # file size after it
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """One durable record read back from a file, with the offset just past its line."""
+
+    record: dict[str, Any]
+    end: int
 
 
 class SessionStore(Protocol):
     """History of the sessions of one workspace folder."""
 
-    def create(self, info: SessionInfo) -> None:
-        """Write a new session file with its header (fsynced)."""
+    def create(self, info: SessionInfo, records: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Write a new session file with its header (and `records`, numbered), fsynced;
+        StoreError when a session with that id exists."""
         ...
 
-    def append(self, session_id: str, events: Sequence[EventBase], *, sync: bool = False) -> None:
-        """Append durable events under the cross-process lock; `sync` flushes + fsyncs."""
+    def append(self, session_id: str, events: Sequence[EventBase | Mapping[str, Any]], *,
+               sync: bool = False,
+               number: bool = False, after_seq: int = 0) -> Appended:
+        """Append durable events under the cross-process lock; `sync` flushes + fsyncs.
+
+        With `number`, the events get their seqs under that lock, from the file's own
+        tail (never below `after_seq + 1`): unique and increasing whatever the number of
+        processes writing the session.
+        """
+        ...
+
+    def read_after(self, session_id: str, offset: int) -> tuple[list[StoredRecord], int]:
+        """Whole records from byte `offset` to the end, and the offset after the last."""
+        ...
+
+    def last_turn(self, session_id: str) -> list[dict[str, Any]]:
+        """The records of the newest turn (from its turn_started), oldest first."""
+        ...
+
+    def turn_lease(self, session_id: str) -> TurnLease | None:
+        """The session's turn lease, or None when another process runs a turn in it."""
         ...
 
     def exists(self, session_id: str) -> bool: ...
@@ -55,9 +97,15 @@ class SessionStore(Protocol):
         ...
 
     def list(
-        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None
+        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None,
+        include_archived: bool = False,
     ) -> tuple[list[SessionSummary], str | None]:
         """Newest first, from headers + the summary cache; returns (page, next_cursor)."""
+        ...
+
+    def search(self, query: str, *, limit: int = 20, include_archived: bool = False
+               ) -> builtins.list[Hit]:
+        """Sessions whose records contain every word, best first (the FTS5 catalogue)."""
         ...
 
     def delete(self, session_id: str) -> None: ...

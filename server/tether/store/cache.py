@@ -22,7 +22,7 @@ from tether.store.records import Summary
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "summaries.json"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 # Row layout: Summary's fields after session_id, in order (a list, not a dict: a
 # 10k-session cache loads noticeably faster). usage is a list in USAGE_KEYS order, and
@@ -42,6 +42,7 @@ _ROW: tuple[tuple[str, type], ...] = (
     ("ino", int),
     ("corrupt", bool),
     ("updated_ts", float),
+    ("archived", bool),
 )
 ROW_FIELDS = tuple(name for name, _ in _ROW)
 _ROW_TYPES = [kind for _, kind in _ROW]

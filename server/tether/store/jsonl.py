@@ -14,9 +14,11 @@ file size, then read up to that size, so they never see half a record in flight.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -26,13 +28,14 @@ from typing import Any, BinaryIO, Literal
 from tether.errors import InvalidParamsError, SessionNotFoundError, StoreError
 from tether.protocol.events import EventBase
 from tether.protocol.models import SessionInfo, SessionSummary
-from tether.store.base import DEFAULT_TAIL, LoadedSession
+from tether.store.base import DEFAULT_TAIL, Appended, LoadedSession, StoredRecord
 from tether.store.cache import CACHE_FILE, SummaryCache, stamp_of, summary_stamp
+from tether.store.compact import inflate
 from tether.store.context_scan import scan_context_records
 from tether.store.export import to_json, to_markdown
 from tether.store.lines import forward_lines
 from tether.store.listing import current_summaries, decode_cursor, page_of
-from tether.store.locks import SessionLocks
+from tether.store.locks import TURN_SUFFIX, SessionLocks, TurnLease
 from tether.store.paths import (
     O_BINARY,
     SESSION_SUFFIX,
@@ -56,6 +59,8 @@ from tether.store.records import (
     encode_header,
     encode_record,
 )
+from tether.store.search import CATALOGUE_FILE, Hit, SearchCatalogue
+from tether.store.sequence import max_seq, newest_turn, numbered, records_after, tail_seq
 from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
@@ -77,6 +82,8 @@ class JsonlStore:
         self._locks = SessionLocks(self.sessions_dir)
         self._paths: dict[str, Path] = {}
         self._list_guard = threading.Lock()
+        self._tails: dict[str, tuple[int, int, int]] = {}  # id -> (inode, size, highest seq)
+        self._catalogue = SearchCatalogue(base / CATALOGUE_FILE, self.sessions_dir)
 
     # -- paths and locking --------------------------------------------------------
 
@@ -116,11 +123,14 @@ class JsonlStore:
 
     # -- writing --------------------------------------------------------------------
 
-    def create(self, info: SessionInfo) -> None:
+    def create(self, info: SessionInfo, records: Sequence[Mapping[str, Any]] = ()) -> None:
+        """A new session file, whole or not at all; `records` (an import) get seqs 1, 2, ..."""
         if not is_valid_session_id(info.id):
             raise StoreError(f"cannot create a session with id {info.id!r}: not a valid id")
         ensure_workspace_dir(self.base, self.folder)
-        self._publish(self.session_path(info.id), encode_header(info), [])
+        body = [encode_record(r) for r in numbered(list(records), 1)]
+        self._publish(self.session_path(info.id), encode_header(info), body)
+        self._catalogue.touch(info.id)
 
     def _publish(self, path: Path, header: bytes, body: Sequence[bytes]) -> None:
         """Write a whole new session file durably, then link it into place (never half a file,
@@ -177,11 +187,18 @@ class JsonlStore:
         events: Sequence[EventBase | Mapping[str, Any]],
         *,
         sync: bool = False,
-    ) -> None:
+        number: bool = False,
+        after_seq: int = 0,
+    ) -> Appended:
         """Append records under the session's lock in one write; on failure the file is cut
-        back to where it was, so a failed append leaves no partial record behind."""
+        back to where it was, so a failed append leaves no partial record behind.
+
+        With `number`, each record gets its seq here, under the lock, from the file's own
+        tail: two processes appending to one session never share a seq.
+        """
         path = self.session_path(session_id)
-        data = b"".join(encode_record(event) for event in events)
+        records = list(events)
+        data = b"" if number else self._encode(records)
         try:  # opened before locking: an unknown id must not leave a lock file behind
             fd = open_regular(path, os.O_RDWR | os.O_APPEND)
         except FileNotFoundError as exc:
@@ -192,13 +209,50 @@ class JsonlStore:
         except OSError as exc:
             raise store_error("write", path, exc) from exc
         try:
-            if data or sync:
-                with self._locked(session_id):
-                    self._append_locked(fd, path, session_id, data, sync)
+            if not (records or sync):
+                return Appended()
+            with self._locked(session_id):
+                first = last = 0
+                if number and records:
+                    first = max(self._tail_seq(fd, path, session_id), after_seq) + 1
+                    records = numbered(records, first)
+                    last = first + len(records) - 1
+                    data = self._encode(records)
+                start, end = self._append_locked(fd, path, session_id, data, sync)
+                self._note_tail(session_id, end, last)
+                self._catalogue.touch(session_id)
+                return Appended(first, last, start, end)
         finally:
             os.close(fd)
 
-    def _append_locked(self, fd: int, path: Path, session_id: str, data: bytes, sync: bool) -> None:
+    @staticmethod
+    def _encode(records: Sequence[EventBase | Mapping[str, Any]]) -> bytes:
+        return b"".join(encode_record(event) for event in records)
+
+    def _tail_seq(self, fd: int, path: Path, session_id: str) -> int:
+        """The highest seq in the file (under the lock): the cached value when nobody else
+        appended since our last write, else the cache plus a read of the foreign bytes."""
+        st = os.fstat(fd)
+        cached = self._tails.get(session_id)
+        if cached is not None and cached[0] == st.st_ino and cached[1] == st.st_size:
+            return cached[2]
+        with open(path, "rb") as f:
+            if cached is not None and cached[0] == st.st_ino and cached[1] < st.st_size:
+                highest = max(cached[2], max_seq(forward_lines(f, cached[1], st.st_size)))
+            else:
+                _, header_len = read_header(f, session_id, str(path))
+                highest = tail_seq(f, header_len, st.st_size)
+        self._tails[session_id] = (st.st_ino, st.st_size, highest)
+        return highest
+
+    def _note_tail(self, session_id: str, end: int, last_seq: int) -> None:
+        """After our own numbered write the cache stays valid without reading it back."""
+        cached = self._tails.get(session_id)
+        if cached is not None and last_seq:
+            self._tails[session_id] = (cached[0], end, max(cached[2], last_seq))
+
+    def _append_locked(self, fd: int, path: Path, session_id: str, data: bytes, sync: bool
+                       ) -> tuple[int, int]:
         st = os.fstat(fd)
         if st.st_nlink == 0:
             raise SessionNotFoundError(
@@ -219,6 +273,7 @@ class JsonlStore:
             except OSError:
                 log.error("cannot cut back a failed append to %s", path)
             raise store_error("write", path, exc) from exc
+        return size, size + len(data)
 
     # -- reading --------------------------------------------------------------------
 
@@ -234,10 +289,40 @@ class JsonlStore:
                 end = self._stable_size(session_id, f)
                 info, header_len = read_header(f, session_id, str(path))
                 if tail is None:
-                    return load_full(f, info, header_len, end)
-                return load_tail(f, info, header_len, end, tail, self._fresh_row(session_id, f))
+                    loaded = load_full(f, info, header_len, end)
+                else:
+                    loaded = load_tail(f, info, header_len, end, tail,
+                                       self._fresh_row(session_id, f))
+                loaded.size = end
+                return loaded
             except OSError as exc:
                 raise store_error("read", path, exc) from exc
+
+    def read_after(self, session_id: str, offset: int) -> tuple[list[StoredRecord], int]:
+        f, path = self._open(session_id)
+        with f:
+            try:
+                end = self._stable_size(session_id, f)
+                if offset <= 0:
+                    _, offset = read_header(f, session_id, str(path))
+                return records_after(f, offset, end)
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
+
+    def last_turn(self, session_id: str) -> list[dict[str, Any]]:
+        f, path = self._open(session_id)
+        with f:
+            try:
+                end = self._stable_size(session_id, f)
+                _, header_len = read_header(f, session_id, str(path))
+                return newest_turn(f, header_len, end)
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
+
+    def turn_lease(self, session_id: str) -> TurnLease | None:
+        ensure_workspace_dir(self.base, self.folder)
+        path = self.sessions_dir / f"{check_session_id(session_id)}{TURN_SUFFIX}"
+        return TurnLease.try_acquire(path, use_descriptors=self._locks.use_descriptors)
 
     def _fresh_row(self, session_id: str, f: BinaryIO) -> Summary | None:
         row = self._cache.get(session_id)
@@ -259,13 +344,7 @@ class JsonlStore:
         self, f: BinaryIO, path: Path, start: int, end: int, from_seq: int
     ) -> Iterator[dict[str, Any]]:
         with f:
-            for offset, line, terminated in forward_lines(f, start, end):
-                if not terminated or not line.strip():
-                    continue
-                record = decode_line(line)
-                if isinstance(record, str):
-                    log.warning("%s byte %d: skipped, %s", path, offset, record)
-                    continue
+            for record in inflate(self._stored(f, path, start, end)):
                 seq = record.get("seq")
                 if isinstance(seq, int) and not isinstance(seq, bool):
                     if seq > from_seq:
@@ -283,17 +362,37 @@ class JsonlStore:
             except OSError as exc:
                 raise store_error("read", path, exc) from exc
 
+    @staticmethod
+    def _stored(f: BinaryIO, path: Path, start: int, end: int) -> Iterator[dict[str, Any]]:
+        for offset, line, terminated in forward_lines(f, start, end):
+            if not terminated or not line.strip():
+                continue
+            record = decode_line(line)
+            if isinstance(record, str):
+                log.warning("%s byte %d: skipped, %s", path, offset, record)
+                continue
+            yield record
+
     # -- listing --------------------------------------------------------------------
 
     def list(
-        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None
+        self, *, limit: int = 50, cursor: str | None = None, query: str | None = None,
+        include_archived: bool = False,
     ) -> tuple[list[SessionSummary], str | None]:
         if limit < 1:
             raise InvalidParamsError(f"limit must be at least 1, not {limit}")
         after = decode_cursor(cursor) if cursor else None
         with self._list_guard:
             rows = current_summaries(self.sessions_dir, self._cache)
-        return page_of(rows, self.folder, limit=limit, after=after, query=query)
+        return page_of(rows, self.folder, limit=limit, after=after, query=query,
+                       include_archived=include_archived)
+
+    def search(self, query: str, *, limit: int = 20, include_archived: bool = False
+               ) -> builtins.list[Hit]:
+        try:
+            return self._catalogue.search(query, limit, include_archived=include_archived)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot search the sessions of {self.folder.root}: {exc}") from exc
 
     # -- whole-session operations ---------------------------------------------------
 
@@ -316,6 +415,10 @@ class JsonlStore:
                 raise store_error("delete", path, exc) from exc
         with suppress(OSError):
             os.unlink(lock_path)
+        with suppress(OSError):
+            os.unlink(lock_path.with_suffix(TURN_SUFFIX))
+        self._tails.pop(session_id, None)
+        self._catalogue.touch(session_id)
         self._locks.forget(session_id)
         with self._list_guard:
             rows = self._cache.load()
@@ -344,6 +447,7 @@ class JsonlStore:
             )
         ensure_workspace_dir(self.base, self.folder)
         self._publish(self.session_path(new_info.id), encode_header(new_info), body)
+        self._catalogue.touch(new_info.id)
         summary = Summary.from_header(new_info, 0)
         for line in body:
             record = decode_line(line)

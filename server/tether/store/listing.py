@@ -100,14 +100,18 @@ def page_of(
     limit: int,
     after: Key | None,
     query: str | None,
+    include_archived: bool = False,
 ) -> tuple[list[SessionSummary], str | None]:
-    """Newest first, title filtered (case-insensitive), strictly after the cursor key."""
+    """Newest first, title filtered (case-insensitive), strictly after the cursor key;
+    archived sessions only when asked for."""
     needle = query.casefold() if query else None
     chosen = (
         list(rows.values())
         if needle is None
         else [row for row in rows.values() if needle in row.title.casefold()]
     )
+    if not include_archived:
+        chosen = [row for row in chosen if not row.archived]
     chosen.sort(key=_key, reverse=True)
     if after is not None:
         chosen = [row for row in chosen if _key(row) < after]
@@ -136,6 +140,7 @@ def summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
         message_count=row.message_count,
         model=row.model,
         workspace_folder=row.workspace_folder or str(folder.root),
+        archived=row.archived,
     )
 
 

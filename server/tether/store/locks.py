@@ -28,7 +28,8 @@ from tether.store.paths import (
     store_error,
 )
 
-_POLL = 0.002  # seconds between attempts while another process holds the lock
+_POLL = 0.002  # seconds between attempts while another process holds the lock (at most)
+_FIRST_POLL = 0.00005
 HAS_DESCRIPTOR_LOCKS = hasattr(filelock, "lock_descriptor")
 
 
@@ -77,6 +78,7 @@ class SessionLocks:
         path = self._lock_files.get(session_id)
         if path is None:
             path = self._lock_files[session_id] = str(self.lock_path(session_id))
+        pause = _FIRST_POLL
         while True:
             try:
                 fd = open_regular(path, os.O_RDWR | os.O_CREAT)  # never a symlink or FIFO
@@ -94,7 +96,8 @@ class SessionLocks:
             os.close(fd)
             if time.monotonic() >= deadline:
                 raise self._busy(session_id)
-            time.sleep(_POLL)
+            time.sleep(pause)
+            pause = min(pause * 2, _POLL)  # appends are short: look again soon, then back off
 
     @contextmanager
     def _hold_file_lock(self, session_id: str, deadline: float) -> Iterator[None]:
@@ -128,3 +131,58 @@ class SessionLocks:
             f"({self.lock_path(session_id)}); try again",
             data={"sessionId": session_id},
         )
+
+
+TURN_SUFFIX = ".turn"
+
+
+class TurnLease:
+    """Held by the one process running a turn of a session, for the whole turn.
+
+    An exclusive, non-blocking lock on `<id>.turn`: a second process trying to start a
+    turn fails at once (TURN_IN_PROGRESS), and the kernel releases the lock when the
+    holder dies, so a free lease with an unfinished turn on disk means that turn's
+    process ended (crash recovery). Separate from the append lock, which is held only
+    for the instant of one write.
+    """
+
+    def __init__(self, fd: int | None, lock: filelock.FileLock | None) -> None:
+        self._fd = fd
+        self._lock = lock
+
+    @classmethod
+    def try_acquire(cls, path: Path, *, use_descriptors: bool = HAS_DESCRIPTOR_LOCKS
+                    ) -> TurnLease | None:
+        """The lease, or None when another holder has it (StoreError on I/O failure)."""
+        if not use_descriptors:
+            lock = filelock.FileLock(path, thread_local=False, is_singleton=False)
+            try:
+                lock.acquire(timeout=0)
+            except filelock.Timeout:
+                return None
+            except OSError as exc:
+                raise store_error("lock", path, exc) from exc
+            return cls(None, lock)
+        try:
+            fd = open_regular(path, os.O_RDWR | os.O_CREAT)  # never a symlink or FIFO
+        except OSError as exc:
+            raise store_error("lock", path, exc) from exc
+        try:
+            if filelock.lock_descriptor(fd, blocking=False):
+                return cls(fd, None)
+        except OSError as exc:
+            os.close(fd)
+            raise store_error("lock", path, exc) from exc
+        os.close(fd)
+        return None
+
+    def release(self) -> None:
+        """Idempotent."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with suppress(OSError):
+                filelock.unlock_descriptor(fd)
+            os.close(fd)
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()

@@ -30,7 +30,9 @@ HEADER_TYPE = "session_header"
 HEADER_VERSION = 1
 MESSAGE_ADDED = "message_added"
 TITLE_CHANGED = "title_changed"
+TURN_STARTED = "turn_started"
 USAGE = "usage"
+ARCHIVE_CHANGED = "archive_changed"
 
 # Exact forms as encode_record writes them: used to count/find records without parsing.
 MESSAGE_MARK = b'"type":"message_added"'
@@ -185,6 +187,7 @@ class Summary:
     ino: int = 0
     corrupt: bool = False  # the header cannot be read; listed so the user can delete it
     updated_ts: float = 0.0  # updated_at as epoch seconds, for sorting (set by finish())
+    archived: bool = False  # the last archive_changed record said so
     # The header's own updated_at: a fork's copied records are older than the fork itself.
     floor_at: str = field(default="", compare=False)
 
@@ -216,6 +219,8 @@ class Summary:
             total = record.get("total")
             if isinstance(total, dict):
                 self.usage = total
+        elif kind == ARCHIVE_CHANGED:
+            self.archived = record.get("archived") is True
         moment = record.get("time")
         if isinstance(moment, str):
             self.updated_at = moment

@@ -20,6 +20,16 @@ h.test("text deltas accumulate and text_complete is authoritative", function()
   h.eq({ "", "Hello, world", "" }, render.segment_lines(turn, 1))
 end)
 
+h.test("a stream retry drops the partial message: the retried text shows once", function()
+  local turn = render.new_turn()
+  render.apply(turn, ev("text_delta", { messageId = "m1", text = "The answer is forty-two, compu" }))
+  render.segment_lines(turn, 1)
+  render.apply(turn, ev("stream_retry", { attempt = 1, reason = "dropped", discardMessageId = "m1" }))
+  render.apply(turn, ev("text_delta", { messageId = "m2", text = "The answer is forty-two, computed carefully." }))
+  h.eq({ "", "_Retrying (attempt 1): dropped_", "", "The answer is forty-two, computed carefully.", "" },
+    render.segment_lines(turn, 1))
+end)
+
 h.test("a tool call renders as a folded callout with status and output", function()
   local turn = render.new_turn()
   render.apply(turn, ev("tool_call_started", { toolCallId = "c1", name = "run_command", arguments = { command = "ls -la" } }))

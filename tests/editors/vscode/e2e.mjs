@@ -256,7 +256,7 @@ async function mainScenario(chat) {
     await chat.locator(".msg.user .body", { hasText: "Add a docstring to greet()" }).first().waitFor();
     report.forkTranscriptUsers = await chat.locator(".msg.user .body").count();
 
-    await titleAction("Filter Sessions");
+    await titleAction("Search Sessions");
     await answerInput("fork");
     await waitFor("the filter", async () => (await titles()).length === 2); // folder + one session
     report.titlesFiltered = await titles();

@@ -83,3 +83,34 @@ def test_two_processes_create_sessions_in_one_workspace(
     ids = {s.id for s in listed}
     assert ids == {f"{n}{i:04d}" for n in "ab" for i in range(40)}
     assert {s.title for s in listed} == {f"{n} {i}" for n in "ab" for i in range(40)}
+
+
+_NUMBERED = """
+sid = sys.argv[5]
+for i in range(400):
+    store.append(sid, [{"type": "probe", "sessionId": sid, "writer": name, "i": i}],
+                 sync=(i % 50 == 49), number=True)
+"""
+
+
+def test_two_processes_numbering_one_session_never_share_a_seq(
+    history: History, data_dir: Path, tmp_path: Path
+) -> None:
+    sid = history.new_session()
+    history.store.append(sid, history.conversation(sid, 3))  # seqs 1..3 already on disk
+    _run_pair(_NUMBERED, history.folder, data_dir, tmp_path, sid)
+    records = list(history.store.iter_records(sid))
+    assert [r["seq"] for r in records] == list(range(1, 804))  # file order is seq order
+    for name in ("a", "b"):
+        assert [r["i"] for r in records if r.get("writer") == name] == list(range(400))
+
+
+def test_a_search_sees_what_another_process_wrote(history: History, data_dir: Path) -> None:
+    from tether.store import open_store
+
+    sid = history.new_session(title="first")
+    assert history.store.search("okapi") == []
+    other = open_store(history.folder, data_dir)
+    other.append(sid, [history.message(sid, "an okapi appears")], number=True)
+    history.store._catalogue.look_at_every_file_next()  # what the next few seconds bring
+    assert [h.session_id for h in history.store.search("okapi")] == [sid]

@@ -1,4 +1,4 @@
-/** Commands of the history view: open, rename, delete, fork, export, filter. */
+/** Commands of the history view: open, rename, delete, fork, export, archive, search. */
 import * as vscode from "vscode";
 
 import type { ChatController } from "../chat/controller";
@@ -29,12 +29,32 @@ export function registerHistoryCommands(
     vscode.commands.registerCommand("tether.history.refresh", () => tree.refresh()),
     vscode.commands.registerCommand("tether.history.filter", async () => {
       const text = await vscode.window.showInputBox({
-        prompt: "Show sessions whose title contains",
+        prompt: "Search sessions: words in messages, tool output, file paths, titles",
         value: tree.filter,
       });
       if (text !== undefined) tree.setFilter(text);
     }),
     vscode.commands.registerCommand("tether.history.clearFilter", () => tree.setFilter("")),
+    vscode.commands.registerCommand("tether.history.showArchived", () =>
+      tree.setShowArchived(true),
+    ),
+    vscode.commands.registerCommand("tether.history.hideArchived", () =>
+      tree.setShowArchived(false),
+    ),
+    vscode.commands.registerCommand(
+      "tether.history.archive",
+      guarded(async (node) => {
+        await api.archive(node.summary.id, true);
+        tree.refresh();
+      }),
+    ),
+    vscode.commands.registerCommand(
+      "tether.history.unarchive",
+      guarded(async (node) => {
+        await api.archive(node.summary.id, false);
+        tree.refresh();
+      }),
+    ),
     vscode.commands.registerCommand(
       "tether.history.open",
       guarded(async (node) => {

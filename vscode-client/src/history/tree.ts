@@ -1,27 +1,35 @@
 /**
  * The history view: the sessions of each workspace folder, newest first, from
- * `tether/session/list`, with a title filter. Actions (open, rename, delete, fork,
- * export) are commands on the items, registered in src/history/commands.ts.
+ * `tether/session/list`; with a search, the sessions `tether/session/search` finds
+ * (words in messages, tool output, file paths), each with the text that matched.
+ * Archived sessions show only when asked for. Actions (open, rename, delete, fork,
+ * export, archive) are commands on the items, registered in src/history/commands.ts.
  */
 import * as vscode from "vscode";
 
-import type { SessionSummary } from "../protocol";
+import type { SessionSearchHit, SessionSummary } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText } from "../server/supervisor";
 import { relativeTime } from "../state/time";
+import { markedSnippet } from "./snippet";
 
 export class FolderNode {
   readonly kind = "folder";
   constructor(readonly folder: vscode.WorkspaceFolder) {}
 }
 
+/** What a history item needs: a listing row, or a search hit (id, title, snippet). */
+export type SessionRow = Pick<SessionSummary, "id" | "title"> &
+  Partial<SessionSummary> & { hit?: SessionSearchHit };
+
 export class SessionNode {
   readonly kind = "session";
   constructor(
-    readonly summary: SessionSummary,
+    readonly summary: SessionRow,
     readonly folderUri: string,
   ) {}
 }
+
 
 class MessageNode {
   readonly kind = "message";
@@ -34,6 +42,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private filterText = "";
+  private archivedShown = false;
   private currentSession: () => string | null = () => null;
 
   constructor(private readonly api: TetherApi) {}
@@ -45,6 +54,16 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
   setFilter(text: string): void {
     this.filterText = text.trim();
     void vscode.commands.executeCommand("setContext", "tether.historyFiltered", !!this.filterText);
+    this.refresh();
+  }
+
+  get showArchived(): boolean {
+    return this.archivedShown;
+  }
+
+  setShowArchived(shown: boolean): void {
+    this.archivedShown = shown;
+    void vscode.commands.executeCommand("setContext", "tether.historyArchivedShown", shown);
     this.refresh();
   }
 
@@ -72,15 +91,23 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     const s = node.summary;
     const item = new vscode.TreeItem(s.title || "Untitled session");
     item.id = `session:${s.id}`;
-    item.description = relativeTime(s.updatedAt);
-    item.contextValue = "session";
+    const archived = s.archived ?? s.hit?.archived ?? false;
+    item.contextValue = archived ? "archivedSession" : "session";
     const current = this.currentSession() === s.id;
-    item.iconPath = new vscode.ThemeIcon(current ? "comment-discussion" : "comment");
+    item.iconPath = new vscode.ThemeIcon(
+      archived ? "archive" : current ? "comment-discussion" : "comment",
+    );
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`${s.title || "Untitled session"}\n\n`);
-    tooltip.appendText(
-      `${s.messageCount} messages · ${s.model || "default model"} · updated ${new Date(s.updatedAt).toLocaleString()}`,
-    );
+    if (s.hit) {
+      item.description = markedSnippet(s.hit);
+      tooltip.appendText(`${markedSnippet(s.hit)}\n\n(matched in ${s.hit.kind})`);
+    } else if (s.updatedAt) {
+      item.description = relativeTime(s.updatedAt);
+      tooltip.appendText(
+        `${s.messageCount} messages · ${s.model || "default model"} · updated ${new Date(s.updatedAt).toLocaleString()}`,
+      );
+    }
     item.tooltip = tooltip;
     item.command = {
       command: "tether.history.open",
@@ -99,7 +126,14 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     if (node.kind !== "folder") return [];
     const folderUri = node.folder.uri.toString();
     try {
-      const result = await this.api.list(folderUri, this.filterText);
+      if (this.filterText) {
+        const found = await this.api.search(folderUri, this.filterText, this.archivedShown);
+        if (found.hits.length === 0) return [new MessageNode(`No sessions mention “${this.filterText}”.`)];
+        return found.hits.map(
+          (hit) => new SessionNode({ id: hit.sessionId, title: hit.title, hit }, folderUri),
+        );
+      }
+      const result = await this.api.list(folderUri, undefined, 200, this.archivedShown);
       if (result.sessions.length === 0) {
         return [
           new MessageNode(this.filterText ? `No sessions match “${this.filterText}”.` : "No sessions yet."),

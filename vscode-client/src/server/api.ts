@@ -67,8 +67,21 @@ export class TetherApi {
     return this.request(Method.SessionSteer, { sessionId, text });
   }
 
-  list(folderUri: string, query?: string, limit = 200) {
-    return this.request(Method.SessionList, { folderUri, limit, query: query || null });
+  list(folderUri: string, query?: string, limit = 200, includeArchived = false) {
+    return this.request(Method.SessionList, {
+      folderUri,
+      limit,
+      query: query || null,
+      includeArchived,
+    });
+  }
+
+  search(folderUri: string, query: string, includeArchived = false, limit = 50) {
+    return this.request(Method.SessionSearch, { folderUri, query, limit, includeArchived });
+  }
+
+  archive(sessionId: string, archived: boolean) {
+    return this.request(Method.SessionArchive, { sessionId, archived });
   }
 
   load(sessionId: string) {

@@ -210,7 +210,8 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
         },
       };
     case "stream_retry":
-      return withItem(state, {
+      // The retry streams under a fresh message id: drop the partial shown so far.
+      return withItem(dropAssistant(state, event.discardMessageId ?? null), {
         kind: "notice",
         key: `seq:${event.seq}`,
         level: "warning",
@@ -289,6 +290,12 @@ function settleCompaction(
       reason: "",
     }),
   );
+}
+
+function dropAssistant(state: Transcript, messageId: string | null): Transcript {
+  if (messageId === null) return state;
+  const items = state.items.filter((i) => !(i.kind === "assistant" && i.messageId === messageId));
+  return items.length === state.items.length ? state : { ...state, items };
 }
 
 function totalOf(usage: Usage | undefined): number {

@@ -82,6 +82,18 @@ _SUMMARIES: dict[str, str] = {
         "tools, rules, pins, summary, messages) and which messages are stubbed, summarised "
         "or dropped. For a context gauge that is true."
     ),
+    methods.SESSION_SEARCH: (
+        "Full-text search over a folder's sessions (message text, tool names and "
+        "arguments, tool output, file paths, titles): one hit per session, best first."
+    ),
+    methods.SESSION_ARCHIVE: (
+        "Archive a session (hidden from `tether/session/list` unless `includeArchived`, "
+        "kept on disk) or unarchive it."
+    ),
+    methods.SESSION_IMPORT_CODEX: (
+        "Import Codex CLI rollouts whose working directory is this folder as sessions; "
+        "importing again adds nothing."
+    ),
 }
 
 
@@ -108,6 +120,9 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.SESSION_UNPIN: (*_SESSION, *_HISTORY),
     methods.SESSION_CONTINUE: (*_SESSION, E.TURN_IN_PROGRESS, *_HISTORY),
     methods.SESSION_CONTEXT: (*_SESSION, *_HISTORY),
+    methods.SESSION_SEARCH: (*_FOLDER, E.STORE_FAILED),
+    methods.SESSION_ARCHIVE: (*_SESSION, *_HISTORY),
+    methods.SESSION_IMPORT_CODEX: (*_FOLDER, E.STORE_FAILED),
 }
 """JSON-RPC errors each client → server method may answer (besides INTERNAL)."""
 

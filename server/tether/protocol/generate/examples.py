@@ -89,7 +89,8 @@ def event_examples() -> dict[str, ev.EventBase]:
         ev.TextComplete(**_BASE, seq=5, time=_t(3), message_id=MESSAGE_ID,
                         text="I'll add a one-line docstring."),
         ev.StreamRetry(**_BASE, seq=6, time=_t(3), attempt=1,
-                       reason="429 Too Many Requests", delay_seconds=2.0),
+                       reason="429 Too Many Requests", delay_seconds=2.0,
+                       discard_message_id=MESSAGE_ID),
         ev.ContextTruncated(**_BASE, seq=7, time=_t(3), dropped_messages=12,
                             estimated_tokens=118000, context_window=128000),
         ev.ToolCallStarted(**_BASE, seq=8, time=_t(3), tool_call_id=TOOL_CALL_ID,
@@ -140,6 +141,9 @@ def event_examples() -> dict[str, ev.EventBase]:
         ev.Checkpoint(**_BASE, seq=25, time=_t(18), task="Add a docstring to greet()",
                       done=['read_file({"path": "src/greet.py"})'],
                       remaining="Next: edit src/greet.py.", steps=50),
+        ev.MessageCheckpoint(**_BASE, seq=4, time=_t(3), message_id=MESSAGE_ID,
+                             text="I'll add a one-line"),
+        ev.ArchiveChanged(**{**_BASE, "turn_id": None}, seq=20, time=_t(20), archived=True),
     ]
     out: dict[str, ev.EventBase] = {}
     for item in items:
@@ -274,6 +278,22 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                         m.ContextItem(label="tool: call_1", tokens=40, state="stubbed")]),
                 ],
             ),
+        ),
+        m.SESSION_SEARCH: (
+            m.SearchSessionsParams(folder_uri=FOLDER_URI, query="docstring greet", limit=20),
+            m.SearchSessionsResult(hits=[m.SessionSearchHit(
+                session_id=SESSION_ID, title="Docstring for greet()",
+                snippet="Add a docstring to greet() in src/greet.py", highlights=[[6, 15]],
+                kind="user",
+            )]),
+        ),
+        m.SESSION_ARCHIVE: (
+            m.ArchiveParams(session_id=SESSION_ID, archived=True),
+            m.OkResult(),
+        ),
+        m.SESSION_IMPORT_CODEX: (
+            m.ImportCodexParams(folder_uri=FOLDER_URI),
+            m.ImportCodexResult(imported=["5a1c0b6e-3f2d-5e4a-9b8c-7d6e5f4a3b2c"], skipped=2),
         ),
     }
 

@@ -178,6 +178,8 @@ def render_markdown(defs: dict[str, Schema]) -> str:
         "",
         prose.SEQUENCING,
         "",
+        prose.WINDOWS,
+        "",
         prose.CANCELLATION,
         "",
         prose.PERMISSIONS,

@@ -112,6 +112,39 @@ SEQUENCING = """\
   replay and live notifications safe to overlap; after reconnecting to a restarted
   server they rebuild from load + replay rather than keep their old high-water mark."""
 
+WINDOWS = """\
+## One session in several windows
+
+Several servers (two editor windows, an editor and `tether chat`) may hold one session;
+they share its history file.
+
+- **Seqs.** Durable seqs are allocated under the session's cross-process lock from the
+  file's own tail, so they are unique and increasing whoever writes. Transient events
+  are numbered by the server running the turn, above the last durable seq it knows.
+- **One turn at a time.** The server running a turn holds the session's turn lease. A
+  `tether/session/prompt` in another server fails with `TURN_IN_PROGRESS` and
+  `data.elsewhere: true`; `tether/session/steer` there answers `queued: false` (steering
+  only reaches a turn in the same server). Send the prompt again once the turn ends, or
+  cancel it in the window that runs it.
+- **Shared context.** Before every model request a server reads what the others
+  appended, so every window's model sees every window's turns.
+- **Live mirror.** While a client has a session open (created, loaded, replayed or
+  prompted it), its server watches the history file and forwards the *durable* events
+  other servers append as `tether/session/event`, in seq order, a fraction of a second
+  after they are written. Transient events (deltas, output chunks) of a turn running in
+  another window are not forwarded: `message_added`, `tool_call_*`, `usage` and the
+  terminal event are enough to render it, and `message_checkpoint` carries the text
+  streamed so far every few seconds.
+- **Crash recovery.** When a session is loaded and its newest turn has no terminal event
+  while no server holds its lease, the turn's process ended: the server appends the text
+  streamed before the end (from the last `message_checkpoint`) as an `interrupted`
+  assistant message, a result for each tool call left unanswered, and `turn_failed` with
+  reason `interrupted: the process ended`.
+- **Stream retries.** When a model stream fails and is retried, `stream_retry` names in
+  `discardMessageId` the partial message streamed so far: clients drop it, and the retry
+  streams under a fresh message id. For every assistant message in history, the
+  `text_delta`s carrying its id concatenate to exactly its stored text."""
+
 CANCELLATION = """\
 ## Cancellation
 
