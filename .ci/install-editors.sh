@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 if [ -f .ci/install-vscode.sh ]; then
   bash .ci/install-vscode.sh
 fi
+# The real MCP servers of tests/e2e/test_lsp_mcp.py (npm registry, pinned by a lockfile).
+bash .ci/install-mcp-servers.sh

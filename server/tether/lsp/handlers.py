@@ -158,6 +158,17 @@ def register_session_methods(server: TetherServer) -> None:
             for h in hits
         ])
 
+    @method(m.MCP_STATUS, m.McpStatusParams)
+    async def mcp_status(p: m.McpStatusParams) -> WireModel:
+        from tether.mcp.hub import process_hub
+
+        if p.folder_uri:
+            runtime = folders.for_folder_uri(p.folder_uri)
+            servers = runtime.manager.settings.mcp_servers
+            return m.McpStatusResult(servers=process_hub().status(servers, runtime.folder.root))
+        return m.McpStatusResult(servers=process_hub().status(server.base_settings.mcp_servers,
+                                                              None))
+
 
 def models_for(settings: Settings) -> m.ModelsListResult:
     """The configured model first, then each provider's default that is reachable as set up."""

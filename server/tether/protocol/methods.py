@@ -36,6 +36,8 @@ INDEX_STATUS = "tether/index/status"
 INDEX_SEARCH = "tether/index/search"
 SESSION_EVENT = "tether/session/event"
 PERMISSION_REQUEST = "tether/permission/request"
+MCP_STATUS = "tether/mcp/status"
+MENTION_COMPLETE = "tether/mention/complete"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 
@@ -305,6 +307,45 @@ class TetherClientCapabilities(WireModel):
     permissions: bool = Field(False, description="Client answers `tether/permission/request`.")
 
 
+McpServerState = Literal["idle", "starting", "ready", "failed", "stopped"]
+
+
+class McpToolInfo(WireModel):
+    """One tool an MCP server offers, as the agent sees it."""
+
+    name: str = Field(description="The agent's name for it: `mcp__SERVER__TOOL`.")
+    description: str = Field("", description="The server's description.")
+
+
+class McpServerStatus(WireModel):
+    """One configured MCP server and how it is doing."""
+
+    name: str = Field(description="The server's name in the config.")
+    transport: Literal["stdio", "http"] = Field(description="stdio (a command) or http.")
+    source: Literal["user", "workspace", "session"] = Field(
+        description="Declared in the user config, `.tether/config.toml`, or by a session.")
+    target: str = Field(description="The command line or URL (no env or header values).")
+    state: McpServerState = Field(description="idle until first used, then starting/ready.")
+    error: str = Field("", description="Why it failed, when it did.")
+    restarts: int = Field(0, description="Times it was started again after a crash.")
+    trusted: bool = Field(True, description="False: a workspace server the user has not "
+                          "trusted (it does not start).")
+    tools: list[McpToolInfo] = Field(default_factory=list, description="Its tools.")
+
+
+class McpStatusParams(WireModel):
+    """Params of `tether/mcp/status`."""
+
+    folder_uri: str | None = Field(None, description="Also list this folder's workspace "
+                                   "servers (`.tether/config.toml`).")
+
+
+class McpStatusResult(WireModel):
+    """The answer of `tether/mcp/status`."""
+
+    servers: list[McpServerStatus] = Field(description="Every configured server.")
+
+
 METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_CREATE: (CreateSessionParams, CreateSessionResult),
     SESSION_PROMPT: (PromptParams, TurnResult),
@@ -322,6 +363,7 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     INDEX_SEARCH: (IndexSearchParams, IndexSearchResult),
     SESSION_EVENT: (SessionEventNotification, None),
     PERMISSION_REQUEST: (PermissionRequestParams, PermissionRequestResult),
+    MCP_STATUS: (McpStatusParams, McpStatusResult),
 }
 """Every custom method with its params and result models (None: a notification)."""
 

@@ -167,3 +167,6 @@ class SessionSummary(WireModel):
     message_count: int = Field(0, description="Messages in the history.")
     model: str = Field("", description="Model selector.")
     workspace_folder: str = Field("", description="Canonical folder path.")
+    usage: Usage = Field(default_factory=Usage, description="Usage totals over all turns.")
+    cost: float | None = Field(None, description="US dollars for `usage` at the model's "
+                               "price; null when the model has no price.")

@@ -16,6 +16,8 @@ from contextlib import suppress
 from typing import Literal
 
 from tether.errors import InvalidParamsError, SessionNotFoundError, TurnInProgressError
+from tether.mcp import active_hub
+from tether.pricing import cost_of
 from tether.protocol.events import SessionEvent, TitleChanged, parse_event
 from tether.protocol.methods import (
     ListSessionsResult,
@@ -155,7 +157,10 @@ class SessionManager:
         sessions, next_cursor = await asyncio.to_thread(
             self.store.list, limit=limit, cursor=cursor, query=query
         )
-        return ListSessionsResult(sessions=sessions, next_cursor=next_cursor)
+        prices = self.settings.prices
+        priced = [s.model_copy(update={"cost": cost_of(s.model, s.usage, prices)})
+                  for s in sessions]
+        return ListSessionsResult(sessions=priced, next_cursor=next_cursor)
 
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
         loaded = await asyncio.to_thread(self.store.load, session_id, tail=tail or DEFAULT_TAIL)
@@ -246,16 +251,26 @@ class SessionManager:
         settings = self._settings_for(state.info)
         if first_turn and not state.info.title:
             await self._set_title(state, fallback_title(text), turn_id)
+        tools = await self._turn_tools(state, settings)
         runner = TurnRunner(state, TurnDeps(
             folder=self.folder, bridge=self.bridge,
             provider_factory=lambda: self._provider_factory(settings),
-            tools=self.tools, settings=settings, context_window=_context_window(settings),
+            tools=tools, settings=settings, context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:
             self._spawn(self._generate_title(state, settings, text, result.text, turn_id))
         return result
+
+    async def _turn_tools(self, state: SessionState, settings: Settings) -> ToolRegistry:
+        """The built-in tools, plus the MCP servers' (started here, on first need)."""
+        hub = active_hub(settings.mcp_servers, self.folder.root)
+        if hub is None:
+            return self.tools
+        extra = await hub.tools_for(user_servers=settings.mcp_servers, folder=self.folder.root,
+                                    bridge=self.bridge, session_id=state.info.id)
+        return self.tools.with_tools(extra) if extra else self.tools
 
     def _settings_for(self, info: SessionInfo) -> Settings:
         """The session keeps the model it was created with while the provider is the same."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tether.errors import ProviderError, TetherError
+from tether.pricing import price_for
 from tether.protocol.error_codes import code_for
 from tether.protocol.events import (
     ContextTruncated,
@@ -69,7 +70,7 @@ from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
 from tether.tools.base import IndexQuery, ToolContext, ToolOutcome
-from tether.tools.registry import ToolRegistry, run_tool
+from tether.tools.registry import ToolRegistry, run_tool, tool_allowed
 from tether.workspace.bridge import EditorBridge, PermissionRequest
 from tether.workspace.folder import WorkspaceFolder, uri_to_path
 
@@ -278,9 +279,14 @@ class TurnRunner:
         self.usage = self.usage + step
         info = self.state.info
         info.usage = info.usage + step
+        price = price_for(info.model or self.deps.settings.model_selector,
+                          self.deps.settings.prices)
         await self.emit(UsageUpdated, usage=step, total=info.usage,
                         context_tokens=step.prompt_tokens or estimated_tokens,
-                        context_window=self.deps.context_window)
+                        context_window=self.deps.context_window,
+                        cost=None if price is None else price.cost(step),
+                        turn_cost=None if price is None else price.cost(self.usage),
+                        session_cost=None if price is None else price.cost(info.usage))
 
     # -- tools ------------------------------------------------------------------------
 
@@ -360,7 +366,7 @@ class TurnRunner:
 
     async def _permitted(self, call: ToolCallPart, description: str) -> bool:
         settings = self.deps.settings
-        if (settings.auto_approve or call.name in settings.allowed_tools
+        if (settings.auto_approve or tool_allowed(call.name, settings.allowed_tools)
                 or call.name in self.state.always_allowed):
             return True
         description = redact(description)  # it goes to the editor outside the events, too

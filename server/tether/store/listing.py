@@ -136,6 +136,7 @@ def summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
         message_count=row.message_count,
         model=row.model,
         workspace_folder=row.workspace_folder or str(folder.root),
+        usage=row.usage_model(),
     )
 
 
