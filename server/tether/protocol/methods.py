@@ -56,12 +56,42 @@ class Range(WireModel):
     end: Position = Field(description="End, exclusive.")
 
 
+MentionKind = Literal["file", "folder", "symbol"]
+DiagnosticSeverity = Literal["error", "warning", "information", "hint"]
+
+
+class Mention(WireModel):
+    """Something the user pointed at with `@` in the prompt (structured, not only text)."""
+
+    kind: MentionKind = Field(description="file, folder or symbol.")
+    uri: str = Field(description="file:// URI of the file or folder (a symbol's file).")
+    name: str = Field("", description="What the prompt shows, e.g. `@src/app.py`, `@greet`.")
+    range: Range | None = Field(None, description="A symbol's definition lines.")
+
+
+class PromptDiagnostic(WireModel):
+    """One diagnostic the editor shows for a file (LSP diagnostics it already has)."""
+
+    uri: str | None = Field(None, description="The file; default: the active file.")
+    range: Range = Field(description="Where.")
+    severity: DiagnosticSeverity = Field("error", description="error … hint.")
+    message: str = Field(description="The diagnostic's message.")
+    source: str | None = Field(None, description="Who reported it (pyright, eslint, …).")
+    code: str | None = Field(None, description="Its code, if any.")
+
+
 class PromptContext(WireModel):
     """What the editor shows the user, attached to a prompt."""
 
     active_file_uri: str | None = Field(None, description="The editor's active file.")
     selection: Range | None = Field(None, description="The selection in the active file.")
     extra_file_uris: list[str] = Field(default_factory=list, description="More files to attach.")
+    language_id: str | None = Field(None, description="The active file's language id.")
+    cursor: Position | None = Field(None, description="The cursor in the active file.")
+    mentions: list[Mention] = Field(default_factory=list,
+                                    description="`@file`, `@folder`, `@symbol` the user chose.")
+    diagnostics: list[PromptDiagnostic] = Field(
+        default_factory=list, description="The active file's diagnostics, as the editor has them.")
 
 
 class CreateSessionParams(WireModel):
@@ -346,6 +376,29 @@ class McpStatusResult(WireModel):
     servers: list[McpServerStatus] = Field(description="Every configured server.")
 
 
+class MentionCompleteParams(WireModel):
+    """Params of `tether/mention/complete`: what the user typed after `@`."""
+
+    folder_uri: str = Field(description="The workspace folder.")
+    prefix: str = Field("", max_length=400, description="Text after `@` so far.")
+    limit: int = Field(20, ge=1, le=200, description="Items at most.")
+
+
+class MentionItem(WireModel):
+    """A completion for `@`: insert `insert`, send `mention` with the prompt."""
+
+    label: str = Field(description="What the list shows.")
+    detail: str = Field("", description="Kind and place, e.g. `function · src/app.py:12`.")
+    insert: str = Field(description="Text to put after `@` in the prompt.")
+    mention: Mention = Field(description="The structured mention to send with the prompt.")
+
+
+class MentionCompleteResult(WireModel):
+    """The answer of `tether/mention/complete`."""
+
+    items: list[MentionItem] = Field(description="Best first: files, folders, symbols.")
+
+
 METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_CREATE: (CreateSessionParams, CreateSessionResult),
     SESSION_PROMPT: (PromptParams, TurnResult),
@@ -364,6 +417,7 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_EVENT: (SessionEventNotification, None),
     PERMISSION_REQUEST: (PermissionRequestParams, PermissionRequestResult),
     MCP_STATUS: (McpStatusParams, McpStatusResult),
+    MENTION_COMPLETE: (MentionCompleteParams, MentionCompleteResult),
 }
 """Every custom method with its params and result models (None: a notification)."""
 

@@ -33,11 +33,19 @@ class Usage(WireModel):
         )
 
 
+CONTEXT_META = "context"  # `_meta` key of a text part that is attached context
+
+
 class TextPart(WireModel):
     """Text of a message."""
 
     type: Literal["text"] = "text"
     text: str = Field(description="Plain or markdown text.")
+
+    @property
+    def is_context(self) -> bool:
+        """Editor context the server attached (`_meta.context`), not what the user wrote."""
+        return bool(self.meta and self.meta.get(CONTEXT_META))
 
 
 class ImagePart(WireModel):
@@ -110,7 +118,7 @@ class Message(WireModel):
 
     @property
     def text(self) -> str:
-        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart) and not p.is_context)
 
     @property
     def tool_calls(self) -> list[ToolCallPart]:

@@ -173,7 +173,8 @@ class TurnRunner:
         try:
             await self.emit(TurnStarted, prompt=text, model=self.state.info.model)
             self._provider = self.deps.provider_factory()
-            parts = await context_parts(text, context, self.deps.folder, self.deps.bridge)
+            parts = await context_parts(text, context, self.deps.folder, self.deps.bridge,
+                                        self.deps.index)
             await self._add_message(Message(id=new_id(), role="user", parts=parts,
                                             turn_id=self.turn_id), sync=True)
             self._note_focus(text, context)

@@ -68,6 +68,14 @@ _SUMMARIES: dict[str, str] = {
         "`capabilities.experimental.tether.permissions`; others get "
         "`window/showMessageRequest` (see *Permissions*)."
     ),
+    methods.MCP_STATUS: (
+        "The configured MCP servers (user config, the folder's `.tether/config.toml`, "
+        "sessions' own) with their state and tools. Servers start at the first turn."
+    ),
+    methods.MENTION_COMPLETE: (
+        "Completions for `@` in the prompt: files, folders and symbols from the index. "
+        "Send the chosen items' `mention` in `PromptContext.mentions`."
+    ),
 }
 
 
@@ -90,6 +98,8 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.MODELS_LIST: (E.INVALID_PARAMS,),
     methods.INDEX_STATUS: _FOLDER,
     methods.INDEX_SEARCH: (*_FOLDER, E.INDEX_UNAVAILABLE),
+    methods.MCP_STATUS: _FOLDER,
+    methods.MENTION_COMPLETE: _FOLDER,
 }
 """JSON-RPC errors each client → server method may answer (besides INTERNAL)."""
 
