@@ -1,5 +1,5 @@
 /** Messages between the extension host and the chat webview (both directions). */
-import type { ModelInfo, PermissionOption } from "../protocol";
+import type { Mention, MentionItem, ModelInfo, PermissionOption } from "../protocol";
 import type { ServerState } from "../server/supervisor";
 import type { Action, Transcript } from "../state/transcript";
 
@@ -15,11 +15,13 @@ export type ToWebview =
   | { type: "server"; state: ServerState }
   | { type: "focus" }
   | { type: "submit" }
-  | { type: "prefill"; text: string };
+  | { type: "prefill"; text: string }
+  | { type: "mentionItems"; seq: number; items: MentionItem[] };
 
 export type FromWebview =
   | { type: "ready" }
-  | { type: "send"; text: string }
+  | { type: "send"; text: string; mentions?: Mention[] }
+  | { type: "mentionQuery"; prefix: string; seq: number }
   | { type: "stop" }
   | { type: "newChat" }
   | { type: "permission"; toolCallId: string; option: PermissionOption }

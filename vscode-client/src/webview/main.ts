@@ -5,6 +5,7 @@
 import type { FromWebview, ModelChoice, ToWebview } from "../chat/messages";
 import type { ServerState } from "../server/supervisor";
 import { emptyTranscript, reduce, type Transcript } from "../state/transcript";
+import { MentionPopup } from "./mentions";
 import { renderGauge, renderItem } from "./render";
 
 interface VsCodeApi {
@@ -24,6 +25,9 @@ const newEl = $<HTMLButtonElement>("new");
 const modelEl = $<HTMLSelectElement>("model");
 const statusEl = $<HTMLElement>("status");
 const bannerEl = $<HTMLElement>("server-banner");
+const mentions = new MentionPopup(promptEl, $<HTMLElement>("mentions"), (prefix, seq) =>
+  post({ type: "mentionQuery", prefix, seq }),
+);
 
 let state: Transcript = emptyTranscript();
 let rendered = new Map<string, { item: unknown; node: HTMLElement }>();
@@ -124,7 +128,7 @@ function submit(): void {
   const text = promptEl.value;
   if (!text.trim()) return;
   stickToBottom = true;
-  post({ type: "send", text });
+  post({ type: "send", text, mentions: mentions.take(text) });
   promptEl.value = "";
 }
 
@@ -155,6 +159,9 @@ window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
     case "submit":
       submit();
       break;
+    case "mentionItems":
+      mentions.show(msg.seq, msg.items);
+      break;
     case "prefill":
       promptEl.value = msg.text;
       promptEl.focus();
@@ -181,7 +188,10 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+promptEl.addEventListener("input", () => mentions.update());
+promptEl.addEventListener("blur", () => mentions.close());
 promptEl.addEventListener("keydown", (e) => {
+  if (mentions.key(e)) return;
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     submit();
