@@ -21,6 +21,8 @@ export const SERVER_KEYS = [
   "autoApprove",
   "allowedTools",
   "titleGeneration",
+  "mcpServers",
+  "prices",
 ] as const;
 
 export interface Inspected {
