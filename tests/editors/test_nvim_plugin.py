@@ -629,12 +629,13 @@ def test_mention_completion_and_diagnostics_go_with_the_prompt(
     editor.lua("local c = require('tether.chat').get(); local _, row = c:input(); "
                "vim.api.nvim_buf_set_lines(c.buf, row + 1, -1, false, { '', 'Fix ' }); "
                "vim.api.nvim_win_set_cursor(0, { vim.api.nvim_buf_line_count(c.buf), 3 })")
+    editor.nvim.command("set completeopt=menuone")  # show the menu for one match too
     editor.nvim.input("A@x.p<C-x><C-o>")
     wait_for("the completion menu", lambda: editor.lua("return vim.fn.pumvisible() == 1"))
     editor.nvim.input("<C-y><Esc>")
     wait_for("the chosen mention", lambda: editor.lua(
         "return #(vim.b.tether_mentions or {}) == 1"))
-    editor.nvim.input(" the errors<Esc>")
+    editor.nvim.input("A the errors<Esc>")
     editor.nvim.command("TetherSend")
     wait_for("the turn to end", lambda: "Fixed." in editor.chat_lines()
              and editor.chat_state() == "idle")
