@@ -9,6 +9,7 @@ hang a tool_timeout error; a workspace's servers start only once trusted.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -193,3 +194,50 @@ async def test_workspace_servers_need_trust_once(env: Env, workspace: Path, answ
             assert "flaky says ws" in tool_results(env)[0]
         else:
             assert [r["tool"] for r in h.editor.permission_requests] == ["mcp_servers"]
+
+
+@pytest.fixture
+def everything_http(tmp_path: Path) -> Any:
+    """server-everything's streamable HTTP transport on a free loopback port."""
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["node", str(EVERYTHING), "streamableHttp"],
+                            env={**os.environ, "PORT": str(port)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/mcp"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+        except urllib.error.HTTPError:
+            break  # it answers (a GET without a session is refused): it is up
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@needs_everything
+async def test_streamable_http_server(env: Env, workspace: Path, everything_http: str) -> None:
+    env.provider.set_script(Script([
+        tool_turn("mcp__web__echo", {"message": "over http"}), text_turn("done")]))
+    settings = {"mcpServers": {"web": {"url": everything_http}},
+                "allowedTools": ["mcp__web__*"]}
+    async with env.serve([workspace], settings=settings) as h:
+        _, result = await prompt(h, workspace)
+        assert result["status"] == "completed"
+        assert "Echo: over http" in tool_results(env)[0]
+        status = await h.request("tether/mcp/status", {"folderUri": workspace.as_uri()})
+        (server,) = status["servers"]
+        assert server["transport"] == "http" and server["state"] == "ready"
+        assert server["target"] == everything_http
