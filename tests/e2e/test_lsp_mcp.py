@@ -8,6 +8,7 @@ hang a tool_timeout error; a workspace's servers start only once trusted.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -241,3 +242,24 @@ async def test_streamable_http_server(env: Env, workspace: Path, everything_http
         (server,) = status["servers"]
         assert server["transport"] == "http" and server["state"] == "ready"
         assert server["target"] == everything_http
+
+
+async def test_cancel_while_asking_trust_ends_the_turn(env: Env, workspace: Path) -> None:
+    write_workspace_servers(workspace)
+    env.provider.set_script(Script([text_turn("never reached")]))
+    async with env.serve([workspace]) as h:
+        h.editor.permission_answer = "never"
+        created = await h.request("tether/session/create", {"folderUri": workspace.as_uri()})
+        sid = created["sessionId"]
+        turn = asyncio.ensure_future(
+            h.request("tether/session/prompt", {"sessionId": sid, "text": "keep me"}))
+        while not h.editor.permission_requests:
+            await asyncio.sleep(0.02)
+        assert h.editor.permission_requests[0]["tool"] == "mcp_servers"
+        assert (await h.request("tether/session/cancel", {"sessionId": sid}))["cancelled"]
+        result = await turn
+        assert result["status"] == "cancelled"
+        assert await h.wait_event(sid, "turn_cancelled")
+        loaded = await h.request("tether/session/load", {"sessionId": sid})
+        assert loaded["messages"][0]["parts"][0]["text"] == "keep me"
+        assert env.provider.requests == []  # the model was never called

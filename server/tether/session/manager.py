@@ -39,7 +39,7 @@ from tether.session.title import (
 from tether.session.turn import TurnDeps, TurnRunner, new_id
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
-from tether.tools.base import IndexQuery
+from tether.tools.base import IndexQuery, Tool
 from tether.tools.registry import ToolRegistry
 from tether.workspace.bridge import EditorBridge
 from tether.workspace.folder import WorkspaceFolder
@@ -251,11 +251,12 @@ class SessionManager:
         settings = self._settings_for(state.info)
         if first_turn and not state.info.title:
             await self._set_title(state, fallback_title(text), turn_id)
-        tools = await self._turn_tools(state, settings)
         runner = TurnRunner(state, TurnDeps(
             folder=self.folder, bridge=self.bridge,
             provider_factory=lambda: self._provider_factory(settings),
-            tools=tools, settings=settings, context_window=_context_window(settings),
+            tools=self.tools, settings=settings,
+            extra_tools=lambda: self._mcp_tools(state, settings),
+            context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
         ), turn_id)
         result = await runner.run(text, context)
@@ -263,14 +264,13 @@ class SessionManager:
             self._spawn(self._generate_title(state, settings, text, result.text, turn_id))
         return result
 
-    async def _turn_tools(self, state: SessionState, settings: Settings) -> ToolRegistry:
-        """The built-in tools, plus the MCP servers' (started here, on first need)."""
+    async def _mcp_tools(self, state: SessionState, settings: Settings) -> builtins.list[Tool]:
+        """The MCP servers' tools for a turn (servers start here, on first need)."""
         hub = active_hub(settings.mcp_servers, self.folder.root)
         if hub is None:
-            return self.tools
-        extra = await hub.tools_for(user_servers=settings.mcp_servers, folder=self.folder.root,
-                                    bridge=self.bridge, session_id=state.info.id)
-        return self.tools.with_tools(extra) if extra else self.tools
+            return []
+        return await hub.tools_for(user_servers=settings.mcp_servers, folder=self.folder.root,
+                                   bridge=self.bridge, session_id=state.info.id)
 
     def _settings_for(self, info: SessionInfo) -> Settings:
         """The session keeps the model it was created with while the provider is the same."""

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -69,7 +69,7 @@ from tether.session.deltas import DeltaBuffer
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
-from tether.tools.base import IndexQuery, ToolContext, ToolOutcome
+from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
 from tether.tools.registry import ToolRegistry, run_tool, tool_allowed
 from tether.workspace.bridge import EditorBridge, PermissionRequest
 from tether.workspace.folder import WorkspaceFolder, uri_to_path
@@ -94,6 +94,8 @@ class TurnDeps:
     context_window: int
     index: IndexQuery | None = None
     heartbeat_interval: float = 10.0
+    # More tools for this turn (MCP servers'), resolved once the turn has started.
+    extra_tools: Callable[[], Awaitable[list[Tool]]] | None = None
 
 
 @dataclass
@@ -178,6 +180,7 @@ class TurnRunner:
             await self._add_message(Message(id=new_id(), role="user", parts=parts,
                                             turn_id=self.turn_id), sync=True)
             self._note_focus(text, context)
+            await self._add_extra_tools()  # after the prompt is kept: it may ask (trust)
             for _step in range(settings.max_steps):
                 await self._drain_steer()
                 done = await self._step()
@@ -198,6 +201,21 @@ class TurnRunner:
         except Exception as exc:
             log.exception("turn %s failed with a bug", self.turn_id)
             return await self._failed(f"internal error: {type(exc).__name__}: {exc}", exc)
+
+    async def _add_extra_tools(self) -> None:
+        """Join the MCP tools; trouble there never keeps the turn from running."""
+        if self.deps.extra_tools is None:
+            return
+        try:
+            extra = await self.deps.extra_tools()
+        except TetherError as exc:
+            log.warning("MCP tools unavailable for this turn: %s", exc.message)
+            return
+        except Exception:
+            log.exception("MCP tools unavailable for this turn")
+            return
+        if extra:
+            self.deps.tools = self.deps.tools.with_tools(extra)
 
     def _note_focus(self, text: str, context: PromptContext | None) -> None:
         self._mentioned = mentioned_identifiers(text)
