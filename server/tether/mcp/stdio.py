@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import signal
+from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 LINE_LIMIT = 32 * 1024 * 1024  # one JSON-RPC message (images come base64-encoded)
 STOP_GRACE = 2.0  # seconds between closing stdin and SIGTERM, and SIGTERM and SIGKILL
 STDERR_LINE_CAP = 2000
+STDERR_TAIL = 20
 
 ReadStream = MemoryObjectReceiveStream[SessionMessage | Exception]
 WriteStream = MemoryObjectSendStream[SessionMessage]
@@ -53,20 +55,25 @@ class ServerProcess:
         self.proc = proc
         self.tree = tree
         self.exited = asyncio.Event()
+        self.stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL)  # for the exit reason
+        self.stderr_done = asyncio.Event()
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
     def exit_reason(self) -> str:
+        """How it ended, with its last stderr line (what a user needs to fix it)."""
         code = self.proc.returncode
-        if code is not None and code < 0:
-            return f"exited (signal {-code})"
-        return f"exited with code {code}"
+        reason = f"exited (signal {-code})" if code is not None and code < 0 else \
+            f"exited with code {code}"
+        return f"{reason}: {self.stderr_tail[-1]}" if self.stderr_tail else reason
 
     async def watch(self) -> None:
         try:
             await self.proc.wait()
+            with contextlib.suppress(TimeoutError):  # its last words, for exit_reason
+                await asyncio.wait_for(self.stderr_done.wait(), STOP_GRACE)
         finally:
             proctree.child_exited(self.pid)
             self.exited.set()
@@ -114,7 +121,7 @@ async def stdio_transport(
         asyncio.create_task(process.watch()),
         asyncio.create_task(_read_stdout(proc, read_writer, spec.name)),
         asyncio.create_task(_write_stdin(proc, write_reader)),
-        asyncio.create_task(_log_stderr(proc, spec.name)),
+        asyncio.create_task(_log_stderr(proc, spec.name, process)),
     ]
     try:
         yield read_stream, write_stream, process
@@ -167,7 +174,15 @@ async def _write_stdin(proc: asyncio.subprocess.Process,
                 return
 
 
-async def _log_stderr(proc: asyncio.subprocess.Process, name: str) -> None:
+async def _log_stderr(proc: asyncio.subprocess.Process, name: str,
+                      process: ServerProcess) -> None:
+    try:
+        await _read_stderr(proc, name, process.stderr_tail)
+    finally:
+        process.stderr_done.set()
+
+
+async def _read_stderr(proc: asyncio.subprocess.Process, name: str, tail: deque[str]) -> None:
     assert proc.stderr is not None
     while True:
         try:
@@ -178,7 +193,9 @@ async def _log_stderr(proc: asyncio.subprocess.Process, name: str) -> None:
             return
         text = line.decode(errors="replace").rstrip()[:STDERR_LINE_CAP]
         if text:
-            log.info("mcp %s stderr: %s", name, redact(text))
+            shown = redact(text)
+            tail.append(shown)
+            log.info("mcp %s stderr: %s", name, shown)
 
 
 async def _scan(fn: object, *args: object) -> object:
