@@ -38,6 +38,7 @@ class McpHub:
         self._decided: dict[tuple[Path, str], bool] = {}
         self._asking: dict[tuple[Path, str], asyncio.Lock] = {}
         self._closed = False
+        self._reported: set[str] = set()  # config problems are logged once, not every turn
 
     # -- what a session gets ----------------------------------------------------------
 
@@ -59,7 +60,9 @@ class McpHub:
             problems += more
         specs += self._session_specs.get(session_id or "", [])
         for problem in problems:
-            log.warning("MCP config: %s", problem)
+            if problem not in self._reported:
+                self._reported.add(problem)
+                log.warning("MCP config: %s", problem)
         by_name = {s.name: s for s in specs}
         return list(by_name.values())
 
