@@ -56,6 +56,10 @@ vim.api.nvim_create_user_command("TetherSearch", function(opts)
   tether().search(opts.args)
 end, { nargs = "+", desc = "Search the workspace index into the quickfix list" })
 
+vim.api.nvim_create_user_command("TetherMcp", function()
+  require("tether.mcp").show()
+end, { desc = "List the MCP servers, their state and tools" })
+
 vim.api.nvim_create_user_command("TetherLog", function()
   tether().log()
 end, { desc = "Open the Tether plugin log" })

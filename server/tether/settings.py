@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
 from tether import secret_env
+from tether.pricing import ModelPrice
 from tether.redaction import add_secrets
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,12 @@ class Settings(BaseModel):
     )
     repo_map_tokens: int = Field(1024, ge=0, description="Repo map budget in the system context.")
     title_generation: bool = Field(True, description="Ask the model for a title after turn 1.")
+    mcp_servers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="MCP servers: `[mcp_servers.NAME]` with `command`/`args`/`env` or `url`.")
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict,
+        description='Prices per million tokens by model (`[prices."openai/gpt-4o"]`).')
     problems: list[str] = Field(default_factory=list, exclude=True)
 
     def model_post_init(self, context: Any, /) -> None:
@@ -120,6 +127,7 @@ REMOTE_UNSAFE: frozenset[str] = frozenset({
     "ollama_host",
     "auto_approve",
     "allowed_tools",
+    "mcp_servers",  # commands the server would start
 })
 _UNSAFE_SUFFIXES = ("_key", "_keys", "_url", "_host", "_token", "_command", "_commands")
 

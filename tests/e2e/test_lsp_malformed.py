@@ -61,6 +61,9 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
     "tether/session/archive": [({}, "sessionId"), ({"sessionId": "s", "archived": "maybe"},
                                                    "archived")],
     "tether/session/importCodex": [({}, "folderUri"), ({"folderUri": "f", "path": 3}, "path")],
+    "tether/mcp/status": [({"folderUri": 7}, "folderUri")],
+    "tether/mention/complete": [({"prefix": "a"}, "folderUri"),
+                                ({"folderUri": "f", "prefix": "a", "limit": 0}, "limit")],
 }
 
 SESSION_METHODS = {
@@ -104,7 +107,7 @@ async def test_malformed_requests_get_errors_and_nothing_breaks(env: Env, worksp
                 code, data = await _error(h, method, params)
                 assert code == ErrorCode.INVALID_PARAMS, (method, params)
                 assert path in [e["path"] for e in data["errors"]], (method, data)
-            if method != "tether/models/list":
+            if method not in ("tether/models/list", "tether/mcp/status"):  # all optional
                 code, data = await _error(h, method, None)  # params missing altogether
                 assert code == ErrorCode.INVALID_PARAMS
                 code, data = await _error(h, method, ["not", "an", "object"])
@@ -117,7 +120,9 @@ async def test_malformed_requests_get_errors_and_nothing_breaks(env: Env, worksp
                               "tether/session/search": {"query": "q"},
                               "tether/session/importCodex": {},
                               "tether/index/status": {},
-                              "tether/index/search": {"query": "q"}}.items():
+                              "tether/index/search": {"query": "q"},
+                              "tether/mcp/status": {},
+                              "tether/mention/complete": {"prefix": "a"}}.items():
             code, _ = await _error(h, method, {"folderUri": "file:///not/open", **extra})
             assert code == ErrorCode.FOLDER_NOT_IN_WORKSPACE, method
         code, _ = await _error(h, "tether/session/create", {"folderUri": "http://x/y"})

@@ -382,6 +382,8 @@ def test_statusline_shows_state_and_tokens(start: Callable[..., Editor]) -> None
     status = editor.lua("return require('tether.statusline').status()")
     assert status.startswith("Tether: idle · "), status
     assert status.endswith(" tok"), status
+    # the default model (gpt-4o-mini) has a price: 1200 * 0.15 + 34 * 0.6 per million
+    assert " · $0.0002 · " in status, status
 
 
 def test_sending_during_a_turn_steers_it(start: Callable[..., Editor]) -> None:
@@ -694,3 +696,67 @@ def test_compaction_shows_in_the_chat(start: Callable[..., Editor], workspace: P
     before, after = figures.split(" → ")
     assert before.endswith("k") and after.endswith("k")
     assert float(after[:-1]) < float(before[:-1])
+
+
+FLAKY = Path(__file__).resolve().parents[1] / "mcp" / "flaky_server.py"
+
+
+def test_mention_completion_and_diagnostics_go_with_the_prompt(
+    start: Callable[..., Editor], workspace: Path
+) -> None:
+    editor = start([{"text": "Fixed."}, {"text": "Fix test"}])
+    editor.nvim.command("edit x.py")
+    editor.lua("local ns = vim.api.nvim_create_namespace('test'); "
+               "vim.diagnostic.set(ns, 0, {{ lnum = 1, col = 11, end_col = 15, "
+               "severity = vim.diagnostic.severity.ERROR, message = 'bad return', "
+               "source = 'testlint', code = 'E1' }})")
+    editor.nvim.command("TetherChat")
+    # the index answers once it is built: complete through the chat buffer's omnifunc
+    items = wait_for("mention items", lambda: editor.lua(
+        "return require('tether.mentions').omnifunc(0, '@x.p')"))
+    assert items[0]["word"] == "@x.py" and items[0]["menu"] == "file · x.py", items
+    editor.lua("local c = require('tether.chat').get(); local _, row = c:input(); "
+               "vim.api.nvim_buf_set_lines(c.buf, row + 1, -1, false, { '', 'Fix ' }); "
+               "vim.api.nvim_win_set_cursor(0, { vim.api.nvim_buf_line_count(c.buf), 3 })")
+    editor.nvim.command("set completeopt=menuone")  # show the menu for one match too
+    editor.nvim.input("A@x.p<C-x><C-o>")
+    wait_for("the completion menu", lambda: editor.lua("return vim.fn.pumvisible() == 1"))
+    editor.nvim.input("<C-y><Esc>")
+    wait_for("the chosen mention", lambda: editor.lua(
+        "return #(vim.b.tether_mentions or {}) == 1"))
+    editor.nvim.input("A the errors<Esc>")
+    editor.nvim.command("TetherSend")
+    wait_for("the turn to end", lambda: "Fixed." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    user = next(m for m in load_session(editor)["messages"] if m["role"] == "user")
+    text = "\n".join(p.get("text") or "" for p in user["parts"])
+    assert "Active file: x.py (python), cursor on line" in text, user
+    assert "- line 2:12 error (testlint [E1]): bad return" in text, user
+    files = [p for p in user["parts"] if p["type"] == "file"]
+    assert files and files[0]["uri"] == (workspace / "x.py").as_uri(), user  # the mention
+    assert "return 'hi'" in files[0]["text"], files
+    assert "Fix @x.py the errors" in editor.chat_lines(), editor.chat_lines()
+
+
+def test_tether_mcp_and_checkhealth_list_servers(start: Callable[..., Editor]) -> None:
+    editor = start([
+        {"toolCalls": [{"name": "mcp__flaky__echo", "arguments": {"text": "nvim"}}]},
+        {"text": "Echoed."}, {"text": "Mcp test"},
+    ])
+    editor.lua("require('tether').setup({ cmd = { ..., '-m', 'tether', 'serve' }, settings = { "
+               "allowedTools = { 'mcp__flaky__*' }, mcpServers = { flaky = { command = ..., "
+               "args = { select(2, ...) } } } } })", sys.executable, str(FLAKY))
+    editor.nvim.command("edit x.py")
+    editor.nvim.command("TetherChat")
+    editor.send("Echo through MCP")
+    wait_for("the turn to end", lambda: "Echoed." in editor.chat_lines()
+             and editor.chat_state() == "idle")
+    editor.nvim.command("TetherMcp")
+    lines = editor.nvim.current.buffer[:]
+    assert lines[0].startswith("flaky  ready · 3 tools · user · "), lines
+    assert any(line.startswith("  mcp__flaky__echo") for line in lines), lines
+    editor.nvim.command("close")
+    editor.nvim.command("checkhealth tether")
+    health = "\n".join(editor.nvim.current.buffer[:])
+    assert "tether: MCP servers" in health and "flaky (stdio, user): ready, 3 tools" in health, \
+        health

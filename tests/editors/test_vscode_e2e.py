@@ -364,7 +364,7 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     # The server was killed, restarted on its own, and the resumed session still works.
     assert report["serverRestarted"], report
     assert report["answerAfterRestart"] == "Back after the restart.", report
-    # Every prompt carried the active file; Ask about Selection carried the selected line.
+    # Prompts carried the active file (an <editor> block); Ask about Selection its line.
     parts = _file_parts(data_dir)
     assert parts and all(str(p["uri"]).endswith("/hello.py") for p in parts), parts
     selected = [p for p in parts if p.get("text")]
@@ -377,6 +377,33 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path
+
+
+MENTION_SCRIPT = {
+    "title": "Explain hello.py",
+    "turns": [{"text": "hello.py greets someone by name.", "usage": [1200, 300]}],
+}
+
+
+def test_mention_popup_and_cost_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
+    """`@` in the chat input completes a file; it goes as a structured mention; cost shows."""
+    report, _, data_dir = _scenario(
+        "mentions", vsix, tmp_path, MENTION_SCRIPT,
+        {"tether.prices": {"scripted": {"input": 3, "output": 15}}},
+    )
+    assert report["promptAfterPick"] == "Explain @hello.py ", report
+    # 1200 * 3 + 300 * 15 per million tokens
+    assert "$0.0081" in str(report["gauge"]), report
+    assert "$0.0081" in str(report["statusBar"]), report
+    (history,) = data_dir.rglob("*.jsonl")
+    records = [json.loads(line) for line in history.read_text().splitlines()]
+    user = next(r["message"] for r in records
+                if isinstance(r.get("message"), dict) and r["message"]["role"] == "user")
+    files = [p for p in user["parts"] if p["type"] == "file"]
+    # the mentioned file, with the unsaved text typed into its buffer
+    assert files and files[0]["uri"].endswith("/hello.py") and TYPED in files[0]["text"], user
+    editor = [p for p in user["parts"] if p.get("_meta", {}).get("context") == "editor"]
+    assert editor and "Active file: hello.py (python)" in editor[0]["text"], user
 
 
 @pytest.mark.parametrize("case", ["no-program", "no-module"])

@@ -8,6 +8,7 @@ import { ChatController, editorContext } from "./chat/controller";
 import { CHAT_VIEW_ID, ChatView } from "./chat/view";
 import { registerHistoryCommands } from "./history/commands";
 import { HistoryTree } from "./history/tree";
+import { showMcpServers } from "./mcp";
 import {
   Method,
   type PermissionRequestParams,
@@ -111,6 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("tether.askAboutSelection", () => askAboutSelection(chat, view)),
     vscode.commands.registerCommand("tether.showLog", () => output.show()),
     vscode.commands.registerCommand("tether.restartServer", () => server.restart()),
+    vscode.commands.registerCommand("tether.mcpServers", () => showMcpServers(api)),
     vscode.commands.registerCommand("tether.setApiKey", async () => {
       if (await keys.promptAndStore()) {
         const choice = await vscode.window.showInformationMessage(

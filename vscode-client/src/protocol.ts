@@ -538,6 +538,104 @@ export interface LoadSessionResult {
   lastSeq: number;
 }
 
+/** One configured MCP server and how it is doing. */
+export interface McpServerStatus {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The server's name in the config. */
+  name: string;
+  /** stdio (a command) or http. */
+  transport: "stdio" | "http";
+  /** Declared in the user config, `.tether/config.toml`, or by a session. */
+  source: "user" | "workspace" | "session";
+  /** The command line or URL (no env or header values). */
+  target: string;
+  /** idle until first used, then starting/ready. */
+  state: "idle" | "starting" | "ready" | "failed" | "stopped";
+  /** Why it failed, when it did. */
+  error: string;
+  /** Times it was started again after a crash. */
+  restarts: number;
+  /** False: a workspace server the user has not trusted (it does not start). */
+  trusted: boolean;
+  /** Its tools. */
+  tools: McpToolInfo[];
+}
+
+/** Params of `tether/mcp/status`. */
+export interface McpStatusParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Also list this folder's workspace servers (`.tether/config.toml`). */
+  folderUri?: string | null;
+}
+
+/** The answer of `tether/mcp/status`. */
+export interface McpStatusResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Every configured server. */
+  servers: McpServerStatus[];
+}
+
+/** One tool an MCP server offers, as the agent sees it. */
+export interface McpToolInfo {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The agent's name for it: `mcp__SERVER__TOOL`. */
+  name: string;
+  /** The server's description. */
+  description: string;
+}
+
+/** Something the user pointed at with `@` in the prompt (structured, not only text). */
+export interface Mention {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** file, folder or symbol. */
+  kind: "file" | "folder" | "symbol";
+  /** file:// URI of the file or folder (a symbol's file). */
+  uri: string;
+  /** What the prompt shows, e.g. `@src/app.py`, `@greet`. */
+  name?: string;
+  /** A symbol's definition lines. */
+  range?: Range | null;
+}
+
+/** Params of `tether/mention/complete`: what the user typed after `@`. */
+export interface MentionCompleteParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The workspace folder. */
+  folderUri: string;
+  /** Text after `@` so far. */
+  prefix?: string;
+  /** Items at most. */
+  limit?: number;
+}
+
+/** The answer of `tether/mention/complete`. */
+export interface MentionCompleteResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Best first: files, folders, symbols. */
+  items: MentionItem[];
+}
+
+/** A completion for `@`: insert `insert`, send `mention` with the prompt. */
+export interface MentionItem {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** What the list shows. */
+  label: string;
+  /** Kind and place, e.g. `function · src/app.py:12`. */
+  detail: string;
+  /** Text to put after `@` in the prompt. */
+  insert: string;
+  /** The structured mention to send with the prompt. */
+  mention: Mention;
+}
+
 /** One message of the conversation, as stored in history. */
 export interface Message {
   /** Extension data; ignored by Tether. */
@@ -792,6 +890,32 @@ export interface PromptContext {
   selection?: Range | null;
   /** More files to attach. */
   extraFileUris?: string[];
+  /** The active file's language id. */
+  languageId?: string | null;
+  /** The cursor in the active file. */
+  cursor?: Position | null;
+  /** `@file`, `@folder`, `@symbol` the user chose. */
+  mentions?: Mention[];
+  /** The active file's diagnostics, as the editor has them. */
+  diagnostics?: PromptDiagnostic[];
+}
+
+/** One diagnostic the editor shows for a file (LSP diagnostics it already has). */
+export interface PromptDiagnostic {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The file; default: the active file. */
+  uri?: string | null;
+  /** Where. */
+  range: Range;
+  /** error … hint. */
+  severity?: "error" | "warning" | "information" | "hint";
+  /** The diagnostic's message. */
+  message: string;
+  /** Who reported it (pyright, eslint, …). */
+  source?: string | null;
+  /** Its code, if any. */
+  code?: string | null;
 }
 
 /** Params of `tether/session/prompt`. */
@@ -1007,6 +1131,10 @@ export interface SessionSummary {
   workspaceFolder: string;
   /** Hidden from the default list, kept on disk. */
   archived: boolean;
+  /** Usage totals over all turns. */
+  usage: Usage;
+  /** US dollars for `usage` at the model's price; null when the model has no price. */
+  cost?: number | null;
 }
 
 /** Params of `tether/session/steer`. */
@@ -1461,6 +1589,12 @@ export interface UsageUpdated {
   contextTokens: number;
   /** The model's context window, when known. */
   contextWindow: number;
+  /** US dollars of this step; null when the model has no price (clients show tokens only). */
+  cost?: number | null;
+  /** US dollars of the turn so far. */
+  turnCost?: number | null;
+  /** US dollars of the session so far. */
+  sessionCost?: number | null;
 }
 
 /**
@@ -1533,6 +1667,8 @@ export const Method = {
   SessionSearch: "tether/session/search",
   SessionArchive: "tether/session/archive",
   SessionImportCodex: "tether/session/importCodex",
+  McpStatus: "tether/mcp/status",
+  MentionComplete: "tether/mention/complete",
 } as const;
 export type MethodName = (typeof Method)[keyof typeof Method];
 
@@ -1561,6 +1697,8 @@ export interface MethodParamsMap {
   "tether/session/search": SearchSessionsParams;
   "tether/session/archive": ArchiveParams;
   "tether/session/importCodex": ImportCodexParams;
+  "tether/mcp/status": McpStatusParams;
+  "tether/mention/complete": MentionCompleteParams;
 }
 
 /** Result type of each custom method (`void` for notifications). */
@@ -1588,6 +1726,8 @@ export interface MethodResultMap {
   "tether/session/search": SearchSessionsResult;
   "tether/session/archive": OkResult;
   "tether/session/importCodex": ImportCodexResult;
+  "tether/mcp/status": McpStatusResult;
+  "tether/mention/complete": MentionCompleteResult;
 }
 
 /** JSON-RPC error codes of Tether's custom methods. */

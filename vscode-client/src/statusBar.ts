@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 
 import type { ChatController } from "./chat/controller";
+import { formatCost } from "./state/cost";
 import type { IndexStatusResult } from "./protocol";
 import type { TetherApi } from "./server/api";
 import type { ProgressValue } from "./server/progress";
@@ -69,6 +70,8 @@ export class StatusBar implements vscode.Disposable {
       text = "$(sync~spin) Tether: indexing";
     }
     if (this.server === "running" && model) text += ` · ${model}`;
+    const cost = this.chat.current.gauge.sessionCost;
+    if (this.server === "running" && cost !== null) text += ` · ${formatCost(cost)}`;
     if (this.chat.running) text += " $(loading~spin)";
     this.item.text = text;
     const lines = [`Tether server: ${this.server}`];

@@ -150,11 +150,11 @@ describe("gauge hover", () => {
 
   test("it becomes the gauge's tooltip and survives usage updates", () => {
     render.setGaugeDetail(breakdownLines(ctx));
-    render.renderGauge({ contextTokens: 7000, contextWindow: 12000, totalTokens: 9000 });
+    render.renderGauge({ contextTokens: 7000, contextWindow: 12000, totalTokens: 9000, sessionCost: null });
     const title = document.getElementById("gauge")?.title ?? "";
     assert.match(title, /Project rules: 30 \(AGENTS.md\)/);
     render.setGaugeDetail(null);
-    render.renderGauge({ contextTokens: 7000, contextWindow: 12000, totalTokens: 9000 });
+    render.renderGauge({ contextTokens: 7000, contextWindow: 12000, totalTokens: 9000, sessionCost: null });
     assert.match(document.getElementById("gauge")?.title ?? "", /^Context: 7,000 of 12,000/);
   });
 });

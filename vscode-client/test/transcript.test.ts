@@ -15,6 +15,7 @@ import {
   pendingPermissions,
   reduce,
 } from "../src/state/transcript";
+import { formatCost } from "../src/state/cost";
 import { ev, message, resetSeq } from "./helpers";
 
 function run(actions: Action[], start: Transcript = emptyTranscript("s1")): Transcript {
@@ -114,7 +115,27 @@ describe("streaming", () => {
         contextWindow: 8000,
       }),
     ]);
-    assert.deepEqual(state.gauge, { contextTokens: 1200, contextWindow: 8000, totalTokens: 150 });
+    assert.deepEqual(state.gauge, {
+      contextTokens: 1200,
+      contextWindow: 8000,
+      totalTokens: 150,
+      sessionCost: null,
+    });
+  });
+
+  test("a priced model's session cost reaches the gauge", () => {
+    const state = run([
+      event("usage", {
+        usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+        total: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+        cost: 0.0012,
+        turnCost: 0.0012,
+        sessionCost: 0.0042,
+      }),
+    ]);
+    assert.equal(state.gauge.sessionCost, 0.0042);
+    assert.equal(formatCost(0.0042), "$0.0042");
+    assert.equal(formatCost(12.345), "$12.35");
   });
 });
 

@@ -30,6 +30,7 @@ function M.create(root, lines, actions)
   vim.bo[buf].bufhidden = "hide"
   vim.b[buf].tether_root = root
   vim.b[buf].tether_chat = true
+  require("tether.mentions").attach(buf)
   lines = lines or { render.title_line(nil), "", render.USER_HEADER, "", "" }
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
   highlights.decorate(buf, 0, -1)

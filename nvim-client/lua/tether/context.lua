@@ -83,10 +83,48 @@ function M.prompt_context(buf, range)
     return nil
   end
   local ctx = { activeFileUri = vim.uri_from_bufnr(file) }
+  if vim.bo[file].filetype ~= "" then
+    ctx.languageId = vim.bo[file].filetype
+  end
+  local win = vim.fn.bufwinid(file)
+  local cursor = win ~= -1 and vim.api.nvim_win_get_cursor(win) or vim.api.nvim_buf_get_mark(file, '"')
+  if cursor and cursor[1] > 0 then
+    ctx.cursor = { line = cursor[1] - 1, character = utf16(file, cursor[1] - 1, cursor[2]) }
+  end
+  local diagnostics = M.diagnostics(file)
+  if #diagnostics > 0 then
+    ctx.diagnostics = diagnostics
+  end
   if range then
     ctx.selection = range
   end
   return ctx
+end
+
+local SEVERITY = { "error", "warning", "information", "hint" }
+
+---The buffer's diagnostics (`vim.diagnostic.get`) as PromptDiagnostics, at most 100.
+---@param buf integer
+---@return table[]
+function M.diagnostics(buf)
+  local out = {}
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    if #out >= 100 then
+      break
+    end
+    local end_lnum = d.end_lnum or d.lnum
+    table.insert(out, {
+      range = {
+        start = { line = d.lnum, character = utf16(buf, d.lnum, d.col or 0) },
+        ["end"] = { line = end_lnum, character = utf16(buf, end_lnum, d.end_col or d.col or 0) },
+      },
+      severity = SEVERITY[d.severity] or "error",
+      message = d.message,
+      source = d.source,
+      code = d.code ~= nil and tostring(d.code) or nil,
+    })
+  end
+  return out
 end
 
 return M

@@ -218,6 +218,10 @@ function Chat:send(ctx, note, question)
   if self.state == "starting" then
     return log.notify("the session is starting; send again in a moment", vim.log.levels.WARN)
   end
+  local mentions = require("tether.mentions").take(self.buf, text)
+  if #mentions > 0 then
+    ctx = vim.tbl_extend("force", ctx or { extraFileUris = {} }, { mentions = mentions })
+  end
   if not self:busy() then
     return self:start_turn(text, ctx, self:open_segment(row, text, note, keep))
   end
@@ -333,6 +337,7 @@ function Chat:on_event(ev, seq)
     return self:set_title(ev.title or "")
   elseif t == "usage" then
     self.usage = ev.total
+    self.session_cost = type(ev.sessionCost) == "number" and ev.sessionCost or nil
     self.context_tokens, self.context_window = ev.contextTokens, ev.contextWindow
     status_changed(self)
   elseif t == "file_edited" then

@@ -209,6 +209,7 @@ local function check_client()
   else
     health.warn(("index %s: %d files so far"):format(status.state, status.files or 0))
   end
+  require("tether.mcp").check(root)
 end
 
 function M.check()

@@ -23,7 +23,7 @@ local function tokens(n)
 end
 
 ---The state of the current chat (the current buffer's, else the last one used).
----@return {state: string, tokens: integer, title: string, session_id: string|nil}|nil
+---@return {state: string, tokens: integer, cost: number|nil, title: string, session_id: string|nil}|nil
 function M.state()
   local ok, chat_mod = pcall(require, "tether.chat")
   if not ok then
@@ -35,16 +35,32 @@ function M.state()
   end
   local usage = chat.usage or {}
   local total = usage.totalTokens or ((usage.promptTokens or 0) + (usage.completionTokens or 0))
-  return { state = chat.state, tokens = total, title = chat.title, session_id = chat.session_id }
+  return {
+    state = chat.state,
+    tokens = total,
+    cost = chat.session_cost,
+    title = chat.title,
+    session_id = chat.session_id,
+  }
 end
 
----@return string e.g. "Tether: running · 1.2k tok" ("" when there is no chat)
+---@param dollars number
+---@return string e.g. "$0.0042", "$1.23"
+function M.cost(dollars)
+  return dollars >= 1 and ("$%.2f"):format(dollars) or ("$%.4f"):format(dollars)
+end
+
+---@return string e.g. "Tether: running · $0.0042 · 1.2k tok" ("" when there is no chat);
+---the cost only for a model with a price
 function M.status()
   local s = M.state()
   if not s then
     return ""
   end
   local text = "Tether: " .. (LABELS[s.state] or s.state)
+  if s.cost then
+    text = text .. " · " .. M.cost(s.cost)
+  end
   if s.tokens > 0 then
     text = text .. " · " .. tokens(s.tokens) .. " tok"
   end

@@ -264,7 +264,7 @@ end
 function M.message_text(msg)
   local out = {}
   for _, part in ipairs(msg.parts or {}) do
-    if part.type == "text" then
+    if part.type == "text" and not (type(part._meta) == "table" and part._meta.context) then
       table.insert(out, part.text or "")
     end
   end

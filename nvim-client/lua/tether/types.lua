@@ -303,6 +303,63 @@
 ---@field truncated boolean True when older messages were left out.
 ---@field lastSeq integer The last durable seq; replay from here.
 
+--- One configured MCP server and how it is doing.
+---@class tether.McpServerStatus
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field name string The server's name in the config.
+---@field transport "stdio"|"http" stdio (a command) or http.
+---@field source "user"|"workspace"|"session" Declared in the user config, `.tether/config.toml`, or by a session.
+---@field target string The command line or URL (no env or header values).
+---@field state "idle"|"starting"|"ready"|"failed"|"stopped" idle until first used, then starting/ready.
+---@field error string Why it failed, when it did.
+---@field restarts integer Times it was started again after a crash.
+---@field trusted boolean False: a workspace server the user has not trusted (it does not start).
+---@field tools tether.McpToolInfo[] Its tools.
+
+--- Params of `tether/mcp/status`.
+---@class tether.McpStatusParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field folderUri? string|nil Also list this folder's workspace servers (`.tether/config.toml`).
+
+--- The answer of `tether/mcp/status`.
+---@class tether.McpStatusResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field servers tether.McpServerStatus[] Every configured server.
+
+--- One tool an MCP server offers, as the agent sees it.
+---@class tether.McpToolInfo
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field name string The agent's name for it: `mcp__SERVER__TOOL`.
+---@field description string The server's description.
+
+--- Something the user pointed at with `@` in the prompt (structured, not only text).
+---@class tether.Mention
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field kind "file"|"folder"|"symbol" file, folder or symbol.
+---@field uri string file:// URI of the file or folder (a symbol's file).
+---@field name? string What the prompt shows, e.g. `@src/app.py`, `@greet`.
+---@field range? tether.Range|nil A symbol's definition lines.
+
+--- Params of `tether/mention/complete`: what the user typed after `@`.
+---@class tether.MentionCompleteParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field folderUri string The workspace folder.
+---@field prefix? string Text after `@` so far.
+---@field limit? integer Items at most.
+
+--- The answer of `tether/mention/complete`.
+---@class tether.MentionCompleteResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field items tether.MentionItem[] Best first: files, folders, symbols.
+
+--- A completion for `@`: insert `insert`, send `mention` with the prompt.
+---@class tether.MentionItem
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field label string What the list shows.
+---@field detail string Kind and place, e.g. `function · src/app.py:12`.
+---@field insert string Text to put after `@` in the prompt.
+---@field mention tether.Mention The structured mention to send with the prompt.
+
 --- One message of the conversation, as stored in history.
 ---@class tether.Message
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -440,6 +497,20 @@
 ---@field activeFileUri? string|nil The editor's active file.
 ---@field selection? tether.Range|nil The selection in the active file.
 ---@field extraFileUris? string[] More files to attach.
+---@field languageId? string|nil The active file's language id.
+---@field cursor? tether.Position|nil The cursor in the active file.
+---@field mentions? tether.Mention[] `@file`, `@folder`, `@symbol` the user chose.
+---@field diagnostics? tether.PromptDiagnostic[] The active file's diagnostics, as the editor has them.
+
+--- One diagnostic the editor shows for a file (LSP diagnostics it already has).
+---@class tether.PromptDiagnostic
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field uri? string|nil The file; default: the active file.
+---@field range tether.Range Where.
+---@field severity? "error"|"warning"|"information"|"hint" error … hint.
+---@field message string The diagnostic's message.
+---@field source? string|nil Who reported it (pyright, eslint, …).
+---@field code? string|nil Its code, if any.
 
 --- Params of `tether/session/prompt`.
 ---@class tether.PromptParams
@@ -546,6 +617,8 @@
 ---@field model string Model selector.
 ---@field workspaceFolder string Canonical folder path.
 ---@field archived boolean Hidden from the default list, kept on disk.
+---@field usage tether.Usage Usage totals over all turns.
+---@field cost? number|nil US dollars for `usage` at the model's price; null when the model has no price.
 
 --- Params of `tether/session/steer`.
 ---@class tether.SteerParams
@@ -800,6 +873,9 @@
 ---@field total tether.Usage Session totals after this step.
 ---@field contextTokens integer Estimated tokens of the last request.
 ---@field contextWindow integer The model's context window, when known.
+---@field cost? number|nil US dollars of this step; null when the model has no price (clients show tokens only).
+---@field turnCost? number|nil US dollars of the turn so far.
+---@field sessionCost? number|nil US dollars of the session so far.
 
 --- A protocol message or record. Unknown fields are ignored (older servers must read newer clients' messages); `_meta` is the extension point, as in the Agent Client Protocol.
 ---@class tether.WireModel
@@ -834,6 +910,8 @@ M.methods = {
   session_search = "tether/session/search",
   session_archive = "tether/session/archive",
   session_import_codex = "tether/session/importCodex",
+  mcp_status = "tether/mcp/status",
+  mention_complete = "tether/mention/complete",
 }
 
 --- JSON-RPC error codes (see protocol-spec.md).

@@ -41,15 +41,10 @@ from acp.schema import (
 )
 
 from tether import __version__
+from tether.acp import mcp_seam
 from tether.acp.bridge import CURRENT_SESSION
 from tether.acp.folders import AcpFolders
-from tether.acp.mcp_seam import (
-    AcpMcpServers,
-    McpServerConfig,
-    McpToolSource,
-    load_tool_source,
-    server_configs,
-)
+from tether.acp.mcp_seam import AcpMcpServers, McpServerConfig, server_configs
 from tether.acp.updates import UpdateSender
 from tether.errors import TetherError
 from tether.protocol.error_codes import ErrorCode, code_for
@@ -143,7 +138,6 @@ class TetherAcpAgent:
         self.client: Client | None = None
         self.sender: UpdateSender | None = None
         self._folders: AcpFolders | None = None  # made at initialize: it needs the caps
-        self.mcp: McpToolSource | None = load_tool_source()
         self.mcp_servers: dict[str, list[McpServerConfig]] = {}  # per session, as given
 
     def on_connect(self, conn: Client) -> None:
@@ -182,13 +176,8 @@ class TetherAcpAgent:
         self.mcp_servers[session_id] = configs
         if not configs:
             return
-        if self.mcp is None:
-            log.warning("MCP servers %s given, but this build has no MCP client",
-                        ", ".join(c.name for c in configs))
-            return
-        for tool in await self.mcp.tools_for(configs):
-            if tool.name not in manager.tools:  # the folder's sessions share one registry
-                manager.tools.add(tool)
+        for problem in mcp_seam.attach(session_id, configs):
+            log.warning("session %s: %s", session_id, problem)
 
     def _serving(self, session_id: str) -> SessionManager:
         _, sender = self._connected()
@@ -209,14 +198,13 @@ class TetherAcpAgent:
         if self._folders is None:
             self._folders = AcpFolders(client, caps, self.settings, sender,
                                        self._attach_terminal)
-        mcp = self.mcp is not None
         return InitializeResponse(
             protocol_version=PROTOCOL_VERSION,
             agent_capabilities=AgentCapabilities(
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(image=False, audio=False,
                                                        embedded_context=True),
-                mcp_capabilities=McpCapabilities(http=mcp, sse=mcp),
+                mcp_capabilities=McpCapabilities(http=True, sse=False),
                 session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
             ),
             agent_info=Implementation(name="tether", title="Tether", version=__version__),
@@ -299,7 +287,6 @@ class TetherAcpAgent:
     async def aclose(self) -> None:
         if self._folders is not None:
             await self._folders.aclose()
-        if self.mcp is not None:
-            await self.mcp.aclose()
+        await mcp_seam.close()
         if self.sender is not None:
             await self.sender.aclose()

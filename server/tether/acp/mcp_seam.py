@@ -1,27 +1,19 @@
 """The seam between ACP's `mcpServers` and Tether's MCP client (`tether.mcp`).
 
 An ACP client hands the agent MCP servers with `session/new` and `session/load`. This
-module turns them into plain `McpServerConfig`s and hands them to the MCP package:
-
-    tether.mcp.acp_tool_source() -> McpToolSource      # a module-level factory
-
-whose `tools_for(servers)` starts (or reuses) the servers and returns their tools as
-ordinary `Tool`s (named `mcp__NAME__TOOL`, asking permission like every MCP tool), and
-whose `aclose()` stops them when the ACP connection ends. Until `tether.mcp` provides
-the factory, the servers are accepted, stored on the session and logged, not started.
+module turns them into plain `McpServerConfig`s and attaches them to the session in the
+process's MCP hub (`tether.mcp.attach_acp_servers`): their tools (`mcp__NAME__TOOL`,
+asking permission like every MCP tool) join that session's turns, started lazily.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
 from acp.schema import AcpMcpServer, HttpMcpServer, McpServerStdio, SseMcpServer
-
-from tether.tools.base import Tool
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +33,6 @@ class McpServerConfig:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class McpToolSource(Protocol):
-    """What `tether.mcp.acp_tool_source()` returns."""
-
-    async def tools_for(self, servers: Sequence[McpServerConfig]) -> list[Tool]:
-        """The tools of these servers, started lazily and shared by sessions."""
-        ...
-
-    async def aclose(self) -> None:
-        """Stop the servers this source started."""
-        ...
-
-
 def server_configs(servers: AcpMcpServers | None) -> list[McpServerConfig]:
     """ACP's server descriptions as configs; ACP-transport servers are not supported."""
     out: list[McpServerConfig] = []
@@ -70,14 +50,28 @@ def server_configs(servers: AcpMcpServers | None) -> list[McpServerConfig]:
     return out
 
 
-def load_tool_source() -> McpToolSource | None:
-    """`tether.mcp.acp_tool_source()`, or None while the MCP package does not offer it."""
-    try:
-        module = importlib.import_module("tether.mcp")
-    except ImportError:
-        return None
-    factory = getattr(module, "acp_tool_source", None)
-    if not callable(factory):
-        return None
-    source: McpToolSource = factory()
-    return source
+def as_acp_mapping(config: McpServerConfig) -> dict[str, object]:
+    """The ACP wire shape `tether.mcp.attach_acp_servers` reads."""
+    if config.transport == "stdio":
+        return {"name": config.name, "command": config.command, "args": list(config.args),
+                "env": [{"name": k, "value": v} for k, v in config.env.items()]}
+    return {"type": config.transport, "name": config.name, "url": config.url,
+            "headers": [{"name": k, "value": v} for k, v in config.headers.items()]}
+
+
+def attach(session_id: str, configs: Sequence[McpServerConfig]) -> list[str]:
+    """Hand a session's servers to the process's MCP hub; they start at its first turn
+    (lazily, shared by sessions declaring the same launch data). Returns the problems."""
+    from tether.mcp import attach_acp_servers
+
+    return attach_acp_servers(session_id, [as_acp_mapping(c) for c in configs])
+
+
+async def close() -> None:
+    """Stop the servers this process started (the ACP connection ended)."""
+    import sys
+
+    if "tether.mcp.hub" in sys.modules:
+        from tether.mcp.hub import close_process_hub
+
+        await close_process_hub()

@@ -338,6 +338,16 @@ class WorkspaceIndex:
         hits: list[dict[str, Any]] = await self._read(lookup_symbol, db, name, limit)
         return hits
 
+    async def match_paths(self, fragment: str, limit: int = 200) -> list[str]:
+        """Indexed file paths containing `fragment` (case-insensitive), for `@` mentions."""
+        db = await self._query_db()
+        if db is None:
+            return []
+        escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = await self._read(db.query, "SELECT path FROM files WHERE path LIKE ? ESCAPE '\\'"
+                                " ORDER BY length(path), path LIMIT ?", (f"%{escaped}%", limit))
+        return [str(row[0]) for row in rows]
+
     async def repo_map(
         self, focus_files: list[str], mentioned: list[str], budget_tokens: int,
         query: str = "", time_budget: float = 0.5,

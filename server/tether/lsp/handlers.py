@@ -20,6 +20,7 @@ from tether.lsp.wire import parse_params
 from tether.protocol import methods as m
 from tether.protocol.base import WireModel
 from tether.protocol.events import SessionEvent, TurnCancelled
+from tether.session.mentions import complete as complete_mentions
 from tether.settings import DEFAULT_MODELS, Settings
 from tether.workspace.folder import path_to_uri
 
@@ -192,6 +193,23 @@ def register_session_methods(server: TetherServer) -> None:
         root = runtime.folder.root
         return m.IndexSearchResult(results=[search_hit(f, path_to_uri(root / f.path))
                                             for f in files])
+
+    @method(m.MCP_STATUS, m.McpStatusParams)
+    async def mcp_status(p: m.McpStatusParams) -> WireModel:
+        from tether.mcp.hub import process_hub
+
+        if p.folder_uri:
+            runtime = folders.for_folder_uri(p.folder_uri)
+            servers = runtime.manager.settings.mcp_servers
+            return m.McpStatusResult(servers=process_hub().status(servers, runtime.folder.root))
+        return m.McpStatusResult(servers=process_hub().status(server.base_settings.mcp_servers,
+                                                              None))
+
+    @method(m.MENTION_COMPLETE, m.MentionCompleteParams)
+    async def mention_complete(p: m.MentionCompleteParams) -> WireModel:
+        runtime = folders.for_folder_uri(p.folder_uri)
+        items = await complete_mentions(p.prefix, runtime.folder, runtime.index, p.limit)
+        return m.MentionCompleteResult(items=items)
 
 
 def models_for(settings: Settings) -> m.ModelsListResult:

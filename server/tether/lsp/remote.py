@@ -110,6 +110,9 @@ async def _serve(options: RemoteOptions, make_server: Callable[[], TetherServer]
     finally:
         token.remove()
         listener.close()
+        hub = sys.modules.get("tether.mcp.hub")
+        if hub is not None:  # MCP servers are shared by every connection: stop them last
+            await hub.close_process_hub()
     return 0
 
 

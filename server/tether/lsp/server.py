@@ -280,6 +280,9 @@ class TetherServer(LanguageServer):
         for task in list(self.background):
             task.cancel()
         await self.folders.aclose()
+        hub = sys.modules.get("tether.mcp.hub")
+        if hub is not None and not self.remote:  # stdio: this client is the process's only
+            await hub.close_process_hub()
 
     # -- transport ----------------------------------------------------------------------
 

@@ -165,6 +165,10 @@ class UsageUpdated(EventBase):
     total: Usage = Field(description="Session totals after this step.")
     context_tokens: int = Field(0, description="Estimated tokens of the last request.")
     context_window: int = Field(0, description="The model's context window, when known.")
+    cost: float | None = Field(None, description="US dollars of this step; null when the "
+                               "model has no price (clients show tokens only).")
+    turn_cost: float | None = Field(None, description="US dollars of the turn so far.")
+    session_cost: float | None = Field(None, description="US dollars of the session so far.")
 
 
 class StreamRetry(EventBase):

@@ -43,6 +43,8 @@ SESSION_CONTEXT = "tether/session/context"
 SESSION_SEARCH = "tether/session/search"
 SESSION_ARCHIVE = "tether/session/archive"
 SESSION_IMPORT_CODEX = "tether/session/importCodex"
+MCP_STATUS = "tether/mcp/status"
+MENTION_COMPLETE = "tether/mention/complete"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 ContextPolicy = Literal["full", "incremental", "reset"]
@@ -62,12 +64,42 @@ class Range(WireModel):
     end: Position = Field(description="End, exclusive.")
 
 
+MentionKind = Literal["file", "folder", "symbol"]
+DiagnosticSeverity = Literal["error", "warning", "information", "hint"]
+
+
+class Mention(WireModel):
+    """Something the user pointed at with `@` in the prompt (structured, not only text)."""
+
+    kind: MentionKind = Field(description="file, folder or symbol.")
+    uri: str = Field(description="file:// URI of the file or folder (a symbol's file).")
+    name: str = Field("", description="What the prompt shows, e.g. `@src/app.py`, `@greet`.")
+    range: Range | None = Field(None, description="A symbol's definition lines.")
+
+
+class PromptDiagnostic(WireModel):
+    """One diagnostic the editor shows for a file (LSP diagnostics it already has)."""
+
+    uri: str | None = Field(None, description="The file; default: the active file.")
+    range: Range = Field(description="Where.")
+    severity: DiagnosticSeverity = Field("error", description="error … hint.")
+    message: str = Field(description="The diagnostic's message.")
+    source: str | None = Field(None, description="Who reported it (pyright, eslint, …).")
+    code: str | None = Field(None, description="Its code, if any.")
+
+
 class PromptContext(WireModel):
     """What the editor shows the user, attached to a prompt."""
 
     active_file_uri: str | None = Field(None, description="The editor's active file.")
     selection: Range | None = Field(None, description="The selection in the active file.")
     extra_file_uris: list[str] = Field(default_factory=list, description="More files to attach.")
+    language_id: str | None = Field(None, description="The active file's language id.")
+    cursor: Position | None = Field(None, description="The cursor in the active file.")
+    mentions: list[Mention] = Field(default_factory=list,
+                                    description="`@file`, `@folder`, `@symbol` the user chose.")
+    diagnostics: list[PromptDiagnostic] = Field(
+        default_factory=list, description="The active file's diagnostics, as the editor has them.")
 
 
 class CreateSessionParams(WireModel):
@@ -439,6 +471,68 @@ class ImportCodexResult(WireModel):
     problems: list[str] = Field(default_factory=list, description="Files that could not be read.")
 
 
+McpServerState = Literal["idle", "starting", "ready", "failed", "stopped"]
+
+
+class McpToolInfo(WireModel):
+    """One tool an MCP server offers, as the agent sees it."""
+
+    name: str = Field(description="The agent's name for it: `mcp__SERVER__TOOL`.")
+    description: str = Field("", description="The server's description.")
+
+
+class McpServerStatus(WireModel):
+    """One configured MCP server and how it is doing."""
+
+    name: str = Field(description="The server's name in the config.")
+    transport: Literal["stdio", "http"] = Field(description="stdio (a command) or http.")
+    source: Literal["user", "workspace", "session"] = Field(
+        description="Declared in the user config, `.tether/config.toml`, or by a session.")
+    target: str = Field(description="The command line or URL (no env or header values).")
+    state: McpServerState = Field(description="idle until first used, then starting/ready.")
+    error: str = Field("", description="Why it failed, when it did.")
+    restarts: int = Field(0, description="Times it was started again after a crash.")
+    trusted: bool = Field(True, description="False: a workspace server the user has not "
+                          "trusted (it does not start).")
+    tools: list[McpToolInfo] = Field(default_factory=list, description="Its tools.")
+
+
+class McpStatusParams(WireModel):
+    """Params of `tether/mcp/status`."""
+
+    folder_uri: str | None = Field(None, description="Also list this folder's workspace "
+                                   "servers (`.tether/config.toml`).")
+
+
+class McpStatusResult(WireModel):
+    """The answer of `tether/mcp/status`."""
+
+    servers: list[McpServerStatus] = Field(description="Every configured server.")
+
+
+class MentionCompleteParams(WireModel):
+    """Params of `tether/mention/complete`: what the user typed after `@`."""
+
+    folder_uri: str = Field(description="The workspace folder.")
+    prefix: str = Field("", max_length=400, description="Text after `@` so far.")
+    limit: int = Field(20, ge=1, le=200, description="Items at most.")
+
+
+class MentionItem(WireModel):
+    """A completion for `@`: insert `insert`, send `mention` with the prompt."""
+
+    label: str = Field(description="What the list shows.")
+    detail: str = Field("", description="Kind and place, e.g. `function · src/app.py:12`.")
+    insert: str = Field(description="Text to put after `@` in the prompt.")
+    mention: Mention = Field(description="The structured mention to send with the prompt.")
+
+
+class MentionCompleteResult(WireModel):
+    """The answer of `tether/mention/complete`."""
+
+    items: list[MentionItem] = Field(description="Best first: files, folders, symbols.")
+
+
 METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_CREATE: (CreateSessionParams, CreateSessionResult),
     SESSION_PROMPT: (PromptParams, TurnResult),
@@ -463,5 +557,7 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_SEARCH: (SearchSessionsParams, SearchSessionsResult),
     SESSION_ARCHIVE: (ArchiveParams, OkResult),
     SESSION_IMPORT_CODEX: (ImportCodexParams, ImportCodexResult),
+    MCP_STATUS: (McpStatusParams, McpStatusResult),
+    MENTION_COMPLETE: (MentionCompleteParams, MentionCompleteResult),
 }
 """Every custom method with its params and result models (None: a notification)."""

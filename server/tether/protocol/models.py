@@ -33,11 +33,19 @@ class Usage(WireModel):
         )
 
 
+CONTEXT_META = "context"  # `_meta` key of a text part that is attached context
+
+
 class TextPart(WireModel):
     """Text of a message."""
 
     type: Literal["text"] = "text"
     text: str = Field(description="Plain or markdown text.")
+
+    @property
+    def is_context(self) -> bool:
+        """Editor context the server attached (`_meta.context`), not what the user wrote."""
+        return bool(self.meta and self.meta.get(CONTEXT_META))
 
 
 class ImagePart(WireModel):
@@ -110,7 +118,7 @@ class Message(WireModel):
 
     @property
     def text(self) -> str:
-        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart) and not p.is_context)
 
     @property
     def tool_calls(self) -> list[ToolCallPart]:
@@ -168,3 +176,6 @@ class SessionSummary(WireModel):
     model: str = Field("", description="Model selector.")
     workspace_folder: str = Field("", description="Canonical folder path.")
     archived: bool = Field(False, description="Hidden from the default list, kept on disk.")
+    usage: Usage = Field(default_factory=Usage, description="Usage totals over all turns.")
+    cost: float | None = Field(None, description="US dollars for `usage` at the model's "
+                               "price; null when the model has no price.")

@@ -30,6 +30,8 @@ from tether.errors import (
     TetherError,
     TurnInProgressError,
 )
+from tether.mcp import active_hub
+from tether.pricing import cost_of
 from tether.protocol.events import (
     ArchiveChanged,
     PinAdded,
@@ -68,7 +70,7 @@ from tether.session.windows import SessionSync
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
 from tether.store.locks import TurnLease
-from tether.tools.base import IndexQuery
+from tether.tools.base import IndexQuery, Tool
 from tether.tools.registry import ToolRegistry
 from tether.workspace.bridge import EditorBridge
 from tether.workspace.folder import WorkspaceFolder
@@ -210,7 +212,10 @@ class SessionManager:
             self.store.list, limit=limit, cursor=cursor, query=query,
             include_archived=include_archived,
         )
-        return ListSessionsResult(sessions=sessions, next_cursor=next_cursor)
+        prices = self.settings.prices
+        priced = [s.model_copy(update={"cost": cost_of(s.model, s.usage, prices)})
+                  for s in sessions]
+        return ListSessionsResult(sessions=priced, next_cursor=next_cursor)
 
     async def search(self, query: str, limit: int = 20, include_archived: bool = False
                      ) -> SearchSessionsResult:
@@ -380,7 +385,9 @@ class SessionManager:
         runner = TurnRunner(state, TurnDeps(
             folder=self.folder, bridge=self.bridge,
             provider_factory=lambda: self._provider_factory(settings),
-            tools=self.tools, settings=settings, context_window=_context_window(settings),
+            tools=self.tools, settings=settings,
+            extra_tools=lambda: self._mcp_tools(state, settings),
+            context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
             before_request=lambda: self._sync.catch_up(state), started=started,
         ), turn_id)
@@ -404,6 +411,14 @@ class SessionManager:
                 window = WindowState(_context_window(settings), source="table")
             self._windows[key] = window
         state.context.window = window
+
+    async def _mcp_tools(self, state: SessionState, settings: Settings) -> builtins.list[Tool]:
+        """The MCP servers' tools for a turn (servers start here, on first need)."""
+        hub = active_hub(settings.mcp_servers, self.folder.root)
+        if hub is None:
+            return []
+        return await hub.tools_for(user_servers=settings.mcp_servers, folder=self.folder.root,
+                                   bridge=self.bridge, session_id=state.info.id)
 
     def _settings_for(self, info: SessionInfo) -> Settings:
         """The session keeps the model it was created with while the provider is the same."""

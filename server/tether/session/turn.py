@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tether.errors import ContextLengthExceededError, ProviderError, TetherError
+from tether.pricing import price_for
 from tether.protocol.error_codes import code_for
 from tether.protocol.events import (
     Checkpoint,
@@ -71,8 +72,8 @@ from tether.session.recall import RECALL, recall, session_tool_specs
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
-from tether.tools.base import IndexQuery, ToolContext, ToolOutcome
-from tether.tools.registry import ToolRegistry, run_tool
+from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
+from tether.tools.registry import ToolRegistry, run_tool, tool_allowed
 from tether.workspace.bridge import EditorBridge, PermissionRequest
 from tether.workspace.folder import WorkspaceFolder, uri_to_path
 
@@ -101,6 +102,8 @@ class TurnDeps:
     before_request: Callable[[], Awaitable[None]] | None = None
     checkpoint_interval: float = CHECKPOINT_SECONDS
     started: asyncio.Event | None = None  # set once a cancel would reach the turn's handler
+    # More tools for this turn (MCP servers'), resolved once the turn has started.
+    extra_tools: Callable[[], Awaitable[list[Tool]]] | None = None
 
 
 @dataclass
@@ -198,8 +201,9 @@ class TurnRunner:
                 if self.deps.before_request is not None:  # what other windows said, first
                     await self.deps.before_request()
                 self._provider = self.deps.provider_factory()
-                parts = await context_parts(text, context, self.deps.folder, self.deps.bridge,
-                                            max_bytes=self.deps.settings.max_file_bytes)
+                parts = await context_parts(
+                    text, context, self.deps.folder, self.deps.bridge, self.deps.index,
+                    max_bytes=self.deps.settings.max_file_bytes)
             except BaseException:
                 parts = [TextPart(text=text)]  # the prompt is kept whatever happens
                 raise
@@ -214,6 +218,7 @@ class TurnRunner:
                 emit=self.emit, turn_start_id=first.id, prompt=text,
             )
             self._note_focus(text, context)
+            await self._add_extra_tools()  # after the prompt is kept: it may ask (trust)
             for _step in range(settings.max_steps):
                 await self._drain_steer()
                 done = await self._step()
@@ -230,6 +235,21 @@ class TurnRunner:
         except Exception as exc:
             log.exception("turn %s failed with a bug", self.turn_id)
             return await self._failed(f"internal error: {type(exc).__name__}: {exc}", exc)
+
+    async def _add_extra_tools(self) -> None:
+        """Join the MCP tools; trouble there never keeps the turn from running."""
+        if self.deps.extra_tools is None:
+            return
+        try:
+            extra = await self.deps.extra_tools()
+        except TetherError as exc:
+            log.warning("MCP tools unavailable for this turn: %s", exc.message)
+            return
+        except Exception:
+            log.exception("MCP tools unavailable for this turn")
+            return
+        if extra:
+            self.deps.tools = self.deps.tools.with_tools(extra)
 
     def _note_focus(self, text: str, context: PromptContext | None) -> None:
         self._mentioned = mentioned_identifiers(text)
@@ -368,9 +388,14 @@ class TurnRunner:
         info = self.state.info
         info.usage = info.usage + step
         window = self.state.context.window
+        price = price_for(info.model or self.deps.settings.model_selector,
+                          self.deps.settings.prices)
         await self.emit(UsageUpdated, usage=step, total=info.usage,
                         context_tokens=step.prompt_tokens or estimated_tokens,
-                        context_window=window.window if window else self.deps.context_window)
+                        context_window=window.window if window else self.deps.context_window,
+                        cost=None if price is None else price.cost(step),
+                        turn_cost=None if price is None else price.cost(self.usage),
+                        session_cost=None if price is None else price.cost(info.usage))
 
     # -- tools ------------------------------------------------------------------------
 
@@ -456,7 +481,7 @@ class TurnRunner:
 
     async def _permitted(self, call: ToolCallPart, description: str) -> bool:
         settings = self.deps.settings
-        if (settings.auto_approve or call.name in settings.allowed_tools
+        if (settings.auto_approve or tool_allowed(call.name, settings.allowed_tools)
                 or call.name in self.state.always_allowed):
             return True
         description = redact(description)  # it goes to the editor outside the events, too

@@ -141,6 +141,7 @@ def summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
         model=row.model,
         workspace_folder=row.workspace_folder or str(folder.root),
         archived=row.archived,
+        usage=row.usage_model(),
     )
 
 

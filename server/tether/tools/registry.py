@@ -7,6 +7,7 @@ deadline: a tool past it is cancelled and the model reads a tool error.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import importlib
 import logging
 from collections.abc import Iterable, Iterator
@@ -103,12 +104,28 @@ class ToolRegistry:
     def specs(self) -> list[ToolSpec]:
         return [ToolSpec(t.name, t.description, t.parameters) for t in self._tools.values()]
 
+    def with_tools(self, extra: Iterable[Tool]) -> ToolRegistry:
+        """A registry of these tools plus `extra` (MCP tools); a name taken is skipped."""
+        merged = ToolRegistry(list(self._tools.values()))
+        for tool in extra:
+            if tool.name in merged:
+                log.warning("tool %s is declared twice; the first one is kept", tool.name)
+            else:
+                merged.add(tool)
+        return merged
+
     def validate(self, name: str, args: Any) -> str | None:
         """A sentence for the model saying what is wrong with the call, or None if it is fine."""
         tool = self._tools.get(name)
         if tool is None:
             return f"unknown tool {name!r}; available tools: {', '.join(self._tools)}"
         return check_arguments(name, tool.parameters, args)
+
+
+def tool_allowed(name: str, patterns: Iterable[str]) -> bool:
+    """Whether `allowed_tools` covers `name`: exact names or globs (`mcp__github__*`)."""
+    return any(name == p or (any(c in p for c in "*?[") and fnmatch.fnmatchcase(name, p))
+               for p in patterns)
 
 
 def time_limit(tool: Tool, args: dict[str, Any], ctx: ToolContext) -> float:

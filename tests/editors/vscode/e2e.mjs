@@ -78,6 +78,7 @@ async function main() {
       const chat = await openChat();
       if (config.scenario === "review") await review(chat);
       else if (config.scenario === "long") await longTurn(chat);
+      else if (config.scenario === "mentions") await mentionsScenario(chat);
       else await mainScenario(chat);
     }
   } catch (err) {
@@ -271,6 +272,33 @@ async function mainScenario(chat) {
     await chat.locator("#empty").waitFor({ state: "visible" });
     report.chatClearedAfterDelete = true;
     await shot("13-history-actions");
+  });
+}
+
+async function mentionsScenario(chat) {
+  await step("type @ and pick a file from the popup", async () => {
+    const prompt = chat.locator("#prompt");
+    const item = chat.locator("#mentions .mention", { hasText: "hello.py" });
+    // The index may still be building: type the mention again until items come.
+    await waitFor("mention items", async () => {
+      await prompt.fill("");
+      await prompt.pressSequentially("Explain @hel", { delay: 20 });
+      return await item.first().isVisible({ timeout: 2000 }).catch(() => false);
+    });
+    await shot("10-mention-popup");
+    await prompt.press("Enter");
+    report.promptAfterPick = await prompt.inputValue();
+    await prompt.press("Enter");
+  });
+  await step("the answer and the session cost in the gauge", async () => {
+    await chat.locator(".msg.assistant .body", { hasText: "hello.py greets" }).waitFor({ timeout: LONG });
+    await chat.locator('.turn-end[data-status="completed"]').waitFor({ timeout: LONG });
+    await waitFor("cost in the gauge", async () =>
+      (await chat.locator("#gauge-text").innerText()).includes("$"),
+    );
+    report.gauge = await chat.locator("#gauge-text").innerText();
+    report.statusBar = await page.locator(".statusbar-item", { hasText: "Tether" }).first().innerText();
+    await shot("11-mention-and-cost");
   });
 }
 

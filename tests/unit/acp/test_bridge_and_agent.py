@@ -6,9 +6,6 @@ official TypeScript SDK plays the client (tests/acp).
 
 from __future__ import annotations
 
-import sys
-import types
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +15,7 @@ from acp.schema import (
     AllowedOutcome,
     ClientCapabilities,
     DeniedOutcome,
+    EnvVariable,
     FileSystemCapabilities,
     McpServerStdio,
     ReadTextFileResponse,
@@ -159,25 +157,11 @@ class FakeTool:
         return ToolOutcome("ok")
 
 
-class FakeSource:
-    def __init__(self) -> None:
-        self.asked: list[list[McpServerConfig]] = []
-        self.closed = False
+async def test_mcp_servers_join_the_session_in_the_process_hub(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tether.mcp import hub
 
-    async def tools_for(self, servers: Sequence[McpServerConfig]) -> list[Any]:
-        self.asked.append(list(servers))
-        return [FakeTool()]
-
-    async def aclose(self) -> None:
-        self.closed = True
-
-
-async def test_mcp_servers_go_through_the_seam(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    source = FakeSource()
-    module = types.ModuleType("tether.mcp")
-    module.acp_tool_source = lambda: source  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tether.mcp", module)
+    monkeypatch.setattr(hub, "_hub", None)
     monkeypatch.setenv("TETHER_DATA_DIR", str(tmp_path / "data"))
     agent = TetherAcpAgent(Settings())
     agent.on_connect(FakeClient())  # type: ignore[arg-type]
@@ -188,12 +172,15 @@ async def test_mcp_servers_go_through_the_seam(tmp_path: Path,
     ws = (tmp_path / "ws").resolve()
     ws.mkdir()
     new = await agent.new_session(cwd=str(ws), mcp_servers=[
-        McpServerStdio(name="fs", command="mcp-fs", args=[], env=[])])
-    assert source.asked == [[McpServerConfig(name="fs", transport="stdio", command="mcp-fs")]]
-    manager = agent.folders.registry.for_session(new.session_id)
-    assert "mcp__fs__read" in manager.tools
+        McpServerStdio(name="fs", command="mcp-fs", args=["--ro"],
+                       env=[EnvVariable(name="A", value="1")])])
+    assert agent.mcp_servers[new.session_id] == [McpServerConfig(
+        name="fs", transport="stdio", command="mcp-fs", args=("--ro",), env={"A": "1"})]
+    declared = hub.process_hub().declared({}, None, session_id=new.session_id)
+    assert [(s.name, s.source) for s in declared] == [("fs", "session")]
+    assert hub.process_hub().declared({}, None, session_id="another") == []
     await agent.aclose()
-    assert source.closed
+    assert hub._hub is None  # the connection's end stopped the process's servers
 
 
 async def test_tether_errors_keep_their_code_and_message(tmp_path: Path,

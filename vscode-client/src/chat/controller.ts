@@ -7,11 +7,13 @@ import * as vscode from "vscode";
 
 import type {
   ContextResult,
+  Mention,
   ModelInfo,
   PermissionOption,
   PermissionRequestParams,
   PermissionRequestResult,
   PromptContext,
+  PromptDiagnostic,
   SessionEventNotification,
 } from "../protocol";
 import type { TetherApi } from "../server/api";
@@ -153,7 +155,7 @@ export class ChatController implements vscode.Disposable {
 
   // --- user side ---------------------------------------------------------------------
 
-  async send(text: string, context?: PromptContext | null): Promise<void> {
+  async send(text: string, context?: PromptContext | null, mentions: Mention[] = []): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) return;
     if (this.transcript.running && this.transcript.sessionId) {
@@ -174,7 +176,10 @@ export class ChatController implements vscode.Disposable {
     }
     this.apply({ kind: "promptSent", text: trimmed, steer: false });
     this.changed.fire();
-    const ctx = context === undefined ? editorContext(this.folderUri) : context;
+    const base = context === undefined ? editorContext(this.folderUri) : context;
+    // Only the mentions whose `@name` is still in the text the user sent.
+    const kept = mentions.filter((m) => !!m.name && trimmed.includes(m.name));
+    const ctx = kept.length ? { ...(base ?? { extraFileUris: [] }), mentions: kept } : base;
     try {
       const result = await this.api.prompt(sessionId, trimmed, ctx);
       if (this.transcript.sessionId === sessionId) {
@@ -320,7 +325,9 @@ export class ChatController implements vscode.Disposable {
         });
         return;
       case "send":
-        return this.send(msg.text);
+        return this.send(msg.text, undefined, msg.mentions);
+      case "mentionQuery":
+        return this.completeMention(msg.prefix, msg.seq);
       case "stop":
         return this.stop();
       case "continue":
@@ -344,6 +351,18 @@ export class ChatController implements vscode.Disposable {
         await vscode.window.showTextDocument(uri, { preview: true });
         return;
       }
+    }
+  }
+
+  /** `@` completion for the webview: files, folders, symbols of the session's folder. */
+  private async completeMention(prefix: string, seq: number): Promise<void> {
+    const folderUri = this.folderUri ?? promptFolder()?.uri.toString();
+    if (!folderUri) return;
+    try {
+      const { items } = await this.api.completeMention(folderUri, prefix);
+      this.view.post({ type: "mentionItems", seq, items });
+    } catch {
+      this.view.post({ type: "mentionItems", seq, items: [] });
     }
   }
 
@@ -411,7 +430,32 @@ function promptFolder(): vscode.WorkspaceFolder | undefined {
   return fromEditor ?? vscode.workspace.workspaceFolders?.[0];
 }
 
-/** The active file and selection, when the file belongs to the session's folder. */
+const SEVERITY: Record<number, PromptDiagnostic["severity"]> = {
+  0: "error",
+  1: "warning",
+  2: "information",
+  3: "hint",
+};
+
+/** The editor's diagnostics for `uri`, as the model reads them (at most 100). */
+export function fileDiagnostics(uri: vscode.Uri): PromptDiagnostic[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .slice(0, 100)
+    .map((d) => ({
+      range: {
+        start: { line: d.range.start.line, character: d.range.start.character },
+        end: { line: d.range.end.line, character: d.range.end.character },
+      },
+      severity: SEVERITY[d.severity] ?? "error",
+      message: d.message,
+      source: d.source ?? null,
+      code: d.code === undefined ? null : String(typeof d.code === "object" ? d.code.value : d.code),
+    }));
+}
+
+/** The active file as what it is (path, language, cursor, selection) and its diagnostics,
+ * when the file belongs to the session's folder. */
 export function editorContext(folderUri: string | null): PromptContext | null {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.uri.scheme !== "file") return null;
@@ -420,6 +464,9 @@ export function editorContext(folderUri: string | null): PromptContext | null {
   const sel = editor.selection;
   return {
     activeFileUri: editor.document.uri.toString(),
+    languageId: editor.document.languageId,
+    cursor: { line: sel.active.line, character: sel.active.character },
+    diagnostics: fileDiagnostics(editor.document.uri),
     selection: sel.isEmpty
       ? null
       : {

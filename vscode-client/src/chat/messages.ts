@@ -1,5 +1,5 @@
 /** Messages between the extension host and the chat webview (both directions). */
-import type { ContextResult, ModelInfo, PermissionOption } from "../protocol";
+import type { ContextResult, Mention, MentionItem, ModelInfo, PermissionOption } from "../protocol";
 import type { ServerState } from "../server/supervisor";
 import type { Action, Transcript } from "../state/transcript";
 
@@ -16,11 +16,13 @@ export type ToWebview =
   | { type: "focus" }
   | { type: "submit" }
   | { type: "prefill"; text: string }
-  | { type: "context"; context: ContextResult | null };
+  | { type: "context"; context: ContextResult | null }
+  | { type: "mentionItems"; seq: number; items: MentionItem[] };
 
 export type FromWebview =
   | { type: "ready" }
-  | { type: "send"; text: string }
+  | { type: "send"; text: string; mentions?: Mention[] }
+  | { type: "mentionQuery"; prefix: string; seq: number }
   | { type: "stop" }
   | { type: "continue" }
   | { type: "contextRequest" }

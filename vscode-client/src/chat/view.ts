@@ -86,9 +86,10 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
     <button id="new" class="icon" title="New chat">New</button>
   </header>
   <div id="server-banner" hidden></div>
-  <div id="empty">Ask Tether about your code. The active file and selection go with your message.</div>
+  <div id="empty">Ask Tether about your code. The active file, its selection and diagnostics go with your message; type @ to add files, folders or symbols.</div>
   <main id="transcript" role="log" aria-live="polite"></main>
   <footer id="composer">
+    <ul id="mentions" role="listbox" aria-label="Mentions" hidden></ul>
     <textarea id="prompt" rows="3" placeholder="Ask Tether (Enter to send, Shift+Enter for a new line)" aria-label="Message"></textarea>
     <div id="actions">
       <span id="status"></span>

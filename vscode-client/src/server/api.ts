@@ -111,4 +111,12 @@ export class TetherApi {
   indexStatus(folderUri: string) {
     return this.request(Method.IndexStatus, { folderUri });
   }
+
+  mcpStatus(folderUri: string | null) {
+    return this.request(Method.McpStatus, { folderUri });
+  }
+
+  completeMention(folderUri: string, prefix: string, limit = 20) {
+    return this.request(Method.MentionComplete, { folderUri, prefix, limit });
+  }
 }

@@ -23,6 +23,8 @@ export const SERVER_KEYS = [
   "autoApprove",
   "allowedTools",
   "titleGeneration",
+  "mcpServers",
+  "prices",
 ] as const;
 
 export interface Inspected {

@@ -126,7 +126,10 @@ export function attachmentLabels(message: Message): string[] {
 }
 
 export function messageText(message: Message): string {
-  return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+  // Text parts marked `_meta.context` are editor context the server attached, not the user's words.
+  return message.parts
+    .map((p) => (p.type === "text" && !p._meta?.context ? p.text : ""))
+    .join("");
 }
 
 export function withItem(state: Transcript, item: Item): Transcript {

@@ -103,6 +103,8 @@ export interface Gauge {
   contextTokens: number;
   contextWindow: number;
   totalTokens: number;
+  /** US dollars of the session so far; null when the model has no price (tokens only). */
+  sessionCost: number | null;
 }
 
 export interface Transcript {
@@ -127,7 +129,7 @@ export function emptyTranscript(sessionId: string | null = null, model = ""): Tr
     running: false,
     turnId: null,
     lastSeq: 0,
-    gauge: { contextTokens: 0, contextWindow: 0, totalTokens: 0 },
+    gauge: { contextTokens: 0, contextWindow: 0, totalTokens: 0, sessionCost: null },
     truncated: false,
   };
 }

@@ -207,6 +207,7 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
           contextTokens: event.contextTokens ?? state.gauge.contextTokens,
           contextWindow: event.contextWindow || state.gauge.contextWindow,
           totalTokens: totalOf(event.total),
+          sessionCost: event.sessionCost ?? null,
         },
       };
     case "stream_retry":

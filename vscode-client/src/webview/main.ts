@@ -6,6 +6,7 @@ import type { FromWebview, ModelChoice, ToWebview } from "../chat/messages";
 import type { ServerState } from "../server/supervisor";
 import { emptyTranscript, reduce, type Transcript } from "../state/transcript";
 import { breakdownLines } from "../state/breakdown";
+import { MentionPopup } from "./mentions";
 import { renderGauge, renderItem, setGaugeDetail } from "./render";
 
 interface VsCodeApi {
@@ -25,6 +26,9 @@ const newEl = $<HTMLButtonElement>("new");
 const modelEl = $<HTMLSelectElement>("model");
 const statusEl = $<HTMLElement>("status");
 const bannerEl = $<HTMLElement>("server-banner");
+const mentions = new MentionPopup(promptEl, $<HTMLElement>("mentions"), (prefix, seq) =>
+  post({ type: "mentionQuery", prefix, seq }),
+);
 
 let state: Transcript = emptyTranscript();
 let rendered = new Map<string, { item: unknown; node: HTMLElement }>();
@@ -129,7 +133,7 @@ function submit(): void {
   const text = promptEl.value;
   if (!text.trim()) return;
   stickToBottom = true;
-  post({ type: "send", text });
+  post({ type: "send", text, mentions: mentions.take(text) });
   promptEl.value = "";
 }
 
@@ -164,6 +168,9 @@ window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
     case "context":
       setGaugeDetail(msg.context ? breakdownLines(msg.context) : null);
       break;
+    case "mentionItems":
+      mentions.show(msg.seq, msg.items);
+      break;
     case "prefill":
       promptEl.value = msg.text;
       promptEl.focus();
@@ -190,7 +197,10 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+promptEl.addEventListener("input", () => mentions.update());
+promptEl.addEventListener("blur", () => mentions.close());
 promptEl.addEventListener("keydown", (e) => {
+  if (mentions.key(e)) return;
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     submit();

@@ -1,5 +1,6 @@
 /** DOM for one transcript item. Model text goes through the safe markdown renderer only. */
 import type { PermissionOption } from "../protocol";
+import { formatCost } from "../state/cost";
 import { renderMarkdown } from "../state/markdown";
 import { tokens } from "../state/breakdown";
 import type {
@@ -227,19 +228,20 @@ export function renderGauge(gauge: Gauge): void {
   const text = document.getElementById("gauge-text");
   const wrap = document.getElementById("gauge");
   if (!fill || !text || !wrap) return;
+  const cost = gauge.sessionCost === null ? "" : ` · ${formatCost(gauge.sessionCost)}`;
   if (!gauge.contextWindow) {
     wrap.hidden = gauge.totalTokens === 0;
     fill.style.width = "0%";
-    text.textContent = gauge.totalTokens ? `${compact(gauge.totalTokens)} tokens` : "";
+    text.textContent = gauge.totalTokens ? `${compact(gauge.totalTokens)} tokens${cost}` : "";
     return;
   }
   wrap.hidden = false;
   const pct = Math.min(100, Math.round((100 * gauge.contextTokens) / gauge.contextWindow));
   fill.style.width = `${pct}%`;
   fill.className = pct > 85 ? "high" : pct > 60 ? "mid" : "";
-  text.textContent = `${compact(gauge.contextTokens)} / ${compact(gauge.contextWindow)}`;
+  text.textContent = `${compact(gauge.contextTokens)} / ${compact(gauge.contextWindow)}${cost}`;
   if (!wrap.dataset.breakdown) {
-    wrap.title = `Context: ${gauge.contextTokens.toLocaleString()} of ${gauge.contextWindow.toLocaleString()} tokens · session total ${gauge.totalTokens.toLocaleString()}`;
+    wrap.title = `Context: ${gauge.contextTokens.toLocaleString()} of ${gauge.contextWindow.toLocaleString()} tokens · session total ${gauge.totalTokens.toLocaleString()}${cost ? ` · cost ${formatCost(gauge.sessionCost ?? 0)}` : ""}`;
   }
 }
 

@@ -94,6 +94,14 @@ _SUMMARIES: dict[str, str] = {
         "Import Codex CLI rollouts whose working directory is this folder as sessions; "
         "importing again adds nothing."
     ),
+    methods.MCP_STATUS: (
+        "The configured MCP servers (user config, the folder's `.tether/config.toml`, "
+        "sessions' own) with their state and tools. Servers start at the first turn."
+    ),
+    methods.MENTION_COMPLETE: (
+        "Completions for `@` in the prompt: files, folders and symbols from the index. "
+        "Send the chosen items' `mention` in `PromptContext.mentions`."
+    ),
 }
 
 
@@ -123,6 +131,8 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.SESSION_SEARCH: (*_FOLDER, E.STORE_FAILED),
     methods.SESSION_ARCHIVE: (*_SESSION, *_HISTORY),
     methods.SESSION_IMPORT_CODEX: (*_FOLDER, E.STORE_FAILED),
+    methods.MCP_STATUS: _FOLDER,
+    methods.MENTION_COMPLETE: _FOLDER,
 }
 """JSON-RPC errors each client → server method may answer (besides INTERNAL)."""
 

@@ -111,7 +111,8 @@ def event_examples() -> dict[str, ev.EventBase]:
                              output="Edited src/greet.py"),
         ev.MessageAdded(**_BASE, seq=15, time=_t(6), message=ASSISTANT_MESSAGE),
         ev.UsageUpdated(**_BASE, seq=16, time=_t(7), usage=USAGE, total=USAGE,
-                        context_tokens=1840, context_window=128000),
+                        context_tokens=1840, context_window=128000, cost=0.00041,
+                        turn_cost=0.00041, session_cost=0.00041),
         ev.ErrorEvent(**_BASE, seq=17, time=_t(8), message="run_command timed out after 120 s",
                       code=None, fatal=False),
         ev.TitleChanged(**_BASE, seq=18, time=_t(9), title="Docstring for greet()"),
@@ -169,6 +170,15 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                     active_file_uri=FILE_URI,
                     selection=m.Range(start=m.Position(line=0, character=0),
                                       end=m.Position(line=1, character=27)),
+                    language_id="python", cursor=m.Position(line=1, character=27),
+                    mentions=[m.Mention(kind="symbol", uri=FILE_URI, name="@greet",
+                                        range=m.Range(start=m.Position(line=0, character=0),
+                                                      end=m.Position(line=1, character=0)))],
+                    diagnostics=[m.PromptDiagnostic(
+                        range=m.Range(start=m.Position(line=1, character=11),
+                                      end=m.Position(line=1, character=15)),
+                        severity="warning", message="name is possibly None",
+                        source="Pyright")],
                 ),
             ),
             m.TurnResult(session_id=SESSION_ID, turn_id=TURN_ID, status="completed",
@@ -186,7 +196,7 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                 sessions=[SessionSummary(
                     id=SESSION_ID, title="Docstring for greet()", created_at=T0,
                     updated_at=_t(12), message_count=4, model="openai/gpt-4o-mini",
-                    workspace_folder=FOLDER_PATH,
+                    workspace_folder=FOLDER_PATH, usage=USAGE, cost=0.00041,
                 )],
                 next_cursor="2026-01-15T09:30:00Z|4f9c2d8e",
             ),
@@ -241,6 +251,22 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
             )]),
         ),
         m.SESSION_EVENT: (session_event, None),
+        m.MCP_STATUS: (
+            m.McpStatusParams(folder_uri=FOLDER_URI),
+            m.McpStatusResult(servers=[m.McpServerStatus(
+                name="everything", transport="stdio", source="user",
+                target="npx -y @modelcontextprotocol/server-everything", state="ready",
+                tools=[m.McpToolInfo(name="mcp__everything__echo",
+                                     description="Echoes back the input string")],
+            )]),
+        ),
+        m.MENTION_COMPLETE: (
+            m.MentionCompleteParams(folder_uri=FOLDER_URI, prefix="gree"),
+            m.MentionCompleteResult(items=[m.MentionItem(
+                label="greet.py", detail="file · src/greet.py", insert="src/greet.py",
+                mention=m.Mention(kind="file", uri=FILE_URI, name="@src/greet.py"),
+            )]),
+        ),
         m.PERMISSION_REQUEST: (
             m.PermissionRequestParams(session_id=SESSION_ID, tool_call_id=TOOL_CALL_ID,
                                       tool="edit", description="Edit src/greet.py",
