@@ -11,11 +11,10 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tether.session.manager import SessionManager
-from tether.store import open_store
-from tether.store.codex import ImportReport, find_rollouts, import_rollouts, read_rollout
-from tether.workspace.folder import WorkspaceFolder
+if TYPE_CHECKING:  # `tether --help` builds the parser: it must not load the engine
+    from tether.session.manager import SessionManager
 
 ACTIONS = ("search", "archive", "unarchive", "fork", "import-codex")
 
@@ -71,6 +70,10 @@ async def run(args: argparse.Namespace, manager: SessionManager) -> int:
 
 def import_codex(args: argparse.Namespace) -> int:
     """Into the given workspace only, or each rollout into the folder it ran in."""
+    from tether.store import open_store
+    from tether.store.codex import ImportReport, find_rollouts, import_rollouts, read_rollout
+    from tether.workspace.folder import WorkspaceFolder
+
     rollouts = find_rollouts(args.path.expanduser() if args.path else None)
     report = ImportReport()
     by_root: dict[Path, list[Path]] = {}

@@ -98,14 +98,15 @@ def test_text_that_cannot_start_a_secret_is_not_held() -> None:
 
 def test_the_emitter_masks_a_key_streamed_across_deltas(tmp_path: Path) -> None:
     from tether.session.emitter import EventEmitter
+    from tether.store.base import Appended
 
     key = "kd" + uuid.uuid4().hex
     add_secrets(key)
     published: list[object] = []
 
     class Store:
-        def append(self, *args: object, **kw: object) -> None:
-            pass
+        def append(self, *args: object, **kw: object) -> Appended:
+            return Appended()
 
     emitter = EventEmitter("s", Store(), [published.append])  # type: ignore[arg-type]
     text = f"the key is {key}, done"
