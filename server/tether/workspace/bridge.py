@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 PermissionOption = Literal["allow_once", "allow_always", "reject"]
+EditTarget = Literal["buffer", "disk"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class EditOutcome:
     message: str = ""  # why not, when not applied; a note when rebased
     rebased: bool = False
     final_text: str | None = None  # the file's text after the edit, when applied
+    target: EditTarget | None = None  # where it landed: an editor buffer or the disk
 
 
 @dataclass(frozen=True)

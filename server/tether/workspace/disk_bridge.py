@@ -26,7 +26,7 @@ from tether.workspace.bridge import (
     PermissionOption,
     PermissionRequest,
 )
-from tether.workspace.rebase import rebase
+from tether.workspace.edit_plan import Refuse, plan_edit
 from tether.workspace.safe_open import HARD_MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -105,41 +105,19 @@ class DiskBridge:
             current = read_text(path)
         except ToolError as exc:
             return EditOutcome(applied=False, message=f"not applied: {exc.message}")
-        base = edit.base
-        rebased = False
-        text = edit.new_text
-        if current is None and base.exists:
-            return EditOutcome(
-                applied=False,
-                message=f"not applied: {name} was deleted on disk since the agent read it",
-            )
-        if current is not None and not base.exists and current != edit.new_text:
-            return EditOutcome(
-                applied=False,
-                message=f"not applied: {name} was created on disk since the agent read it; "
-                "read it and edit it instead",
-            )
-        if current is not None and base.exists and current != base.text:
-            result = rebase(base.text, current, edit.new_text)
-            if not result.ok or result.text is None:
-                return EditOutcome(
-                    applied=False,
-                    message=f"not applied: {name}: {result.message}; read it again and redo "
-                    "the edit",
-                )
-            text, rebased = result.text, True
-        try:
-            write_atomic(path, text)
-        except ToolError as exc:
-            return EditOutcome(applied=False, message=f"not applied: {exc.message}")
-        except OSError as exc:
-            return EditOutcome(applied=False, message=f"not applied: cannot write {name}: {exc}")
-        message = (
-            f"{name} changed on disk since the agent read it; the edit was merged onto it"
-            if rebased
-            else ""
-        )
-        return EditOutcome(applied=True, message=message, rebased=rebased, final_text=text)
+        plan = plan_edit(edit.base, current, edit.new_text)
+        if isinstance(plan, Refuse):
+            return EditOutcome(applied=False, message=plan.message(name, "on disk"))
+        if not plan.unchanged:
+            try:
+                write_atomic(path, plan.text)
+            except ToolError as exc:
+                return EditOutcome(applied=False, message=f"not applied: {exc.message}")
+            except OSError as exc:
+                return EditOutcome(applied=False,
+                                   message=f"not applied: cannot write {name}: {exc}")
+        return EditOutcome(applied=True, message=plan.note(name, "on disk"),
+                           rebased=plan.rebased, final_text=plan.text, target="disk")
 
 
 async def terminal_asker(
