@@ -6,6 +6,9 @@ buffer: they go to the editor as a `TextDocumentEdit` holding the version they w
 computed against, so the editor refuses them if the buffer moved on, and the user can
 undo them like their own typing. When the buffer changed after the agent read it, the
 agent's edit is rebased (3-way) onto the current text, or refused naming the lines.
+A file no buffer holds (closed, or new) is written on disk, atomically: an edit never
+waits unseen in a hidden modified buffer, and the turn's change set keeps its undo.
+The conflict policy is `workspace/edit_plan.py`'s; this module delivers and confirms.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from tether.workspace.bridge import (
     DocumentSnapshot,
     EditOutcome,
     FileEdit,
+    PermissionAnswer,
     PermissionOption,
     PermissionRequest,
 )
@@ -123,13 +127,6 @@ class LspEditorBridge:
         self.client = client
         self.on_edited = on_edited
         self.settle_timeout = settle_timeout
-        # Text we pushed into buffers the editor has not reported open: the editor holds
-        # it (unsaved) even though the disk does not, so reads must see it too.
-        self._unopened: dict[Path, str] = {}
-
-    def forget(self, path: Path) -> None:
-        """The disk is authoritative again for `path` (saved, closed or changed on disk)."""
-        self._unopened.pop(canonical(path), None)
 
     def _inside(self, path: Path) -> Path:
         resolved = canonical(path)
@@ -145,9 +142,6 @@ class LspEditorBridge:
         doc = self.overlay.get_path(resolved)
         if doc is not None:
             return DocumentSnapshot(path=path, text=doc.text, version=doc.version)
-        pending = self._unopened.get(resolved)
-        if pending is not None:
-            return DocumentSnapshot(path=path, text=pending, version=None)
         text = await asyncio.to_thread(read_text, resolved)
         if text is None:
             return DocumentSnapshot(path=path, text="", version=None, exists=False)
@@ -173,13 +167,11 @@ class LspEditorBridge:
         )
 
     async def _current(self, path: Path) -> tuple[str | None, int | None, str, bool]:
-        """(text, version, uri, open) of what holds `path` now: buffer, pushed text, disk."""
+        """(text, version, uri, open) of what holds `path` now: the buffer, else the disk."""
         doc = self.overlay.get_path(path)
         if doc is not None:
             return doc.text, doc.version, doc.uri, True
-        current = self._unopened.get(path)
-        if current is None:
-            current = await asyncio.to_thread(read_text, path)
+        current = await asyncio.to_thread(read_text, path)
         return current, None, path_to_uri(path), False
 
     async def _try_apply(self, edit: FileEdit, path: Path, name: str) -> EditOutcome | None:
@@ -193,7 +185,9 @@ class LspEditorBridge:
         if plan.unchanged:
             return EditOutcome(applied=True, message=note or "no change", rebased=plan.rebased,
                                final_text=current, target="buffer" if is_open else "disk")
-        if self._disk_is_safe(path, current, is_open):
+        if not is_open:
+            # No buffer holds the file: the disk is safe, and the edit goes there rather
+            # than into a hidden modified buffer (the change set keeps its undo).
             await asyncio.to_thread(write_atomic, path, plan.text)
             self._edited(path, plan.text)
             return EditOutcome(applied=True, message=note, rebased=plan.rebased,
@@ -205,21 +199,12 @@ class LspEditorBridge:
                                         path, name, version)
         if delivered is None or isinstance(delivered, EditOutcome):
             return delivered
-        final = await self._confirm(path, name, version, plan.text) if is_open else plan.text
+        final = await self._confirm(path, name, version, plan.text)
         if isinstance(final, EditOutcome):
             return final
-        if not is_open:
-            self._unopened[path] = final
         self._edited(path, final)
         return EditOutcome(applied=True, message=note, rebased=plan.rebased, final_text=final,
                            target="buffer")
-
-    def _disk_is_safe(self, path: Path, current: str | None, is_open: bool) -> bool:
-        """No buffer holds the file and the editor cannot take the edit: write the disk."""
-        if is_open or path in self._unopened:
-            return False
-        can_create = self.client.document_changes and self.client.create_files
-        return (current is None and not can_create) or not self.client.apply_edits
 
     async def _deliver(self, workspace_edit: types.WorkspaceEdit, path: Path, name: str,
                        version: int | None) -> EditOutcome | bool | None:
@@ -272,11 +257,6 @@ class LspEditorBridge:
             text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
             edits=[text_edit],
         )
-        if current is None:
-            create = types.CreateFile(
-                uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
-            )
-            return types.WorkspaceEdit(document_changes=[create, doc_edit])
         return types.WorkspaceEdit(document_changes=[doc_edit])
 
     def _edited(self, path: Path, text: str) -> None:
@@ -286,7 +266,9 @@ class LspEditorBridge:
             except Exception:
                 log.exception("on_edited hook failed for %s", path)
 
-    async def request_permission(self, request: PermissionRequest) -> PermissionOption:
+    async def request_permission(
+        self, request: PermissionRequest
+    ) -> PermissionOption | PermissionAnswer:
         allowed = set(request.options) | {"reject"}
         if self.client.tether_permissions:
             params = PermissionRequestParams(
@@ -299,7 +281,7 @@ class LspEditorBridge:
             )
             try:
                 raw = await self.client.permission_request(params)
-                option = PermissionRequestResult.model_validate(plain(raw)).option
+                answer = PermissionRequestResult.model_validate(plain(raw))
             except ValidationError as exc:
                 log.warning("bad answer to tether/permission/request (%s): rejecting", exc)
                 return "reject"
@@ -308,6 +290,8 @@ class LspEditorBridge:
             except Exception as exc:
                 log.warning("tether/permission/request failed (%s): rejecting", exc)
                 return "reject"
+            option = answer.option if answer.option in allowed else "reject"
+            return PermissionAnswer(option, answer.comment) if answer.comment else option
         else:
             titles = [ACTIONS[o] for o in request.options if o in ACTIONS]
             message = f"Tether: {request.description} Allow?"

@@ -18,13 +18,17 @@ from typing import Literal
 from tether.errors import InvalidParamsError, SessionNotFoundError, TurnInProgressError
 from tether.protocol.events import SessionEvent, TitleChanged, parse_event
 from tether.protocol.methods import (
+    ChangesListResult,
+    ChangesUndoResult,
     ListSessionsResult,
     LoadSessionResult,
     PromptContext,
+    RewindResult,
     TurnResult,
 )
 from tether.protocol.models import SessionInfo
 from tether.providers.base import Provider
+from tether.session.changes import ChangeService
 from tether.session.emitter import EventEmitter, Listener
 from tether.session.state import SessionState
 from tether.session.title import (
@@ -37,6 +41,8 @@ from tether.session.title import (
 from tether.session.turn import TurnDeps, TurnRunner, new_id
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
+from tether.store.blobs import BLOBS_DIR, BlobStore
+from tether.store.jsonl import JsonlStore
 from tether.tools.base import IndexQuery
 from tether.tools.registry import ToolRegistry
 from tether.workspace.bridge import EditorBridge
@@ -74,6 +80,7 @@ class SessionManager:
         provider_factory: ProviderFactory | None = None,
         tools: ToolRegistry | None = None,
         heartbeat_interval: float = 10.0,
+        blobs: BlobStore | None = None,
     ) -> None:
         self.folder = folder
         self.settings = settings
@@ -87,6 +94,11 @@ class SessionManager:
         self._states: dict[str, SessionState] = {}
         self._load_lock = asyncio.Lock()
         self._background: set[asyncio.Task[None]] = set()
+        if blobs is None and isinstance(store, JsonlStore):
+            blobs = BlobStore(store.base / BLOBS_DIR)  # beside the sessions it serves
+        self.blobs = blobs
+        self.changes = ChangeService(folder, store, blobs, bridge,
+                                     max_blob_bytes=lambda: self.settings.max_blob_bytes)
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -159,8 +171,10 @@ class SessionManager:
 
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
         loaded = await asyncio.to_thread(self.store.load, session_id, tail=tail or DEFAULT_TAIL)
+        rewound = (await self.changes.ledger(session_id)).rewound
         return LoadSessionResult(session=loaded.info, messages=loaded.messages,
-                                 truncated=loaded.truncated, last_seq=loaded.last_seq)
+                                 truncated=loaded.truncated, last_seq=loaded.last_seq,
+                                 rewound_turn_ids=sorted(rewound))
 
     async def replay(self, session_id: str, from_seq: int = 0) -> builtins.list[SessionEvent]:
         if not self.has_session(session_id):
@@ -181,6 +195,9 @@ class SessionManager:
             await self.cancel(session_id)
         await asyncio.to_thread(self.store.delete, session_id)
         self._states.pop(session_id, None)
+        self.changes.forget(session_id)
+        if self.blobs is not None:  # its snapshots go with it (those no fork shares)
+            await asyncio.to_thread(self.blobs.release, session_id)
 
     async def rename(self, session_id: str, title: str) -> str:
         """Set the title; returns it as stored (one line, at most MAX_TITLE_CHARS)."""
@@ -201,14 +218,30 @@ class SessionManager:
             agent=parent.agent,
             forked_from=parent.id,
         )
-        return await asyncio.to_thread(
+        forked = await asyncio.to_thread(
             self.store.fork, session_id, info, up_to_message_id=message_id
         )
+        if self.blobs is not None:
+            await asyncio.to_thread(self.blobs.copy_refs, session_id, forked.id)
+        return forked
 
     async def export(self, session_id: str, fmt: Literal["markdown", "json"]) -> str:
         if not self.has_session(session_id):
             raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
         return await asyncio.to_thread(self.store.export, session_id, fmt)
+
+    # -- change sets ------------------------------------------------------------------
+
+    async def list_changes(self, session_id: str, turn_id: str | None) -> ChangesListResult:
+        await self._state(session_id)
+        return await self.changes.list(session_id, turn_id)
+
+    async def undo_changes(self, session_id: str, turn_id: str, path: str | None,
+                           hunk: str | None) -> ChangesUndoResult:
+        return await self.changes.undo(await self._state(session_id), turn_id, path, hunk)
+
+    async def rewind(self, session_id: str, turn_id: str) -> RewindResult:
+        return await self.changes.rewind(await self._state(session_id), turn_id)
 
     # -- turns ------------------------------------------------------------------------
 
@@ -251,6 +284,7 @@ class SessionManager:
             provider_factory=lambda: self._provider_factory(settings),
             tools=self.tools, settings=settings, context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
+            changes=self.changes, ledger=await self.changes.ledger(state.info.id),
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:

@@ -56,6 +56,19 @@ class PermissionRequest:
     )
 
 
+@dataclass(frozen=True)
+class PermissionAnswer:
+    """An answer with the words the user gave with it (a rejection's reason)."""
+
+    option: PermissionOption
+    comment: str | None = None
+
+
+def answer_of(value: PermissionOption | PermissionAnswer) -> PermissionAnswer:
+    """Bridges may answer with a bare option or a PermissionAnswer: one shape for callers."""
+    return value if isinstance(value, PermissionAnswer) else PermissionAnswer(value)
+
+
 class EditorBridge(Protocol):
     async def read_document(self, path: Path) -> DocumentSnapshot:
         """Live text of `path` (open buffer first, disk second); exists=False if neither."""
@@ -65,6 +78,8 @@ class EditorBridge(Protocol):
         """Apply `edit`, rebasing onto newer text or refusing; never clobber a dirty buffer."""
         ...
 
-    async def request_permission(self, request: PermissionRequest) -> PermissionOption:
-        """Ask the user; return what they chose."""
+    async def request_permission(
+        self, request: PermissionRequest
+    ) -> PermissionOption | PermissionAnswer:
+        """Ask the user; return what they chose (with their comment, when they gave one)."""
         ...

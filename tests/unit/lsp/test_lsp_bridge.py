@@ -187,33 +187,39 @@ async def test_buffer_moving_during_apply_is_retried(setup: Any, tmp_path: Path)
     assert len(editor.edits) == 2
 
 
-async def test_closed_file_edit_goes_to_editor_not_disk(setup: Any, tmp_path: Path) -> None:
+async def test_closed_file_edit_goes_to_disk_not_a_hidden_buffer(setup: Any,
+                                                                 tmp_path: Path) -> None:
     _f, _overlay, editor, bridge = setup
     path = tmp_path / "closed.py"
     path.write_text("x = 1\n")
     snap = await bridge.read_document(path)
     outcome = await bridge.apply_edit(FileEdit(path, snap, "x = 2\n", ""))
-    assert outcome.applied
-    doc_edit = editor.edits[0].document_changes[0]
-    assert doc_edit.text_document.version is None
+    assert outcome.applied and outcome.target == "disk"
+    assert editor.edits == []  # nothing the editor would hold unsaved and unseen
+    assert path.read_text() == "x = 2\n"
+    again = await bridge.read_document(path)
+    assert again.text == "x = 2\n" and again.version is None
+
+
+async def test_open_buffer_edit_says_buffer(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, _editor, bridge = setup
+    path = tmp_path / "open.py"
+    path.write_text("x = 1\n")
+    overlay.open(path_to_uri(path), "x = 1\n", 1)
+    snap = await bridge.read_document(path)
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "x = 2\n", ""))
+    assert outcome.applied and outcome.target == "buffer"
     assert path.read_text() == "x = 1\n"
-    assert editor.buffers[path_to_uri(path)] == "x = 2\n"
-    again = await bridge.read_document(path)  # the editor's unsaved buffer, not the disk
-    assert again.text == "x = 2\n"
-    bridge.forget(path)
-    assert (await bridge.read_document(path)).text == "x = 1\n"
 
 
-async def test_new_file_is_created_through_the_editor(setup: Any, tmp_path: Path) -> None:
+async def test_new_file_is_created_on_disk(setup: Any, tmp_path: Path) -> None:
     _f, _overlay, editor, bridge = setup
     path = tmp_path / "pkg" / "new.py"
     snap = await bridge.read_document(path)
     outcome = await bridge.apply_edit(FileEdit(path, snap, "print('hi')\n", ""))
-    assert outcome.applied
-    create, doc_edit = editor.edits[0].document_changes
-    assert isinstance(create, types.CreateFile)
-    assert doc_edit.edits[0].new_text == "print('hi')\n"
-    assert not path.exists()
+    assert outcome.applied and outcome.target == "disk"
+    assert editor.edits == []
+    assert path.read_text() == "print('hi')\n"
 
 
 async def test_new_file_without_create_support_is_written(setup: Any, tmp_path: Path) -> None:
