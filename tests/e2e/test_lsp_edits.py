@@ -8,7 +8,6 @@ import pytest
 from lsprotocol import types
 
 from tether.testing.provider_server import Script, text_turn, tool_turn
-from tether.workspace.folder import path_to_uri
 from tether.workspace.overlay import position_at
 
 from .conftest import CLIENTS, Env, Harness
