@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 
 EditAsker = Callable[[FileEdit], Awaitable[str | None]]  # None: go ahead; else why not
 _TEXT_CACHE = 256
+# Files restored at once: each is still one atomic step, but their fsyncs overlap.
+_PARALLEL_RESTORES = 8
 
 
 class ChangeService:
@@ -230,8 +232,14 @@ class ChangeService:
                 first.setdefault(rel, change)
                 last[rel] = change
         result = RewindResult(rewound_turn_ids=[t.turn_id for t in turns])
-        for rel, earliest in first.items():
-            problem = await self._rewind_file(earliest, last[rel])
+        gate = asyncio.Semaphore(_PARALLEL_RESTORES)
+
+        async def restore(rel: str) -> str | None:
+            async with gate:
+                return await self._rewind_file(first[rel], last[rel])
+
+        problems = await asyncio.gather(*(restore(rel) for rel in first))
+        for rel, problem in zip(first, problems, strict=True):
             if problem:
                 result.conflicts.append(ChangeConflict(path=rel, reason=problem))
             else:
