@@ -34,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const chat = new ChatController(api, view, context.workspaceState);
   const history = new HistoryTree(api);
   history.trackCurrent(() => chat.sessionId);
-  const review = new EditReview(output);
+  const review = new EditReview(output, api);
   const status = new StatusBar(api, chat);
   const treeView = vscode.window.createTreeView("tether.history", {
     treeDataProvider: history,

@@ -5,13 +5,14 @@
  */
 import * as vscode from "vscode";
 
-import type {
-  ModelInfo,
-  PermissionOption,
-  PermissionRequestParams,
-  PermissionRequestResult,
-  PromptContext,
-  SessionEventNotification,
+import {
+  Method,
+  type ModelInfo,
+  type PermissionOption,
+  type PermissionRequestParams,
+  type PermissionRequestResult,
+  type PromptContext,
+  type SessionEventNotification,
 } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText, type ServerState } from "../server/supervisor";
@@ -140,11 +141,11 @@ export class ChatController implements vscode.Disposable {
     this.answerPermission(params.toolCallId, option);
   }
 
-  answerPermission(toolCallId: string, option: PermissionOption): void {
+  answerPermission(toolCallId: string, option: PermissionOption, comment?: string): void {
     const pending = this.pending.get(toolCallId);
     if (!pending) return;
     this.pending.delete(toolCallId);
-    pending.resolve({ option });
+    pending.resolve(comment ? { option, comment } : { option });
     if (pending.sessionId === this.transcript.sessionId) {
       this.apply({ kind: "permissionAnswered", toolCallId, option });
     }
@@ -268,6 +269,25 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
+  /** "Rewind to here" / "Undo turn": restore the turn's files; the transcript says so. */
+  async rewind(turnId?: string | null): Promise<void> {
+    const sessionId = this.transcript.sessionId;
+    const target = turnId ?? this.transcript.turnId;
+    if (!sessionId || !target) {
+      void vscode.window.showInformationMessage("Tether: no turn to rewind yet.");
+      return;
+    }
+    if (this.transcript.running) {
+      this.notice("warning", "A turn is running: stop it before rewinding.");
+      return;
+    }
+    try {
+      await this.api.request(Method.SessionRewind, { sessionId, turnId: target });
+    } catch (err) {
+      this.notice("error", `Rewind failed: ${errorText(err)}`);
+    }
+  }
+
   // --- internals ---------------------------------------------------------------------
 
   private async onWebviewMessage(msg: FromWebview): Promise<void> {
@@ -287,7 +307,9 @@ export class ChatController implements vscode.Disposable {
       case "newChat":
         return this.newChat();
       case "permission":
-        return this.answerPermission(msg.toolCallId, msg.option);
+        return this.answerPermission(msg.toolCallId, msg.option, msg.comment);
+      case "rewind":
+        return this.rewind(msg.turnId);
       case "model":
         return this.selectModel(msg.id);
       case "focusChanged":

@@ -22,7 +22,8 @@ export type FromWebview =
   | { type: "send"; text: string }
   | { type: "stop" }
   | { type: "newChat" }
-  | { type: "permission"; toolCallId: string; option: PermissionOption }
+  | { type: "permission"; toolCallId: string; option: PermissionOption; comment?: string }
+  | { type: "rewind"; turnId: string }
   | { type: "model"; id: string }
   | { type: "openFile"; uri: string }
   | { type: "focusChanged"; focused: boolean };

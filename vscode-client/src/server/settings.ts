@@ -20,6 +20,7 @@ export const SERVER_KEYS = [
   "commandTimeout",
   "autoApprove",
   "allowedTools",
+  "editApproval",
   "titleGeneration",
 ] as const;
 

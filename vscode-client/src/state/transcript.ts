@@ -218,6 +218,26 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
       });
     case "title_changed":
       return { ...state, title: event.title };
+    case "change_undone":
+      // The transcript never claims an edit that is no longer there.
+      return withItem(state, {
+        kind: "notice",
+        key: `seq:${event.seq}`,
+        level: "info",
+        text: `Undone: the agent's change to ${event.path}${event.lines ? ` ${event.lines}` : ""}.`,
+      });
+    case "turn_rewound": {
+      const conflicts = event.conflicts ?? [];
+      const left = conflicts.length
+        ? ` ${conflicts.length} left as they were: ${conflicts.map((c) => `${c.path} (${c.reason})`).join("; ")}.`
+        : "";
+      return withItem(state, {
+        kind: "notice",
+        key: `seq:${event.seq}`,
+        level: conflicts.length ? "warning" : "info",
+        text: `Rewound ${event.rewoundTurnIds.length} turn(s): ${(event.restored ?? []).length} file(s) restored.${left}`,
+      });
+    }
     case "turn_completed":
       return endTurn(state, event.turnId ?? null, "completed", event.reason ?? "");
     case "turn_cancelled":

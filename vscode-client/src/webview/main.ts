@@ -86,8 +86,11 @@ function render(): void {
 }
 
 const handlers = {
-  permission(toolCallId: string, option: "allow_once" | "allow_always" | "reject") {
-    post({ type: "permission", toolCallId, option });
+  permission(toolCallId: string, option: "allow_once" | "allow_always" | "reject", comment?: string) {
+    post({ type: "permission", toolCallId, option, comment });
+  },
+  rewind(turnId: string) {
+    post({ type: "rewind", turnId });
   },
   openFile(uri: string) {
     post({ type: "openFile", uri });

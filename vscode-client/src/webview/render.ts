@@ -12,8 +12,9 @@ import type {
 } from "../state/transcript";
 
 export interface Handlers {
-  permission(toolCallId: string, option: PermissionOption): void;
+  permission(toolCallId: string, option: PermissionOption, comment?: string): void;
   openFile(uri: string): void;
+  rewind(turnId: string): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -57,7 +58,7 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
       return node;
     }
     case "turnEnd":
-      return renderTurnEnd(item);
+      return renderTurnEnd(item, handlers);
   }
 }
 
@@ -156,11 +157,22 @@ function renderPermission(item: PermissionItem, handlers: Handlers): HTMLElement
   node.append(el("div", "permission-title", `Allow ${item.tool}?`), el("div", "permission-desc", item.description));
   if (item.diff) node.append(renderDiff(item.diff));
   if (item.state === "pending" && item.awaitingAnswer) {
+    // A proposed edit may be rejected with a reason: the model reads it.
+    const comment = item.diff ? el("textarea", "permission-comment") : null;
+    if (comment) {
+      comment.placeholder = "Why not? (optional, sent with Reject)";
+      comment.rows = 2;
+      node.append(comment);
+    }
     const buttons = el("div", "permission-actions");
     for (const option of item.options) {
-      const button = el("button", option === "reject" ? "secondary" : "", OPTION_LABELS[option]);
+      const label = item.diff && option === "allow_once" ? "Accept" : OPTION_LABELS[option];
+      const button = el("button", option === "reject" ? "secondary" : "", label);
       button.dataset.option = option;
-      button.addEventListener("click", () => handlers.permission(item.toolCallId, option));
+      button.addEventListener("click", () => {
+        const said = option === "reject" && comment ? comment.value.trim() : "";
+        handlers.permission(item.toolCallId, option, said || undefined);
+      });
       buttons.append(button);
     }
     node.append(buttons);
@@ -174,12 +186,21 @@ function renderPermission(item: PermissionItem, handlers: Handlers): HTMLElement
   return node;
 }
 
-function renderTurnEnd(item: TurnEndItem): HTMLElement {
+function renderTurnEnd(item: TurnEndItem, handlers: Handlers): HTMLElement {
   const labels = { completed: "", cancelled: "Stopped", failed: "Failed", step_limit: "Step limit reached" };
   const node = el("div", `turn-end ${item.status}`);
   node.dataset.status = item.status;
   const label = labels[item.status];
-  if (label) node.textContent = item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label;
+  if (label) node.append(el("span", "turn-end-label", item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label));
+  const turnId = item.turnId;
+  if (turnId) {
+    // Restores the files this turn and the later ones touched; the model forgets them.
+    const rewind = el("button", "secondary turn-rewind", "Rewind to here");
+    rewind.title = "Undo this turn and every later one: files and conversation";
+    rewind.dataset.turnId = turnId;
+    rewind.addEventListener("click", () => handlers.rewind(turnId));
+    node.append(rewind);
+  }
   return node;
 }
 
