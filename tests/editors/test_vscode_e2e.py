@@ -375,6 +375,43 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
             assert SECRET.encode() not in path.read_bytes(), path
 
 
+CHANGES_SCRIPT = {
+    "title": "Ask before editing",
+    "turns": [
+        {"toolCalls": [{"name": "edit", "arguments": {
+            "path": "hello.py", "old": "def greet(name):\n",
+            "new": "def greet(name):\n" + DOCSTRING}}]},
+        {"text": "Leaving it as it is."},
+        {"toolCalls": [{"name": "edit", "arguments": {
+            "path": "hello.py", "old": "def greet(name):\n",
+            "new": "def greet(name):\n" + DOCSTRING}}]},
+        {"text": "Added it."},
+    ],
+}
+
+
+def test_ask_reject_with_comment_accept_and_rewind_in_real_vscode(
+        vsix: Path, tmp_path: Path) -> None:
+    comment = "not in this file"
+    report, hello, data_dir = _scenario(
+        "changes", vsix, tmp_path, CHANGES_SCRIPT, {"tether.editApproval": "ask"},
+        {"comment": comment})
+    # The proposal showed the coloured diff with Accept; Reject left the buffer alone and
+    # the model read the user's words as the tool result.
+    assert "+" + DOCSTRING.rstrip("\n") in str(report["proposedDiff"]), report
+    assert report["acceptLabel"] == "Accept", report
+    assert DOCSTRING.strip() not in str(report["editorAfterReject"]), report
+    results = [line for path in data_dir.rglob("*.jsonl")
+               for line in path.read_text().splitlines() if '"role":"tool"' in line]
+    assert any(comment in line and "rejected" in line for line in results), results
+    # Accepted, the edit landed in the buffer on top of the user's unsaved text.
+    assert DOCSTRING.strip() in str(report["editorAfterAccept"]), report
+    # Rewind to here: the agent's edit is gone, the user's typing kept, the disk untouched.
+    assert "1 file(s) restored" in str(report["rewindNotice"]), report
+    assert TYPED in str(report["editorAfterRewind"]), report
+    assert hello.read_text() == ORIGINAL
+
+
 @pytest.mark.parametrize("case", ["no-program", "no-module"])
 def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path, case: str) -> None:
     if case == "no-program":

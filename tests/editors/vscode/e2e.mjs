@@ -77,6 +77,7 @@ async function main() {
       await openFileAndType();
       const chat = await openChat();
       if (config.scenario === "review") await review(chat);
+      else if (config.scenario === "changes") await changesScenario(chat);
       else await mainScenario(chat);
     }
   } catch (err) {
@@ -337,6 +338,54 @@ async function waitFor(what, predicate, timeout = LONG) {
     await page.waitForTimeout(250);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** editApproval "ask": reject a proposed edit with a comment, accept the next, rewind it. */
+async function changesScenario(chat) {
+  await step("a proposed edit shows its diff; Reject sends the comment", async () => {
+    await chat.locator("#prompt").fill("Add a docstring to greet()");
+    await chat.locator("#prompt").press("Enter");
+    const card = chat.locator(".permission").first();
+    await card.locator('button[data-option="reject"]').waitFor({ timeout: LONG });
+    report.proposedDiff = await card.locator(".diff").innerText();
+    report.acceptLabel = await card.locator('button[data-option="allow_once"]').innerText();
+    await card.locator(".permission-comment").fill(config.comment);
+    await shot("04-proposed-edit");
+    await card.locator('button[data-option="reject"]').click();
+    await chat.locator('.permission[data-state="reject"]').waitFor({ timeout: LONG });
+    await chat.locator(".msg.assistant .body", { hasText: "Leaving it" }).waitFor({ timeout: LONG });
+    await chat.locator('.turn-end[data-status="completed"]').first().waitFor({ timeout: LONG });
+    report.editorAfterReject = await editorText();
+    await shot("05-rejected");
+  });
+
+  await step("the next proposal is accepted and lands in the buffer", async () => {
+    await chat.locator("#prompt").fill("Please add it after all");
+    await chat.locator("#prompt").press("Enter");
+    const accept = chat.locator('.permission[data-state="pending"] button[data-option="allow_once"]');
+    await accept.waitFor({ timeout: LONG });
+    await accept.click();
+    await chat.locator(".msg.assistant .body", { hasText: "Added it" }).waitFor({ timeout: LONG });
+    await waitFor("two ended turns", async () =>
+      (await chat.locator('.turn-end[data-status="completed"]').count()) === 2,
+    );
+    report.editorAfterAccept = await waitFor("the docstring in the buffer", async () => {
+      const t = await editorText();
+      return t.includes(config.docstring) ? t : null;
+    });
+    await shot("06-accepted");
+  });
+
+  await step("Rewind to here on the last turn undoes it, typed text kept", async () => {
+    await chat.locator(".turn-end .turn-rewind").last().click();
+    await chat.locator(".notice", { hasText: "Rewound 1 turn(s)" }).waitFor({ timeout: LONG });
+    report.rewindNotice = await chat.locator(".notice", { hasText: "Rewound" }).first().innerText();
+    report.editorAfterRewind = await waitFor("the docstring to go", async () => {
+      const t = await editorText();
+      return t.includes(config.docstring) ? null : t;
+    });
+    await shot("07-rewound");
+  });
 }
 
 async function review(chat) {
