@@ -406,6 +406,7 @@ def test_ask_reject_with_comment_accept_and_rewind_in_real_vscode(
     assert any(comment in line and "rejected" in line for line in results), results
     # Accepted, the edit landed in the buffer on top of the user's unsaved text.
     assert DOCSTRING.strip() in str(report["editorAfterAccept"]), report
+    assert "Tether: Keep" in str(report["codeLens"]) and "Undo" in str(report["codeLens"]), report
     # Rewind to here: the agent's edit is gone, the user's typing kept, the disk untouched.
     assert "1 file(s) restored" in str(report["rewindNotice"]), report
     assert TYPED in str(report["editorAfterRewind"]), report

@@ -373,6 +373,10 @@ async function changesScenario(chat) {
       const t = await editorText();
       return t.includes(config.docstring) ? t : null;
     });
+    // Keep / Undo over the hunk, inline in the editor (CodeLens).
+    const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Tether: Keep" });
+    await lens.first().waitFor({ timeout: LONG });
+    report.codeLens = await page.locator(".monaco-editor .codelens-decoration").first().innerText();
     await shot("06-accepted");
   });
 
