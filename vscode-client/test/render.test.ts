@@ -31,6 +31,7 @@ const handlers = {
     clicks.push(comment ? `${id}:${option}:${comment}` : `${id}:${option}`),
   openFile: (uri: string) => clicks.push(`open:${uri}`),
   rewind: (turnId: string) => clicks.push(`rewind:${turnId}`),
+  undoFile: (turnId: string, path: string) => clicks.push(`undo:${turnId}:${path}`),
 };
 
 function draw(actions: Action[]): { state: Transcript; root: HTMLElement } {
@@ -150,6 +151,25 @@ describe("rendered transcript", () => {
       "Undone: the agent's change to calc.py lines 3-5.",
       "Rewound 1 turn(s): 1 file(s) restored. 1 left as they were: b.py (changed since).",
     ]);
+  });
+
+  test("each edited file has a row with counts and Undo; an undo marks it undone", () => {
+    const started = event("tool_call_started", { toolCallId: "c4", name: "edit" });
+    const edited = event("file_edited", { toolCallId: "c4", uri: "file:///w/a.py", path: "a.py",
+      diff: "@@ -1 +1,2 @@\n-a\n+b\n+c\n", applied: true, hunkIds: ["h1"] });
+    const before = draw([started, edited]);
+    const row = before.root.querySelector(".edit");
+    assert.match(row?.textContent ?? "", /a\.py edited \+2 −1/);
+    row?.querySelector<HTMLButtonElement>(".edit-undo")?.click();
+    assert.deepEqual(clicks, ["undo:t1:a.py"]);
+    const after = draw([
+      started, edited,
+      event("change_undone", { undoneTurnId: "t1", path: "a.py", uri: "file:///w/a.py",
+        hunkIds: ["h1"], lines: "lines 1-2" }, { turnId: null }),
+    ]);
+    const undone = after.root.querySelector(".edit");
+    assert.match(undone?.textContent ?? "", /a\.py undone/);
+    assert.equal(undone?.querySelector(".edit-undo"), null);
   });
 
   test("a proposed edit shows its diff with Accept, and Reject carries the comment", () => {

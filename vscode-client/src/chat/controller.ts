@@ -288,6 +288,18 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
+  /** Undo one file of a turn's change set (Undo on its row). */
+  async undoFile(turnId: string, path: string): Promise<void> {
+    const sessionId = this.transcript.sessionId;
+    if (!sessionId) return;
+    try {
+      const result = await this.api.request(Method.ChangesUndo, { sessionId, turnId, path });
+      for (const c of result.conflicts ?? []) this.notice("warning", `Not undone: ${c.path}: ${c.reason}`);
+    } catch (err) {
+      this.notice("error", `Undo failed: ${errorText(err)}`);
+    }
+  }
+
   // --- internals ---------------------------------------------------------------------
 
   private async onWebviewMessage(msg: FromWebview): Promise<void> {
@@ -310,6 +322,8 @@ export class ChatController implements vscode.Disposable {
         return this.answerPermission(msg.toolCallId, msg.option, msg.comment);
       case "rewind":
         return this.rewind(msg.turnId);
+      case "undoFile":
+        return this.undoFile(msg.turnId, msg.path);
       case "model":
         return this.selectModel(msg.id);
       case "focusChanged":

@@ -24,6 +24,7 @@ export type FromWebview =
   | { type: "newChat" }
   | { type: "permission"; toolCallId: string; option: PermissionOption; comment?: string }
   | { type: "rewind"; turnId: string }
+  | { type: "undoFile"; turnId: string; path: string }
   | { type: "model"; id: string }
   | { type: "openFile"; uri: string }
   | { type: "focusChanged"; focused: boolean };

@@ -161,6 +161,10 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
         applied: event.applied,
         rebased: event.rebased ?? false,
         message: event.message ?? null,
+        turnId: event.turnId ?? null,
+        path: event.path ?? "",
+        hunkIds: event.hunkIds ?? [],
+        undoneHunks: [],
       };
       if (findTool(state, event.toolCallId)) {
         return updateTool(state, event.toolCallId, (t) => ({ ...t, edits: [...t.edits, edit] }));
@@ -220,7 +224,7 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
       return { ...state, title: event.title };
     case "change_undone":
       // The transcript never claims an edit that is no longer there.
-      return withItem(state, {
+      return withItem(markUndone(state, event.undoneTurnId, event.path, event.hunkIds), {
         kind: "notice",
         key: `seq:${event.seq}`,
         level: "info",
@@ -249,6 +253,24 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
     default:
       return state;
   }
+}
+
+/** Every shown edit of `turnId` to `path` learns which of its hunks were undone. */
+function markUndone(state: Transcript, turnId: string, path: string, hunkIds: string[]): Transcript {
+  let changed = false;
+  const items = state.items.map((item) => {
+    if (item.kind !== "tool" || !item.edits.some((e) => e.turnId === turnId && e.path === path)) {
+      return item;
+    }
+    changed = true;
+    const edits = item.edits.map((e) =>
+      e.turnId === turnId && e.path === path
+        ? { ...e, undoneHunks: [...new Set([...(e.undoneHunks ?? []), ...hunkIds])] }
+        : e,
+    );
+    return { ...item, edits };
+  });
+  return changed ? { ...state, items } : state;
 }
 
 function totalOf(usage: Usage | undefined): number {

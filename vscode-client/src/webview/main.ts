@@ -92,6 +92,9 @@ const handlers = {
   rewind(turnId: string) {
     post({ type: "rewind", turnId });
   },
+  undoFile(turnId: string, path: string) {
+    post({ type: "undoFile", turnId, path });
+  },
   openFile(uri: string) {
     post({ type: "openFile", uri });
   },

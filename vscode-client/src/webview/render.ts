@@ -15,6 +15,7 @@ export interface Handlers {
   permission(toolCallId: string, option: PermissionOption, comment?: string): void;
   openFile(uri: string): void;
   rewind(turnId: string): void;
+  undoFile(turnId: string, path: string): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -133,11 +134,46 @@ function renderEdit(edit: EditInfo, handlers: Handlers): HTMLElement {
     e.preventDefault();
     handlers.openFile(edit.uri);
   });
-  const state = edit.applied ? (edit.rebased ? "edited (rebased on your changes)" : "edited") : "not applied";
-  node.append(link, el("span", "edit-state", ` ${state}`));
+  const hunks = edit.hunkIds ?? [];
+  const undone = edit.undoneHunks ?? [];
+  const allUndone = edit.applied && hunks.length > 0 && hunks.every((h) => undone.includes(h));
+  const state = !edit.applied
+    ? "not applied"
+    : allUndone
+      ? "undone"
+      : undone.length
+        ? "edited (partly undone)"
+        : edit.rebased
+          ? "edited (rebased on your changes)"
+          : "edited";
+  node.classList.toggle("undone", allUndone);
+  const { added, removed } = countLines(edit.diff);
+  node.append(link, el("span", "edit-state", ` ${state}`), el("span", "edit-counts", ` +${added} −${removed}`));
+  const turnId = edit.turnId;
+  const path = edit.path;
+  if (edit.applied && !allUndone && turnId && path) {
+    // One row per file of the change set: Keep leaves it, Undo takes the turn's change back.
+    const actions = el("span", "edit-actions");
+    const keep = el("button", "secondary edit-keep", "Keep");
+    keep.addEventListener("click", () => actions.remove());
+    const undo = el("button", "secondary edit-undo", "Undo");
+    undo.addEventListener("click", () => handlers.undoFile(turnId, path));
+    actions.append(keep, undo);
+    node.append(actions);
+  }
   if (edit.message) node.append(el("div", "edit-message", edit.message));
   node.append(renderDiff(edit.diff));
   return node;
+}
+
+function countLines(diff: string): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+") && !line.startsWith("+++")) added++;
+    else if (line.startsWith("-") && !line.startsWith("---")) removed++;
+  }
+  return { added, removed };
 }
 
 function renderDiff(diff: string): HTMLElement {
