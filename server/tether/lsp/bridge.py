@@ -266,6 +266,19 @@ class LspEditorBridge:
             except Exception:
                 log.exception("on_edited hook failed for %s", path)
 
+    async def _ask_tether(self, params: PermissionRequestParams) -> PermissionRequestResult | None:
+        """The client's answer to `tether/permission/request`; None (reject) when it fails."""
+        try:
+            raw = await self.client.permission_request(params)
+            return PermissionRequestResult.model_validate(plain(raw))
+        except ValidationError as exc:
+            log.warning("bad answer to tether/permission/request (%s): rejecting", exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("tether/permission/request failed (%s): rejecting", exc)
+        return None
+
     async def request_permission(
         self, request: PermissionRequest
     ) -> PermissionOption | PermissionAnswer:
@@ -279,16 +292,8 @@ class LspEditorBridge:
                 diff=request.diff,
                 options=list(request.options),
             )
-            try:
-                raw = await self.client.permission_request(params)
-                answer = PermissionRequestResult.model_validate(plain(raw))
-            except ValidationError as exc:
-                log.warning("bad answer to tether/permission/request (%s): rejecting", exc)
-                return "reject"
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("tether/permission/request failed (%s): rejecting", exc)
+            answer = await self._ask_tether(params)
+            if answer is None:
                 return "reject"
             option = answer.option if answer.option in allowed else "reject"
             return PermissionAnswer(option, answer.comment) if answer.comment else option

@@ -191,18 +191,13 @@ class ChangeService:
             result.conflicts.append(ChangeConflict(path=change.path, reason=exc.message))
             return
         live = [h for h in hunks if h.id not in change.undone]
-        chosen = [h for h in live if hunk is None or h.id == hunk]
-        if hunk is not None and not chosen:
-            known = any(h.id == hunk for h in hunks)
-            raise InvalidParamsError(f"hunk {hunk} of {change.path} was undone already"
-                                     if known else f"no hunk {hunk} in {change.path}")
+        chosen = _chosen(change, hunks, live, hunk)
         if not chosen:
             return
-        expected = apply_hunks(before, live)
         kept = [h for h in live if h not in chosen]
         remove = change.created and not kept
-        problem = await self._restore(change.path, expected, None if remove else
-                                      apply_hunks(before, kept))
+        problem = await self._restore(change.path, apply_hunks(before, live),
+                                      None if remove else apply_hunks(before, kept))
         if problem:
             result.conflicts.append(ChangeConflict(path=change.path, reason=problem))
             return
@@ -300,6 +295,19 @@ class ChangeService:
 
     def _uri(self, rel: str) -> str:
         return path_to_uri(self.folder.root / rel)
+
+
+def _chosen(change: FileChange, hunks: list[Hunk], live: list[Hunk],
+            hunk: str | None) -> list[Hunk]:
+    """The hunks to undo: `hunk` alone, or every one still applied (None)."""
+    if hunk is None:
+        return live
+    chosen = [h for h in live if h.id == hunk]
+    if not chosen:
+        known = any(h.id == hunk for h in hunks)
+        raise InvalidParamsError(f"hunk {hunk} of {change.path} was undone already"
+                                 if known else f"no hunk {hunk} in {change.path}")
+    return chosen
 
 
 def _need(value: str | None) -> str:
