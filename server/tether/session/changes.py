@@ -85,10 +85,18 @@ class ChangeService:
         async with self._lock:
             found = self._ledgers.get(session_id)
             if found is None:
-                records = await asyncio.to_thread(
-                    lambda: list(self.store.iter_records(session_id)))
-                found = self._ledgers[session_id] = ChangeLedger.from_records(records)
+                found = self._ledgers[session_id] = await self._build(session_id)
         return found
+
+    async def _build(self, session_id: str) -> ChangeLedger:
+        """The ledger from history; an unreadable history gives an empty one (the turn
+        still runs and ends with its terminal event; only older undo is lost)."""
+        try:
+            records = await asyncio.to_thread(lambda: list(self.store.iter_records(session_id)))
+        except TetherError as exc:
+            log.warning("change sets of %s not read: %s", session_id, exc.message)
+            return ChangeLedger()
+        return ChangeLedger.from_records(records)
 
     def forget(self, session_id: str) -> None:
         self._ledgers.pop(session_id, None)
