@@ -362,10 +362,16 @@ async function changesScenario(chat) {
   await step("the next proposal is accepted and lands in the buffer", async () => {
     await chat.locator("#prompt").fill("Please add it after all");
     await chat.locator("#prompt").press("Enter");
-    const accept = chat.locator('.permission[data-state="pending"] button[data-option="allow_once"]');
-    await accept.waitFor({ timeout: LONG });
-    await accept.click();
+    const always = chat.locator('.permission[data-state="pending"] button[data-option="allow_always"]');
+    await always.waitFor({ timeout: LONG });
+    const cardsBefore = await chat.locator(".permission").count();
+    await always.click();
     await chat.locator(".msg.assistant .body", { hasText: "Added it" }).waitFor({ timeout: LONG });
+    report.cardsInTurnTwo = (await chat.locator(".permission").count()) - cardsBefore + 1;
+    report.notesOnDisk = fs.existsSync(path.join(config.workspace, "NOTES.md"))
+      ? fs.readFileSync(path.join(config.workspace, "NOTES.md"), "utf8")
+      : null;
+    report.tabsAfterAccept = await page.locator(".tabs-container .tab").allInnerTexts();
     await waitFor("two ended turns", async () =>
       (await chat.locator('.turn-end[data-status="completed"]').count()) === 2,
     );
@@ -383,6 +389,7 @@ async function changesScenario(chat) {
   await step("Rewind to here on the last turn undoes it, typed text kept", async () => {
     await chat.locator(".turn-end .turn-rewind").last().click();
     await chat.locator(".notice", { hasText: "Rewound 1 turn(s)" }).waitFor({ timeout: LONG });
+    await page.locator(".tabs-container .tab", { hasText: "hello.py" }).first().click();
     report.rewindNotice = await chat.locator(".notice", { hasText: "Rewound" }).first().innerText();
     report.editorAfterRewind = await waitFor("the docstring to go", async () => {
       const t = await editorText();
