@@ -416,6 +416,7 @@ def test_ask_reject_with_comment_accept_and_rewind_in_real_vscode(
     # Rewind to here: the agent's edit is gone, the user's typing kept, the disk untouched.
     assert "2 file(s) restored" in str(report["rewindNotice"]), report
     assert TYPED in str(report["editorAfterRewind"]), report
+    assert report["lensGone"], report
     assert hello.read_text() == ORIGINAL
     assert not (hello.parent / "NOTES.md").exists()  # the file the turn created is gone
 

@@ -395,6 +395,10 @@ async function changesScenario(chat) {
       const t = await editorText();
       return t.includes(config.docstring) ? null : t;
     });
+    await waitFor("the Keep / Undo lens to go", async () =>
+      (await page.locator(".monaco-editor .codelens-decoration a", { hasText: "Tether: Keep" }).count()) === 0,
+    );
+    report.lensGone = true;
     await shot("07-rewound");
   });
 }
