@@ -49,6 +49,11 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
     "tether/index/search": [({"folderUri": "f"}, "query"),
                             ({"folderUri": "f", "query": "q", "limit": 0}, "limit")],
     "tether/models/list": [],
+    "tether/changes/list": [({}, "sessionId"), ({"sessionId": "s", "turnId": 4}, "turnId")],
+    "tether/changes/undo": [({"sessionId": "s"}, "turnId"),
+                            ({"sessionId": "s", "turnId": "t", "hunk": ["h"]}, "hunk")],
+    "tether/session/rewind": [({"sessionId": "s"}, "turnId"),
+                              ({"sessionId": 1, "turnId": "t"}, "sessionId")],
 }
 
 SESSION_METHODS = {
@@ -61,6 +66,9 @@ SESSION_METHODS = {
     "tether/session/rename": {"title": "t"},
     "tether/session/fork": {},
     "tether/session/export": {},
+    "tether/changes/list": {},
+    "tether/changes/undo": {"turnId": "t"},
+    "tether/session/rewind": {"turnId": "t"},
 }
 
 
