@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tether.errors import InvalidParamsError, TetherError, TurnInProgressError
 from tether.protocol.events import ChangeConflict, ChangeUndone, TurnRewound
@@ -43,7 +43,6 @@ from tether.workspace.bridge import (
     PermissionOption,
     PermissionRequest,
 )
-from tether.workspace.diffs import unified_diff
 from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
 from tether.workspace.hunks import (
     Hunk,
@@ -58,6 +57,8 @@ log = logging.getLogger(__name__)
 
 EditAsker = Callable[[FileEdit], Awaitable[str | None]]  # None: go ahead; else why not
 _TEXT_CACHE = 256
+_INLINE_CHARS = 64 * 1024  # diffing less text than this costs less than a thread hop
+_T = TypeVar("_T")
 # Files restored at once: each is still one atomic step, but their fsyncs overlap.
 _PARALLEL_RESTORES = 8
 
@@ -125,11 +126,11 @@ class ChangeService:
         if change.after_blob is None:
             return before, before
         delta = await asyncio.to_thread(self.blobs.get, change.after_blob)
-        return before, await asyncio.to_thread(decode_delta, before, delta)
+        return before, await _cpu(decode_delta, before, delta)
 
     async def hunks(self, change: FileChange) -> tuple[str, list[Hunk]]:
         before, after = await self.texts(change)
-        return before, await asyncio.to_thread(compute_hunks, change.path, before, after)
+        return before, await _cpu(compute_hunks, change.path, before, after)
 
     def recorder(self, state: SessionState, turn_id: str, ledger: ChangeLedger,
                  ask: EditAsker | None = None) -> RecordingBridge:
@@ -256,13 +257,16 @@ class ChangeService:
 
     async def _rewind_file(self, earliest: FileChange, latest: FileChange) -> str | None:
         try:
-            before, _ = await self.texts(earliest)
-            latest_before, hunks = await self.hunks(latest)
+            latest_before, after = await self.texts(latest)
+            before = latest_before if earliest is latest else (await self.texts(earliest))[0]
         except TetherError as exc:
             return exc.message
-        live = [h for h in hunks if h.id not in latest.undone]
-        gone = latest.created and not live  # an undo removed the new file already
-        expected = None if gone else apply_hunks(latest_before, live)
+        expected: str | None = after
+        if latest.undone:  # the agent's text without what the user undid since
+            hunks = await _cpu(compute_hunks, latest.path, latest_before, after)
+            live = [h for h in hunks if h.id not in latest.undone]
+            gone = latest.created and not live  # an undo removed the new file already
+            expected = None if gone else apply_hunks(latest_before, live)
         return await self._restore(earliest.path, expected,
                                    None if earliest.created else before)
 
@@ -276,8 +280,8 @@ class ChangeService:
             return await self._remove(path, rel, expected)
         base = DocumentSnapshot(path=path, text=expected or "", version=None,
                                 exists=expected is not None)
-        diff = await asyncio.to_thread(unified_diff, base.text, target, rel)
-        outcome = await self.bridge.apply_edit(FileEdit(path, base, target, diff))
+        # no diff: a restore is reported by change_undone / turn_rewound, not file_edited
+        outcome = await self.bridge.apply_edit(FileEdit(path, base, target, ""))
         if outcome.applied:
             return None
         return outcome.message.removeprefix("not applied: ") or f"{rel} could not be restored"
@@ -316,6 +320,13 @@ def _chosen(change: FileChange, hunks: list[Hunk], live: list[Hunk],
         raise InvalidParamsError(f"hunk {hunk} of {change.path} was undone already"
                                  if known else f"no hunk {hunk} in {change.path}")
     return chosen
+
+
+async def _cpu(fn: Callable[..., _T], *args: Any) -> _T:
+    """Text work on small files inline; on big ones in a worker thread (never the loop)."""
+    if sum(len(a) for a in args if isinstance(a, str | bytes)) < _INLINE_CHARS:
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)
 
 
 def _need(value: str | None) -> str:
@@ -385,7 +396,7 @@ class RecordingBridge:
             self._before[rel] = before.text if before.exists else ""
         after = outcome.final_text if outcome.final_text is not None else edit.new_text
         if change.restorable:
-            delta = await asyncio.to_thread(encode_delta, self._before[rel], after)
+            delta = await _cpu(encode_delta, self._before[rel], after)
             change.after_blob = await service.put(self.session_id, delta)
         return change, after
 
@@ -397,7 +408,7 @@ class RecordingBridge:
             "restorable": change.restorable,
         }
         if change.restorable:
-            hunks = await asyncio.to_thread(compute_hunks, change.path,
+            hunks = await _cpu(compute_hunks, change.path,
                                             self._before[change.path], after)
             fields["hunk_ids"] = [h.id for h in hunks]
         return fields
