@@ -170,6 +170,12 @@ describe("rendered transcript", () => {
     const undone = after.root.querySelector(".edit");
     assert.match(undone?.textContent ?? "", /a\.py undone/);
     assert.equal(undone?.querySelector(".edit-undo"), null);
+    const rewound = draw([
+      started, edited,
+      event("turn_rewound", { toTurnId: "t1", rewoundTurnIds: ["t1"], restored: ["a.py"] },
+        { turnId: null }),
+    ]);
+    assert.match(rewound.root.querySelector(".edit")?.textContent ?? "", /a\.py undone/);
   });
 
   test("a proposed edit shows its diff with Accept, and Reject carries the comment", () => {

@@ -235,7 +235,12 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
       const left = conflicts.length
         ? ` ${conflicts.length} left as they were: ${conflicts.map((c) => `${c.path} (${c.reason})`).join("; ")}.`
         : "";
-      return withItem(state, {
+      const restored = new Set(event.restored ?? []);
+      let next = state;
+      for (const turnId of event.rewoundTurnIds) {
+        for (const path of restored) next = markUndone(next, turnId, path, null);
+      }
+      return withItem(next, {
         kind: "notice",
         key: `seq:${event.seq}`,
         level: conflicts.length ? "warning" : "info",
@@ -255,8 +260,13 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
   }
 }
 
-/** Every shown edit of `turnId` to `path` learns which of its hunks were undone. */
-function markUndone(state: Transcript, turnId: string, path: string, hunkIds: string[]): Transcript {
+/** Every shown edit of `turnId` to `path` learns which of its hunks were undone (null: all). */
+function markUndone(
+  state: Transcript,
+  turnId: string,
+  path: string,
+  hunkIds: string[] | null,
+): Transcript {
   let changed = false;
   const items = state.items.map((item) => {
     if (item.kind !== "tool" || !item.edits.some((e) => e.turnId === turnId && e.path === path)) {
@@ -265,7 +275,7 @@ function markUndone(state: Transcript, turnId: string, path: string, hunkIds: st
     changed = true;
     const edits = item.edits.map((e) =>
       e.turnId === turnId && e.path === path
-        ? { ...e, undoneHunks: [...new Set([...(e.undoneHunks ?? []), ...hunkIds])] }
+        ? { ...e, undoneHunks: [...new Set([...(e.undoneHunks ?? []), ...(hunkIds ?? e.hunkIds ?? [])])] }
         : e,
     );
     return { ...item, edits };
