@@ -311,3 +311,17 @@ async def test_kill_9_mid_rewind_leaves_files_whole_and_a_second_rewind_finishes
     finished = await again.rewind(info.id, result.turn_id)
     assert sorted(finished.restored) == names and finished.conflicts == []
     assert all("before" in (workspace.root / n).read_text() for n in names)
+
+
+async def test_an_undo_before_a_restart_still_reaches_the_model(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    manager, _, sid, turn = await two_hunk_turn(workspace)
+    hunk = (await manager.list_changes(sid, turn)).turns[0].files[0].hunks[0].id
+    await manager.undo_changes(sid, turn, "f.py", hunk)
+    await manager.aclose()
+    provider = FakeProvider([text_step("Understood.")])
+    again, _ = manager_for(workspace, provider, AnsweringBridge())
+    await again.prompt(sid, "carry on")
+    assert any("undid your change to f.py line 2" in t for t in request_texts(provider))
+    listed = (await again.list_changes(sid, turn)).turns[0].files[0]
+    assert [h.state for h in listed.hunks] == ["undone", "applied"]
