@@ -325,3 +325,13 @@ async def test_an_undo_before_a_restart_still_reaches_the_model(
     assert any("undid your change to f.py line 2" in t for t in request_texts(provider))
     listed = (await again.list_changes(sid, turn)).turns[0].files[0]
     assert [h.state for h in listed.hunks] == ["undone", "applied"]
+
+
+async def test_a_fork_keeps_its_snapshots_when_the_parent_is_deleted(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    manager, _, sid, turn = await two_hunk_turn(workspace)
+    fork = await manager.fork(sid)
+    await manager.delete(sid)
+    rewound = await manager.rewind(fork.id, turn)
+    assert rewound.restored == ["f.py"] and rewound.conflicts == []
+    assert (workspace.root / "f.py").read_text() == TEN
