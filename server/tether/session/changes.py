@@ -1,23 +1,20 @@
-"""Change sets at work: record each turn's edits, list them, undo hunks, rewind turns.
+"""Change sets at work: list a session's turns' edits, undo hunks, rewind turns.
 
-Recording wraps the editor bridge for one turn (`RecordingBridge`): on a turn's first
-touch of a file its live text (open buffer first, disk second) goes to the blob store,
-after each applied edit the agent's text goes there as a delta, and `file_edited` names
-both blobs. Undo and rewind never write blindly: they hand the bridge a `FileEdit` whose
-base is the text the agent left, so the one edit planner (workspace/edit_plan.py)
-merges the user's typing since (3-way) or refuses, and open buffers get a versioned
-`workspace/applyEdit` like any agent edit. Each file is restored in one atomic step, so
-a crash mid-rewind leaves every file restored or untouched, and rewinding again
-finishes the job (a restored file is already what the rewind wants).
+Recording is `session/recording.py` (the bridge of one turn). Undo and rewind never
+write blindly: they hand the bridge a `FileEdit` whose base is the text the agent left,
+so the one edit planner (workspace/edit_plan.py) merges the user's typing since (3-way)
+or refuses, and open buffers get a versioned `workspace/applyEdit` like any agent edit.
+Each file is restored in one atomic step, so a crash mid-rewind leaves every file
+restored or untouched, and rewinding again finishes the job (a restored file is already
+what the rewind wants).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 from tether.errors import InvalidParamsError, TetherError, TurnInProgressError
 from tether.protocol.events import ChangeConflict, ChangeUndone, TurnRewound
@@ -30,6 +27,7 @@ from tether.protocol.methods import (
     TurnChangesInfo,
 )
 from tether.session.changeset import ChangeLedger, FileChange, TurnChanges, undo_note
+from tether.session.recording import EditAsker, RecordingBridge, cpu
 from tether.session.state import SessionState
 from tether.store.base import SessionStore
 from tether.store.blobs import BlobStore
@@ -37,11 +35,7 @@ from tether.workspace import safe_open
 from tether.workspace.bridge import (
     DocumentSnapshot,
     EditorBridge,
-    EditOutcome,
     FileEdit,
-    PermissionAnswer,
-    PermissionOption,
-    PermissionRequest,
 )
 from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
 from tether.workspace.hunks import (
@@ -50,15 +44,11 @@ from tether.workspace.hunks import (
     compute_hunks,
     count_lines,
     decode_delta,
-    encode_delta,
 )
 
 log = logging.getLogger(__name__)
 
-EditAsker = Callable[[FileEdit], Awaitable[str | None]]  # None: go ahead; else why not
 _TEXT_CACHE = 256
-_INLINE_CHARS = 64 * 1024  # diffing less text than this costs less than a thread hop
-_T = TypeVar("_T")
 # Files restored at once: each is still one atomic step, but their fsyncs overlap.
 _PARALLEL_RESTORES = 8
 
@@ -126,11 +116,11 @@ class ChangeService:
         if change.after_blob is None:
             return before, before
         delta = await asyncio.to_thread(self.blobs.get, change.after_blob)
-        return before, await _cpu(decode_delta, before, delta)
+        return before, await cpu(decode_delta, before, delta)
 
     async def hunks(self, change: FileChange) -> tuple[str, list[Hunk]]:
         before, after = await self.texts(change)
-        return before, await _cpu(compute_hunks, change.path, before, after)
+        return before, await cpu(compute_hunks, change.path, before, after)
 
     def recorder(self, state: SessionState, turn_id: str, ledger: ChangeLedger,
                  ask: EditAsker | None = None) -> RecordingBridge:
@@ -263,7 +253,7 @@ class ChangeService:
             return exc.message
         expected: str | None = after
         if latest.undone:  # the agent's text without what the user undid since
-            hunks = await _cpu(compute_hunks, latest.path, latest_before, after)
+            hunks = await cpu(compute_hunks, latest.path, latest_before, after)
             live = [h for h in hunks if h.id not in latest.undone]
             gone = latest.created and not live  # an undo removed the new file already
             expected = None if gone else apply_hunks(latest_before, live)
@@ -322,93 +312,7 @@ def _chosen(change: FileChange, hunks: list[Hunk], live: list[Hunk],
     return chosen
 
 
-async def _cpu(fn: Callable[..., _T], *args: Any) -> _T:
-    """Text work on small files inline; on big ones in a worker thread (never the loop)."""
-    if sum(len(a) for a in args if isinstance(a, str | bytes)) < _INLINE_CHARS:
-        return fn(*args)
-    return await asyncio.to_thread(fn, *args)
-
-
 def _need(value: str | None) -> str:
     if value is None:
         raise TetherError("the file's copy from before the turn is missing")
     return value
-
-
-class RecordingBridge:
-    """The editor bridge of one turn: asks before edits (in `ask` mode), records them."""
-
-    def __init__(self, service: ChangeService, session_id: str, turn: TurnChanges,
-                 ask: EditAsker | None) -> None:
-        self.service = service
-        self.inner = service.bridge
-        self.session_id = session_id
-        self.turn = turn
-        self.ask = ask
-        self._before: dict[str, str] = {}  # the turn's before texts, by relative path
-        self._fields: dict[Path, dict[str, Any]] = {}
-
-    async def read_document(self, path: Path) -> DocumentSnapshot:
-        return await self.inner.read_document(path)
-
-    async def request_permission(
-        self, request: PermissionRequest
-    ) -> PermissionOption | PermissionAnswer:
-        return await self.inner.request_permission(request)
-
-    def fields_for(self, path: Path) -> dict[str, Any]:
-        """The change-set fields of the `file_edited` event for `path`'s last edit."""
-        return self._fields.pop(path, {})
-
-    async def apply_edit(self, edit: FileEdit) -> EditOutcome:
-        rel = self.service.folder.relative(edit.path)
-        self._fields[edit.path] = {"path": rel}
-        if self.ask is not None:
-            refusal = await self.ask(edit)
-            if refusal is not None:
-                return EditOutcome(applied=False, message=refusal)
-        change = self.turn.files.get(rel)
-        before = None if change is not None else await self.inner.read_document(edit.path)
-        outcome = await self.inner.apply_edit(edit)
-        if outcome.applied:
-            try:
-                change, after = await self._record(rel, change, before, outcome, edit)
-                self._fields[edit.path] = await self._event_fields(change, after, outcome)
-            except TetherError as exc:  # the edit landed; only its undo is lost
-                log.warning("cannot record the change to %s: %s", rel, exc.message)
-        else:
-            self._fields[edit.path]["target"] = outcome.target
-        return outcome
-
-    async def _record(self, rel: str, change: FileChange | None,
-                      before: DocumentSnapshot | None, outcome: EditOutcome,
-                      edit: FileEdit) -> tuple[FileChange, str]:
-        service = self.service
-        if change is None:
-            assert before is not None
-            data = before.text.encode("utf-8", "surrogatepass")
-            restorable = service.blobs is not None and len(data) <= service.max_blob_bytes()
-            digest = await service.put(self.session_id, data) \
-                if restorable and before.exists else None
-            change = FileChange(path=rel, before_blob=digest, after_blob=None,
-                                created=not before.exists, restorable=restorable)
-            self.turn.files[rel] = change
-            self._before[rel] = before.text if before.exists else ""
-        after = outcome.final_text if outcome.final_text is not None else edit.new_text
-        if change.restorable:
-            delta = await _cpu(encode_delta, self._before[rel], after)
-            change.after_blob = await service.put(self.session_id, delta)
-        return change, after
-
-    async def _event_fields(self, change: FileChange, after: str,
-                            outcome: EditOutcome) -> dict[str, Any]:
-        fields: dict[str, Any] = {
-            "path": change.path, "target": outcome.target, "before_blob": change.before_blob,
-            "after_blob": change.after_blob, "created": change.created,
-            "restorable": change.restorable,
-        }
-        if change.restorable:
-            hunks = await _cpu(compute_hunks, change.path,
-                                            self._before[change.path], after)
-            fields["hunk_ids"] = [h.id for h in hunks]
-        return fields
