@@ -389,8 +389,16 @@ export function fromHistory(result: LoadSessionResult): Transcript {
   if (state.truncated) {
     state = reduce(state, { kind: "notice", level: "info", text: "Older messages not shown." });
   }
+  const rewound = new Set(result.rewoundTurnIds ?? []);
+  let marked: string | null = null;
   for (const message of result.messages) {
     if (message.role === "system") continue;
+    const turn = message.turnId ?? null;
+    if (turn && rewound.has(turn) && marked !== turn) {
+      // Rewound turns stay visible, marked: the model no longer sees them.
+      marked = turn;
+      state = reduce(state, { kind: "notice", level: "info", text: "Rewound: the model no longer sees this turn." });
+    }
     state = messageAdded(state, message);
     if (message.role === "assistant" && message.interrupted) {
       state = withItem(state, {
