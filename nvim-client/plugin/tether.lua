@@ -48,6 +48,14 @@ vim.api.nvim_create_user_command("TetherDiff", function()
   tether().diff()
 end, { desc = "Show the diff of the agent's last edit" })
 
+vim.api.nvim_create_user_command("TetherChanges", function(opts)
+  tether().changes(opts.args)
+end, { nargs = "?", desc = "The agent's hunks of a turn (default: the last) in the quickfix list" })
+
+vim.api.nvim_create_user_command("TetherRewind", function(opts)
+  tether().rewind(opts.args)
+end, { nargs = "?", desc = "Restore the files of a turn (default: the last) and every later one" })
+
 vim.api.nvim_create_user_command("TetherModels", function()
   tether().models()
 end, { desc = "Pick the model for new Tether sessions" })

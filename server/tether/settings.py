@@ -83,6 +83,13 @@ class Settings(BaseModel):
     allowed_tools: list[str] = Field(
         default_factory=list, description="Tools that never ask (e.g. run_command)."
     )
+    edit_approval: Literal["auto", "ask"] = Field(
+        "auto", description="auto: agent edits land at once, reviewable afterwards; ask: each "
+        "edit is proposed (with its diff) and lands only when accepted.")
+    max_blob_bytes: int = Field(
+        10 * 1024 * 1024, ge=0, le=256 * 1024 * 1024,
+        description="Largest file whose pre-turn content is kept for undo and rewind (bytes); "
+        "a bigger file is recorded as not restorable.")
     repo_map_tokens: int = Field(1024, ge=0, description="Repo map budget in the system context.")
     title_generation: bool = Field(True, description="Ask the model for a title after turn 1.")
     mcp_servers: dict[str, dict[str, Any]] = Field(

@@ -44,6 +44,7 @@ class Editor:
     events: list[dict[str, Any]] = field(default_factory=list)
     edits: list[types.ApplyWorkspaceEditParams] = field(default_factory=list)
     permission_answer: str = "allow_once"
+    permission_comment: str | None = None  # sent with the answer (a rejection's reason)
     permission_requests: list[Any] = field(default_factory=list)
     permission_withdrawn: bool = False
     message_answer: str | None = "Allow once"
@@ -161,6 +162,8 @@ def make_client(editor: Editor) -> LanguageClient:
             except asyncio.CancelledError:
                 editor.permission_withdrawn = True  # the server sent $/cancelRequest
                 raise
+        if editor.permission_comment is not None:
+            return {"option": editor.permission_answer, "comment": editor.permission_comment}
         return {"option": editor.permission_answer}
 
     @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)

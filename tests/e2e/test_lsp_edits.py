@@ -8,7 +8,6 @@ import pytest
 from lsprotocol import types
 
 from tether.testing.provider_server import Script, text_turn, tool_turn
-from tether.workspace.folder import path_to_uri
 from tether.workspace.overlay import position_at
 
 from .conftest import CLIENTS, Env, Harness
@@ -94,7 +93,7 @@ async def test_overlapping_change_is_refused_and_buffer_kept(env: Env, workspace
         assert "line 1" in tool_msg["content"]
 
 
-async def test_new_file_is_created_through_the_editor(env: Env, workspace: Path) -> None:
+async def test_new_file_is_created_on_disk(env: Env, workspace: Path) -> None:
     env.provider.set_script(Script([
         tool_turn("write_file", {"path": "pkg/new.py", "content": "print('hi')\n"}),
         text_turn("Created."),
@@ -103,19 +102,15 @@ async def test_new_file_is_created_through_the_editor(env: Env, workspace: Path)
         sid = await _session(h, workspace)
         result = await h.request("tether/session/prompt", {"sessionId": sid, "text": "new"})
         assert result["status"] == "completed"
-        create, doc_edit = h.editor.edits[0].edit.document_changes  # type: ignore[misc]
-        assert isinstance(create, types.CreateFile)
-        assert isinstance(doc_edit, types.TextDocumentEdit)
-        assert doc_edit.text_document.version is None
-        uri = path_to_uri(workspace / "pkg" / "new.py")
-        assert create.uri == uri
-        assert h.editor.unopened[uri] == "print('hi')\n"
-        assert not (workspace / "pkg" / "new.py").exists()  # the editor decides when to save
+        assert h.editor.edits == []  # no hidden buffer: the file is on disk
+        assert (workspace / "pkg" / "new.py").read_text() == "print('hi')\n"
+        edited = await h.wait_event(sid, "file_edited")
+        assert edited["event"]["target"] == "disk" and edited["event"]["created"] is True
 
 
-async def test_closed_file_edits_go_to_editor_buffers(env: Env, workspace: Path) -> None:
+async def test_closed_file_edits_go_to_disk(env: Env, workspace: Path) -> None:
     path = workspace / "closed.py"
-    path.write_text("a = 1\nb = 1\n")
+    path.write_text("a = 1\nkeep\nb = 1\n")
     env.provider.set_script(Script([
         tool_turn("edit", {"path": "closed.py", "old": "a = 1", "new": "a = 2"}),
         tool_turn("edit", {"path": "closed.py", "old": "b = 1", "new": "b = 2"}),
@@ -125,12 +120,12 @@ async def test_closed_file_edits_go_to_editor_buffers(env: Env, workspace: Path)
         sid = await _session(h, workspace)
         result = await h.request("tether/session/prompt", {"sessionId": sid, "text": "edit"})
         assert result["status"] == "completed"
-        versions = [e.edit.document_changes[0].text_document.version  # type: ignore[index,union-attr]
-                    for e in h.editor.edits]
-        assert versions == [None, None]  # the editor opens/edits; no version to hold it to
-        # the second edit was computed on the editor's unsaved buffer, not the stale disk
-        assert h.editor.unopened[path_to_uri(path)] == "a = 2\nb = 2\n"
-        assert path.read_text() == "a = 1\nb = 1\n"
+        assert h.editor.edits == []  # a closed, clean file is written, not opened unseen
+        assert path.read_text() == "a = 2\nkeep\nb = 2\n"
+        edits = [e["event"] for e in h.events_of(sid) if e["event"]["type"] == "file_edited"]
+        assert [e["target"] for e in edits] == ["disk", "disk"]
+        assert len(edits[1]["hunkIds"]) == 2  # the turn's two hunks in the file
+        assert edits[0]["hunkIds"][0] in edits[1]["hunkIds"]  # the first kept its id
 
 
 async def test_files_outside_the_folder_are_refused(env: Env, tmp_path: Path,

@@ -64,6 +64,11 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
     "tether/mcp/status": [({"folderUri": 7}, "folderUri")],
     "tether/mention/complete": [({"prefix": "a"}, "folderUri"),
                                 ({"folderUri": "f", "prefix": "a", "limit": 0}, "limit")],
+    "tether/changes/list": [({}, "sessionId"), ({"sessionId": "s", "turnId": 4}, "turnId")],
+    "tether/changes/undo": [({"sessionId": "s"}, "turnId"),
+                            ({"sessionId": "s", "turnId": "t", "hunk": ["h"]}, "hunk")],
+    "tether/session/rewind": [({"sessionId": "s"}, "turnId"),
+                              ({"sessionId": 1, "turnId": "t"}, "sessionId")],
 }
 
 SESSION_METHODS = {
@@ -81,6 +86,9 @@ SESSION_METHODS = {
     "tether/session/continue": {},
     "tether/session/context": {},
     "tether/session/archive": {},
+    "tether/changes/list": {},
+    "tether/changes/undo": {"turnId": "t"},
+    "tether/session/rewind": {"turnId": "t"},
 }
 
 

@@ -406,6 +406,52 @@ def test_mention_popup_and_cost_in_real_vscode(vsix: Path, tmp_path: Path) -> No
     assert editor and "Active file: hello.py (python)" in editor[0]["text"], user
 
 
+CHANGES_SCRIPT = {
+    "title": "Ask before editing",
+    "turns": [
+        {"toolCalls": [{"name": "edit", "arguments": {
+            "path": "hello.py", "old": "def greet(name):\n",
+            "new": "def greet(name):\n" + DOCSTRING}}]},
+        {"text": "Leaving it as it is."},
+        {"toolCalls": [{"name": "edit", "arguments": {
+            "path": "hello.py", "old": "def greet(name):\n",
+            "new": "def greet(name):\n" + DOCSTRING}},
+            {"name": "write_file", "arguments": {"path": "NOTES.md", "content": "# Notes\n"}}]},
+        {"text": "Added it."},
+    ],
+}
+
+
+def test_ask_reject_with_comment_accept_and_rewind_in_real_vscode(
+        vsix: Path, tmp_path: Path) -> None:
+    comment = "not in this file"
+    report, hello, data_dir = _scenario(
+        "changes", vsix, tmp_path, CHANGES_SCRIPT, {"tether.editApproval": "ask"},
+        {"comment": comment, "workspace": str(tmp_path / "workspace")})
+    # The proposal showed the coloured diff with Accept; Reject left the buffer alone and
+    # the model read the user's words as the tool result.
+    assert "+" + DOCSTRING.rstrip("\n") in str(report["proposedDiff"]), report
+    assert report["acceptLabel"] == "Accept", report
+    assert DOCSTRING.strip() not in str(report["editorAfterReject"]), report
+    results = [line for path in data_dir.rglob("*.jsonl")
+               for line in path.read_text().splitlines() if '"role":"tool"' in line]
+    assert any(comment in line and "rejected" in line for line in results), results
+    # "Allow always": the edit landed in the buffer on top of the user's unsaved text, and
+    # the second edit of the turn (a new, closed file) did not ask again and went to disk
+    # without opening an editor for it.
+    assert DOCSTRING.strip() in str(report["editorAfterAccept"]), report
+    assert report["cardsInTurnTwo"] == 1, report
+    assert report["notesOnDisk"] == "# Notes\n", report
+    assert "NOTES.md" not in str(report["tabsAfterAccept"]), report
+    assert "Tether: Keep" in str(report["codeLens"]) and "Undo" in str(report["codeLens"]), report
+    # Rewind to here: the agent's edit is gone, the user's typing kept, the disk untouched.
+    assert "2 file(s) restored" in str(report["rewindNotice"]), report
+    assert TYPED in str(report["editorAfterRewind"]), report
+    assert report["lensGone"], report
+    assert hello.read_text() == ORIGINAL
+    assert not (hello.parent / "NOTES.md").exists()  # the file the turn created is gone
+
+
 @pytest.mark.parametrize("case", ["no-program", "no-module"])
 def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path, case: str) -> None:
     if case == "no-program":

@@ -15,6 +15,7 @@ import {
   type PermissionRequestResult,
   type SessionEventNotification,
 } from "./protocol";
+import { ChangeLens } from "./review/changeLens";
 import { EditReview } from "./review/editReview";
 import { ApiKeys, RemoteToken } from "./secrets";
 import { TetherApi } from "./server/api";
@@ -35,7 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const chat = new ChatController(api, view, context.workspaceState);
   const history = new HistoryTree(api);
   history.trackCurrent(() => chat.sessionId);
-  const review = new EditReview(output);
+  const review = new EditReview(output, api);
+  const lens = new ChangeLens(api);
   const status = new StatusBar(api, chat);
   const treeView = vscode.window.createTreeView("tether.history", {
     treeDataProvider: history,
@@ -48,6 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     view,
     chat,
     review,
+    lens,
     status,
     treeView,
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view, {
@@ -66,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         if (n.sessionId === chat.sessionId && n.event.type === "file_edited") {
           void review.onFileEdited(n.event);
         }
+        if (n.sessionId === chat.sessionId) lens.onEvent(n);
         const type = n.event.type;
         if (type === "title_changed" || type.startsWith("turn_") || type === "step_limit_reached") {
           if (type !== "turn_started") history.refresh();
@@ -107,6 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("tether.send", () => chat.submitInput()),
     vscode.commands.registerCommand("tether.stop", () => chat.stop()),
     vscode.commands.registerCommand("tether.continue", () => chat.continueTurn()),
+    vscode.commands.registerCommand("tether.undoTurn", () => chat.rewind()),
     vscode.commands.registerCommand("tether.newChat", () => chat.newChat()),
     vscode.commands.registerCommand("tether.pickModel", () => chat.pickModel()),
     vscode.commands.registerCommand("tether.askAboutSelection", () => askAboutSelection(chat, view)),

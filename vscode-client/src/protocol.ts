@@ -46,6 +46,92 @@ export interface CancelResult {
   cancelled: boolean;
 }
 
+/** A file an undo or a rewind left untouched, and why. */
+export interface ChangeConflict {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The file, relative to the workspace folder. */
+  path: string;
+  /** Why it was left as it is. */
+  reason: string;
+}
+
+/**
+ * The user undid some of a turn's edits (hunks, a file or all of them).
+ *
+ * The model hears of it at its next request, so it does not redo the change.
+ */
+export interface ChangeUndone {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `change_undone`. */
+  type: "change_undone";
+  /** The turn whose edits were undone. */
+  undoneTurnId: string;
+  /** The file, relative to the workspace folder. */
+  path: string;
+  /** file:// URI of the file. */
+  uri: string;
+  /** The hunks undone. */
+  hunkIds: string[];
+  /** Where, in words ("lines 3-5"), for the model. */
+  lines: string;
+  /** The turn had created the file; it was removed. */
+  deleted: boolean;
+}
+
+/** Params of `tether/changes/list`. */
+export interface ChangesListParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** One turn; every turn with edits when null. */
+  turnId?: string | null;
+}
+
+/** The answer of `tether/changes/list`. */
+export interface ChangesListResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Oldest first. */
+  turns: TurnChangesInfo[];
+}
+
+/** Params of `tether/changes/undo`: one hunk, one file, or the whole turn's edits. */
+export interface ChangesUndoParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** The turn whose edits to undo. */
+  turnId: string;
+  /** One file (relative or file:// URI). */
+  path?: string | null;
+  /** One hunk id (needs `path`). */
+  hunk?: string | null;
+}
+
+/** The answer of `tether/changes/undo`. */
+export interface ChangesUndoResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Hunk ids undone. */
+  undone: string[];
+  /** Files changed by the undo. */
+  files: string[];
+  /** Files left untouched, and why. */
+  conflicts: ChangeConflict[];
+}
+
 /** Durable record: where a turn stopped (at the step limit), so it can be continued. */
 export interface Checkpoint {
   /** Extension data; ignored by Tether. */
@@ -320,6 +406,26 @@ export interface ExportResult {
   content: string;
 }
 
+/** One file of a turn's change set. */
+export interface FileChangeInfo {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Relative to the workspace folder. */
+  path: string;
+  /** file:// URI. */
+  uri: string;
+  /** The turn created the file. */
+  created: boolean;
+  /** False: too big to keep; cannot be undone. */
+  restorable: boolean;
+  /** Lines added (hunks still applied). */
+  added: number;
+  /** Lines removed (hunks still applied). */
+  removed: number;
+  /** In file order. */
+  hunks: HunkInfo[];
+}
+
 /** An agent edit to a file, with its unified diff, applied or not. */
 export interface FileEdited {
   /** Extension data; ignored by Tether. */
@@ -346,6 +452,20 @@ export interface FileEdited {
   rebased: boolean;
   /** Why it was not applied, when it was not. */
   message?: string | null;
+  /** The file, relative to the workspace folder. */
+  path: string;
+  /** Where the edit landed: an open editor buffer or the disk (a file not open in the editor is written there, never left in a hidden buffer). */
+  target?: "buffer" | "disk" | null;
+  /** Ids of the turn's hunks in this file so far, for `tether/changes/undo` (stable across later edits elsewhere in the file). */
+  hunkIds: string[];
+  /** Snapshot id of the file before the turn first touched it (null: the turn created it, or it was too big to keep). */
+  beforeBlob?: string | null;
+  /** Snapshot id of the file's text after this edit, stored as its changes from `beforeBlob`. */
+  afterBlob?: string | null;
+  /** The turn created the file. */
+  created: boolean;
+  /** False when the file was over `maxBlobBytes`: it cannot be undone or rewound. */
+  restorable: boolean;
 }
 
 /** A file (or part of one) attached to a message. */
@@ -372,6 +492,28 @@ export interface ForkParams {
   sessionId: string;
   /** Copy up to and including this message. */
   messageId?: string | null;
+}
+
+/** One hunk of a turn's change to a file. */
+export interface HunkInfo {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Stable hunk id, for `tether/changes/undo`. */
+  id: string;
+  /** Whether the hunk is in the file or was undone. */
+  state: "applied" | "undone";
+  /** 1-based first line in the file before the turn. */
+  oldStart: number;
+  /** Lines it replaced. */
+  oldLines: number;
+  /** 1-based first line in the turn's text. */
+  newStart: number;
+  /** Lines it put there. */
+  newLines: number;
+  /** The lines it replaced. */
+  removed: string[];
+  /** The lines it put there. */
+  added: string[];
 }
 
 /** An image attached to a message. */
@@ -536,6 +678,8 @@ export interface LoadSessionResult {
   truncated: boolean;
   /** The last durable seq; replay from here. */
   lastSeq: number;
+  /** Turns rewound (`tether/session/rewind`): shown marked, left out of the model's context. */
+  rewoundTurnIds: string[];
 }
 
 /** One configured MCP server and how it is doing. */
@@ -766,6 +910,8 @@ export interface PermissionRequestResult {
   _meta?: { [key: string]: unknown } | null;
   /** The user's answer. */
   option: PermissionOption;
+  /** What the user said with a rejection; the model reads it as the result. */
+  comment?: string | null;
 }
 
 /** A tool call waits for the user's permission. */
@@ -990,6 +1136,28 @@ export interface ReplayResult {
   lastSeq: number;
 }
 
+/** Params of `tether/session/rewind`. */
+export interface RewindParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session. */
+  sessionId: string;
+  /** Rewind to before this turn (the last: undo turn). */
+  turnId: string;
+}
+
+/** The answer of `tether/session/rewind`. */
+export interface RewindResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Files restored. */
+  restored: string[];
+  /** Files left untouched, and why. */
+  conflicts: ChangeConflict[];
+  /** Turns rewound. */
+  rewoundTurnIds: string[];
+}
+
 /** Params of `tether/session/search`: full-text search over a folder's sessions. */
 export interface SearchSessionsParams {
   /** Extension data; ignored by Tether. */
@@ -1043,7 +1211,9 @@ export type SessionEvent =
   | PinRemoved
   | Checkpoint
   | MessageCheckpoint
-  | ArchiveChanged;
+  | ArchiveChanged
+  | ChangeUndone
+  | TurnRewound;
 
 /** Params of the `tether/session/event` notification. */
 export interface SessionEventNotification {
@@ -1455,6 +1625,18 @@ export interface TurnCancelled {
   reason: string;
 }
 
+/** The change set of one turn. */
+export interface TurnChangesInfo {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The turn. */
+  turnId: string;
+  /** The turn was rewound. */
+  rewound: boolean;
+  /** Touched files. */
+  files: FileChangeInfo[];
+}
+
 /** Terminal: the model finished its answer. */
 export interface TurnCompleted {
   /** Extension data; ignored by Tether. */
@@ -1511,6 +1693,33 @@ export interface TurnResult {
   usage: Usage;
   /** Why it ended (for non-completed turns). */
   reason: string;
+}
+
+/**
+ * The session was rewound to before `toTurnId`: files restored, turns left out of
+ * the model's context from now on (they stay in history and in `load`, marked).
+ */
+export interface TurnRewound {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session the event belongs to. */
+  sessionId: string;
+  /** The turn; null for events outside a turn. */
+  turnId?: string | null;
+  /** Per-session, strictly increasing sequence number. */
+  seq: number;
+  /** When it happened (UTC). */
+  time: string;
+  /** Always `turn_rewound`. */
+  type: "turn_rewound";
+  /** The first turn rewound. */
+  toTurnId: string;
+  /** Every turn rewound, oldest first. */
+  rewoundTurnIds: string[];
+  /** Files restored. */
+  restored: string[];
+  /** Files left untouched, and why. */
+  conflicts: ChangeConflict[];
 }
 
 /** A turn began: the user's prompt was accepted. */
@@ -1634,6 +1843,8 @@ export const DURABLE_EVENT_TYPES: readonly SessionEventType[] = [
   "checkpoint",
   "message_checkpoint",
   "archive_changed",
+  "change_undone",
+  "turn_rewound",
 ];
 export const TERMINAL_EVENT_TYPES: readonly SessionEventType[] = [
   "turn_completed",
@@ -1669,6 +1880,9 @@ export const Method = {
   SessionImportCodex: "tether/session/importCodex",
   McpStatus: "tether/mcp/status",
   MentionComplete: "tether/mention/complete",
+  ChangesList: "tether/changes/list",
+  ChangesUndo: "tether/changes/undo",
+  SessionRewind: "tether/session/rewind",
 } as const;
 export type MethodName = (typeof Method)[keyof typeof Method];
 
@@ -1699,6 +1913,9 @@ export interface MethodParamsMap {
   "tether/session/importCodex": ImportCodexParams;
   "tether/mcp/status": McpStatusParams;
   "tether/mention/complete": MentionCompleteParams;
+  "tether/changes/list": ChangesListParams;
+  "tether/changes/undo": ChangesUndoParams;
+  "tether/session/rewind": RewindParams;
 }
 
 /** Result type of each custom method (`void` for notifications). */
@@ -1728,6 +1945,9 @@ export interface MethodResultMap {
   "tether/session/importCodex": ImportCodexResult;
   "tether/mcp/status": McpStatusResult;
   "tether/mention/complete": MentionCompleteResult;
+  "tether/changes/list": ChangesListResult;
+  "tether/changes/undo": ChangesUndoResult;
+  "tether/session/rewind": RewindResult;
 }
 
 /** JSON-RPC error codes of Tether's custom methods. */

@@ -53,7 +53,7 @@ describe("compaction in the transcript", () => {
     const lines = compactions(state);
     assert.equal(lines.length, 1);
     assert.equal(lines[0].status, "done");
-    const node = render.renderItem(lines[0], { permission() {}, openFile() {} });
+    const node = render.renderItem(lines[0], { permission() {}, openFile() {}, rewind() {}, undoFile() {} });
     assert.equal(node.textContent, "Context compacted: 9.3k → 6.9k tokens (40 messages summarised)");
   });
 
@@ -64,7 +64,7 @@ describe("compaction in the transcript", () => {
       event("context_truncated", { droppedMessages: 30, estimatedTokens: 7000, contextWindow: 12000 }),
     ]);
     assert.equal(compactions(failed)[0].status, "failed");
-    const node = render.renderItem(compactions(failed)[0], { permission() {}, openFile() {} });
+    const node = render.renderItem(compactions(failed)[0], { permission() {}, openFile() {}, rewind() {}, undoFile() {} });
     assert.match(node.textContent ?? "", /Compaction failed: the summariser answered nothing/);
     const replayed = run([
       event("compaction_completed", { tokensBefore: 100, tokensAfter: 50, summarizedMessages: 2, contextWindow: 1000 }),
@@ -94,6 +94,8 @@ describe("Continue after the step limit", () => {
     const node = render.renderItem(ends(state)[0], {
       permission() {},
       openFile() {},
+      rewind() {},
+      undoFile() {},
       continueTurn: () => clicked.push("continue"),
     });
     const button = node.querySelector("button.continue") as HTMLButtonElement;
@@ -102,7 +104,7 @@ describe("Continue after the step limit", () => {
     assert.deepEqual(clicked, ["continue"]);
     state = reduce(state, event("turn_started", { prompt: "Continue the task..." }, { turnId: "t2" }));
     assert.equal(ends(state)[0].canContinue, false);
-    const again = render.renderItem(ends(state)[0], { permission() {}, openFile() {}, continueTurn() {} });
+    const again = render.renderItem(ends(state)[0], { permission() {}, openFile() {}, rewind() {}, undoFile() {}, continueTurn() {} });
     assert.equal(again.querySelector("button.continue"), null);
   });
 

@@ -27,8 +27,11 @@ beforeEach(() => {
 });
 
 const handlers = {
-  permission: (id: string, option: string) => clicks.push(`${id}:${option}`),
+  permission: (id: string, option: string, comment?: string) =>
+    clicks.push(comment ? `${id}:${option}:${comment}` : `${id}:${option}`),
   openFile: (uri: string) => clicks.push(`open:${uri}`),
+  rewind: (turnId: string) => clicks.push(`rewind:${turnId}`),
+  undoFile: (turnId: string, path: string) => clicks.push(`undo:${turnId}:${path}`),
 };
 
 function draw(actions: Action[]): { state: Transcript; root: HTMLElement } {
@@ -127,8 +130,68 @@ describe("rendered transcript", () => {
     ] as const;
     for (const [type, fields, text] of ends) {
       const { root } = draw([event("turn_started", { prompt: "x" }), event(type, fields)]);
-      assert.equal(root.querySelector(".turn-end")?.textContent, text, type);
+      assert.equal(root.querySelector(".turn-end-label")?.textContent ?? "", text, type);
     }
+  });
+
+  test("each ended turn offers Rewind to here; undo and rewind are said in the transcript", () => {
+    const { root } = draw([
+      event("turn_started", { prompt: "x" }),
+      event("turn_completed", { reason: "end_turn" }),
+      event("change_undone", { undoneTurnId: "t1", path: "calc.py", uri: "file:///w/calc.py",
+        hunkIds: ["h1"], lines: "lines 3-5" }, { turnId: null }),
+      event("turn_rewound", { toTurnId: "t1", rewoundTurnIds: ["t1"], restored: ["calc.py"],
+        conflicts: [{ path: "b.py", reason: "changed since" }] }, { turnId: null }),
+    ]);
+    const button = root.querySelector<HTMLButtonElement>(".turn-rewind");
+    button?.click();
+    assert.deepEqual(clicks, ["rewind:t1"]);
+    const notices = [...root.querySelectorAll(".notice")].map((n) => n.textContent);
+    assert.deepEqual(notices, [
+      "Undone: the agent's change to calc.py lines 3-5.",
+      "Rewound 1 turn(s): 1 file(s) restored. 1 left as they were: b.py (changed since).",
+    ]);
+  });
+
+  test("each edited file has a row with counts and Undo; an undo marks it undone", () => {
+    const started = event("tool_call_started", { toolCallId: "c4", name: "edit" });
+    const edited = event("file_edited", { toolCallId: "c4", uri: "file:///w/a.py", path: "a.py",
+      diff: "@@ -1 +1,2 @@\n-a\n+b\n+c\n", applied: true, hunkIds: ["h1"] });
+    const before = draw([started, edited]);
+    const row = before.root.querySelector(".edit");
+    assert.match(row?.textContent ?? "", /a\.py edited \+2 −1/);
+    row?.querySelector<HTMLButtonElement>(".edit-undo")?.click();
+    assert.deepEqual(clicks, ["undo:t1:a.py"]);
+    const after = draw([
+      started, edited,
+      event("change_undone", { undoneTurnId: "t1", path: "a.py", uri: "file:///w/a.py",
+        hunkIds: ["h1"], lines: "lines 1-2" }, { turnId: null }),
+    ]);
+    const undone = after.root.querySelector(".edit");
+    assert.match(undone?.textContent ?? "", /a\.py undone/);
+    assert.equal(undone?.querySelector(".edit-undo"), null);
+    const rewound = draw([
+      started, edited,
+      event("turn_rewound", { toTurnId: "t1", rewoundTurnIds: ["t1"], restored: ["a.py"] },
+        { turnId: null }),
+    ]);
+    assert.match(rewound.root.querySelector(".edit")?.textContent ?? "", /a\.py undone/);
+  });
+
+  test("a proposed edit shows its diff with Accept, and Reject carries the comment", () => {
+    const params = {
+      sessionId: "s1", toolCallId: "c9", tool: "edit", description: "Edit calc.py",
+      diff: "@@ -1 +1 @@\n-a\n+b\n", options: ["allow_once", "allow_always", "reject"],
+    } as unknown as PermissionRequestParams;
+    const { root } = draw([{ kind: "permissionAsked", params }]);
+    assert.equal(root.querySelector(".permission .diff .del")?.textContent, "-a\n");
+    const buttons = [...root.querySelectorAll<HTMLButtonElement>(".permission button")];
+    assert.deepEqual(buttons.map((b) => b.textContent), ["Accept", "Allow always", "Reject"]);
+    const comment = root.querySelector<HTMLTextAreaElement>(".permission-comment");
+    assert.ok(comment);
+    comment.value = "keep a";
+    buttons[2].click();
+    assert.deepEqual(clicks, ["c9:reject:keep a"]);
   });
 
   test("the gauge shows context used of the window", () => {

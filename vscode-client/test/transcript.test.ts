@@ -352,6 +352,22 @@ describe("steering and history", () => {
     assert.equal(late.running, false);
   });
 
+  test("rewound turns of a loaded session stay, marked", () => {
+    const state = fromHistory({
+      session: { id: "s1", title: "t", model: "", workspaceFolder: "/w" },
+      messages: [
+        message("u1", "user", [{ type: "text", text: "kept" }], { turnId: "t1" }),
+        message("u2", "user", [{ type: "text", text: "undone" }], { turnId: "t2" }),
+        message("a2", "assistant", [{ type: "text", text: "did it" }], { turnId: "t2" }),
+      ],
+      truncated: false,
+      lastSeq: 9,
+      rewoundTurnIds: ["t2"],
+    } as unknown as LoadSessionResult);
+    assert.deepEqual(state.items.map((i) => i.kind), ["user", "notice", "user", "assistant"]);
+    assert.match((state.items[1] as { text: string }).text, /^Rewound/);
+  });
+
   test("a loaded session rebuilds user, assistant and tool items", () => {
     const result = {
       session: { id: "s1", title: "Fix it", model: "openai/x", workspaceFolder: "/w" },

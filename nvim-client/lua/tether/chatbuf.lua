@@ -116,6 +116,20 @@ function M.insert_segment(buf)
   return { mark = vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, {}), lines = { "" } }
 end
 
+---A one-line note just above the input area (an undo or a rewind the transcript must
+---show, so it never claims an edit that is no longer there).
+---@param buf integer
+---@param text string
+function M.insert_note(buf, text)
+  if not vim.api.nvim_buf_is_loaded(buf) then
+    return
+  end
+  local _, row = M.input(buf)
+  row = row or vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_buf_set_lines(buf, row, row, false, { "> [!note] " .. text, "" })
+  highlights.decorate(buf, row, row + 1)
+end
+
 ---Replace a segment's body with `new`, rewriting only from the first changed line (a
 ---delta touches the last line or two, not the whole answer).
 ---@param buf integer

@@ -22,6 +22,13 @@ local M = {}
 ---@field token string|nil The server's token (prefer `token_file` or $TETHER_TOKEN).
 ---@field token_file string|nil File holding the token (what `tether serve` prints on stderr).
 
+---@class tether.ChangesKeymaps
+---@field keep string|false Normal-mode key: keep the agent's hunk under the cursor (drop it from review).
+---@field undo string|false Normal-mode key: undo the agent's hunk under the cursor.
+
+---@class tether.ChangesOptions
+---@field keymaps tether.ChangesKeymaps Set in file buffers after :TetherChanges.
+
 ---@class tether.Config
 ---@field cmd string[] Command starting the language server.
 ---@field remote tether.RemoteOptions Connect to a running server over TCP instead of `cmd`.
@@ -34,6 +41,7 @@ local M = {}
 ---@field start_timeout_ms integer How long to wait for the server to initialize.
 ---@field log_level "trace"|"debug"|"info"|"warn"|"error"|"off" Plugin log level.
 ---@field chat tether.ChatOptions
+---@field changes tether.ChangesOptions
 
 ---@type tether.Config
 M.defaults = {
@@ -56,6 +64,9 @@ M.defaults = {
     fold_reasoning = true,
     max_output_lines = 200,
     keymaps = { send = "<CR>", stop = "<C-c>", continue = "gC" },
+  },
+  changes = {
+    keymaps = { keep = "<leader>tk", undo = "<leader>tu" },
   },
 }
 
@@ -112,6 +123,12 @@ local schema = {
       send = { "string", "boolean" },
       stop = { "string", "boolean" },
       continue = { "string", "boolean" },
+    },
+  },
+  changes = {
+    keymaps = {
+      keep = { "string", "boolean" },
+      undo = { "string", "boolean" },
     },
   },
 }

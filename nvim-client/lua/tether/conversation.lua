@@ -350,6 +350,16 @@ function Chat:on_event(ev, seq)
       registry.last_edits = {}
     end
     table.insert(registry.last_edits, edit)
+  elseif t == "change_undone" then
+    local where = ev.lines ~= "" and (" " .. ev.lines) or ""
+    return chatbuf.insert_note(self.buf, ("undone: the agent's change to %s%s"):format(ev.path, where))
+  elseif t == "turn_rewound" then
+    local n, files = #(ev.rewoundTurnIds or {}), #(ev.restored or {})
+    local note = ("rewound %d turn(s): %d file(s) restored"):format(n, files)
+    if #(ev.conflicts or {}) > 0 then
+      note = note .. (", %d left as they were"):format(#ev.conflicts)
+    end
+    return chatbuf.insert_note(self.buf, note)
   end
   if not self.turn or self.turn.status then
     -- No turn of ours is open: a turn this chat did not start (its session was reopened

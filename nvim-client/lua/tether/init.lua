@@ -155,6 +155,20 @@ function M.diff()
   require("tether.diff").show(chat_mod.by_buf[vim.api.nvim_get_current_buf()] or chat_mod.last)
 end
 
+---:TetherChanges [turn]: the turn's hunks in the quickfix list (keep/undo keymaps).
+---@param turn_id string|nil
+function M.changes(turn_id)
+  ensure()
+  require("tether.changes").list(turn_id)
+end
+
+---:TetherRewind [turn]: restore that turn's files (default: the last turn: undo turn).
+---@param turn_id string|nil
+function M.rewind(turn_id)
+  ensure()
+  require("tether.changes").rewind(turn_id)
+end
+
 ---:TetherModels: pick the model new sessions use.
 function M.models()
   local client = require("tether.client")

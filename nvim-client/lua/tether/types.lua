@@ -28,6 +28,53 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field cancelled boolean True when a running turn was cancelled.
 
+--- A file an undo or a rewind left untouched, and why.
+---@class tether.ChangeConflict
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field path string The file, relative to the workspace folder.
+---@field reason string Why it was left as it is.
+
+--- The user undid some of a turn's edits (hunks, a file or all of them). The model hears of it at its next request, so it does not redo the change.
+---@class tether.ChangeUndone
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "change_undone" Always `change_undone`.
+---@field undoneTurnId string The turn whose edits were undone.
+---@field path string The file, relative to the workspace folder.
+---@field uri string file:// URI of the file.
+---@field hunkIds string[] The hunks undone.
+---@field lines string Where, in words ("lines 3-5"), for the model.
+---@field deleted boolean The turn had created the file; it was removed.
+
+--- Params of `tether/changes/list`.
+---@class tether.ChangesListParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field turnId? string|nil One turn; every turn with edits when null.
+
+--- The answer of `tether/changes/list`.
+---@class tether.ChangesListResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field turns tether.TurnChangesInfo[] Oldest first.
+
+--- Params of `tether/changes/undo`: one hunk, one file, or the whole turn's edits.
+---@class tether.ChangesUndoParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field turnId string The turn whose edits to undo.
+---@field path? string|nil One file (relative or file:// URI).
+---@field hunk? string|nil One hunk id (needs `path`).
+
+--- The answer of `tether/changes/undo`.
+---@class tether.ChangesUndoResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field undone string[] Hunk ids undone.
+---@field files string[] Files changed by the undo.
+---@field conflicts tether.ChangeConflict[] Files left untouched, and why.
+
 --- Durable record: where a turn stopped (at the step limit), so it can be continued.
 ---@class tether.Checkpoint
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -178,6 +225,17 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field content string The exported text.
 
+--- One file of a turn's change set.
+---@class tether.FileChangeInfo
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field path string Relative to the workspace folder.
+---@field uri string file:// URI.
+---@field created boolean The turn created the file.
+---@field restorable boolean False: too big to keep; cannot be undone.
+---@field added integer Lines added (hunks still applied).
+---@field removed integer Lines removed (hunks still applied).
+---@field hunks tether.HunkInfo[] In file order.
+
 --- An agent edit to a file, with its unified diff, applied or not.
 ---@class tether.FileEdited
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -192,6 +250,13 @@
 ---@field applied boolean Whether the edit reached the buffer / file.
 ---@field rebased boolean Applied after a 3-way rebase on newer text.
 ---@field message? string|nil Why it was not applied, when it was not.
+---@field path string The file, relative to the workspace folder.
+---@field target? "buffer"|"disk"|nil Where the edit landed: an open editor buffer or the disk (a file not open in the editor is written there, never left in a hidden buffer).
+---@field hunkIds string[] Ids of the turn's hunks in this file so far, for `tether/changes/undo` (stable across later edits elsewhere in the file).
+---@field beforeBlob? string|nil Snapshot id of the file before the turn first touched it (null: the turn created it, or it was too big to keep).
+---@field afterBlob? string|nil Snapshot id of the file's text after this edit, stored as its changes from `beforeBlob`.
+---@field created boolean The turn created the file.
+---@field restorable boolean False when the file was over `maxBlobBytes`: it cannot be undone or rewound.
 
 --- A file (or part of one) attached to a message.
 ---@class tether.FilePart
@@ -207,6 +272,18 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session to copy.
 ---@field messageId? string|nil Copy up to and including this message.
+
+--- One hunk of a turn's change to a file.
+---@class tether.HunkInfo
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field id string Stable hunk id, for `tether/changes/undo`.
+---@field state "applied"|"undone" Whether the hunk is in the file or was undone.
+---@field oldStart integer 1-based first line in the file before the turn.
+---@field oldLines integer Lines it replaced.
+---@field newStart integer 1-based first line in the turn's text.
+---@field newLines integer Lines it put there.
+---@field removed string[] The lines it replaced.
+---@field added string[] The lines it put there.
 
 --- An image attached to a message.
 ---@class tether.ImagePart
@@ -302,6 +379,7 @@
 ---@field messages tether.Message[] Messages, oldest first.
 ---@field truncated boolean True when older messages were left out.
 ---@field lastSeq integer The last durable seq; replay from here.
+---@field rewoundTurnIds string[] Turns rewound (`tether/session/rewind`): shown marked, left out of the model's context.
 
 --- One configured MCP server and how it is doing.
 ---@class tether.McpServerStatus
@@ -427,6 +505,7 @@
 ---@class tether.PermissionRequestResult
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field option tether.PermissionOption The user's answer.
+---@field comment? string|nil What the user said with a rejection; the model reads it as the result.
 
 --- A tool call waits for the user's permission.
 ---@class tether.PermissionRequested
@@ -554,6 +633,19 @@
 ---@field count integer Events re-sent as `tether/session/event`.
 ---@field lastSeq integer The last seq sent.
 
+--- Params of `tether/session/rewind`.
+---@class tether.RewindParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session.
+---@field turnId string Rewind to before this turn (the last: undo turn).
+
+--- The answer of `tether/session/rewind`.
+---@class tether.RewindResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field restored string[] Files restored.
+---@field conflicts tether.ChangeConflict[] Files left untouched, and why.
+---@field rewoundTurnIds string[] Turns rewound.
+
 --- Params of `tether/session/search`: full-text search over a folder's sessions.
 ---@class tether.SearchSessionsParams
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -567,7 +659,7 @@
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field hits tether.SessionSearchHit[] One per matching session.
 
----@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached|tether.CompactionStarted|tether.Compaction|tether.CompactionCompleted|tether.CompactionFailed|tether.PinAdded|tether.PinRemoved|tether.Checkpoint|tether.MessageCheckpoint|tether.ArchiveChanged
+---@alias tether.SessionEvent tether.TurnStarted|tether.MessageAdded|tether.TextDelta|tether.ReasoningDelta|tether.TextComplete|tether.ToolCallStarted|tether.ToolOutputChunk|tether.ToolHeartbeat|tether.ToolCallCompleted|tether.FileEdited|tether.PermissionRequested|tether.PermissionResolved|tether.UsageUpdated|tether.StreamRetry|tether.ContextTruncated|tether.ErrorEvent|tether.TitleChanged|tether.TurnCompleted|tether.TurnCancelled|tether.TurnFailed|tether.StepLimitReached|tether.CompactionStarted|tether.Compaction|tether.CompactionCompleted|tether.CompactionFailed|tether.PinAdded|tether.PinRemoved|tether.Checkpoint|tether.MessageCheckpoint|tether.ArchiveChanged|tether.ChangeUndone|tether.TurnRewound
 
 --- Params of the `tether/session/event` notification.
 ---@class tether.SessionEventNotification
@@ -798,6 +890,13 @@
 ---@field type "turn_cancelled" Always `turn_cancelled`.
 ---@field reason string Who or what cancelled.
 
+--- The change set of one turn.
+---@class tether.TurnChangesInfo
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field turnId string The turn.
+---@field rewound boolean The turn was rewound.
+---@field files tether.FileChangeInfo[] Touched files.
+
 --- Terminal: the model finished its answer.
 ---@class tether.TurnCompleted
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -829,6 +928,19 @@
 ---@field text string The final answer text.
 ---@field usage tether.Usage Usage of this turn.
 ---@field reason string Why it ended (for non-completed turns).
+
+--- The session was rewound to before `toTurnId`: files restored, turns left out of the model's context from now on (they stay in history and in `load`, marked).
+---@class tether.TurnRewound
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session the event belongs to.
+---@field turnId? string|nil The turn; null for events outside a turn.
+---@field seq integer Per-session, strictly increasing sequence number.
+---@field time string When it happened (UTC).
+---@field type "turn_rewound" Always `turn_rewound`.
+---@field toTurnId string The first turn rewound.
+---@field rewoundTurnIds string[] Every turn rewound, oldest first.
+---@field restored string[] Files restored.
+---@field conflicts tether.ChangeConflict[] Files left untouched, and why.
 
 --- A turn began: the user's prompt was accepted.
 ---@class tether.TurnStarted
@@ -912,6 +1024,9 @@ M.methods = {
   session_import_codex = "tether/session/importCodex",
   mcp_status = "tether/mcp/status",
   mention_complete = "tether/mention/complete",
+  changes_list = "tether/changes/list",
+  changes_undo = "tether/changes/undo",
+  session_rewind = "tether/session/rewind",
 }
 
 --- JSON-RPC error codes (see protocol-spec.md).
@@ -961,6 +1076,8 @@ M.durable_events = {
   checkpoint = true,
   message_checkpoint = true,
   archive_changed = true,
+  change_undone = true,
+  turn_rewound = true,
 }
 
 --- Event types that are terminal (a set: type -> true).

@@ -33,7 +33,7 @@ from tether.acp.convert import tool_kind
 from tether.errors import PathOutsideWorkspaceError, ToolError
 from tether.workspace import bridge as wb
 from tether.workspace.disk_bridge import read_text, write_atomic
-from tether.workspace.edit_plan import Write, applied, plan_edit
+from tether.workspace.edit_plan import Refuse, plan_edit
 from tether.workspace.folder import WorkspaceFolder, canonical
 
 log = logging.getLogger(__name__)
@@ -95,14 +95,19 @@ class AcpEditorBridge:
         try:
             path = self._inside(edit.path)
             name = self.folder.relative(path)
-            plan = plan_edit(edit, await self._current_text(path), name)
+            plan = plan_edit(edit.base, await self._current_text(path), edit.new_text)
         except (PathOutsideWorkspaceError, ToolError) as exc:
             return wb.EditOutcome(applied=False, message=f"not applied: {exc.message}")
-        if not isinstance(plan, Write):
-            return plan
         session_id = CURRENT_SESSION.get()
+        through_client = self.client_writes and session_id is not None
+        where = "in the editor" if through_client else "on disk"
+        if isinstance(plan, Refuse):
+            return wb.EditOutcome(applied=False, message=plan.message(name, where))
         try:
-            if self.client_writes and session_id is not None:
+            if plan.unchanged:
+                pass
+            elif through_client:
+                assert session_id is not None
                 await self.client.write_text_file(session_id=session_id, path=str(path),
                                                   content=plan.text)
             else:
@@ -110,7 +115,9 @@ class AcpEditorBridge:
         except (RequestError, OSError) as exc:
             return wb.EditOutcome(applied=False, message=f"not applied: cannot write {name}: "
                                   f"{exc}")
-        return applied(plan, name)
+        return wb.EditOutcome(applied=True, message=plan.note(name, where), rebased=plan.rebased,
+                              final_text=plan.text,
+                              target="buffer" if through_client else "disk")
 
     async def request_permission(self, request: wb.PermissionRequest) -> wb.PermissionOption:
         await self._flush(request.session_id)  # the client knows the call before it is asked

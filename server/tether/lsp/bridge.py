@@ -6,6 +6,9 @@ buffer: they go to the editor as a `TextDocumentEdit` holding the version they w
 computed against, so the editor refuses them if the buffer moved on, and the user can
 undo them like their own typing. When the buffer changed after the agent read it, the
 agent's edit is rebased (3-way) onto the current text, or refused naming the lines.
+A file no buffer holds (closed, or new) is written on disk, atomically: an edit never
+waits unseen in a hidden modified buffer, and the turn's change set keeps its undo.
+The conflict policy is `workspace/edit_plan.py`'s; this module delivers and confirms.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ from tether.workspace.bridge import (
     DocumentSnapshot,
     EditOutcome,
     FileEdit,
+    PermissionAnswer,
     PermissionOption,
     PermissionRequest,
 )
 from tether.workspace.disk_bridge import read_text, write_atomic
+from tether.workspace.edit_plan import Refuse, plan_edit
 from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri
 from tether.workspace.overlay import DocumentOverlay, Encoding, line_starts, position_at
-from tether.workspace.rebase import rebase
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +127,6 @@ class LspEditorBridge:
         self.client = client
         self.on_edited = on_edited
         self.settle_timeout = settle_timeout
-        # Text we pushed into buffers the editor has not reported open: the editor holds
-        # it (unsaved) even though the disk does not, so reads must see it too.
-        self._unopened: dict[Path, str] = {}
-
-    def forget(self, path: Path) -> None:
-        """The disk is authoritative again for `path` (saved, closed or changed on disk)."""
-        self._unopened.pop(canonical(path), None)
 
     def _inside(self, path: Path) -> Path:
         resolved = canonical(path)
@@ -145,9 +142,6 @@ class LspEditorBridge:
         doc = self.overlay.get_path(resolved)
         if doc is not None:
             return DocumentSnapshot(path=path, text=doc.text, version=doc.version)
-        pending = self._unopened.get(resolved)
-        if pending is not None:
-            return DocumentSnapshot(path=path, text=pending, version=None)
         text = await asyncio.to_thread(read_text, resolved)
         if text is None:
             return DocumentSnapshot(path=path, text="", version=None, exists=False)
@@ -172,96 +166,86 @@ class LspEditorBridge:
             message=f"not applied: {name} kept changing in the editor; read it again and retry",
         )
 
+    async def _current(self, path: Path) -> tuple[str | None, int | None, str, bool]:
+        """(text, version, uri, open) of what holds `path` now: the buffer, else the disk."""
+        doc = self.overlay.get_path(path)
+        if doc is not None:
+            return doc.text, doc.version, doc.uri, True
+        current = await asyncio.to_thread(read_text, path)
+        return current, None, path_to_uri(path), False
+
     async def _try_apply(self, edit: FileEdit, path: Path, name: str) -> EditOutcome | None:
         """One attempt; None when the editor refused because the buffer moved meanwhile."""
-        doc = self.overlay.get_path(path)
-        version: int | None = None
-        if doc is not None:
-            current: str | None = doc.text
-            version, uri = doc.version, doc.uri
-        else:
-            current = self._unopened.get(path)
-            if current is None:
-                current = await asyncio.to_thread(read_text, path)
-            uri = path_to_uri(path)
-        base = edit.base
-        if current is None and base.exists:
-            return EditOutcome(
-                applied=False,
-                message=f"not applied: {name} was deleted since the agent read it",
-            )
-        if current is not None and not base.exists and current != edit.new_text:
-            return EditOutcome(
-                applied=False,
-                message=f"not applied: {name} was created since the agent read it; "
-                "read it and edit it instead",
-            )
-        target, rebased = edit.new_text, False
-        if current is not None and base.exists and current != base.text:
-            merged = rebase(base.text, current, edit.new_text)
-            if not merged.ok or merged.text is None:
-                where = "in the editor" if doc is not None else "on disk"
-                return EditOutcome(
-                    applied=False,
-                    message=f"not applied: {name} changed {where} since the agent read it "
-                    f"and the changes overlap ({merged.message}); read it again and redo "
-                    "the edit",
-                )
-            target, rebased = merged.text, True
-        note = (
-            f"{name} changed since the agent read it; the edit was merged onto the current text"
-            if rebased
-            else ""
-        )
-        if current is not None and target == current:
-            return EditOutcome(applied=True, message=note or "no change", rebased=rebased,
-                               final_text=current)
-        can_create = self.client.document_changes and self.client.create_files
-        if (current is None and not can_create) or (
-            not self.client.apply_edits and doc is None and path not in self._unopened
-        ):
-            # The editor cannot take this edit, and no buffer holds the file: the disk is safe.
-            await asyncio.to_thread(write_atomic, path, target)
-            self._edited(path, target)
-            return EditOutcome(applied=True, message=note, rebased=rebased, final_text=target)
+        current, version, uri, is_open = await self._current(path)
+        where = "in the editor" if is_open else "on disk"
+        plan = plan_edit(edit.base, current, edit.new_text)
+        if isinstance(plan, Refuse):
+            return EditOutcome(applied=False, message=plan.message(name, where))
+        note = plan.note(name, where)
+        if plan.unchanged:
+            return EditOutcome(applied=True, message=note or "no change", rebased=plan.rebased,
+                               final_text=current, target="buffer" if is_open else "disk")
+        if not is_open:
+            # No buffer holds the file: the disk is safe, and the edit goes there rather
+            # than into a hidden modified buffer (the change set keeps its undo).
+            await asyncio.to_thread(write_atomic, path, plan.text)
+            self._edited(path, plan.text)
+            return EditOutcome(applied=True, message=note, rebased=plan.rebased,
+                               final_text=plan.text, target="disk")
         if not self.client.apply_edits:
             return EditOutcome(applied=False, message=f"not applied: {name} is open in an "
                                "editor that does not accept workspace/applyEdit")
+        delivered = await self._deliver(self._workspace_edit(uri, version, current, plan.text),
+                                        path, name, version)
+        if delivered is None or isinstance(delivered, EditOutcome):
+            return delivered
+        final = await self._confirm(path, name, version, plan.text)
+        if isinstance(final, EditOutcome):
+            return final
+        self._edited(path, final)
+        return EditOutcome(applied=True, message=note, rebased=plan.rebased, final_text=final,
+                           target="buffer")
+
+    async def _deliver(self, workspace_edit: types.WorkspaceEdit, path: Path, name: str,
+                       version: int | None) -> EditOutcome | bool | None:
+        """Send the edit; True once the editor applied it, None when the buffer moved."""
         try:
-            result = await self.client.apply_edit(
-                self._workspace_edit(uri, version, current, target), f"Tether: edit {name}"
-            )
+            result = await self.client.apply_edit(workspace_edit, f"Tether: edit {name}")
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an error answer, or the editor went away
             return EditOutcome(applied=False,
                                message=f"not applied: the editor failed to apply it: {exc}")
-        if not result.applied:
-            moved = doc is not None and (now := self.overlay.get_path(path)) is not None \
-                and now.version != version
-            if moved:
-                return None
-            reason = result.failure_reason or "no reason given"
-            return EditOutcome(applied=False,
-                               message=f"not applied: the editor refused the edit: {reason}")
-        final = target
-        if doc is not None and version is not None:
-            # Some editors answer applied=true yet drop a stale edit (Neovim), so the
-            # edit counts once the buffer's next version arrives.
-            await self.overlay.wait_for_change(doc.uri, version, self.settle_timeout)
-            now_doc = self.overlay.get_path(path)
-            if now_doc is not None and now_doc.version == version and now_doc.text != target:
-                return EditOutcome(
-                    applied=False,
-                    message=f"not applied: the editor did not change {name} (the buffer may "
-                    "have moved on); read it again and redo the edit",
-                )
-            if now_doc is not None:
-                final = now_doc.text
-        else:
-            self._unopened[path] = target
-        self._edited(path, final)
-        return EditOutcome(applied=True, message=note, rebased=rebased, final_text=final)
+        if result.applied:
+            return True
+        now = self.overlay.get_path(path)
+        if version is not None and now is not None and now.version != version:
+            return None
+        reason = result.failure_reason or "no reason given"
+        return EditOutcome(applied=False,
+                           message=f"not applied: the editor refused the edit: {reason}")
+
+    async def _confirm(self, path: Path, name: str, version: int | None,
+                       target: str) -> str | EditOutcome:
+        """The buffer's text once the edit shows in it.
+
+        Some editors answer applied=true yet drop a stale edit (Neovim), so the edit
+        counts once the buffer's next version arrives.
+        """
+        doc = self.overlay.get_path(path)
+        if doc is None or version is None:
+            return target
+        await self.overlay.wait_for_change(doc.uri, version, self.settle_timeout)
+        now = self.overlay.get_path(path)
+        if now is None:
+            return target
+        if now.version == version and now.text != target:
+            return EditOutcome(
+                applied=False,
+                message=f"not applied: the editor did not change {name} (the buffer may "
+                "have moved on); read it again and redo the edit",
+            )
+        return now.text
 
     def _workspace_edit(
         self, uri: str, version: int | None, current: str | None, target: str
@@ -273,11 +257,6 @@ class LspEditorBridge:
             text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
             edits=[text_edit],
         )
-        if current is None:
-            create = types.CreateFile(
-                uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=True)
-            )
-            return types.WorkspaceEdit(document_changes=[create, doc_edit])
         return types.WorkspaceEdit(document_changes=[doc_edit])
 
     def _edited(self, path: Path, text: str) -> None:
@@ -287,7 +266,22 @@ class LspEditorBridge:
             except Exception:
                 log.exception("on_edited hook failed for %s", path)
 
-    async def request_permission(self, request: PermissionRequest) -> PermissionOption:
+    async def _ask_tether(self, params: PermissionRequestParams) -> PermissionRequestResult | None:
+        """The client's answer to `tether/permission/request`; None (reject) when it fails."""
+        try:
+            raw = await self.client.permission_request(params)
+            return PermissionRequestResult.model_validate(plain(raw))
+        except ValidationError as exc:
+            log.warning("bad answer to tether/permission/request (%s): rejecting", exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("tether/permission/request failed (%s): rejecting", exc)
+        return None
+
+    async def request_permission(
+        self, request: PermissionRequest
+    ) -> PermissionOption | PermissionAnswer:
         allowed = set(request.options) | {"reject"}
         if self.client.tether_permissions:
             params = PermissionRequestParams(
@@ -298,17 +292,11 @@ class LspEditorBridge:
                 diff=request.diff,
                 options=list(request.options),
             )
-            try:
-                raw = await self.client.permission_request(params)
-                option = PermissionRequestResult.model_validate(plain(raw)).option
-            except ValidationError as exc:
-                log.warning("bad answer to tether/permission/request (%s): rejecting", exc)
+            answer = await self._ask_tether(params)
+            if answer is None:
                 return "reject"
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("tether/permission/request failed (%s): rejecting", exc)
-                return "reject"
+            option = answer.option if answer.option in allowed else "reject"
+            return PermissionAnswer(option, answer.comment) if answer.comment else option
         else:
             titles = [ACTIONS[o] for o in request.options if o in ACTIONS]
             message = f"Tether: {request.description} Allow?"

@@ -62,7 +62,6 @@ class IndexFeeder:
             runtime = self.server.folders.for_path(path)
             if runtime is None:
                 continue
-            runtime.bridge.forget(path)
             if runtime.index is not None:
                 by_folder.setdefault(runtime.folder.root, (runtime, []))[1].append(path)
         for runtime, folder_paths in by_folder.values():
@@ -101,8 +100,6 @@ def register_document_sync(server: TetherServer) -> IndexFeeder:
         doc = params.text_document
         opened = overlay.open(doc.uri, doc.text, doc.version, doc.language_id)
         if opened.path is not None:
-            if (runtime := server.folders.for_path(opened.path)) is not None:
-                runtime.bridge.forget(opened.path)
             feeder.text_changed(opened.path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -124,8 +121,6 @@ def register_document_sync(server: TetherServer) -> IndexFeeder:
         path = _path(params.text_document.uri)
         if path is None:
             return
-        if (runtime := server.folders.for_path(path)) is not None:
-            runtime.bridge.forget(path)
         feeder.text_changed(path, doc.text if doc is not None else params.text, now=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

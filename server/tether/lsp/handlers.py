@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tether.errors import IndexingError, TetherError
+from tether.lsp.change_handlers import register_change_methods
 from tether.lsp.errors import to_rpc_error
 from tether.lsp.server import TetherServer
 from tether.lsp.wire import parse_params
@@ -60,6 +61,8 @@ def register_session_methods(server: TetherServer) -> None:
             server.feature(name)(handler)
 
         return register
+
+    register_change_methods(server, method)
 
     @method(m.SESSION_CREATE, m.CreateSessionParams)
     async def create(p: m.CreateSessionParams) -> WireModel:

@@ -133,6 +133,23 @@ class FileEdited(EventBase):
     applied: bool = Field(description="Whether the edit reached the buffer / file.")
     rebased: bool = Field(False, description="Applied after a 3-way rebase on newer text.")
     message: str | None = Field(None, description="Why it was not applied, when it was not.")
+    path: str = Field("", description="The file, relative to the workspace folder.")
+    target: Literal["buffer", "disk"] | None = Field(
+        None, description="Where the edit landed: an open editor buffer or the disk "
+        "(a file not open in the editor is written there, never left in a hidden buffer).")
+    hunk_ids: list[str] = Field(
+        default_factory=list, description="Ids of the turn's hunks in this file so far, "
+        "for `tether/changes/undo` (stable across later edits elsewhere in the file).")
+    before_blob: str | None = Field(
+        None, description="Snapshot id of the file before the turn first touched it "
+        "(null: the turn created it, or it was too big to keep).")
+    after_blob: str | None = Field(
+        None, description="Snapshot id of the file's text after this edit, stored as "
+        "its changes from `beforeBlob`.")
+    created: bool = Field(False, description="The turn created the file.")
+    restorable: bool = Field(
+        True, description="False when the file was over `maxBlobBytes`: it cannot be "
+        "undone or rewound.")
 
 
 class PermissionRequested(EventBase):
@@ -333,6 +350,40 @@ class ArchiveChanged(EventBase):
     archived: bool = Field(description="True when archived.")
 
 
+class ChangeConflict(WireModel):
+    """A file an undo or a rewind left untouched, and why."""
+
+    path: str = Field(description="The file, relative to the workspace folder.")
+    reason: str = Field(description="Why it was left as it is.")
+
+
+class ChangeUndone(EventBase):
+    """The user undid some of a turn's edits (hunks, a file or all of them).
+
+    The model hears of it at its next request, so it does not redo the change.
+    """
+
+    type: Literal["change_undone"] = "change_undone"
+    undone_turn_id: str = Field(description="The turn whose edits were undone.")
+    path: str = Field(description="The file, relative to the workspace folder.")
+    uri: str = Field(description="file:// URI of the file.")
+    hunk_ids: list[str] = Field(description="The hunks undone.")
+    lines: str = Field("", description="Where, in words (\"lines 3-5\"), for the model.")
+    deleted: bool = Field(False, description="The turn had created the file; it was removed.")
+
+
+class TurnRewound(EventBase):
+    """The session was rewound to before `toTurnId`: files restored, turns left out of
+    the model's context from now on (they stay in history and in `load`, marked)."""
+
+    type: Literal["turn_rewound"] = "turn_rewound"
+    to_turn_id: str = Field(description="The first turn rewound.")
+    rewound_turn_ids: list[str] = Field(description="Every turn rewound, oldest first.")
+    restored: list[str] = Field(default_factory=list, description="Files restored.")
+    conflicts: list[ChangeConflict] = Field(
+        default_factory=list, description="Files left untouched, and why.")
+
+
 SessionEvent = Annotated[
     TurnStarted
     | MessageAdded
@@ -363,7 +414,9 @@ SessionEvent = Annotated[
     | PinRemoved
     | Checkpoint
     | MessageCheckpoint
-    | ArchiveChanged,
+    | ArchiveChanged
+    | ChangeUndone
+    | TurnRewound,
     Field(discriminator="type"),
 ]
 
@@ -387,6 +440,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
         CompactionStarted, Compaction, CompactionCompleted, CompactionFailed, PinAdded,
         PinRemoved, Checkpoint,
         MessageCheckpoint, ArchiveChanged,
+        ChangeUndone, TurnRewound,
     )
 }
 

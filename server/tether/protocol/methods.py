@@ -11,7 +11,12 @@ from typing import Literal
 from pydantic import Field
 
 from tether.protocol.base import WireModel
-from tether.protocol.events import PermissionOption, SessionEvent, all_permission_options
+from tether.protocol.events import (
+    ChangeConflict,
+    PermissionOption,
+    SessionEvent,
+    all_permission_options,
+)
 from tether.protocol.models import (
     MAX_MODEL_CHARS,
     Message,
@@ -45,6 +50,9 @@ SESSION_ARCHIVE = "tether/session/archive"
 SESSION_IMPORT_CODEX = "tether/session/importCodex"
 MCP_STATUS = "tether/mcp/status"
 MENTION_COMPLETE = "tether/mention/complete"
+CHANGES_LIST = "tether/changes/list"
+CHANGES_UNDO = "tether/changes/undo"
+SESSION_REWIND = "tether/session/rewind"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 ContextPolicy = Literal["full", "incremental", "reset"]
@@ -193,6 +201,9 @@ class LoadSessionResult(WireModel):
     messages: list[Message] = Field(description="Messages, oldest first.")
     truncated: bool = Field(False, description="True when older messages were left out.")
     last_seq: int = Field(0, description="The last durable seq; replay from here.")
+    rewound_turn_ids: list[str] = Field(
+        default_factory=list, description="Turns rewound (`tether/session/rewind`): shown "
+        "marked, left out of the model's context.")
 
 
 class ReplayParams(WireModel):
@@ -342,6 +353,9 @@ class PermissionRequestResult(WireModel):
     """The client's answer to `tether/permission/request`."""
 
     option: PermissionOption = Field(description="The user's answer.")
+    comment: str | None = Field(
+        None, max_length=4000,
+        description="What the user said with a rejection; the model reads it as the result.")
 
 
 class TetherServerCapabilities(WireModel):
@@ -533,6 +547,89 @@ class MentionCompleteResult(WireModel):
     items: list[MentionItem] = Field(description="Best first: files, folders, symbols.")
 
 
+HunkState = Literal["applied", "undone"]
+
+
+class ChangesListParams(WireModel):
+    """Params of `tether/changes/list`."""
+
+    session_id: str = Field(description="The session.")
+    turn_id: str | None = Field(None, description="One turn; every turn with edits when null.")
+
+
+class HunkInfo(WireModel):
+    """One hunk of a turn's change to a file."""
+
+    id: str = Field(description="Stable hunk id, for `tether/changes/undo`.")
+    state: HunkState = Field(description="Whether the hunk is in the file or was undone.")
+    old_start: int = Field(description="1-based first line in the file before the turn.")
+    old_lines: int = Field(description="Lines it replaced.")
+    new_start: int = Field(description="1-based first line in the turn's text.")
+    new_lines: int = Field(description="Lines it put there.")
+    removed: list[str] = Field(description="The lines it replaced.")
+    added: list[str] = Field(description="The lines it put there.")
+
+
+class FileChangeInfo(WireModel):
+    """One file of a turn's change set."""
+
+    path: str = Field(description="Relative to the workspace folder.")
+    uri: str = Field(description="file:// URI.")
+    created: bool = Field(False, description="The turn created the file.")
+    restorable: bool = Field(True, description="False: too big to keep; cannot be undone.")
+    added: int = Field(0, description="Lines added (hunks still applied).")
+    removed: int = Field(0, description="Lines removed (hunks still applied).")
+    hunks: list[HunkInfo] = Field(default_factory=list, description="In file order.")
+
+
+class TurnChangesInfo(WireModel):
+    """The change set of one turn."""
+
+    turn_id: str = Field(description="The turn.")
+    rewound: bool = Field(False, description="The turn was rewound.")
+    files: list[FileChangeInfo] = Field(default_factory=list, description="Touched files.")
+
+
+class ChangesListResult(WireModel):
+    """The answer of `tether/changes/list`."""
+
+    turns: list[TurnChangesInfo] = Field(description="Oldest first.")
+
+
+class ChangesUndoParams(WireModel):
+    """Params of `tether/changes/undo`: one hunk, one file, or the whole turn's edits."""
+
+    session_id: str = Field(description="The session.")
+    turn_id: str = Field(description="The turn whose edits to undo.")
+    path: str | None = Field(None, description="One file (relative or file:// URI).")
+    hunk: str | None = Field(None, description="One hunk id (needs `path`).")
+
+
+class ChangesUndoResult(WireModel):
+    """The answer of `tether/changes/undo`."""
+
+    undone: list[str] = Field(default_factory=list, description="Hunk ids undone.")
+    files: list[str] = Field(default_factory=list, description="Files changed by the undo.")
+    conflicts: list[ChangeConflict] = Field(
+        default_factory=list, description="Files left untouched, and why.")
+
+
+class RewindParams(WireModel):
+    """Params of `tether/session/rewind`."""
+
+    session_id: str = Field(description="The session.")
+    turn_id: str = Field(description="Rewind to before this turn (the last: undo turn).")
+
+
+class RewindResult(WireModel):
+    """The answer of `tether/session/rewind`."""
+
+    restored: list[str] = Field(default_factory=list, description="Files restored.")
+    conflicts: list[ChangeConflict] = Field(
+        default_factory=list, description="Files left untouched, and why.")
+    rewound_turn_ids: list[str] = Field(default_factory=list, description="Turns rewound.")
+
+
 METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_CREATE: (CreateSessionParams, CreateSessionResult),
     SESSION_PROMPT: (PromptParams, TurnResult),
@@ -559,5 +656,8 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_IMPORT_CODEX: (ImportCodexParams, ImportCodexResult),
     MCP_STATUS: (McpStatusParams, McpStatusResult),
     MENTION_COMPLETE: (MentionCompleteParams, MentionCompleteResult),
+    CHANGES_LIST: (ChangesListParams, ChangesListResult),
+    CHANGES_UNDO: (ChangesUndoParams, ChangesUndoResult),
+    SESSION_REWIND: (RewindParams, RewindResult),
 }
 """Every custom method with its params and result models (None: a notification)."""

@@ -62,9 +62,11 @@ class Assembled:
 class ContextAssembler:
     def __init__(self, *, context: ContextState, messages: list[Message],
                  folder: WorkspaceFolder, bridge: EditorBridge, settings: Settings,
-                 emit: Emit, turn_start_id: str | None = None, prompt: str = "") -> None:
+                 emit: Emit, turn_start_id: str | None = None, prompt: str = "",
+                 hidden_turns: Callable[[], set[str]] | None = None) -> None:
         self.context = context
-        self.messages = messages  # the session's live list: appended to as the turn goes
+        self._history = messages  # the session's live list: appended to as the turn goes
+        self._hidden_turns = hidden_turns  # turns the user rewound: never in the view
         self.folder = folder
         self.bridge = bridge
         self.settings = settings
@@ -72,6 +74,14 @@ class ContextAssembler:
         self.turn_start_id = turn_start_id
         self.prompt = prompt
         self.touched: list[str] = []
+
+    @property
+    def messages(self) -> list[Message]:
+        """The history the model may see: rewound turns left out (history keeps them)."""
+        hidden = self._hidden_turns() if self._hidden_turns is not None else set()
+        if not hidden:
+            return self._history
+        return [m for m in self._history if m.turn_id not in hidden]
 
     @property
     def window(self) -> int:

@@ -41,11 +41,14 @@ from tether.protocol.events import (
     parse_event,
 )
 from tether.protocol.methods import (
+    ChangesListResult,
+    ChangesUndoResult,
     ContextResult,
     ImportCodexResult,
     ListSessionsResult,
     LoadSessionResult,
     PromptContext,
+    RewindResult,
     SearchSessionsResult,
     SessionSearchHit,
     TurnResult,
@@ -54,6 +57,7 @@ from tether.protocol.models import Message, SessionInfo
 from tether.providers.base import Provider
 from tether.session.breakdown import context_breakdown
 from tether.session.budget import WindowState
+from tether.session.changes import ChangeService
 from tether.session.checkpoint import resume_prompt
 from tether.session.emitter import EventEmitter, Listener
 from tether.session.pins import ContextState
@@ -69,6 +73,8 @@ from tether.session.turn import TurnDeps, TurnRunner, new_id
 from tether.session.windows import SessionSync
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
+from tether.store.blobs import BLOBS_DIR, BlobStore
+from tether.store.jsonl import JsonlStore
 from tether.store.locks import TurnLease
 from tether.tools.base import IndexQuery, Tool
 from tether.tools.registry import ToolRegistry
@@ -114,6 +120,7 @@ class SessionManager:
         tools: ToolRegistry | None = None,
         heartbeat_interval: float = 10.0,
         mirror_interval: float | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         self.folder = folder
         self.settings = settings
@@ -129,6 +136,11 @@ class SessionManager:
         self._background: set[asyncio.Task[None]] = set()
         self._windows: dict[tuple[str, str, str, str, int], WindowState] = {}
         self._sync = SessionSync(store, self._states, new_id, mirror_interval)
+        if blobs is None and isinstance(store, JsonlStore):
+            blobs = BlobStore(store.base / BLOBS_DIR)  # beside the sessions it serves
+        self.blobs = blobs
+        self.changes = ChangeService(folder, store, blobs, bridge,
+                                     max_blob_bytes=lambda: self.settings.max_blob_bytes)
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -248,8 +260,10 @@ class SessionManager:
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
         await self._state(session_id)  # closes a turn a crashed process left open
         loaded = await asyncio.to_thread(self.store.load, session_id, tail=tail or DEFAULT_TAIL)
+        rewound = (await self.changes.ledger(session_id)).rewound
         return LoadSessionResult(session=loaded.info, messages=loaded.messages,
-                                 truncated=loaded.truncated, last_seq=loaded.last_seq)
+                                 truncated=loaded.truncated, last_seq=loaded.last_seq,
+                                 rewound_turn_ids=sorted(rewound))
 
     async def replay(self, session_id: str, from_seq: int = 0) -> builtins.list[SessionEvent]:
         await self._state(session_id)
@@ -269,6 +283,9 @@ class SessionManager:
             await self.cancel(session_id)
         await asyncio.to_thread(self.store.delete, session_id)
         self._states.pop(session_id, None)
+        self.changes.forget(session_id)
+        if self.blobs is not None:  # its snapshots go with it (those no fork shares)
+            await asyncio.to_thread(self.blobs.release, session_id)
 
     async def rename(self, session_id: str, title: str) -> str:
         """Set the title; returns it as stored (one line, at most MAX_TITLE_CHARS)."""
@@ -289,14 +306,30 @@ class SessionManager:
             agent=parent.agent,
             forked_from=parent.id,
         )
-        return await asyncio.to_thread(
+        forked = await asyncio.to_thread(
             self.store.fork, session_id, info, up_to_message_id=message_id
         )
+        if self.blobs is not None:
+            await asyncio.to_thread(self.blobs.copy_refs, session_id, forked.id)
+        return forked
 
     async def export(self, session_id: str, fmt: Literal["markdown", "json"]) -> str:
         if not self.has_session(session_id):
             raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
         return await asyncio.to_thread(self.store.export, session_id, fmt)
+
+    # -- change sets ------------------------------------------------------------------
+
+    async def list_changes(self, session_id: str, turn_id: str | None) -> ChangesListResult:
+        await self._state(session_id)
+        return await self.changes.list(session_id, turn_id)
+
+    async def undo_changes(self, session_id: str, turn_id: str, path: str | None,
+                           hunk: str | None) -> ChangesUndoResult:
+        return await self.changes.undo(await self._state(session_id), turn_id, path, hunk)
+
+    async def rewind(self, session_id: str, turn_id: str) -> RewindResult:
+        return await self.changes.rewind(await self._state(session_id), turn_id)
 
     # -- turns ------------------------------------------------------------------------
 
@@ -390,6 +423,7 @@ class SessionManager:
             context_window=_context_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
             before_request=lambda: self._sync.catch_up(state), started=started,
+            changes=self.changes, ledger=await self.changes.ledger(state.info.id),
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:

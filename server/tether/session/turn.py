@@ -66,6 +66,8 @@ from tether.providers.base import (
 from tether.redaction import redact, redact_value
 from tether.session.assemble import Assembled, ContextAssembler
 from tether.session.attachments import context_parts, mentioned_identifiers
+from tether.session.changes import ChangeService
+from tether.session.changeset import EDITS_ALWAYS, ChangeLedger
 from tether.session.checkpoint import checkpoint_fields
 from tether.session.deltas import DeltaBuffer
 from tether.session.recall import RECALL, recall, session_tool_specs
@@ -74,7 +76,7 @@ from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
 from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
 from tether.tools.registry import ToolRegistry, run_tool, tool_allowed
-from tether.workspace.bridge import EditorBridge, PermissionRequest
+from tether.workspace.bridge import EditorBridge, FileEdit, PermissionRequest, answer_of
 from tether.workspace.folder import WorkspaceFolder, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,8 @@ class TurnDeps:
     started: asyncio.Event | None = None  # set once a cancel would reach the turn's handler
     # More tools for this turn (MCP servers'), resolved once the turn has started.
     extra_tools: Callable[[], Awaitable[list[Tool]]] | None = None
+    changes: ChangeService | None = None  # records the turn's edits (with `ledger`)
+    ledger: ChangeLedger | None = None
 
 
 @dataclass
@@ -165,6 +169,10 @@ class TurnRunner:
         self._query = ""  # the user's message: personalises the repo map
         self._terminal: asyncio.Future[Any] | None = None  # the one terminal write
         self._result: TurnResult | None = None
+        self._current_call: ToolCallPart | None = None
+        self._recorder = (deps.changes.recorder(state, turn_id, deps.ledger, self._ask_edit)
+                          if deps.changes is not None and deps.ledger is not None else None)
+        self._tool_bridge: EditorBridge = self._recorder or deps.bridge
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> EventBase | None:
@@ -216,11 +224,13 @@ class TurnRunner:
                 context=self.state.context, messages=self.state.messages,
                 folder=self.deps.folder, bridge=self.deps.bridge, settings=settings,
                 emit=self.emit, turn_start_id=first.id, prompt=text,
+                hidden_turns=self._rewound_turns,
             )
             self._note_focus(text, context)
             await self._add_extra_tools()  # after the prompt is kept: it may ask (trust)
             for _step in range(settings.max_steps):
                 await self._drain_steer()
+                await self._drain_change_notes()
                 done = await self._step()
                 if done and not self.state.steer_queue:
                     return await self._finish("completed", TurnCompleted,
@@ -260,6 +270,19 @@ class TurnRunner:
                 self._focus_files.append(self.deps.folder.relative(path))
             except (TetherError, ValueError):
                 pass
+
+    async def _drain_change_notes(self) -> None:
+        """What the user undid since the model's last request, said before the next one."""
+        ledger = self.deps.ledger
+        if ledger is not None and ledger.notes:
+            notes, ledger.notes[:] = list(ledger.notes), []
+            await self._add_message(Message(id=new_id(), role="user", turn_id=self.turn_id,
+                                            parts=[TextPart(text="\n".join(notes))]))
+
+    def _rewound_turns(self) -> set[str]:
+        """The turns the user rewound: left out of the model's view (they stay on disk)."""
+        ledger = self.deps.ledger
+        return ledger.rewound if ledger is not None else set()
 
     async def _drain_steer(self) -> None:
         while self.state.steer_queue:
@@ -434,9 +457,12 @@ class TurnRunner:
         outcome = replace(outcome, content=redact(outcome.content))
         duration_ms = int((time.monotonic() - started) * 1000)
         if outcome.edited_uri and outcome.diff is not None:
+            recorded = (self._recorder.fields_for(uri_to_path(outcome.edited_uri))
+                        if self._recorder is not None else {})
             await self.emit(FileEdited, tool_call_id=call.id, uri=outcome.edited_uri,
                             diff=outcome.diff, applied=outcome.edit_applied,
-                            rebased=outcome.edit_rebased, message=outcome.edit_message)
+                            rebased=outcome.edit_rebased, message=outcome.edit_message,
+                            **recorded)
         shown = outcome.content[:DISPLAY_OUTPUT_CAP]
         await self.emit(ToolCallCompleted, tool_call_id=call.id, name=call.name,
                         success=not outcome.is_error, duration_ms=duration_ms, output=shown,
@@ -462,8 +488,9 @@ class TurnRunner:
                 call.arguments)):
             return ToolOutcome(f"The user rejected this {call.name} call. Do not retry it; "
                                "ask the user what they want instead.", is_error=True)
+        self._current_call = call
         ctx = ToolContext(
-            workspace=self.deps.folder, bridge=self.deps.bridge,
+            workspace=self.deps.folder, bridge=self._tool_bridge,
             session_id=self.state.info.id, tool_call_id=call.id,
             emit_output=lambda chunk: self._emit_chunk(call.id, chunk),
             index=self.deps.index, command_timeout=self.deps.settings.command_timeout,
@@ -487,13 +514,42 @@ class TurnRunner:
         description = redact(description)  # it goes to the editor outside the events, too
         await self.emit(PermissionRequested, tool_call_id=call.id, tool=call.name,
                         description=description)
-        option = await self.deps.bridge.request_permission(PermissionRequest(
+        option = answer_of(await self.deps.bridge.request_permission(PermissionRequest(
             session_id=self.state.info.id, tool_call_id=call.id, tool=call.name,
-            description=description))
+            description=description))).option
         await self.emit(PermissionResolved, tool_call_id=call.id, option=option)
         if option == "allow_always":
             self.state.always_allowed.add(call.name)
         return option in ("allow_once", "allow_always")
+
+    async def _ask_edit(self, edit: FileEdit) -> str | None:
+        """In `ask` mode, propose the edit with its diff; None when it may land.
+
+        Never asks when the user allowed every tool (autoApprove), allowed this edit
+        tool by name (allowedTools), or answered "allow always" to an edit this session.
+        """
+        settings = self.deps.settings
+        call = self._current_call
+        tool = call.name if call is not None else "edit"
+        if (settings.edit_approval != "ask" or settings.auto_approve
+                or tool in settings.allowed_tools or EDITS_ALWAYS in self.state.always_allowed):
+            return None
+        call_id = call.id if call is not None else ""
+        rel = self.deps.folder.relative(edit.path)
+        description, diff = redact(f"Edit {rel}"), redact(edit.diff)
+        await self.emit(PermissionRequested, tool_call_id=call_id, tool=tool,
+                        description=description, diff=diff)
+        answer = answer_of(await self.deps.bridge.request_permission(PermissionRequest(
+            session_id=self.state.info.id, tool_call_id=call_id, tool=tool,
+            description=description, diff=diff)))
+        await self.emit(PermissionResolved, tool_call_id=call_id, option=answer.option)
+        if answer.option == "allow_always":
+            self.state.always_allowed.add(EDITS_ALWAYS)
+        if answer.option in ("allow_once", "allow_always"):
+            return None
+        said = f' They said: "{answer.comment}".' if answer.comment else ""
+        return (f"The user rejected this edit to {rel}; it was not applied.{said} Do not "
+                "make it again unless they ask for it.")
 
     async def _heartbeat(self, tool_call_id: str, started: float) -> None:
         while True:

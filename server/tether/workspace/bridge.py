@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 PermissionOption = Literal["allow_once", "allow_always", "reject"]
+EditTarget = Literal["buffer", "disk"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class EditOutcome:
     message: str = ""  # why not, when not applied; a note when rebased
     rebased: bool = False
     final_text: str | None = None  # the file's text after the edit, when applied
+    target: EditTarget | None = None  # where it landed: an editor buffer or the disk
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,19 @@ class PermissionRequest:
     )
 
 
+@dataclass(frozen=True)
+class PermissionAnswer:
+    """An answer with the words the user gave with it (a rejection's reason)."""
+
+    option: PermissionOption
+    comment: str | None = None
+
+
+def answer_of(value: PermissionOption | PermissionAnswer) -> PermissionAnswer:
+    """Bridges may answer with a bare option or a PermissionAnswer: one shape for callers."""
+    return value if isinstance(value, PermissionAnswer) else PermissionAnswer(value)
+
+
 class EditorBridge(Protocol):
     async def read_document(self, path: Path) -> DocumentSnapshot:
         """Live text of `path` (open buffer first, disk second); exists=False if neither."""
@@ -63,6 +78,8 @@ class EditorBridge(Protocol):
         """Apply `edit`, rebasing onto newer text or refusing; never clobber a dirty buffer."""
         ...
 
-    async def request_permission(self, request: PermissionRequest) -> PermissionOption:
-        """Ask the user; return what they chose."""
+    async def request_permission(
+        self, request: PermissionRequest
+    ) -> PermissionOption | PermissionAnswer:
+        """Ask the user; return what they chose (with their comment, when they gave one)."""
         ...

@@ -26,7 +26,7 @@ from tether.workspace.bridge import (
     PermissionOption,
     PermissionRequest,
 )
-from tether.workspace.edit_plan import Write, applied, plan_edit
+from tether.workspace.edit_plan import Refuse, plan_edit
 from tether.workspace.safe_open import HARD_MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -105,16 +105,19 @@ class DiskBridge:
             current = read_text(path)
         except ToolError as exc:
             return EditOutcome(applied=False, message=f"not applied: {exc.message}")
-        plan = plan_edit(edit, current, name, where=" on disk")
-        if not isinstance(plan, Write):
-            return plan
-        try:
-            write_atomic(path, plan.text)
-        except ToolError as exc:
-            return EditOutcome(applied=False, message=f"not applied: {exc.message}")
-        except OSError as exc:
-            return EditOutcome(applied=False, message=f"not applied: cannot write {name}: {exc}")
-        return applied(plan, name, where=" on disk")
+        plan = plan_edit(edit.base, current, edit.new_text)
+        if isinstance(plan, Refuse):
+            return EditOutcome(applied=False, message=plan.message(name, "on disk"))
+        if not plan.unchanged:
+            try:
+                write_atomic(path, plan.text)
+            except ToolError as exc:
+                return EditOutcome(applied=False, message=f"not applied: {exc.message}")
+            except OSError as exc:
+                return EditOutcome(applied=False,
+                                   message=f"not applied: cannot write {name}: {exc}")
+        return EditOutcome(applied=True, message=plan.note(name, "on disk"),
+                           rebased=plan.rebased, final_text=plan.text, target="disk")
 
 
 async def terminal_asker(

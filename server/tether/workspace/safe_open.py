@@ -361,3 +361,22 @@ def write_atomic(path: Path, data: bytes, *, max_bytes: int | None = None) -> No
             with contextlib.suppress(OSError):
                 os.unlink(tmp, dir_fd=dfd)
             raise
+
+
+def remove_regular(path: Path) -> bool:
+    """Delete regular file `path` (no symlink followed on the way); False if it is gone.
+
+    Rewinding a turn that created a file removes it: the same race-free walk as the
+    writes, and a symlink or a special file put in its place is refused, not removed.
+    """
+    with open_dir(path.parent) as dfd:
+        try:
+            st = os.stat(path.name, dir_fd=dfd, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        if stat.S_ISLNK(st.st_mode):
+            raise _changed(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_regular(path, st.st_mode)
+        os.unlink(path.name, dir_fd=dfd)
+        return True

@@ -79,6 +79,7 @@ async function main() {
       if (config.scenario === "review") await review(chat);
       else if (config.scenario === "long") await longTurn(chat);
       else if (config.scenario === "mentions") await mentionsScenario(chat);
+      else if (config.scenario === "changes") await changesScenario(chat);
       else await mainScenario(chat);
     }
   } catch (err) {
@@ -394,6 +395,69 @@ async function longTurn(chat) {
     await chat.locator('.turn-end[data-status="completed"]').waitFor({ timeout: LONG });
     report.continueButtonsLeft = await chat.locator("button.continue").count();
     await shot("21-continued");
+  });
+}
+
+/** editApproval "ask": reject a proposed edit with a comment, accept the next, rewind it. */
+async function changesScenario(chat) {
+  await step("a proposed edit shows its diff; Reject sends the comment", async () => {
+    await chat.locator("#prompt").fill("Add a docstring to greet()");
+    await chat.locator("#prompt").press("Enter");
+    const card = chat.locator(".permission").first();
+    await card.locator('button[data-option="reject"]').waitFor({ timeout: LONG });
+    report.proposedDiff = await card.locator(".diff").innerText();
+    report.acceptLabel = await card.locator('button[data-option="allow_once"]').innerText();
+    await card.locator(".permission-comment").fill(config.comment);
+    await shot("04-proposed-edit");
+    await card.locator('button[data-option="reject"]').click();
+    await chat.locator('.permission[data-state="reject"]').waitFor({ timeout: LONG });
+    await chat.locator(".msg.assistant .body", { hasText: "Leaving it" }).waitFor({ timeout: LONG });
+    await chat.locator('.turn-end[data-status="completed"]').first().waitFor({ timeout: LONG });
+    report.editorAfterReject = await editorText();
+    await shot("05-rejected");
+  });
+
+  await step("the next proposal is accepted and lands in the buffer", async () => {
+    await chat.locator("#prompt").fill("Please add it after all");
+    await chat.locator("#prompt").press("Enter");
+    const always = chat.locator('.permission[data-state="pending"] button[data-option="allow_always"]');
+    await always.waitFor({ timeout: LONG });
+    const cardsBefore = await chat.locator(".permission").count();
+    await always.click();
+    await chat.locator(".msg.assistant .body", { hasText: "Added it" }).waitFor({ timeout: LONG });
+    report.cardsInTurnTwo = (await chat.locator(".permission").count()) - cardsBefore + 1;
+    report.notesOnDisk = fs.existsSync(path.join(config.workspace, "NOTES.md"))
+      ? fs.readFileSync(path.join(config.workspace, "NOTES.md"), "utf8")
+      : null;
+    report.tabsAfterAccept = await page.locator(".tabs-container .tab").allInnerTexts();
+    await waitFor("two ended turns", async () =>
+      (await chat.locator('.turn-end[data-status="completed"]').count()) === 2,
+    );
+    report.editorAfterAccept = await waitFor("the docstring in the buffer", async () => {
+      const t = await editorText();
+      return t.includes(config.docstring) ? t : null;
+    });
+    // Keep / Undo over the hunk, inline in the editor (CodeLens).
+    const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Tether: Keep" });
+    await lens.first().waitFor({ timeout: LONG });
+    report.codeLens = await page.locator(".monaco-editor .codelens-decoration").first().innerText();
+    await shot("06-accepted");
+  });
+
+  await step("Rewind to here on the last turn undoes it, typed text kept", async () => {
+    await chat.locator(".turn-end .turn-rewind").last().click();
+    await chat.locator(".notice", { hasText: "Rewound 1 turn(s)" }).waitFor({ timeout: LONG });
+    await page.locator(".tabs-container .tab", { hasText: "hello.py" }).first().click();
+    report.rewindNotice = await chat.locator(".notice", { hasText: "Rewound" }).first().innerText();
+    report.editorAfterRewind = await waitFor("the docstring to go", async () => {
+      const t = await editorText();
+      return t.includes(config.docstring) ? null : t;
+    });
+    await waitFor("the Keep / Undo lens to go", async () =>
+      (await page.locator(".monaco-editor .codelens-decoration a", { hasText: "Tether: Keep" }).count()) === 0,
+    );
+    report.lensGone = true;
+    await shot("07-rewound");
   });
 }
 

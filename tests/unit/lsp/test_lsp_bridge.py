@@ -6,80 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsprotocol import types
 
+from support.fake_editor import FakeEditor
+from support.fake_editor import change_of as _change
 from tether.errors import PathOutsideWorkspaceError
 from tether.lsp.bridge import LspEditorBridge, minimal_edit
-from tether.protocol.methods import PermissionRequestParams
 from tether.workspace.bridge import DocumentSnapshot, FileEdit, PermissionRequest
-from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
+from tether.workspace.folder import WorkspaceFolder, path_to_uri
 from tether.workspace.overlay import DocumentOverlay, TextChange, apply_change
-
-
-class FakeEditor:
-    """Applies versioned TextDocumentEdits to the overlay the way VS Code does."""
-
-    def __init__(self, overlay: DocumentOverlay) -> None:
-        self.overlay = overlay
-        self.tether_permissions = True
-        self.document_changes = True
-        self.create_files = True
-        self.apply_edits = True
-        self.fail: Exception | None = None
-        self.edits: list[types.WorkspaceEdit] = []
-        self.buffers: dict[str, str] = {}  # closed files the editor loaded into buffers
-        self.refuse: str | None = None
-        self.permission_answer: Any = {"option": "allow_once"}
-        self.message_answer: str | None = "Allow once"
-        self.asked: list[Any] = []
-        self.before_apply: Any = None
-
-    async def apply_edit(
-        self, edit: types.WorkspaceEdit, label: str
-    ) -> types.ApplyWorkspaceEditResult:
-        self.edits.append(edit)
-        if self.fail is not None:
-            raise self.fail
-        if self.before_apply is not None:
-            hook, self.before_apply = self.before_apply, None
-            hook()
-        if self.refuse:
-            return types.ApplyWorkspaceEditResult(applied=False, failure_reason=self.refuse)
-        for change in edit.document_changes or []:
-            if isinstance(change, types.CreateFile):
-                self.buffers.setdefault(change.uri, "")
-                continue
-            assert isinstance(change, types.TextDocumentEdit)
-            uri, version = change.text_document.uri, change.text_document.version
-            doc = self.overlay.get(uri)
-            if doc is not None:
-                if version is not None and version != doc.version:
-                    return types.ApplyWorkspaceEditResult(applied=False,
-                                                          failure_reason="version mismatch")
-                changes = [_change(e) for e in change.edits]  # type: ignore[arg-type]
-                self.overlay.change(uri, doc.version + 1, changes)
-            else:
-                text = self.buffers.get(uri)
-                if text is None:
-                    text = uri_to_path(uri).read_text()
-                for e in change.edits:
-                    text = apply_change(text, _change(e))  # type: ignore[arg-type]
-                self.buffers[uri] = text
-        return types.ApplyWorkspaceEditResult(applied=True)
-
-    async def permission_request(self, params: PermissionRequestParams) -> Any:
-        self.asked.append(params)
-        return self.permission_answer
-
-    async def show_message_request(self, message: str, actions: list[str]) -> str | None:
-        self.asked.append((message, actions))
-        return self.message_answer
-
-
-def _change(e: types.TextEdit) -> TextChange:
-    r = e.range
-    return TextChange(text=e.new_text, start=(r.start.line, r.start.character),
-                      end=(r.end.line, r.end.character))
 
 
 @pytest.fixture
@@ -187,33 +121,39 @@ async def test_buffer_moving_during_apply_is_retried(setup: Any, tmp_path: Path)
     assert len(editor.edits) == 2
 
 
-async def test_closed_file_edit_goes_to_editor_not_disk(setup: Any, tmp_path: Path) -> None:
+async def test_closed_file_edit_goes_to_disk_not_a_hidden_buffer(setup: Any,
+                                                                 tmp_path: Path) -> None:
     _f, _overlay, editor, bridge = setup
     path = tmp_path / "closed.py"
     path.write_text("x = 1\n")
     snap = await bridge.read_document(path)
     outcome = await bridge.apply_edit(FileEdit(path, snap, "x = 2\n", ""))
-    assert outcome.applied
-    doc_edit = editor.edits[0].document_changes[0]
-    assert doc_edit.text_document.version is None
+    assert outcome.applied and outcome.target == "disk"
+    assert editor.edits == []  # nothing the editor would hold unsaved and unseen
+    assert path.read_text() == "x = 2\n"
+    again = await bridge.read_document(path)
+    assert again.text == "x = 2\n" and again.version is None
+
+
+async def test_open_buffer_edit_says_buffer(setup: Any, tmp_path: Path) -> None:
+    _f, overlay, _editor, bridge = setup
+    path = tmp_path / "open.py"
+    path.write_text("x = 1\n")
+    overlay.open(path_to_uri(path), "x = 1\n", 1)
+    snap = await bridge.read_document(path)
+    outcome = await bridge.apply_edit(FileEdit(path, snap, "x = 2\n", ""))
+    assert outcome.applied and outcome.target == "buffer"
     assert path.read_text() == "x = 1\n"
-    assert editor.buffers[path_to_uri(path)] == "x = 2\n"
-    again = await bridge.read_document(path)  # the editor's unsaved buffer, not the disk
-    assert again.text == "x = 2\n"
-    bridge.forget(path)
-    assert (await bridge.read_document(path)).text == "x = 1\n"
 
 
-async def test_new_file_is_created_through_the_editor(setup: Any, tmp_path: Path) -> None:
+async def test_new_file_is_created_on_disk(setup: Any, tmp_path: Path) -> None:
     _f, _overlay, editor, bridge = setup
     path = tmp_path / "pkg" / "new.py"
     snap = await bridge.read_document(path)
     outcome = await bridge.apply_edit(FileEdit(path, snap, "print('hi')\n", ""))
-    assert outcome.applied
-    create, doc_edit = editor.edits[0].document_changes
-    assert isinstance(create, types.CreateFile)
-    assert doc_edit.edits[0].new_text == "print('hi')\n"
-    assert not path.exists()
+    assert outcome.applied and outcome.target == "disk"
+    assert editor.edits == []
+    assert path.read_text() == "print('hi')\n"
 
 
 async def test_new_file_without_create_support_is_written(setup: Any, tmp_path: Path) -> None:

@@ -5,16 +5,17 @@
  */
 import * as vscode from "vscode";
 
-import type {
-  ContextResult,
-  Mention,
-  ModelInfo,
-  PermissionOption,
-  PermissionRequestParams,
-  PermissionRequestResult,
-  PromptContext,
-  PromptDiagnostic,
-  SessionEventNotification,
+import {
+  Method,
+  type ContextResult,
+  type Mention,
+  type ModelInfo,
+  type PermissionOption,
+  type PermissionRequestParams,
+  type PermissionRequestResult,
+  type PromptContext,
+  type PromptDiagnostic,
+  type SessionEventNotification,
 } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText, type ServerState } from "../server/supervisor";
@@ -143,11 +144,11 @@ export class ChatController implements vscode.Disposable {
     this.answerPermission(params.toolCallId, option);
   }
 
-  answerPermission(toolCallId: string, option: PermissionOption): void {
+  answerPermission(toolCallId: string, option: PermissionOption, comment?: string): void {
     const pending = this.pending.get(toolCallId);
     if (!pending) return;
     this.pending.delete(toolCallId);
-    pending.resolve({ option });
+    pending.resolve(comment ? { option, comment } : { option });
     if (pending.sessionId === this.transcript.sessionId) {
       this.apply({ kind: "permissionAnswered", toolCallId, option });
     }
@@ -312,6 +313,37 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
+  /** "Rewind to here" / "Undo turn": restore the turn's files; the transcript says so. */
+  async rewind(turnId?: string | null): Promise<void> {
+    const sessionId = this.transcript.sessionId;
+    const target = turnId ?? this.transcript.turnId;
+    if (!sessionId || !target) {
+      void vscode.window.showInformationMessage("Tether: no turn to rewind yet.");
+      return;
+    }
+    if (this.transcript.running) {
+      this.notice("warning", "A turn is running: stop it before rewinding.");
+      return;
+    }
+    try {
+      await this.api.request(Method.SessionRewind, { sessionId, turnId: target });
+    } catch (err) {
+      this.notice("error", `Rewind failed: ${errorText(err)}`);
+    }
+  }
+
+  /** Undo one file of a turn's change set (Undo on its row). */
+  async undoFile(turnId: string, path: string): Promise<void> {
+    const sessionId = this.transcript.sessionId;
+    if (!sessionId) return;
+    try {
+      const result = await this.api.request(Method.ChangesUndo, { sessionId, turnId, path });
+      for (const c of result.conflicts ?? []) this.notice("warning", `Not undone: ${c.path}: ${c.reason}`);
+    } catch (err) {
+      this.notice("error", `Undo failed: ${errorText(err)}`);
+    }
+  }
+
   // --- internals ---------------------------------------------------------------------
 
   private async onWebviewMessage(msg: FromWebview): Promise<void> {
@@ -338,7 +370,11 @@ export class ChatController implements vscode.Disposable {
       case "newChat":
         return this.newChat();
       case "permission":
-        return this.answerPermission(msg.toolCallId, msg.option);
+        return this.answerPermission(msg.toolCallId, msg.option, msg.comment);
+      case "rewind":
+        return this.rewind(msg.turnId);
+      case "undoFile":
+        return this.undoFile(msg.turnId, msg.path);
       case "model":
         return this.selectModel(msg.id);
       case "focusChanged":

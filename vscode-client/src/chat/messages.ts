@@ -27,7 +27,9 @@ export type FromWebview =
   | { type: "continue" }
   | { type: "contextRequest" }
   | { type: "newChat" }
-  | { type: "permission"; toolCallId: string; option: PermissionOption }
+  | { type: "permission"; toolCallId: string; option: PermissionOption; comment?: string }
+  | { type: "rewind"; turnId: string }
+  | { type: "undoFile"; turnId: string; path: string }
   | { type: "model"; id: string }
   | { type: "openFile"; uri: string }
   | { type: "focusChanged"; focused: boolean };

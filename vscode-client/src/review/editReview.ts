@@ -1,13 +1,16 @@
 /**
  * Review of agent edits (`tether.edits.review`): each applied `file_edited` opens a diff
- * (before ↔ the live buffer) with Accept / Reject. Reject reverts that edit only, in the
- * buffer (it stays dirty, undo works), located by content so later typing is kept.
+ * (before ↔ the live buffer) with Accept / Reject. Reject undoes that edit's hunks through
+ * the server (`tether/changes/undo`): the buffer gets a versioned edit (it stays dirty,
+ * undo works, later typing is kept by the 3-way merge), the undo is recorded in history
+ * and the model is told, so the transcript and the model agree with the buffer.
  */
 import * as vscode from "vscode";
 
-import type { FileEdited } from "../protocol";
+import { type FileEdited, Method } from "../protocol";
+import type { TetherApi } from "../server/api";
 import { errorText } from "../server/supervisor";
-import { DiffError, minimalReplacement, parseUnifiedDiff, revertEdit } from "./diff";
+import { DiffError, parseUnifiedDiff, revertEdit } from "./diff";
 
 export const BEFORE_SCHEME = "tether-before";
 
@@ -15,6 +18,8 @@ interface PendingReview {
   id: number;
   uri: vscode.Uri;
   diff: string;
+  event: FileEdited;
+  hunks: string[]; // the hunks this edit added to the turn's change of the file
 }
 
 export class EditReview implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -22,8 +27,12 @@ export class EditReview implements vscode.TextDocumentContentProvider, vscode.Di
   private readonly before = new Map<string, string>();
   private readonly pending: PendingReview[] = [];
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly seenHunks = new Map<string, Set<string>>(); // turn + path → hunk ids
 
-  constructor(private readonly output: vscode.OutputChannel) {
+  constructor(
+    private readonly output: vscode.OutputChannel,
+    private readonly api: TetherApi,
+  ) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(BEFORE_SCHEME, this),
       vscode.commands.registerCommand("tether.edits.accept", () => this.resolveActive(true)),
@@ -45,7 +54,13 @@ export class EditReview implements vscode.TextDocumentContentProvider, vscode.Di
 
   /** Called for every `file_edited` event of the chat's session. */
   async onFileEdited(event: FileEdited): Promise<void> {
-    if (!this.enabled || !event.applied) return;
+    if (!event.applied) return;
+    const key = `${event.turnId}\u0000${event.path ?? event.uri}`;
+    const seen = this.seenHunks.get(key) ?? new Set<string>();
+    const hunks = (event.hunkIds ?? []).filter((h) => !seen.has(h));
+    for (const h of event.hunkIds ?? []) seen.add(h);
+    this.seenHunks.set(key, seen);
+    if (!this.enabled) return;
     const uri = vscode.Uri.parse(event.uri);
     try {
       const doc = await vscode.workspace.openTextDocument(uri);
@@ -54,7 +69,7 @@ export class EditReview implements vscode.TextDocumentContentProvider, vscode.Di
         this.output.appendLine(`[tether] review of ${uri.fsPath}: ${reverted.message}`);
         return;
       }
-      const review: PendingReview = { id: this.nextId++, uri, diff: event.diff };
+      const review: PendingReview = { id: this.nextId++, uri, diff: event.diff, event, hunks };
       this.pending.push(review);
       this.before.set(String(review.id), reverted.text);
       this.updateContext();
@@ -108,23 +123,25 @@ export class EditReview implements vscode.TextDocumentContentProvider, vscode.Di
   }
 
   private async revert(review: PendingReview): Promise<boolean> {
-    const doc = await vscode.workspace.openTextDocument(review.uri);
-    const current = doc.getText();
-    const reverted = revertEdit(current, parseUnifiedDiff(review.diff));
-    if (!reverted.ok) {
-      void vscode.window.showErrorMessage(`Tether: cannot reject the edit: ${reverted.message}.`);
+    const { sessionId, turnId, path } = review.event;
+    if (!turnId || !path || review.hunks.length === 0) {
+      void vscode.window.showErrorMessage("Tether: this edit cannot be undone (no change set).");
       return false;
     }
-    const change = minimalReplacement(current, reverted.text);
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(
-      doc.uri,
-      new vscode.Range(doc.positionAt(change.start), doc.positionAt(change.end)),
-      change.text,
-    );
-    const applied = await vscode.workspace.applyEdit(edit);
-    if (!applied) void vscode.window.showErrorMessage("Tether: VS Code refused to revert the edit.");
-    return applied;
+    for (const hunk of review.hunks) {
+      try {
+        const result = await this.api.request(Method.ChangesUndo, { sessionId, turnId, path, hunk });
+        const conflict = result.conflicts?.[0];
+        if (conflict) {
+          void vscode.window.showErrorMessage(`Tether: cannot reject the edit: ${conflict.reason}.`);
+          return false;
+        }
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Tether: cannot reject the edit: ${errorText(err)}.`);
+        return false;
+      }
+    }
+    return true;
   }
 
   private async closeDiff(review: PendingReview): Promise<void> {

@@ -22,6 +22,7 @@ export const SERVER_KEYS = [
   "commandTimeout",
   "autoApprove",
   "allowedTools",
+  "editApproval",
   "titleGeneration",
   "mcpServers",
   "prices",

@@ -31,6 +31,12 @@ export interface EditInfo {
   applied: boolean;
   rebased: boolean;
   message: string | null;
+  /** Change-set identity: the turn, the workspace-relative path and the turn's hunks. */
+  turnId?: string | null;
+  path?: string;
+  hunkIds?: string[];
+  /** Hunks of this edit the user undid since (the transcript must not claim them). */
+  undoneHunks?: string[];
 }
 
 export interface ToolItem {

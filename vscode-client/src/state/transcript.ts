@@ -175,6 +175,10 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
         applied: event.applied,
         rebased: event.rebased ?? false,
         message: event.message ?? null,
+        turnId: event.turnId ?? null,
+        path: event.path ?? "",
+        hunkIds: event.hunkIds ?? [],
+        undoneHunks: [],
       };
       if (findTool(state, event.toolCallId)) {
         return updateTool(state, event.toolCallId, (t) => ({ ...t, edits: [...t.edits, edit] }));
@@ -258,6 +262,31 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
       }));
     case "title_changed":
       return { ...state, title: event.title };
+    case "change_undone":
+      // The transcript never claims an edit that is no longer there.
+      return withItem(markUndone(state, event.undoneTurnId, event.path, event.hunkIds), {
+        kind: "notice",
+        key: `seq:${event.seq}`,
+        level: "info",
+        text: `Undone: the agent's change to ${event.path}${event.lines ? ` ${event.lines}` : ""}.`,
+      });
+    case "turn_rewound": {
+      const conflicts = event.conflicts ?? [];
+      const left = conflicts.length
+        ? ` ${conflicts.length} left as they were: ${conflicts.map((c) => `${c.path} (${c.reason})`).join("; ")}.`
+        : "";
+      const restored = new Set(event.restored ?? []);
+      let next = state;
+      for (const turnId of event.rewoundTurnIds) {
+        for (const path of restored) next = markUndone(next, turnId, path, null);
+      }
+      return withItem(next, {
+        kind: "notice",
+        key: `seq:${event.seq}`,
+        level: conflicts.length ? "warning" : "info",
+        text: `Rewound ${event.rewoundTurnIds.length} turn(s): ${(event.restored ?? []).length} file(s) restored.${left}`,
+      });
+    }
     case "turn_completed":
       return endTurn(state, event.turnId ?? null, "completed", event.reason ?? "");
     case "turn_cancelled":
@@ -297,6 +326,29 @@ function dropAssistant(state: Transcript, messageId: string | null): Transcript 
   if (messageId === null) return state;
   const items = state.items.filter((i) => !(i.kind === "assistant" && i.messageId === messageId));
   return items.length === state.items.length ? state : { ...state, items };
+}
+
+/** Every shown edit of `turnId` to `path` learns which of its hunks were undone (null: all). */
+function markUndone(
+  state: Transcript,
+  turnId: string,
+  path: string,
+  hunkIds: string[] | null,
+): Transcript {
+  let changed = false;
+  const items = state.items.map((item) => {
+    if (item.kind !== "tool" || !item.edits.some((e) => e.turnId === turnId && e.path === path)) {
+      return item;
+    }
+    changed = true;
+    const edits = item.edits.map((e) =>
+      e.turnId === turnId && e.path === path
+        ? { ...e, undoneHunks: [...new Set([...(e.undoneHunks ?? []), ...(hunkIds ?? e.hunkIds ?? [])])] }
+        : e,
+    );
+    return { ...item, edits };
+  });
+  return changed ? { ...state, items } : state;
 }
 
 function totalOf(usage: Usage | undefined): number {
@@ -418,8 +470,16 @@ export function fromHistory(result: LoadSessionResult): Transcript {
   if (state.truncated) {
     state = reduce(state, { kind: "notice", level: "info", text: "Older messages not shown." });
   }
+  const rewound = new Set(result.rewoundTurnIds ?? []);
+  let marked: string | null = null;
   for (const message of result.messages) {
     if (message.role === "system") continue;
+    const turn = message.turnId ?? null;
+    if (turn && rewound.has(turn) && marked !== turn) {
+      // Rewound turns stay visible, marked: the model no longer sees them.
+      marked = turn;
+      state = reduce(state, { kind: "notice", level: "info", text: "Rewound: the model no longer sees this turn." });
+    }
     state = messageAdded(state, message);
     if (message.role === "assistant" && message.interrupted) {
       state = withItem(state, {

@@ -91,8 +91,14 @@ function render(): void {
 }
 
 const handlers = {
-  permission(toolCallId: string, option: "allow_once" | "allow_always" | "reject") {
-    post({ type: "permission", toolCallId, option });
+  permission(toolCallId: string, option: "allow_once" | "allow_always" | "reject", comment?: string) {
+    post({ type: "permission", toolCallId, option, comment });
+  },
+  rewind(turnId: string) {
+    post({ type: "rewind", turnId });
+  },
+  undoFile(turnId: string, path: string) {
+    post({ type: "undoFile", turnId, path });
   },
   openFile(uri: string) {
     post({ type: "openFile", uri });

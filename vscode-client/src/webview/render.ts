@@ -15,9 +15,11 @@ import type {
 } from "../state/transcript";
 
 export interface Handlers {
-  permission(toolCallId: string, option: PermissionOption): void;
+  permission(toolCallId: string, option: PermissionOption, comment?: string): void;
   openFile(uri: string): void;
   continueTurn?(): void;
+  rewind(turnId: string): void;
+  undoFile(turnId: string, path: string): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -154,11 +156,46 @@ function renderEdit(edit: EditInfo, handlers: Handlers): HTMLElement {
     e.preventDefault();
     handlers.openFile(edit.uri);
   });
-  const state = edit.applied ? (edit.rebased ? "edited (rebased on your changes)" : "edited") : "not applied";
-  node.append(link, el("span", "edit-state", ` ${state}`));
+  const hunks = edit.hunkIds ?? [];
+  const undone = edit.undoneHunks ?? [];
+  const allUndone = edit.applied && hunks.length > 0 && hunks.every((h) => undone.includes(h));
+  const state = !edit.applied
+    ? "not applied"
+    : allUndone
+      ? "undone"
+      : undone.length
+        ? "edited (partly undone)"
+        : edit.rebased
+          ? "edited (rebased on your changes)"
+          : "edited";
+  node.classList.toggle("undone", allUndone);
+  const { added, removed } = countLines(edit.diff);
+  node.append(link, el("span", "edit-state", ` ${state}`), el("span", "edit-counts", ` +${added} −${removed}`));
+  const turnId = edit.turnId;
+  const path = edit.path;
+  if (edit.applied && !allUndone && turnId && path) {
+    // One row per file of the change set: Keep leaves it, Undo takes the turn's change back.
+    const actions = el("span", "edit-actions");
+    const keep = el("button", "secondary edit-keep", "Keep");
+    keep.addEventListener("click", () => actions.remove());
+    const undo = el("button", "secondary edit-undo", "Undo");
+    undo.addEventListener("click", () => handlers.undoFile(turnId, path));
+    actions.append(keep, undo);
+    node.append(actions);
+  }
   if (edit.message) node.append(el("div", "edit-message", edit.message));
   node.append(renderDiff(edit.diff));
   return node;
+}
+
+function countLines(diff: string): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+") && !line.startsWith("+++")) added++;
+    else if (line.startsWith("-") && !line.startsWith("---")) removed++;
+  }
+  return { added, removed };
 }
 
 function renderDiff(diff: string): HTMLElement {
@@ -178,11 +215,22 @@ function renderPermission(item: PermissionItem, handlers: Handlers): HTMLElement
   node.append(el("div", "permission-title", `Allow ${item.tool}?`), el("div", "permission-desc", item.description));
   if (item.diff) node.append(renderDiff(item.diff));
   if (item.state === "pending" && item.awaitingAnswer) {
+    // A proposed edit may be rejected with a reason: the model reads it.
+    const comment = item.diff ? el("textarea", "permission-comment") : null;
+    if (comment) {
+      comment.placeholder = "Why not? (optional, sent with Reject)";
+      comment.rows = 2;
+      node.append(comment);
+    }
     const buttons = el("div", "permission-actions");
     for (const option of item.options) {
-      const button = el("button", option === "reject" ? "secondary" : "", OPTION_LABELS[option]);
+      const label = item.diff && option === "allow_once" ? "Accept" : OPTION_LABELS[option];
+      const button = el("button", option === "reject" ? "secondary" : "", label);
       button.dataset.option = option;
-      button.addEventListener("click", () => handlers.permission(item.toolCallId, option));
+      button.addEventListener("click", () => {
+        const said = option === "reject" && comment ? comment.value.trim() : "";
+        handlers.permission(item.toolCallId, option, said || undefined);
+      });
       buttons.append(button);
     }
     node.append(buttons);
@@ -201,12 +249,21 @@ function renderTurnEnd(item: TurnEndItem, handlers: Handlers): HTMLElement {
   const node = el("div", `turn-end ${item.status}`);
   node.dataset.status = item.status;
   const label = labels[item.status];
-  if (label) node.textContent = item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label;
+  if (label) node.append(el("span", "turn-end-label", item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label));
   if (item.canContinue && handlers.continueTurn) {
     const button = el("button", "continue", "Continue");
     button.title = "Resume the task from where the step limit stopped it";
     button.addEventListener("click", () => handlers.continueTurn?.());
     node.append(" ", button);
+  }
+  const turnId = item.turnId;
+  if (turnId) {
+    // Restores the files this turn and the later ones touched; the model forgets them.
+    const rewind = el("button", "secondary turn-rewind", "Rewind to here");
+    rewind.title = "Undo this turn and every later one: files and conversation";
+    rewind.dataset.turnId = turnId;
+    rewind.addEventListener("click", () => handlers.rewind(turnId));
+    node.append(rewind);
   }
   return node;
 }

@@ -102,6 +102,18 @@ _SUMMARIES: dict[str, str] = {
         "Completions for `@` in the prompt: files, folders and symbols from the index. "
         "Send the chosen items' `mention` in `PromptContext.mentions`."
     ),
+    methods.CHANGES_LIST: (
+        "A session's change sets: per turn, the files it edited with their hunks and each "
+        "hunk's state (applied / undone); see *Change sets*."
+    ),
+    methods.CHANGES_UNDO: (
+        "Undo one hunk, one file or every edit of a turn, keeping what the user typed "
+        "since (3-way); a file that cannot be is listed in `conflicts`, untouched."
+    ),
+    methods.SESSION_REWIND: (
+        "Restore every file the turn and the later ones touched to its state before the "
+        "turn, and leave those turns out of the model's context (history keeps them)."
+    ),
 }
 
 
@@ -122,6 +134,9 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.SESSION_FORK: (*_SESSION, *_HISTORY),
     methods.SESSION_EXPORT: (*_SESSION, *_HISTORY),
     methods.MODELS_LIST: (E.INVALID_PARAMS,),
+    methods.CHANGES_LIST: (*_SESSION, *_HISTORY),
+    methods.CHANGES_UNDO: (*_SESSION, *_HISTORY),
+    methods.SESSION_REWIND: (*_SESSION, E.TURN_IN_PROGRESS, *_HISTORY),
     methods.INDEX_STATUS: _FOLDER,
     methods.INDEX_SEARCH: (*_FOLDER, E.INDEX_UNAVAILABLE),
     methods.SESSION_PIN: (*_SESSION, *_HISTORY),

@@ -28,6 +28,9 @@ TOOL_CALL_ID = "call_7QxK2mN4"
 FOLDER_URI = "file:///home/ada/project"
 FOLDER_PATH = "/home/ada/project"
 FILE_URI = "file:///home/ada/project/src/greet.py"
+HUNK_ID = "3f1a9c0d2b7e"
+BEFORE_BLOB = "9f2c6d0b1a8e4f7c3d5b2a1e0f9c8d7b6a5e4f3c2d1b0a9f8e7d6c5b4a3f2e1d"
+AFTER_BLOB = "1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e"
 T0 = datetime(2026, 1, 15, 9, 30, 0, tzinfo=UTC)
 DIFF = (
     "--- a/src/greet.py\n+++ b/src/greet.py\n@@ -1,2 +1,3 @@\n def greet(name):\n"
@@ -105,7 +108,8 @@ def event_examples() -> dict[str, ev.EventBase]:
         ev.ToolHeartbeat(**_BASE, seq=12, time=_t(6), tool_call_id=TOOL_CALL_ID,
                          elapsed_ms=1000),
         ev.FileEdited(**_BASE, seq=13, time=_t(6), tool_call_id=TOOL_CALL_ID, uri=FILE_URI,
-                      diff=DIFF, applied=True),
+                      diff=DIFF, applied=True, path="src/greet.py", target="buffer",
+                      hunk_ids=[HUNK_ID], before_blob=BEFORE_BLOB, after_blob=AFTER_BLOB),
         ev.ToolCallCompleted(**_BASE, seq=14, time=_t(6), tool_call_id=TOOL_CALL_ID,
                              name="edit", success=True, duration_ms=1210,
                              output="Edited src/greet.py"),
@@ -145,6 +149,13 @@ def event_examples() -> dict[str, ev.EventBase]:
         ev.MessageCheckpoint(**_BASE, seq=4, time=_t(3), message_id=MESSAGE_ID,
                              text="I'll add a one-line"),
         ev.ArchiveChanged(**{**_BASE, "turn_id": None}, seq=20, time=_t(20), archived=True),
+        ev.ChangeUndone(session_id=SESSION_ID, seq=20, time=_t(20), undone_turn_id=TURN_ID,
+                        path="src/greet.py", uri=FILE_URI, hunk_ids=[HUNK_ID], lines="line 2"),
+        ev.TurnRewound(session_id=SESSION_ID, seq=21, time=_t(30), to_turn_id=TURN_ID,
+                       rewound_turn_ids=[TURN_ID], restored=["src/greet.py"],
+                       conflicts=[ev.ChangeConflict(
+                           path="src/app.py", reason="lines 4-6 changed in the editor since "
+                           "the agent read the file")]),
     ]
     out: dict[str, ev.EventBase] = {}
     for item in items:
@@ -320,6 +331,25 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
         m.SESSION_IMPORT_CODEX: (
             m.ImportCodexParams(folder_uri=FOLDER_URI),
             m.ImportCodexResult(imported=["5a1c0b6e-3f2d-5e4a-9b8c-7d6e5f4a3b2c"], skipped=2),
+        ),
+        m.CHANGES_LIST: (
+            m.ChangesListParams(session_id=SESSION_ID, turn_id=TURN_ID),
+            m.ChangesListResult(turns=[m.TurnChangesInfo(turn_id=TURN_ID, files=[
+                m.FileChangeInfo(path="src/greet.py", uri=FILE_URI, added=1, removed=0,
+                                 hunks=[m.HunkInfo(
+                                     id=HUNK_ID, state="applied", old_start=2, old_lines=0,
+                                     new_start=2, new_lines=1, removed=[],
+                                     added=['    """Say hello."""'])]),
+            ])]),
+        ),
+        m.CHANGES_UNDO: (
+            m.ChangesUndoParams(session_id=SESSION_ID, turn_id=TURN_ID, path="src/greet.py",
+                                hunk=HUNK_ID),
+            m.ChangesUndoResult(undone=[HUNK_ID], files=["src/greet.py"]),
+        ),
+        m.SESSION_REWIND: (
+            m.RewindParams(session_id=SESSION_ID, turn_id=TURN_ID),
+            m.RewindResult(restored=["src/greet.py"], rewound_turn_ids=[TURN_ID]),
         ),
     }
 

@@ -19,10 +19,11 @@ specification says; this document covers what Tether adds.
   sender (for params: the server rejects a message without it).
 - **Extension.** Every message may carry `_meta` (an object), which Tether ignores.
   Unknown fields are ignored too, so older servers read newer clients' messages.
-- **Agent edits** reach the editor as standard `workspace/applyEdit` requests (a
-  `TextDocumentEdit` with the version of the text the edit was computed against; a
-  `CreateFile` first for new files), and each edit is reported by a `file_edited` event
-  carrying a unified diff.
+- **Agent edits** to open documents reach the editor as standard `workspace/applyEdit`
+  requests (a `TextDocumentEdit` with the version of the text the edit was computed
+  against); a file no buffer holds (closed or new) is written on disk, never left in a
+  hidden modified buffer. Each edit is reported by a `file_edited` event carrying a
+  unified diff, where it landed (`target`) and its hunk ids (see *Change sets*).
 - **Versioning.** This is protocol version {version}
   (`capabilities.experimental.tether.protocolVersion`). Within a major version fields
   and methods are only added, error codes never renumbered; a breaking change bumps the
@@ -186,7 +187,35 @@ server then emits `permission_requested` and asks the client:
   answer (dismissed) or an error counts as `reject`.
 
 The decision is reported as a `permission_resolved` event. A rejected call reaches the
-model as a tool error, so it can change course."""
+model as a tool error, so it can change course. The answer may carry a `comment` (what
+the user said with a rejection): the model reads it in the tool result.
+
+Edits follow the setting `editApproval`: `"auto"` (default) lands them at once, reviewable
+afterwards; `"ask"` proposes each one first, with its unified diff in `diff`, and it lands
+only when accepted. `autoApprove`, `allowedTools` naming the edit tool (`edit`,
+`write_file`) and an "allow always" given to an edit (for the rest of the session) skip
+the question.
+
+## Change sets
+
+Every file a turn creates or edits is recorded once per turn with its content before the
+turn's first touch: a content-addressed snapshot (sha256) under the workspace's data
+folder, for touched files only, deleted with its session. A file bigger than
+`maxBlobBytes` is recorded as not restorable (`restorable: false`). `file_edited` names the
+snapshots and the hunk ids; a hunk's id hashes the lines it removes and adds, so a later
+edit elsewhere in the file keeps it.
+
+- [`tether/changes/list`](#tetherchangeslist) shows each turn's files and hunks;
+  [`tether/changes/undo`](#tetherchangesundo) undoes a hunk, a file or the turn. An undo
+  is recorded (`change_undone`) and the model is told at its next request, so it does not
+  redo the change.
+- [`tether/session/rewind`](#tethersessionrewind) restores every file the turn and the
+  later ones touched: open buffers through a versioned `workspace/applyEdit`, closed files
+  on disk, atomically one by one. Text the user typed since is kept by a 3-way merge, or
+  the file is listed in `conflicts` and left untouched. A `turn_rewound` record is
+  appended (history stays append-only); the rewound turns are left out of the model's
+  context from then on and listed in `tether/session/load`'s `rewoundTurnIds`. Rewinding
+  again after a crash finishes the job. Rewinding the last turn is "undo turn"."""
 
 ERRORS = """\
 Failed requests answer with a JSON-RPC error object `{"code", "message", "data"}`. The
