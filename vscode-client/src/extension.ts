@@ -99,7 +99,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           .showInformationMessage("The Tether server setting changed.", "Restart Server")
           .then((choice) => choice && server.restart());
       }
-      if (e.affectsConfiguration("tether")) void chat.refreshModels();
+      if (e.affectsConfiguration("tether.model") || e.affectsConfiguration("tether.provider")) {
+        void chat.settingsChanged();
+      } else if (e.affectsConfiguration("tether")) void chat.refreshModels();
     }),
     ...registerHistoryCommands(api, history, chat),
     vscode.commands.registerCommand("tether.focusChat", () => view.reveal(true)),

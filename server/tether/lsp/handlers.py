@@ -27,6 +27,21 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=WireModel)
 READY_TIMEOUT = 10.0  # settings pulled from the editor before the first request runs
+FRESH_TIMEOUT = 3.0  # the editor's answer to the re-read before a list, create or prompt
+
+
+async def reread_settings(server: TetherServer) -> None:
+    """Pull the editor's `tether` section again before models are listed or a session is
+    created or prompted. A `didChangeConfiguration` may still be in flight when the editor
+    asks right after a settings change (VS Code sends both on the same event), so what the
+    server listed or sent would be the old model; asking costs one round trip. Clients that
+    cannot be asked (push model) keep what they pushed."""
+    if not server.capability("workspace.configuration", False):
+        return
+    try:
+        await asyncio.wait_for(server.refresh_settings(), FRESH_TIMEOUT)
+    except TimeoutError:
+        log.warning("the editor did not answer workspace/configuration; using the last settings")
 
 
 def register_session_methods(server: TetherServer) -> None:
@@ -59,12 +74,14 @@ def register_session_methods(server: TetherServer) -> None:
 
     @method(m.SESSION_CREATE, m.CreateSessionParams)
     async def create(p: m.CreateSessionParams) -> WireModel:
+        await reread_settings(server)
         info = await folders.for_folder_uri(p.folder_uri).manager.create(p.title, p.model)
         return m.CreateSessionResult(session_id=info.id, session=info)
 
     @method(m.SESSION_PROMPT, m.PromptParams)
     async def prompt(p: m.PromptParams) -> WireModel:
         manager = folders.for_session(p.session_id).manager
+        await reread_settings(server)
         try:
             result = await manager.prompt(p.session_id, p.text, p.context)
         except asyncio.CancelledError:
@@ -132,6 +149,7 @@ def register_session_methods(server: TetherServer) -> None:
 
     @method(m.MODELS_LIST, m.EmptyParams)
     async def models(p: m.EmptyParams) -> WireModel:
+        await reread_settings(server)
         return models_for(server.base_settings)
 
     @method(m.INDEX_STATUS, m.IndexStatusParams)

@@ -256,6 +256,15 @@ export class ChatController implements vscode.Disposable {
     this.view.post({ type: "submit" });
   }
 
+  /** `tether.model` or `tether.provider` changed: the setting wins over an earlier pick. */
+  async settingsChanged(): Promise<void> {
+    await this.memento.update(MODEL_KEY, undefined);
+    await this.refreshModels();
+    if (!this.transcript.items.length && !this.transcript.sessionId) {
+      this.setTranscript(emptyTranscript(null, this.selectedModel), null);
+    }
+  }
+
   async refreshModels(): Promise<void> {
     try {
       const result = await this.api.models();
@@ -310,7 +319,10 @@ export class ChatController implements vscode.Disposable {
       return null;
     }
     try {
-      const result = await this.api.createSession(folder.uri.toString(), this.selectedModel);
+      // Only a model the user picked in the chat goes with the request; otherwise the
+      // server decides from the settings it re-reads now (never a stale list's default).
+      const picked = this.memento.get<string>(MODEL_KEY) || null;
+      const result = await this.api.createSession(folder.uri.toString(), picked ?? undefined);
       const model = result.session?.model || this.selectedModel;
       this.setTranscript(
         { ...emptyTranscript(result.sessionId, model), items: this.transcript.items },
