@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tether.testing.provider_server import Script, ScriptedProviderServer, text_turn
+
 pytestmark = pytest.mark.editor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -395,3 +397,22 @@ def test_missing_server_explains_the_fix(vsix: Path, tmp_path: Path, case: str) 
     assert "Open Settings" in report["toastButtons"], report  # type: ignore[operator]
     assert report["toastCount"] == 1, report  # one clear message, not a cascade
     assert "not running" in str(report["banner"]), report
+
+
+def test_changed_model_setting_reaches_the_provider(vsix: Path, tmp_path: Path) -> None:
+    """Change `tether.model` in a running editor, press New, send: the request to the
+    provider carries the new model, and the status bar and the picker agree on it."""
+    script = Script([text_turn("Answer one."), text_turn("Answer two.")], title="Models")
+    with ScriptedProviderServer(script) as provider:
+        report, _, _ = _scenario(
+            "settings", vsix, tmp_path, {"turns": []},
+            {"tether.openaiBaseUrl": provider.openai_base_url},
+            {"userSettings": str(tmp_path / "user-data" / "User" / "settings.json"),
+             "newModel": "changed-model", "firstAnswer": "Answer one.",
+             "secondAnswer": "Answer two."},
+        )
+        turns = [r for r in provider.requests if r.get("tools")]
+    assert [r["model"] for r in turns] == ["scripted", "changed-model"], turns
+    assert "openai/changed-model" in str(report["statusBar"]), report
+    assert "openai/changed-model" in str(report["statusBarAfter"]), report
+    assert "changed-model" in str(report["picker"]), report

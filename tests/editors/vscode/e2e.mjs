@@ -73,6 +73,8 @@ async function main() {
       await missingServer();
     } else if (config.scenario.startsWith("remote")) {
       await remoteScenario();
+    } else if (config.scenario === "settings") {
+      await settingsScenario(await openChat());
     } else {
       await openFileAndType();
       const chat = await openChat();
@@ -309,6 +311,57 @@ async function remoteScenario() {
     await answer.waitFor({ timeout: LONG });
     report.remoteAnswer = (await answer.innerText()).trim();
     await shot("03-remote-answer");
+  });
+}
+
+/** Change `tether.model` while the editor runs (as the Settings UI writes it), New, send. */
+async function settingsScenario(chat) {
+  const ask = async (text, answer, name) => {
+    await chat.locator("#prompt").fill(text);
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator(".msg.assistant .body", { hasText: answer }).waitFor({ timeout: LONG });
+    await shot(name);
+  };
+  await step("a first chat with the configured model", async () => {
+    await ask("First question", config.firstAnswer, "02-first-model");
+  });
+  await step("change tether.model in the running editor", async () => {
+    // The Settings UI, as a user changes it.
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Preferences: Open User Settings");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open User Settings" })
+      .first().waitFor();
+    await page.keyboard.press("Enter");
+    const search = page.locator(".settings-editor .settings-header .monaco-editor textarea").first();
+    await search.waitFor({ timeout: LONG });
+    await search.fill("tether.model");
+    await page.locator(".settings-editor .settings-count-widget", { hasText: "1 Setting Found" })
+      .waitFor({ timeout: LONG });
+    const field = page.locator(".settings-editor .settings-tree-container .setting-item-contents input").first();
+    await field.waitFor({ timeout: LONG });
+    await field.fill(config.newModel);
+    await field.press("Tab");
+    await waitFor("the setting to be saved", async () =>
+      fs.readFileSync(config.userSettings, "utf8").includes(config.newModel));
+    await shot("03-settings-ui");
+    report.picker = await waitFor("the model picker to select the new model", async () => {
+      const v = await chat.locator("#model").inputValue();
+      return v.includes(config.newModel) ? v : null;
+    });
+    await shot("03-model-changed");
+  });
+  await step("New, then send: the new chat uses the new model", async () => {
+    await chat.locator("#new").click();
+    await chat.locator("#empty").waitFor({ state: "visible" });
+    const status = page.locator(".statusbar-item", { hasText: "Tether" }).first();
+    await waitFor("the status bar to name the new model", async () =>
+      ((await status.innerText().catch(() => "")) || "").includes(config.newModel));
+    report.statusBar = (await status.innerText()).replace(/\s+/g, " ");
+    await ask("Second question", config.secondAnswer, "04-new-model-answer");
+    report.statusBarAfter = (await page.locator(".statusbar-item", { hasText: "Tether" }).first().innerText())
+      .replace(/\s+/g, " ");
   });
 }
 
