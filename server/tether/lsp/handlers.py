@@ -152,6 +152,16 @@ def register_session_methods(server: TetherServer) -> None:
         await reread_settings(server)
         return models_for(server.base_settings)
 
+    @method(m.PROVIDER_CHECK, m.EmptyParams)
+    async def provider_check(p: m.EmptyParams) -> WireModel:
+        from tether.providers.check import check_provider
+
+        await reread_settings(server)
+        found = await check_provider(server.base_settings)
+        return m.ProviderCheckResult(
+            provider=found.provider, model=found.model, label=found.label, state=found.state,
+            message=found.message, fix=found.fix, setting=found.setting)
+
     @method(m.INDEX_STATUS, m.IndexStatusParams)
     async def index_status(p: m.IndexStatusParams) -> WireModel:
         runtime = folders.for_folder_uri(p.folder_uri)

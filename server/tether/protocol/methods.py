@@ -36,6 +36,7 @@ INDEX_STATUS = "tether/index/status"
 INDEX_SEARCH = "tether/index/search"
 SESSION_EVENT = "tether/session/event"
 PERMISSION_REQUEST = "tether/permission/request"
+PROVIDER_CHECK = "tether/provider/check"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 
@@ -262,6 +263,24 @@ class IndexSearchResult(WireModel):
     results: list[IndexSearchHit] = Field(description="Best first.")
 
 
+class ProviderCheckResult(WireModel):
+    """The answer of `tether/provider/check`: can the configured provider be reached now?
+    Editors ask when the chat opens, so a wrong address or key shows before the first
+    prompt."""
+
+    provider: str = Field(description="Provider kind: openai, anthropic, ollama, replay.")
+    model: str = Field(description="Model selector `provider/model` of new sessions.")
+    label: str = Field(description='Who answers, named by what it is: "OpenAI", "the '
+                       'OpenAI-compatible server at http://127.0.0.1:8765/v1", "Ollama at …".')
+    state: Literal["ok", "unreachable", "unauthorized", "failed"] = Field(
+        description="ok, unreachable (nothing answers), unauthorized (key missing or "
+                    "rejected), failed (answers with an error).")
+    message: str = Field(description="One short sentence for the user.")
+    fix: str | None = Field(None, description="What to do about it, when not ok.")
+    setting: str | None = Field(None, description="The setting (camelCase, as in "
+                                "`workspace/configuration`) that fixes it, if one does.")
+
+
 class SessionEventNotification(WireModel):
     """Params of the `tether/session/event` notification."""
 
@@ -322,6 +341,7 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     INDEX_SEARCH: (IndexSearchParams, IndexSearchResult),
     SESSION_EVENT: (SessionEventNotification, None),
     PERMISSION_REQUEST: (PermissionRequestParams, PermissionRequestResult),
+    PROVIDER_CHECK: (EmptyParams, ProviderCheckResult),
 }
 """Every custom method with its params and result models (None: a notification)."""
 
