@@ -416,3 +416,24 @@ def test_changed_model_setting_reaches_the_provider(vsix: Path, tmp_path: Path) 
     assert "openai/changed-model" in str(report["statusBar"]), report
     assert "openai/changed-model" in str(report["statusBarAfter"]), report
     assert "changed-model" in str(report["picker"]), report
+
+
+def test_unreachable_provider_is_one_error_card_with_fixes(vsix: Path, tmp_path: Path) -> None:
+    """A local OpenAI-compatible server that is down: the chat says so when it opens, names
+    it by what it is, and a prompt fails as one error card with editor-native fixes."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    report, _, _ = _scenario("provider-down", vsix, tmp_path, {"turns": []},
+                             {"tether.openaiBaseUrl": down, "tether.requestTimeout": 3})
+    state = str(report["providerState"])
+    assert f"Cannot reach the OpenAI-compatible server at {down}" in state, report
+    assert "OpenAI at" not in state, report
+    fixes = ["Open Settings", "Set API Key", "Pick Model", "Show Log"]
+    assert report["providerButtons"] == fixes, report
+    assert report["errorCards"] == 1, report
+    assert f"the OpenAI-compatible server at {down}" in str(report["errorCard"]), report
+    assert report["cardButtons"] == fixes, report
+    assert not report["failedLineVisible"], report
+    assert "Failed:" not in str(report["transcriptText"]), report
+    assert "tether.openaiBaseUrl" in str(report["settingsSearch"]), report

@@ -101,7 +101,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
       if (e.affectsConfiguration("tether.model") || e.affectsConfiguration("tether.provider")) {
         void chat.settingsChanged();
-      } else if (e.affectsConfiguration("tether")) void chat.refreshModels();
+      } else if (e.affectsConfiguration("tether")) {
+        void chat.refreshModels();
+        void chat.checkProvider();
+      }
     }),
     ...registerHistoryCommands(api, history, chat),
     vscode.commands.registerCommand("tether.focusChat", () => view.reveal(true)),

@@ -73,6 +73,8 @@ async function main() {
       await missingServer();
     } else if (config.scenario.startsWith("remote")) {
       await remoteScenario();
+    } else if (config.scenario === "provider-down") {
+      await providerDownScenario();
     } else if (config.scenario === "settings") {
       await settingsScenario(await openChat());
     } else {
@@ -362,6 +364,44 @@ async function settingsScenario(chat) {
     await ask("Second question", config.secondAnswer, "04-new-model-answer");
     report.statusBarAfter = (await page.locator(".statusbar-item", { hasText: "Tether" }).first().innerText())
       .replace(/\s+/g, " ");
+  });
+}
+
+/** A provider that does not answer: its state shows when the chat opens, the failed
+ *  prompt is one error card with fix buttons, and Open Settings shows the setting. */
+async function providerDownScenario() {
+  let chat;
+  await step("the chat shows the provider's state before the user types", async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
+    chat = await chatFrame();
+    const state = chat.locator("#provider-state");
+    await state.waitFor({ state: "visible", timeout: LONG });
+    report.providerState = (await state.innerText()).replace(/\s+/g, " ");
+    report.providerButtons = await state.locator("button").allInnerTexts();
+    await shot("02-provider-state");
+  });
+  await step("a failed prompt is one error card with its fixes", async () => {
+    await chat.locator("#prompt").fill("Hello?");
+    await chat.locator("#prompt").press("Enter");
+    const card = chat.locator("#transcript .notice.error");
+    await card.first().waitFor({ timeout: LONG });
+    await chat.locator("#transcript .turn-end.failed").waitFor({ state: "attached", timeout: LONG });
+    await page.waitForTimeout(500); // would a second card or a "Failed:" line follow?
+    report.errorCards = await card.count();
+    report.errorCard = (await card.first().innerText()).replace(/\s+/g, " ");
+    report.cardButtons = await card.first().locator("button").allInnerTexts();
+    report.failedLineVisible = await chat.locator("#transcript .turn-end.failed").isVisible();
+    report.transcriptText = (await chat.locator("#transcript").innerText()).replace(/\s+/g, " ");
+    await shot("03-error-card");
+  });
+  await step("Open Settings shows the setting that fixes it", async () => {
+    await chat.locator('#transcript .notice.error button[data-fix="openSettings"]').first().click();
+    const search = page.locator(".settings-editor .settings-header .monaco-editor").first();
+    await search.waitFor({ timeout: LONG });
+    await page.locator(".settings-editor .settings-count-widget", { hasText: "Setting" })
+      .waitFor({ timeout: LONG });
+    report.settingsSearch = (await search.innerText()).replace(/\u00a0/g, " ").trim();
+    await shot("04-open-settings");
   });
 }
 

@@ -11,6 +11,7 @@ import type {
   PermissionRequestParams,
   PermissionRequestResult,
   PromptContext,
+  ProviderCheckResult,
   SessionEventNotification,
 } from "../protocol";
 import type { TetherApi } from "../server/api";
@@ -22,6 +23,7 @@ import {
   reduce,
   type Transcript,
 } from "../state/transcript";
+import { runFix } from "./fixes";
 import type { FromWebview, ModelChoice } from "./messages";
 import type { ChatView } from "./view";
 
@@ -38,6 +40,7 @@ export class ChatController implements vscode.Disposable {
   private models: ModelInfo[] = [];
   private defaultModel = "";
   private server: ServerState = "stopped";
+  private provider: ProviderCheckResult | null = null;
   private readonly pending = new Map<string, PendingPermission>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -103,7 +106,18 @@ export class ChatController implements vscode.Disposable {
       }
     } else {
       void this.refreshModels();
+      void this.checkProvider();
     }
+  }
+
+  /** Ask the server whether the provider answers, and show it in the chat (issue 15). */
+  async checkProvider(): Promise<void> {
+    try {
+      this.provider = await this.api.checkProvider();
+    } catch {
+      this.provider = null; // an older server, or it went away: show nothing
+    }
+    this.view.post({ type: "provider", check: this.provider });
   }
 
   /** `tether/permission/request`: inline in the chat when it shows that session. */
@@ -184,6 +198,7 @@ export class ChatController implements vscode.Disposable {
           turnId: result.turnId,
         });
       }
+      if (result.status === "failed") void this.checkProvider();
     } catch (err) {
       if (this.transcript.sessionId === sessionId) {
         this.apply({ kind: "promptEnded", status: "failed", reason: errorText(err), turnId: null });
@@ -260,6 +275,7 @@ export class ChatController implements vscode.Disposable {
   async settingsChanged(): Promise<void> {
     await this.memento.update(MODEL_KEY, undefined);
     await this.refreshModels();
+    void this.checkProvider();
     if (!this.transcript.items.length && !this.transcript.sessionId) {
       this.setTranscript(emptyTranscript(null, this.selectedModel), null);
     }
@@ -288,7 +304,10 @@ export class ChatController implements vscode.Disposable {
           models: this.modelChoice(),
           server: this.server,
         });
+        this.view.post({ type: "provider", check: this.provider });
         return;
+      case "fix":
+        return runFix(msg.action, msg.setting);
       case "send":
         return this.send(msg.text);
       case "stop":

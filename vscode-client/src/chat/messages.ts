@@ -1,5 +1,5 @@
 /** Messages between the extension host and the chat webview (both directions). */
-import type { ModelInfo, PermissionOption } from "../protocol";
+import type { ModelInfo, PermissionOption, ProviderCheckResult } from "../protocol";
 import type { ServerState } from "../server/supervisor";
 import type { Action, Transcript } from "../state/transcript";
 
@@ -15,7 +15,11 @@ export type ToWebview =
   | { type: "server"; state: ServerState }
   | { type: "focus" }
   | { type: "submit" }
-  | { type: "prefill"; text: string };
+  | { type: "prefill"; text: string }
+  | { type: "provider"; check: ProviderCheckResult | null };
+
+/** The fixes an error offers as buttons (chat/fixes.ts runs them). */
+export type FixAction = "openSettings" | "setApiKey" | "pickModel" | "showLog";
 
 export type FromWebview =
   | { type: "ready" }
@@ -25,4 +29,5 @@ export type FromWebview =
   | { type: "permission"; toolCallId: string; option: PermissionOption }
   | { type: "model"; id: string }
   | { type: "openFile"; uri: string }
-  | { type: "focusChanged"; focused: boolean };
+  | { type: "focusChanged"; focused: boolean }
+  | { type: "fix"; action: FixAction; setting?: string | null };

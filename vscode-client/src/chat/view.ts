@@ -86,6 +86,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
     <button id="new" class="icon" title="New chat">New</button>
   </header>
   <div id="server-banner" hidden></div>
+  <div id="provider-state" role="status" hidden></div>
   <div id="empty">Ask Tether about your code. The active file and selection go with your message.</div>
   <main id="transcript" role="log" aria-live="polite"></main>
   <footer id="composer">

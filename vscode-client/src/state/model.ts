@@ -67,6 +67,8 @@ export interface NoticeItem {
   key: string;
   level: "info" | "warning" | "error";
   text: string;
+  /** A provider error: the card offers its fixes as buttons. */
+  fixes?: boolean;
 }
 
 export interface TurnEndItem {
@@ -75,6 +77,8 @@ export interface TurnEndItem {
   turnId: string | null;
   status: TurnEnd;
   reason: string;
+  /** The reason is the error card just above: shown once, not again as "Failed: …". */
+  shownAbove?: boolean;
 }
 
 export type Item = UserItem | AssistantItem | ToolItem | PermissionItem | NoticeItem | TurnEndItem;

@@ -2,9 +2,10 @@
  * The chat webview's script: applies the same reducer as the extension to the actions
  * it receives, and re-renders only the items whose object changed, at most once a frame.
  */
-import type { FromWebview, ModelChoice, ToWebview } from "../chat/messages";
+import type { FixAction, FromWebview, ModelChoice, ToWebview } from "../chat/messages";
 import type { ServerState } from "../server/supervisor";
 import { emptyTranscript, reduce, type Transcript } from "../state/transcript";
+import { renderProviderState } from "./fixes";
 import { renderGauge, renderItem } from "./render";
 
 interface VsCodeApi {
@@ -24,6 +25,8 @@ const newEl = $<HTMLButtonElement>("new");
 const modelEl = $<HTMLSelectElement>("model");
 const statusEl = $<HTMLElement>("status");
 const bannerEl = $<HTMLElement>("server-banner");
+const providerEl = $<HTMLElement>("provider-state");
+let providerSetting: string | null = null;
 
 let state: Transcript = emptyTranscript();
 let rendered = new Map<string, { item: unknown; node: HTMLElement }>();
@@ -92,6 +95,10 @@ const handlers = {
   openFile(uri: string) {
     post({ type: "openFile", uri });
   },
+  fix(action: FixAction, setting?: string | null) {
+    // An error card has no setting of its own: the provider check names the one to fix.
+    post({ type: "fix", action, setting: setting ?? providerSetting });
+  },
 };
 
 function setModels(choice: ModelChoice): void {
@@ -154,6 +161,10 @@ window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
       break;
     case "submit":
       submit();
+      break;
+    case "provider":
+      providerSetting = msg.check?.state === "ok" ? null : (msg.check?.setting ?? null);
+      renderProviderState(providerEl, msg.check, handlers.fix);
       break;
     case "prefill":
       promptEl.value = msg.text;

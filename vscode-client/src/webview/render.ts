@@ -1,4 +1,5 @@
 /** DOM for one transcript item. Model text goes through the safe markdown renderer only. */
+import type { FixAction } from "../chat/messages";
 import type { PermissionOption } from "../protocol";
 import { renderMarkdown } from "../state/markdown";
 import type {
@@ -10,10 +11,12 @@ import type {
   ToolItem,
   TurnEndItem,
 } from "../state/transcript";
+import { fixButtons } from "./fixes";
 
 export interface Handlers {
   permission(toolCallId: string, option: PermissionOption): void;
   openFile(uri: string): void;
+  fix?(action: FixAction, setting?: string | null): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -54,6 +57,7 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
     case "notice": {
       const node = el("div", `notice ${item.level}`, item.text);
       node.setAttribute("role", item.level === "error" ? "alert" : "status");
+      if (item.fixes && handlers.fix) node.append(fixButtons(handlers.fix.bind(handlers)));
       return node;
     }
     case "turnEnd":
@@ -179,6 +183,10 @@ function renderTurnEnd(item: TurnEndItem): HTMLElement {
   const node = el("div", `turn-end ${item.status}`);
   node.dataset.status = item.status;
   const label = labels[item.status];
+  if (item.shownAbove) {
+    node.hidden = true; // the error card above says it
+    return node;
+  }
   if (label) node.textContent = item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label;
   return node;
 }
