@@ -243,10 +243,10 @@ end
 
 function M.check()
   health.start("tether: Neovim")
-  if vim.fn.has("nvim-0.10") == 1 then
+  if vim.fn.has("nvim-0.11") == 1 then
     health.ok("Neovim " .. tostring(vim.version()))
   else
-    health.error("Neovim 0.10 or newer is required")
+    health.error("Neovim 0.11 or newer is required (the version Tether is tested with)")
   end
   local remote = require("tether.config").options.remote
   if remote.address then
