@@ -33,7 +33,10 @@ Chat.__index = Chat
 local function status_changed(chat)
   require("tether.chat").last = chat
   pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "TetherStatus", modeline = false })
-  pcall(vim.cmd.redrawstatus)
+  pcall(require("tether.progress").update, chat)
+  -- every window's statusline, not only the current one's: one left on "running" after
+  -- the turn ended is the bug users saw
+  pcall(vim.cmd, "redrawstatus!")
 end
 
 function Chat:focus_input()

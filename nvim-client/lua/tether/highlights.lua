@@ -16,6 +16,7 @@ M.groups = {
   TetherNote = { link = "Comment", default = true },
   TetherStatusIdle = { link = "StatusLine", default = true },
   TetherStatusRunning = { link = "DiagnosticWarn", default = true },
+  TetherProgress = { link = "DiagnosticInfo", default = true },
 }
 
 function M.setup()
