@@ -12,6 +12,7 @@ import type {
   TurnEndItem,
 } from "../state/transcript";
 import { fixButtons } from "./fixes";
+import { countsLabel, extraArguments, outputBlock, shownOutput } from "./toolCard";
 
 export interface Handlers {
   permission(toolCallId: string, option: PermissionOption): void;
@@ -104,7 +105,7 @@ function renderTool(item: ToolItem, handlers: Handlers): HTMLElement {
   summary.append(
     el("span", "tool-icon", icon),
     el("span", "tool-name", item.name),
-    el("span", "tool-arg", toolSummary(item)),
+    el("span", typeof item.arguments.path === "string" ? "tool-arg file-chip" : "tool-arg", toolSummary(item)),
   );
   const time =
     item.durationMs !== null
@@ -113,17 +114,17 @@ function renderTool(item: ToolItem, handlers: Handlers): HTMLElement {
         ? `${duration(item.elapsedMs)}…`
         : "";
   summary.append(el("span", "tool-time", time));
+  const counts = countsLabel(item);
+  if (counts) summary.querySelector(".tool-arg")?.after(el("span", "tool-counts", counts));
   node.append(summary);
-  if (Object.keys(item.arguments).length) {
-    node.append(el("pre", "tool-args", JSON.stringify(item.arguments, null, 2)));
-  }
-  if (item.output) {
-    const out = el("pre", "tool-output", item.output);
-    node.append(out);
+  const args = extraArguments(item);
+  if (args) node.append(el("pre", "tool-args", JSON.stringify(args, null, 2)));
+  const output = shownOutput(item);
+  if (output) {
+    node.append(...outputBlock(output));
     if (item.truncated) node.append(el("div", "muted", "(output truncated)"));
   }
   for (const edit of item.edits) node.append(renderEdit(edit, handlers));
-  if (item.edits.length) node.open = true;
   return node;
 }
 
