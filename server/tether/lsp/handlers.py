@@ -150,7 +150,14 @@ def register_session_methods(server: TetherServer) -> None:
     @method(m.MODELS_LIST, m.EmptyParams)
     async def models(p: m.EmptyParams) -> WireModel:
         await reread_settings(server)
-        return models_for(server.base_settings)
+        listed = models_for(server.base_settings)
+        if not server.base_settings.context_window and listed.models:
+            from tether.providers.served_window import served_context_window
+
+            served = await served_context_window(server.base_settings)
+            if served:  # the window the configured server really serves, not the table's
+                listed.models[0] = listed.models[0].model_copy(update={"context_window": served})
+        return listed
 
     @method(m.PROVIDER_CHECK, m.EmptyParams)
     async def provider_check(p: m.EmptyParams) -> WireModel:

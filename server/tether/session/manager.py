@@ -62,6 +62,15 @@ def _context_window(settings: Settings) -> int:
     return context_window(settings.resolved_model)
 
 
+async def _context_window_now(settings: Settings) -> int:
+    """The override, else what the provider's server says it serves, else the table."""
+    if settings.context_window:
+        return settings.context_window
+    from tether.providers.served_window import served_context_window
+
+    return await served_context_window(settings) or _context_window(settings)
+
+
 class SessionManager:
     def __init__(
         self,
@@ -249,7 +258,8 @@ class SessionManager:
         runner = TurnRunner(state, TurnDeps(
             folder=self.folder, bridge=self.bridge,
             provider_factory=lambda: self._provider_factory(settings),
-            tools=self.tools, settings=settings, context_window=_context_window(settings),
+            tools=self.tools, settings=settings,
+            context_window=await _context_window_now(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
         ), turn_id)
         result = await runner.run(text, context)

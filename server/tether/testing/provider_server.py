@@ -78,8 +78,11 @@ class ScriptedProviderServer:
         port: int = 0,
         *,
         api_key: str | None = None,
+        served_context: int | None = None,
     ) -> None:
         self._script = script if script is not None else Script([])
+        # When set, GET /props answers as llama.cpp's server does with this n_ctx.
+        self.served_context = served_context
         self._host = host
         self._port = port
         self.api_key = api_key
@@ -249,6 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif path == "/api/tags":
             self._json(200, {"models": [{"name": "scripted", "model": "scripted"}]})
+        elif path == "/props" and self.owner.served_context:
+            self._json(200, {"default_generation_settings": {"n_ctx": self.owner.served_context}})
         else:
             self._json(404, wf.openai_error(f"no route GET {path}", "not_found"))
 
