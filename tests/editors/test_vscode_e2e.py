@@ -437,3 +437,17 @@ def test_unreachable_provider_is_one_error_card_with_fixes(vsix: Path, tmp_path:
     assert not report["failedLineVisible"], report
     assert "Failed:" not in str(report["transcriptText"]), report
     assert "tether.openaiBaseUrl" in str(report["settingsSearch"]), report
+
+
+def test_reopened_window_shows_the_last_session(vsix: Path, tmp_path: Path) -> None:
+    """Reload the window: the chat shows the workspace's last session, not an empty chat;
+    Tether: Open Chat in Editor shows the same chat in an editor tab."""
+    with ScriptedProviderServer(Script([text_turn("Noted.")], title="Restore")) as provider:
+        report, _, _ = _scenario(
+            "restore", vsix, tmp_path, {"turns": []},
+            {"tether.openaiBaseUrl": provider.openai_base_url},
+            {"prompt": "Remember this chat", "answer": "Noted."},
+        )
+    assert report["restoredUser"] == "Remember this chat", report
+    assert report["restoredAnswer"] == "Noted.", report
+    assert report["chatFrames"] >= 2, report  # type: ignore[operator]

@@ -73,6 +73,8 @@ async function main() {
       await missingServer();
     } else if (config.scenario.startsWith("remote")) {
       await remoteScenario();
+    } else if (config.scenario === "restore") {
+      await restoreScenario(await openChat());
     } else if (config.scenario === "provider-down") {
       await providerDownScenario();
     } else if (config.scenario === "settings") {
@@ -364,6 +366,47 @@ async function settingsScenario(chat) {
     await ask("Second question", config.secondAnswer, "04-new-model-answer");
     report.statusBarAfter = (await page.locator(".statusbar-item", { hasText: "Tether" }).first().innerText())
       .replace(/\s+/g, " ");
+  });
+}
+
+/** Reopen the window: the chat shows the workspace's last session; it opens in an editor tab. */
+async function restoreScenario(chat) {
+  await step("a chat before the window is reopened", async () => {
+    await chat.locator("#prompt").fill(config.prompt);
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator(".msg.assistant .body", { hasText: config.answer }).waitFor({ timeout: LONG });
+    await shot("02-before-reload");
+  });
+  await step("reopen the window: the last session is back", async () => {
+    await page.reload({ waitUntil: "domcontentloaded" });
+    await page.locator(".monaco-workbench").waitFor({ timeout: LONG });
+    const again = await openChat();
+    const user = again.locator(".msg.user .body", { hasText: config.prompt });
+    await user.waitFor({ timeout: LONG });
+    report.restoredUser = (await user.innerText()).trim();
+    report.restoredAnswer = (await again.locator(".msg.assistant .body").last().innerText()).trim();
+    await shot("03-restored");
+  });
+  await step("Tether: Open Chat in Editor shows the same chat in a tab", async () => {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Tether: Open Chat in Editor");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open Chat in Editor" }).first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".tabs-container .tab", { hasText: "Tether Chat" }).waitFor({ timeout: LONG });
+    report.chatFrames = await waitFor("a second chat webview", async () => {
+      let n = 0;
+      for (const frame of page.frames()) {
+        try {
+          if (await frame.$(".msg.user")) n++;
+        } catch {
+          // detached while we looked
+        }
+      }
+      return n >= 2 ? n : null;
+    });
+    await shot("04-chat-in-editor");
   });
 }
 

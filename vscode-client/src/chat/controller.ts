@@ -64,6 +64,16 @@ export class ChatController implements vscode.Disposable {
     return this.transcript.running;
   }
 
+  /** The workspace folder URI of the session shown, if any. */
+  get folder(): string | null {
+    return this.folderUri;
+  }
+
+  /** True while the chat shows nothing: no session and no messages. */
+  get isEmpty(): boolean {
+    return !this.transcript.sessionId && !this.transcript.items.length;
+  }
+
   get selectedModel(): string {
     return this.memento.get<string>(MODEL_KEY) || this.defaultModel;
   }
@@ -223,13 +233,15 @@ export class ChatController implements vscode.Disposable {
   }
 
   /** Resume a stored session: its transcript is rebuilt from `tether/session/load`. */
-  async openSession(sessionId: string, folderUri: string): Promise<void> {
+  async openSession(sessionId: string, folderUri: string, quiet = false): Promise<boolean> {
     try {
       const result = await this.api.load(sessionId);
       this.setTranscript(fromHistory(result), folderUri);
-      await this.view.reveal(true);
+      if (!quiet) await this.view.reveal(true);
+      return true;
     } catch (err) {
-      void vscode.window.showErrorMessage(`Tether: cannot open the session: ${errorText(err)}`);
+      if (!quiet) void vscode.window.showErrorMessage(`Tether: cannot open the session: ${errorText(err)}`);
+      return false;
     }
   }
 

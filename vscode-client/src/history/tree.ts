@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import type { SessionSummary } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText } from "../server/supervisor";
-import { relativeTime } from "../state/time";
+import { historyDescription, isEmptySession } from "../state/historyLabel";
 
 export class FolderNode {
   readonly kind = "folder";
@@ -72,10 +72,12 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     const s = node.summary;
     const item = new vscode.TreeItem(s.title || "Untitled session");
     item.id = `session:${s.id}`;
-    item.description = relativeTime(s.updatedAt);
+    item.description = historyDescription(s);
     item.contextValue = "session";
     const current = this.currentSession() === s.id;
-    item.iconPath = new vscode.ThemeIcon(current ? "comment-discussion" : "comment");
+    item.iconPath = new vscode.ThemeIcon(
+      current ? "comment-discussion" : isEmptySession(s) ? "circle-outline" : "comment",
+    );
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`${s.title || "Untitled session"}\n\n`);
     tooltip.appendText(
