@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 
 import { ChatController, editorContext } from "./chat/controller";
+import { trackLastEditor } from "./chat/codeActions";
 import { LastSession } from "./chat/lastSession";
 import { CHAT_VIEW_ID, ChatView } from "./chat/view";
 import { registerHistoryCommands } from "./history/commands";
@@ -45,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
 
   context.subscriptions.push(
+    trackLastEditor(),
     output,
     server,
     view,

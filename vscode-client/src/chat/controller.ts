@@ -23,6 +23,7 @@ import {
   reduce,
   type Transcript,
 } from "../state/transcript";
+import { runCodeAction } from "./codeActions";
 import { runFix } from "./fixes";
 import type { FromWebview, ModelChoice } from "./messages";
 import type { ChatView } from "./view";
@@ -320,6 +321,8 @@ export class ChatController implements vscode.Disposable {
         return;
       case "fix":
         return runFix(msg.action, msg.setting);
+      case "code":
+        return runCodeAction(msg.action, msg.text);
       case "send":
         return this.send(msg.text);
       case "stop":

@@ -21,6 +21,9 @@ export type ToWebview =
 /** The fixes an error offers as buttons (chat/fixes.ts runs them). */
 export type FixAction = "openSettings" | "setApiKey" | "pickModel" | "showLog";
 
+/** What a code block's buttons do (chat/codeActions.ts). */
+export type CodeAction = "copy" | "insert";
+
 export type FromWebview =
   | { type: "ready" }
   | { type: "send"; text: string }
@@ -30,4 +33,5 @@ export type FromWebview =
   | { type: "model"; id: string }
   | { type: "openFile"; uri: string }
   | { type: "focusChanged"; focused: boolean }
-  | { type: "fix"; action: FixAction; setting?: string | null };
+  | { type: "fix"; action: FixAction; setting?: string | null }
+  | { type: "code"; action: CodeAction; text: string };

@@ -2,7 +2,7 @@
  * The chat webview's script: applies the same reducer as the extension to the actions
  * it receives, and re-renders only the items whose object changed, at most once a frame.
  */
-import type { FixAction, FromWebview, ModelChoice, ToWebview } from "../chat/messages";
+import type { CodeAction, FixAction, FromWebview, ModelChoice, ToWebview } from "../chat/messages";
 import type { ServerState } from "../server/supervisor";
 import { emptyTranscript, reduce, type Transcript } from "../state/transcript";
 import { renderProviderState } from "./fixes";
@@ -98,6 +98,9 @@ const handlers = {
   fix(action: FixAction, setting?: string | null) {
     // An error card has no setting of its own: the provider check names the one to fix.
     post({ type: "fix", action, setting: setting ?? providerSetting });
+  },
+  code(action: CodeAction, text: string) {
+    post({ type: "code", action, text });
   },
 };
 

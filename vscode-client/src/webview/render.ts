@@ -1,5 +1,5 @@
 /** DOM for one transcript item. Model text goes through the safe markdown renderer only. */
-import type { FixAction } from "../chat/messages";
+import type { CodeAction, FixAction } from "../chat/messages";
 import type { PermissionOption } from "../protocol";
 import { renderMarkdown } from "../state/markdown";
 import type {
@@ -11,6 +11,7 @@ import type {
   ToolItem,
   TurnEndItem,
 } from "../state/transcript";
+import { decorateCodeBlocks } from "./codeBlocks";
 import { fixButtons } from "./fixes";
 import { countsLabel, extraArguments, outputBlock, shownOutput } from "./toolCard";
 
@@ -18,6 +19,7 @@ export interface Handlers {
   permission(toolCallId: string, option: PermissionOption): void;
   openFile(uri: string): void;
   fix?(action: FixAction, setting?: string | null): void;
+  code?(action: CodeAction, text: string): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -50,7 +52,7 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
       return node;
     }
     case "assistant":
-      return renderAssistant(item);
+      return renderAssistant(item, handlers);
     case "tool":
       return renderTool(item, handlers);
     case "permission":
@@ -66,7 +68,7 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
   }
 }
 
-function renderAssistant(item: AssistantItem): HTMLElement {
+function renderAssistant(item: AssistantItem, handlers: Handlers): HTMLElement {
   const node = el("div", "msg assistant");
   node.dataset.messageId = item.messageId;
   node.classList.toggle("streaming", item.streaming);
@@ -78,6 +80,7 @@ function renderAssistant(item: AssistantItem): HTMLElement {
   }
   const body = el("div", "body markdown");
   body.innerHTML = renderMarkdown(item.text);
+  if (handlers.code && !item.streaming) decorateCodeBlocks(body, handlers.code.bind(handlers));
   if (item.interrupted) body.append(el("div", "interrupted", "(interrupted)"));
   node.append(body);
   return node;
