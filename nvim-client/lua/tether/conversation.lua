@@ -327,6 +327,12 @@ function Chat:on_event(ev, seq)
     return -- a late event of an earlier turn
   end
   local segment = render.apply(self.turn, ev)
+  if render.TERMINAL[t] then
+    local touched = require("tether.touched").note(self.edits, self.turn_id)
+    if touched then
+      require("tether.turn").note(self.turn, touched)
+    end
+  end
   if t == "permission_requested" then
     self:set_state("waiting")
   elseif t == "permission_resolved" and self.state == "waiting" then
