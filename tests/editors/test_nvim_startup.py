@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from .test_nvim_plugin import NVIM, Editor, start, wait_for, workspace  # noqa: F401
+from .test_nvim_progress import capture
 
 pytestmark = [
     pytest.mark.editor,
@@ -36,3 +37,4 @@ def test_server_that_cannot_start_shows_its_stderr_and_the_fix(
     assert "    ModuleNotFoundError: No module named 'httpx'" in lines, shown
     assert ":checkhealth tether" in shown and "`cmd`" in shown, shown
     assert editor.chat_state() == "idle"
+    capture(editor, "server-cannot-start")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from .test_nvim_plugin import NVIM, Editor, start, wait_for, workspace  # noqa: F401
+from .test_nvim_progress import capture
 
 pytestmark = [
     pytest.mark.editor,
@@ -34,6 +35,7 @@ def test_changed_files_are_listed_and_gf_opens_them(
     assert at is not None, lines
     assert "1 unsaved" in lines[at] and "gf" in lines[at] and ":wall" in lines[at], lines[at]
     assert lines[at + 1] == "- `x.py` (unsaved, not open)", lines[at:at + 3]
+    capture(editor, "files-changed")
     # `gf` on the name opens the changed buffer, edit included
     row = editor.lua("local c = require('tether.chat').get(); "
                      "return vim.fn.bufwinid(c.buf)")
