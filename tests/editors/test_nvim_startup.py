@@ -3,6 +3,7 @@ shows the server's last stderr lines and points to `:checkhealth tether` and `cm
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 
@@ -38,3 +39,20 @@ def test_server_that_cannot_start_shows_its_stderr_and_the_fix(
     assert ":checkhealth tether" in shown and "`cmd`" in shown, shown
     assert editor.chat_state() == "idle"
     capture(editor, "server-cannot-start")
+
+
+def test_setup_with_defaults_starts_the_tether_on_path(
+    start: Callable[..., Editor],  # noqa: F811
+) -> None:
+    """The README's `setup({})`: with `tether` on PATH the default `cmd` is `tether serve`
+    (the Python it was installed into), and the chat answers through it."""
+    editor = start([{"text": "Answered by the default command."}])
+    editor.lua("require('tether').setup({})")
+    cmd = editor.lua("return require('tether.config').options.cmd")
+    if shutil.which("tether") is None:
+        assert cmd == ["python3", "-m", "tether", "serve"], cmd
+    else:
+        assert cmd == ["tether", "serve"], cmd
+    editor.nvim.command("TetherChat")
+    editor.send("Hello?")
+    wait_for("the answer", lambda: "Answered by the default command." in editor.chat_lines())
