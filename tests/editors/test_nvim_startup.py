@@ -56,3 +56,7 @@ def test_setup_with_defaults_starts_the_tether_on_path(
     editor.nvim.command("TetherChat")
     editor.send("Hello?")
     wait_for("the answer", lambda: "Answered by the default command." in editor.chat_lines())
+    editor.nvim.command("checkhealth tether")
+    health = "\n".join(editor.nvim.current.buffer[:])
+    assert "No module named" not in health, health
+    assert "reachable at" in health and "ERROR provider" not in health, health
