@@ -69,6 +69,7 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
                             ({"sessionId": "s", "turnId": "t", "hunk": ["h"]}, "hunk")],
     "tether/session/rewind": [({"sessionId": "s"}, "turnId"),
                               ({"sessionId": 1, "turnId": "t"}, "sessionId")],
+    "tether/provider/check": [],
 }
 
 SESSION_METHODS = {
@@ -115,7 +116,8 @@ async def test_malformed_requests_get_errors_and_nothing_breaks(env: Env, worksp
                 code, data = await _error(h, method, params)
                 assert code == ErrorCode.INVALID_PARAMS, (method, params)
                 assert path in [e["path"] for e in data["errors"]], (method, data)
-            if method not in ("tether/models/list", "tether/mcp/status"):  # all optional
+            if method not in ("tether/models/list", "tether/mcp/status",
+                              "tether/provider/check"):  # all optional
                 code, data = await _error(h, method, None)  # params missing altogether
                 assert code == ErrorCode.INVALID_PARAMS
                 code, data = await _error(h, method, ["not", "an", "object"])

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tether.testing.provider_server import Script, ScriptedProviderServer, text_turn
+
 pytestmark = pytest.mark.editor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -494,3 +496,57 @@ def test_long_turn_compacts_continues_and_explains_its_context(vsix: Path, tmp_p
     assert "window 9.0k" in title and "Project rules:" in title and "AGENTS.md" in title, title
     assert "Continue resumes it" in title, title  # the step-limit checkpoint, per the server
     assert report["continueButtonsLeft"] == 0, report
+
+
+def test_changed_model_setting_reaches_the_provider(vsix: Path, tmp_path: Path) -> None:
+    """Change `tether.model` in a running editor, press New, send: the request to the
+    provider carries the new model, and the status bar and the picker agree on it."""
+    script = Script([text_turn("Answer one."), text_turn("Answer two.")], title="Models")
+    with ScriptedProviderServer(script) as provider:
+        report, _, _ = _scenario(
+            "settings", vsix, tmp_path, {"turns": []},
+            {"tether.openaiBaseUrl": provider.openai_base_url},
+            {"userSettings": str(tmp_path / "user-data" / "User" / "settings.json"),
+             "newModel": "changed-model", "firstAnswer": "Answer one.",
+             "secondAnswer": "Answer two."},
+        )
+        turns = [r for r in provider.requests if r.get("tools")]
+    assert [r["model"] for r in turns] == ["scripted", "changed-model"], turns
+    assert "openai/changed-model" in str(report["statusBar"]), report
+    assert "openai/changed-model" in str(report["statusBarAfter"]), report
+    assert "changed-model" in str(report["picker"]), report
+
+
+def test_unreachable_provider_is_one_error_card_with_fixes(vsix: Path, tmp_path: Path) -> None:
+    """A local OpenAI-compatible server that is down: the chat says so when it opens, names
+    it by what it is, and a prompt fails as one error card with editor-native fixes."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    report, _, _ = _scenario("provider-down", vsix, tmp_path, {"turns": []},
+                             {"tether.openaiBaseUrl": down, "tether.requestTimeout": 3})
+    state = str(report["providerState"])
+    assert f"Cannot reach the OpenAI-compatible server at {down}" in state, report
+    assert "OpenAI at" not in state, report
+    fixes = ["Open Settings", "Set API Key", "Pick Model", "Show Log"]
+    assert report["providerButtons"] == fixes, report
+    assert report["errorCards"] == 1, report
+    assert f"the OpenAI-compatible server at {down}" in str(report["errorCard"]), report
+    assert report["cardButtons"] == fixes, report
+    assert not report["failedLineVisible"], report
+    assert "Failed:" not in str(report["transcriptText"]), report
+    assert "tether.openaiBaseUrl" in str(report["settingsSearch"]), report
+
+
+def test_reopened_window_shows_the_last_session(vsix: Path, tmp_path: Path) -> None:
+    """Reload the window: the chat shows the workspace's last session, not an empty chat;
+    Tether: Open Chat in Editor shows the same chat in an editor tab."""
+    with ScriptedProviderServer(Script([text_turn("Noted.")], title="Restore")) as provider:
+        report, _, _ = _scenario(
+            "restore", vsix, tmp_path, {"turns": []},
+            {"tether.openaiBaseUrl": provider.openai_base_url},
+            {"prompt": "Remember this chat", "answer": "Noted."},
+        )
+    assert report["restoredUser"] == "Remember this chat", report
+    assert report["restoredAnswer"] == "Noted.", report
+    assert report["chatFrames"] >= 2, report  # type: ignore[operator]

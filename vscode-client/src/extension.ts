@@ -5,6 +5,8 @@
 import * as vscode from "vscode";
 
 import { ChatController, editorContext } from "./chat/controller";
+import { trackLastEditor } from "./chat/codeActions";
+import { LastSession } from "./chat/lastSession";
 import { CHAT_VIEW_ID, ChatView } from "./chat/view";
 import { registerHistoryCommands } from "./history/commands";
 import { HistoryTree } from "./history/tree";
@@ -34,6 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const api = new TetherApi(server);
   const view = new ChatView(context.extensionUri);
   const chat = new ChatController(api, view, context.workspaceState);
+  const lastSession = new LastSession(context.workspaceState);
+  let restored = false;
   const history = new HistoryTree(api);
   history.trackCurrent(() => chat.sessionId);
   const review = new EditReview(output, api);
@@ -45,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
 
   context.subscriptions.push(
+    trackLastEditor(),
     output,
     server,
     view,
@@ -84,9 +89,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     server.onDidChangeState((state) => {
       chat.onServerState(state);
       status.setServer(state);
+      if (state === "running" && !restored) {
+        restored = true; // once per window: later restarts keep what the chat shows
+        const last = lastSession.get();
+        if (last && chat.isEmpty) {
+          void chat.openSession(last.sessionId, last.folderUri, true).then((ok) => {
+            if (!ok) void lastSession.forget(last.sessionId);
+          });
+        }
+      }
       if (state === "running") history.refresh();
     }),
     chat.onDidChange(() => {
+      void lastSession.remember(chat.sessionId, chat.folder);
       status.render();
       history.refresh();
     }),
@@ -104,10 +119,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           .showInformationMessage("The Tether server setting changed.", "Restart Server")
           .then((choice) => choice && server.restart());
       }
-      if (e.affectsConfiguration("tether")) void chat.refreshModels();
+      if (e.affectsConfiguration("tether.model") || e.affectsConfiguration("tether.provider")) {
+        void chat.settingsChanged();
+      } else if (e.affectsConfiguration("tether")) {
+        void chat.refreshModels();
+        void chat.checkProvider();
+      }
     }),
     ...registerHistoryCommands(api, history, chat),
     vscode.commands.registerCommand("tether.focusChat", () => view.reveal(true)),
+    vscode.commands.registerCommand("tether.openChatInEditor", () => view.openInEditor()),
     vscode.commands.registerCommand("tether.send", () => chat.submitInput()),
     vscode.commands.registerCommand("tether.stop", () => chat.stop()),
     vscode.commands.registerCommand("tether.continue", () => chat.continueTurn()),

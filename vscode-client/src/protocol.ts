@@ -1076,6 +1076,30 @@ export interface PromptParams {
   context?: PromptContext | null;
 }
 
+/**
+ * The answer of `tether/provider/check`: can the configured provider be reached now?
+ * Editors ask when the chat opens, so a wrong address or key shows before the first
+ * prompt.
+ */
+export interface ProviderCheckResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Provider kind: openai, anthropic, ollama, replay. */
+  provider: string;
+  /** Model selector `provider/model` of new sessions. */
+  model: string;
+  /** Who answers, named by what it is: "OpenAI", "the OpenAI-compatible server at http://127.0.0.1:8765/v1", "Ollama at …". */
+  label: string;
+  /** ok, unreachable (nothing answers), unauthorized (key missing or rejected), failed (answers with an error). */
+  state: "ok" | "unreachable" | "unauthorized" | "failed";
+  /** One short sentence for the user. */
+  message: string;
+  /** What to do about it, when not ok. */
+  fix?: string | null;
+  /** The setting (camelCase, as in `workspace/configuration`) that fixes it, if one does. */
+  setting?: string | null;
+}
+
 /** A range in a text document, as LSP counts it. */
 export interface Range {
   /** Extension data; ignored by Tether. */
@@ -1883,6 +1907,7 @@ export const Method = {
   ChangesList: "tether/changes/list",
   ChangesUndo: "tether/changes/undo",
   SessionRewind: "tether/session/rewind",
+  ProviderCheck: "tether/provider/check",
 } as const;
 export type MethodName = (typeof Method)[keyof typeof Method];
 
@@ -1916,6 +1941,7 @@ export interface MethodParamsMap {
   "tether/changes/list": ChangesListParams;
   "tether/changes/undo": ChangesUndoParams;
   "tether/session/rewind": RewindParams;
+  "tether/provider/check": EmptyParams;
 }
 
 /** Result type of each custom method (`void` for notifications). */
@@ -1948,6 +1974,7 @@ export interface MethodResultMap {
   "tether/changes/list": ChangesListResult;
   "tether/changes/undo": ChangesUndoResult;
   "tether/session/rewind": RewindResult;
+  "tether/provider/check": ProviderCheckResult;
 }
 
 /** JSON-RPC error codes of Tether's custom methods. */

@@ -166,7 +166,8 @@ function M.on_client_exit(client_id, code)
     if chat.client_id == client_id then
       chat.client_id = nil
       if chat:busy() then
-        chat:fail(("the Tether server exited (code %s)"):format(tostring(code)))
+        local cmd = require("tether.config").options.cmd
+        chat:fail(require("tether.stderr").exit_message(code, cmd and cmd[1]))
       end
     end
   end

@@ -33,6 +33,7 @@ function M.create(root, lines, actions)
   require("tether.mentions").attach(buf)
   lines = lines or { render.title_line(nil), "", render.USER_HEADER, "", "" }
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  require("tether.markdown_view").attach(buf)
   highlights.decorate(buf, 0, -1)
   local keys = config.options.chat.keymaps
   if keys.send then

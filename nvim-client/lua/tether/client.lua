@@ -7,6 +7,10 @@ local M = {}
 
 M.name = "tether"
 
+---Exit code of each client that exited, by client id (for the messages about it).
+---@type table<integer, integer>
+M.exit_codes = {}
+
 local has_011 = vim.fn.has("nvim-0.11") == 1
 
 ---Handlers for Tether's custom server → client messages. Required lazily so that a plain
@@ -104,6 +108,7 @@ function M.lsp_config(opts)
     -- an empty Lua table would go out as a JSON list
     settings = { tether = next(opts.settings) and vim.deepcopy(opts.settings) or vim.empty_dict() },
     on_exit = function(code, signal, client_id)
+      M.exit_codes[client_id] = code
       vim.schedule(function()
         require("tether.chat").on_client_exit(client_id, code, signal)
       end)
@@ -195,6 +200,11 @@ function M.ensure(root)
     return existing
   end
   local cfg = config_for(root)
+  local stderr = require("tether.stderr")
+  stderr.install()
+  if type(cfg.cmd) == "table" then
+    stderr.clear(cfg.cmd[1])
+  end
   local id
   if has_011 then
     id = vim.lsp.start(cfg, { attach = false, silent = true })
@@ -275,7 +285,8 @@ function M.when_ready(client, fn)
       if ready() then
         reason = nil
       elseif stopped(client) then
-        reason = "the server exited during start-up (see :LspLog and :checkhealth tether)"
+        local exe = type(client.config.cmd) == "table" and client.config.cmd[1] or nil
+        reason = require("tether.stderr").exit_message(M.exit_codes[client.id] or "unknown", exe)
       elseif vim.uv.now() > deadline then
         reason = "the server did not initialize in time"
       else

@@ -209,6 +209,16 @@ local function merge(s, defaults, user, prefix, problems)
   return out, problems
 end
 
+---The server command when `cmd` is not set: the `tether` console script when it is on
+---PATH (it runs in the Python it was installed into), else `python3 -m tether serve`.
+---@return string[]
+function M.default_cmd()
+  if vim.fn.executable("tether") == 1 then
+    return { "tether", "serve" }
+  end
+  return vim.deepcopy(M.defaults.cmd)
+end
+
 ---@type tether.Config
 M.options = vim.deepcopy(M.defaults)
 
@@ -222,6 +232,9 @@ function M.apply(user)
     return problems
   end
   local merged, problems = merge(schema, M.defaults, user, "", {})
+  if user == nil or not vim.deep_equal(merged.cmd, user.cmd) then
+    merged.cmd = M.default_cmd()
+  end
   M.options = merged
   return problems
 end

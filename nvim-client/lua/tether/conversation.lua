@@ -33,7 +33,10 @@ Chat.__index = Chat
 local function status_changed(chat)
   require("tether.chat").last = chat
   pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "TetherStatus", modeline = false })
-  pcall(vim.cmd.redrawstatus)
+  pcall(require("tether.progress").update, chat)
+  -- every window's statusline, not only the current one's: one left on "running" after
+  -- the turn ended is the bug users saw
+  pcall(vim.cmd, "redrawstatus!")
 end
 
 function Chat:focus_input()
@@ -375,6 +378,12 @@ function Chat:on_event(ev, seq)
     return -- a late event of an earlier turn
   end
   local segment = render.apply(self.turn, ev)
+  if render.TERMINAL[t] then
+    local touched = require("tether.touched").note(self.edits, self.turn_id)
+    if touched then
+      require("tether.turn").note(self.turn, touched)
+    end
+  end
   if t == "permission_requested" then
     self:set_state("waiting")
   elseif t == "permission_resolved" and self.state == "waiting" then

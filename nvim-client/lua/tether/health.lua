@@ -36,15 +36,45 @@ function M.sub_command(cmd, extra)
   return out
 end
 
+---The first line of a file, or nil.
+---@param path string
+---@return string|nil
+local function first_line(path)
+  local file = io.open(path, "r")
+  if not file then
+    return nil
+  end
+  local line = file:read("*l")
+  file:close()
+  return line
+end
+
+---The Python interpreter the server command runs in, so the checks import what the server
+---imports: the command itself when it is a Python, else the interpreter in the shebang of
+---a `tether` console script (through a pyenv shim to the script it runs), else python3.
 ---@param cmd string[]
 ---@return string
-local function python_of(cmd)
+function M.python_of(cmd)
   local exe = vim.fs.basename(cmd[1])
   if exe:match("^python") then
     return cmd[1]
   end
+  local path = vim.fn.exepath(cmd[1])
+  if path:match("/shims/") and vim.fn.executable("pyenv") == 1 then
+    local res = vim.system({ "pyenv", "which", exe }, { text = true }):wait(TIMEOUT)
+    if res.code == 0 and vim.trim(res.stdout or "") ~= "" then
+      path = vim.trim(res.stdout)
+    end
+  end
+  local line = path ~= "" and first_line(path) or nil
+  local shebang = line and line:match("^#!%s*(%S+)")
+  if shebang and vim.fs.basename(shebang):match("^python") then
+    return shebang
+  end
   return "python3"
 end
+
+local python_of = M.python_of
 
 local function check_server()
   local cmd = require("tether.config").options.cmd
@@ -214,10 +244,10 @@ end
 
 function M.check()
   health.start("tether: Neovim")
-  if vim.fn.has("nvim-0.10") == 1 then
+  if vim.fn.has("nvim-0.11") == 1 then
     health.ok("Neovim " .. tostring(vim.version()))
   else
-    health.error("Neovim 0.10 or newer is required")
+    health.error("Neovim 0.11 or newer is required (the version Tether is tested with)")
   end
   local remote = require("tether.config").options.remote
   if remote.address then

@@ -16,6 +16,11 @@ M.groups = {
   TetherNote = { link = "Comment", default = true },
   TetherStatusIdle = { link = "StatusLine", default = true },
   TetherStatusRunning = { link = "DiagnosticWarn", default = true },
+  TetherProgress = { link = "DiagnosticInfo", default = true },
+  TetherDiffAdd = { link = "Added", default = true },
+  TetherDiffDelete = { link = "Removed", default = true },
+  TetherDiffHunk = { link = "DiffText", default = true },
+  TetherDiffFile = { link = "Title", default = true },
 }
 
 function M.setup()
@@ -61,6 +66,7 @@ function M.decorate(buf, first, last)
   if not vim.api.nvim_buf_is_valid(buf) then
     return
   end
+  pcall(require("tether.markdown_view").decorate, buf)
   local lines = vim.api.nvim_buf_get_lines(buf, first, last or -1, false)
   vim.api.nvim_buf_clear_namespace(buf, M.ns, first, last or -1)
   for i, line in ipairs(lines) do

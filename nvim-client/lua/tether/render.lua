@@ -172,7 +172,7 @@ local function block_lines(lines, b, max_output)
   elseif b.kind == "tool" then
     tool_lines(lines, b, max_output)
   else
-    table.insert(lines, b.text or "")
+    vim.list_extend(lines, split(b.text or ""))
   end
 end
 

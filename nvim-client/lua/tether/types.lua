@@ -598,6 +598,17 @@
 ---@field text string The user's message.
 ---@field context? tether.PromptContext|nil Editor context to attach.
 
+--- The answer of `tether/provider/check`: can the configured provider be reached now? Editors ask when the chat opens, so a wrong address or key shows before the first prompt.
+---@class tether.ProviderCheckResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field provider string Provider kind: openai, anthropic, ollama, replay.
+---@field model string Model selector `provider/model` of new sessions.
+---@field label string Who answers, named by what it is: "OpenAI", "the OpenAI-compatible server at http://127.0.0.1:8765/v1", "Ollama at …".
+---@field state "ok"|"unreachable"|"unauthorized"|"failed" ok, unreachable (nothing answers), unauthorized (key missing or rejected), failed (answers with an error).
+---@field message string One short sentence for the user.
+---@field fix? string|nil What to do about it, when not ok.
+---@field setting? string|nil The setting (camelCase, as in `workspace/configuration`) that fixes it, if one does.
+
 --- A range in a text document, as LSP counts it.
 ---@class tether.Range
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -1027,6 +1038,7 @@ M.methods = {
   changes_list = "tether/changes/list",
   changes_undo = "tether/changes/undo",
   session_rewind = "tether/session/rewind",
+  provider_check = "tether/provider/check",
 }
 
 --- JSON-RPC error codes (see protocol-spec.md).

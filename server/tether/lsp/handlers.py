@@ -32,6 +32,21 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=WireModel)
 READY_TIMEOUT = 10.0  # settings pulled from the editor before the first request runs
+FRESH_TIMEOUT = 3.0  # the editor's answer to the re-read before a list, create or prompt
+
+
+async def reread_settings(server: TetherServer) -> None:
+    """Pull the editor's `tether` section again before models are listed or a session is
+    created or prompted. A `didChangeConfiguration` may still be in flight when the editor
+    asks right after a settings change (VS Code sends both on the same event), so what the
+    server listed or sent would be the old model; asking costs one round trip. Clients that
+    cannot be asked (push model) keep what they pushed."""
+    if not server.capability("workspace.configuration", False):
+        return
+    try:
+        await asyncio.wait_for(server.refresh_settings(), FRESH_TIMEOUT)
+    except TimeoutError:
+        log.warning("the editor did not answer workspace/configuration; using the last settings")
 
 
 def register_session_methods(server: TetherServer) -> None:
@@ -66,12 +81,14 @@ def register_session_methods(server: TetherServer) -> None:
 
     @method(m.SESSION_CREATE, m.CreateSessionParams)
     async def create(p: m.CreateSessionParams) -> WireModel:
+        await reread_settings(server)
         info = await folders.for_folder_uri(p.folder_uri).manager.create(p.title, p.model)
         return m.CreateSessionResult(session_id=info.id, session=info)
 
     @method(m.SESSION_PROMPT, m.PromptParams)
     async def prompt(p: m.PromptParams) -> WireModel:
         manager = folders.for_session(p.session_id).manager
+        await reread_settings(server)
         return await run_turn(p.session_id, manager.prompt(p.session_id, p.text, p.context))
 
     async def run_turn(session_id: str, turn: Awaitable[m.TurnResult]) -> WireModel:
@@ -176,7 +193,25 @@ def register_session_methods(server: TetherServer) -> None:
 
     @method(m.MODELS_LIST, m.EmptyParams)
     async def models(p: m.EmptyParams) -> WireModel:
-        return models_for(server.base_settings)
+        await reread_settings(server)
+        listed = models_for(server.base_settings)
+        if not server.base_settings.context_window and listed.models:
+            from tether.providers.served_window import served_context_window
+
+            served = await served_context_window(server.base_settings)
+            if served:  # the window the configured server really serves, not the table's
+                listed.models[0] = listed.models[0].model_copy(update={"context_window": served})
+        return listed
+
+    @method(m.PROVIDER_CHECK, m.EmptyParams)
+    async def provider_check(p: m.EmptyParams) -> WireModel:
+        from tether.providers.check import check_provider
+
+        await reread_settings(server)
+        found = await check_provider(server.base_settings)
+        return m.ProviderCheckResult(
+            provider=found.provider, model=found.model, label=found.label, state=found.state,
+            message=found.message, fix=found.fix, setting=found.setting)
 
     @method(m.INDEX_STATUS, m.IndexStatusParams)
     async def index_status(p: m.IndexStatusParams) -> WireModel:

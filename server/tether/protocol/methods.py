@@ -53,6 +53,7 @@ MENTION_COMPLETE = "tether/mention/complete"
 CHANGES_LIST = "tether/changes/list"
 CHANGES_UNDO = "tether/changes/undo"
 SESSION_REWIND = "tether/session/rewind"
+PROVIDER_CHECK = "tether/provider/check"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 ContextPolicy = Literal["full", "incremental", "reset"]
@@ -324,6 +325,24 @@ class IndexSearchResult(WireModel):
     """The answer of `tether/index/search`."""
 
     results: list[IndexSearchHit] = Field(description="Files, best first.")
+
+
+class ProviderCheckResult(WireModel):
+    """The answer of `tether/provider/check`: can the configured provider be reached now?
+    Editors ask when the chat opens, so a wrong address or key shows before the first
+    prompt."""
+
+    provider: str = Field(description="Provider kind: openai, anthropic, ollama, replay.")
+    model: str = Field(description="Model selector `provider/model` of new sessions.")
+    label: str = Field(description='Who answers, named by what it is: "OpenAI", "the '
+                       'OpenAI-compatible server at http://127.0.0.1:8765/v1", "Ollama at …".')
+    state: Literal["ok", "unreachable", "unauthorized", "failed"] = Field(
+        description="ok, unreachable (nothing answers), unauthorized (key missing or "
+                    "rejected), failed (answers with an error).")
+    message: str = Field(description="One short sentence for the user.")
+    fix: str | None = Field(None, description="What to do about it, when not ok.")
+    setting: str | None = Field(None, description="The setting (camelCase, as in "
+                                "`workspace/configuration`) that fixes it, if one does.")
 
 
 class SessionEventNotification(WireModel):
@@ -659,5 +678,6 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     CHANGES_LIST: (ChangesListParams, ChangesListResult),
     CHANGES_UNDO: (ChangesUndoParams, ChangesUndoResult),
     SESSION_REWIND: (RewindParams, RewindResult),
+    PROVIDER_CHECK: (EmptyParams, ProviderCheckResult),
 }
 """Every custom method with its params and result models (None: a notification)."""

@@ -52,6 +52,17 @@ STOP_REASONS = {
 }
 
 
+def vendor_of(base_url: str) -> str:
+    """Who answers at `base_url`, for messages: "OpenAI" only for api.openai.com. A local or
+    self-hosted server (llama.cpp, vLLM, LM Studio) is named by what it is, so an error
+    about it does not send the user looking for an OpenAI outage."""
+    try:
+        host = httpx.URL(base_url).host if "://" in base_url else ""
+    except httpx.InvalidURL:
+        host = ""
+    return "OpenAI" if host == OFFICIAL_HOST else "the OpenAI-compatible server"
+
+
 class OpenAIProvider(SSEProvider):
     """A Chat Completions client; `name` is the provider kind ("openai" or "ollama")."""
 
@@ -72,7 +83,7 @@ class OpenAIProvider(SSEProvider):
         self.name = name
         base_url = base_url.rstrip("/")
         super().__init__(
-            endpoint=endpoint or Endpoint("OpenAI", base_url, key_env="OPENAI_API_KEY"),
+            endpoint=endpoint or Endpoint(vendor_of(base_url), base_url, key_env="OPENAI_API_KEY"),
             api_key=api_key, timeouts=timeouts, retry=retry, transport=transport,
         )
         self.base_url = base_url

@@ -67,7 +67,9 @@ CONTEXT_WINDOWS: dict[str, int] = {
 def ollama_unavailable(host: str) -> str:
     return (
         f"No model provider reachable: Ollama is not running at {host}. Start Ollama, or set "
-        "TETHER_PROVIDER=openai with OPENAI_API_KEY (or ANTHROPIC_API_KEY)."
+        "the `provider` setting to openai or anthropic and give its API key (in an editor: "
+        "tether.provider and Set API Key; elsewhere TETHER_PROVIDER and OPENAI_API_KEY or "
+        "ANTHROPIC_API_KEY)."
     )
 
 

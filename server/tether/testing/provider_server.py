@@ -99,6 +99,7 @@ class ScriptedProviderServer:
         summary: str | None = DEFAULT_SUMMARY,
         summary_fault: str | None = None,
         strict_tool_pairing: bool = False,
+        served_context: int | None = None,
     ) -> None:
         self._script = script if script is not None else Script([])
         self.context_window = context_window
@@ -109,6 +110,8 @@ class ScriptedProviderServer:
         self.prompt_tokens: list[int] = []  # counted size of each model request, in order
         self.rejected: list[int] = []  # sizes answered with context_length_exceeded
         self.summary_requests: list[dict[str, Any]] = []
+        # When set, GET /props answers as llama.cpp's server does with this n_ctx.
+        self.served_context = served_context
         self._host = host
         self._port = port
         self.api_key = api_key
@@ -338,9 +341,10 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif path == "/api/tags":
             self._json(200, {"models": [{"name": "scripted", "model": "scripted"}]})
-        elif path == "/props" and self._window() is not None:
-            self._json(200, {"default_generation_settings": {"n_ctx": self._window()},
-                             "total_slots": 1, "model_path": "scripted.gguf"})
+        elif path == "/props" and (self._window() or self.owner.served_context):
+            self._json(200, {"default_generation_settings": {
+                "n_ctx": self._window() or self.owner.served_context},
+                "total_slots": 1, "model_path": "scripted.gguf"})
         else:
             self._json(404, wf.openai_error(f"no route GET {path}", "not_found"))
 

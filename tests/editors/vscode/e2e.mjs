@@ -73,6 +73,12 @@ async function main() {
       await missingServer();
     } else if (config.scenario.startsWith("remote")) {
       await remoteScenario();
+    } else if (config.scenario === "restore") {
+      await restoreScenario(await openChat());
+    } else if (config.scenario === "provider-down") {
+      await providerDownScenario();
+    } else if (config.scenario === "settings") {
+      await settingsScenario(await openChat());
     } else {
       await openFileAndType();
       const chat = await openChat();
@@ -339,6 +345,136 @@ async function remoteScenario() {
     await answer.waitFor({ timeout: LONG });
     report.remoteAnswer = (await answer.innerText()).trim();
     await shot("03-remote-answer");
+  });
+}
+
+/** Change `tether.model` while the editor runs (as the Settings UI writes it), New, send. */
+async function settingsScenario(chat) {
+  const ask = async (text, answer, name) => {
+    await chat.locator("#prompt").fill(text);
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator(".msg.assistant .body", { hasText: answer }).waitFor({ timeout: LONG });
+    await shot(name);
+  };
+  await step("a first chat with the configured model", async () => {
+    await ask("First question", config.firstAnswer, "02-first-model");
+  });
+  await step("change tether.model in the running editor", async () => {
+    // The Settings UI, as a user changes it.
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Preferences: Open User Settings");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open User Settings" })
+      .first().waitFor();
+    await page.keyboard.press("Enter");
+    const search = page.locator(".settings-editor .settings-header .monaco-editor textarea").first();
+    await search.waitFor({ timeout: LONG });
+    await search.fill("tether.model");
+    await page.locator(".settings-editor .settings-count-widget", { hasText: "1 Setting Found" })
+      .waitFor({ timeout: LONG });
+    const field = page.locator(".settings-editor .settings-tree-container .setting-item-contents input").first();
+    await field.waitFor({ timeout: LONG });
+    await field.fill(config.newModel);
+    await field.press("Tab");
+    await waitFor("the setting to be saved", async () =>
+      fs.readFileSync(config.userSettings, "utf8").includes(config.newModel));
+    await shot("03-settings-ui");
+    report.picker = await waitFor("the model picker to select the new model", async () => {
+      const v = await chat.locator("#model").inputValue();
+      return v.includes(config.newModel) ? v : null;
+    });
+    await shot("03-model-changed");
+  });
+  await step("New, then send: the new chat uses the new model", async () => {
+    await chat.locator("#new").click();
+    await chat.locator("#empty").waitFor({ state: "visible" });
+    const status = page.locator(".statusbar-item", { hasText: "Tether" }).first();
+    await waitFor("the status bar to name the new model", async () =>
+      ((await status.innerText().catch(() => "")) || "").includes(config.newModel));
+    report.statusBar = (await status.innerText()).replace(/\s+/g, " ");
+    await ask("Second question", config.secondAnswer, "04-new-model-answer");
+    report.statusBarAfter = (await page.locator(".statusbar-item", { hasText: "Tether" }).first().innerText())
+      .replace(/\s+/g, " ");
+  });
+}
+
+/** Reopen the window: the chat shows the workspace's last session; it opens in an editor tab. */
+async function restoreScenario(chat) {
+  await step("a chat before the window is reopened", async () => {
+    await chat.locator("#prompt").fill(config.prompt);
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator(".msg.assistant .body", { hasText: config.answer }).waitFor({ timeout: LONG });
+    await shot("02-before-reload");
+  });
+  await step("reopen the window: the last session is back", async () => {
+    await page.reload({ waitUntil: "domcontentloaded" });
+    await page.locator(".monaco-workbench").waitFor({ timeout: LONG });
+    const again = await openChat();
+    const user = again.locator(".msg.user .body", { hasText: config.prompt });
+    await user.waitFor({ timeout: LONG });
+    report.restoredUser = (await user.innerText()).trim();
+    report.restoredAnswer = (await again.locator(".msg.assistant .body").last().innerText()).trim();
+    await shot("03-restored");
+  });
+  await step("Tether: Open Chat in Editor shows the same chat in a tab", async () => {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Tether: Open Chat in Editor");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open Chat in Editor" }).first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(".tabs-container .tab", { hasText: "Tether Chat" }).waitFor({ timeout: LONG });
+    report.chatFrames = await waitFor("a second chat webview", async () => {
+      let n = 0;
+      for (const frame of page.frames()) {
+        try {
+          if (await frame.$(".msg.user")) n++;
+        } catch {
+          // detached while we looked
+        }
+      }
+      return n >= 2 ? n : null;
+    });
+    await shot("04-chat-in-editor");
+  });
+}
+
+/** A provider that does not answer: its state shows when the chat opens, the failed
+ *  prompt is one error card with fix buttons, and Open Settings shows the setting. */
+async function providerDownScenario() {
+  let chat;
+  await step("the chat shows the provider's state before the user types", async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
+    chat = await chatFrame();
+    const state = chat.locator("#provider-state");
+    await state.waitFor({ state: "visible", timeout: LONG });
+    report.providerState = (await state.innerText()).replace(/\s+/g, " ");
+    report.providerButtons = await state.locator("button").allInnerTexts();
+    await shot("02-provider-state");
+  });
+  await step("a failed prompt is one error card with its fixes", async () => {
+    await chat.locator("#prompt").fill("Hello?");
+    await chat.locator("#prompt").press("Enter");
+    const card = chat.locator("#transcript .notice.error");
+    await card.first().waitFor({ timeout: LONG });
+    await chat.locator("#transcript .turn-end.failed").waitFor({ state: "attached", timeout: LONG });
+    await page.waitForTimeout(500); // would a second card or a "Failed:" line follow?
+    report.errorCards = await card.count();
+    report.errorCard = (await card.first().innerText()).replace(/\s+/g, " ");
+    report.cardButtons = await card.first().locator("button").allInnerTexts();
+    report.failedLineVisible = await chat.locator("#transcript .turn-end.failed").isVisible();
+    report.transcriptText = (await chat.locator("#transcript").innerText()).replace(/\s+/g, " ");
+    await shot("03-error-card");
+  });
+  await step("Open Settings shows the setting that fixes it", async () => {
+    await chat.locator('#transcript .notice.error button[data-fix="openSettings"]').first().click();
+    const search = page.locator(".settings-editor .settings-header .monaco-editor").first();
+    await search.waitFor({ timeout: LONG });
+    await page.locator(".settings-editor .settings-count-widget", { hasText: "Setting" })
+      .waitFor({ timeout: LONG });
+    report.settingsSearch = (await search.innerText()).replace(/\u00a0/g, " ").trim();
+    await shot("04-open-settings");
   });
 }
 

@@ -60,7 +60,9 @@ async def test_ollama_not_running_is_one_plain_sentence() -> None:
     await provider.aclose()
     assert str(info.value) == (
         f"No model provider reachable: Ollama is not running at {host}. Start Ollama, or set "
-        "TETHER_PROVIDER=openai with OPENAI_API_KEY (or ANTHROPIC_API_KEY)."
+        "the `provider` setting to openai or anthropic and give its API key (in an editor: "
+        "tether.provider and Set API Key; elsewhere TETHER_PROVIDER and OPENAI_API_KEY or "
+        "ANTHROPIC_API_KEY)."
     )
     assert all(isinstance(e, RetryNotice) for e in seen) and len(seen) == 2
 

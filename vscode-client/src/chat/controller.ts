@@ -16,6 +16,7 @@ import {
   type PromptContext,
   type PromptDiagnostic,
   type SessionEventNotification,
+  type ProviderCheckResult,
 } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText, type ServerState } from "../server/supervisor";
@@ -26,6 +27,8 @@ import {
   reduce,
   type Transcript,
 } from "../state/transcript";
+import { runCodeAction } from "./codeActions";
+import { runFix } from "./fixes";
 import type { FromWebview, ModelChoice } from "./messages";
 import type { ChatView } from "./view";
 
@@ -42,6 +45,7 @@ export class ChatController implements vscode.Disposable {
   private models: ModelInfo[] = [];
   private defaultModel = "";
   private server: ServerState = "stopped";
+  private provider: ProviderCheckResult | null = null;
   private readonly pending = new Map<string, PendingPermission>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -63,6 +67,16 @@ export class ChatController implements vscode.Disposable {
 
   get running(): boolean {
     return this.transcript.running;
+  }
+
+  /** The workspace folder URI of the session shown, if any. */
+  get folder(): string | null {
+    return this.folderUri;
+  }
+
+  /** True while the chat shows nothing: no session and no messages. */
+  get isEmpty(): boolean {
+    return !this.transcript.sessionId && !this.transcript.items.length;
   }
 
   get selectedModel(): string {
@@ -107,7 +121,18 @@ export class ChatController implements vscode.Disposable {
       }
     } else {
       void this.refreshModels();
+      void this.checkProvider();
     }
+  }
+
+  /** Ask the server whether the provider answers, and show it in the chat (issue 15). */
+  async checkProvider(): Promise<void> {
+    try {
+      this.provider = await this.api.checkProvider();
+    } catch {
+      this.provider = null; // an older server, or it went away: show nothing
+    }
+    this.view.post({ type: "provider", check: this.provider });
   }
 
   /** `tether/permission/request`: inline in the chat when it shows that session. */
@@ -191,6 +216,7 @@ export class ChatController implements vscode.Disposable {
           turnId: result.turnId,
         });
       }
+      if (result.status === "failed") void this.checkProvider();
     } catch (err) {
       if (this.transcript.sessionId === sessionId) {
         this.apply({ kind: "promptEnded", status: "failed", reason: errorText(err), turnId: null });
@@ -249,17 +275,19 @@ export class ChatController implements vscode.Disposable {
   }
 
   /** Resume a stored session: its transcript is rebuilt from `tether/session/load`. */
-  async openSession(sessionId: string, folderUri: string): Promise<void> {
+  async openSession(sessionId: string, folderUri: string, quiet = false): Promise<boolean> {
     try {
       const result = await this.api.load(sessionId);
       this.setTranscript(fromHistory(result), folderUri);
-      await this.view.reveal(true);
+      if (!quiet) await this.view.reveal(true);
       const ctx = await this.contextBreakdown();
       if (ctx?.canContinue && this.transcript.sessionId === sessionId) {
         this.apply({ kind: "continuable", reason: "the last turn stopped at the step limit" });
       }
+      return true;
     } catch (err) {
-      void vscode.window.showErrorMessage(`Tether: cannot open the session: ${errorText(err)}`);
+      if (!quiet) void vscode.window.showErrorMessage(`Tether: cannot open the session: ${errorText(err)}`);
+      return false;
     }
   }
 
@@ -299,6 +327,16 @@ export class ChatController implements vscode.Disposable {
 
   submitInput(): void {
     this.view.post({ type: "submit" });
+  }
+
+  /** `tether.model` or `tether.provider` changed: the setting wins over an earlier pick. */
+  async settingsChanged(): Promise<void> {
+    await this.memento.update(MODEL_KEY, undefined);
+    await this.refreshModels();
+    void this.checkProvider();
+    if (!this.transcript.items.length && !this.transcript.sessionId) {
+      this.setTranscript(emptyTranscript(null, this.selectedModel), null);
+    }
   }
 
   async refreshModels(): Promise<void> {
@@ -355,7 +393,12 @@ export class ChatController implements vscode.Disposable {
           models: this.modelChoice(),
           server: this.server,
         });
+        this.view.post({ type: "provider", check: this.provider });
         return;
+      case "fix":
+        return runFix(msg.action, msg.setting);
+      case "code":
+        return runCodeAction(msg.action, msg.text);
       case "send":
         return this.send(msg.text, undefined, msg.mentions);
       case "mentionQuery":
@@ -409,7 +452,10 @@ export class ChatController implements vscode.Disposable {
       return null;
     }
     try {
-      const result = await this.api.createSession(folder.uri.toString(), this.selectedModel);
+      // Only a model the user picked in the chat goes with the request; otherwise the
+      // server decides from the settings it re-reads now (never a stale list's default).
+      const picked = this.memento.get<string>(MODEL_KEY) || null;
+      const result = await this.api.createSession(folder.uri.toString(), picked ?? undefined);
       const model = result.session?.model || this.selectedModel;
       this.setTranscript(
         { ...emptyTranscript(result.sessionId, model), items: this.transcript.items },

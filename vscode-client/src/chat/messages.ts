@@ -1,5 +1,5 @@
 /** Messages between the extension host and the chat webview (both directions). */
-import type { ContextResult, Mention, MentionItem, ModelInfo, PermissionOption } from "../protocol";
+import type { ContextResult, Mention, MentionItem, ModelInfo, PermissionOption, ProviderCheckResult } from "../protocol";
 import type { ServerState } from "../server/supervisor";
 import type { Action, Transcript } from "../state/transcript";
 
@@ -17,7 +17,15 @@ export type ToWebview =
   | { type: "submit" }
   | { type: "prefill"; text: string }
   | { type: "context"; context: ContextResult | null }
-  | { type: "mentionItems"; seq: number; items: MentionItem[] };
+  | { type: "mentionItems"; seq: number; items: MentionItem[] }
+
+  | { type: "provider"; check: ProviderCheckResult | null };
+
+/** The fixes an error offers as buttons (chat/fixes.ts runs them). */
+export type FixAction = "openSettings" | "setApiKey" | "pickModel" | "showLog";
+
+/** What a code block's buttons do (chat/codeActions.ts). */
+export type CodeAction = "copy" | "insert";
 
 export type FromWebview =
   | { type: "ready" }
@@ -32,4 +40,6 @@ export type FromWebview =
   | { type: "undoFile"; turnId: string; path: string }
   | { type: "model"; id: string }
   | { type: "openFile"; uri: string }
-  | { type: "focusChanged"; focused: boolean };
+  | { type: "focusChanged"; focused: boolean }
+  | { type: "fix"; action: FixAction; setting?: string | null }
+  | { type: "code"; action: CodeAction; text: string };

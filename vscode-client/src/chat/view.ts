@@ -11,6 +11,8 @@ export const CHAT_VIEW_ID = "tether.chat";
 
 export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
+  /** The chat in an editor tab (Tether: Open Chat in Editor), showing the same chat. */
+  private panel: vscode.WebviewPanel | undefined;
   private readonly messageEmitter = new vscode.EventEmitter<FromWebview>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -42,6 +44,30 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
 
   post(message: ToWebview): void {
     void this.view?.webview.postMessage(message);
+    void this.panel?.webview.postMessage(message);
+  }
+
+  /** Open (or show) the chat in an editor tab beside the code: room to read long answers. */
+  openInEditor(): void {
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside);
+      return;
+    }
+    const dist = vscode.Uri.joinPath(this.extensionUri, "dist");
+    const panel = vscode.window.createWebviewPanel(
+      "tether.chatPanel",
+      "Tether Chat",
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true },
+    );
+    panel.webview.html = this.html(panel.webview, dist);
+    this.panel = panel;
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((msg: FromWebview) => this.messageEmitter.fire(msg)),
+      panel.onDidDispose(() => {
+        if (this.panel === panel) this.panel = undefined;
+      }),
+    );
   }
 
   /** Show the view (creating it if needed) and optionally put the cursor in the input. */
@@ -86,6 +112,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
     <button id="new" class="icon" title="New chat">New</button>
   </header>
   <div id="server-banner" hidden></div>
+  <div id="provider-state" role="status" hidden></div>
   <div id="empty">Ask Tether about your code. The active file, its selection and diagnostics go with your message; type @ to add files, folders or symbols.</div>
   <main id="transcript" role="log" aria-live="polite"></main>
   <footer id="composer">

@@ -10,8 +10,8 @@ import * as vscode from "vscode";
 import type { SessionSearchHit, SessionSummary } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText } from "../server/supervisor";
-import { relativeTime } from "../state/time";
 import { markedSnippet } from "./snippet";
+import { historyDescription, isEmptySession } from "../state/historyLabel";
 
 export class FolderNode {
   readonly kind = "folder";
@@ -95,7 +95,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     item.contextValue = archived ? "archivedSession" : "session";
     const current = this.currentSession() === s.id;
     item.iconPath = new vscode.ThemeIcon(
-      archived ? "archive" : current ? "comment-discussion" : "comment",
+      archived ? "archive" : current ? "comment-discussion" : isEmptySession(s) ? "circle-outline" : "comment",
     );
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`${s.title || "Untitled session"}\n\n`);
@@ -103,7 +103,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
       item.description = markedSnippet(s.hit);
       tooltip.appendText(`${markedSnippet(s.hit)}\n\n(matched in ${s.hit.kind})`);
     } else if (s.updatedAt) {
-      item.description = relativeTime(s.updatedAt);
+      item.description = historyDescription(s as SessionSummary);
       tooltip.appendText(
         `${s.messageCount} messages · ${s.model || "default model"} · updated ${new Date(s.updatedAt).toLocaleString()}`,
       );

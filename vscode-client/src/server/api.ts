@@ -108,6 +108,10 @@ export class TetherApi {
     return this.request(Method.ModelsList, {});
   }
 
+  checkProvider() {
+    return this.request(Method.ProviderCheck, {});
+  }
+
   indexStatus(folderUri: string) {
     return this.request(Method.IndexStatus, { folderUri });
   }

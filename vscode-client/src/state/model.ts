@@ -73,6 +73,8 @@ export interface NoticeItem {
   key: string;
   level: "info" | "warning" | "error";
   text: string;
+  /** A provider error: the card offers its fixes as buttons. */
+  fixes?: boolean;
 }
 
 export interface TurnEndItem {
@@ -83,6 +85,8 @@ export interface TurnEndItem {
   reason: string;
   /** A step-limit stop no later turn has superseded: the chat offers "Continue". */
   canContinue?: boolean;
+  /** The reason is the error card just above: shown once, not again as "Failed: …". */
+  shownAbove?: boolean;
 }
 
 /** The context was summarised (or the summariser failed) while the turn ran. */

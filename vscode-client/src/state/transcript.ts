@@ -70,7 +70,7 @@ export function reduce(state: Transcript, action: Action): Transcript {
     case "promptEnded":
       // The prompt request answered: normally the terminal event already ended the turn.
       if (!state.running) return state;
-      return endTurn(state, action.turnId, action.status, action.reason);
+      return markShownAbove(endTurn(state, action.turnId, action.status, action.reason));
     case "notice":
       return withItem(state, {
         kind: "notice",
@@ -235,6 +235,7 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
         key: `seq:${event.seq}`,
         level: "error",
         text: event.message,
+        fixes: isProviderError(event.code),
       });
     case "compaction_started":
       return withItem(state, {
@@ -292,7 +293,7 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
     case "turn_cancelled":
       return endTurn(state, event.turnId ?? null, "cancelled", event.reason ?? "");
     case "turn_failed":
-      return endTurn(state, event.turnId ?? null, "failed", event.reason);
+      return markShownAbove(endTurn(state, event.turnId ?? null, "failed", event.reason));
     case "step_limit_reached":
       return endTurn(state, event.turnId ?? null, "step_limit", event.reason);
     default:
@@ -503,4 +504,24 @@ export function pendingPermissions(state: Transcript): PermissionItem[] {
   return state.items.filter(
     (i): i is PermissionItem => i.kind === "permission" && i.state === "pending",
   );
+}
+
+/** JSON-RPC codes of provider errors (protocol-spec.md): -32003 … -32006. */
+export function isProviderError(code: number | null | undefined): boolean {
+  return typeof code === "number" && code <= -32003 && code >= -32006;
+}
+
+/** A failed turn whose reason is the error card right above it says it once. */
+function markShownAbove(state: Transcript): Transcript {
+  const items = state.items;
+  const end = items.at(-1);
+  if (!end || end.kind !== "turnEnd" || end.status !== "failed" || end.shownAbove) return state;
+  for (let i = items.length - 2; i >= 0; i--) {
+    const item = items[i];
+    if (item.kind === "user") break;
+    if (item.kind === "notice" && item.level === "error" && item.text === end.reason) {
+      return { ...state, items: [...items.slice(0, -1), { ...end, shownAbove: true }] };
+    }
+  }
+  return state;
 }

@@ -2,12 +2,13 @@
  * The chat webview's script: applies the same reducer as the extension to the actions
  * it receives, and re-renders only the items whose object changed, at most once a frame.
  */
-import type { FromWebview, ModelChoice, ToWebview } from "../chat/messages";
+import type { CodeAction, FixAction, FromWebview, ModelChoice, ToWebview } from "../chat/messages";
 import type { ServerState } from "../server/supervisor";
 import { emptyTranscript, reduce, type Transcript } from "../state/transcript";
 import { breakdownLines } from "../state/breakdown";
 import { MentionPopup } from "./mentions";
 import { renderGauge, renderItem, setGaugeDetail } from "./render";
+import { renderProviderState } from "./fixes";
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -29,6 +30,8 @@ const bannerEl = $<HTMLElement>("server-banner");
 const mentions = new MentionPopup(promptEl, $<HTMLElement>("mentions"), (prefix, seq) =>
   post({ type: "mentionQuery", prefix, seq }),
 );
+const providerEl = $<HTMLElement>("provider-state");
+let providerSetting: string | null = null;
 
 let state: Transcript = emptyTranscript();
 let rendered = new Map<string, { item: unknown; node: HTMLElement }>();
@@ -107,6 +110,13 @@ const handlers = {
     stickToBottom = true;
     post({ type: "continue" });
   },
+  fix(action: FixAction, setting?: string | null) {
+    // An error card has no setting of its own: the provider check names the one to fix.
+    post({ type: "fix", action, setting: setting ?? providerSetting });
+  },
+  code(action: CodeAction, text: string) {
+    post({ type: "code", action, text });
+  },
 };
 
 function setModels(choice: ModelChoice): void {
@@ -176,6 +186,10 @@ window.addEventListener("message", (e: MessageEvent<ToWebview>) => {
       break;
     case "mentionItems":
       mentions.show(msg.seq, msg.items);
+      break;
+    case "provider":
+      providerSetting = msg.check?.state === "ok" ? null : (msg.check?.setting ?? null);
+      renderProviderState(providerEl, msg.check, handlers.fix);
       break;
     case "prefill":
       promptEl.value = msg.text;

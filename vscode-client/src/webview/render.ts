@@ -1,4 +1,5 @@
 /** DOM for one transcript item. Model text goes through the safe markdown renderer only. */
+import type { CodeAction, FixAction } from "../chat/messages";
 import type { PermissionOption } from "../protocol";
 import { formatCost } from "../state/cost";
 import { renderMarkdown } from "../state/markdown";
@@ -13,6 +14,9 @@ import type {
   ToolItem,
   TurnEndItem,
 } from "../state/transcript";
+import { decorateCodeBlocks } from "./codeBlocks";
+import { fixButtons } from "./fixes";
+import { countsLabel, extraArguments, outputBlock, shownOutput } from "./toolCard";
 
 export interface Handlers {
   permission(toolCallId: string, option: PermissionOption, comment?: string): void;
@@ -20,6 +24,8 @@ export interface Handlers {
   continueTurn?(): void;
   rewind(turnId: string): void;
   undoFile(turnId: string, path: string): void;
+  fix?(action: FixAction, setting?: string | null): void;
+  code?(action: CodeAction, text: string): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -52,7 +58,7 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
       return node;
     }
     case "assistant":
-      return renderAssistant(item);
+      return renderAssistant(item, handlers);
     case "tool":
       return renderTool(item, handlers);
     case "permission":
@@ -60,6 +66,7 @@ export function renderItem(item: Item, handlers: Handlers): HTMLElement {
     case "notice": {
       const node = el("div", `notice ${item.level}`, item.text);
       node.setAttribute("role", item.level === "error" ? "alert" : "status");
+      if (item.fixes && handlers.fix) node.append(fixButtons(handlers.fix.bind(handlers)));
       return node;
     }
     case "turnEnd":
@@ -85,7 +92,7 @@ function renderCompaction(item: CompactionItem): HTMLElement {
   return node;
 }
 
-function renderAssistant(item: AssistantItem): HTMLElement {
+function renderAssistant(item: AssistantItem, handlers: Handlers): HTMLElement {
   const node = el("div", "msg assistant");
   node.dataset.messageId = item.messageId;
   node.classList.toggle("streaming", item.streaming);
@@ -97,6 +104,7 @@ function renderAssistant(item: AssistantItem): HTMLElement {
   }
   const body = el("div", "body markdown");
   body.innerHTML = renderMarkdown(item.text);
+  if (handlers.code && !item.streaming) decorateCodeBlocks(body, handlers.code.bind(handlers));
   if (item.interrupted) body.append(el("div", "interrupted", "(interrupted)"));
   node.append(body);
   return node;
@@ -124,7 +132,7 @@ function renderTool(item: ToolItem, handlers: Handlers): HTMLElement {
   summary.append(
     el("span", "tool-icon", icon),
     el("span", "tool-name", item.name),
-    el("span", "tool-arg", toolSummary(item)),
+    el("span", typeof item.arguments.path === "string" ? "tool-arg file-chip" : "tool-arg", toolSummary(item)),
   );
   const time =
     item.durationMs !== null
@@ -133,17 +141,17 @@ function renderTool(item: ToolItem, handlers: Handlers): HTMLElement {
         ? `${duration(item.elapsedMs)}…`
         : "";
   summary.append(el("span", "tool-time", time));
+  const counts = countsLabel(item);
+  if (counts) summary.querySelector(".tool-arg")?.after(el("span", "tool-counts", counts));
   node.append(summary);
-  if (Object.keys(item.arguments).length) {
-    node.append(el("pre", "tool-args", JSON.stringify(item.arguments, null, 2)));
-  }
-  if (item.output) {
-    const out = el("pre", "tool-output", item.output);
-    node.append(out);
+  const args = extraArguments(item);
+  if (args) node.append(el("pre", "tool-args", JSON.stringify(args, null, 2)));
+  const output = shownOutput(item);
+  if (output) {
+    node.append(...outputBlock(output));
     if (item.truncated) node.append(el("div", "muted", "(output truncated)"));
   }
   for (const edit of item.edits) node.append(renderEdit(edit, handlers));
-  if (item.edits.length) node.open = true;
   return node;
 }
 
@@ -249,6 +257,10 @@ function renderTurnEnd(item: TurnEndItem, handlers: Handlers): HTMLElement {
   const node = el("div", `turn-end ${item.status}`);
   node.dataset.status = item.status;
   const label = labels[item.status];
+  if (item.shownAbove) {
+    node.hidden = true; // the error card above says it
+    return node;
+  }
   if (label) node.append(el("span", "turn-end-label", item.reason && item.status !== "cancelled" ? `${label}: ${item.reason}` : label));
   if (item.canContinue && handlers.continueTurn) {
     const button = el("button", "continue", "Continue");

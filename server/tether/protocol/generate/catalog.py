@@ -60,6 +60,10 @@ _SUMMARIES: dict[str, str] = {
     methods.SESSION_FORK: "Copy a session (up to a message) into a new session.",
     methods.SESSION_EXPORT: "Export a session as Markdown or JSON.",
     methods.MODELS_LIST: "The models Tether can reach with the current settings.",
+    methods.PROVIDER_CHECK: (
+        "Whether the configured provider answers now, with the fix when it does not "
+        "(editors ask when the chat opens)."
+    ),
     methods.INDEX_STATUS: "State of a folder's workspace index.",
     methods.INDEX_SEARCH: "Search a folder's workspace index (files and symbols).",
     methods.SESSION_EVENT: "Every session event, as it happens (see *Session events*).",
@@ -137,6 +141,7 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.CHANGES_LIST: (*_SESSION, *_HISTORY),
     methods.CHANGES_UNDO: (*_SESSION, *_HISTORY),
     methods.SESSION_REWIND: (*_SESSION, E.TURN_IN_PROGRESS, *_HISTORY),
+    methods.PROVIDER_CHECK: (E.INVALID_PARAMS,),
     methods.INDEX_STATUS: _FOLDER,
     methods.INDEX_SEARCH: (*_FOLDER, E.INDEX_UNAVAILABLE),
     methods.SESSION_PIN: (*_SESSION, *_HISTORY),

@@ -244,6 +244,17 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                 default="openai/gpt-4o-mini",
             ),
         ),
+        m.PROVIDER_CHECK: (
+            m.EmptyParams(),
+            m.ProviderCheckResult(
+                provider="openai", model="openai/qwen2.5-coder",
+                label="the OpenAI-compatible server at http://127.0.0.1:8765/v1",
+                state="unreachable",
+                message="Cannot reach the OpenAI-compatible server at "
+                        "http://127.0.0.1:8765/v1: refused the connection.",
+                fix="Start the server, or set its address.", setting="openaiBaseUrl",
+            ),
+        ),
         m.INDEX_STATUS: (
             m.IndexStatusParams(folder_uri=FOLDER_URI),
             m.IndexStatusResult(state="ready", files=412, symbols=5230,
