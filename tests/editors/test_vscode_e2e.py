@@ -372,8 +372,10 @@ def test_review_reject_resume_and_restart_in_real_vscode(vsix: Path, tmp_path: P
     selected = [p for p in parts if p.get("text")]
     assert selected and str(selected[-1]["text"]).startswith("def greet(name):"), parts
     assert report["selectionAnswer"] == "It returns a greeting.", report
-    # Tether: Set API Key → secret storage → the restarted server's environment only.
+    # Tether: Set API Key → secret storage → the restarted server, which keeps it in memory
+    # only: its /proc environ no longer holds it (commands cannot read it there).
     assert report["serverHasKey"], report
+    assert report["keyLeftInEnviron"] is False, report
     user_settings = (tmp_path / "user-data" / "User" / "settings.json").read_text()
     assert SECRET not in user_settings
     for path in data_dir.rglob("*"):

@@ -712,8 +712,14 @@ async function review(chat) {
     const after = await waitFor("the restarted server", async () =>
       serverPids().find((pid) => pid !== before),
     );
-    const environ = fs.readFileSync(`/proc/${after}/environ`, "utf8").split("\0");
-    report.serverHasKey = environ.includes(`OPENAI_API_KEY=${config.secret}`);
+    // The server takes the key from its environment, then re-executes itself without it
+    // (the value travels through a pipe, TETHER_SECRETS_FD): wait for the new image.
+    const environ = await waitFor("the server to hand the key over", async () => {
+      const vars = fs.readFileSync(`/proc/${after}/environ`, "utf8").split("\0");
+      return vars.some((v) => v.startsWith("TETHER_SECRETS_FD=")) ? vars : null;
+    });
+    report.serverHasKey = true;
+    report.keyLeftInEnviron = environ.some((v) => v.includes(config.secret));
     await chat.locator("#server-banner").waitFor({ state: "hidden", timeout: LONG });
     await shot("09-api-key");
   });
