@@ -19,6 +19,7 @@ from tether.protocol.models import CONTEXT_META, FilePart, Part, TextPart
 from tether.session.mentions import mention_parts, resolve_text
 from tether.workspace import safe_open
 from tether.workspace.bridge import DocumentSnapshot, EditorBridge
+from tether.workspace.diffs import split_lines
 from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ async def _active_file(
         except ToolError as exc:
             return [context_text(_editor_block(path, context, folder)),
                     _left_out(folder, path, exc)]
-        lines = snapshot.text.splitlines(keepends=True)
+        lines = split_lines(snapshot.text, keepends=True)
         start, end = context.selection.start, context.selection.end
         if lines and (start.line, start.character) != (end.line, end.character):
             last = min(end.line, len(lines) - 1)

@@ -21,6 +21,7 @@ from tether.errors import PathOutsideWorkspaceError
 from tether.protocol.methods import Mention, MentionItem, Position, Range
 from tether.protocol.models import CONTEXT_META, FilePart, Part, TextPart
 from tether.workspace.bridge import EditorBridge
+from tether.workspace.diffs import split_lines
 from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ async def _part(mention: Mention, path: Path, folder: WorkspaceFolder, bridge: E
     rng = mention.range
     if rng is None:
         return FilePart(uri=uri, text=snapshot.text[:MAX_MENTION_CHARS])
-    lines = snapshot.text.splitlines(keepends=True)
+    lines = split_lines(snapshot.text, keepends=True)
     last = min(max(rng.end.line, rng.start.line), len(lines) - 1)
     text = "".join(lines[rng.start.line: last + 1])[:MAX_MENTION_CHARS]
     return FilePart(uri=uri, text=text, range_start_line=rng.start.line, range_end_line=last)
