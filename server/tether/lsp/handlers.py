@@ -25,7 +25,7 @@ from tether.settings import DEFAULT_MODELS, Settings
 from tether.workspace.folder import path_to_uri
 
 if TYPE_CHECKING:
-    from tether.index.file_search import FileHit
+    from tether.index.hits import FileHit
 
 log = logging.getLogger(__name__)
 
