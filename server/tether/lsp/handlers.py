@@ -77,7 +77,6 @@ def register_session_methods(server: TetherServer) -> None:
             result = await turn
         except asyncio.CancelledError:
             # $/cancelRequest: the engine has cancelled the turn and emitted its end.
-            server.coalescer.flush(p.session_id)
             end = server.last_terminal.get(p.session_id)
             return m.TurnResult(
                 session_id=p.session_id,
@@ -85,7 +84,6 @@ def register_session_methods(server: TetherServer) -> None:
                 status="cancelled",
                 reason=end.reason if isinstance(end, TurnCancelled) else "cancelled by client",
             )
-        server.coalescer.flush(p.session_id)
         return result
 
     @method(m.SESSION_CANCEL, m.SessionIdParams)
@@ -125,7 +123,6 @@ def register_session_methods(server: TetherServer) -> None:
     async def replay(p: m.ReplayParams) -> WireModel:
         manager = folders.for_session(p.session_id).manager
         events: list[SessionEvent] = list(await manager.replay(p.session_id, p.from_seq))
-        server.coalescer.flush(p.session_id)
         server.send_replayed(events)
         last = events[-1].seq if events else p.from_seq
         return m.ReplayResult(count=len(events), last_seq=last)
@@ -133,7 +130,6 @@ def register_session_methods(server: TetherServer) -> None:
     @method(m.SESSION_DELETE, m.SessionIdParams)
     async def delete(p: m.SessionIdParams) -> WireModel:
         await folders.for_session(p.session_id).manager.delete(p.session_id)
-        server.coalescer.forget(p.session_id)
         server.last_terminal.pop(p.session_id, None)
         return m.OkResult()
 
