@@ -280,7 +280,7 @@ async def run_repo(
             start = time.perf_counter()
             if legacy:  # the line-level search before files-first ranking, deduplicated
                 hits = await index.search(case.query, 100)
-                ranked = list(dict.fromkeys(h["path"] for h in hits))[:10]
+                ranked = list(dict.fromkeys(h.path for h in hits))[:10]
             else:
                 ranked = [f.path for f in await index.search_files(case.query, 10)]
             tether_s = time.perf_counter() - start

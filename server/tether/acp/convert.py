@@ -42,6 +42,7 @@ from tether.protocol.events import (
     UsageUpdated,
 )
 from tether.protocol.models import TextPart, ThinkingPart
+from tether.workspace.diffs import split_lines
 from tether.workspace.folder import uri_to_path
 
 AcpUpdate = (
@@ -96,7 +97,7 @@ def diff_hunks(unified: str) -> list[tuple[str, str]]:
     ACP's `diff` content wants texts, not a patch; a hunk with its context is what a
     client's review shows around the change."""
     hunks: list[tuple[list[str], list[str]]] = []
-    for line in unified.splitlines(keepends=True):
+    for line in split_lines(unified, keepends=True):
         if line.startswith("@@"):
             hunks.append(([], []))
         elif not hunks:

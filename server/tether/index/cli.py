@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from tether.errors import IndexingError
 
 if TYPE_CHECKING:  # imported when a command runs: `tether --help` stays cheap
-    from tether.index.file_search import FileHit
+    from tether.index.hits import FileHit
     from tether.index.progress import IndexStats
     from tether.workspace.folder import WorkspaceFolder
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from tether.index.db import IndexDB
 from tether.index.history import History
+from tether.index.hits import FileHit, LineHit
 from tether.index.ranking import DEFAULT_RANKING, Ranking, combine, kind_factor
 from tether.index.repomap import Graph
 from tether.index.scan import CHUNK_LINES, MAX_PREVIEW, split_identifier
@@ -35,29 +35,6 @@ _CHUNKS = (
     " FROM fts JOIN chunks c ON c.id = fts.rowid JOIN files f ON f.id = c.file_id"
     " WHERE fts MATCH ? ORDER BY rank LIMIT ?"
 )
-
-
-@dataclass
-class LineHit:
-    line: int  # 0-based
-    score: float
-    preview: str
-    symbol: str | None = None
-
-
-@dataclass
-class FileHit:
-    path: str
-    score: float
-    lines: list[LineHit] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of `tether search --json` and the tools."""
-        return {"path": self.path, "score": round(self.score, 6), "lines": [
-            {k: v for k, v in (("line", h.line), ("score", round(h.score, 6)),
-                               ("symbol", h.symbol), ("preview", h.preview)) if v is not None}
-            for h in self.lines
-        ]}
 
 
 def fts_terms(query: str) -> list[str]:

@@ -18,6 +18,7 @@ from tether.index import symbols as symbols_mod
 from tether.index.languages import QUERIES, language_for
 from tether.index.symbols import Symbol
 from tether.workspace.safe_open import NotRegularFileError, regular_opener
+from tether.workspace.walk import SPECIAL  # the walk and the scan count one reason
 
 CHUNK_LINES = 40
 BINARY_SNIFF = 8000
@@ -43,7 +44,6 @@ TOO_LARGE = "too_large"
 VANISHED = "vanished"
 UNREADABLE = "unreadable"
 CHANGED = "changed_during_read"
-SPECIAL = "special_file"  # FIFO, socket, device: never opened (a FIFO blocks forever)
 PARSE_ERROR = "parse_error"  # counted, but the file stays searchable with partial symbols
 
 

@@ -12,9 +12,9 @@ the whole build) and persists with the rest of the cache, for p50/p95 of 20/42 m
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from tether.index.db import IndexDB
+from tether.index.hits import SearchHit
 from tether.index.scan import CHUNK_LINES, MAX_PREVIEW, split_identifier
 
 # Column weights: path, symbols (definitions in the chunk), split identifiers, body.
@@ -48,8 +48,8 @@ _SELECT = (
 )
 
 
-def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
-    """Best hits first: {path, score, line, symbol?, preview}. Blocking (use a thread).
+def run_search(db: IndexDB, query: str, limit: int) -> list[SearchHit]:
+    """Best hits first. Blocking (use a thread).
 
     The whole words go first (precise and cheap); the split parts of identifiers only
     widen the net when the words alone find too little.
@@ -68,27 +68,27 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
     word_set = set(words)
     joined = "_".join(words)
     named = definitions_named(db, {int(row[1]) for row in rows}, word_set, joined)
-    scored: list[tuple[float, int, dict[str, Any], str, int]] = []
+    scored: list[tuple[float, int, SearchHit, str, int]] = []
     for order, (_rowid, file_id, path, start_line, _symbols, body, rank) in enumerate(rows):
         score = -float(rank)
         filename = path.rsplit("/", 1)[-1].lower()
         if filename in word_set or filename.split(".", 1)[0] in word_set | {joined}:
             score += _FILENAME_BONUS
-        hit: dict[str, Any] = {"path": path}
+        hit = SearchHit(path, 0.0)
         found = in_chunk(named.get(int(file_id), []), int(start_line))
         if found is not None:
-            hit["line"], hit["symbol"] = found
+            hit.line, hit.symbol = found
             score += _SYMBOL_BONUS
-        hit["score"] = round(score, 6)
+        hit.score = round(score, 6)
         scored.append((-score, order, hit, body, start_line))
     scored.sort(key=lambda t: (t[0], t[1]))
-    out: list[dict[str, Any]] = []
+    out: list[SearchHit] = []
     per_file: dict[str, int] = {}
     for _neg, _order, hit, body, start_line in scored:
-        count = per_file.get(hit["path"], 0)
+        count = per_file.get(hit.path, 0)
         if count >= _PER_FILE:
             continue
-        per_file[hit["path"]] = count + 1
+        per_file[hit.path] = count + 1
         _place(hit, body, start_line, terms)
         out.append(hit)
         if len(out) >= limit:
@@ -96,16 +96,16 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[dict[str, Any]]:
     return out
 
 
-def _place(hit: dict[str, Any], body: str, start_line: int, terms: set[str]) -> None:
+def _place(hit: SearchHit, body: str, start_line: int, terms: set[str]) -> None:
     """Set the hit's line (if not already a definition's) and its preview."""
     lines = body.split("\n")
-    if "line" not in hit:
+    if hit.line is None:
         offset = _best_line(lines, terms)
         if offset is None:
             return
-        hit["line"] = start_line + offset
-    index = hit["line"] - start_line
-    hit["preview"] = lines[index].strip()[:MAX_PREVIEW] if 0 <= index < len(lines) else ""
+        hit.line = start_line + offset
+    index = hit.line - start_line
+    hit.preview = lines[index].strip()[:MAX_PREVIEW] if 0 <= index < len(lines) else ""
 
 
 def definitions_named(

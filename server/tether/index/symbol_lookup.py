@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from tether.index.db import IndexDB
+from tether.index.hits import SymbolHit
 
 _SELECT = (
     "SELECT f.path, s.name, s.kind, s.line, s.end_line, s.container, s.signature"
@@ -23,7 +24,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def lookup_symbol(db: IndexDB, name: str, limit: int = 20) -> list[dict[str, Any]]:
+def lookup_symbol(db: IndexDB, name: str, limit: int = 20) -> list[SymbolHit]:
     """Definitions matching `name`, best first (blocking: run in a thread)."""
     name = name.strip()
     if not name or limit <= 0:
@@ -39,7 +40,7 @@ def lookup_symbol(db: IndexDB, name: str, limit: int = 20) -> list[dict[str, Any
         (1.0, "s.name LIKE ? ESCAPE '\\'", ("%" + _like_escape(name) + "%",)),
     ]
     seen: set[tuple[str, int, str]] = set()
-    hits: list[dict[str, Any]] = []
+    hits: list[SymbolHit] = []
     for score, where, params in tiers:
         if len(hits) >= limit:
             break
@@ -56,17 +57,10 @@ def lookup_symbol(db: IndexDB, name: str, limit: int = 20) -> list[dict[str, Any
             if key in seen:
                 continue
             seen.add(key)
-            hit: dict[str, Any] = {
-                "path": path,
-                "line": int(line),
-                "endLine": int(end_line),
-                "symbol": sym,
-                "kind": kind,
-                "score": round(score - _KIND_PENALTY.get(kind, 0.0), 4),
-                "preview": signature.strip(),
-            }
-            if cont:
-                hit["container"] = cont
-            hits.append(hit)
-    hits.sort(key=lambda h: (-h["score"], h["path"], h["line"]))
+            hits.append(SymbolHit(
+                path=path, line=int(line), end_line=int(end_line), symbol=sym, kind=kind,
+                score=round(score - _KIND_PENALTY.get(kind, 0.0), 4),
+                preview=signature.strip(), container=cont or None,
+            ))
+    hits.sort(key=lambda h: (-h.score, h.path, h.line))
     return hits[:limit]

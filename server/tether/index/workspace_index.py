@@ -24,8 +24,9 @@ from tether.errors import IndexingError
 from tether.index import repomap
 from tether.index.cache import default_cache_dir
 from tether.index.db import IndexDB
-from tether.index.file_search import FileHit, PathTerms, load_path_terms, search_files
+from tether.index.file_search import PathTerms, load_path_terms, search_files
 from tether.index.history import History, head_commit, load_history
+from tether.index.hits import FileHit, SearchHit, SymbolHit
 from tether.index.parse_pool import ParsePool, parse_files
 from tether.index.progress import IndexProgress, IndexStats
 from tether.index.ranking import DEFAULT_RANKING, Ranking
@@ -296,11 +297,11 @@ class WorkspaceIndex:
             last_update=self._last_update, message=self._message,
         )
 
-    async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    async def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         db = await self._query_db()
         if db is None:
             return []
-        hits: list[dict[str, Any]] = await self._read(run_search, db, query, limit)
+        hits: list[SearchHit] = await self._read(run_search, db, query, limit)
         return hits
 
     async def search_files(self, query: str, limit: int = 20) -> list[FileHit]:
@@ -331,11 +332,11 @@ class WorkspaceIndex:
             task = self._schedule_history()
         return await asyncio.shield(task)
 
-    async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+    async def find_symbol(self, name: str, limit: int = 20) -> list[SymbolHit]:
         db = await self._query_db()
         if db is None:
             return []
-        hits: list[dict[str, Any]] = await self._read(lookup_symbol, db, name, limit)
+        hits: list[SymbolHit] = await self._read(lookup_symbol, db, name, limit)
         return hits
 
     async def match_paths(self, fragment: str, limit: int = 200) -> list[str]:

@@ -10,7 +10,6 @@ It adapts the session engine to the editor and holds no agent logic of its own.
     handlers.py   the custom `tether/*` requests: parse, one engine call, map
     bridge.py     LspEditorBridge: live buffers, versioned workspace/applyEdit, permissions
     folders.py    per workspace folder: SessionManager + bridge + WorkspaceIndex
-    coalesce.py   text/reasoning/output deltas merged to at most ~60 notifications/s
     wire.py       params → pydantic models at the edge; errors.py: errors → JSON-RPC codes
 
 Cancelling `tether/session/prompt` with `$/cancelRequest` cancels the turn; the request

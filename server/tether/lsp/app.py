@@ -18,13 +18,12 @@ def create_server(
     *,
     store_factory: Callable[[WorkspaceFolder], SessionStore] | None = None,
     index_factory: Callable[[WorkspaceFolder], Any | None] | None = None,
-    max_rate: float = 60.0,
     remote: bool = False,
 ) -> TetherServer:
     """One server per client: stdio has one; `remote.py` makes one per connection."""
     preload()
     server = TetherServer(store_factory=store_factory, index_factory=index_factory,
-                          max_rate=max_rate, remote=remote)
+                          remote=remote)
     register_lifecycle(server)
     register_document_sync(server)
     register_session_methods(server)

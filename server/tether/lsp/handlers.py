@@ -26,7 +26,7 @@ from tether.settings import DEFAULT_MODELS, Settings
 from tether.workspace.folder import path_to_uri
 
 if TYPE_CHECKING:
-    from tether.index.file_search import FileHit
+    from tether.index.hits import FileHit
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,6 @@ def register_session_methods(server: TetherServer) -> None:
             result = await turn
         except asyncio.CancelledError:
             # $/cancelRequest: the engine has cancelled the turn and emitted its end.
-            server.coalescer.flush(p.session_id)
             end = server.last_terminal.get(p.session_id)
             return m.TurnResult(
                 session_id=p.session_id,
@@ -105,7 +104,6 @@ def register_session_methods(server: TetherServer) -> None:
                 status="cancelled",
                 reason=end.reason if isinstance(end, TurnCancelled) else "cancelled by client",
             )
-        server.coalescer.flush(p.session_id)
         return result
 
     @method(m.SESSION_CANCEL, m.SessionIdParams)
@@ -145,7 +143,6 @@ def register_session_methods(server: TetherServer) -> None:
     async def replay(p: m.ReplayParams) -> WireModel:
         manager = folders.for_session(p.session_id).manager
         events: list[SessionEvent] = list(await manager.replay(p.session_id, p.from_seq))
-        server.coalescer.flush(p.session_id)
         server.send_replayed(events)
         last = events[-1].seq if events else p.from_seq
         return m.ReplayResult(count=len(events), last_seq=last)
@@ -153,7 +150,6 @@ def register_session_methods(server: TetherServer) -> None:
     @method(m.SESSION_DELETE, m.SessionIdParams)
     async def delete(p: m.SessionIdParams) -> WireModel:
         await folders.for_session(p.session_id).manager.delete(p.session_id)
-        server.coalescer.forget(p.session_id)
         server.last_terminal.pop(p.session_id, None)
         return m.OkResult()
 

@@ -29,7 +29,6 @@ from pygls.protocol.language_server import lsp_method
 
 from tether import PROTOCOL_VERSION, __version__
 from tether.lsp.auth import Refusal, admit, forget_token
-from tether.lsp.coalesce import EventCoalescer
 from tether.lsp.folders import FolderRuntime, FolderSet
 from tether.lsp.framing import FramingError, StdinReader, serve_stream
 from tether.lsp.wire import plain
@@ -228,7 +227,6 @@ class TetherServer(LanguageServer):
         *,
         store_factory: Callable[[WorkspaceFolder], SessionStore] | None = None,
         index_factory: Callable[[WorkspaceFolder], Any | None] | None = None,
-        max_rate: float = 60.0,
         remote: bool = False,
     ) -> None:
         super().__init__(
@@ -245,7 +243,6 @@ class TetherServer(LanguageServer):
         self.base_settings: Settings = Settings()
         self.folder_settings: dict[Path, Settings] = {}
         self.settings_ready = asyncio.Event()
-        self.coalescer = EventCoalescer(self._send_event, max_rate=max_rate)
         self.last_terminal: dict[str, EventBase] = {}
         self.background: set[asyncio.Task[Any]] = set()  # lifecycle's tasks (settings, ...)
         self._closing: asyncio.Task[None] | None = None
@@ -276,7 +273,6 @@ class TetherServer(LanguageServer):
         await asyncio.shield(self._closing)
 
     async def _close(self) -> None:
-        self.coalescer.flush()
         for task in list(self.background):
             task.cancel()
         await self.folders.aclose()
@@ -419,7 +415,7 @@ class TetherServer(LanguageServer):
     def _on_event(self, event: SessionEvent) -> None:
         if event.terminal:
             self.last_terminal[event.session_id] = event
-        self.coalescer.push(event)
+        self._send_event(event)  # deltas come joined and rate-capped from the session
 
     def _send_event(self, event: EventBase) -> None:
         payload: dict[str, Any] = {"sessionId": event.session_id, "seq": event.seq,
@@ -430,7 +426,7 @@ class TetherServer(LanguageServer):
 
     def send_replayed(self, events: list[SessionEvent]) -> None:
         for event in events:
-            self.coalescer.push(event)
+            self._send_event(event)
 
     def _on_agent_edit(self, runtime: FolderRuntime, path: Path, text: str) -> None:
         if self.on_agent_edit is not None:

@@ -87,18 +87,3 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
-
-
-def merge_chunks(events: list[ProviderEvent]) -> list[ProviderEvent]:
-    """Join runs of text (and of unsigned reasoning) into one chunk each, order kept."""
-    merged: list[ProviderEvent] = []
-    for event in events:
-        last = merged[-1] if merged else None
-        if isinstance(event, TextChunk) and isinstance(last, TextChunk):
-            merged[-1] = TextChunk(last.text + event.text)
-        elif (isinstance(event, ReasoningChunk) and isinstance(last, ReasoningChunk)
-              and event.signature is None and last.signature is None):
-            merged[-1] = ReasoningChunk(last.text + event.text)
-        else:
-            merged.append(event)
-    return merged

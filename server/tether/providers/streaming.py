@@ -15,7 +15,7 @@ import httpx
 from pydantic import SecretStr
 
 from tether.errors import ProviderAuthError
-from tether.providers.base import ChatRequest, ProviderEvent, merge_chunks
+from tether.providers.base import ChatRequest, ProviderEvent
 from tether.providers.http import Endpoint, Timeouts, make_client, post_sse
 from tether.providers.retry import AttemptState, RetryPolicy, with_retries
 from tether.providers.sse import ServerSentEvent
@@ -108,7 +108,7 @@ class SSEProvider:
                     decoded.extend(parser.feed_event(sse))
                     if parser.done:
                         break
-                for event in merge_chunks(decoded):
+                for event in decoded:  # the session's coalescer joins text runs
                     yield event
                 if parser.done:
                     break

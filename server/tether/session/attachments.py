@@ -11,14 +11,15 @@ import asyncio
 import logging
 import re
 from pathlib import Path
-from typing import Any
 
 from tether.errors import PathOutsideWorkspaceError, ToolError
 from tether.protocol.methods import PromptContext, PromptDiagnostic
 from tether.protocol.models import CONTEXT_META, FilePart, Part, TextPart
 from tether.session.mentions import mention_parts, resolve_text
+from tether.tools.base import IndexQuery
 from tether.workspace import safe_open
 from tether.workspace.bridge import DocumentSnapshot, EditorBridge
+from tether.workspace.diffs import split_lines
 from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ IDENTIFIER = re.compile(r"`([A-Za-z_][A-Za-z0-9_.]*)`|\b([A-Za-z_]+[A-Z_][A-Za-z
 
 async def context_parts(
     text: str, context: PromptContext | None, folder: WorkspaceFolder, bridge: EditorBridge,
-    index: Any = None, *, max_bytes: int = safe_open.DEFAULT_MAX_FILE_BYTES,
+    index: IndexQuery | None = None, *, max_bytes: int = safe_open.DEFAULT_MAX_FILE_BYTES,
 ) -> list[Part]:
     """The user's text, what the editor shows (active file, diagnostics), what they mentioned."""
     parts: list[Part] = [TextPart(text=text)]
@@ -71,7 +72,7 @@ async def _active_file(
         except ToolError as exc:
             return [context_text(_editor_block(path, context, folder)),
                     _left_out(folder, path, exc)]
-        lines = snapshot.text.splitlines(keepends=True)
+        lines = split_lines(snapshot.text, keepends=True)
         start, end = context.selection.start, context.selection.end
         if lines and (start.line, start.character) != (end.line, end.character):
             last = min(end.line, len(lines) - 1)

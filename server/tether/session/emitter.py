@@ -11,12 +11,17 @@ The emitter also remembers how far into the file this process has read (`offset`
 which records there are its own, so a catch-up (`catch_up`) returns exactly what other
 processes appended, in file order, which is seq order.
 
+Streamed text (text and reasoning deltas, tool output chunks) is joined here first, by
+the one `StreamCoalescer` of the session (at most ~60 deltas a second; any other event
+releases what is pending before it), so each delta is redacted, numbered and published
+once per release, not once per provider chunk.
+
 Every event passes the redactor here, before it is numbered (invariant 6). Streamed
-text (text and reasoning deltas, tool output chunks) goes through one `StreamRedactor`
-per stream, so a key split across two chunks is masked too: a tail that may still turn
-into a secret is held until the next chunk, or released when the stream ends (its
-`text_complete`, `message_added` or `tool_call_completed`, or the end of the turn). A
-`stream_retry` drops what was held, as the client drops that attempt's text.
+text goes through one `StreamRedactor` per stream, so a key split across two chunks is
+masked too: a tail that may still turn into a secret is held until the next release,
+or released when the stream ends (its `text_complete`, `message_added` or
+`tool_call_completed`, or the end of the turn). A `stream_retry` drops what was held,
+as the client drops that attempt's text.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from tether.protocol.events import (
     TurnFailed,
 )
 from tether.redaction import REDACTOR, StreamRedactor
+from tether.session.deltas import StreamCoalescer
 from tether.store.base import Appended, SessionStore, StoredRecord
 
 log = logging.getLogger(__name__)
@@ -52,6 +58,7 @@ StreamKind = type[TextDelta] | type[ReasoningDelta] | type[ToolOutputChunk]
 _STREAM_ID = {TextDelta: "message_id", ReasoningDelta: "message_id",
               ToolOutputChunk: "tool_call_id"}
 _TERMINAL = (TurnCompleted, TurnCancelled, TurnFailed, StepLimitReached)
+StreamKey = tuple[StreamKind, str, str | None]  # (event type, message/tool call id, turn)
 
 
 class EventEmitter:
@@ -69,6 +76,7 @@ class EventEmitter:
         self._listeners = listeners  # shared with the manager: subscribe() adds to it
         self.seq = last_seq
         self._streams: dict[tuple[StreamKind, str], tuple[str | None, StreamRedactor]] = {}
+        self.deltas: StreamCoalescer[StreamKey] = StreamCoalescer(self._release_chunk)
         self.offset = offset  # bytes of the history file this process has folded in
         self._own: set[int] = set()  # seqs we appended past `offset`
         self._catching_up = asyncio.Lock()
@@ -77,12 +85,14 @@ class EventEmitter:
                    stored_without: tuple[str, ...] = (), **fields: Any) -> E | None:
         """Redact, number, persist (if durable) and publish one event.
 
-        None when a streamed chunk was held back whole (it may start a secret).
+        A streamed chunk is only queued (None): it goes out joined with its neighbours.
         `stored_without` names wire fields left out of the stored record because another
         record holds the same fact (see `tether.store.compact`); readers put them back.
         """
         if event_type in _STREAM_ID:
-            return self._emit_chunk(event_type, turn_id, fields)
+            self._queue_chunk(event_type, turn_id, fields)
+            return None
+        self.deltas.flush()  # streamed text first: seq order is emission order
         self._end_streams(event_type, fields)
         event = self._number(event_type, turn_id, REDACTOR.redact_value(fields))
         provisional = event.seq  # transient events emitted meanwhile number above it
@@ -119,7 +129,9 @@ class EventEmitter:
         """`emit` for events that are never persisted, callable from a timer callback."""
         assert not event_type.durable
         if event_type in _STREAM_ID:
-            return self._emit_chunk(event_type, turn_id, fields)
+            self._queue_chunk(event_type, turn_id, fields)
+            return None
+        self.deltas.flush()
         self._end_streams(event_type, fields)
         event = self._number(event_type, turn_id, REDACTOR.redact_value(fields))
         self.publish(event)
@@ -156,21 +168,30 @@ class EventEmitter:
 
     # -- streamed text --------------------------------------------------------------------
 
-    def _emit_chunk(self, event_type: type[E], turn_id: str | None,
-                    fields: dict[str, Any]) -> E | None:
+    def _queue_chunk(self, event_type: type[E], turn_id: str | None,
+                     fields: dict[str, Any]) -> None:
         kind: StreamKind = event_type  # type: ignore[assignment]
-        key = (kind, str(fields[_STREAM_ID[kind]]))
-        entry = self._streams.get(key)
+        self.stream_text(kind, turn_id, str(fields[_STREAM_ID[kind]]),
+                         str(fields.get("text", "")))
+
+    def stream_text(self, kind: StreamKind, turn_id: str | None, stream_id: str,
+                    text: str) -> None:
+        """Queue streamed text (the per-delta hot path): it goes out joined, redacted."""
+        if text:
+            self.deltas.add((kind, stream_id, turn_id), text)
+
+    def _release_chunk(self, key: StreamKey, text: str) -> None:
+        """The coalescer's output: redact (across releases), number, publish."""
+        kind, stream_id, turn_id = key
+        entry = self._streams.get((kind, stream_id))
         if entry is None:
-            entry = self._streams[key] = (turn_id, StreamRedactor())
-        text = entry[1].feed(str(fields.get("text", "")))
+            entry = self._streams[(kind, stream_id)] = (turn_id, StreamRedactor())
+        text = entry[1].feed(text)
         if not entry[1].holding:
-            del self._streams[key]  # nothing held: no state kept between chunks
-        if not text:
-            return None
-        event = self._number(event_type, turn_id, {**fields, "text": text})
-        self.publish(event)
-        return event
+            del self._streams[(kind, stream_id)]  # nothing held: no state kept between
+        if text:
+            self.publish(self._number(kind, turn_id, {_STREAM_ID[kind]: stream_id,
+                                                      "text": text}))
 
     def _end_streams(self, event_type: type[EventBase], fields: dict[str, Any]) -> None:
         """Release (or drop) held stream tails that `event_type` ends."""

@@ -15,13 +15,18 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from tether.errors import PathOutsideWorkspaceError
 from tether.protocol.methods import Mention, MentionItem, Position, Range
 from tether.protocol.models import CONTEXT_META, FilePart, Part, TextPart
+from tether.tools.base import IndexQuery
 from tether.workspace.bridge import EditorBridge
+from tether.workspace.diffs import split_lines
 from tether.workspace.folder import WorkspaceFolder, path_to_uri, uri_to_path
+
+if TYPE_CHECKING:
+    from tether.index.hits import SymbolHit
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +35,7 @@ MAX_MENTION_CHARS = 100_000
 MAX_FOLDER_ENTRIES = 300
 
 
-class MentionIndex(Protocol):
-    """What mentions need of the workspace index."""
-
-    async def match_paths(self, fragment: str, limit: int = 200) -> list[str]: ...
-
-    async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]: ...
-
-
-async def complete(prefix: str, folder: WorkspaceFolder, index: Any, limit: int = 20
+async def complete(prefix: str, folder: WorkspaceFolder, index: IndexQuery | None, limit: int = 20
                    ) -> list[MentionItem]:
     """Items for what follows `@`: files, then folders, then symbols."""
     prefix = prefix.strip().lstrip("@")
@@ -47,13 +44,13 @@ async def complete(prefix: str, folder: WorkspaceFolder, index: Any, limit: int 
     items = [_file_item(folder, p) for p in files[: max(limit // 2, 1)]]
     folders = _folders(paths, prefix)
     items += [_folder_item(folder, d) for d in folders[: max(limit // 4, 1)]]
-    if prefix and re.fullmatch(r"[\w.:#]+", prefix) and hasattr(index, "find_symbol"):
+    if prefix and re.fullmatch(r"[\w.:#]+", prefix) and index is not None:
         for hit in await index.find_symbol(prefix, limit):
             items.append(_symbol_item(folder, hit))
     return items[:limit]
 
 
-async def resolve_text(text: str, folder: WorkspaceFolder, index: Any,
+async def resolve_text(text: str, folder: WorkspaceFolder, index: IndexQuery | None,
                        known: Iterable[Mention] = ()) -> list[Mention]:
     """Mentions typed as `@token` in `text` that `known` does not already cover."""
     names = {m.name.lstrip("@") for m in known}
@@ -68,7 +65,8 @@ async def resolve_text(text: str, folder: WorkspaceFolder, index: Any,
 
 
 async def mention_parts(mentions: Iterable[Mention], folder: WorkspaceFolder,
-                        bridge: EditorBridge, index: Any, seen: set[str]) -> list[Part]:
+                        bridge: EditorBridge, index: IndexQuery | None,
+                        seen: set[str]) -> list[Part]:
     """The parts to attach for `mentions`; `seen` (file URIs already attached) grows."""
     parts: list[Part] = []
     for mention in mentions:
@@ -87,7 +85,7 @@ async def mention_parts(mentions: Iterable[Mention], folder: WorkspaceFolder,
 
 
 async def _part(mention: Mention, path: Path, folder: WorkspaceFolder, bridge: EditorBridge,
-                index: Any) -> Part | None:
+                index: IndexQuery | None) -> Part | None:
     uri = path_to_uri(path)
     if mention.kind == "folder":
         return TextPart(text=await _folder_listing(path, folder, index),
@@ -100,16 +98,16 @@ async def _part(mention: Mention, path: Path, folder: WorkspaceFolder, bridge: E
     rng = mention.range
     if rng is None:
         return FilePart(uri=uri, text=snapshot.text[:MAX_MENTION_CHARS])
-    lines = snapshot.text.splitlines(keepends=True)
+    lines = split_lines(snapshot.text, keepends=True)
     last = min(max(rng.end.line, rng.start.line), len(lines) - 1)
     text = "".join(lines[rng.start.line: last + 1])[:MAX_MENTION_CHARS]
     return FilePart(uri=uri, text=text, range_start_line=rng.start.line, range_end_line=last)
 
 
-async def _folder_listing(path: Path, folder: WorkspaceFolder, index: Any) -> str:
+async def _folder_listing(path: Path, folder: WorkspaceFolder, index: IndexQuery | None) -> str:
     rel = folder.relative(path).strip("/")
     entries: list[str] = []
-    if hasattr(index, "match_paths"):
+    if index is not None:
         prefix = f"{rel}/" if rel and rel != "." else ""
         entries = [p for p in await index.match_paths(prefix, MAX_FOLDER_ENTRIES * 4)
                    if p.startswith(prefix)][:MAX_FOLDER_ENTRIES]
@@ -124,7 +122,8 @@ async def _folder_listing(path: Path, folder: WorkspaceFolder, index: Any) -> st
     return f'<folder path="{shown}/">\n' + "\n".join(entries) + "\n</folder>"
 
 
-async def _resolve_token(token: str, folder: WorkspaceFolder, index: Any) -> Mention | None:
+async def _resolve_token(token: str, folder: WorkspaceFolder,
+                         index: IndexQuery | None) -> Mention | None:
     candidate = folder.root / token.rstrip("/")
     try:
         path = folder.resolve(candidate)
@@ -134,20 +133,19 @@ async def _resolve_token(token: str, folder: WorkspaceFolder, index: Any) -> Men
         return Mention(kind="file", uri=path_to_uri(path), name=f"@{token}")
     if path is not None and path.is_dir():
         return Mention(kind="folder", uri=path_to_uri(path), name=f"@{token}")
-    if index is None or not hasattr(index, "find_symbol"):
+    if index is None:
         return None
     for hit in await index.find_symbol(token, 5):
-        if hit.get("symbol") == token.split(".")[-1]:
+        if hit.symbol == token.split(".")[-1]:
             item = _symbol_item(folder, hit)
             return item.mention.model_copy(update={"name": f"@{token}"})
     return None
 
 
-async def _match_paths(index: Any, fragment: str) -> list[str]:
-    if index is None or not hasattr(index, "match_paths"):
+async def _match_paths(index: IndexQuery | None, fragment: str) -> list[str]:
+    if index is None:
         return []
-    paths: list[str] = await index.match_paths(fragment, 200)
-    return paths
+    return await index.match_paths(fragment, 200)
 
 
 def _rank(path: str, prefix: str) -> tuple[int, int, str]:
@@ -181,14 +179,11 @@ def _folder_item(folder: WorkspaceFolder, rel: str) -> MentionItem:
                        mention=Mention(kind="folder", uri=uri, name=f"@{rel}/"))
 
 
-def _symbol_item(folder: WorkspaceFolder, hit: dict[str, Any]) -> MentionItem:
-    name = str(hit.get("symbol", ""))
-    rel = str(hit.get("path", ""))
-    line = int(hit.get("line", 0))
-    end = int(hit.get("endLine", line))
-    rng = Range(start=Position(line=line, character=0), end=Position(line=end, character=0))
-    kind = str(hit.get("kind", "symbol"))
-    return MentionItem(label=name, detail=f"{kind} · {rel}:{line + 1}", insert=name,
+def _symbol_item(folder: WorkspaceFolder, hit: SymbolHit) -> MentionItem:
+    name, rel, line = hit.symbol, hit.path, hit.line
+    rng = Range(start=Position(line=line, character=0),
+                end=Position(line=hit.end_line, character=0))
+    return MentionItem(label=name, detail=f"{hit.kind} · {rel}:{line + 1}", insert=name,
                        mention=Mention(kind="symbol", uri=path_to_uri(folder.root / rel),
                                        name=f"@{name}", range=rng))
 

@@ -69,7 +69,6 @@ from tether.session.attachments import context_parts, mentioned_identifiers
 from tether.session.changes import ChangeService
 from tether.session.changeset import EDITS_ALWAYS, ChangeLedger
 from tether.session.checkpoint import checkpoint_fields
-from tether.session.deltas import DeltaBuffer
 from tether.session.recall import RECALL, recall, session_tool_specs
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
@@ -158,7 +157,6 @@ class TurnRunner:
         self._partial: _Partial | None = None
         self._provider: Provider | None = None
         self._system: str | None = None
-        self._deltas = DeltaBuffer(self._emit_delta)
         self._pending: dict[str, ToolCallPart] = {}
         self._started_tools: set[str] = set()
         self._last_text = ""
@@ -176,12 +174,12 @@ class TurnRunner:
 
     async def emit(self, event_type: type[EventBase], *, sync: bool = False,
                    **fields: Any) -> EventBase | None:
-        self._deltas.flush()  # buffered text goes first: seq order is emission order
         return await self.state.emitter.emit(event_type, self.turn_id, sync=sync, **fields)
 
     def _emit_delta(self, kind: type[TextDelta] | type[ReasoningDelta], message_id: str,
                     text: str) -> None:
-        self.state.emitter.emit_transient(kind, self.turn_id, message_id=message_id, text=text)
+        """Queued with the session's coalescer, which joins and releases it."""
+        self.state.emitter.stream_text(kind, self.turn_id, message_id, text)
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -339,13 +337,13 @@ class TurnRunner:
         async for event in self._provider.stream(request):
             if isinstance(event, TextChunk):
                 partial.text.append(event.text)
-                self._deltas.add(TextDelta, partial.id, event.text)
+                self._emit_delta(TextDelta, partial.id, event.text)
                 await self._checkpoint(partial)
             elif isinstance(event, ReasoningChunk):
                 partial.reasoning.append(event.text)
                 partial.signature = event.signature or partial.signature
                 if event.text:
-                    self._deltas.add(ReasoningDelta, partial.id, event.text)
+                    self._emit_delta(ReasoningDelta, partial.id, event.text)
                 await self._checkpoint(partial)
             elif isinstance(event, ToolCallReady):
                 partial.calls.append(event)

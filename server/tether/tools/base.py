@@ -13,17 +13,25 @@ from tether.workspace.safe_open import DEFAULT_MAX_FILE_BYTES
 DEFAULT_GREP_TIMEOUT = 10.0
 
 if TYPE_CHECKING:
-    from tether.index.file_search import FileHit
+    from tether.index.hits import FileHit, SearchHit, SymbolHit
+    from tether.protocol.methods import IndexStatusResult
 
 
 class IndexQuery(Protocol):
-    """What tools and the context builder ask of the workspace index (may be absent)."""
+    """What tools, mentions and the context builder ask of the workspace index.
 
-    async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]: ...
+    `WorkspaceIndex` is the one implementation; a session may have none (None).
+    """
+
+    def status(self) -> IndexStatusResult: ...
+
+    async def search(self, query: str, limit: int = 20) -> list[SearchHit]: ...
 
     async def search_files(self, query: str, limit: int = 20) -> list[FileHit]: ...
 
-    async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]: ...
+    async def find_symbol(self, name: str, limit: int = 20) -> list[SymbolHit]: ...
+
+    async def match_paths(self, fragment: str, limit: int = 200) -> list[str]: ...
 
     async def repo_map(
         self,

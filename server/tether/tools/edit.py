@@ -53,7 +53,7 @@ def closest_hint(
     if len(text) > max_chars:
         return plain
     stop_at = time.monotonic() + deadline
-    wanted = next((line for line in old.splitlines() if line.strip()), old).strip()[:500]
+    wanted = next((line for line in split_lines(old) if line.strip()), old).strip()[:500]
     lines = split_lines(text)
     best, best_ratio = -1, 0.0
     for number, line in enumerate(lines):

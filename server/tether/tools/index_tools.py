@@ -7,12 +7,15 @@ which always work.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 
 from tether.errors import IndexingError
+from tether.index.hits import FileHit, SymbolHit
 from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail
 
+Hit = TypeVar("Hit")
 MAX_LIMIT = 100
 DEFAULT_MAP_TOKENS = 1024
 MAX_MAP_TOKENS = 8192
@@ -22,26 +25,20 @@ def _unavailable(index: IndexQuery | None) -> str | None:
     """Why the index cannot answer yet (None: it can, perhaps partially)."""
     if index is None:
         return "the workspace index is not available in this session; use grep or glob instead"
-    status = getattr(index, "status", None)
-    if callable(status):
-        current = status()
-        state = getattr(current, "state", "ready")
-        files = getattr(current, "files", 0)
-        if state == "failed":
-            why = getattr(current, "message", None) or "unknown error"
-            return f"the workspace index failed ({why}); use grep or glob instead"
-        if state == "idle" and not files:
-            return "the workspace index is not built yet; use grep or glob for now"
+    current = index.status()
+    if current.state == "failed":
+        why = current.message or "unknown error"
+        return f"the workspace index failed ({why}); use grep or glob instead"
+    if current.state == "idle" and not current.files:
+        return "the workspace index is not built yet; use grep or glob for now"
     return None
 
 
 def _building_note(index: IndexQuery) -> str:
-    status = getattr(index, "status", None)
-    if callable(status):
-        current = status()
-        if getattr(current, "state", None) == "indexing":
-            return (f"\n[the index is still building ({getattr(current, 'files', 0)} files so "
-                    "far); results may be incomplete]")
+    current = index.status()
+    if current.state == "indexing":
+        return (f"\n[the index is still building ({current.files} files so far); results "
+                "may be incomplete]")
     return ""
 
 
@@ -49,16 +46,16 @@ def _limit(args: dict[str, Any], default: int = 20) -> int:
     return max(1, min(int(args.get("limit") or default), MAX_LIMIT))
 
 
-class _HitsTool(BuiltinTool):
+class _HitsTool(BuiltinTool, Generic[Hit]):
     """A query whose hits become one line each: search_code and find_symbol."""
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> Sequence[Hit]:
         raise NotImplementedError
 
     def _nothing(self, args: dict[str, Any]) -> str:
         raise NotImplementedError
 
-    def _line(self, hit: dict[str, Any]) -> str:
+    def _line(self, hit: Hit) -> str:
         raise NotImplementedError
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
@@ -76,7 +73,7 @@ class _HitsTool(BuiltinTool):
         )
 
 
-class SearchCodeTool(_HitsTool):
+class SearchCodeTool(_HitsTool[FileHit]):
     name = "search_code"
     description = (
         "Ranked search of the workspace index for the files a question or task is about: "
@@ -99,23 +96,22 @@ class SearchCodeTool(_HitsTool):
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Search the index for {args.get('query', '?')!r}"
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[dict[str, Any]]:
-        files = await index.search_files(str(args["query"]), _limit(args, 10))
-        return [f.to_dict() for f in files]
+    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[FileHit]:
+        return await index.search_files(str(args["query"]), _limit(args, 10))
 
     def _nothing(self, args: dict[str, Any]) -> str:
         return f"no results for {str(args['query'])!r}"
 
-    def _line(self, hit: dict[str, Any]) -> str:
+    def _line(self, hit: FileHit) -> str:
         """A file and, indented below it, its best lines."""
-        out = [hit["path"]]
-        for line in hit["lines"]:
-            symbol = f" [{line['symbol']}]" if line.get("symbol") else ""
-            out.append(f"  {line['line'] + 1}:{symbol} {line.get('preview', '')}".rstrip())
+        out = [hit.path]
+        for line in hit.lines:
+            symbol = f" [{line.symbol}]" if line.symbol else ""
+            out.append(f"  {line.line + 1}:{symbol} {line.preview}".rstrip())
         return "\n".join(out)
 
 
-class FindSymbolTool(_HitsTool):
+class FindSymbolTool(_HitsTool[SymbolHit]):
     name = "find_symbol"
     description = (
         "Find where a function, class, method, type or constant is defined, by name "
@@ -135,17 +131,15 @@ class FindSymbolTool(_HitsTool):
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Find the definition of {args.get('name', '?')}"
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[SymbolHit]:
         return await index.find_symbol(str(args["name"]), _limit(args))
 
     def _nothing(self, args: dict[str, Any]) -> str:
         return f"no definition named {str(args['name'])!r}"
 
-    def _line(self, hit: dict[str, Any]) -> str:
-        where = f"{hit['path']}:{int(hit['line']) + 1}"
-        kind = hit.get("kind", "symbol")
-        inside = f" in {hit['container']}" if hit.get("container") else ""
-        return f"{where}: {kind} {hit['symbol']}{inside}: {hit.get('preview', '')}"
+    def _line(self, hit: SymbolHit) -> str:
+        inside = f" in {hit.container}" if hit.container else ""
+        return f"{hit.path}:{hit.line + 1}: {hit.kind} {hit.symbol}{inside}: {hit.preview}"
 
 
 class RepoMapTool(BuiltinTool):

@@ -1,153 +1,45 @@
-"""A gitignore-aware walk of the workspace, shared by glob and grep.
+"""The tools' view of the workspace walk (grep, glob), and glob patterns over its paths.
 
-Honours `.gitignore` files at every level (and `.git/info/exclude`), with git's
-precedence: deeper files and later lines win, `!pattern` re-includes, and an ignored
-directory is never entered. `.git/` is always skipped. Symlinked directories are not
-followed (no loops, no escapes); a symlinked file is listed only if it points inside the
-workspace.
+The walk is `tether.workspace.walk`, the same one the index uses, so grep/glob and
+`search_code` see the same files: git's ignore rules plus `.ignore`, VCS dirs skipped,
+symlinks followed only inside the workspace, regular files only.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pathspec import GitIgnoreSpec
-
-from tether.errors import ToolError
-from tether.workspace import safe_open
-
-IGNORE_FILE_MAX_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class _Rules:
-    base: Path  # the folder the patterns are relative to
-    spec: GitIgnoreSpec
-
-
-def _load(base: Path, file: Path) -> _Rules | None:
-    try:  # a FIFO named .gitignore must not hang the walk: regular files only
-        with open(file, "rb", opener=safe_open.regular_opener) as handle:
-            data = handle.read(IGNORE_FILE_MAX_BYTES)
-    except (OSError, ToolError):
-        return None
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    lines = [line for line in lines if line.strip() and not line.startswith("#")]
-    if not lines:
-        return None
-    return _Rules(base, GitIgnoreSpec.from_lines(lines))
-
-
-def _relative(path: str, base: Path) -> str:
-    """`path` relative to `base`, a folder above it (string work: pathlib is slow here)."""
-    prefix = str(base).rstrip(os.sep) + os.sep
-    if path.startswith(prefix):
-        return path[len(prefix):].replace(os.sep, "/")
-    return Path(path).relative_to(base).as_posix()
-
-
-def _ignored(rules: list[_Rules], path: Path, is_dir: bool) -> bool:
-    verdict: bool | None = None
-    text = str(path)
-    for rule in rules:  # outermost first: deeper .gitignore files override
-        rel = _relative(text, rule.base) + ("/" if is_dir else "")
-        result = rule.spec.check_file(rel)
-        if result.include is not None:
-            verdict = result.include
-    return bool(verdict)
-
-
-def _rules_for(root: Path, start: Path) -> list[_Rules]:
-    """The ignore rules in force at folder `start`: .git/info/exclude, then .gitignores."""
-    rules: list[_Rules] = []
-    exclude = _load(root, root / ".git" / "info" / "exclude")
-    if exclude:
-        rules.append(exclude)
-    # .gitignore files of the folders above `start` apply to it too
-    chain = [start, *start.parents]
-    for folder in reversed(chain[: chain.index(root) + 1] if root in chain else [start]):
-        loaded = _load(folder, folder / ".gitignore")
-        if loaded:
-            rules.append(loaded)
-    return rules
+from tether.workspace import walk as workspace_walk
 
 
 def is_ignored(root: Path, path: Path) -> bool:
-    """Whether `path` (a folder or file inside `root`) is ignored by git's ignore rules."""
+    """Whether `path` (a folder or file inside `root`) is ignored by the walk's rules."""
     if path == root:
         return False
-    parts = path.relative_to(root).parts
-    if ".git" in parts:
-        return True
-    current = root
-    for index, part in enumerate(parts):  # an ignored folder hides everything below it
-        current = current / part
-        is_dir = index < len(parts) - 1 or current.is_dir()
-        if _ignored(_rules_for(root, current.parent), current, is_dir):
-            return True
-    return False
+    rules = workspace_walk.IgnoreRules(root)
+    return rules.is_ignored(path.relative_to(root).as_posix(), path.is_dir())
 
 
 def walk_files(
     root: Path, start: Path, specials: list[Path] | None = None
 ) -> Iterator[Path]:
-    """Regular files under `start` (inside workspace `root`), not ignored, sorted.
+    """Regular files under `start` (inside workspace `root`), not ignored, in name order.
 
     FIFOs, sockets and devices are never yielded (opening one blocks or never ends);
     they are appended to `specials`, when given, so the caller can report them.
     """
-    if is_ignored(root, start):
-        return
-    yield from _walk(root, start, _rules_for(root, start), specials)
-
-
-def _walk(
-    root: Path, folder: Path, rules: list[_Rules], specials: list[Path] | None
-) -> Iterator[Path]:
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name == ".git":
-            continue
-        path = folder / entry.name
-        try:
-            is_link = entry.is_symlink()
-            is_dir = entry.is_dir(follow_symlinks=False)
-        except OSError:
-            continue
-        if is_dir:
-            if _ignored(rules, path, True):
-                continue
-            child = _load(path, path / ".gitignore")
-            yield from _walk(root, path, [*rules, child] if child else rules, specials)
-            continue
-        if _ignored(rules, path, False):
-            continue
-        if is_link:
-            target = Path(os.path.realpath(path))
-            if not (target == root or root in target.parents) or not target.exists():
-                continue
-            if target.is_dir():  # symlinked folders are not followed
-                continue
-            regular = target.is_file()
-        else:
-            try:
-                regular = entry.is_file(follow_symlinks=False)
-            except OSError:
-                continue
-        if not regular:
-            if specials is not None:
-                specials.append(path)
-            continue
-        yield path
+    rel = "" if start == root else start.relative_to(root).as_posix()
+    names: list[str] = []
+    for found in workspace_walk.walk(workspace_walk.IgnoreRules(root), rel, specials=names):
+        if names and specials is not None:
+            specials += [root / name for name in names]
+        names.clear()
+        yield root / found.rel
+    if specials is not None:
+        specials += [root / name for name in names]
 
 
 def glob_matcher(pattern: str) -> re.Pattern[str]:

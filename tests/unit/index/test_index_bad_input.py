@@ -38,7 +38,7 @@ async def test_binary_invalid_utf8_and_oversized_are_counted(tree: Tree) -> None
     try:
         assert stats.files == 1
         assert stats.skipped == {"binary": 1, "invalid_utf8": 1, "too_large": 1}
-        assert [h["path"] for h in await index.search("fine")] == ["ok.py"]
+        assert [h.path for h in await index.search("fine")] == ["ok.py"]
         assert await index.search("PNG") == []
     finally:
         await index.aclose()
@@ -50,8 +50,8 @@ async def test_parse_errors_are_counted_but_the_file_stays_searchable(tree: Tree
     try:
         assert stats.files == 1
         assert stats.skipped == {"parse_error": 1}
-        assert (await index.find_symbol("ok_func"))[0]["path"] == "broken.py"
-        assert (await index.search("ok_func"))[0]["path"] == "broken.py"
+        assert (await index.find_symbol("ok_func"))[0].path == "broken.py"
+        assert (await index.search("ok_func"))[0].path == "broken.py"
     finally:
         await index.aclose()
 
@@ -142,7 +142,7 @@ async def test_utf8_bom_and_empty_files_are_indexed(tree: Tree) -> None:
     try:
         assert stats.files == 2 and stats.skipped == {}
         [hit] = await index.find_symbol("with_bom")
-        assert (hit["path"], hit["line"]) == ("bom.py", 0)
-        assert [h["path"] for h in await index.search("empty")] == ["empty.py"]
+        assert (hit.path, hit.line) == ("bom.py", 0)
+        assert [h.path for h in await index.search("empty")] == ["empty.py"]
     finally:
         await index.aclose()

@@ -45,9 +45,9 @@ async def test_warm_start_rereads_only_what_changed(tree: Tree) -> None:
         assert (warm.files, warm.symbols) == (20, 20)
         assert await second.find_symbol("f3") == []
         assert await second.find_symbol("f4") == []
-        assert (await second.find_symbol("renamed3"))[0]["path"] == "m3.py"
-        assert (await second.find_symbol("brand_new"))[0]["path"] == "new.py"
-        assert (await second.find_symbol("f5"))[0]["path"] == "m5.py"
+        assert (await second.find_symbol("renamed3"))[0].path == "m3.py"
+        assert (await second.find_symbol("brand_new"))[0].path == "new.py"
+        assert (await second.find_symbol("f5"))[0].path == "m5.py"
         again: list[IndexProgress] = []
         await second.build(again.append)
         assert again[0].total == 0
@@ -62,18 +62,18 @@ async def test_unsaved_text_is_indexed_and_wins_over_disk(tree: Tree) -> None:
         await index.build()
         await index.update_text(root / "a.py", "def in_buffer():\n    pass\n")
         assert await index.find_symbol("on_disk") == []
-        assert (await index.find_symbol("in_buffer"))[0]["path"] == "a.py"
-        assert (await index.search("in_buffer"))[0]["path"] == "a.py"
+        assert (await index.find_symbol("in_buffer"))[0].path == "a.py"
+        assert (await index.search("in_buffer"))[0].path == "a.py"
         # A rebuild does not put the disk version back while the buffer is open.
         await index.build()
-        assert (await index.find_symbol("in_buffer"))[0]["path"] == "a.py"
+        assert (await index.find_symbol("in_buffer"))[0].path == "a.py"
         # Once the disk is what matters again (closed/saved), refresh re-reads it.
         await index.refresh_paths([root / "a.py"])
-        assert (await index.find_symbol("on_disk"))[0]["path"] == "a.py"
+        assert (await index.find_symbol("on_disk"))[0].path == "a.py"
         assert await index.find_symbol("in_buffer") == []
         # Unsaved text of a new, not yet saved file, by relative path.
         await index.update_text(Path("draft.py"), "def drafted():\n    pass\n")
-        assert (await index.find_symbol("drafted"))[0]["path"] == "draft.py"
+        assert (await index.find_symbol("drafted"))[0].path == "draft.py"
     finally:
         await index.aclose()
 
@@ -103,8 +103,8 @@ async def test_refresh_paths_modify_create_delete(tree: Tree) -> None:
         await index.refresh_paths(
             [root / "a.py", root / "b.py", Path("c.py"), root / "x.tmp", root / "nope.py"]
         )
-        assert (await index.find_symbol("alpha_two"))[0]["path"] == "a.py"
-        assert (await index.find_symbol("gamma"))[0]["path"] == "c.py"
+        assert (await index.find_symbol("alpha_two"))[0].path == "a.py"
+        assert (await index.find_symbol("gamma"))[0].path == "c.py"
         assert await index.find_symbol("B") == []
         assert await index.find_symbol("ignored") == []
         status = index.status()
@@ -126,7 +126,7 @@ async def test_refresh_of_an_ignore_file_or_directory_rebuilds(tree: Tree) -> No
         (root / "pkg" / "c.py").write_text("def gamma():\n    pass\n")
         await index.refresh_paths([root / "pkg"])
         await asyncio.gather(*index._background)
-        assert (await index.find_symbol("gamma"))[0]["path"] == "pkg/c.py"
+        assert (await index.find_symbol("gamma"))[0].path == "pkg/c.py"
     finally:
         await index.aclose()
 
@@ -150,7 +150,7 @@ async def test_corrupt_cache_is_rebuilt_not_a_crash(tree: Tree, damage: bytes) -
     try:
         stats = await again.build()
         assert (stats.files, stats.symbols) == (1, 1)
-        assert (await again.find_symbol("alpha"))[0]["path"] == "a.py"
+        assert (await again.find_symbol("alpha"))[0].path == "a.py"
         if damage:
             assert "cache rebuilt" in (again.status().message or "")
     finally:
@@ -261,7 +261,7 @@ async def test_text_is_searchable_before_the_symbol_pass(tree: Tree) -> None:
         assert {p.phase for p in again[1:]} == {"symbols"}
         assert stats.symbols == 150
         assert len(await index.find_symbol("handler_", limit=500)) == 150
-        assert (await index.search("handler_7"))[0]["symbol"] == "handler_7"  # fts symbols
+        assert (await index.search("handler_7"))[0].symbol == "handler_7"  # fts symbols
     finally:
         await index.aclose()
 
@@ -288,7 +288,7 @@ async def test_parse_pool_of_processes_gives_the_same_index(tree: Tree) -> None:
         stats = await index.build()
         assert (stats.files, stats.symbols) == (12, 24)
         [hit] = await index.find_symbol("m7")
-        assert (hit["path"], hit["container"]) == ("pkg/m7.py", "C7")
+        assert (hit.path, hit.container) == ("pkg/m7.py", "C7")
     finally:
         await index.aclose()
 
@@ -339,7 +339,7 @@ async def test_damage_found_in_use_discards_the_cache(
         stats = await index.build()  # the damaged cache is replaced, the build redone
         assert (stats.files, stats.symbols) == (1, 1)
         assert "cache rebuilt: damaged" in (index.status().message or "")
-        assert (await index.find_symbol("alpha"))[0]["path"] == "a.py"
+        assert (await index.find_symbol("alpha"))[0].path == "a.py"
     finally:
         await index.aclose()
 
@@ -357,7 +357,7 @@ async def test_damage_found_by_a_query_is_an_error_then_a_rebuild(
         with pytest.raises(IndexingError, match="could not be read"):
             await index.search("alpha")
         await asyncio.gather(*index._background)
-        assert (await index.search("alpha"))[0]["path"] == "a.py"
+        assert (await index.search("alpha"))[0].path == "a.py"
     finally:
         await index.aclose()
 
@@ -371,8 +371,8 @@ async def test_two_indexes_on_one_cache_build_together(tree: Tree) -> None:
         first, second = await asyncio.gather(one.build(), two.build())
         assert first.files == second.files == 120
         for index in (one, two):
-            assert (await index.find_symbol("fn77"))[0]["path"] == "m077.py"
-            assert (await index.search("fn5", limit=50))[0]["path"] == "m005.py"
+            assert (await index.find_symbol("fn77"))[0].path == "m077.py"
+            assert (await index.search("fn5", limit=50))[0].path == "m005.py"
             assert len(await index.find_symbol("fn", limit=500)) == 120  # no duplicates
     finally:
         await one.aclose()
@@ -387,7 +387,7 @@ async def test_status_and_tools_answer_from_the_cache_before_a_build(tree: Tree)
     await first.aclose()
     again = WorkspaceIndex(folder)
     try:
-        assert (await again.find_symbol("alpha"))[0]["path"] == "a.py"
+        assert (await again.find_symbol("alpha"))[0].path == "a.py"
         status = again.status()
         assert (status.state, status.files, status.symbols) == ("idle", 1, 1)
         assert status.last_update is not None
@@ -408,7 +408,7 @@ async def test_deleted_directory_drops_everything_below_it(tree: Tree) -> None:
         await index.refresh_paths([root / "pkg"])
         assert await index.find_symbol("alpha") == []
         assert await index.find_symbol("beta") == []
-        assert (await index.find_symbol("zero"))[0]["path"] == "pkg0.py"
+        assert (await index.find_symbol("zero"))[0].path == "pkg0.py"
         assert index.status().files == 2
     finally:
         await index.aclose()
@@ -460,7 +460,7 @@ async def test_many_changed_paths_become_one_warm_build(tree: Tree) -> None:
         await index.refresh_paths(created)
         await asyncio.gather(*index._background)
         assert index.status().files == 251
-        assert (await index.find_symbol("made249"))[0]["path"] == "new/n249.py"
+        assert (await index.find_symbol("made249"))[0].path == "new/n249.py"
     finally:
         await index.aclose()
 

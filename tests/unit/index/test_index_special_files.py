@@ -65,6 +65,6 @@ async def test_index_build_and_refresh_with_special_files(tree: Tree) -> None:
         await asyncio.wait_for(index.build(), WAIT)
         await asyncio.wait_for(index.refresh_paths([root / "pipe.py", root / "zero.py"]), WAIT)
         hits = await index.find_symbol("alpha")
-        assert [h["path"] for h in hits] == ["a.py"]
+        assert [h.path for h in hits] == ["a.py"]
     finally:
         await index.aclose()

@@ -9,7 +9,7 @@ from typing import Any
 from support.session_fakes import HANG, text_step, tool_step
 from tether.errors import ProviderUnavailableError, TurnInProgressError
 from tether.protocol.events import EventBase, parse_event
-from tether.protocol.methods import PromptContext
+from tether.protocol.methods import IndexStatusResult, PromptContext
 from tether.providers.base import RetryNotice, TextChunk, ToolCallReady
 from tether.session.manager import SessionManager
 from tether.session.turn import CANCELLED_RESULT
@@ -381,13 +381,19 @@ async def test_repo_map_is_built_once_per_turn_and_reaches_the_system_prompt(
     calls: list[tuple[list[str], list[str], str]] = []
 
     class Index:
-        async def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        def status(self) -> IndexStatusResult:
+            return IndexStatusResult(state="ready")
+
+        async def search(self, query: str, limit: int = 20) -> list[Any]:
             return []
 
         async def search_files(self, query: str, limit: int = 20) -> list[Any]:
             return []
 
-        async def find_symbol(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        async def find_symbol(self, name: str, limit: int = 20) -> list[Any]:
+            return []
+
+        async def match_paths(self, fragment: str, limit: int = 200) -> list[str]:
             return []
 
         async def repo_map(self, focus_files: list[str], mentioned: list[str],

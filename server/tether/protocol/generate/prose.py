@@ -92,14 +92,13 @@ SEQUENCING = """\
   increases; notifications of a session are sent in `seq` order. Numbering continues
   across turns and server restarts from the last durable event on disk, so durable
   seqs never repeat; only the seqs of transient events streamed after the last durable
-  one before a crash can be reused. There may be gaps: coalesced deltas keep only the
-  seq of the last delta merged into them, and replay skips transient events.
+  one before a crash can be reused. There may be gaps: replay skips transient events.
 - **Coalescing.** `text_delta` and `reasoning_delta` (per message) and
   `tool_output_chunk` (per tool call) are coalesced to at most about 60 notifications
-  per second per session: consecutive events of the same stream are merged into one
-  (texts concatenated, no character lost) carrying the `seq` and `time` of the last one
-  merged. Pending deltas are flushed before any other event of that session is sent, so
-  the order of events is never changed. Other events are never merged or dropped.
+  per second per session: consecutive text of the same stream is joined (concatenated,
+  no character lost) before it becomes one event, which is numbered when it is sent.
+  Pending text is sent before any other event of that session, so the order of events
+  is never changed. Other events are never merged or dropped.
 - **Durability.** A durable event is on disk before or as it is notified. Everything
   needed to rebuild the conversation is durable (the messages travel in
   `message_added`); `text_complete` carries the full text of a streamed message so a
