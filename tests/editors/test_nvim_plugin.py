@@ -271,10 +271,13 @@ def test_agent_edit_lands_in_modified_buffer_and_undoes(
     editor.lua("vim.api.nvim_buf_call(..., function() vim.cmd('normal! u') end)", file_buf)
     assert buf[:] == ["def greet():", "    return 'hello'"]
 
-    # The file buffer the user came from was attached as the active file.
+    # The file buffer the user came from went as the active file: what it is (path,
+    # language, cursor), not an empty file block (nothing was selected).
     user = next(m for m in load_session(editor)["messages"] if m["role"] == "user")
-    files = [p["uri"] for p in user["parts"] if p["type"] == "file"]
-    assert files == [(workspace / "x.py").as_uri()], user
+    editor_block = [p["text"] for p in user["parts"]
+                    if p["type"] == "text" and (p.get("_meta") or {}).get("context") == "editor"]
+    assert editor_block and "Active file: x.py (python)" in editor_block[0], user
+    assert not [p for p in user["parts"] if p["type"] == "file"], user
 
 
 def test_stop_cancels_a_slow_turn(start: Callable[..., Editor]) -> None:

@@ -1,6 +1,6 @@
 """Files a turn changed are listed in the chat with a jump (issue 15, Neovim 4): an edit to
-a file that is not open lands in a hidden modified buffer, which `:qa` refuses to leave;
-the chat names it as unsaved and not open, and `gf` on the name opens it."""
+a file that is not open is written to disk (never left in a hidden modified buffer that
+`:qa` refuses to leave); the chat names it as written to disk, and `gf` on it opens it."""
 
 from __future__ import annotations
 
@@ -33,10 +33,13 @@ def test_changed_files_are_listed_and_gf_opens_them(
     lines = editor.chat_lines()
     at = next((i for i, line in enumerate(lines) if line.startswith("**Files changed**")), None)
     assert at is not None, lines
-    assert "1 unsaved" in lines[at] and "gf" in lines[at] and ":wall" in lines[at], lines[at]
-    assert lines[at + 1] == "- `x.py` (unsaved, not open)", lines[at:at + 3]
+    assert "gf" in lines[at] and "unsaved" not in lines[at], lines[at]
+    assert lines[at + 1] == "- `x.py` (written to disk)", lines[at:at + 3]
+    assert (workspace / "x.py").read_text(encoding="utf-8") == "def greet():\n    return 'hello'\n"
+    assert not editor.lua("for _, b in ipairs(vim.api.nvim_list_bufs()) do "
+                          "if vim.bo[b].modified then return true end end return false")
     capture(editor, "files-changed")
-    # `gf` on the name opens the changed buffer, edit included
+    # `gf` on the name opens the changed file, edit included
     row = editor.lua("local c = require('tether.chat').get(); "
                      "return vim.fn.bufwinid(c.buf)")
     editor.nvim.call("win_gotoid", row)
@@ -44,4 +47,3 @@ def test_changed_files_are_listed_and_gf_opens_them(
     editor.nvim.command("normal! gf")
     assert editor.nvim.current.buffer.name.endswith("/x.py"), editor.nvim.current.buffer.name
     assert editor.nvim.current.buffer[:] == ["def greet():", "    return 'hello'"]
-    assert (workspace / "x.py").read_text(encoding="utf-8") == "def greet():\n    return 'hi'\n"

@@ -345,7 +345,8 @@ function Chat:on_event(ev, seq)
     status_changed(self)
   elseif t == "file_edited" then
     local edit =
-      { uri = ev.uri, diff = ev.diff, applied = ev.applied, message = ev.message, turn_id = ev.turnId }
+      { uri = ev.uri, diff = ev.diff, applied = ev.applied, message = ev.message, turn_id = ev.turnId,
+        target = ev.target }
     table.insert(self.edits, edit)
     local registry = require("tether.chat")
     local prev = registry.last_edits[1]

@@ -1,7 +1,7 @@
----The files a turn changed, listed at its end (issue 15, Neovim 4): edits to files that
----are not open land in hidden modified buffers, and `:qa` then refused to quit with no
----hint why. The list names each file (relative to the current directory, so `gf` on it
----opens it), marks the ones with unsaved changes and the ones not shown in any window.
+---The files a turn changed, listed at its end (issue 15, Neovim 4). The list names each
+---file (relative to the current directory, so `gf` on it opens it), marks the ones the
+---server wrote to disk (a file not open in the editor is never left in a hidden buffer),
+---the ones with unsaved changes and the ones not shown in any window.
 local M = {}
 
 ---@param uri string
@@ -25,6 +25,9 @@ function M.note(edits, turn_id)
       seen[e.uri] = true
       local path = vim.fn.fnamemodify(vim.uri_to_fname(e.uri), ":~:.")
       local marks = {}
+      if e.target == "disk" then
+        table.insert(marks, "written to disk")
+      end
       local buf = loaded_buffer(e.uri)
       if buf and vim.bo[buf].modified then
         unsaved = unsaved + 1

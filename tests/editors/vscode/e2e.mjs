@@ -371,9 +371,10 @@ async function settingsScenario(chat) {
     const search = page.locator(".settings-editor .settings-header .monaco-editor textarea").first();
     await search.waitFor({ timeout: LONG });
     await search.fill("tether.model");
-    await page.locator(".settings-editor .settings-count-widget", { hasText: "1 Setting Found" })
-      .waitFor({ timeout: LONG });
-    const field = page.locator(".settings-editor .settings-tree-container .setting-item-contents input").first();
+    // `tether.model` also matches Compaction Model: take the item labelled exactly "Model".
+    const item = page.locator(".settings-editor .settings-tree-container .setting-item-contents")
+      .filter({ has: page.locator(".setting-item-label", { hasText: /^Model$/ }) }).first();
+    const field = item.locator("input").first();
     await field.waitFor({ timeout: LONG });
     await field.fill(config.newModel);
     await field.press("Tab");
