@@ -34,6 +34,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -283,3 +284,20 @@ def redact_value(value: T) -> T:
 
 def add_secrets(*secrets: str | SecretStr | None) -> None:
     REDACTOR.add(*secrets)
+
+
+def log_to(level: str, log_file: Path | None) -> None:
+    """The server's log: stderr or a file (never stdout, the protocol channel), one handler
+    on the root logger, every line redacted (DEBUG included). Replaces earlier handlers
+    (the CLI's basicConfig), so nothing is logged twice."""
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file
+        else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    install_log_redaction(root)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import sys
 from pathlib import Path
 from typing import cast
 
-from tether.redaction import install_log_redaction
+from tether.redaction import log_to
 
 
 def add_acp_command(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,22 +23,8 @@ def add_acp_command(subparsers: argparse._SubParsersAction) -> None:  # type: ig
     acp.set_defaults(func=run)
 
 
-def _configure_logging(level: str, log_file: Path | None) -> None:
-    handler: logging.Handler = (
-        logging.FileHandler(log_file, encoding="utf-8") if log_file
-        else logging.StreamHandler(sys.stderr)
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-    root.addHandler(handler)
-    root.setLevel(level)
-    install_log_redaction(root)
-
-
 def run(args: argparse.Namespace) -> int:
-    _configure_logging(args.log_level, args.log_file)
+    log_to(args.log_level, args.log_file)
     asyncio.run(serve())
     return 0
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
-from tether.redaction import install_log_redaction
+from tether.redaction import log_to
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +43,7 @@ def add_serve_command(subparsers: argparse._SubParsersAction) -> None:  # type: 
 
 def configure_logging(level: str, log_file: Path | None) -> None:
     """Logs go to stderr or a file, never stdout (the LSP channel)."""
-    handler: logging.Handler = (
-        logging.FileHandler(log_file, encoding="utf-8") if log_file
-        else logging.StreamHandler(sys.stderr)
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    for existing in list(root.handlers):  # the CLI's basicConfig: replaced, not doubled
-        root.removeHandler(existing)
-    root.addHandler(handler)
-    root.setLevel(level)
-    install_log_redaction(root)  # every line, DEBUG included, with secrets masked
+    log_to(level, log_file)
     from tether.lsp.errors import QuietBadInput, QuietExpectedErrors
 
     # pygls logs every message it sends at INFO: far too much once tokens stream.

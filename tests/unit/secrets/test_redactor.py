@@ -108,14 +108,18 @@ def test_the_emitter_masks_a_key_streamed_across_deltas(tmp_path: Path) -> None:
         def append(self, *args: object, **kw: object) -> Appended:
             return Appended()
 
-    emitter = EventEmitter("s", Store(), [published.append])  # type: ignore[arg-type]
     text = f"the key is {key}, done"
-    for i in range(0, len(text), 4):
-        emitter.emit_transient(TextDelta, "t", message_id="m", text=text[i:i + 4])
     message = Message(id="m", role="assistant", parts=[TextPart(text=text)])
+
+    async def stream() -> None:  # deltas are coalesced on the event loop
+        emitter = EventEmitter("s", Store(), [published.append])  # type: ignore[arg-type]
+        for i in range(0, len(text), 4):
+            emitter.emit_transient(TextDelta, "t", message_id="m", text=text[i:i + 4])
+        await emitter.emit(MessageAdded, "t", message=message)
+
     import asyncio
 
-    asyncio.run(emitter.emit(MessageAdded, "t", message=message))
+    asyncio.run(stream())
     deltas = [e for e in published if isinstance(e, TextDelta)]
     assert "".join(d.text for d in deltas) == f"the key is {PLACEHOLDER}, done"
     added = [e for e in published if isinstance(e, MessageAdded)]
