@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from support.server_env import server_environ
 from tether.testing.provider_server import Script, ScriptedProviderServer
 
 HERE = Path(__file__).parent
@@ -39,17 +40,7 @@ class AcpEnv:
     tmp: Path
 
     def environ(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("TETHER_", "OPENAI_", "ANTHROPIC_"))}
-        env.update({
-            "TETHER_DATA_DIR": str(self.data_dir),
-            "TETHER_CONFIG": str(self.tmp / "no-config.toml"),
-            "TETHER_PROVIDER": "openai",
-            "OPENAI_BASE_URL": self.provider.openai_base_url,
-            "OPENAI_API_KEY": "test",
-            "PYTHONUNBUFFERED": "1",
-        })
-        return env
+        return server_environ(self.provider, self.data_dir, self.tmp)
 
     def run_client(self, steps: list[dict[str, Any]], **plan: Any) -> dict[str, Any]:
         plan_file = self.tmp / f"plan-{len(list(self.tmp.glob('plan-*.json')))}.json"

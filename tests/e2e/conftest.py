@@ -22,6 +22,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
+from support.server_env import server_environ
 from tether.lsp.wire import plain
 from tether.testing.provider_server import Script, ScriptedProviderServer
 from tether.workspace.folder import path_to_uri, uri_to_path
@@ -187,17 +188,7 @@ class Env:
     tmp: Path
 
     def environ(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("TETHER_", "OPENAI_", "ANTHROPIC_"))}
-        env.update({
-            "TETHER_DATA_DIR": str(self.data_dir),
-            "TETHER_CONFIG": str(self.tmp / "no-config.toml"),
-            "TETHER_PROVIDER": "openai",
-            "OPENAI_BASE_URL": self.provider.openai_base_url,
-            "OPENAI_API_KEY": "test",
-            "PYTHONUNBUFFERED": "1",
-        })
-        return env
+        return server_environ(self.provider, self.data_dir, self.tmp)
 
     @asynccontextmanager
     async def serve(

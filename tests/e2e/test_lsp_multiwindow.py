@@ -130,6 +130,10 @@ async def test_concurrent_prompt_in_another_window_gets_turn_in_progress(
         await _wait_for(b, sid, lambda e: e["event"]["type"] == "turn_completed")
         result = await b.request("tether/session/prompt", {"sessionId": sid, "text": "from B"})
         assert result["status"] == "completed"
+        # A's mirror forwards B's turn on its own schedule: let it arrive before the replay,
+        # so what the replay sends is not mixed with mirrored events.
+        await _wait_for(a, sid, lambda e: e["event"]["type"] == "turn_completed"
+                        and e["event"].get("turnId") == result["turnId"])
         loaded = await a.request("tether/session/load", {"sessionId": sid})
         _assert_api_valid(loaded["messages"])
         assert [m["role"] for m in loaded["messages"]] == ["user", "assistant"] * 2
