@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -50,21 +51,27 @@ class IndexDB:
             ).fetchall()
         return {p: FileRow(i, Known(s, m, h), r) for p, i, s, m, h, r in rows}
 
-    def apply(self, results: Iterable[FileResult]) -> None:
-        """Store a batch of scan results in one transaction."""
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The write connection inside one immediate transaction, rolled back on any error."""
         with self._wlock:
             conn = self._write
             conn.execute("BEGIN IMMEDIATE")
             try:
-                # Read under the write lock: another process may have added chunks.
-                row = conn.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()
-                self._next_chunk = int(row[0]) + 1
-                for result in results:
-                    self._apply_one(conn, result)
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+
+    def apply(self, results: Iterable[FileResult]) -> None:
+        """Store a batch of scan results in one transaction."""
+        with self._transaction() as conn:
+            # Read under the write lock: another process may have added chunks.
+            row = conn.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()
+            self._next_chunk = int(row[0]) + 1
+            for result in results:
+                self._apply_one(conn, result)
 
     def _apply_one(self, conn: sqlite3.Connection, r: FileResult) -> None:
         if r.status == "unchanged":
@@ -128,16 +135,9 @@ class IndexDB:
 
     def apply_symbols(self, results: Iterable[SymbolResult]) -> None:
         """Store a batch of the symbol pass in one transaction (stale versions skipped)."""
-        with self._wlock:
-            conn = self._write
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for r in results:
-                    self._apply_symbols_one(conn, r)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._transaction() as conn:
+            for r in results:
+                self._apply_symbols_one(conn, r)
 
     @staticmethod
     def _apply_symbols_one(conn: sqlite3.Connection, r: SymbolResult) -> None:
@@ -173,35 +173,21 @@ class IndexDB:
             conn.execute("DELETE FROM files WHERE id=?", (row[0],))
 
     def delete_paths(self, paths: Iterable[str]) -> None:
-        with self._wlock:
-            conn = self._write
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for path in paths:
-                    self._delete(conn, path)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._transaction() as conn:
+            for path in paths:
+                self._delete(conn, path)
 
     def delete_under(self, directories: Iterable[str]) -> None:
         """Forget every file below these relative directories."""
-        with self._wlock:
-            conn = self._write
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for directory in directories:
-                    # '/' + 1 == '0': a range scan of the path index finds exactly "dir/...".
-                    rows = conn.execute(
-                        "SELECT path FROM files WHERE path >= ? AND path < ?",
-                        (directory + "/", directory + "0"),
-                    ).fetchall()
-                    for (path,) in rows:
-                        self._delete(conn, path)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._transaction() as conn:
+            for directory in directories:
+                # '/' + 1 == '0': a range scan of the path index finds exactly "dir/...".
+                rows = conn.execute(
+                    "SELECT path FROM files WHERE path >= ? AND path < ?",
+                    (directory + "/", directory + "0"),
+                ).fetchall()
+                for (path,) in rows:
+                    self._delete(conn, path)
 
     def bulk_mode(self, on: bool) -> None:
         """Big builds: no fsync and no checkpoints while writing, one checkpoint at the end.
