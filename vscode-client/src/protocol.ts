@@ -1074,6 +1074,8 @@ export interface PromptParams {
   text: string;
   /** Editor context to attach. */
   context?: PromptContext | null;
+  /** The client's id for its optimistic copy of this message; echoed on the turn's `turn_started` event so the client reconciles by id, not by text. */
+  clientMessageId?: string | null;
 }
 
 /**
@@ -1764,6 +1766,8 @@ export interface TurnStarted {
   prompt: string;
   /** Model selector used for the turn. */
   model: string;
+  /** The `clientMessageId` the prompt carried, if any. */
+  clientMessageId?: string | null;
 }
 
 /** Params of `tether/session/unpin`. */

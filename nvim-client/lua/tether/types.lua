@@ -597,6 +597,7 @@
 ---@field sessionId string The session.
 ---@field text string The user's message.
 ---@field context? tether.PromptContext|nil Editor context to attach.
+---@field clientMessageId? string|nil The client's id for its optimistic copy of this message; echoed on the turn's `turn_started` event so the client reconciles by id, not by text.
 
 --- The answer of `tether/provider/check`: can the configured provider be reached now? Editors ask when the chat opens, so a wrong address or key shows before the first prompt.
 ---@class tether.ProviderCheckResult
@@ -963,6 +964,7 @@
 ---@field type "turn_started" Always `turn_started`.
 ---@field prompt string The user's text that started the turn.
 ---@field model string Model selector used for the turn.
+---@field clientMessageId? string|nil The `clientMessageId` the prompt carried, if any.
 
 --- Params of `tether/session/unpin`.
 ---@class tether.UnpinParams

@@ -48,6 +48,9 @@ class TurnStarted(EventBase):
     type: Literal["turn_started"] = "turn_started"
     prompt: str = Field(description="The user's text that started the turn.")
     model: str = Field("", description="Model selector used for the turn.")
+    client_message_id: str | None = Field(
+        None, description="The `clientMessageId` the prompt carried, if any."
+    )
 
 
 class MessageAdded(EventBase):

@@ -133,6 +133,11 @@ class PromptParams(WireModel):
     session_id: str = Field(description="The session.")
     text: str = Field(description="The user's message.")
     context: PromptContext | None = Field(None, description="Editor context to attach.")
+    client_message_id: str | None = Field(
+        None,
+        description="The client's id for its optimistic copy of this message; echoed on the "
+        "turn's `turn_started` event so the client reconciles by id, not by text.",
+    )
 
 
 class TurnResult(WireModel):
