@@ -210,6 +210,11 @@ def event_classes() -> list[type[events.EventBase]]:
     return list(events.EVENT_TYPES.values())
 
 
+def flagged_event_types(flag: Literal["durable", "terminal"]) -> list[str]:
+    """The `type` of each event whose class sets `flag` (`durable`, `terminal`), in union order."""
+    return [str(c.model_fields["type"].default) for c in event_classes() if getattr(c, flag)]
+
+
 def union_members(annotated: Any) -> list[type[WireModel]]:
     """The classes of an `Annotated[A | B | ..., Field(discriminator=...)]` union."""
     union = get_args(annotated)[0]

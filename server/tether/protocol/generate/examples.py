@@ -80,9 +80,9 @@ ASSISTANT_MESSAGE = Message(
 _BASE = {"session_id": SESSION_ID, "turn_id": TURN_ID}
 
 
-def event_examples() -> dict[str, ev.EventBase]:
-    """One instance of every event type, keyed by its `type`, in a plausible turn order."""
-    items: list[ev.EventBase] = [
+def _turn_events() -> list[ev.EventBase]:
+    """A turn from its start to its end, then each other way a turn can end (same seq)."""
+    return [
         ev.TurnStarted(**_BASE, seq=1, time=_t(1), prompt="Add a docstring to greet()",
                        model="openai/gpt-4o-mini"),
         ev.MessageAdded(**_BASE, seq=2, time=_t(1), message=USER_MESSAGE),
@@ -127,6 +127,12 @@ def event_examples() -> dict[str, ev.EventBase]:
                       code=-32004),
         ev.StepLimitReached(**_BASE, seq=19, time=_t(12),
                             reason="Stopped after 50 model calls (maxSteps)", steps=50),
+    ]
+
+
+def _session_events() -> list[ev.EventBase]:
+    """Compaction, pins, checkpoints, and what changes a session between turns."""
+    return [
         ev.CompactionStarted(**_BASE, seq=20, time=_t(13), tokens_before=121400,
                              context_window=128000, reason="window"),
         ev.Compaction(**_BASE, seq=21, time=_t(15),
@@ -157,18 +163,21 @@ def event_examples() -> dict[str, ev.EventBase]:
                            path="src/app.py", reason="lines 4-6 changed in the editor since "
                            "the agent read the file")]),
     ]
+
+
+def event_examples() -> dict[str, ev.EventBase]:
+    """One instance of every event type, keyed by its `type`, in a plausible turn order."""
     out: dict[str, ev.EventBase] = {}
-    for item in items:
+    for item in [*_turn_events(), *_session_events()]:
         out.setdefault(type(item).model_fields["type"].default, item)
     return out
 
 
-def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
-    """Params and result (None for a notification) of every custom method."""
-    session_event = m.SessionEventNotification(
-        session_id=SESSION_ID, turn_id=TURN_ID, seq=4,
-        event=ev.TextDelta(**_BASE, seq=4, time=_t(2), message_id=MESSAGE_ID, text="I'll add a "),
-    )
+_Examples = dict[str, tuple[WireModel, WireModel | None]]
+
+
+def _turn_methods() -> _Examples:
+    """Starting, steering and stopping turns, and what the next request would send."""
     return {
         m.SESSION_CREATE: (
             m.CreateSessionParams(folder_uri=FOLDER_URI, title="Docstring for greet()"),
@@ -201,6 +210,44 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
             m.SteerParams(session_id=SESSION_ID, text="Use Google-style docstrings."),
             m.SteerResult(queued=True),
         ),
+        m.SESSION_CONTINUE: (
+            m.SessionIdParams(session_id=SESSION_ID),
+            m.TurnResult(session_id=SESSION_ID, turn_id=TURN_ID, status="completed",
+                         text="Added a docstring to greet().", usage=USAGE),
+        ),
+        m.SESSION_PIN: (
+            m.PinParams(session_id=SESSION_ID, text="Never edit files under vendor/."),
+            m.PinResult(pin_id="pin-3f2a9c1d"),
+        ),
+        m.SESSION_UNPIN: (m.UnpinParams(session_id=SESSION_ID, pin_id="pin-3f2a9c1d"),
+                          m.UnpinResult(removed=True)),
+        m.SESSION_CONTEXT: (
+            m.SessionIdParams(session_id=SESSION_ID),
+            m.ContextResult(
+                session_id=SESSION_ID, policy="incremental", context_window=128000,
+                budget_tokens=112000, total_tokens=23800, stubbed_outputs=3,
+                summarized_messages=42,
+                sections=[
+                    m.ContextSection(name="system", tokens=420),
+                    m.ContextSection(name="tools", tokens=1260, items=[
+                        m.ContextItem(label="read_file", tokens=140)]),
+                    m.ContextSection(name="rules", tokens=310, items=[
+                        m.ContextItem(label="AGENTS.md", tokens=310)]),
+                    m.ContextSection(name="pins", tokens=30, items=[
+                        m.ContextItem(label="task (first message)", tokens=8)]),
+                    m.ContextSection(name="summary", tokens=900, items=[
+                        m.ContextItem(label="summary", tokens=900, state="summarized")]),
+                    m.ContextSection(name="messages", tokens=20880, items=[
+                        m.ContextItem(label="tool: call_1", tokens=40, state="stubbed")]),
+                ],
+            ),
+        ),
+    }
+
+
+def _history_methods() -> _Examples:
+    """Listing, reading and managing stored sessions."""
+    return {
         m.SESSION_LIST: (
             m.ListSessionsParams(folder_uri=FOLDER_URI, limit=20),
             m.ListSessionsResult(
@@ -236,6 +283,28 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
             m.ExportParams(session_id=SESSION_ID, format="markdown"),
             m.ExportResult(content="# Docstring for greet()\n\n**user**: Add a docstring...\n"),
         ),
+        m.SESSION_SEARCH: (
+            m.SearchSessionsParams(folder_uri=FOLDER_URI, query="docstring greet", limit=20),
+            m.SearchSessionsResult(hits=[m.SessionSearchHit(
+                session_id=SESSION_ID, title="Docstring for greet()",
+                snippet="Add a docstring to greet() in src/greet.py", highlights=[[6, 15]],
+                kind="user",
+            )]),
+        ),
+        m.SESSION_ARCHIVE: (
+            m.ArchiveParams(session_id=SESSION_ID, archived=True),
+            m.OkResult(),
+        ),
+        m.SESSION_IMPORT_CODEX: (
+            m.ImportCodexParams(folder_uri=FOLDER_URI),
+            m.ImportCodexResult(imported=["5a1c0b6e-3f2d-5e4a-9b8c-7d6e5f4a3b2c"], skipped=2),
+        ),
+    }
+
+
+def _workspace_methods() -> _Examples:
+    """Models, provider, index, MCP servers and `@` mentions of a folder."""
+    return {
         m.MODELS_LIST: (
             m.EmptyParams(),
             m.ModelsListResult(
@@ -272,7 +341,6 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                 ],
             )]),
         ),
-        m.SESSION_EVENT: (session_event, None),
         m.MCP_STATUS: (
             m.McpStatusParams(folder_uri=FOLDER_URI),
             m.McpStatusResult(servers=[m.McpServerStatus(
@@ -289,60 +357,12 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
                 mention=m.Mention(kind="file", uri=FILE_URI, name="@src/greet.py"),
             )]),
         ),
-        m.PERMISSION_REQUEST: (
-            m.PermissionRequestParams(session_id=SESSION_ID, tool_call_id=TOOL_CALL_ID,
-                                      tool="edit", description="Edit src/greet.py",
-                                      diff=DIFF),
-            m.PermissionRequestResult(option="allow_once"),
-        ),
-        m.SESSION_PIN: (
-            m.PinParams(session_id=SESSION_ID, text="Never edit files under vendor/."),
-            m.PinResult(pin_id="pin-3f2a9c1d"),
-        ),
-        m.SESSION_UNPIN: (m.UnpinParams(session_id=SESSION_ID, pin_id="pin-3f2a9c1d"),
-                          m.UnpinResult(removed=True)),
-        m.SESSION_CONTINUE: (
-            m.SessionIdParams(session_id=SESSION_ID),
-            m.TurnResult(session_id=SESSION_ID, turn_id=TURN_ID, status="completed",
-                         text="Added a docstring to greet().", usage=USAGE),
-        ),
-        m.SESSION_CONTEXT: (
-            m.SessionIdParams(session_id=SESSION_ID),
-            m.ContextResult(
-                session_id=SESSION_ID, policy="incremental", context_window=128000,
-                budget_tokens=112000, total_tokens=23800, stubbed_outputs=3,
-                summarized_messages=42,
-                sections=[
-                    m.ContextSection(name="system", tokens=420),
-                    m.ContextSection(name="tools", tokens=1260, items=[
-                        m.ContextItem(label="read_file", tokens=140)]),
-                    m.ContextSection(name="rules", tokens=310, items=[
-                        m.ContextItem(label="AGENTS.md", tokens=310)]),
-                    m.ContextSection(name="pins", tokens=30, items=[
-                        m.ContextItem(label="task (first message)", tokens=8)]),
-                    m.ContextSection(name="summary", tokens=900, items=[
-                        m.ContextItem(label="summary", tokens=900, state="summarized")]),
-                    m.ContextSection(name="messages", tokens=20880, items=[
-                        m.ContextItem(label="tool: call_1", tokens=40, state="stubbed")]),
-                ],
-            ),
-        ),
-        m.SESSION_SEARCH: (
-            m.SearchSessionsParams(folder_uri=FOLDER_URI, query="docstring greet", limit=20),
-            m.SearchSessionsResult(hits=[m.SessionSearchHit(
-                session_id=SESSION_ID, title="Docstring for greet()",
-                snippet="Add a docstring to greet() in src/greet.py", highlights=[[6, 15]],
-                kind="user",
-            )]),
-        ),
-        m.SESSION_ARCHIVE: (
-            m.ArchiveParams(session_id=SESSION_ID, archived=True),
-            m.OkResult(),
-        ),
-        m.SESSION_IMPORT_CODEX: (
-            m.ImportCodexParams(folder_uri=FOLDER_URI),
-            m.ImportCodexResult(imported=["5a1c0b6e-3f2d-5e4a-9b8c-7d6e5f4a3b2c"], skipped=2),
-        ),
+    }
+
+
+def _change_methods() -> _Examples:
+    """A session's edits: listing, undoing and rewinding them."""
+    return {
         m.CHANGES_LIST: (
             m.ChangesListParams(session_id=SESSION_ID, turn_id=TURN_ID),
             m.ChangesListResult(turns=[m.TurnChangesInfo(turn_id=TURN_ID, files=[
@@ -364,6 +384,33 @@ def method_examples() -> dict[str, tuple[WireModel, WireModel | None]]:
         ),
     }
 
+
+def _server_methods() -> _Examples:
+    """What the server sends the editor: events and permission requests."""
+    session_event = m.SessionEventNotification(
+        session_id=SESSION_ID, turn_id=TURN_ID, seq=4,
+        event=ev.TextDelta(**_BASE, seq=4, time=_t(2), message_id=MESSAGE_ID, text="I'll add a "),
+    )
+    return {
+        m.SESSION_EVENT: (session_event, None),
+        m.PERMISSION_REQUEST: (
+            m.PermissionRequestParams(session_id=SESSION_ID, tool_call_id=TOOL_CALL_ID,
+                                      tool="edit", description="Edit src/greet.py",
+                                      diff=DIFF),
+            m.PermissionRequestResult(option="allow_once"),
+        ),
+    }
+
+
+def method_examples() -> _Examples:
+    """Params and result (None for a notification) of every custom method."""
+    return {
+        **_turn_methods(),
+        **_history_methods(),
+        **_workspace_methods(),
+        **_change_methods(),
+        **_server_methods(),
+    }
 
 def capability_examples() -> tuple[m.TetherClientCapabilities, m.TetherServerCapabilities]:
     """What each side puts under `capabilities.experimental.tether`."""

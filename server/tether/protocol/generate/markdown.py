@@ -8,6 +8,7 @@ document cannot disagree with the code for long: a test fails on drift.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from tether import PROTOCOL_VERSION
@@ -22,6 +23,7 @@ from tether.protocol.generate.examples import (
     method_examples,
 )
 from tether.protocol.generate.schema import HEADER, Schema
+from tether.protocol.generate.type_expr import TYPESCRIPT, type_expr
 from tether.protocol.generate.typescript import ts_type
 from tether.protocol.models import (
     MAX_AGENT_CHARS,
@@ -33,6 +35,10 @@ from tether.protocol.models import (
 
 def _json(value: Any) -> list[str]:
     return ["```json", json.dumps(value, indent=2, ensure_ascii=False), "```"]
+
+
+_SPEC_TYPES = replace(TYPESCRIPT, scalars={**TYPESCRIPT.scalars, "integer": "integer"})
+"""TypeScript spelling, but whole numbers say so: the spec's field tables are for people."""
 
 
 def _cell(text: str) -> str:
@@ -51,7 +57,7 @@ def fields_table(schema: Schema, skip: frozenset[str] = frozenset()) -> list[str
         optional = name not in required
         if optional and "default" in sub and sub["default"] is not None:
             desc = f"{desc} Default `{json.dumps(sub['default'])}`."
-        kind = _cell(ts_type(sub, integer="integer"))
+        kind = _cell(type_expr(sub, _SPEC_TYPES))
         out.append(f"| `{name}` | `{kind}` | {'no' if optional else 'yes'} | {_cell(desc)} |")
     return out
 

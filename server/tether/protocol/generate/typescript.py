@@ -8,71 +8,21 @@ method names / error codes are constants so the client never spells a string twi
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from tether import PROTOCOL_VERSION
 from tether.protocol.error_codes import ERROR_CODE_DESCRIPTIONS, ErrorCode
-from tether.protocol.generate.catalog import (
-    NAMED_LITERALS,
-    NAMED_UNIONS,
-    event_classes,
-    method_docs,
-    union_members,
-)
+from tether.protocol.generate.catalog import flagged_event_types, method_docs
 from tether.protocol.generate.schema import HEADER, Schema
+from tether.protocol.generate.type_expr import TYPESCRIPT, declarations, type_expr
 
 
 def _pascal(constant: str) -> str:
     return "".join(part.capitalize() for part in constant.lower().split("_"))
 
 
-def _union_name(schema: Schema) -> str | None:
-    refs = sorted(r["$ref"] for r in schema.get("oneOf", []) if "$ref" in r)
-    for name, annotated in NAMED_UNIONS.items():
-        members = sorted(f"#/$defs/{c.__name__}" for c in union_members(annotated))
-        if refs == members:
-            return name
-    return None
-
-
-def _literal_name(values: list[Any]) -> str | None:
-    for name, named in NAMED_LITERALS.items():
-        if sorted(values) == sorted(named):
-            return name
-    return None
-
-
-def ts_type(schema: Schema, integer: str = "number") -> str:
-    """A schema node as a TypeScript type expression (`integer` names whole numbers)."""
-    if "$ref" in schema:
-        return str(schema["$ref"]).rsplit("/", 1)[-1]
-    if "const" in schema:
-        return json.dumps(schema["const"])
-    if "enum" in schema:
-        return _literal_name(schema["enum"]) or " | ".join(json.dumps(v) for v in schema["enum"])
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            name = _union_name(schema) if key == "oneOf" else None
-            return name or " | ".join(ts_type(s, integer) for s in schema[key])
-    kind = schema.get("type")
-    if kind == "string":
-        return "string"
-    if kind == "integer":
-        return integer
-    if kind == "number":
-        return "number"
-    if kind == "boolean":
-        return "boolean"
-    if kind == "null":
-        return "null"
-    if kind == "array":
-        item = ts_type(schema.get("items", {}), integer)
-        return f"({item})[]" if " " in item else f"{item}[]"
-    if kind == "object":
-        extra = schema.get("additionalProperties", True)
-        value = "unknown" if extra is True or extra == {} else ts_type(extra, integer)
-        return f"{{ [key: string]: {value} }}"
-    return "unknown"
+def ts_type(schema: Schema) -> str:
+    """A schema node as a TypeScript type expression."""
+    return type_expr(schema, TYPESCRIPT)
 
 
 def _doc(text: str, indent: str = "") -> list[str]:
@@ -99,6 +49,51 @@ def _interface(name: str, schema: Schema) -> list[str]:
     return out
 
 
+def _literal(name: str, values: list[str]) -> list[str]:
+    return [f"export type {name} = {' | '.join(values)};"]
+
+
+def _union(name: str, members: list[str]) -> list[str]:
+    return [
+        "/** Discriminated on `type`. */",
+        f"export type {name} =",
+        *(f"  | {m}" for m in members[:-1]),
+        f"  | {members[-1]};",
+    ]
+
+
+def _event_sets() -> list[str]:
+    out = ['export type SessionEventType = SessionEvent["type"];']
+    for flag in ("durable", "terminal"):
+        out.append(f"export const {flag.upper()}_EVENT_TYPES: readonly SessionEventType[] = [")
+        out.extend(f"  {json.dumps(t)}," for t in flagged_event_types(flag))
+        out.append("];")
+    return [*out, ""]
+
+
+def _methods() -> list[str]:
+    docs = method_docs()
+    out = ["/** Custom method names. */", "export const Method = {"]
+    out.extend(f"  {_pascal(doc.constant)}: {json.dumps(doc.name)}," for doc in docs)
+    out += ["} as const;", "export type MethodName = (typeof Method)[keyof typeof Method];", ""]
+    for label, pick in (("Params", "params"), ("Result", "result")):
+        out.append(f"/** {label} type of each custom method (`void` for notifications). */")
+        out.append(f"export interface Method{label}Map {{")
+        for doc in docs:
+            model = getattr(doc, pick)
+            out.append(f"  {json.dumps(doc.name)}: {model.__name__ if model else 'void'};")
+        out += ["}", ""]
+    return out
+
+
+def _error_codes() -> list[str]:
+    out = ["/** JSON-RPC error codes of Tether's custom methods. */", "export enum ErrorCode {"]
+    for code in ErrorCode:
+        out.extend(_doc(ERROR_CODE_DESCRIPTIONS[code], "  "))
+        out.append(f"  {_pascal(code.name)} = {int(code)},")
+    return [*out, "}", ""]
+
+
 def render_typescript(defs: dict[str, Schema]) -> str:
     out = [
         f"// {HEADER}",
@@ -108,53 +103,6 @@ def render_typescript(defs: dict[str, Schema]) -> str:
         f'export const PROTOCOL_VERSION = "{PROTOCOL_VERSION}";',
         "",
     ]
-    for name, values in sorted(NAMED_LITERALS.items()):
-        out.append(f"export type {name} = {' | '.join(json.dumps(v) for v in values)};")
-    out.append("")
-    for name in sorted(defs):
-        schema = defs[name]
-        if name in NAMED_UNIONS:
-            members = [ts_type(s) for s in schema["oneOf"]]
-            out.append("/** Discriminated on `type`. */")
-            out.append(f"export type {name} =")
-            out.extend(f"  | {m}" for m in members[:-1])
-            out.append(f"  | {members[-1]};")
-        else:
-            out.extend(_interface(name, schema))
-        out.append("")
-    events = event_classes()
-    out.append('export type SessionEventType = SessionEvent["type"];')
-    for label in ("DURABLE", "TERMINAL"):
-        types = [
-            json.dumps(c.model_fields["type"].default)
-            for c in events
-            if getattr(c, label.lower())
-        ]
-        out.append(f"export const {label}_EVENT_TYPES: readonly SessionEventType[] = [")
-        out.extend(f"  {t}," for t in types)
-        out.append("];")
-    out.append("")
-    out.append("/** Custom method names. */")
-    out.append("export const Method = {")
-    docs = method_docs()
-    for doc in docs:
-        out.append(f"  {_pascal(doc.constant)}: {json.dumps(doc.name)},")
-    out.append("} as const;")
-    out.append("export type MethodName = (typeof Method)[keyof typeof Method];")
-    out.append("")
-    for label, pick in (("Params", "params"), ("Result", "result")):
-        out.append(f"/** {label} type of each custom method (`void` for notifications). */")
-        out.append(f"export interface Method{label}Map {{")
-        for doc in docs:
-            model = getattr(doc, pick)
-            out.append(f"  {json.dumps(doc.name)}: {model.__name__ if model else 'void'};")
-        out.append("}")
-        out.append("")
-    out.append("/** JSON-RPC error codes of Tether's custom methods. */")
-    out.append("export enum ErrorCode {")
-    for code in ErrorCode:
-        out.extend(_doc(ERROR_CODE_DESCRIPTIONS[code], "  "))
-        out.append(f"  {_pascal(code.name)} = {int(code)},")
-    out.append("}")
-    out.append("")
+    out += declarations(defs, TYPESCRIPT, _literal, _union, _interface)
+    out += _event_sets() + _methods() + _error_codes()
     return "\n".join(out)
