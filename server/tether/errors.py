@@ -15,9 +15,7 @@ saying what happened and, where there is one, what to do.
     │   └── ProviderResponseError      any other non-2xx answer (status kept)
     │       └── ContextLengthExceededError  400: the request outgrew the model's window
     ├── ToolError                      a tool could not do what the model asked
-    │   ├── PathOutsideWorkspaceError  a path resolves outside the workspace folder
-    │   ├── PermissionDeniedError      the user rejected the call
-    │   └── EditConflictError          the buffer changed where the agent edits
+    │   └── PathOutsideWorkspaceError  a path resolves outside the workspace folder
     ├── IndexingError                  the workspace index failed (never fatal to a turn)
     ├── StoreError                     history on disk
     │   ├── SessionNotFoundError       no session with that id
@@ -109,14 +107,6 @@ class ToolError(TetherError):
 
 
 class PathOutsideWorkspaceError(ToolError):
-    pass
-
-
-class PermissionDeniedError(ToolError):
-    pass
-
-
-class EditConflictError(ToolError):
     pass
 
 

@@ -16,6 +16,8 @@ import {
   type PermissionRequestParams,
   type PermissionRequestResult,
   type SessionEventNotification,
+  type SessionEventType,
+  TERMINAL_EVENT_TYPES,
 } from "./protocol";
 import { ChangeLens } from "./review/changeLens";
 import { EditReview } from "./review/editReview";
@@ -26,6 +28,13 @@ import { ServerSupervisor } from "./server/supervisor";
 import { StatusBar } from "./statusBar";
 
 let supervisor: ServerSupervisor | undefined;
+
+/** Events after which the history view's rows (title, size, cost) are out of date. */
+const HISTORY_STALE = new Set<SessionEventType>([
+  ...TERMINAL_EVENT_TYPES,
+  "title_changed",
+  "turn_rewound",
+]);
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel("Tether");
@@ -75,10 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           void review.onFileEdited(n.event);
         }
         if (n.sessionId === chat.sessionId) lens.onEvent(n);
-        const type = n.event.type;
-        if (type === "title_changed" || type.startsWith("turn_") || type === "step_limit_reached") {
-          if (type !== "turn_started") history.refresh();
-        }
+        if (HISTORY_STALE.has(n.event.type)) history.refresh();
       });
       client.onRequest(
         Method.PermissionRequest,

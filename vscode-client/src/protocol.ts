@@ -1615,24 +1615,6 @@ export interface ToolResultPart {
   isError: boolean;
 }
 
-/** A finished tool call, for display. */
-export interface ToolUse {
-  /** Extension data; ignored by Tether. */
-  _meta?: { [key: string]: unknown } | null;
-  /** Tool call id. */
-  id: string;
-  /** Tool name. */
-  name: string;
-  /** Arguments. */
-  input?: { [key: string]: unknown };
-  /** Output (capped for display). */
-  output?: string;
-  /** Whether the tool succeeded. */
-  success: boolean;
-  /** Wall time of the call. */
-  durationMs: number;
-}
-
 /** Terminal: the turn was cancelled; partial work is kept, marked interrupted. */
 export interface TurnCancelled {
   /** Extension data; ignored by Tether. */

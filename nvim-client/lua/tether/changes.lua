@@ -11,8 +11,8 @@ local M = {}
 ---@type table|nil the last list shown: { chat, turn_id, files = FileChangeInfo[] }
 M.shown = nil
 
----@param chat tether.Chat|nil
----@return tether.Chat|nil, table|nil
+---@param chat tether.ChatSession|nil
+---@return tether.ChatSession|nil, table|nil
 local function chat_and_client(chat)
   chat = chat or require("tether.chat").get(nil, nil)
   if not chat or not chat.session_id then
@@ -23,7 +23,7 @@ local function chat_and_client(chat)
 end
 
 ---The turn to review: the given one, else the chat's last turn with edits.
----@param chat tether.Chat
+---@param chat tether.ChatSession
 ---@param turn_id string|nil
 ---@return string|nil
 local function pick_turn(chat, turn_id)
@@ -72,7 +72,7 @@ end
 
 ---:TetherChanges [turn]: the turn's hunks in the quickfix list; keymaps in file buffers.
 ---@param turn_id string|nil
----@param chat tether.Chat|nil
+---@param chat tether.ChatSession|nil
 function M.list(turn_id, chat)
   local c
   chat, c = chat_and_client(chat)
@@ -115,7 +115,7 @@ function M.hunk_at_cursor()
 end
 
 ---Undo one hunk, one file or the whole turn.
----@param chat tether.Chat|nil
+---@param chat tether.ChatSession|nil
 ---@param turn_id string
 ---@param path string|nil
 ---@param hunk string|nil
@@ -186,7 +186,7 @@ end
 ---:TetherRewind [turn]: restore the files of that turn (default: the chat's last turn)
 ---and every later one; conflicts go to the quickfix list.
 ---@param turn_id string|nil
----@param chat tether.Chat|nil
+---@param chat tether.ChatSession|nil
 ---@param done fun(result: table|nil)|nil
 function M.rewind(turn_id, chat, done)
   local c

@@ -7,19 +7,19 @@ local log = require("tether.log")
 local render = require("tether.render")
 local window = require("tether.window")
 
-local Chat = require("tether.conversation")
+local ChatSession = require("tether.chat_session")
 
 local M = {}
 
----@type table<integer, tether.Chat>
+---@type table<integer, tether.ChatSession>
 M.by_buf = {}
----@type tether.Chat|nil
+---@type tether.ChatSession|nil
 M.last = nil
 ---@type table[] the most recent file_edited events of any chat (for :TetherDiff)
 M.last_edits = {}
 
 ---@param session_id string
----@return tether.Chat|nil
+---@return tether.ChatSession|nil
 function M.find_session(session_id)
   for _, chat in pairs(M.by_buf) do
     if chat.session_id == session_id then
@@ -31,9 +31,9 @@ end
 
 ---@param root string
 ---@param lines string[]|nil
----@return tether.Chat
+---@return tether.ChatSession
 function M.create(root, lines)
-  local chat ---@type tether.Chat
+  local chat ---@type tether.ChatSession
   local buf = chatbuf.create(root, lines, {
     send = function()
       chat:send()
@@ -55,7 +55,7 @@ function M.create(root, lines)
     flush_pending = false,
     last_seq = -1,
     edits = {},
-  }, Chat)
+  }, ChatSession)
   M.by_buf[buf] = chat
   -- :bdelete unloads a scratch buffer's text too: the chat is gone either way.
   vim.api.nvim_create_autocmd("BufUnload", {
@@ -74,7 +74,7 @@ end
 ---The chat of a buffer, else the last one used (optionally of `root`).
 ---@param buf integer|nil
 ---@param root string|nil
----@return tether.Chat|nil
+---@return tether.ChatSession|nil
 function M.get(buf, root)
   local chat = M.by_buf[buf or vim.api.nvim_get_current_buf()]
   if chat then
@@ -104,7 +104,7 @@ local function chat_window()
 end
 
 ---:TetherChat: show the workspace's chat (creating one), focused, cursor in the input area.
----@return tether.Chat
+---@return tether.ChatSession
 function M.open()
   local root = client.root_for(0)
   local chat = M.get(nil, root) or M.create(root)
@@ -114,7 +114,7 @@ function M.open()
 end
 
 ---:TetherNew: a fresh chat (a new session on first send) in the chat window.
----@return tether.Chat
+---@return tether.ChatSession
 function M.new()
   local chat = M.create((client.root_for(0)))
   window.show(chat.buf, chat_window())
@@ -125,7 +125,7 @@ end
 ---Show a stored session (a tether/session/load result) in a chat buffer.
 ---@param root string
 ---@param result table
----@return tether.Chat
+---@return tether.ChatSession
 function M.open_loaded(root, result)
   local session = result.session or {}
   local chat = M.find_session(session.id)
@@ -182,7 +182,5 @@ function M.forget_session(session_id)
     chat.last_seq = -1
   end
 end
-
-M.Chat = Chat
 
 return M

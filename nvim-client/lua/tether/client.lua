@@ -2,6 +2,7 @@
 ---across buffers), and request helpers that wait for `initialize` and report errors.
 local config = require("tether.config")
 local log = require("tether.log")
+local types = require("tether.types")
 
 local M = {}
 
@@ -17,10 +18,10 @@ local has_011 = vim.fn.has("nvim-0.11") == 1
 ---`vim.lsp.config("tether", ...)` user pays nothing until a message arrives.
 ---@type table<string, lsp.Handler>
 M.handlers = {
-  ["tether/session/event"] = function(_, params, ctx)
+  [types.methods.session_event] = function(_, params, ctx)
     require("tether.chat").on_event(params, ctx.client_id)
   end,
-  ["tether/permission/request"] = function(_, params, ctx)
+  [types.methods.permission_request] = function(_, params, ctx)
     return require("tether.permission").handle(params, ctx)
   end,
   ["workspace/applyEdit"] = function(err, params, ctx)

@@ -18,7 +18,7 @@ function M.lines(edits)
   return lines
 end
 
----@param chat tether.Chat|nil prefer this chat's last turn with edits
+---@param chat tether.ChatSession|nil prefer this chat's last turn with edits
 function M.show(chat)
   local edits = require("tether.chat").last_edits
   if chat and #chat.edits > 0 then

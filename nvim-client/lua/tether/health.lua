@@ -215,7 +215,7 @@ local function check_client()
     health.error("cannot start the server for " .. root)
     return
   end
-  local models, err = client.request_sync(c, "tether/models/list", vim.empty_dict(), TIMEOUT)
+  local models, err = client.request_sync(c, require("tether.types").methods.models_list, vim.empty_dict(), TIMEOUT)
   if not models then
     health.error("the server does not answer tether/models/list: " .. tostring(err))
   else
@@ -224,11 +224,11 @@ local function check_client()
   end
   -- A fresh server is usually still indexing: give it a few seconds to finish.
   local params = { folderUri = client.folder_uri(root) }
-  local status, ierr = client.request_sync(c, "tether/index/status", params, TIMEOUT)
+  local status, ierr = client.request_sync(c, require("tether.types").methods.index_status, params, TIMEOUT)
   local deadline = vim.uv.now() + 5000
   while status and status.state == "indexing" and vim.uv.now() < deadline do
     vim.wait(200)
-    status, ierr = client.request_sync(c, "tether/index/status", params, TIMEOUT)
+    status, ierr = client.request_sync(c, require("tether.types").methods.index_status, params, TIMEOUT)
   end
   if not status then
     health.warn("index state unknown: " .. tostring(ierr))

@@ -5,6 +5,7 @@
 local chat = require("tether.chat")
 local client = require("tether.client")
 local log = require("tether.log")
+local types = require("tether.types")
 
 local M = {}
 
@@ -70,15 +71,15 @@ end
 ---Load a session into a chat buffer.
 ---@param root string
 ---@param session_id string
----@param cb fun(chat: tether.Chat)|nil
+---@param cb fun(chat: tether.ChatSession)|nil
 function M.open(root, session_id, cb)
   with_client(root, function(c)
-    call(c, "tether/session/load", { sessionId = session_id }, function(result)
+    call(c, types.methods.session_load, { sessionId = session_id }, function(result)
       local opened = chat.open_loaded(root, result)
       opened.client_id = c.id
       -- Events after the snapshot (a turn still running) arrive again from its lastSeq.
       local params = { sessionId = session_id, fromSeq = math.max(opened.last_seq, 0) }
-      client.request(c, "tether/session/replay", params, function() end)
+      client.request(c, types.methods.session_replay, params, function() end)
       if cb then
         cb(opened)
       end
@@ -97,7 +98,7 @@ M.actions = {
         return
       end
       title = vim.trim(title)
-      call(c, "tether/session/rename", { sessionId = s.id, title = title }, function()
+      call(c, types.methods.session_rename, { sessionId = s.id, title = title }, function()
         local open = chat.find_session(s.id)
         if open then
           open:set_title(title)
@@ -114,29 +115,29 @@ M.actions = {
       if answer ~= "Delete" then
         return
       end
-      call(c, "tether/session/delete", { sessionId = s.id }, function()
+      call(c, types.methods.session_delete, { sessionId = s.id }, function()
         chat.forget_session(s.id)
         log.notify("session deleted")
       end)
     end)
   end,
   Fork = function(root, c, s)
-    call(c, "tether/session/fork", { sessionId = s.id }, function(result)
+    call(c, types.methods.session_fork, { sessionId = s.id }, function(result)
       M.open(root, result.sessionId)
     end)
   end,
   Archive = function(_, c, s)
-    call(c, "tether/session/archive", { sessionId = s.id, archived = true }, function()
+    call(c, types.methods.session_archive, { sessionId = s.id, archived = true }, function()
       log.notify("session archived (:TetherSessions! lists it)")
     end)
   end,
   Unarchive = function(_, c, s)
-    call(c, "tether/session/archive", { sessionId = s.id, archived = false }, function()
+    call(c, types.methods.session_archive, { sessionId = s.id, archived = false }, function()
       log.notify("session unarchived")
     end)
   end,
   Export = function(_, c, s)
-    call(c, "tether/session/export", { sessionId = s.id, format = "markdown" }, function(result)
+    call(c, types.methods.session_export, { sessionId = s.id, format = "markdown" }, function(result)
       vim.cmd("botright new")
       local buf = vim.api.nvim_get_current_buf()
       vim.bo[buf].buftype = "nofile"
@@ -169,14 +170,14 @@ local function rows(c, root, opts, cb)
   local folder = client.folder_uri(root)
   if opts.search and vim.trim(opts.search) ~= "" then
     local params = { folderUri = folder, query = opts.search, limit = 50, includeArchived = opts.archived == true }
-    return call(c, "tether/session/search", params, function(result)
+    return call(c, types.methods.session_search, params, function(result)
       cb(vim.tbl_map(function(hit)
         return { id = hit.sessionId, title = hit.title, archived = hit.archived, hit = hit }
       end, result.hits or {}))
     end)
   end
   local params = { folderUri = folder, limit = 200, query = opts.query, includeArchived = opts.archived == true }
-  call(c, "tether/session/list", params, function(result)
+  call(c, types.methods.session_list, params, function(result)
     cb(result.sessions or {})
   end)
 end

@@ -60,7 +60,7 @@ function M.new()
   return require("tether.chat").new()
 end
 
----@return tether.Chat|nil
+---@return tether.ChatSession|nil
 local function current_chat()
   local chat_mod = require("tether.chat")
   local chat = chat_mod.get(nil, nil)
@@ -176,7 +176,7 @@ function M.models()
   if not c then
     return
   end
-  client.request(c, "tether/models/list", vim.empty_dict(), function(err, result)
+  client.request(c, require("tether.types").methods.models_list, vim.empty_dict(), function(err, result)
     if err then
       local msg = "cannot list models: " .. client.error_message(err)
       return require("tether.log").notify(msg, vim.log.levels.ERROR)
@@ -207,7 +207,7 @@ function M.search(query)
     return
   end
   local params = { folderUri = client.folder_uri(root), query = query, limit = 100 }
-  client.request(c, "tether/index/search", params, function(err, result)
+  client.request(c, require("tether.types").methods.index_search, params, function(err, result)
     if err then
       local msg = "search failed: " .. client.error_message(err)
       return require("tether.log").notify(msg, vim.log.levels.ERROR)

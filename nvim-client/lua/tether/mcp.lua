@@ -40,7 +40,7 @@ function M.status(root)
   if not c then
     return nil, "the Tether server is not running"
   end
-  local result, err = client.request_sync(c, "tether/mcp/status", { folderUri = client.folder_uri(root) }, TIMEOUT)
+  local result, err = client.request_sync(c, require("tether.types").methods.mcp_status, { folderUri = client.folder_uri(root) }, TIMEOUT)
   if not result then
     return nil, tostring(err)
   end

@@ -59,7 +59,7 @@ function M.omnifunc(findstart, base)
     return {}
   end
   local params = { folderUri = client.folder_uri(root), prefix = base:gsub("^@", ""), limit = 30 }
-  local result = client.request_sync(c, "tether/mention/complete", params, TIMEOUT)
+  local result = client.request_sync(c, require("tether.types").methods.mention_complete, params, TIMEOUT)
   return M.complete_items(result and result.items or {})
 end
 

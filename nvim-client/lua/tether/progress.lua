@@ -54,7 +54,7 @@ local function stop_spinner(buf)
 end
 
 ---Show or hide the indicator for `chat` after its state changed.
----@param chat tether.Chat
+---@param chat tether.ChatSession
 function M.update(chat)
   local buf = chat.buf
   if not buf or not vim.api.nvim_buf_is_valid(buf) then

@@ -15,8 +15,6 @@ local M = {}
 M.new_turn = turn_mod.new_turn
 M.next_segment = turn_mod.next_segment
 M.apply = turn_mod.apply
-M.TERMINAL = turn_mod.TERMINAL
-M.is_terminal = turn_mod.is_terminal
 M.message_text = turn_mod.message_text
 local block, note = turn_mod.block, turn_mod.note
 

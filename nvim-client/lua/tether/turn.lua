@@ -1,5 +1,7 @@
 ---The turn model: session events folded into blocks (text, reasoning, tool calls, notes),
 ---each tagged with the segment it renders in. Pure: no buffers, no editor state.
+local TERMINAL = require("tether.types").terminal_events
+
 local M = {}
 
 ---@class tether.turn.Block
@@ -82,20 +84,6 @@ end
 function M.next_segment(turn)
   turn.segment = turn.segment + 1
   return turn.segment
-end
-
-local TERMINAL = {
-  turn_completed = true,
-  turn_cancelled = true,
-  turn_failed = true,
-  step_limit_reached = true,
-}
-M.TERMINAL = TERMINAL
-
----@param ev table
----@return boolean
-function M.is_terminal(ev)
-  return TERMINAL[ev.type] == true
 end
 
 ---Fold one event into the turn.

@@ -882,16 +882,6 @@
 ---@field content string What the tool returned to the model.
 ---@field isError boolean True when the call failed or was refused.
 
---- A finished tool call, for display.
----@class tether.ToolUse
----@field _meta? table<string, any>|nil Extension data; ignored by Tether.
----@field id string Tool call id.
----@field name string Tool name.
----@field input? table<string, any> Arguments.
----@field output? string Output (capped for display).
----@field success boolean Whether the tool succeeded.
----@field durationMs integer Wall time of the call.
-
 --- Terminal: the turn was cancelled; partial work is kept, marked interrupted.
 ---@class tether.TurnCancelled
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.

@@ -129,17 +129,6 @@ class Message(WireModel):
         return [p for p in self.parts if isinstance(p, ToolResultPart)]
 
 
-class ToolUse(WireModel):
-    """A finished tool call, for display."""
-
-    id: str = Field(description="Tool call id.")
-    name: str = Field(description="Tool name.")
-    input: dict[str, Any] = Field(default_factory=dict, description="Arguments.")
-    output: str = Field("", description="Output (capped for display).")
-    success: bool = Field(description="Whether the tool succeeded.")
-    duration_ms: int = Field(description="Wall time of the call.")
-
-
 # The largest JSON-RPC message body the server accepts (see lsp/framing.py for why).
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tether.errors import EditConflictError
+from tether.errors import ToolError
 from tether.tools.edit import EditTool
 from tether.tools.write_file import WriteFileTool
 from tether.workspace.folder import path_to_uri
@@ -185,7 +185,7 @@ async def test_bridge_errors_become_error_outcomes(ws: Harness) -> None:
     path = ws.write("a.py", "x = 1\n")
 
     async def conflict(edit: object) -> object:
-        raise EditConflictError("the buffer was closed while the edit was pending")
+        raise ToolError("the buffer was closed while the edit was pending")
 
     async def broken(edit: object) -> object:
         raise RuntimeError("bridge bug")

@@ -1,4 +1,4 @@
----A conversation: one chat buffer's session and its running turn. Sending turns the text
+---A chat session: one chat buffer's session and its running turn. Sending turns the text
 ---under the last `## You` into a prompt (or a steer while a turn runs); session events fold
 ---into the turn model and stream into the buffer.
 local chatbuf = require("tether.chatbuf")
@@ -7,8 +7,9 @@ local config = require("tether.config")
 local context = require("tether.context")
 local log = require("tether.log")
 local render = require("tether.render")
+local types = require("tether.types")
 
----@class tether.Chat
+---@class tether.ChatSession
 ---@field buf integer
 ---@field root string
 ---@field client_id integer|nil
@@ -25,11 +26,11 @@ local render = require("tether.render")
 ---@field edits table[] file_edited events, newest last
 ---@field pending {text: string, ctx: table|nil, seg: tether.Segment}|nil a late steer
 ---@field stop_requested boolean|nil :TetherStop while the session was being created
-local Chat = {}
-Chat.__index = Chat
+local ChatSession = {}
+ChatSession.__index = ChatSession
 
 ---The chat whose state changed becomes the statusline's; listeners hear `User TetherStatus`.
----@param chat tether.Chat
+---@param chat tether.ChatSession
 local function status_changed(chat)
   require("tether.chat").last = chat
   pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "TetherStatus", modeline = false })
@@ -39,17 +40,17 @@ local function status_changed(chat)
   pcall(vim.cmd, "redrawstatus!")
 end
 
-function Chat:focus_input()
+function ChatSession:focus_input()
   chatbuf.focus_input(self.buf)
 end
 
 ---@return boolean
-function Chat:busy()
+function ChatSession:busy()
   return self.state ~= "idle"
 end
 
 ---@param state string
-function Chat:set_state(state)
+function ChatSession:set_state(state)
   self.state = state
   status_changed(self)
   local pending = state == "idle" and self.pending
@@ -65,7 +66,7 @@ function Chat:set_state(state)
 end
 
 ---@return string|nil text, integer|nil row
-function Chat:input()
+function ChatSession:input()
   return chatbuf.input(self.buf)
 end
 
@@ -74,12 +75,12 @@ end
 ---@param note string|nil
 ---@param keep_input boolean|nil
 ---@return tether.Segment
-function Chat:open_segment(row, text, note, keep_input)
+function ChatSession:open_segment(row, text, note, keep_input)
   return chatbuf.open_segment(self.buf, row, text, note, keep_input)
 end
 
 ---@param segment integer
-function Chat:render_segment(segment)
+function ChatSession:render_segment(segment)
   local seg = self.segments[segment]
   if seg and self.turn then
     chatbuf.write_segment(self.buf, seg, render.segment_lines(self.turn, segment))
@@ -87,7 +88,7 @@ function Chat:render_segment(segment)
 end
 
 ---Coalesce redraws: deltas arrive faster than the screen needs them.
-function Chat:flush()
+function ChatSession:flush()
   self.flush_pending = false
   local dirty = self.dirty
   self.dirty = {}
@@ -98,7 +99,7 @@ end
 
 ---@param segment integer|nil
 ---@param now boolean|nil
-function Chat:mark_dirty(segment, now)
+function ChatSession:mark_dirty(segment, now)
   if segment then
     self.dirty[segment] = true
   end
@@ -114,7 +115,7 @@ function Chat:mark_dirty(segment, now)
 end
 
 ---@return vim.lsp.Client|nil
-function Chat:client()
+function ChatSession:client()
   local c = client.ensure(self.root)
   self.client_id = c and c.id or nil
   return c
@@ -122,7 +123,7 @@ end
 
 ---Write an error into the open answer segment and go idle.
 ---@param msg string
-function Chat:fail(msg)
+function ChatSession:fail(msg)
   if self.turn and not self.turn.status then
     render.apply(self.turn, { type = "turn_failed", reason = msg })
     self:mark_dirty(self.turn.segment, true)
@@ -134,7 +135,7 @@ end
 ---@param text string
 ---@param ctx table|nil PromptContext
 ---@param seg tether.Segment
-function Chat:start_turn(text, ctx, seg)
+function ChatSession:start_turn(text, ctx, seg)
   local turn = render.new_turn(config.options.chat.max_output_lines)
   self.turn, self.turn_id, self.segments = turn, nil, { [1] = seg }
   self.stop_requested = nil
@@ -145,7 +146,7 @@ function Chat:start_turn(text, ctx, seg)
   local function prompt()
     self:set_state("running")
     local params = { sessionId = self.session_id, text = text, context = ctx }
-    client.request(c, "tether/session/prompt", params, function(err, result)
+    client.request(c, types.methods.session_prompt, params, function(err, result)
       if self.turn == turn then -- not a late answer about an earlier turn
         self:on_prompt_done(err, result)
       end
@@ -156,7 +157,7 @@ function Chat:start_turn(text, ctx, seg)
   end
   self:set_state("starting")
   local params = { folderUri = client.folder_uri(self.root), model = config.options.model }
-  client.request(c, "tether/session/create", params, function(err, result)
+  client.request(c, types.methods.session_create, params, function(err, result)
     if err or not result then
       return self:fail("cannot create a session: " .. client.error_message(err or "no result"))
     end
@@ -177,7 +178,7 @@ end
 ---The prompt request returns when the turn has ended; its events normally got there first.
 ---@param err table|string|nil
 ---@param result table|nil TurnResult
-function Chat:on_prompt_done(err, result)
+function ChatSession:on_prompt_done(err, result)
   if err then
     return self:fail(client.error_message(err))
   end
@@ -204,7 +205,7 @@ end
 ---@param ctx table|nil PromptContext (default: the active file)
 ---@param note string|nil
 ---@param question string|nil send this instead of the input area (whose draft then stays)
-function Chat:send(ctx, note, question)
+function ChatSession:send(ctx, note, question)
   local text, row = self:input()
   local keep = question ~= nil
   if keep and row then
@@ -236,7 +237,7 @@ function Chat:send(ctx, note, question)
     return self:fail("the Tether server is not running")
   end
   local params = { sessionId = self.session_id, text = text }
-  client.request(c, "tether/session/steer", params, function(err, result)
+  client.request(c, types.methods.session_steer, params, function(err, result)
     if err then
       return log.notify("steer failed: " .. client.error_message(err), vim.log.levels.WARN)
     end
@@ -254,7 +255,7 @@ end
 
 ---:TetherContinue: a new turn resuming the last step-limit checkpoint (the server builds
 ---the resume prompt); its answer streams above the input area.
-function Chat:continue()
+function ChatSession:continue()
   if not self.session_id then
     return log.notify("nothing to continue: this chat has no session yet", vim.log.levels.WARN)
   end
@@ -269,7 +270,7 @@ function Chat:continue()
   self.turn, self.turn_id = turn, nil
   self.segments = { [1] = chatbuf.insert_segment(self.buf) }
   self:set_state("running")
-  client.request(c, "tether/session/continue", { sessionId = self.session_id }, function(err, result)
+  client.request(c, types.methods.session_continue, { sessionId = self.session_id }, function(err, result)
     if self.turn == turn then
       self:on_prompt_done(err, result)
     end
@@ -278,18 +279,18 @@ end
 
 ---:TetherContext: what the next request would contain, section by section.
 ---@param callback fun(result: table|nil, err: string|nil)
-function Chat:context(callback)
+function ChatSession:context(callback)
   local c = self:client()
   if not self.session_id or not c then
     return callback(nil, "this chat has no session yet")
   end
-  client.request(c, "tether/session/context", { sessionId = self.session_id }, function(err, result)
+  client.request(c, types.methods.session_context, { sessionId = self.session_id }, function(err, result)
     callback(result, err and client.error_message(err) or nil)
   end)
 end
 
 ---:TetherStop: cancel the running turn (idempotent).
-function Chat:stop()
+function ChatSession:stop()
   self.pending = nil
   if self.state == "starting" then
     self.stop_requested = true -- the session is being created: do not prompt after all
@@ -303,7 +304,7 @@ function Chat:stop()
   if not c then
     return self:fail("the Tether server is not running")
   end
-  client.request(c, "tether/session/cancel", { sessionId = self.session_id }, function(err)
+  client.request(c, types.methods.session_cancel, { sessionId = self.session_id }, function(err)
     if err then
       log.notify("cancel failed: " .. client.error_message(err), vim.log.levels.WARN)
     end
@@ -311,7 +312,7 @@ function Chat:stop()
 end
 
 ---@param title string
-function Chat:set_title(title)
+function ChatSession:set_title(title)
   self.title = title
   chatbuf.set_title(self.buf, title)
   status_changed(self)
@@ -319,7 +320,7 @@ end
 
 ---Follow a running turn started elsewhere: its output goes above the input area.
 ---@param turn_id string
-function Chat:adopt(turn_id)
+function ChatSession:adopt(turn_id)
   self.turn = render.new_turn(config.options.chat.max_output_lines)
   self.turn_id = turn_id
   self.segments = { [1] = chatbuf.insert_segment(self.buf) }
@@ -328,7 +329,7 @@ end
 
 ---@param ev tether.SessionEvent|table
 ---@param seq integer|nil
-function Chat:on_event(ev, seq)
+function ChatSession:on_event(ev, seq)
   if seq then
     if seq <= self.last_seq then
       return -- already seen (a replay)
@@ -368,7 +369,7 @@ function Chat:on_event(ev, seq)
   if not self.turn or self.turn.status then
     -- No turn of ours is open: a turn this chat did not start (its session was reopened
     -- while running) gets an answer segment of its own; anything else is late news.
-    if not ev.turnId or ev.turnId == self.turn_id or render.TERMINAL[t] then
+    if not ev.turnId or ev.turnId == self.turn_id or types.terminal_events[t] then
       return
     end
     self:adopt(ev.turnId)
@@ -379,7 +380,7 @@ function Chat:on_event(ev, seq)
     return -- a late event of an earlier turn
   end
   local segment = render.apply(self.turn, ev)
-  if render.TERMINAL[t] then
+  if types.terminal_events[t] then
     local touched = require("tether.touched").note(self.edits, self.turn_id)
     if touched then
       require("tether.turn").note(self.turn, touched)
@@ -390,7 +391,7 @@ function Chat:on_event(ev, seq)
   elseif t == "permission_resolved" and self.state == "waiting" then
     self:set_state("running")
   end
-  if render.TERMINAL[t] then
+  if types.terminal_events[t] then
     self:mark_dirty(segment, true)
     self:set_state("idle")
   else
@@ -398,4 +399,4 @@ function Chat:on_event(ev, seq)
   end
 end
 
-return Chat
+return ChatSession
