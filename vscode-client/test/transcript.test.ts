@@ -305,6 +305,98 @@ describe("permissions", () => {
   });
 });
 
+describe("the optimistic prompt reconciles by its client message id", () => {
+  const sent = (text: string, clientMessageId: string): Action => ({
+    kind: "promptSent",
+    text,
+    steer: false,
+    clientMessageId,
+  });
+  const userMessage = (id: string, text: string, turnId: string) =>
+    event("message_added", { message: message(id, "user", [{ type: "text", text }], { turnId }) }, { turnId });
+  const users = (state: Transcript) => state.items.filter((i): i is UserItem => i.kind === "user");
+
+  test("two identical prompts in a row: each item gets its own turn and message", () => {
+    const state = run([
+      sent("same", "c1"),
+      event("turn_started", { prompt: "same", clientMessageId: "c1" }, { turnId: "t1" }),
+      userMessage("u1", "same", "t1"),
+      event("turn_completed", { reason: "end_turn" }, { turnId: "t1" }),
+      sent("same", "c2"),
+      event("turn_started", { prompt: "same", clientMessageId: "c2" }, { turnId: "t2" }),
+      userMessage("u2", "same", "t2"),
+    ]);
+    assert.deepEqual(
+      users(state).map((u) => [u.clientMessageId, u.turnId, u.messageId]),
+      [
+        ["c1", "t1", "u1"],
+        ["c2", "t2", "u2"],
+      ],
+    );
+  });
+
+  test("a steer with the prompt's text, sent before the prompt's message came, keeps its own", () => {
+    const state = run([
+      sent("same", "c1"),
+      event("turn_started", { prompt: "same", clientMessageId: "c1" }, { turnId: "t1" }),
+      { kind: "promptSent", text: "same", steer: true },
+      userMessage("u1", "same", "t1"),
+      userMessage("u2", "same", "t1"),
+    ]);
+    assert.deepEqual(
+      users(state).map((u) => [u.steer ?? false, u.messageId]),
+      [
+        [false, "u1"],
+        [true, "u2"],
+      ],
+    );
+  });
+
+  test("another window's turn with the same text does not take this window's prompt", () => {
+    const state = run([
+      sent("go", "mine"),
+      event("turn_started", { prompt: "go", clientMessageId: "theirs" }, { turnId: "t9" }),
+    ]);
+    assert.deepEqual(
+      users(state).map((u) => [u.clientMessageId, u.turnId]),
+      [
+        ["mine", undefined],
+        [undefined, "t9"],
+      ],
+    );
+  });
+
+  test("the id decides even where the text differs", () => {
+    const state = run([
+      sent("go", "c1"),
+      event("turn_started", { prompt: "go (with context)", clientMessageId: "c1" }, { turnId: "t1" }),
+    ]);
+    assert.deepEqual(
+      users(state).map((u) => [u.text, u.turnId]),
+      [["go", "t1"]],
+    );
+  });
+
+  test("an event without an id (an older server, old history) falls back to the text", () => {
+    const state = run([
+      sent("same", "c1"),
+      event("turn_started", { prompt: "same" }, { turnId: "t1" }),
+      userMessage("u1", "same", "t1"),
+      event("turn_completed", { reason: "end_turn" }, { turnId: "t1" }),
+      sent("same", "c2"),
+      event("turn_started", { prompt: "same" }, { turnId: "t2" }),
+      userMessage("u2", "same", "t2"),
+    ]);
+    assert.deepEqual(
+      users(state).map((u) => [u.clientMessageId, u.turnId, u.messageId]),
+      [
+        ["c1", "t1", "u1"],
+        ["c2", "t2", "u2"],
+      ],
+    );
+  });
+});
+
 describe("steering and history", () => {
   test("steer text shows once, linked to its durable message", () => {
     const state = run([

@@ -3,6 +3,7 @@
  * steer, stop, new chat, answer permissions, pick a model). Server events are reduced
  * here and mirrored to the webview, which runs the same reducer.
  */
+import * as crypto from "node:crypto";
 import * as vscode from "vscode";
 
 import {
@@ -200,14 +201,17 @@ export class ChatController implements vscode.Disposable {
       sessionId = await this.createSession();
       if (!sessionId) return;
     }
-    this.apply({ kind: "promptSent", text: trimmed, steer: false });
+    // A fresh id per prompt: the server echoes it on turn_started, so the optimistic item
+    // finds its turn by identity, not by text (two identical prompts stay two items).
+    const clientMessageId = crypto.randomUUID();
+    this.apply({ kind: "promptSent", text: trimmed, steer: false, clientMessageId });
     this.changed.fire();
     const base = context === undefined ? editorContext(this.folderUri) : context;
     // Only the mentions whose `@name` is still in the text the user sent.
     const kept = mentions.filter((m) => !!m.name && trimmed.includes(m.name));
     const ctx = kept.length ? { ...(base ?? { extraFileUris: [] }), mentions: kept } : base;
     try {
-      const result = await this.api.prompt(sessionId, trimmed, ctx);
+      const result = await this.api.prompt(sessionId, trimmed, ctx, clientMessageId);
       if (this.transcript.sessionId === sessionId) {
         this.apply({
           kind: "promptEnded",

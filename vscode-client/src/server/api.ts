@@ -38,9 +38,10 @@ export class TetherApi {
     sessionId: string,
     text: string,
     context: PromptContext | null,
+    clientMessageId: string,
     token?: vscode.CancellationToken,
   ): Promise<TurnResult> {
-    return this.request(Method.SessionPrompt, { sessionId, text, context }, token);
+    return this.request(Method.SessionPrompt, { sessionId, text, context, clientMessageId }, token);
   }
 
   continueTurn(sessionId: string, token?: vscode.CancellationToken): Promise<TurnResult> {

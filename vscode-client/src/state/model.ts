@@ -13,6 +13,8 @@ export interface UserItem {
   messageId?: string;
   turnId?: string | null;
   steer?: boolean;
+  /** The id this client sent with the prompt; the server echoes it on `turn_started`. */
+  clientMessageId?: string;
 }
 
 export interface AssistantItem {
@@ -149,7 +151,7 @@ export type Action =
   | { kind: "event"; notification: SessionEventNotification }
   | { kind: "permissionAsked"; params: PermissionRequestParams }
   | { kind: "permissionAnswered"; toolCallId: string; option: PermissionOption }
-  | { kind: "promptSent"; text: string; steer: boolean }
+  | { kind: "promptSent"; text: string; steer: boolean; clientMessageId?: string }
   | { kind: "promptEnded"; status: TurnEnd; reason: string; turnId: string | null }
   | { kind: "notice"; level: NoticeItem["level"]; text: string }
   | { kind: "continuable"; reason: string }

@@ -11,6 +11,7 @@ import type {
   Message,
   SessionEvent,
   SessionEventNotification,
+  TurnStarted as TurnStartedEvent,
   Usage,
 } from "../protocol";
 import {
@@ -65,6 +66,7 @@ export function reduce(state: Transcript, action: Action): Transcript {
           key: `local:${state.items.length}`,
           text: action.text,
           steer: action.steer,
+          ...(action.clientMessageId ? { clientMessageId: action.clientMessageId } : {}),
         },
       );
     case "promptEnded":
@@ -134,7 +136,7 @@ function adoptRunningTurn(state: Transcript, event: SessionEvent): Transcript {
 function applyEvent(state: Transcript, event: SessionEvent): Transcript {
   switch (event.type) {
     case "turn_started":
-      return turnStarted(state, event.turnId ?? null, event.prompt, event.model);
+      return turnStarted(state, event);
     case "message_added":
       return messageAdded(state, event.message);
     case "text_delta":
@@ -357,20 +359,50 @@ function totalOf(usage: Usage | undefined): number {
   return usage.totalTokens || (usage.promptTokens ?? 0) + (usage.completionTokens ?? 0);
 }
 
-function turnStarted(state: Transcript, turnId: string | null, prompt: string, model?: string) {
+function turnStarted(state: Transcript, event: TurnStartedEvent): Transcript {
+  const turnId = event.turnId ?? null;
   const items = state.items.map((i): Item =>
     i.kind === "turnEnd" && i.canContinue ? { ...i, canContinue: false } : i,
   );
-  const base = { ...state, items, running: true, turnId, model: model || state.model };
+  const base = { ...state, items, running: true, turnId, model: event.model || state.model };
   // The prompt we showed optimistically (promptSent) becomes this turn's user item.
-  const idx = findLastIndex(
-    base.items,
-    (i) => i.kind === "user" && i.turnId === undefined && !i.steer && i.text === prompt,
-  );
+  const idx = optimisticPrompt(base.items, event.prompt, event.clientMessageId ?? null);
   if (idx >= 0) {
     return replaceAt(base, idx, { ...(base.items[idx] as UserItem), turnId });
   }
-  return withItem(base, { kind: "user", key: `turn:${turnId}`, text: prompt, turnId });
+  return withItem(base, { kind: "user", key: `turn:${turnId}`, text: event.prompt, turnId });
+}
+
+/**
+ * The index of the optimistic item a turn's prompt is: the one with the client message id
+ * the server echoed; without one (an older server), the last unclaimed prompt of that text.
+ * An id no item has is another window's prompt: -1, however alike the text.
+ */
+function optimisticPrompt(items: Item[], prompt: string, clientMessageId: string | null): number {
+  if (clientMessageId !== null) {
+    return findLastIndex(items, (i) => i.kind === "user" && i.clientMessageId === clientMessageId);
+  }
+  return findLastIndex(
+    items,
+    (i) => i.kind === "user" && i.turnId === undefined && !i.steer && i.text === prompt,
+  );
+}
+
+/**
+ * The index of the optimistic item a user message is: its turn's prompt while that has no
+ * message yet (the prompt's message comes first in its turn), else the last unclaimed item
+ * of that text that belongs to no other turn (a steer).
+ */
+function optimisticMessage(items: Item[], text: string, turnId: string | null): number {
+  const prompt = findLastIndex(
+    items,
+    (i) => i.kind === "user" && turnId !== null && i.turnId === turnId && !i.steer && !i.messageId,
+  );
+  if (prompt >= 0) return prompt;
+  return findLastIndex(
+    items,
+    (i) => i.kind === "user" && !i.messageId && i.text === text && (i.turnId ?? turnId) === turnId,
+  );
 }
 
 function messageAdded(state: Transcript, message: Message): Transcript {
@@ -378,10 +410,7 @@ function messageAdded(state: Transcript, message: Message): Transcript {
     const text = messageText(message);
     const attachments = attachmentLabels(message);
     if (state.items.some((i) => i.kind === "user" && i.messageId === message.id)) return state;
-    const idx = findLastIndex(
-      state.items,
-      (i) => i.kind === "user" && i.messageId === undefined && i.text === text,
-    );
+    const idx = optimisticMessage(state.items, text, message.turnId ?? null);
     if (idx >= 0) {
       const item = state.items[idx] as UserItem;
       return replaceAt(state, idx, { ...item, messageId: message.id, attachments });
