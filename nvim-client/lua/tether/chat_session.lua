@@ -26,8 +26,20 @@ local types = require("tether.types")
 ---@field edits table[] file_edited events, newest last
 ---@field pending {text: string, ctx: table|nil, seg: tether.Segment}|nil a late steer
 ---@field stop_requested boolean|nil :TetherStop while the session was being created
+---@field client_message_id string|nil the id sent with the running prompt (echoed on its turn_started)
+---@field other_turn string|nil another window's turn that started while our prompt waited
 local ChatSession = {}
 ChatSession.__index = ChatSession
+
+local sent_ids = 0
+
+---A prompt's clientMessageId, unique across the editors on one session (pid, clock, counter):
+---it is what tells this chat's turn from another window's.
+---@return string
+local function new_client_message_id()
+  sent_ids = sent_ids + 1
+  return ("nvim-%d-%x-%d"):format(vim.uv.os_getpid(), vim.uv.hrtime(), sent_ids)
+end
 
 ---The chat whose state changed becomes the statusline's; listeners hear `User TetherStatus`.
 ---@param chat tether.ChatSession
@@ -138,14 +150,16 @@ end
 function ChatSession:start_turn(text, ctx, seg)
   local turn = render.new_turn(config.options.chat.max_output_lines)
   self.turn, self.turn_id, self.segments = turn, nil, { [1] = seg }
-  self.stop_requested = nil
+  self.stop_requested, self.other_turn = nil, nil
+  self.client_message_id = new_client_message_id()
   local c = self:client()
   if not c then
     return self:fail("the Tether server is not running (see :checkhealth tether)")
   end
   local function prompt()
     self:set_state("running")
-    local params = { sessionId = self.session_id, text = text, context = ctx }
+    local params =
+      { sessionId = self.session_id, text = text, context = ctx, clientMessageId = self.client_message_id }
     client.request(c, types.methods.session_prompt, params, function(err, result)
       if self.turn == turn then -- not a late answer about an earlier turn
         self:on_prompt_done(err, result)
@@ -267,7 +281,7 @@ function ChatSession:continue()
     return self:fail("the Tether server is not running")
   end
   local turn = render.new_turn(config.options.chat.max_output_lines)
-  self.turn, self.turn_id = turn, nil
+  self.turn, self.turn_id, self.client_message_id, self.other_turn = turn, nil, nil, nil
   self.segments = { [1] = chatbuf.insert_segment(self.buf) }
   self:set_state("running")
   client.request(c, types.methods.session_continue, { sessionId = self.session_id }, function(err, result)
@@ -322,9 +336,22 @@ end
 ---@param turn_id string
 function ChatSession:adopt(turn_id)
   self.turn = render.new_turn(config.options.chat.max_output_lines)
-  self.turn_id = turn_id
+  self.turn_id, self.client_message_id, self.other_turn = turn_id, nil, nil
   self.segments = { [1] = chatbuf.insert_segment(self.buf) }
   self:set_state("running")
+end
+
+---Whether a turn_started is the turn of the prompt this chat is waiting on, by the id the
+---server echoes. Without an id on either side (an older server, a continue, a turn adopted
+---from another window) the turn that starts is the one we wait for, as before ids.
+---@param ev table
+---@return boolean
+function ChatSession:is_our_prompt(ev)
+  local id = ev.clientMessageId
+  if id == nil or id == vim.NIL or self.client_message_id == nil then
+    return true
+  end
+  return id == self.client_message_id
 end
 
 ---@param ev tether.SessionEvent|table
@@ -374,8 +401,13 @@ function ChatSession:on_event(ev, seq)
     end
     self:adopt(ev.turnId)
   end
-  if t == "turn_started" then
+  if t == "turn_started" and not self:is_our_prompt(ev) then
+    self.other_turn = ev.turnId -- another window's: ours will be refused (one turn at a time)
+    return
+  elseif t == "turn_started" then
     self.turn_id = ev.turnId
+  elseif ev.turnId and ev.turnId == self.other_turn and not self.turn_id then
+    return
   elseif self.turn_id and ev.turnId and ev.turnId ~= self.turn_id then
     return -- a late event of an earlier turn
   end

@@ -360,6 +360,62 @@ h.test("asking with a question keeps the draft in the input area", function()
   vim.api.nvim_buf_set_lines(chat.buf, row + 1, -1, false, { "", "" })
 end)
 
+h.test("each prompt carries a fresh clientMessageId; two identical prompts get their own turns", function()
+  local chat = chat_mod.get()
+  input(chat, "same")
+  chat:send()
+  local first = last("tether/session/prompt").params.clientMessageId
+  h.truthy(type(first) == "string" and first ~= "", "the prompt carries an id")
+  feed("turn_started", { turnId = "ts1", prompt = "same", clientMessageId = first })
+  feed("text_delta", { turnId = "ts1", messageId = "ms1", text = "First answer." })
+  feed("turn_completed", { turnId = "ts1" })
+  input(chat, "same")
+  chat:send()
+  local second = last("tether/session/prompt").params.clientMessageId
+  h.truthy(second ~= first, "a fresh id per prompt")
+  feed("turn_started", { turnId = "ts2", prompt = "same", clientMessageId = second })
+  h.eq("ts2", chat.turn_id)
+  feed("text_delta", { turnId = "ts2", messageId = "ms2", text = "Second answer." })
+  feed("turn_completed", { turnId = "ts2" })
+  local lines = h.buf_lines(chat.buf)
+  local a1, a2 = h.find(lines, "^First answer%.$"), h.find(lines, "^Second answer%.$")
+  local asks = {}
+  for i, l in ipairs(lines) do
+    if l == "same" then
+      table.insert(asks, i)
+    end
+  end
+  h.eq(2, #asks, table.concat(lines, "\n"))
+  h.truthy(asks[1] < a1 and a1 < asks[2] and asks[2] < a2, "each answer under its own prompt")
+end)
+
+h.test("another window's turn does not take this chat's pending prompt", function()
+  local chat = chat_mod.get()
+  input(chat, "go")
+  chat:send()
+  local prompt = last("tether/session/prompt")
+  feed("turn_started", { turnId = "tw", prompt = "go", clientMessageId = "another-window" })
+  feed("text_delta", { turnId = "tw", messageId = "mw", text = "Their answer." })
+  h.truthy(chat.turn_id ~= "tw", "not bound to the other window's turn")
+  h.eq(nil, h.find(h.buf_lines(chat.buf), "^Their answer%.$"), "their output is not shown as ours")
+  -- the server refuses ours (one turn at a time); the other window's turn is then followed
+  prompt.cb({ code = -32002, message = "a turn is already running" }, nil)
+  h.eq("idle", chat.state)
+  feed("text_delta", { turnId = "tw", messageId = "mw", text = " More." })
+  h.eq("running", chat.state)
+  h.eq("tw", chat.turn_id)
+  feed("turn_completed", { turnId = "tw" })
+  h.eq("idle", chat.state)
+  local lines = h.buf_lines(chat.buf)
+  h.truthy(h.find(lines, "^%*%*Failed:%*%* a turn is already running %(%-32002%)$") < h.find(lines, "More%.$"))
+  -- an idle chat follows the other window's next turn from its turn_started, id and all
+  feed("turn_started", { turnId = "tw2", prompt = "next", clientMessageId = "another-window-2" })
+  h.eq("running", chat.state)
+  h.eq("tw2", chat.turn_id)
+  feed("turn_completed", { turnId = "tw2" })
+  h.eq("idle", chat.state)
+end)
+
 h.test("a reopened session follows a turn it did not start", function()
   local chat = chat_mod.open_loaded(vim.fn.getcwd(), {
     session = { id = "s2", title = "Running elsewhere" },
