@@ -316,24 +316,31 @@ describe("the optimistic prompt reconciles by its client message id", () => {
     event("message_added", { message: message(id, "user", [{ type: "text", text }], { turnId }) }, { turnId });
   const users = (state: Transcript) => state.items.filter((i): i is UserItem => i.kind === "user");
 
-  test("two identical prompts in a row: each item gets its own turn and message", () => {
-    const state = run([
-      sent("same", "c1"),
-      event("turn_started", { prompt: "same", clientMessageId: "c1" }, { turnId: "t1" }),
-      userMessage("u1", "same", "t1"),
-      event("turn_completed", { reason: "end_turn" }, { turnId: "t1" }),
-      sent("same", "c2"),
-      event("turn_started", { prompt: "same", clientMessageId: "c2" }, { turnId: "t2" }),
-      userMessage("u2", "same", "t2"),
-    ]);
-    assert.deepEqual(
-      users(state).map((u) => [u.clientMessageId, u.turnId, u.messageId]),
-      [
-        ["c1", "t1", "u1"],
-        ["c2", "t2", "u2"],
-      ],
-    );
-  });
+  for (const [how, echoed] of [
+    ["by the id the server echoes", true],
+    ["by the text, when the server echoes no id (older server, old history)", false],
+  ] as const) {
+    test(`two identical prompts in a row reconcile to their own turns and messages, ${how}`, () => {
+      const started = (id: string, turnId: string) =>
+        event("turn_started", { prompt: "same", ...(echoed ? { clientMessageId: id } : {}) }, { turnId });
+      const state = run([
+        sent("same", "c1"),
+        started("c1", "t1"),
+        userMessage("u1", "same", "t1"),
+        event("turn_completed", { reason: "end_turn" }, { turnId: "t1" }),
+        sent("same", "c2"),
+        started("c2", "t2"),
+        userMessage("u2", "same", "t2"),
+      ]);
+      assert.deepEqual(
+        users(state).map((u) => [u.clientMessageId, u.turnId, u.messageId]),
+        [
+          ["c1", "t1", "u1"],
+          ["c2", "t2", "u2"],
+        ],
+      );
+    });
+  }
 
   test("a steer with the prompt's text, sent before the prompt's message came, keeps its own", () => {
     const state = run([
@@ -353,47 +360,16 @@ describe("the optimistic prompt reconciles by its client message id", () => {
   });
 
   test("another window's turn with the same text does not take this window's prompt", () => {
-    const state = run([
-      sent("go", "mine"),
-      event("turn_started", { prompt: "go", clientMessageId: "theirs" }, { turnId: "t9" }),
-    ]);
-    assert.deepEqual(
-      users(state).map((u) => [u.clientMessageId, u.turnId]),
-      [
-        ["mine", undefined],
-        [undefined, "t9"],
-      ],
-    );
+    const theirs = event("turn_started", { prompt: "go", clientMessageId: "theirs" }, { turnId: "t9" });
+    const state = run([sent("go", "mine"), theirs]);
+    const bound = users(state).map((u) => [u.clientMessageId, u.turnId]);
+    assert.deepEqual(bound, [["mine", undefined], [undefined, "t9"]]);
   });
 
   test("the id decides even where the text differs", () => {
-    const state = run([
-      sent("go", "c1"),
-      event("turn_started", { prompt: "go (with context)", clientMessageId: "c1" }, { turnId: "t1" }),
-    ]);
-    assert.deepEqual(
-      users(state).map((u) => [u.text, u.turnId]),
-      [["go", "t1"]],
-    );
-  });
-
-  test("an event without an id (an older server, old history) falls back to the text", () => {
-    const state = run([
-      sent("same", "c1"),
-      event("turn_started", { prompt: "same" }, { turnId: "t1" }),
-      userMessage("u1", "same", "t1"),
-      event("turn_completed", { reason: "end_turn" }, { turnId: "t1" }),
-      sent("same", "c2"),
-      event("turn_started", { prompt: "same" }, { turnId: "t2" }),
-      userMessage("u2", "same", "t2"),
-    ]);
-    assert.deepEqual(
-      users(state).map((u) => [u.clientMessageId, u.turnId, u.messageId]),
-      [
-        ["c1", "t1", "u1"],
-        ["c2", "t2", "u2"],
-      ],
-    );
+    const ours = event("turn_started", { prompt: "go (with context)", clientMessageId: "c1" }, { turnId: "t1" });
+    const state = run([sent("go", "c1"), ours]);
+    assert.deepEqual(users(state).map((u) => [u.text, u.turnId]), [["go", "t1"]]);
   });
 });
 

@@ -360,18 +360,22 @@ h.test("asking with a question keeps the draft in the input area", function()
   vim.api.nvim_buf_set_lines(chat.buf, row + 1, -1, false, { "", "" })
 end)
 
-h.test("each prompt carries a fresh clientMessageId; two identical prompts get their own turns", function()
+---Send `text` from the current chat; the prompt request it made.
+local function ask(text)
   local chat = chat_mod.get()
-  input(chat, "same")
+  input(chat, text)
   chat:send()
-  local first = last("tether/session/prompt").params.clientMessageId
+  return chat, last("tether/session/prompt")
+end
+
+h.test("each prompt carries a fresh clientMessageId; two identical prompts get their own turns", function()
+  local chat, asked = ask("same")
+  local first = asked.params.clientMessageId
   h.truthy(type(first) == "string" and first ~= "", "the prompt carries an id")
   feed("turn_started", { turnId = "ts1", prompt = "same", clientMessageId = first })
   feed("text_delta", { turnId = "ts1", messageId = "ms1", text = "First answer." })
   feed("turn_completed", { turnId = "ts1" })
-  input(chat, "same")
-  chat:send()
-  local second = last("tether/session/prompt").params.clientMessageId
+  local second = select(2, ask("same")).params.clientMessageId
   h.truthy(second ~= first, "a fresh id per prompt")
   feed("turn_started", { turnId = "ts2", prompt = "same", clientMessageId = second })
   h.eq("ts2", chat.turn_id)
@@ -390,10 +394,7 @@ h.test("each prompt carries a fresh clientMessageId; two identical prompts get t
 end)
 
 h.test("another window's turn does not take this chat's pending prompt", function()
-  local chat = chat_mod.get()
-  input(chat, "go")
-  chat:send()
-  local prompt = last("tether/session/prompt")
+  local chat, prompt = ask("go")
   feed("turn_started", { turnId = "tw", prompt = "go", clientMessageId = "another-window" })
   feed("text_delta", { turnId = "tw", messageId = "mw", text = "Their answer." })
   h.truthy(chat.turn_id ~= "tw", "not bound to the other window's turn")
