@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from tether.errors import IndexingError
+from tether.errors import IndexingError, ToolError
 from tether.index.hits import FileHit, SymbolHit
 from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail
+from tether.tools.schema import arguments_schema, nonempty_string
 
 Hit = TypeVar("Hit")
 MAX_LIMIT = 100
@@ -32,6 +33,19 @@ def _unavailable(index: IndexQuery | None) -> str | None:
     if current.state == "idle" and not current.files:
         return "the workspace index is not built yet; use grep or glob for now"
     return None
+
+
+def _ready(ctx: ToolContext) -> IndexQuery:
+    """The session's index when it can answer; else a ToolError saying why (use grep)."""
+    problem = _unavailable(ctx.index)
+    if problem or ctx.index is None:
+        raise ToolError(problem or "no index")
+    return ctx.index
+
+
+def _limit_spec(what: str, default: int) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+            "description": f"Maximum {what} (default {default})."}
 
 
 def _building_note(index: IndexQuery) -> str:
@@ -59,16 +73,14 @@ class _HitsTool(BuiltinTool, Generic[Hit]):
         raise NotImplementedError
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        problem = _unavailable(ctx.index)
-        if problem or ctx.index is None:
-            return fail(problem or "no index")
+        index = _ready(ctx)
         try:
-            hits = await self._query(ctx.index, args)
+            hits = await self._query(index, args)
         except IndexingError as exc:
             return fail(exc.message)
         lines = [self._line(hit) for hit in hits] or [self._nothing(args)]
         return ToolOutcome(
-            content="\n".join(lines) + _building_note(ctx.index),
+            content="\n".join(lines) + _building_note(index),
             metadata={"results": len(hits)},
         )
 
@@ -82,16 +94,10 @@ class SearchCodeTool(_HitsTool[FileHit]):
         "not regular expressions. Results are files, best first, each followed by its best "
         "lines as '  line: [symbol] text'."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "query": {"type": "string", "minLength": 1, "description": "Words or identifiers."},
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                      "description": "Maximum files (default 10)."},
-        },
-        "required": ["query"],
-        "additionalProperties": False,
-    }
+    parameters = arguments_schema({
+        "query": nonempty_string("Words or identifiers."),
+        "limit": _limit_spec("files", 10),
+    }, required=["query"])
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Search the index for {args.get('query', '?')!r}"
@@ -117,16 +123,10 @@ class FindSymbolTool(_HitsTool[SymbolHit]):
         "Find where a function, class, method, type or constant is defined, by name "
         "('Name', 'Class.method' or 'ns::name'); exact matches first, then close ones."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string", "minLength": 1, "description": "Symbol name."},
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                      "description": "Maximum results (default 20)."},
-        },
-        "required": ["name"],
-        "additionalProperties": False,
-    }
+    parameters = arguments_schema({
+        "name": nonempty_string("Symbol name."),
+        "limit": _limit_spec("results", 20),
+    }, required=["name"])
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Find the definition of {args.get('name', '?')}"
@@ -149,37 +149,29 @@ class RepoMapTool(BuiltinTool):
         "lines with line numbers), ranked by how the code references itself and biased "
         "toward `focus` files and identifiers; fitted to `budget` tokens."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "focus": {
-                "type": "array", "items": {"type": "string"},
-                "description": "Files (relative paths) or identifiers to center the map on.",
-            },
-            "budget": {"type": "integer", "minimum": 64, "maximum": MAX_MAP_TOKENS,
-                       "description": f"Token budget (default {DEFAULT_MAP_TOKENS})."},
+    parameters = arguments_schema({
+        "focus": {
+            "type": "array", "items": {"type": "string"},
+            "description": "Files (relative paths) or identifiers to center the map on.",
         },
-        "additionalProperties": False,
-    }
+        "budget": {"type": "integer", "minimum": 64, "maximum": MAX_MAP_TOKENS,
+                   "description": f"Token budget (default {DEFAULT_MAP_TOKENS})."},
+    })
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return "Map the repository"
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        problem = _unavailable(ctx.index)
-        if problem or ctx.index is None:
-            return fail(problem or "no index")
+        index = _ready(ctx)
         focus = [str(f) for f in args.get("focus") or []]
         files = [f for f in focus if "/" in f or "." in f]
         names = [f for f in focus if f not in files]
         budget = int(args.get("budget") or DEFAULT_MAP_TOKENS)
         try:
-            text = await ctx.index.repo_map(files, names, budget)
+            text = await index.repo_map(files, names, budget)
         except IndexingError as exc:
             return fail(exc.message)
-        if not text:
-            return ToolOutcome(content="the repo map is empty" + _building_note(ctx.index))
-        return ToolOutcome(content=text + _building_note(ctx.index))
+        return ToolOutcome(content=(text or "the repo map is empty") + _building_note(index))
 
 
 def index_tools() -> list[Tool]:

@@ -6,6 +6,7 @@ sentence the model can act on ("edit: missing required argument 'old'"), never a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -16,6 +17,22 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "object": (dict,),
 }
+
+
+def arguments_schema(properties: dict[str, dict[str, Any]],
+                     required: Sequence[str] = ()) -> dict[str, Any]:
+    """A tool's arguments: a JSON object of these properties and no others."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+def nonempty_string(description: str) -> dict[str, Any]:
+    """A string argument the tool cannot do without an empty one of (a pattern, a command)."""
+    return {"type": "string", "minLength": 1, "description": description}
 
 
 def check_arguments(tool: str, schema: dict[str, Any], args: Any) -> str | None:
