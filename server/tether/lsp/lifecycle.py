@@ -54,15 +54,13 @@ def register_lifecycle(server: TetherServer) -> None:
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
         # Synchronous, so requests after this notification already see the new folders;
-        # closing a removed folder's sessions and index runs in the background.
+        # closing a removed folder's sessions and index runs in the background (detach).
         for removed in params.event.removed or []:
             try:
                 gone = WorkspaceFolder(canonical(uri_to_path(removed.uri)))
             except ValueError:
                 continue
-            closing = server.folders.detach(gone)
-            if closing is not None:
-                spawn(closing, f"closing {gone.name}")
+            server.folders.detach(gone)
         added = []
         for folder in params.event.added or []:
             try:

@@ -84,6 +84,7 @@ class Workspaces:
     def __init__(self, make: WorkspaceFactory) -> None:
         self._make = make
         self._open: dict[Path, Workspace] = {}
+        self._closing = TaskSupervisor("workspaces")  # folders detached, still closing
 
     def add(self, folder: WorkspaceFolder) -> Workspace:
         """The folder's workspace, made on first use (adding a folder twice is harmless)."""
@@ -92,10 +93,13 @@ class Workspaces:
             found = self._open[folder.root] = self._make(folder)
         return found
 
-    def detach(self, folder: WorkspaceFolder) -> Coroutine[Any, Any, None] | None:
-        """Forget `folder` now (requests stop finding it); returns the closing to await."""
+    def detach(self, folder: WorkspaceFolder) -> asyncio.Task[None] | None:
+        """Forget `folder` now (requests stop finding it) and close it in the background;
+        the closing task, which `aclose` waits for too."""
         gone = self._open.pop(folder.root, None)
-        return gone.aclose() if gone is not None else None
+        if gone is None:
+            return None
+        return self._closing.spawn(gone.aclose(), f"closing {folder.name}")
 
     async def remove(self, folder: WorkspaceFolder) -> None:
         closing = self.detach(folder)
@@ -142,4 +146,6 @@ class Workspaces:
         """Close every folder at once; `grace` as in `Workspace.aclose`."""
         closing = list(self._open.values())
         self._open.clear()
-        await asyncio.gather(*(w.aclose(grace=grace) for w in closing), return_exceptions=True)
+        await asyncio.gather(*(w.aclose(grace=grace) for w in closing), *self._closing,
+                             return_exceptions=True)
+        await self._closing.aclose()

@@ -101,3 +101,12 @@ async def test_close_closes_every_folder(tmp_path: Path, data_dir: Path) -> None
     await folders.aclose()
     assert sorted(unsubscribed) == ["a", "b"]
     assert list(folders) == []
+
+
+async def test_close_waits_for_folders_still_closing(tmp_path: Path, data_dir: Path) -> None:
+    """A folder removed just before shutdown still closes its index."""
+    folders = Workspaces(_open)
+    a = folders.add(_folder(tmp_path, "a"))
+    folders.detach(a.folder)  # the editor's didChangeWorkspaceFolders: nobody awaits it
+    await folders.aclose()
+    assert isinstance(a.index, ClosingIndex) and a.index.closed
