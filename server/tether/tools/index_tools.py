@@ -43,9 +43,14 @@ def _ready(ctx: ToolContext) -> IndexQuery:
     return ctx.index
 
 
-def _limit_spec(what: str, default: int) -> dict[str, Any]:
-    return {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-            "description": f"Maximum {what} (default {default})."}
+def _query_arguments(argument: str, description: str, hits: str, default: int
+                     ) -> dict[str, Any]:
+    """A query tool's arguments: the one thing to look for, and how many hits at most."""
+    return arguments_schema({
+        argument: nonempty_string(description),
+        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                  "description": f"Maximum {hits} (default {default})."},
+    }, required=[argument])
 
 
 def _building_note(index: IndexQuery) -> str:
@@ -56,17 +61,16 @@ def _building_note(index: IndexQuery) -> str:
     return ""
 
 
-def _limit(args: dict[str, Any], default: int = 20) -> int:
-    return max(1, min(int(args.get("limit") or default), MAX_LIMIT))
-
-
 class _HitsTool(BuiltinTool, Generic[Hit]):
     """A query whose hits become one line each: search_code and find_symbol."""
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> Sequence[Hit]:
+    argument: str  # the required argument: what to look for
+    default_limit: int
+
+    async def _query(self, index: IndexQuery, wanted: str, limit: int) -> Sequence[Hit]:
         raise NotImplementedError
 
-    def _nothing(self, args: dict[str, Any]) -> str:
+    def _nothing(self, wanted: str) -> str:
         raise NotImplementedError
 
     def _line(self, hit: Hit) -> str:
@@ -74,11 +78,13 @@ class _HitsTool(BuiltinTool, Generic[Hit]):
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
         index = _ready(ctx)
+        wanted = str(args[self.argument])
+        limit = max(1, min(int(args.get("limit") or self.default_limit), MAX_LIMIT))
         try:
-            hits = await self._query(index, args)
+            hits = await self._query(index, wanted, limit)
         except IndexingError as exc:
             return fail(exc.message)
-        lines = [self._line(hit) for hit in hits] or [self._nothing(args)]
+        lines = [self._line(hit) for hit in hits] or [self._nothing(wanted)]
         return ToolOutcome(
             content="\n".join(lines) + _building_note(index),
             metadata={"results": len(hits)},
@@ -94,19 +100,17 @@ class SearchCodeTool(_HitsTool[FileHit]):
         "not regular expressions. Results are files, best first, each followed by its best "
         "lines as '  line: [symbol] text'."
     )
-    parameters = arguments_schema({
-        "query": nonempty_string("Words or identifiers."),
-        "limit": _limit_spec("files", 10),
-    }, required=["query"])
+    argument, default_limit = "query", 10
+    parameters = _query_arguments(argument, "Words or identifiers.", "files", default_limit)
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Search the index for {args.get('query', '?')!r}"
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[FileHit]:
-        return await index.search_files(str(args["query"]), _limit(args, 10))
+    async def _query(self, index: IndexQuery, wanted: str, limit: int) -> list[FileHit]:
+        return await index.search_files(wanted, limit)
 
-    def _nothing(self, args: dict[str, Any]) -> str:
-        return f"no results for {str(args['query'])!r}"
+    def _nothing(self, wanted: str) -> str:
+        return f"no results for {wanted!r}"
 
     def _line(self, hit: FileHit) -> str:
         """A file and, indented below it, its best lines."""
@@ -123,19 +127,17 @@ class FindSymbolTool(_HitsTool[SymbolHit]):
         "Find where a function, class, method, type or constant is defined, by name "
         "('Name', 'Class.method' or 'ns::name'); exact matches first, then close ones."
     )
-    parameters = arguments_schema({
-        "name": nonempty_string("Symbol name."),
-        "limit": _limit_spec("results", 20),
-    }, required=["name"])
+    argument, default_limit = "name", 20
+    parameters = _query_arguments(argument, "Symbol name.", "results", default_limit)
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Find the definition of {args.get('name', '?')}"
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[SymbolHit]:
-        return await index.find_symbol(str(args["name"]), _limit(args))
+    async def _query(self, index: IndexQuery, wanted: str, limit: int) -> list[SymbolHit]:
+        return await index.find_symbol(wanted, limit)
 
-    def _nothing(self, args: dict[str, Any]) -> str:
-        return f"no definition named {str(args['name'])!r}"
+    def _nothing(self, wanted: str) -> str:
+        return f"no definition named {wanted!r}"
 
     def _line(self, hit: SymbolHit) -> str:
         inside = f" in {hit.container}" if hit.container else ""
