@@ -8,6 +8,8 @@ from typing import Any
 
 from lsprotocol import types
 
+from tether.testing.provider_server import Script, text_turn, tool_turn
+
 from .conftest import WAIT, Env, Harness
 
 
@@ -58,6 +60,25 @@ async def test_index_builds_with_progress_and_follows_buffers(env: Env, workspac
                                      type=types.FileChangeType.Created)]))
         await _until(h, "tether/index/search", {**folder, "query": "written_on_disk"},
                      lambda r: any(x["path"] == "disk.py" for x in r["results"]))
+
+
+async def test_an_agent_edit_is_indexed_as_it_lands(env: Env, workspace: Path) -> None:
+    """No file watcher speaks for a file the agent wrote: the folder's bridge tells the index."""
+    (workspace / "greet.py").write_text("def hello_world():\n    return 'hi'\n")
+    env.provider.set_script(Script([
+        tool_turn("write_file", {"path": "made.py", "content": "def made_by_agent():\n"
+                                                             "    pass\n"}),
+        text_turn("Written."),
+    ]))
+    async with env.serve([workspace]) as h:
+        folder = {"folderUri": workspace.as_uri()}
+        await _until(h, "tether/index/status", folder, lambda r: r["state"] == "ready")
+        created = await h.request("tether/session/create", folder)
+        result = await h.request("tether/session/prompt",
+                                 {"sessionId": created["sessionId"], "text": "write it"})
+        assert result["status"] == "completed"
+        await _until(h, "tether/index/search", {**folder, "query": "made_by_agent"},
+                     lambda r: any(x["path"] == "made.py" for x in r["results"]))
 
 
 async def test_bad_editor_settings_are_reported_and_defaults_kept(env: Env,

@@ -5,6 +5,7 @@
     convert.py        session events → ACP session/update (pure)
     updates.py        the ordered queue that sends those updates
     bridge.py         EditorBridge: fs/read_text_file, fs/write_text_file, permissions
+    folders.py        opening a `cwd`: bridge, tools, manager, index (in session/workspaces.py)
     terminal_tool.py  run_command through terminal/* when the client offers it
     mcp_seam.py       ACP's mcpServers → tether.mcp (the MCP client)
 

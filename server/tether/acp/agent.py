@@ -185,7 +185,7 @@ class TetherAcpAgent:
             raise RequestError(INVALID_PARAMS,
                                f"session {session_id} is not open: session/new or session/load")
         with tether_errors():  # deleted underneath (another window, the CLI)
-            return self.folders.registry.for_session(session_id)
+            return self.folders.for_session(session_id)
 
     # -- ACP methods ------------------------------------------------------------------
 
@@ -253,7 +253,7 @@ class TetherAcpAgent:
                 sessions=[session_info(s, manager.folder.root) for s in page.sessions],
                 next_cursor=page.next_cursor)
         found: list[tuple[SessionSummary, Path]] = []
-        for manager in self.folders.registry.managers:  # the folders this connection has opened
+        for manager in self.folders.managers:  # the folders this connection has opened
             with tether_errors():
                 page = await manager.list()
             found.extend((s, manager.folder.root) for s in page.sessions)

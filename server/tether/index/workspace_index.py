@@ -43,6 +43,7 @@ from tether.index.symbol_lookup import lookup_symbol
 from tether.index.symbol_pass import SymbolResult, symbol_batch
 from tether.index.walk import IGNORE_FILES, IgnoreRules, rescan, walk
 from tether.protocol.methods import IndexStatusResult
+from tether.supervisor import TaskSupervisor
 from tether.workspace.folder import WorkspaceFolder, canonical
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class WorkspaceIndex:
         self._generation = 0
         self._graph: repomap.Graph | None = None
         self._graph_task: asyncio.Task[repomap.Graph | None] | None = None
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background = TaskSupervisor(folder.name, logger=log)  # rebuilds, recovery
         self._builds: set[asyncio.Task[Any]] = set()
         self._overlay: dict[str, str] = {}
         self._rules: IgnoreRules | None = None
@@ -263,7 +264,8 @@ class WorkspaceIndex:
         ):
             if self._rules is not None:
                 self._rules.forget()
-            self._spawn(self.build())  # ignore rules or whole directories: a warm rebuild
+            # ignore rules or whole directories: a warm rebuild
+            self._background.spawn(self.build(), "index rebuild")
             return
         db = await self._ensure_db()
         if self._rules is None:
@@ -429,12 +431,6 @@ class WorkspaceIndex:
             self._graph = graph
         return graph
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        task.add_done_callback(_log_failure)
-
     async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await self._io(fn, *args)
 
@@ -446,7 +442,7 @@ class WorkspaceIndex:
             damaged = isinstance(exc, sqlite3.DatabaseError) and not isinstance(
                 exc, sqlite3.OperationalError)
             if damaged and not self._closed:
-                self._spawn(self._recover(f"damaged: {exc}"))
+                self._background.spawn(self._recover(f"damaged: {exc}"), "index recovery")
             raise IndexingError(f"The index of {self.root} could not be read: {exc}") from exc
 
     async def _recover(self, reason: str) -> None:
@@ -548,8 +544,3 @@ class _Progress:
         self.report(IndexProgress(self.done, self.total,
                                   f"Indexed {self.done}/{self.total} ({self.phase})",
                                   phase=self.phase))
-
-
-def _log_failure(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.warning("background index work failed: %s", task.exception())

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from tether.lsp.documents import register_document_sync
-from tether.lsp.folders import preload
+from tether.lsp.folders import IndexFactory, StoreFactory
 from tether.lsp.handlers import register_session_methods
 from tether.lsp.lifecycle import register_lifecycle
 from tether.lsp.server import TetherServer
-from tether.store.base import SessionStore
-from tether.workspace.folder import WorkspaceFolder
+from tether.session.workspaces import preload
 
 
 def create_server(
     *,
-    store_factory: Callable[[WorkspaceFolder], SessionStore] | None = None,
-    index_factory: Callable[[WorkspaceFolder], Any | None] | None = None,
+    store_factory: StoreFactory | None = None,
+    index_factory: IndexFactory | None = None,
     remote: bool = False,
 ) -> TetherServer:
     """One server per client: stdio has one; `remote.py` makes one per connection."""

@@ -35,7 +35,7 @@ from tether.workspace.bridge import (
 )
 from tether.workspace.disk_bridge import read_text, write_atomic
 from tether.workspace.edit_plan import Refuse, plan_edit
-from tether.workspace.folder import WorkspaceFolder, canonical, path_to_uri
+from tether.workspace.folder import WorkspaceFolder, path_to_uri
 from tether.workspace.overlay import DocumentOverlay, Encoding, line_starts, position_at
 
 log = logging.getLogger(__name__)
@@ -128,17 +128,8 @@ class LspEditorBridge:
         self.on_edited = on_edited
         self.settle_timeout = settle_timeout
 
-    def _inside(self, path: Path) -> Path:
-        resolved = canonical(path)
-        if not self.folder.contains(resolved):
-            raise PathOutsideWorkspaceError(
-                f"{path} is outside the workspace folder {self.folder.root}",
-                data={"path": str(path), "workspace": str(self.folder.root)},
-            )
-        return resolved
-
     async def read_document(self, path: Path) -> DocumentSnapshot:
-        resolved = self._inside(path)
+        resolved = self.folder.inside(path)
         doc = self.overlay.get_path(resolved)
         if doc is not None:
             return DocumentSnapshot(path=path, text=doc.text, version=doc.version)
@@ -149,7 +140,7 @@ class LspEditorBridge:
 
     async def apply_edit(self, edit: FileEdit) -> EditOutcome:
         try:
-            path = self._inside(edit.path)
+            path = self.folder.inside(edit.path)
         except PathOutsideWorkspaceError as exc:
             return EditOutcome(applied=False, message=f"not applied: {exc.message}")
         name = self.folder.relative(path)

@@ -1,72 +1,24 @@
 """Text sync into the overlay, and the workspace index kept fresh from the editor.
 
 Handlers here are plain `def`s on purpose: pygls runs them inline, in message order, so
-the overlay is always up to date before the next request is handled. Index updates are
-debounced per file and run as background tasks of the folder.
+the overlay is always up to date before the next request is handled. Index updates go
+through the server's `IndexFeeder` (`index_feeder.py`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
-from tether.lsp.folders import FolderRuntime
+from tether.lsp.index_feeder import IndexFeeder
 from tether.lsp.server import TetherServer
 from tether.workspace.folder import canonical, uri_to_path
 from tether.workspace.overlay import OverlayError, TextChange
 
 log = logging.getLogger(__name__)
-
-INDEX_DEBOUNCE = 0.3  # seconds of quiet typing before a buffer is re-indexed
-
-
-class IndexFeeder:
-    """Debounced `update_text` / `refresh_paths` calls into each folder's index."""
-
-    def __init__(self, server: TetherServer, debounce: float = INDEX_DEBOUNCE) -> None:
-        self.server = server
-        self.debounce = debounce
-        self._timers: dict[Path, asyncio.TimerHandle] = {}
-
-    def text_changed(self, path: Path, text: str | None = None, *, now: bool = False) -> None:
-        runtime = self.server.folders.for_path(path)
-        if runtime is None or runtime.index is None:
-            return
-        if (timer := self._timers.pop(path, None)) is not None:
-            timer.cancel()
-        if now:
-            self._update(runtime, path, text)
-            return
-        loop = asyncio.get_running_loop()
-        self._timers[path] = loop.call_later(self.debounce, self._update, runtime, path, None)
-
-    def _update(self, runtime: FolderRuntime, path: Path, text: str | None) -> None:
-        self._timers.pop(path, None)
-        index = runtime.index
-        if index is None:
-            return
-        if text is None:
-            doc = self.server.overlay.get_path(path)
-            if doc is None:
-                return
-            text = doc.text
-        runtime.spawn(index.update_text(path, text), "index update")
-
-    def paths_changed(self, paths: list[Path]) -> None:
-        by_folder: dict[Path, tuple[FolderRuntime, list[Path]]] = {}
-        for path in paths:
-            runtime = self.server.folders.for_path(path)
-            if runtime is None:
-                continue
-            if runtime.index is not None:
-                by_folder.setdefault(runtime.folder.root, (runtime, []))[1].append(path)
-        for runtime, folder_paths in by_folder.values():
-            if runtime.index is not None:
-                runtime.spawn(runtime.index.refresh_paths(folder_paths), "index refresh")
 
 
 def _path(uri: str) -> Path | None:
@@ -87,13 +39,8 @@ def _change(change: Any) -> TextChange:
 
 
 def register_document_sync(server: TetherServer) -> IndexFeeder:
-    feeder = IndexFeeder(server)
+    feeder = server.index_feeder
     overlay = server.overlay
-
-    def agent_edited(runtime: FolderRuntime, path: Path, text: str) -> None:
-        feeder.text_changed(path, text, now=True)
-
-    server.on_agent_edit = agent_edited
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from lsprotocol import types
 
-from tether.lsp.folders import FolderRuntime
 from tether.lsp.server import TetherServer
+from tether.session.workspaces import Workspace
 from tether.settings import load_settings
 from tether.workspace.folder import WorkspaceFolder, canonical, uri_to_path
 
@@ -25,12 +25,7 @@ CONFIG_TIMEOUT = 5.0
 
 
 def register_lifecycle(server: TetherServer) -> None:
-    background = server.background
-
-    def spawn(coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        background.add(task)
-        task.add_done_callback(background.discard)
+    spawn = server.background.spawn
 
     async def pull_settings() -> None:
         try:
@@ -51,23 +46,21 @@ def register_lifecycle(server: TetherServer) -> None:
 
     @server.feature(types.INITIALIZED)
     def initialized(params: types.InitializedParams) -> None:
-        spawn(pull_settings())
-        spawn(register_watcher(server))
+        spawn(pull_settings(), "settings pull")
+        spawn(register_watcher(server), "file watcher registration")
         for runtime in server.folders:
             start_index(server, runtime)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
         # Synchronous, so requests after this notification already see the new folders;
-        # closing a removed folder's sessions and index runs in the background.
+        # closing a removed folder's sessions and index runs in the background (detach).
         for removed in params.event.removed or []:
             try:
                 gone = WorkspaceFolder(canonical(uri_to_path(removed.uri)))
             except ValueError:
                 continue
-            closing = server.folders.detach(gone)
-            if closing is not None:
-                spawn(closing)
+            server.folders.detach(gone)
         added = []
         for folder in params.event.added or []:
             try:
@@ -80,7 +73,7 @@ def register_lifecycle(server: TetherServer) -> None:
         for runtime in added:
             start_index(server, runtime)
         if added:
-            spawn(pull_settings())
+            spawn(pull_settings(), "settings pull")
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
@@ -112,12 +105,12 @@ async def register_watcher(server: TetherServer) -> None:
         log.warning("could not register the file watcher: %s", exc)
 
 
-def start_index(server: TetherServer, runtime: FolderRuntime) -> None:
+def start_index(server: TetherServer, runtime: Workspace) -> None:
     if runtime.index is not None:
         runtime.spawn(build_index(server, runtime), "index build")
 
 
-async def build_index(server: TetherServer, runtime: FolderRuntime) -> None:
+async def build_index(server: TetherServer, runtime: Workspace) -> None:
     """Build the folder's index, reporting `$/progress` when the client shows progress."""
     index = runtime.index
     if index is None:

@@ -14,7 +14,6 @@ import logging
 import sys
 import threading
 import uuid
-from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -29,8 +28,9 @@ from pygls.protocol.language_server import lsp_method
 
 from tether import PROTOCOL_VERSION, __version__
 from tether.lsp.auth import Refusal, admit, forget_token
-from tether.lsp.folders import FolderRuntime, FolderSet
+from tether.lsp.folders import IndexFactory, StoreFactory, open_lsp_folder
 from tether.lsp.framing import FramingError, StdinReader, serve_stream
+from tether.lsp.index_feeder import IndexFeeder
 from tether.lsp.wire import plain
 from tether.protocol.events import EventBase, SessionEvent
 from tether.protocol.methods import (
@@ -42,8 +42,10 @@ from tether.protocol.methods import (
     TetherServerCapabilities,
 )
 from tether.redaction import redact
+from tether.session.workspaces import Workspace, Workspaces, open_index
 from tether.settings import Settings, load_settings, remote_safe
-from tether.store.base import SessionStore
+from tether.store import open_store
+from tether.supervisor import TaskSupervisor
 from tether.workspace.folder import WorkspaceFolder, canonical, uri_to_path
 from tether.workspace.overlay import DocumentOverlay, Encoding
 
@@ -225,8 +227,8 @@ class TetherServer(LanguageServer):
     def __init__(
         self,
         *,
-        store_factory: Callable[[WorkspaceFolder], SessionStore] | None = None,
-        index_factory: Callable[[WorkspaceFolder], Any | None] | None = None,
+        store_factory: StoreFactory | None = None,
+        index_factory: IndexFactory | None = None,
         remote: bool = False,
     ) -> None:
         super().__init__(
@@ -244,24 +246,22 @@ class TetherServer(LanguageServer):
         self.folder_settings: dict[Path, Settings] = {}
         self.settings_ready = asyncio.Event()
         self.last_terminal: dict[str, EventBase] = {}
-        self.background: set[asyncio.Task[Any]] = set()  # lifecycle's tasks (settings, ...)
+        self.background = TaskSupervisor("lsp")  # lifecycle's work (settings, watcher, ...)
         self._closing: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
-        kwargs: dict[str, Any] = {}
-        if store_factory is not None:
-            kwargs["store_factory"] = store_factory
-        if index_factory is not None:
-            kwargs["index_factory"] = index_factory
+        self._store_factory = store_factory or open_store
+        self._index_factory = index_factory or open_index
         self.editor = LspClient(self)
-        self.folders = FolderSet(
-            client=self.editor,
-            overlay=self.overlay,
-            settings_for=self.settings_for,
-            on_event=self._on_event,
-            on_edited=self._on_agent_edit,
-            **kwargs,
+        self.folders = Workspaces(self._open_folder)
+        self.index_feeder = IndexFeeder(self.folders, self.overlay)
+
+    def _open_folder(self, folder: WorkspaceFolder) -> Workspace:
+        return open_lsp_folder(
+            folder, client=self.editor, overlay=self.overlay,
+            settings=self.settings_for(folder), on_event=self._on_event,
+            on_edited=self.index_feeder.agent_edited,
+            store_factory=self._store_factory, index_factory=self._index_factory,
         )
-        self.on_agent_edit: Callable[[FolderRuntime, Path, str], None] | None = None
 
     async def aclose(self) -> None:
         """Stop this client's work: background tasks, turns, indexes. Safe to call twice.
@@ -273,8 +273,7 @@ class TetherServer(LanguageServer):
         await asyncio.shield(self._closing)
 
     async def _close(self) -> None:
-        for task in list(self.background):
-            task.cancel()
+        await self.background.aclose()
         await self.folders.aclose()
         hub = sys.modules.get("tether.mcp.hub")
         if hub is not None and not self.remote:  # stdio: this client is the process's only
@@ -427,10 +426,6 @@ class TetherServer(LanguageServer):
     def send_replayed(self, events: list[SessionEvent]) -> None:
         for event in events:
             self._send_event(event)
-
-    def _on_agent_edit(self, runtime: FolderRuntime, path: Path, text: str) -> None:
-        if self.on_agent_edit is not None:
-            self.on_agent_edit(runtime, path, text)
 
     # -- messages to the user ---------------------------------------------------------
 

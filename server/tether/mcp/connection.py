@@ -29,6 +29,7 @@ from tether.errors import ToolError
 from tether.mcp.config import McpServerSpec
 from tether.mcp.stdio import ReadStream, WriteStream, stdio_transport
 from tether.redaction import redact
+from tether.supervisor import TaskSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class McpServer:
         self._starting: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._retry_at = 0.0
-        self._background: set[asyncio.Task[None]] = set()
+        self._background = TaskSupervisor(f"of MCP server {spec.name}", logger=log)
         self._started_once = False
 
     @property
@@ -152,7 +153,7 @@ class McpServer:
             if self._stop.is_set():
                 self.state = "stopped"
             elif self.state == "failed" and ready_here:  # it crashed: start it again
-                self._spawn(self._restart_later())
+                self._background.spawn(self._restart_later(), "restart")
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Connected]:
@@ -193,22 +194,16 @@ class McpServer:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-        self._spawn(self._restart_later())
+        self._background.spawn(self._restart_later(), "restart")
 
     async def aclose(self) -> None:
         self._stop.set()
         self.state = "stopped"
-        for pending in list(self._background):
-            pending.cancel()
+        await self._background.aclose()
         task = self._task
         if task is not None and not task.done():
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     # -- calls --------------------------------------------------------------------------
 
@@ -224,7 +219,7 @@ class McpServer:
             await asyncio.wait({call, death}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
             call.cancel()
-            self._spawn(self._probe())
+            self._background.spawn(self._probe(), "ping")
             raise
         finally:
             death.cancel()

@@ -4,6 +4,6 @@ Never imports pygls: what it needs from the editor comes through `EditorBridge`.
 """
 
 from tether.session.manager import SessionManager
-from tether.session.registry import SessionRegistry
+from tether.session.workspaces import Workspace, Workspaces
 
-__all__ = ["SessionManager", "SessionRegistry"]
+__all__ = ["SessionManager", "Workspace", "Workspaces"]

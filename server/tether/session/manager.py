@@ -76,6 +76,7 @@ from tether.store.base import DEFAULT_TAIL, SessionStore
 from tether.store.blobs import BLOBS_DIR, BlobStore
 from tether.store.jsonl import JsonlStore
 from tether.store.locks import TurnLease
+from tether.supervisor import TaskSupervisor
 from tether.tools.base import IndexQuery, Tool
 from tether.tools.registry import ToolRegistry
 from tether.workspace.bridge import EditorBridge
@@ -133,7 +134,7 @@ class SessionManager:
         self._listeners: list[Listener] = []
         self._states: dict[str, SessionState] = {}
         self._load_lock = asyncio.Lock()
-        self._background: set[asyncio.Task[None]] = set()
+        self._background = TaskSupervisor(folder.name, logger=log)  # titles
         self._windows: dict[tuple[str, str, str, str, int], WindowState] = {}
         self._sync = SessionSync(store, self._states, new_id, mirror_interval)
         if blobs is None and isinstance(store, JsonlStore):
@@ -427,7 +428,9 @@ class SessionManager:
         ), turn_id)
         result = await runner.run(text, context)
         if first_turn and result.status == "completed" and settings.title_generation:
-            self._spawn(self._generate_title(state, settings, text, result.text, turn_id))
+            self._background.spawn(
+                self._generate_title(state, settings, text, result.text, turn_id),
+                f"title of {state.info.id}")
         return result
 
     async def _set_window(self, state: SessionState, settings: Settings) -> None:
@@ -557,27 +560,13 @@ class SessionManager:
                 if lease is not None:
                     lease.release()
 
-    def _spawn(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
-        self._background.add(task)
-        task.add_done_callback(self._background_done)
-
-    def _background_done(self, task: asyncio.Task[None]) -> None:
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task failed", exc_info=task.exception())
-
     async def aclose(self, *, grace: float = 0.0) -> None:
         """Cancel running turns; give background work (titles) `grace` seconds to finish."""
         for session_id, state in list(self._states.items()):
             if state.running:
                 await self.cancel(session_id)
-        if self._background and grace > 0:
-            await asyncio.wait(set(self._background), timeout=grace)
-        for task in list(self._background):
-            task.cancel()
-        if self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        await self._background.settle(grace)
+        await self._background.aclose()
         await self._sync.aclose()
 
 

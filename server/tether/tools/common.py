@@ -17,6 +17,10 @@ from tether.workspace.bridge import DocumentSnapshot
 log = logging.getLogger(__name__)
 
 
+FILE_PATH: dict[str, Any] = {"type": "string",
+                             "description": "File path, relative to the workspace."}
+
+
 def fail(message: str, **metadata: Any) -> ToolOutcome:
     return ToolOutcome(content=message, is_error=True, metadata=dict(metadata))
 
@@ -32,6 +36,28 @@ def resolve_path(ctx: ToolContext, raw: str) -> Path:
             f"path {raw} is outside the workspace ({ctx.workspace.root})",
             data={"path": raw, "workspace": str(ctx.workspace.root)},
         ) from None
+
+
+def folder_arg(ctx: ToolContext, args: dict[str, Any]) -> tuple[str, Path]:
+    """The `path` argument of a tool that looks below a folder (default: the root),
+    as given and resolved."""
+    raw = str(args.get("path") or ".")
+    return raw, resolve_path(ctx, raw)
+
+
+def file_arg(ctx: ToolContext, args: dict[str, Any], if_folder: str) -> tuple[str, Path]:
+    """The required `path` argument naming a file, as given and resolved; a folder is
+    refused with "<path> <if_folder>"."""
+    raw = str(args["path"])
+    path = resolve_path(ctx, raw)
+    if path.is_dir():
+        raise ToolError(f"{raw} {if_folder}")
+    return raw, path
+
+
+def capped_note(shown: int, total: int, what: str, advice: str) -> str:
+    """The line under a list cut short, telling the model how to see the rest."""
+    return f"\n[capped: {shown} of {total} {what} shown; {advice}]"
 
 
 async def check_file(ctx: ToolContext, path: Path, raw: str) -> bool:

@@ -8,8 +8,9 @@ import time
 from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, check_size, fail, read_checked, resolve_path
+from tether.tools.common import FILE_PATH, BuiltinTool, check_size, fail, file_arg, read_checked
 from tether.tools.edit_support import submit_edit
+from tether.tools.schema import arguments_schema, nonempty_string
 from tether.workspace.diffs import split_lines
 
 HINT_SECONDS = 2.0  # the closest-line hint gives up after this long
@@ -107,30 +108,21 @@ class EditTool(BuiltinTool):
         "file's current text exactly (whitespace included) and only once: add surrounding "
         "lines to make it unique. Returns the unified diff. Use write_file for new files."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "File path, relative to the workspace."},
-            "old": {"type": "string", "minLength": 1, "description": "Exact text to replace."},
-            "new": {"type": "string", "description": "Replacement text."},
-        },
-        "required": ["path", "old", "new"],
-        "additionalProperties": False,
-    }
+    parameters = arguments_schema({
+        "path": FILE_PATH,
+        "old": nonempty_string("Exact text to replace."),
+        "new": {"type": "string", "description": "Replacement text."},
+    }, required=["path", "old", "new"])
     read_only = False
-    needs_permission = False
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Edit {args.get('path', '?')}"
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        raw = str(args["path"])
         old, new = str(args["old"]), str(args["new"])
         if old == new:
             return fail("edit: old and new are identical; nothing to change")
-        path = resolve_path(ctx, raw)
-        if path.is_dir():
-            return fail(f"{raw} is a directory, not a file")
+        raw, path = file_arg(ctx, args, "is a directory, not a file")
         snapshot = await read_checked(ctx, path, raw)
         if not snapshot.exists:
             return fail(f"{raw} does not exist; use write_file to create it")

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.common import BuiltinTool, capped_note, fail, folder_arg
+from tether.tools.schema import arguments_schema, nonempty_string
 from tether.tools.walk import glob_matcher, is_ignored, walk_files
 
 MAX_RESULTS = 1000
@@ -44,24 +45,16 @@ class GlobTool(BuiltinTool):
         "without '/' matches file names at any depth. Files ignored by .gitignore are "
         f"skipped. Paths are relative to the workspace, sorted, at most {MAX_RESULTS}."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "pattern": {"type": "string", "minLength": 1, "description": "Glob pattern."},
-            "path": {"type": "string", "description": "Folder to search in (default: root)."},
-        },
-        "required": ["pattern"],
-        "additionalProperties": False,
-    }
-    read_only = True
-    needs_permission = False
+    parameters = arguments_schema({
+        "pattern": nonempty_string("Glob pattern."),
+        "path": {"type": "string", "description": "Folder to search in (default: root)."},
+    }, required=["pattern"])
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Find files matching {args.get('pattern', '?')}"
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        raw = str(args.get("path") or ".")
-        start = resolve_path(ctx, raw)
+        raw, start = folder_arg(ctx, args)
         if not start.is_dir():
             return fail(f"{raw} is not a folder")
         pattern = str(args["pattern"])
@@ -76,7 +69,7 @@ class GlobTool(BuiltinTool):
             return ToolOutcome(content=f"no files match {pattern}{note}", metadata={"count": 0})
         content = "\n".join(found)
         if total > len(found):
-            content += f"\n[capped: {len(found)} of {total} files shown; narrow the pattern]"
+            content += capped_note(len(found), total, "files", "narrow the pattern")
         if special:
             content += "\n" + special
         return ToolOutcome(content=content, metadata={"count": total})

@@ -30,7 +30,8 @@ import regex
 
 from tether.errors import ToolError
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.common import BuiltinTool, capped_note, fail, folder_arg
+from tether.tools.schema import arguments_schema, nonempty_string
 from tether.tools.walk import glob_matcher, is_ignored, walk_files
 from tether.workspace import safe_open
 from tether.workspace.diffs import split_lines
@@ -288,19 +289,12 @@ class GrepTool(BuiltinTool):
         f"skipped and listed. `glob` narrows the files (e.g. '*.py'); at most {MAX_MATCHES} "
         "matches come back."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "pattern": {"type": "string", "minLength": 1, "description": "Regular expression."},
-            "path": {"type": "string", "description": "File or folder (default: root)."},
-            "glob": {"type": "string", "description": "Only files matching this glob."},
-            "ignoreCase": {"type": "boolean", "description": "Case-insensitive match."},
-        },
-        "required": ["pattern"],
-        "additionalProperties": False,
-    }
-    read_only = True
-    needs_permission = False
+    parameters = arguments_schema({
+        "pattern": nonempty_string("Regular expression."),
+        "path": {"type": "string", "description": "File or folder (default: root)."},
+        "glob": {"type": "string", "description": "Only files matching this glob."},
+        "ignoreCase": {"type": "boolean", "description": "Case-insensitive match."},
+    }, required=["pattern"])
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Search for {args.get('pattern', '?')!r}"
@@ -311,8 +305,7 @@ class GrepTool(BuiltinTool):
             compiled = regex.compile(pattern, regex.IGNORECASE if args.get("ignoreCase") else 0)
         except (regex.error, ValueError, OverflowError) as exc:
             return fail(f"invalid regular expression {pattern!r}: {exc}")
-        raw = str(args.get("path") or ".")
-        start = resolve_path(ctx, raw)
+        raw, start = folder_arg(ctx, args)
         if not start.exists():
             return fail(f"{raw} does not exist")
         search = _Search(ctx.workspace.root, compiled, ctx.max_file_bytes,
@@ -340,10 +333,9 @@ class GrepTool(BuiltinTool):
             return ToolOutcome(content=text, metadata={"matches": 0})
         content = "\n".join(search.lines)
         if search.total > len(search.lines):
-            content += (
-                f"\n[capped: {len(search.lines)} of {search.total} matches in {search.files} "
-                "files shown; narrow the pattern, path or glob]"
-            )
+            content += capped_note(len(search.lines), search.total,
+                                   f"matches in {search.files} files",
+                                   "narrow the pattern, path or glob")
         if note:
             content += "\n" + note
         return ToolOutcome(content=content,

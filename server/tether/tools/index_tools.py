@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from tether.errors import IndexingError
+from tether.errors import IndexingError, ToolError
 from tether.index.hits import FileHit, SymbolHit
 from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail
+from tether.tools.schema import arguments_schema, nonempty_string
 
 Hit = TypeVar("Hit")
 MAX_LIMIT = 100
@@ -34,6 +35,24 @@ def _unavailable(index: IndexQuery | None) -> str | None:
     return None
 
 
+def _ready(ctx: ToolContext) -> IndexQuery:
+    """The session's index when it can answer; else a ToolError saying why (use grep)."""
+    problem = _unavailable(ctx.index)
+    if problem or ctx.index is None:
+        raise ToolError(problem or "no index")
+    return ctx.index
+
+
+def _query_arguments(argument: str, description: str, hits: str, default: int
+                     ) -> dict[str, Any]:
+    """A query tool's arguments: the one thing to look for, and how many hits at most."""
+    return arguments_schema({
+        argument: nonempty_string(description),
+        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                  "description": f"Maximum {hits} (default {default})."},
+    }, required=[argument])
+
+
 def _building_note(index: IndexQuery) -> str:
     current = index.status()
     if current.state == "indexing":
@@ -42,33 +61,32 @@ def _building_note(index: IndexQuery) -> str:
     return ""
 
 
-def _limit(args: dict[str, Any], default: int = 20) -> int:
-    return max(1, min(int(args.get("limit") or default), MAX_LIMIT))
-
-
 class _HitsTool(BuiltinTool, Generic[Hit]):
     """A query whose hits become one line each: search_code and find_symbol."""
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> Sequence[Hit]:
+    argument: str  # the required argument: what to look for
+    default_limit: int
+
+    async def _query(self, index: IndexQuery, wanted: str, limit: int) -> Sequence[Hit]:
         raise NotImplementedError
 
-    def _nothing(self, args: dict[str, Any]) -> str:
+    def _nothing(self, wanted: str) -> str:
         raise NotImplementedError
 
     def _line(self, hit: Hit) -> str:
         raise NotImplementedError
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        problem = _unavailable(ctx.index)
-        if problem or ctx.index is None:
-            return fail(problem or "no index")
+        index = _ready(ctx)
+        wanted = str(args[self.argument])
+        limit = max(1, min(int(args.get("limit") or self.default_limit), MAX_LIMIT))
         try:
-            hits = await self._query(ctx.index, args)
+            hits = await self._query(index, wanted, limit)
         except IndexingError as exc:
             return fail(exc.message)
-        lines = [self._line(hit) for hit in hits] or [self._nothing(args)]
+        lines = [self._line(hit) for hit in hits] or [self._nothing(wanted)]
         return ToolOutcome(
-            content="\n".join(lines) + _building_note(ctx.index),
+            content="\n".join(lines) + _building_note(index),
             metadata={"results": len(hits)},
         )
 
@@ -82,25 +100,17 @@ class SearchCodeTool(_HitsTool[FileHit]):
         "not regular expressions. Results are files, best first, each followed by its best "
         "lines as '  line: [symbol] text'."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "query": {"type": "string", "minLength": 1, "description": "Words or identifiers."},
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                      "description": "Maximum files (default 10)."},
-        },
-        "required": ["query"],
-        "additionalProperties": False,
-    }
+    argument, default_limit = "query", 10
+    parameters = _query_arguments(argument, "Words or identifiers.", "files", default_limit)
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Search the index for {args.get('query', '?')!r}"
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[FileHit]:
-        return await index.search_files(str(args["query"]), _limit(args, 10))
+    async def _query(self, index: IndexQuery, wanted: str, limit: int) -> list[FileHit]:
+        return await index.search_files(wanted, limit)
 
-    def _nothing(self, args: dict[str, Any]) -> str:
-        return f"no results for {str(args['query'])!r}"
+    def _nothing(self, wanted: str) -> str:
+        return f"no results for {wanted!r}"
 
     def _line(self, hit: FileHit) -> str:
         """A file and, indented below it, its best lines."""
@@ -117,25 +127,17 @@ class FindSymbolTool(_HitsTool[SymbolHit]):
         "Find where a function, class, method, type or constant is defined, by name "
         "('Name', 'Class.method' or 'ns::name'); exact matches first, then close ones."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string", "minLength": 1, "description": "Symbol name."},
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                      "description": "Maximum results (default 20)."},
-        },
-        "required": ["name"],
-        "additionalProperties": False,
-    }
+    argument, default_limit = "name", 20
+    parameters = _query_arguments(argument, "Symbol name.", "results", default_limit)
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Find the definition of {args.get('name', '?')}"
 
-    async def _query(self, index: IndexQuery, args: dict[str, Any]) -> list[SymbolHit]:
-        return await index.find_symbol(str(args["name"]), _limit(args))
+    async def _query(self, index: IndexQuery, wanted: str, limit: int) -> list[SymbolHit]:
+        return await index.find_symbol(wanted, limit)
 
-    def _nothing(self, args: dict[str, Any]) -> str:
-        return f"no definition named {str(args['name'])!r}"
+    def _nothing(self, wanted: str) -> str:
+        return f"no definition named {wanted!r}"
 
     def _line(self, hit: SymbolHit) -> str:
         inside = f" in {hit.container}" if hit.container else ""
@@ -149,37 +151,29 @@ class RepoMapTool(BuiltinTool):
         "lines with line numbers), ranked by how the code references itself and biased "
         "toward `focus` files and identifiers; fitted to `budget` tokens."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "focus": {
-                "type": "array", "items": {"type": "string"},
-                "description": "Files (relative paths) or identifiers to center the map on.",
-            },
-            "budget": {"type": "integer", "minimum": 64, "maximum": MAX_MAP_TOKENS,
-                       "description": f"Token budget (default {DEFAULT_MAP_TOKENS})."},
+    parameters = arguments_schema({
+        "focus": {
+            "type": "array", "items": {"type": "string"},
+            "description": "Files (relative paths) or identifiers to center the map on.",
         },
-        "additionalProperties": False,
-    }
+        "budget": {"type": "integer", "minimum": 64, "maximum": MAX_MAP_TOKENS,
+                   "description": f"Token budget (default {DEFAULT_MAP_TOKENS})."},
+    })
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return "Map the repository"
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        problem = _unavailable(ctx.index)
-        if problem or ctx.index is None:
-            return fail(problem or "no index")
+        index = _ready(ctx)
         focus = [str(f) for f in args.get("focus") or []]
         files = [f for f in focus if "/" in f or "." in f]
         names = [f for f in focus if f not in files]
         budget = int(args.get("budget") or DEFAULT_MAP_TOKENS)
         try:
-            text = await ctx.index.repo_map(files, names, budget)
+            text = await index.repo_map(files, names, budget)
         except IndexingError as exc:
             return fail(exc.message)
-        if not text:
-            return ToolOutcome(content="the repo map is empty" + _building_note(ctx.index))
-        return ToolOutcome(content=text + _building_note(ctx.index))
+        return ToolOutcome(content=(text or "the repo map is empty") + _building_note(index))
 
 
 def index_tools() -> list[Tool]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, fail, resolve_path
+from tether.tools.common import BuiltinTool, capped_note, fail, folder_arg
+from tether.tools.schema import arguments_schema
 from tether.workspace.safe_open import kind_of
 
 MAX_ENTRIES = 1000
@@ -47,23 +48,15 @@ class ListDirTool(BuiltinTool):
         "files (FIFOs, sockets, devices) are marked and cannot be read; sorted; "
         f".git is hidden; at most {MAX_ENTRIES} entries."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "Folder, relative to the workspace."},
-        },
-        "required": [],
-        "additionalProperties": False,
-    }
-    read_only = True
-    needs_permission = False
+    parameters = arguments_schema({
+        "path": {"type": "string", "description": "Folder, relative to the workspace."},
+    })
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"List {args.get('path') or '.'}"
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        raw = str(args.get("path") or ".")
-        path = resolve_path(ctx, raw)
+        raw, path = folder_arg(ctx, args)
         if not path.exists():
             return fail(f"{raw} does not exist")
         if not path.is_dir():
@@ -74,8 +67,6 @@ class ListDirTool(BuiltinTool):
         shown = names[:MAX_ENTRIES]
         content = "\n".join(shown)
         if len(names) > MAX_ENTRIES:
-            content += (
-                f"\n[capped: {MAX_ENTRIES} of {len(names)} entries shown; use glob with a "
-                "pattern to narrow it]"
-            )
+            content += capped_note(MAX_ENTRIES, len(names), "entries",
+                                   "use glob with a pattern to narrow it")
         return ToolOutcome(content=content, metadata={"count": len(names)})

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TypeVar, cast
 
+from tether.supervisor import TaskSupervisor
 from tether.tools import proctree
 
 log = logging.getLogger(__name__)
@@ -163,9 +164,7 @@ class ShellProcess:
             if await _scan(proctree.reap_known, tree, known):
                 break
             await asyncio.sleep(0.005)
-        sweep = asyncio.ensure_future(_scan(proctree.reap_orphans))
-        _SWEEPS.add(sweep)
-        sweep.add_done_callback(_SWEEPS.discard)
+        _SWEEPS.spawn(_scan(proctree.reap_orphans), "orphan sweep")
 
     def close(self) -> None:
         """Close the pipes, even if a detached process still holds the other end."""
@@ -174,7 +173,7 @@ class ShellProcess:
 
 _KILL_ROUNDS = 50
 _REAP_ROUNDS = 200
-_SWEEPS: set[asyncio.Future[int]] = set()  # orphan sweeps in flight (kept referenced)
+_SWEEPS = TaskSupervisor(logger=log)  # orphan sweeps in flight: the process's, never closed
 
 
 def _announce(starting: asyncio.Future[tuple[asyncio.SubprocessTransport, _Protocol]]) -> None:

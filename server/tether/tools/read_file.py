@@ -7,7 +7,8 @@ from typing import Any
 
 from tether.errors import ToolError
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, fail, read_checked, resolve_path
+from tether.tools.common import FILE_PATH, BuiltinTool, fail, file_arg, read_checked
+from tether.tools.schema import arguments_schema
 from tether.workspace.diffs import split_lines
 from tether.workspace.safe_open import FileTooLargeError
 
@@ -23,27 +24,17 @@ class ReadFileTool(BuiltinTool):
         "numbered like '  12│text'. Use startLine/endLine (1-based, inclusive) for part of "
         f"a long file; at most {MAX_LINES} lines or {MAX_CHARS // 1000} KB come back per call."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "File path, relative to the workspace."},
-            "startLine": {"type": "integer", "minimum": 1, "description": "First line (1-based)."},
-            "endLine": {"type": "integer", "minimum": 1, "description": "Last line, inclusive."},
-        },
-        "required": ["path"],
-        "additionalProperties": False,
-    }
-    read_only = True
-    needs_permission = False
+    parameters = arguments_schema({
+        "path": FILE_PATH,
+        "startLine": {"type": "integer", "minimum": 1, "description": "First line (1-based)."},
+        "endLine": {"type": "integer", "minimum": 1, "description": "Last line, inclusive."},
+    }, required=["path"])
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Read {args.get('path', '?')}"
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        raw = str(args["path"])
-        path = resolve_path(ctx, raw)
-        if path.is_dir():
-            return fail(f"{raw} is a directory; use list_dir to see what is in it")
+        raw, path = file_arg(ctx, args, "is a directory; use list_dir to see what is in it")
         try:
             snapshot = await read_checked(ctx, path, raw)
         except FileTooLargeError as exc:

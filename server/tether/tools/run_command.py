@@ -23,6 +23,7 @@ from tether.secret_env import scrubbed
 from tether.tools.base import ToolContext, ToolOutcome
 from tether.tools.common import BuiltinTool, fail
 from tether.tools.process import ShellProcess
+from tether.tools.schema import arguments_schema, nonempty_string
 
 MAX_TIMEOUT = 600.0
 MAX_OUTPUT_CHARS = 60_000
@@ -72,19 +73,11 @@ class RunCommandTool(BuiltinTool):
         "Processes left in the background (also setsid, nohup or daemons) are stopped "
         "when the command ends: start a server and use it within one command."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "command": {"type": "string", "minLength": 1, "description": "Shell command."},
-            "timeout": {
-                "type": "number",
-                "minimum": 1,
-                "description": f"Seconds before it is stopped (at most {int(MAX_TIMEOUT)}).",
-            },
-        },
-        "required": ["command"],
-        "additionalProperties": False,
-    }
+    parameters = arguments_schema({
+        "command": nonempty_string("Shell command."),
+        "timeout": {"type": "number", "minimum": 1,
+                    "description": f"Seconds before it is stopped (at most {int(MAX_TIMEOUT)})."},
+    }, required=["command"])
     read_only = False
     needs_permission = True
 

@@ -6,6 +6,7 @@ sentence the model can act on ("edit: missing required argument 'old'"), never a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -16,6 +17,22 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "object": (dict,),
 }
+
+
+def arguments_schema(properties: dict[str, dict[str, Any]],
+                     required: Sequence[str] = ()) -> dict[str, Any]:
+    """A tool's arguments: a JSON object of these properties and no others."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+def nonempty_string(description: str) -> dict[str, Any]:
+    """A string argument the tool cannot do without an empty one of (a pattern, a command)."""
+    return {"type": "string", "minLength": 1, "description": description}
 
 
 def check_arguments(tool: str, schema: dict[str, Any], args: Any) -> str | None:
@@ -42,26 +59,53 @@ def check_arguments(tool: str, schema: dict[str, Any], args: Any) -> str | None:
 
 
 def _check_value(value: Any, spec: dict[str, Any]) -> str | None:
-    expected = spec.get("type")
-    if isinstance(expected, str) and expected in _TYPES:
-        ok = isinstance(value, _TYPES[expected]) and not (
-            isinstance(value, bool) and expected in ("integer", "number")
-        )
-        if expected == "integer" and isinstance(value, float) and value.is_integer():
-            ok = True
-        if not ok:
-            return f"must be {_article(expected)} {expected}, got {_kind(value)}"
-    if "enum" in spec and value not in spec["enum"]:
-        options = ", ".join(repr(v) for v in spec["enum"])
-        return f"must be one of {options}, got {value!r}"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if "minimum" in spec and value < spec["minimum"]:
-            return f"must be at least {spec['minimum']}, got {value}"
-        if "maximum" in spec and value > spec["maximum"]:
-            return f"must be at most {spec['maximum']}, got {value}"
-    if isinstance(value, str) and "minLength" in spec and len(value) < spec["minLength"]:
-        return "must not be empty" if spec["minLength"] == 1 else "is too short"
+    """The first of the declared constraints `value` breaks, as the end of a sentence."""
+    for check in (_type_problem, _enum_problem, _range_problem, _length_problem):
+        problem = check(value, spec)
+        if problem:
+            return problem
     return None
+
+
+def _type_problem(value: Any, spec: dict[str, Any]) -> str | None:
+    expected = spec.get("type")
+    if not isinstance(expected, str) or expected not in _TYPES:
+        return None
+    if _has_type(value, expected):
+        return None
+    return f"must be {_article(expected)} {expected}, got {_kind(value)}"
+
+
+def _has_type(value: Any, expected: str) -> bool:
+    """JSON's view: a boolean is no number, and 3.0 is an integer."""
+    if isinstance(value, bool):
+        return expected == "boolean"
+    if expected == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _TYPES[expected])
+
+
+def _enum_problem(value: Any, spec: dict[str, Any]) -> str | None:
+    if "enum" not in spec or value in spec["enum"]:
+        return None
+    options = ", ".join(repr(v) for v in spec["enum"])
+    return f"must be one of {options}, got {value!r}"
+
+
+def _range_problem(value: Any, spec: dict[str, Any]) -> str | None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if "minimum" in spec and value < spec["minimum"]:
+        return f"must be at least {spec['minimum']}, got {value}"
+    if "maximum" in spec and value > spec["maximum"]:
+        return f"must be at most {spec['maximum']}, got {value}"
+    return None
+
+
+def _length_problem(value: Any, spec: dict[str, Any]) -> str | None:
+    if not isinstance(value, str) or "minLength" not in spec or len(value) >= spec["minLength"]:
+        return None
+    return "must not be empty" if spec["minLength"] == 1 else "is too short"
 
 
 def _article(word: str) -> str:

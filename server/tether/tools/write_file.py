@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tether.tools.base import ToolContext, ToolOutcome
-from tether.tools.common import BuiltinTool, check_size, fail, read_checked, resolve_path
+from tether.tools.common import FILE_PATH, BuiltinTool, check_size, fail, file_arg, read_checked
 from tether.tools.edit_support import submit_edit
+from tether.tools.schema import arguments_schema
 
 
 class WriteFileTool(BuiltinTool):
@@ -15,27 +16,18 @@ class WriteFileTool(BuiltinTool):
         "Create a file, or replace the whole content of an existing one (parent folders "
         "are created). Prefer edit for changing part of an existing file."
     )
-    parameters: dict[str, Any] = {
-        "type": "object",
-        "properties": {
-            "path": {"type": "string", "description": "File path, relative to the workspace."},
-            "content": {"type": "string", "description": "The complete new file content."},
-        },
-        "required": ["path", "content"],
-        "additionalProperties": False,
-    }
-    read_only = False
-    needs_permission = False  # like edit: reviewable and undoable in the editor
+    parameters = arguments_schema({
+        "path": FILE_PATH,
+        "content": {"type": "string", "description": "The complete new file content."},
+    }, required=["path", "content"])
+    read_only = False  # no permission asked, like edit: reviewable and undoable in the editor
 
     def describe_call(self, args: dict[str, Any]) -> str:
         return f"Write {args.get('path', '?')}"
 
     async def _run(self, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        raw = str(args["path"])
+        raw, path = file_arg(ctx, args, "is a directory; give a file path")
         content = str(args["content"])
-        path = resolve_path(ctx, raw)
-        if path.is_dir():
-            return fail(f"{raw} is a directory; give a file path")
         for parent in path.parents:
             if parent == ctx.workspace.root:
                 break

@@ -50,12 +50,20 @@ class WorkspaceFolder:
         folder swapped for a link after this check makes the open fail, not escape.
         """
         raw = Path(os.path.expanduser(str(path)))
-        candidate = raw if raw.is_absolute() else self.root / raw
-        resolved = canonical(candidate)
+        return self._checked(canonical(raw if raw.is_absolute() else self.root / raw), path)
+
+    def inside(self, path: Path) -> Path:
+        """The canonical form of absolute `path`; PathOutsideWorkspaceError outside the folder.
+
+        What an editor bridge asks of every path a tool hands it.
+        """
+        return self._checked(canonical(path), path)
+
+    def _checked(self, resolved: Path, given: str | Path) -> Path:
         if not self.contains(resolved):
             raise PathOutsideWorkspaceError(
-                f"{path} is outside the workspace folder {self.root}",
-                data={"path": str(path), "workspace": str(self.root)},
+                f"{given} is outside the workspace folder {self.root}",
+                data={"path": str(given), "workspace": str(self.root)},
             )
         return resolved
 

@@ -53,9 +53,9 @@ def rebase(base: str, theirs: str, ours: str) -> RebaseResult:
         return RebaseResult(ok=True, text=ours)
     if ours == base:
         return RebaseResult(ok=True, text=theirs)
-    base_l, theirs_l, ours_l = base.split("\n"), theirs.split("\n"), ours.split("\n")
+    base_l, theirs_l = base.split("\n"), theirs.split("\n")
     hunks = sorted(
-        _hunks(base_l, ours_l, agent=True) + _hunks(base_l, theirs_l, agent=False),
+        _hunks(base_l, ours.split("\n"), agent=True) + _hunks(base_l, theirs_l, agent=False),
         key=lambda h: (h.i1, h.i2),
     )
     merged: list[str] = []
@@ -63,24 +63,34 @@ def rebase(base: str, theirs: str, ours: str) -> RebaseResult:
     cursor = 0
     for cluster in _clusters(hunks):
         c1 = min(h.i1 for h in cluster)
-        c2 = max(h.i2 for h in cluster)
         merged.extend(base_l[cursor:c1])
-        cursor = c2
-        mine = [h for h in cluster if h.agent]
-        users = [h for h in cluster if not h.agent]
-        their_text = _apply(base_l, c1, c2, users)
-        if mine and users and _apply(base_l, c1, c2, mine) != their_text:
-            conflicts.extend(_conflict(h, len(theirs_l)) for h in users)
-        merged.extend(their_text if users else _apply(base_l, c1, c2, mine))
+        cursor = max(h.i2 for h in cluster)
+        lines, clashes = _merge_cluster(base_l, c1, cursor, cluster, len(theirs_l))
+        merged.extend(lines)
+        conflicts.extend(clashes)
     merged.extend(base_l[cursor:])
     if conflicts:
-        where = ", ".join(c.describe() for c in _merge_ranges(conflicts))
+        ranges = _merge_ranges(conflicts)
+        where = ", ".join(c.describe() for c in ranges)
         return RebaseResult(
             ok=False,
-            conflicts=_merge_ranges(conflicts),
+            conflicts=ranges,
             message=f"{where} changed in the editor since the agent read the file",
         )
     return RebaseResult(ok=True, text="\n".join(merged))
+
+
+def _merge_cluster(base: list[str], c1: int, c2: int, cluster: list[_Hunk], their_len: int
+                   ) -> tuple[list[str], list[Conflict]]:
+    """base[c1:c2] as merged: the user's text wins; where the agent's differs, a conflict."""
+    mine = [h for h in cluster if h.agent]
+    users = [h for h in cluster if not h.agent]
+    if not users:
+        return _apply(base, c1, c2, mine), []
+    their_text = _apply(base, c1, c2, users)
+    if mine and _apply(base, c1, c2, mine) != their_text:
+        return their_text, [_conflict(h, their_len) for h in users]
+    return their_text, []
 
 
 def _hunks(base: list[str], other: list[str], *, agent: bool) -> list[_Hunk]:

@@ -199,7 +199,7 @@ async def test_tether_errors_keep_their_code_and_message(tmp_path: Path,
         await agent.new_session(cwd="relative/dir")
     assert refused.value.code == -32602 and "absolute" in str(refused.value)
     new = await agent.new_session(cwd=str(ws))
-    manager = agent.folders.registry.for_session(new.session_id)
+    manager = agent.folders.for_session(new.session_id)
     await manager.delete(new.session_id)  # gone underneath: the store says so
     with pytest.raises(RequestError) as gone:
         await agent.prompt(session_id=new.session_id,
