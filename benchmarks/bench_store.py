@@ -36,10 +36,14 @@ from typing import Any
 
 from tether.protocol.events import (
     EventBase,
+    FileEdited,
     MessageAdded,
     TitleChanged,
     ToolCallCompleted,
     ToolCallStarted,
+    TurnCompleted,
+    TurnFailed,
+    TurnStarted,
     UsageUpdated,
 )
 from tether.protocol.models import Message, SessionInfo, TextPart, Usage
@@ -152,10 +156,28 @@ def make_sessions(store: JsonlStore, folder: WorkspaceFolder, count: int) -> Non
             updated_at=created,
             model="openai/gpt-4o",
         )
-        body = [TitleChanged(session_id=sid, seq=1, time=created, title=f"session {i}")]
-        body += turn_events(sid, 6, created + timedelta(seconds=1))[1:]
+        body = session_turn(sid, i, created)
         data = encode_header(info) + b"".join(encode_record(e) for e in body)
         (store.sessions_dir / f"{sid}.jsonl").write_bytes(data)
+
+
+def session_turn(sid: str, i: int, created: datetime) -> list[EventBase]:
+    """One turn as the agent writes it: its prompt, a title, messages and tools, an edit
+    to two files in every third session, and a failed end in every fifth."""
+    moment = created + timedelta(seconds=1)
+    prompt = f"Fix the add function in module {i}\nIt returns a - b."
+    body: list[EventBase] = [
+        TurnStarted(session_id=sid, turn_id="t1", seq=1, time=moment, prompt=prompt),
+        TitleChanged(session_id=sid, turn_id="t1", seq=2, time=moment, title=f"session {i}"),
+    ]
+    body += turn_events(sid, 7, moment)[2:]
+    for seq in (range(10, 12) if i % 3 == 0 else range(0)):
+        body.append(FileEdited(
+            session_id=sid, turn_id="t1", seq=seq, time=moment, tool_call_id=f"e{seq}",
+            uri=f"file:///ws/src/m{seq}.py", diff="", applied=True, path=f"src/m{seq}.py"))
+    end = (TurnFailed(session_id=sid, turn_id="t1", seq=20, time=moment, reason="unreachable")
+           if i % 5 == 0 else TurnCompleted(session_id=sid, turn_id="t1", seq=20, time=moment))
+    return [*body, end]
 
 
 def baseline_list(sessions_dir: Path, limit: int) -> list[dict[str, object]]:
@@ -326,8 +348,12 @@ def bench_search(folder: WorkspaceFolder, data_dir: Path, count: int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke)")
+    parser.add_argument("--list-only", type=int, metavar="S",
+                        help="only the listing benchmark, over S sessions")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.list_only:
+        return list_only(args.list_only)
     tmp = Path(tempfile.mkdtemp(prefix="tether-bench-"))
     os.environ["TETHER_DATA_DIR"] = str(tmp / "data")
     try:
@@ -353,6 +379,16 @@ def main(argv: list[str] | None = None) -> int:
         print_table(rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def list_only(count: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="tether-bench-") as name:
+        tmp = Path(name)
+        os.environ["TETHER_DATA_DIR"] = str(tmp / "data")
+        (tmp / "ws").mkdir()
+        rows = bench_list(WorkspaceFolder.at(tmp / "ws"), tmp / "lists", count)
+        print_table([(label, ours, base, "") for label, ours, base in rows])
     return 0
 
 

@@ -7,7 +7,6 @@ read is skipped and described in `problems`, and stays on disk as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from collections import deque
@@ -18,6 +17,7 @@ from pydantic import ValidationError
 
 from tether.errors import HistoryCorruptError
 from tether.protocol.models import Message, SessionInfo
+from tether.store.activity import ACTIVITY_MARKS
 from tether.store.base import LoadedSession
 from tether.store.lines import backward_lines, forward_lines, read_first_line
 from tether.store.records import (
@@ -207,6 +207,24 @@ def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None)
     """A summary valid for the file as it is now; reads only bytes past `previous.offset`
     when the previous summary is of this same file (same inode, not shrunk)."""
     st = os.fstat(f.fileno())
+    summary = _resumable(previous, st)
+    if summary is None:
+        try:
+            info, header_len = read_header(f, session_id, path)
+        except HistoryCorruptError as exc:
+            log.warning("%s", exc.message)
+            return _corrupt_summary(session_id, st)
+        summary = Summary.from_header(info, header_len)
+    elif summary.backfill:
+        _backfill_activity(f, summary)
+    _fold_from_offset(f, summary, st.st_size)
+    summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
+    return summary.finish()
+
+
+def _resumable(previous: Summary | None, st: os.stat_result) -> Summary | None:
+    """A copy of `previous` to fold the new bytes into, when it is of this same file
+    (same inode, not shrunk, header readable); None when the file must be read again."""
     if (
         previous is not None
         and not previous.corrupt
@@ -214,18 +232,21 @@ def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None)
         and 0 < previous.offset <= st.st_size
         and previous.size <= st.st_size
     ):
-        summary = dataclasses.replace(previous)
-    else:
-        try:
-            info, header_len = read_header(f, session_id, path)
-        except HistoryCorruptError as exc:
-            log.warning("%s", exc.message)
-            moment = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
-            summary = Summary(session_id, moment, "", "", "", moment, corrupt=True)
-            summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
-            return summary.finish()
-        summary = Summary.from_header(info, header_len)
-    for offset, line, terminated in forward_lines(f, summary.offset, st.st_size):
+        return previous.copy()
+    return None
+
+
+def _corrupt_summary(session_id: str, st: os.stat_result) -> Summary:
+    """The row of a file whose header cannot be read: listed, so the user can delete it."""
+    moment = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
+    summary = Summary(session_id, moment, "", "", "", moment, corrupt=True)
+    summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
+    return summary.finish()
+
+
+def _fold_from_offset(f: BinaryIO, summary: Summary, end: int) -> None:
+    """Fold every complete line of [summary.offset, end) into the summary."""
+    for offset, line, terminated in forward_lines(f, summary.offset, end):
         if not terminated:
             break
         summary.offset = offset + len(line) + 1
@@ -233,5 +254,20 @@ def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None)
             record = decode_line(line)
             if not isinstance(record, str):
                 summary.add(record)
-    summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
-    return summary.finish()
+
+
+def _backfill_activity(f: BinaryIO, summary: Summary) -> None:
+    """Gather the activity fields of the bytes an older cache row already covered.
+
+    Only lines holding one of the activity records' marks are decoded (user messages
+    only while no first prompt is known), so an upgraded cache costs one pass of
+    substring checks, not a rebuild; title, counts and usage stay as the row had them.
+    """
+    for _offset, line, _terminated in forward_lines(f, 0, summary.offset):
+        wanted = any(mark in line for mark in ACTIVITY_MARKS) or (
+            not summary.first_prompt and MESSAGE_MARK in line)
+        if wanted:
+            record = decode_line(line)
+            if not isinstance(record, str):
+                summary.add_activity(record)
+    summary.backfill = False
