@@ -93,6 +93,12 @@ describe("history row: what the session did", () => {
     assert.match(busy[0], /^Files touched \(70\): m0\.py, .*m11\.py and 58 more$/);
   });
 
+  test("the tooltip leaves the prompt out when the title is it", () => {
+    const same = historyTooltip(row({ title: "Fix add function", firstPrompt: "Fix add function please" }));
+    assert.ok(!same.some((line) => line.startsWith("First prompt")), same.join("\n"));
+    assert.match(historyTooltip(row({ messageCount: 1 })).at(-1) ?? "", /^1 message · /);
+  });
+
   test("a search hit without listing fields still gets a tooltip", () => {
     assert.deepEqual(historyTooltip({ id: "s1", title: "t" }), []);
   });

@@ -39,7 +39,7 @@ export function historyDescription(s: Row, now: Date = new Date()): string {
 }
 
 /** The first prompt line unless the title is that line (titles are often made from it). */
-function promptBesidesTitle(s: Row): string {
+function promptBesidesTitle(s: Partial<Pick<SessionSummary, "title" | "firstPrompt">>): string {
   const prompt = (s.firstPrompt ?? "").trim();
   const title = (s.title ?? "").trim().replace(/…$/, "");
   if (!prompt || (title && prompt.toLowerCase().startsWith(title.toLowerCase()))) return "";
@@ -79,11 +79,12 @@ const OUTCOME_SENTENCES: Partial<Record<NonNullable<SessionSummary["lastTurn"]>,
   unfinished: "Last turn has no end in history yet (still running, or its window closed)",
 };
 
-/** The tooltip's lines after the title: first prompt, the end of a turn that did not
- * complete (with its reason), the files touched, and the counts. */
+/** The tooltip's lines after the title: the first prompt (unless the title is it), the end
+ * of a turn that did not complete (with its reason), the files touched, and the counts. */
 export function historyTooltip(s: Partial<SessionSummary>): string[] {
   const lines: string[] = [];
-  if (s.firstPrompt) lines.push(`First prompt: ${s.firstPrompt}`);
+  const prompt = promptBesidesTitle(s);
+  if (prompt) lines.push(`First prompt: ${prompt}`);
   const sentence = s.lastTurn ? OUTCOME_SENTENCES[s.lastTurn] : undefined;
   if (sentence) lines.push(s.lastTurnReason ? `${sentence}: ${s.lastTurnReason}` : sentence);
   const files = s.filesTouched ?? [];
@@ -94,8 +95,9 @@ export function historyTooltip(s: Partial<SessionSummary>): string[] {
     lines.push(`Files touched (${count}): ${shown.join(", ")}${more}`);
   }
   if (s.updatedAt) {
+    const count = s.messageCount ?? 0;
     lines.push(
-      `${s.messageCount ?? 0} messages · ${s.model || "default model"} · updated ${new Date(s.updatedAt).toLocaleString()}`,
+      `${count} message${count === 1 ? "" : "s"} · ${s.model || "default model"} · updated ${new Date(s.updatedAt).toLocaleString()}`,
     );
   }
   return lines;
