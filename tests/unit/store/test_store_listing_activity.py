@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 
-import tether.store.reader as reader
 from tether.protocol.events import (
     EventBase,
     FileEdited,
@@ -22,7 +21,7 @@ from tether.protocol.events import (
 from tether.protocol.models import CONTEXT_META, Message, SessionSummary, TextPart
 from tether.store import open_store
 from tether.store.cache import CACHE_FILE, ROW_FIELDS
-from unit.store.store_support import History
+from unit.store.store_support import History, spy_on_summarize
 
 
 def _turn(history: History, sid: str, prompt: str, end: str = "completed",
@@ -185,14 +184,7 @@ def test_an_upgraded_row_is_backfilled_once(history: History,
     history.store.append(sid, _turn(history, sid, "hello"))
     history.store.list()
     _as_version_3(history)
-    calls: list[str] = []
-    real = reader.summarize
-
-    def spy(f, session_id, path, previous):  # type: ignore[no-untyped-def]
-        calls.append(session_id)
-        return real(f, session_id, path, previous)
-
-    monkeypatch.setattr("tether.store.listing.summarize", spy)
+    calls = spy_on_summarize(monkeypatch)
     fresh = open_store(history.folder)
     assert fresh.list()[0][0].first_prompt == "hello"
     assert open_store(history.folder).list()[0][0].first_prompt == "hello"
