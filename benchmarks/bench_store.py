@@ -48,7 +48,7 @@ from tether.protocol.events import (
 )
 from tether.protocol.models import Message, SessionInfo, TextPart, Usage
 from tether.store import JsonlStore, open_store
-from tether.store.cache import CACHE_FILE
+from tether.store.cache import CACHE_FILE, ROW_FIELDS
 from tether.store.records import encode_header, encode_record
 from tether.store.search import FULL_SCAN_SECONDS
 from tether.workspace.folder import WorkspaceFolder
@@ -205,6 +205,7 @@ def bench_list(
 
     cold_ms = best_of(2, cold)
     open_store(folder, data_dir).list(limit=50)  # leaves a cache file
+    upgrade_ms = bench_upgrade(folder, data_dir, cache)
     file_ms = best_of(3, lambda: open_store(folder, data_dir).list(limit=50))
     warm_store = open_store(folder, data_dir)
     warm_store.list(limit=50)
@@ -215,7 +216,24 @@ def bench_list(
         (f"list {count} sessions, warm (in-process)", warm_ms, baseline),
         (f"list {count} sessions, cache file only", file_ms, baseline),
         (f"list {count} sessions, cold (no cache)", cold_ms, baseline),
+        (f"list {count} sessions, upgrading a version-3 cache", upgrade_ms, baseline),
     ]
+
+
+def bench_upgrade(folder: WorkspaceFolder, data_dir: Path, cache: Path) -> float:
+    """A new process listing over the cache an older release wrote (no activity fields):
+    its rows are kept and backfilled by a substring scan, not rebuilt."""
+    body = json.loads(cache.read_bytes())
+    old = len(ROW_FIELDS) - ROW_FIELDS.index("first_prompt")
+    v3 = json.dumps({"version": 3, "sessions": {
+        sid: row[:-old] for sid, row in body["sessions"].items()}}).encode()
+    best = float("inf")
+    for _ in range(2):
+        cache.write_bytes(v3)
+        start = time.perf_counter()
+        open_store(folder, data_dir).list(limit=50)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
 
 
 def bench_tail(
