@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -83,6 +84,80 @@ def load_full(f: BinaryIO, info: SessionInfo, header_len: int, end: int) -> Load
     )
 
 
+@dataclass
+class _TailScan:
+    """What reading a file backwards from its end found, newest record first."""
+
+    newest_first: list[Message] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    title: str | None = None
+    usage: dict[str, Any] | None = None
+    last_time: str | None = None
+    last_seq: int = 0
+    message_records: int = 0
+    stop: int = 0  # offset of the oldest line read
+    reached_start: bool = True
+
+    def take(self, offset: int, record: dict[str, Any]) -> None:
+        """One decoded record: the newest title, usage and time win (they come first)."""
+        kind = record.get("type")
+        seq = record.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq > self.last_seq:
+            self.last_seq = seq
+        if self.last_time is None and isinstance(record.get("time"), str):
+            self.last_time = record["time"]
+        if kind == MESSAGE_ADDED:
+            self.message_records += 1
+            message = _message(record)
+            if isinstance(message, str):
+                self.problems.append(f"byte {offset}: skipped, {message}")
+            else:
+                self.newest_first.append(message)
+        elif kind == TITLE_CHANGED and self.title is None and isinstance(record.get("title"), str):
+            self.title = record["title"]
+        elif kind == USAGE and self.usage is None and isinstance(record.get("total"), dict):
+            self.usage = record["total"]
+
+
+def _scan_tail(f: BinaryIO, header_len: int, end: int, tail: int) -> _TailScan:
+    """Read lines backwards from `end` until `tail` messages are in hand (or the header)."""
+    scan = _TailScan(stop=end)
+    for offset, line, terminated in backward_lines(f, header_len, end):
+        if len(scan.newest_first) >= tail:
+            scan.reached_start = False
+            break
+        scan.stop = offset
+        if not terminated:
+            scan.problems.append(f"byte {offset}: torn last line skipped")
+            continue
+        if not line.strip():
+            continue
+        record = decode_line(line)
+        if isinstance(record, str):
+            scan.problems.append(f"byte {offset}: skipped, {record}")
+            continue
+        scan.take(offset, record)
+    return scan
+
+
+def _fold_unread_prefix(f: BinaryIO, scan: _TailScan, fold: Summary, header_len: int,
+                        cached: Summary | None) -> int:
+    """Title, usage and the message total of what the tail did not read: from a fresh
+    cache row, else from a substring scan of the prefix. Returns the message total."""
+    if cached is not None:
+        fold.title, fold.usage = cached.title, cached.usage
+        fold.last_seq = max(fold.last_seq, cached.last_seq)
+        return max(cached.message_count, scan.message_records)
+    count, prefix_title, prefix_usage = _scan_prefix(
+        f, header_len, scan.stop, want_title=scan.title is None, want_usage=scan.usage is None
+    )
+    if prefix_title is not None:
+        fold.title = prefix_title
+    if prefix_usage is not None:
+        fold.usage = prefix_usage
+    return scan.message_records + count
+
+
 def load_tail(
     f: BinaryIO,
     info: SessionInfo,
@@ -97,76 +172,26 @@ def load_tail(
     a fresh cache row, else from a substring scan of the unread prefix (no json.loads).
     `problems` covers the lines it read: damage further back shows in a full load.
     """
-    newest_first: list[Message] = []
-    problems: list[str] = []
-    scanned = Summary.from_header(info, header_len)
-    title: str | None = None
-    usage: dict[str, Any] | None = None
-    last_time: str | None = None
-    message_records = 0
-    stop = end
-    reached_start = True
-    for offset, line, terminated in backward_lines(f, header_len, end):
-        if len(newest_first) >= tail:
-            reached_start = False
-            break
-        stop = offset
-        if not terminated:
-            problems.append(f"byte {offset}: torn last line skipped")
-            continue
-        if not line.strip():
-            continue
-        record = decode_line(line)
-        if isinstance(record, str):
-            problems.append(f"byte {offset}: skipped, {record}")
-            continue
-        kind = record.get("type")
-        scanned.add(record)  # for last_seq only; the fold order is backwards here
-        if last_time is None and isinstance(record.get("time"), str):
-            last_time = record["time"]
-        if kind == MESSAGE_ADDED:
-            message_records += 1
-            message = _message(record)
-            if isinstance(message, str):
-                problems.append(f"byte {offset}: skipped, {message}")
-            else:
-                newest_first.append(message)
-        elif kind == TITLE_CHANGED and title is None and isinstance(record.get("title"), str):
-            title = record["title"]
-        elif kind == USAGE and usage is None and isinstance(record.get("total"), dict):
-            usage = record["total"]
-
+    scan = _scan_tail(f, header_len, end, tail)
     fold = Summary.from_header(info, header_len)
-    fold.last_seq = scanned.last_seq
-    total = message_records
-    if not reached_start:
-        if cached is not None:
-            fold.title, fold.usage = cached.title, cached.usage
-            fold.last_seq = max(fold.last_seq, cached.last_seq)
-            total = max(cached.message_count, message_records)
-        else:
-            count, prefix_title, prefix_usage = _scan_prefix(
-                f, header_len, stop, want_title=title is None, want_usage=usage is None
-            )
-            total += count
-            if prefix_title is not None:
-                fold.title = prefix_title
-            if prefix_usage is not None:
-                fold.usage = prefix_usage
-    if title is not None:
-        fold.title = title
-    if usage is not None:
-        fold.usage = usage
-    if last_time is not None:
-        fold.updated_at = last_time
-    newest_first.reverse()
+    fold.last_seq = scan.last_seq
+    total = scan.message_records
+    if not scan.reached_start:
+        total = _fold_unread_prefix(f, scan, fold, header_len, cached)
+    if scan.title is not None:
+        fold.title = scan.title
+    if scan.usage is not None:
+        fold.usage = scan.usage
+    if scan.last_time is not None:
+        fold.updated_at = scan.last_time
+    messages = list(reversed(scan.newest_first))
     return LoadedSession(
         info=fold.fold_into(info),
-        messages=newest_first,
+        messages=messages,
         last_seq=fold.last_seq,
-        truncated=total > message_records,
-        total_messages=total if total > message_records else len(newest_first),
-        problems=problems,
+        truncated=total > scan.message_records,
+        total_messages=total if total > scan.message_records else len(messages),
+        problems=scan.problems,
     )
 
 
