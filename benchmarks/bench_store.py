@@ -1,6 +1,6 @@
 """Benchmark of the JSONL history store against naive baselines measured in the same run.
 
-    python benchmarks/bench_store.py [--quick]
+    python benchmarks/bench_store.py [--quick] [--list-only S]
 
 Everything happens in a temporary TETHER_DATA_DIR. Printed: a table of operation, our
 time, the baseline's time, their ratio (ours / baseline) and the goal where there is one.
@@ -8,8 +8,9 @@ No pass/fail: machines are noisy, compare ratios.
 
 1. append N events one record per call as a turn emits them, fsync every 50 ("turn
    boundary"), vs plain f.write(json.dumps(...) + "\\n") with the same fsyncs;
-2. list the newest 50 of S sessions: warm (in-process cache), cache file only (a new
-   process), cold (no cache file) vs os.listdir + reading each file's header line;
+2. list the newest 50 of S sessions (each one turn with its prompt, some with edits, some
+   failed): warm (in-process cache), cache file only (a new process), cold (no cache
+   file), over a version-3 cache (upgraded) vs os.listdir + reading each header line;
 3. tail-load the last 1000 messages of an M-message session (no cache row / fresh cache
    row) vs json.loads of every line of the file;
 4. append N events with seqs allocated under the lock from the file's tail, by one
