@@ -8,6 +8,7 @@ kept in the summary cache. Pure functions of one record; no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
@@ -26,6 +27,7 @@ OUTCOMES: dict[str, TurnOutcome] = {
     "step_limit_reached": "step_limit",
 }
 MAX_REASON_CHARS = 200
+_LINES = re.compile(r"\r\n|\r|\n")
 
 # Exact forms as encode_record writes them: the cache upgrade finds these records in the
 # part of a file an older cache row already covered without decoding every line.
@@ -35,8 +37,9 @@ ACTIVITY_MARKS = tuple(
 
 
 def prompt_line(text: str) -> str:
-    """The first non-blank line of a prompt, whitespace runs as one space, capped."""
-    for line in text.splitlines():
+    """The first non-blank line of a prompt (split on CR and LF only, as everywhere in
+    Tether), whitespace runs as one space, capped."""
+    for line in _LINES.split(text):
         words = " ".join(line.split())
         if words:
             return _clip(words, MAX_PROMPT_LINE_CHARS)

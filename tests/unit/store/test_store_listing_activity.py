@@ -20,6 +20,7 @@ from tether.protocol.events import (
 )
 from tether.protocol.models import CONTEXT_META, Message, SessionSummary, TextPart
 from tether.store import open_store
+from tether.store.activity import prompt_line
 from tether.store.cache import CACHE_FILE, ROW_FIELDS
 from unit.store.store_support import History, spy_on_summarize
 
@@ -214,3 +215,10 @@ def test_a_garbage_cache_file_is_rebuilt_with_the_activity(history: History) -> 
     (history.store.base / CACHE_FILE).write_bytes(b'{"version": 4, "sessions": {"x"')
     row = open_store(history.folder).list()[0][0]
     assert (row.first_prompt, row.file_count, row.last_turn) == ("hello", 1, "failed")
+
+
+def test_prompt_line_splits_on_cr_and_lf_only_and_is_capped() -> None:
+    assert prompt_line("  \r\n\rFirst\u2028same  line\nsecond") == "First same line"
+    long = prompt_line("word " * 100)
+    assert len(long) == 200 and long.endswith("…")
+    assert prompt_line("\n \n") == ""
