@@ -58,14 +58,15 @@ def _edit(history: History, sid: str, turn: str, path: str, *, applied: bool = T
 
 
 def _row(history: History, sid: str) -> SessionSummary:
+    """The session's listing row, the same from this process and from the cache file."""
+    here = _row_in(history.store.list(include_archived=True)[0], sid)
     fresh = open_store(history.folder)  # a new process: what the cache file holds
-    (row,) = [s for s in fresh.list(include_archived=True)[0] if s.id == sid]
-    assert history.store.list()[0] and row == _row_in(history, sid)
-    return row
+    assert _row_in(fresh.list(include_archived=True)[0], sid) == here
+    return here
 
 
-def _row_in(history: History, sid: str) -> SessionSummary:
-    (row,) = [s for s in history.store.list(include_archived=True)[0] if s.id == sid]
+def _row_in(page: list[SessionSummary], sid: str) -> SessionSummary:
+    (row,) = [s for s in page if s.id == sid]
     return row
 
 
