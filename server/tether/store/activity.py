@@ -29,10 +29,14 @@ OUTCOMES: dict[str, TurnOutcome] = {
 MAX_REASON_CHARS = 200
 _LINES = re.compile(r"\r\n|\r|\n")
 
+# The records that can change a row's activity (a user message only until the first
+# prompt is known): the summary fold looks at no other.
+ACTIVITY_KINDS = frozenset((TURN_STARTED, FILE_EDITED, *OUTCOMES))
+
 # Exact forms as encode_record writes them: the cache upgrade finds these records in the
 # part of a file an older cache row already covered without decoding every line.
 ACTIVITY_MARKS = tuple(
-    f'"type":"{kind}"'.encode() for kind in (TURN_STARTED, FILE_EDITED, *OUTCOMES)
+    f'"type":"{kind}"'.encode() for kind in sorted(ACTIVITY_KINDS)
 )
 
 

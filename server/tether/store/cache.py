@@ -173,6 +173,6 @@ class SummaryCache:
         summary = Summary(sid, *row)
         if len(row) < len(_ROW):
             summary.backfill = True  # an older layout's row: see _ROW
-        elif not all(type(name) is str for name in summary.files):
+        elif summary.files and not all(type(name) is str for name in summary.files):
             return None
         return summary

@@ -19,7 +19,7 @@ from typing import get_args
 
 from tether.errors import InvalidParamsError
 from tether.protocol.models import MAX_LISTED_FILES, SessionSummary, TurnOutcome
-from tether.store.cache import SummaryCache, stamp_of, summary_stamp
+from tether.store.cache import SummaryCache
 from tether.store.paths import (
     SESSION_SUFFIX,
     NotRegularFileError,
@@ -87,7 +87,8 @@ def _current_row(entry: os.DirEntry[str], session_id: str, row: Summary | None
         st = entry.stat(follow_symlinks=False)
         if not stat.S_ISREG(st.st_mode):
             raise NotRegularFileError(entry.path, file_kind(st.st_mode))
-        if row is not None and not row.backfill and summary_stamp(row) == stamp_of(st):
+        if row is not None and not row.backfill and (row.size, row.mtime_ns, row.ino) == (
+                st.st_size, st.st_mtime_ns, st.st_ino):  # inline: once per file, every listing
             return row
         with os.fdopen(open_regular(entry.path), "rb") as f:  # swapped since: refused
             return summarize(f, session_id, entry.path, row)

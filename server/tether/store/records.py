@@ -26,7 +26,7 @@ from tether.protocol.models import (
     Usage,
 )
 from tether.redaction import REDACTOR
-from tether.store.activity import edited_file, record_prompt, turn_outcome
+from tether.store.activity import ACTIVITY_KINDS, edited_file, record_prompt, turn_outcome
 
 HEADER_TYPE = "session_header"
 HEADER_VERSION = 1
@@ -231,7 +231,8 @@ class Summary:
                 self.usage = total
         elif kind == ARCHIVE_CHANGED:
             self.archived = record.get("archived") is True
-        self.add_activity(record)
+        if kind in ACTIVITY_KINDS or (kind == MESSAGE_ADDED and not self.first_prompt):
+            self.add_activity(record)
         moment = record.get("time")
         if isinstance(moment, str):
             self.updated_at = moment
