@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const lastSession = new LastSession(context.workspaceState);
   let restored = false;
   const history = new HistoryTree(api);
-  history.trackCurrent(() => chat.sessionId);
+  history.trackCurrent(() => chat.sessionId, () => chat.running);
   const review = new EditReview(output, api);
   const lens = new ChangeLens(api);
   const status = new StatusBar(api, chat);

@@ -74,6 +74,13 @@ describe("history row: what the session did", () => {
       "Last turn failed: the server at http://127.0.0.1:1 is unreachable"));
   });
 
+  test("an unfinished turn is running when the chat says so", () => {
+    const open = row({ lastTurn: "unfinished" });
+    assert.match(historyDescription(open, now), /^unfinished · /);
+    assert.match(historyDescription(open, now, true), /^running · /);
+    assert.equal(historyDescription(row({}), now, true), "gpt-4.1 · 4 msgs · 5 min ago");
+  });
+
   test("stopped and step-limit turns get their own marks; completed ones none", () => {
     assert.match(historyDescription(row({ lastTurn: "cancelled" }), now), /^stopped · /);
     assert.equal(historyIcon(row({ lastTurn: "cancelled" }), false).id, "circle-slash");

@@ -46,6 +46,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
   private filterText = "";
   private archivedShown = false;
   private currentSession: () => string | null = () => null;
+  private currentRunning: () => boolean = () => false;
 
   constructor(private readonly api: TetherApi) {}
 
@@ -69,8 +70,11 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     this.refresh();
   }
 
-  trackCurrent(current: () => string | null): void {
+  /** The chat's session, and whether its turn runs now (its row then says "running",
+   * where history alone says "unfinished"). */
+  trackCurrent(current: () => string | null, running: () => boolean = () => false): void {
     this.currentSession = current;
+    this.currentRunning = running;
   }
 
   refresh(): void {
@@ -95,7 +99,8 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     item.id = `session:${s.id}`;
     const archived = s.archived ?? s.hit?.archived ?? false;
     item.contextValue = archived ? "archivedSession" : "session";
-    const icon = historyIcon({ ...s, archived }, this.currentSession() === s.id);
+    const current = this.currentSession() === s.id;
+    const icon = historyIcon({ ...s, archived }, current);
     item.iconPath = new vscode.ThemeIcon(
       icon.id,
       icon.color ? new vscode.ThemeColor(icon.color) : undefined,
@@ -106,7 +111,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
       item.description = markedSnippet(s.hit);
       tooltip.appendText(`${markedSnippet(s.hit)}\n\n(matched in ${s.hit.kind})\n\n`);
     } else if (s.updatedAt) {
-      item.description = historyDescription(s as SessionSummary);
+      item.description = historyDescription(s as SessionSummary, new Date(), current && this.currentRunning());
     }
     tooltip.appendText(historyTooltip(s).join("\n\n"));
     item.tooltip = tooltip;

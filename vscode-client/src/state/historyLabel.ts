@@ -21,12 +21,13 @@ const OUTCOME_WORDS: Partial<Record<NonNullable<SessionSummary["lastTurn"]>, str
 
 /**
  * `failed · “Fix the add function” · gpt-4.1 · 4 msgs · 3 files · 5 min ago`; the prompt
- * is left out when the title already says it, `empty · …` for a session nothing was said in.
+ * is left out when the title already says it, `empty · …` for a session nothing was said in;
+ * the turn history shows unfinished is "running" when the caller knows it runs now.
  */
-export function historyDescription(s: Row, now: Date = new Date()): string {
+export function historyDescription(s: Row, now: Date = new Date(), running = false): string {
   const parts: string[] = [];
   if (s.messageCount === 0) parts.push("empty");
-  const outcome = s.lastTurn ? OUTCOME_WORDS[s.lastTurn] : undefined;
+  const outcome = running && s.lastTurn === "unfinished" ? "running" : s.lastTurn ? OUTCOME_WORDS[s.lastTurn] : undefined;
   if (outcome) parts.push(outcome);
   const prompt = promptBesidesTitle(s);
   if (prompt) parts.push(`“${prompt}”`);
