@@ -1,6 +1,6 @@
 """Benchmark of the JSONL history store against naive baselines measured in the same run.
 
-    python benchmarks/bench_store.py [--quick]
+    python benchmarks/bench_store.py [--quick] [--list-only S]
 
 Everything happens in a temporary TETHER_DATA_DIR. Printed: a table of operation, our
 time, the baseline's time, their ratio (ours / baseline) and the goal where there is one.
@@ -8,8 +8,9 @@ No pass/fail: machines are noisy, compare ratios.
 
 1. append N events one record per call as a turn emits them, fsync every 50 ("turn
    boundary"), vs plain f.write(json.dumps(...) + "\\n") with the same fsyncs;
-2. list the newest 50 of S sessions: warm (in-process cache), cache file only (a new
-   process), cold (no cache file) vs os.listdir + reading each file's header line;
+2. list the newest 50 of S sessions (each one turn with its prompt, some with edits, some
+   failed): warm (in-process cache), cache file only (a new process), cold (no cache
+   file), over a version-3 cache (upgraded) vs os.listdir + reading each header line;
 3. tail-load the last 1000 messages of an M-message session (no cache row / fresh cache
    row) vs json.loads of every line of the file;
 4. append N events with seqs allocated under the lock from the file's tail, by one
@@ -36,15 +37,19 @@ from typing import Any
 
 from tether.protocol.events import (
     EventBase,
+    FileEdited,
     MessageAdded,
     TitleChanged,
     ToolCallCompleted,
     ToolCallStarted,
+    TurnCompleted,
+    TurnFailed,
+    TurnStarted,
     UsageUpdated,
 )
 from tether.protocol.models import Message, SessionInfo, TextPart, Usage
 from tether.store import JsonlStore, open_store
-from tether.store.cache import CACHE_FILE
+from tether.store.cache import CACHE_FILE, ROW_FIELDS
 from tether.store.records import encode_header, encode_record
 from tether.store.search import FULL_SCAN_SECONDS
 from tether.workspace.folder import WorkspaceFolder
@@ -152,10 +157,28 @@ def make_sessions(store: JsonlStore, folder: WorkspaceFolder, count: int) -> Non
             updated_at=created,
             model="openai/gpt-4o",
         )
-        body = [TitleChanged(session_id=sid, seq=1, time=created, title=f"session {i}")]
-        body += turn_events(sid, 6, created + timedelta(seconds=1))[1:]
+        body = session_turn(sid, i, created)
         data = encode_header(info) + b"".join(encode_record(e) for e in body)
         (store.sessions_dir / f"{sid}.jsonl").write_bytes(data)
+
+
+def session_turn(sid: str, i: int, created: datetime) -> list[EventBase]:
+    """One turn as the agent writes it: its prompt, a title, messages and tools, an edit
+    to two files in every third session, and a failed end in every fifth."""
+    moment = created + timedelta(seconds=1)
+    prompt = f"Fix the add function in module {i}\nIt returns a - b."
+    body: list[EventBase] = [
+        TurnStarted(session_id=sid, turn_id="t1", seq=1, time=moment, prompt=prompt),
+        TitleChanged(session_id=sid, turn_id="t1", seq=2, time=moment, title=f"session {i}"),
+    ]
+    body += turn_events(sid, 7, moment)[2:]
+    for seq in (range(10, 12) if i % 3 == 0 else range(0)):
+        body.append(FileEdited(
+            session_id=sid, turn_id="t1", seq=seq, time=moment, tool_call_id=f"e{seq}",
+            uri=f"file:///ws/src/m{seq}.py", diff="", applied=True, path=f"src/m{seq}.py"))
+    end = (TurnFailed(session_id=sid, turn_id="t1", seq=20, time=moment, reason="unreachable")
+           if i % 5 == 0 else TurnCompleted(session_id=sid, turn_id="t1", seq=20, time=moment))
+    return [*body, end]
 
 
 def baseline_list(sessions_dir: Path, limit: int) -> list[dict[str, object]]:
@@ -183,6 +206,7 @@ def bench_list(
 
     cold_ms = best_of(2, cold)
     open_store(folder, data_dir).list(limit=50)  # leaves a cache file
+    upgrade_ms = bench_upgrade(folder, data_dir, cache)
     file_ms = best_of(3, lambda: open_store(folder, data_dir).list(limit=50))
     warm_store = open_store(folder, data_dir)
     warm_store.list(limit=50)
@@ -193,7 +217,24 @@ def bench_list(
         (f"list {count} sessions, warm (in-process)", warm_ms, baseline),
         (f"list {count} sessions, cache file only", file_ms, baseline),
         (f"list {count} sessions, cold (no cache)", cold_ms, baseline),
+        (f"list {count} sessions, upgrading a version-3 cache", upgrade_ms, baseline),
     ]
+
+
+def bench_upgrade(folder: WorkspaceFolder, data_dir: Path, cache: Path) -> float:
+    """A new process listing over the cache an older release wrote (no activity fields):
+    its rows are kept and backfilled by a substring scan, not rebuilt."""
+    body = json.loads(cache.read_bytes())
+    old = len(ROW_FIELDS) - ROW_FIELDS.index("first_prompt")
+    v3 = json.dumps({"version": 3, "sessions": {
+        sid: row[:-old] for sid, row in body["sessions"].items()}}).encode()
+    best = float("inf")
+    for _ in range(2):
+        cache.write_bytes(v3)
+        start = time.perf_counter()
+        open_store(folder, data_dir).list(limit=50)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
 
 
 def bench_tail(
@@ -326,8 +367,12 @@ def bench_search(folder: WorkspaceFolder, data_dir: Path, count: int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke)")
+    parser.add_argument("--list-only", type=int, metavar="S",
+                        help="only the listing benchmark, over S sessions")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.list_only:
+        return list_only(args.list_only)
     tmp = Path(tempfile.mkdtemp(prefix="tether-bench-"))
     os.environ["TETHER_DATA_DIR"] = str(tmp / "data")
     try:
@@ -353,6 +398,16 @@ def main(argv: list[str] | None = None) -> int:
         print_table(rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def list_only(count: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="tether-bench-") as name:
+        tmp = Path(name)
+        os.environ["TETHER_DATA_DIR"] = str(tmp / "data")
+        (tmp / "ws").mkdir()
+        rows = bench_list(WorkspaceFolder.at(tmp / "ws"), tmp / "lists", count)
+        print_table([(label, ours, base, "") for label, ours, base in rows])
     return 0
 
 

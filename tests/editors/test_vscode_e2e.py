@@ -552,3 +552,38 @@ def test_reopened_window_shows_the_last_session(vsix: Path, tmp_path: Path) -> N
     assert report["restoredUser"] == "Remember this chat", report
     assert report["restoredAnswer"] == "Noted.", report
     assert report["chatFrames"] >= 2, report  # type: ignore[operator]
+
+
+HISTORY_SCRIPT = {
+    "title": "Fix add function",
+    "turns": [
+        {"toolCalls": [{"name": "write_file", "arguments": {
+            "path": "calc.py", "content": "def add(a, b):\n    return a + b\n"}}]},
+        {"text": "Fixed add in calc.py."},
+        {"text": "never sent", "fault": "401", "faultTimes": 99},
+    ],
+}
+
+
+def test_history_rows_and_secondary_side_bar_in_real_vscode(vsix: Path, tmp_path: Path
+                                                             ) -> None:
+    """Issue 15 (VS Code 6 and 4): sessions titled alike are told apart in the History view
+    by their first prompt line and files touched; a failed one has the error icon; the
+    search finds a word of the first prompt; the chat moves to the Secondary Side Bar."""
+    fixed = "The add function subtracts instead of adding"
+    failed = "Try the add function once more"
+    report, _, _ = _scenario("history-rows", vsix, tmp_path, HISTORY_SCRIPT, extra_config={
+        "title": "Fix add function", "fixedPrompt": fixed, "failedPrompt": failed,
+        "promptWord": "subtracts"})
+    assert report["fixedTitle"] == "Fix add function", report
+    description = str(report["fixedDescription"])
+    assert f"“{fixed}”" in description and "1 file" in description, report
+    assert str(report["failedDescription"]).startswith("failed · "), report
+    assert failed in str(report["failedTitle"]) + str(report["failedDescription"]), report
+    assert "Last turn failed" in str(report["failedTooltip"]), report
+    search = report["searchRows"]
+    assert isinstance(search, list) and len(search) == 2, report
+    assert "«subtracts»" in search[1], report
+    assert report["historyFolded"], report
+    assert report["chatInSecondarySideBar"] and report["chatUsableThere"], report
+    assert report["historyStillInSideBar"], report

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { ChatController, editorContext } from "./chat/controller";
 import { trackLastEditor } from "./chat/codeActions";
 import { LastSession } from "./chat/lastSession";
+import { moveToSecondarySideBar, moveToTetherSideBar } from "./chat/placement";
 import { CHAT_VIEW_ID, ChatView } from "./chat/view";
 import { registerHistoryCommands } from "./history/commands";
 import { HistoryTree } from "./history/tree";
@@ -48,7 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const lastSession = new LastSession(context.workspaceState);
   let restored = false;
   const history = new HistoryTree(api);
-  history.trackCurrent(() => chat.sessionId);
+  history.trackCurrent(() => chat.sessionId, () => chat.running);
   const review = new EditReview(output, api);
   const lens = new ChangeLens(api);
   const status = new StatusBar(api, chat);
@@ -135,6 +136,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerHistoryCommands(api, history, chat),
     vscode.commands.registerCommand("tether.focusChat", () => view.reveal(true)),
     vscode.commands.registerCommand("tether.openChatInEditor", () => view.openInEditor()),
+    vscode.commands.registerCommand("tether.moveChatToSecondarySideBar", () =>
+      moveToSecondarySideBar(vscode.commands, CHAT_VIEW_ID),
+    ),
+    vscode.commands.registerCommand("tether.moveChatToTetherSideBar", () =>
+      moveToTetherSideBar(vscode.commands, CHAT_VIEW_ID),
+    ),
     vscode.commands.registerCommand("tether.send", () => chat.submitInput()),
     vscode.commands.registerCommand("tether.stop", () => chat.stop()),
     vscode.commands.registerCommand("tether.continue", () => chat.continueTurn()),

@@ -640,7 +640,7 @@ export interface ListSessionsParams {
   limit?: number;
   /** From a previous `nextCursor`. */
   cursor?: string | null;
-  /** Filter on title (case-insensitive). */
+  /** Filter on the title or the first prompt line (case-insensitive). */
   query?: string | null;
   /** List archived sessions too. */
   includeArchived?: boolean;
@@ -1331,6 +1331,16 @@ export interface SessionSummary {
   usage: Usage;
   /** US dollars for `usage` at the model's price; null when the model has no price. */
   cost?: number | null;
+  /** The first line of the session's first prompt, at most 200 characters; "" before anything was asked. */
+  firstPrompt: string;
+  /** Files the agent's applied edits touched, relative to the folder, first touch first; at most 50 (`fileCount` has all). */
+  filesTouched: string[];
+  /** How many distinct files the agent's applied edits touched. */
+  fileCount: number;
+  /** How the newest turn ended: `completed`, `failed`, `cancelled`, `step_limit`, or `unfinished` (started, no end in history: running now, or its process ended and the next load closes it as failed); null before the first turn. */
+  lastTurn?: "completed" | "failed" | "cancelled" | "step_limit" | "unfinished" | null;
+  /** The reason the newest turn's end gave (why it failed, who cancelled), clipped; "" for none. */
+  lastTurnReason: string;
 }
 
 /** Params of `tether/session/steer`. */

@@ -1,5 +1,7 @@
 ---:TetherSessions: the workspace's session history through vim.ui.select (so any picker
----works): open a transcript, rename, delete, fork, export, archive. With words, the
+---works), each row with its first prompt line, model, counts, files touched and a mark
+---for a failed, stopped or empty session: open a transcript, list its files, rename,
+---delete, fork, export, archive. With words, the
 ---sessions whose messages, tool output or file paths contain them (tether/session/search),
 ---each shown with the text that matched; with !, archived sessions too.
 local chat = require("tether.chat")
@@ -34,15 +36,68 @@ function M.marked_snippet(hit)
   return table.concat(out)
 end
 
+---How a row names the end of its newest turn (issue 15: tell same-titled sessions apart);
+---a completed turn is not marked.
+M.outcome_marks = { failed = "failed", cancelled = "stopped", step_limit = "step limit", unfinished = "unfinished" }
+
+---The first prompt line, unless the title already is it (titles are often made from it).
+---@param s table
+---@return string|nil
+local function prompt_besides_title(s)
+  local prompt = vim.trim(s.firstPrompt or "")
+  local title = vim.trim(s.title or ""):gsub("…$", "")
+  if prompt == "" or (title ~= "" and vim.startswith(prompt:lower(), title:lower())) then
+    return nil
+  end
+  return prompt
+end
+
+---`Fix add function  [failed]  ·  “The add function subtracts”  ·  gpt-4.1  ·  4 messages
+---·  3 files  ·  2026-12-01 10:00`; search hits show the text that matched instead.
 ---@param s table SessionSummary, or a search hit as a row (see M.pick)
 ---@return string
 function M.format(s)
   local title = (s.title and s.title ~= "") and s.title or "(untitled)"
-  local mark = s.archived and "  [archived]" or ""
-  if s.hit then
-    return ("%s%s  ·  %s"):format(title, mark, M.marked_snippet(s.hit))
+  local marks = {}
+  if s.archived then
+    table.insert(marks, "archived")
   end
-  return ("%s%s  ·  %s  ·  %d messages"):format(title, mark, when(s.updatedAt), s.messageCount or 0)
+  if s.messageCount == 0 then
+    table.insert(marks, "empty")
+  end
+  table.insert(marks, M.outcome_marks[s.lastTurn])
+  local head = #marks > 0 and ("%s  [%s]"):format(title, table.concat(marks, ", ")) or title
+  if s.hit then
+    return ("%s  ·  %s"):format(head, M.marked_snippet(s.hit))
+  end
+  local parts = { head }
+  local prompt = prompt_besides_title(s)
+  if prompt then
+    table.insert(parts, "“" .. prompt .. "”")
+  end
+  local model = (s.model or ""):gsub("^[^/]*/", "")
+  if model ~= "" then
+    table.insert(parts, model)
+  end
+  local count = s.messageCount or 0
+  table.insert(parts, ("%d message%s"):format(count, count == 1 and "" or "s"))
+  local files = s.fileCount or 0
+  if files > 0 then
+    table.insert(parts, ("%d file%s"):format(files, files == 1 and "" or "s"))
+  end
+  table.insert(parts, when(s.updatedAt))
+  return table.concat(parts, "  ·  ")
+end
+
+---The action picker's prompt: the row, and why the last turn did not complete.
+---@param s table
+---@return string
+function M.detail(s)
+  local reason = s.lastTurnReason or ""
+  if M.outcome_marks[s.lastTurn] and reason ~= "" then
+    return ("%s  —  %s: %s"):format(M.format(s), M.outcome_marks[s.lastTurn], reason)
+  end
+  return M.format(s)
 end
 
 ---@param root string
@@ -150,15 +205,30 @@ M.actions = {
 
 M.action_names = { "Open", "Rename", "Delete", "Fork", "Export", "Archive" }
 
+---Files: the files the session's edits touched (the listing has up to 50 names); pick
+---one to open it.
+M.actions.Files = function(root, _, s)
+  local files = s.filesTouched or {}
+  local more = (s.fileCount or #files) - #files
+  local prompt = ("Files touched (%d)%s"):format(s.fileCount or #files, more > 0 and (", %d not listed"):format(more) or "")
+  vim.ui.select(files, { prompt = prompt, kind = "tether_session_file" }, function(path)
+    if path then
+      local full = path:sub(1, 1) == "/" and path or vim.fs.joinpath(root, path)
+      vim.cmd.edit(vim.fn.fnameescape(full))
+    end
+  end)
+end
+
 ---@param s table
 ---@return string[]
 local function actions_for(s)
-  if not s.archived then
-    return M.action_names
-  end
-  return vim.tbl_map(function(name)
-    return name == "Archive" and "Unarchive" or name
+  local names = vim.tbl_map(function(name)
+    return (s.archived and name == "Archive") and "Unarchive" or name
   end, M.action_names)
+  if #(s.filesTouched or {}) > 0 then
+    table.insert(names, 2, "Files")
+  end
+  return names
 end
 
 ---The rows to pick from: the listing, or the sessions a full-text search finds.
@@ -171,9 +241,19 @@ local function rows(c, root, opts, cb)
   if opts.search and vim.trim(opts.search) ~= "" then
     local params = { folderUri = folder, query = opts.search, limit = 50, includeArchived = opts.archived == true }
     return call(c, types.methods.session_search, params, function(result)
-      cb(vim.tbl_map(function(hit)
-        return { id = hit.sessionId, title = hit.title, archived = hit.archived, hit = hit }
-      end, result.hits or {}))
+      -- Hits carry no listing fields: the listing's rows give them their marks and files.
+      local listed = { folderUri = folder, limit = 200, includeArchived = opts.archived == true }
+      call(c, types.methods.session_list, listed, function(page)
+        local by_id = {}
+        for _, row in ipairs(page.sessions or {}) do
+          by_id[row.id] = row
+        end
+        cb(vim.tbl_map(function(hit)
+          local row = vim.deepcopy(by_id[hit.sessionId] or {})
+          row.id, row.title, row.archived, row.hit = hit.sessionId, hit.title, hit.archived, hit
+          return row
+        end, result.hits or {}))
+      end)
     end)
   end
   local params = { folderUri = folder, limit = 200, query = opts.query, includeArchived = opts.archived == true }
@@ -203,7 +283,7 @@ function M.pick(opts)
         if not s then
           return
         end
-        local opts = { prompt = M.format(s), kind = "tether_session_action" }
+        local opts = { prompt = M.detail(s), kind = "tether_session_action" }
         vim.ui.select(actions_for(s), opts, function(action)
           if action and M.actions[action] then
             M.actions[action](root, c, s)

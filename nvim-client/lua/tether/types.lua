@@ -357,7 +357,7 @@
 ---@field folderUri string The workspace folder.
 ---@field limit? integer Page size.
 ---@field cursor? string|nil From a previous `nextCursor`.
----@field query? string|nil Filter on title (case-insensitive).
+---@field query? string|nil Filter on the title or the first prompt line (case-insensitive).
 ---@field includeArchived? boolean List archived sessions too.
 
 --- A page of a folder's sessions.
@@ -723,6 +723,11 @@
 ---@field archived boolean Hidden from the default list, kept on disk.
 ---@field usage tether.Usage Usage totals over all turns.
 ---@field cost? number|nil US dollars for `usage` at the model's price; null when the model has no price.
+---@field firstPrompt string The first line of the session's first prompt, at most 200 characters; "" before anything was asked.
+---@field filesTouched string[] Files the agent's applied edits touched, relative to the folder, first touch first; at most 50 (`fileCount` has all).
+---@field fileCount integer How many distinct files the agent's applied edits touched.
+---@field lastTurn? "completed"|"failed"|"cancelled"|"step_limit"|"unfinished"|nil How the newest turn ended: `completed`, `failed`, `cancelled`, `step_limit`, or `unfinished` (started, no end in history: running now, or its process ended and the next load closes it as failed); null before the first turn.
+---@field lastTurnReason string The reason the newest turn's end gave (why it failed, who cancelled), clipped; "" for none.
 
 --- Params of `tether/session/steer`.
 ---@class tether.SteerParams

@@ -182,7 +182,8 @@ class ListSessionsParams(WireModel):
     folder_uri: str = Field(description="The workspace folder.")
     limit: int = Field(50, ge=1, le=1000, description="Page size.")
     cursor: str | None = Field(None, description="From a previous `nextCursor`.")
-    query: str | None = Field(None, description="Filter on title (case-insensitive).")
+    query: str | None = Field(None, description="Filter on the title or the first prompt "
+                              "line (case-insensitive).")
     include_archived: bool = Field(False, description="List archived sessions too.")
 
 

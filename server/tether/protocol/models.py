@@ -138,6 +138,12 @@ MAX_TITLE_CHARS = 200
 MAX_MODEL_CHARS = 256
 MAX_AGENT_CHARS = 64
 
+# What a listing row says about what happened in a session (the history views tell five
+# sessions titled alike apart by them): caps, and how the newest turn ended.
+MAX_PROMPT_LINE_CHARS = 200
+MAX_LISTED_FILES = 50
+TurnOutcome = Literal["completed", "failed", "cancelled", "step_limit", "unfinished"]
+
 
 class SessionInfo(WireModel):
     """The header of a session: what it is, not what was said."""
@@ -168,3 +174,17 @@ class SessionSummary(WireModel):
     usage: Usage = Field(default_factory=Usage, description="Usage totals over all turns.")
     cost: float | None = Field(None, description="US dollars for `usage` at the model's "
                                "price; null when the model has no price.")
+    first_prompt: str = Field("", description="The first line of the session's first "
+                              f"prompt, at most {MAX_PROMPT_LINE_CHARS} characters; \"\" "
+                              "before anything was asked.")
+    files_touched: list[str] = Field(
+        default_factory=list, description="Files the agent's applied edits touched, relative "
+        f"to the folder, first touch first; at most {MAX_LISTED_FILES} (`fileCount` has all).")
+    file_count: int = Field(0, description="How many distinct files the agent's applied "
+                            "edits touched.")
+    last_turn: TurnOutcome | None = Field(
+        None, description="How the newest turn ended: `completed`, `failed`, `cancelled`, "
+        "`step_limit`, or `unfinished` (started, no end in history: running now, or its "
+        "process ended and the next load closes it as failed); null before the first turn.")
+    last_turn_reason: str = Field("", description="The reason the newest turn's end gave "
+                                  "(why it failed, who cancelled), clipped; \"\" for none.")

@@ -22,12 +22,12 @@ from tether.store.records import Summary
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "summaries.json"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 # Row layout: Summary's fields after session_id, in order (a list, not a dict: a
 # 10k-session cache loads noticeably faster). usage is a list in USAGE_KEYS order, and
 # workspace_folder is "" when it is the store's own folder (almost always).
-_ROW: tuple[tuple[str, type], ...] = (
+_V3_ROW: tuple[tuple[str, type], ...] = (
     ("created_at", str),
     ("title", str),
     ("model", str),
@@ -44,10 +44,21 @@ _ROW: tuple[tuple[str, type], ...] = (
     ("updated_ts", float),
     ("archived", bool),
 )
+# Version 4 adds what the session did (store/activity.py). A version-3 row is upgraded,
+# not dropped: its fields are kept and the new ones gathered once from the bytes it
+# covered (Summary.backfill), so an upgrade decodes only the few lines that matter.
+_ROW = (
+    *_V3_ROW,
+    ("first_prompt", str),
+    ("files", list),
+    ("last_turn", str),
+    ("last_turn_reason", str),
+)
 ROW_FIELDS = tuple(name for name, _ in _ROW)
-_ROW_TYPES = [kind for _, kind in _ROW]
+_LAYOUTS = {3: [kind for _, kind in _V3_ROW], CACHE_VERSION: [kind for _, kind in _ROW]}
 _USAGE_AT = ROW_FIELDS.index("usage")
 _FOLDER_AT = ROW_FIELDS.index("workspace_folder")
+_FILES_AT = ROW_FIELDS.index("files")
 USAGE_KEYS = (
     "promptTokens",
     "completionTokens",
@@ -114,39 +125,54 @@ class SummaryCache:
     def _encode(self, row: Summary) -> list[Any]:
         values: list[Any] = [getattr(row, name) for name in ROW_FIELDS]
         values[_USAGE_AT] = [row.usage.get(key, 0) for key in USAGE_KEYS]
+        values[_FILES_AT] = list(row.files)
         if row.workspace_folder == self.folder:
             values[_FOLDER_AT] = ""
         return values
 
     def _read(self) -> dict[str, Summary]:
-        try:
-            with os.fdopen(open_regular(self.path), "rb") as f:  # a FIFO here must not hang
-                raw: Any = json.loads(f.read())
-        except (OSError, ValueError, RecursionError) as exc:
-            log.warning("session summary cache %s unreadable, rebuilding: %s", self.path, exc)
-            return {}
-        if not (
-            isinstance(raw, dict)
-            and raw.get("version") == CACHE_VERSION
-            and isinstance(raw.get("sessions"), dict)
-        ):
-            log.warning("session summary cache %s has an unknown shape, rebuilding", self.path)
+        raw = self._read_json()
+        version = raw.get("version") if isinstance(raw, dict) else None
+        layout = _LAYOUTS.get(version) if isinstance(version, int) else None
+        if layout is None or not isinstance(raw.get("sessions"), dict):
+            if raw is not None:
+                log.warning("session summary cache %s has an unknown shape, rebuilding",
+                            self.path)
             return {}
         rows: dict[str, Summary] = {}
         dropped = 0
-        width = len(_ROW)
         for sid, row in raw["sessions"].items():
-            if (
-                type(row) is list
-                and len(row) == width
-                and list(map(type, row)) == _ROW_TYPES
-                and is_valid_session_id(sid)
-            ):
-                row[_USAGE_AT] = dict(zip(USAGE_KEYS, row[_USAGE_AT], strict=False))
-                row[_FOLDER_AT] = row[_FOLDER_AT] or self.folder
-                rows[sid] = Summary(sid, *row)
-            else:
+            summary = self._decode(sid, row, layout)
+            if summary is None:
                 dropped += 1
+            else:
+                rows[sid] = summary
         if dropped:
             log.warning("session summary cache %s: %d bad rows dropped", self.path, dropped)
         return rows
+
+    def _read_json(self) -> Any:
+        """The file's JSON, or None (logged) when it cannot be read or parsed."""
+        try:
+            with os.fdopen(open_regular(self.path), "rb") as f:  # a FIFO here must not hang
+                return json.loads(f.read())
+        except (OSError, ValueError, RecursionError) as exc:
+            log.warning("session summary cache %s unreadable, rebuilding: %s", self.path, exc)
+            return None
+
+    def _decode(self, sid: str, row: Any, layout: list[type]) -> Summary | None:
+        """The Summary of one stored row in `layout`; None when it does not fit it."""
+        if not (
+            type(row) is list
+            and list(map(type, row)) == layout
+            and is_valid_session_id(sid)
+        ):
+            return None
+        row[_USAGE_AT] = dict(zip(USAGE_KEYS, row[_USAGE_AT], strict=False))
+        row[_FOLDER_AT] = row[_FOLDER_AT] or self.folder
+        summary = Summary(sid, *row)
+        if len(row) < len(_ROW):
+            summary.backfill = True  # an older layout's row: see _ROW
+        elif summary.files and not all(type(name) is str for name in summary.files):
+            return None
+        return summary

@@ -15,9 +15,10 @@ import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 from tether.errors import InvalidParamsError
-from tether.protocol.models import SessionSummary
+from tether.protocol.models import MAX_LISTED_FILES, SessionSummary, TurnOutcome
 from tether.store.cache import SummaryCache
 from tether.store.paths import (
     SESSION_SUFFIX,
@@ -34,6 +35,7 @@ from tether.workspace.folder import WorkspaceFolder
 log = logging.getLogger(__name__)
 
 Key = tuple[float, str]
+OUTCOME_NAMES: frozenset[str] = frozenset(get_args(TurnOutcome))
 
 
 def current_summaries(sessions_dir: Path, cache: SummaryCache) -> dict[str, Summary]:
@@ -42,43 +44,62 @@ def current_summaries(sessions_dir: Path, cache: SummaryCache) -> dict[str, Summ
     cached = cache.load()
     rows: dict[str, Summary] = {}
     dirty = False
-    try:
-        entries = list(os.scandir(sessions_dir))
-    except FileNotFoundError:
-        entries = []
-    except OSError as exc:
-        raise store_error("list", sessions_dir, exc) from exc
-    suffix_len = len(SESSION_SUFFIX)
-    for entry in entries:
-        name = entry.name
-        if not name.endswith(SESSION_SUFFIX):
+    for entry in _directory(sessions_dir):
+        session_id = _session_id(entry.name, cached)
+        if session_id is None:
             continue
-        session_id = name[:-suffix_len]
-        row = cached.get(session_id)  # cache keys are valid ids (checked when read)
-        if row is None and (name.startswith(".") or not is_valid_session_id(session_id)):
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(st.st_mode):
-                raise NotRegularFileError(entry.path, file_kind(st.st_mode))
-            if row is not None and (row.size, row.mtime_ns, row.ino) == (
-                    st.st_size, st.st_mtime_ns, st.st_ino):
-                rows[session_id] = row
-                continue
-            with os.fdopen(open_regular(entry.path), "rb") as f:  # swapped since: refused
-                rows[session_id] = summarize(f, session_id, entry.path, row)
-        except FileNotFoundError:
-            continue  # deleted while we looked
-        except NotRegularFileError as exc:
-            _skip_once(entry.path, exc.what)
-            continue
-        except OSError as exc:
-            log.warning("cannot read %s for the listing: %s", entry.path, exc)
-            continue
-        dirty = True
+        previous = cached.get(session_id)
+        row = _current_row(entry, session_id, previous)
+        if row is not None:
+            rows[session_id] = row
+            dirty = dirty or row is not previous
     if dirty or rows.keys() != cached.keys():
         cache.save(rows)
     return rows
+
+
+def _directory(sessions_dir: Path) -> list[os.DirEntry[str]]:
+    """The entries of the history folder (none while it does not exist yet)."""
+    try:
+        return list(os.scandir(sessions_dir))
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise store_error("list", sessions_dir, exc) from exc
+
+
+def _session_id(name: str, cached: dict[str, Summary]) -> str | None:
+    """The session a file name stands for; None for anything that is not a session file
+    (cache keys are valid ids, checked when read, so a cached one skips the check)."""
+    if not name.endswith(SESSION_SUFFIX):
+        return None
+    session_id = name[: -len(SESSION_SUFFIX)]
+    if session_id not in cached and (name.startswith(".") or not is_valid_session_id(session_id)):
+        return None
+    return session_id
+
+
+def _current_row(entry: os.DirEntry[str], session_id: str, row: Summary | None
+                 ) -> Summary | None:
+    """`row` itself while its stamp matches the file (and it needs no backfill), else the
+    summary rebuilt from the file; None when the file is gone, special or unreadable."""
+    try:
+        st = entry.stat(follow_symlinks=False)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFileError(entry.path, file_kind(st.st_mode))
+        if row is not None and not row.backfill and (row.size, row.mtime_ns, row.ino) == (
+                st.st_size, st.st_mtime_ns, st.st_ino):  # inline: once per file, every listing
+            return row
+        with os.fdopen(open_regular(entry.path), "rb") as f:  # swapped since: refused
+            return summarize(f, session_id, entry.path, row)
+    except FileNotFoundError:
+        return None  # deleted while we looked
+    except NotRegularFileError as exc:
+        _skip_once(entry.path, exc.what)
+        return None
+    except OSError as exc:
+        log.warning("cannot read %s for the listing: %s", entry.path, exc)
+        return None
 
 
 _skipped: set[tuple[str, str]] = set()
@@ -102,13 +123,14 @@ def page_of(
     query: str | None,
     include_archived: bool = False,
 ) -> tuple[list[SessionSummary], str | None]:
-    """Newest first, title filtered (case-insensitive), strictly after the cursor key;
-    archived sessions only when asked for."""
+    """Newest first, filtered on the title or the first prompt line (case-insensitive),
+    strictly after the cursor key; archived sessions only when asked for."""
     needle = query.casefold() if query else None
     chosen = (
         list(rows.values())
         if needle is None
-        else [row for row in rows.values() if needle in row.title.casefold()]
+        else [row for row in rows.values()
+              if needle in row.title.casefold() or needle in row.first_prompt.casefold()]
     )
     if not include_archived:
         chosen = [row for row in chosen if not row.archived]
@@ -142,6 +164,11 @@ def summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
         workspace_folder=row.workspace_folder or str(folder.root),
         archived=row.archived,
         usage=row.usage_model(),
+        first_prompt=row.first_prompt,
+        files_touched=row.files[:MAX_LISTED_FILES],
+        file_count=len(row.files),
+        last_turn=row.last_turn if row.last_turn in OUTCOME_NAMES else None,
+        last_turn_reason=row.last_turn_reason,
     )
 
 

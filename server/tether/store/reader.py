@@ -7,10 +7,10 @@ read is skipped and described in `problems`, and stays on disk as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from collections import deque
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from tether.errors import HistoryCorruptError
 from tether.protocol.models import Message, SessionInfo
+from tether.store.activity import ACTIVITY_MARKS
 from tether.store.base import LoadedSession
 from tether.store.lines import backward_lines, forward_lines, read_first_line
 from tether.store.records import (
@@ -83,6 +84,80 @@ def load_full(f: BinaryIO, info: SessionInfo, header_len: int, end: int) -> Load
     )
 
 
+@dataclass
+class _TailScan:
+    """What reading a file backwards from its end found, newest record first."""
+
+    newest_first: list[Message] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    title: str | None = None
+    usage: dict[str, Any] | None = None
+    last_time: str | None = None
+    last_seq: int = 0
+    message_records: int = 0
+    stop: int = 0  # offset of the oldest line read
+    reached_start: bool = True
+
+    def take(self, offset: int, record: dict[str, Any]) -> None:
+        """One decoded record: the newest title, usage and time win (they come first)."""
+        kind = record.get("type")
+        seq = record.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq > self.last_seq:
+            self.last_seq = seq
+        if self.last_time is None and isinstance(record.get("time"), str):
+            self.last_time = record["time"]
+        if kind == MESSAGE_ADDED:
+            self.message_records += 1
+            message = _message(record)
+            if isinstance(message, str):
+                self.problems.append(f"byte {offset}: skipped, {message}")
+            else:
+                self.newest_first.append(message)
+        elif kind == TITLE_CHANGED and self.title is None and isinstance(record.get("title"), str):
+            self.title = record["title"]
+        elif kind == USAGE and self.usage is None and isinstance(record.get("total"), dict):
+            self.usage = record["total"]
+
+
+def _scan_tail(f: BinaryIO, header_len: int, end: int, tail: int) -> _TailScan:
+    """Read lines backwards from `end` until `tail` messages are in hand (or the header)."""
+    scan = _TailScan(stop=end)
+    for offset, line, terminated in backward_lines(f, header_len, end):
+        if len(scan.newest_first) >= tail:
+            scan.reached_start = False
+            break
+        scan.stop = offset
+        if not terminated:
+            scan.problems.append(f"byte {offset}: torn last line skipped")
+            continue
+        if not line.strip():
+            continue
+        record = decode_line(line)
+        if isinstance(record, str):
+            scan.problems.append(f"byte {offset}: skipped, {record}")
+            continue
+        scan.take(offset, record)
+    return scan
+
+
+def _fold_unread_prefix(f: BinaryIO, scan: _TailScan, fold: Summary, header_len: int,
+                        cached: Summary | None) -> int:
+    """Title, usage and the message total of what the tail did not read: from a fresh
+    cache row, else from a substring scan of the prefix. Returns the message total."""
+    if cached is not None:
+        fold.title, fold.usage = cached.title, cached.usage
+        fold.last_seq = max(fold.last_seq, cached.last_seq)
+        return max(cached.message_count, scan.message_records)
+    count, prefix_title, prefix_usage = _scan_prefix(
+        f, header_len, scan.stop, want_title=scan.title is None, want_usage=scan.usage is None
+    )
+    if prefix_title is not None:
+        fold.title = prefix_title
+    if prefix_usage is not None:
+        fold.usage = prefix_usage
+    return scan.message_records + count
+
+
 def load_tail(
     f: BinaryIO,
     info: SessionInfo,
@@ -97,76 +172,26 @@ def load_tail(
     a fresh cache row, else from a substring scan of the unread prefix (no json.loads).
     `problems` covers the lines it read: damage further back shows in a full load.
     """
-    newest_first: list[Message] = []
-    problems: list[str] = []
-    scanned = Summary.from_header(info, header_len)
-    title: str | None = None
-    usage: dict[str, Any] | None = None
-    last_time: str | None = None
-    message_records = 0
-    stop = end
-    reached_start = True
-    for offset, line, terminated in backward_lines(f, header_len, end):
-        if len(newest_first) >= tail:
-            reached_start = False
-            break
-        stop = offset
-        if not terminated:
-            problems.append(f"byte {offset}: torn last line skipped")
-            continue
-        if not line.strip():
-            continue
-        record = decode_line(line)
-        if isinstance(record, str):
-            problems.append(f"byte {offset}: skipped, {record}")
-            continue
-        kind = record.get("type")
-        scanned.add(record)  # for last_seq only; the fold order is backwards here
-        if last_time is None and isinstance(record.get("time"), str):
-            last_time = record["time"]
-        if kind == MESSAGE_ADDED:
-            message_records += 1
-            message = _message(record)
-            if isinstance(message, str):
-                problems.append(f"byte {offset}: skipped, {message}")
-            else:
-                newest_first.append(message)
-        elif kind == TITLE_CHANGED and title is None and isinstance(record.get("title"), str):
-            title = record["title"]
-        elif kind == USAGE and usage is None and isinstance(record.get("total"), dict):
-            usage = record["total"]
-
+    scan = _scan_tail(f, header_len, end, tail)
     fold = Summary.from_header(info, header_len)
-    fold.last_seq = scanned.last_seq
-    total = message_records
-    if not reached_start:
-        if cached is not None:
-            fold.title, fold.usage = cached.title, cached.usage
-            fold.last_seq = max(fold.last_seq, cached.last_seq)
-            total = max(cached.message_count, message_records)
-        else:
-            count, prefix_title, prefix_usage = _scan_prefix(
-                f, header_len, stop, want_title=title is None, want_usage=usage is None
-            )
-            total += count
-            if prefix_title is not None:
-                fold.title = prefix_title
-            if prefix_usage is not None:
-                fold.usage = prefix_usage
-    if title is not None:
-        fold.title = title
-    if usage is not None:
-        fold.usage = usage
-    if last_time is not None:
-        fold.updated_at = last_time
-    newest_first.reverse()
+    fold.last_seq = scan.last_seq
+    total = scan.message_records
+    if not scan.reached_start:
+        total = _fold_unread_prefix(f, scan, fold, header_len, cached)
+    if scan.title is not None:
+        fold.title = scan.title
+    if scan.usage is not None:
+        fold.usage = scan.usage
+    if scan.last_time is not None:
+        fold.updated_at = scan.last_time
+    messages = list(reversed(scan.newest_first))
     return LoadedSession(
         info=fold.fold_into(info),
-        messages=newest_first,
+        messages=messages,
         last_seq=fold.last_seq,
-        truncated=total > message_records,
-        total_messages=total if total > message_records else len(newest_first),
-        problems=problems,
+        truncated=total > scan.message_records,
+        total_messages=total if total > scan.message_records else len(messages),
+        problems=scan.problems,
     )
 
 
@@ -207,6 +232,24 @@ def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None)
     """A summary valid for the file as it is now; reads only bytes past `previous.offset`
     when the previous summary is of this same file (same inode, not shrunk)."""
     st = os.fstat(f.fileno())
+    summary = _resumable(previous, st)
+    if summary is None:
+        try:
+            info, header_len = read_header(f, session_id, path)
+        except HistoryCorruptError as exc:
+            log.warning("%s", exc.message)
+            return _corrupt_summary(session_id, st)
+        summary = Summary.from_header(info, header_len)
+    elif summary.backfill:
+        _backfill_activity(f, summary)
+    _fold_from_offset(f, summary, st.st_size)
+    summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
+    return summary.finish()
+
+
+def _resumable(previous: Summary | None, st: os.stat_result) -> Summary | None:
+    """A copy of `previous` to fold the new bytes into, when it is of this same file
+    (same inode, not shrunk, header readable); None when the file must be read again."""
     if (
         previous is not None
         and not previous.corrupt
@@ -214,18 +257,21 @@ def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None)
         and 0 < previous.offset <= st.st_size
         and previous.size <= st.st_size
     ):
-        summary = dataclasses.replace(previous)
-    else:
-        try:
-            info, header_len = read_header(f, session_id, path)
-        except HistoryCorruptError as exc:
-            log.warning("%s", exc.message)
-            moment = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
-            summary = Summary(session_id, moment, "", "", "", moment, corrupt=True)
-            summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
-            return summary.finish()
-        summary = Summary.from_header(info, header_len)
-    for offset, line, terminated in forward_lines(f, summary.offset, st.st_size):
+        return previous.copy()
+    return None
+
+
+def _corrupt_summary(session_id: str, st: os.stat_result) -> Summary:
+    """The row of a file whose header cannot be read: listed, so the user can delete it."""
+    moment = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
+    summary = Summary(session_id, moment, "", "", "", moment, corrupt=True)
+    summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
+    return summary.finish()
+
+
+def _fold_from_offset(f: BinaryIO, summary: Summary, end: int) -> None:
+    """Fold every complete line of [summary.offset, end) into the summary."""
+    for offset, line, terminated in forward_lines(f, summary.offset, end):
         if not terminated:
             break
         summary.offset = offset + len(line) + 1
@@ -233,5 +279,20 @@ def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None)
             record = decode_line(line)
             if not isinstance(record, str):
                 summary.add(record)
-    summary.size, summary.mtime_ns, summary.ino = st.st_size, st.st_mtime_ns, st.st_ino
-    return summary.finish()
+
+
+def _backfill_activity(f: BinaryIO, summary: Summary) -> None:
+    """Gather the activity fields of the bytes an older cache row already covered.
+
+    Only lines holding one of the activity records' marks are decoded (user messages
+    only while no first prompt is known), so an upgraded cache costs one pass of
+    substring checks, not a rebuild; title, counts and usage stay as the row had them.
+    """
+    for _offset, line, _terminated in forward_lines(f, 0, summary.offset):
+        wanted = any(mark in line for mark in ACTIVITY_MARKS) or (
+            not summary.first_prompt and MESSAGE_MARK in line)
+        if wanted:
+            record = decode_line(line)
+            if not isinstance(record, str):
+                summary.add_activity(record)
+    summary.backfill = False

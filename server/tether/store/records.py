@@ -7,6 +7,7 @@ only: JSON escapes every control character, so a record never spans two lines.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from tether.protocol.models import (
     Usage,
 )
 from tether.redaction import REDACTOR
+from tether.store.activity import ACTIVITY_KINDS, edited_file, record_prompt, turn_outcome
 
 HEADER_TYPE = "session_header"
 HEADER_VERSION = 1
@@ -188,8 +190,15 @@ class Summary:
     corrupt: bool = False  # the header cannot be read; listed so the user can delete it
     updated_ts: float = 0.0  # updated_at as epoch seconds, for sorting (set by finish())
     archived: bool = False  # the last archive_changed record said so
+    first_prompt: str = ""  # the first line of the first prompt (store/activity.py)
+    files: list[str] = field(default_factory=list)  # distinct edited files, first touch first
+    last_turn: str = ""  # the newest turn's outcome (TurnOutcome), "" before any turn
+    last_turn_reason: str = ""
     # The header's own updated_at: a fork's copied records are older than the fork itself.
     floor_at: str = field(default="", compare=False)
+    # A row from an older cache layout: its counts hold, the activity fields above must
+    # still be gathered from the bytes it covers (reader.summarize does, once).
+    backfill: bool = field(default=False, compare=False)
 
     @classmethod
     def from_header(cls, info: SessionInfo, header_len: int) -> Summary:
@@ -207,7 +216,8 @@ class Summary:
         )
 
     def add(self, record: Mapping[str, Any]) -> None:
-        """Fold one record: counts, last title, last usage total, last time, max seq."""
+        """Fold one record: counts, last title, last usage total, activity, last time, max
+        seq."""
         kind = record.get("type")
         if kind == MESSAGE_ADDED:
             self.message_count += 1
@@ -221,12 +231,29 @@ class Summary:
                 self.usage = total
         elif kind == ARCHIVE_CHANGED:
             self.archived = record.get("archived") is True
+        if kind in ACTIVITY_KINDS or (kind == MESSAGE_ADDED and not self.first_prompt):
+            self.add_activity(record)
         moment = record.get("time")
         if isinstance(moment, str):
             self.updated_at = moment
         seq = record.get("seq")
         if isinstance(seq, int) and not isinstance(seq, bool) and seq > self.last_seq:
             self.last_seq = seq
+
+    def add_activity(self, record: Mapping[str, Any]) -> None:
+        """Fold what a record says the session did: first prompt, edited file, outcome."""
+        if not self.first_prompt:
+            self.first_prompt = record_prompt(record)
+        path = edited_file(record, self.workspace_folder)
+        if path is not None and path not in self.files:
+            self.files.append(path)
+        outcome = turn_outcome(record)
+        if outcome is not None:
+            self.last_turn, self.last_turn_reason = outcome
+
+    def copy(self) -> Summary:
+        """An independent copy to fold more records into (its file list is its own)."""
+        return dataclasses.replace(self, files=list(self.files))
 
     def finish(self) -> Summary:
         """Settle updated_ts (an unreadable record time falls back to the creation time)."""

@@ -79,6 +79,8 @@ async function main() {
       await providerDownScenario();
     } else if (config.scenario === "settings") {
       await settingsScenario(await openChat());
+    } else if (config.scenario === "history-rows") {
+      await historyRowsScenario(await openChat());
     } else {
       await openFileAndType();
       const chat = await openChat();
@@ -723,6 +725,96 @@ async function review(chat) {
     report.keyLeftInEnviron = environ.some((v) => v.includes(config.secret));
     await chat.locator("#server-banner").waitFor({ state: "hidden", timeout: LONG });
     await shot("09-api-key");
+  });
+}
+
+/** Issue 15 (VS Code 4 and 6): History rows told apart by the first prompt line, the
+ * files touched and a failed mark; search finds the prompt; the History view folds; the
+ * chat moves to the Secondary Side Bar by command. */
+async function historyRowsScenario(chat) {
+  const history = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "History" }) });
+  const rows = history.locator(".monaco-list-row");
+  const send = async (text) => {
+    await chat.locator("#prompt").fill(text);
+    await chat.locator("#prompt").press("Enter");
+  };
+  const command = async (title) => {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`>${title}`);
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor();
+    await page.keyboard.press("Enter");
+  };
+
+  await step("a session that edits a file, then one whose turn fails", async () => {
+    await send(config.fixedPrompt);
+    await chat.locator('.turn-end[data-status="completed"]').waitFor({ timeout: LONG });
+    await chat.locator("#new").click();
+    await chat.locator("#empty").waitFor({ state: "visible", timeout: LONG });
+    await send(config.failedPrompt);
+    await chat.locator("#transcript .turn-end.failed").waitFor({ state: "attached", timeout: LONG });
+  });
+
+  await step("the History rows show the first prompt line, the files and the failed mark", async () => {
+    const header = history.locator(".pane-header");
+    if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+    const fixedRow = rows.filter({ has: page.locator(".label-description", { hasText: "1 file" }) }).first();
+    const failedRow = rows.filter({ has: page.locator(".codicon-error") }).first();
+    await waitFor("both rows with their fields", async () => {
+      await header.hover();
+      await header.locator('.action-label[aria-label="Refresh"]').click();
+      return (await fixedRow.count()) > 0 && (await failedRow.count()) > 0;
+    });
+    report.historyRows = await rows.allInnerTexts();
+    report.fixedTitle = await fixedRow.locator(".label-name").innerText();
+    report.fixedDescription = await fixedRow.locator(".label-description").innerText();
+    report.failedTitle = await failedRow.locator(".label-name").innerText();
+    report.failedDescription = await failedRow.locator(".label-description").innerText();
+    await failedRow.hover();
+    const hover = page.locator(".monaco-hover, .workbench-hover").filter({ hasText: "Last turn failed" });
+    report.failedTooltip = (await hover.first().innerText({ timeout: 10_000 }).catch(() => ""))
+      .replace(/\u00a0/g, " ");
+    await shot("02-history-rows");
+  });
+
+  await step("searching the History for a word of the first prompt finds the session", async () => {
+    await history.locator(".pane-header").hover();
+    await history.locator('.pane-header .action-label[aria-label="Search Sessions"]').click();
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(config.promptWord);
+    await page.keyboard.press("Enter");
+    await waitFor("the search", async () => (await rows.count()) === 2); // folder + one session
+    report.searchRows = await rows.allInnerTexts();
+    await shot("03-history-search");
+    await history.locator('.pane-header .action-label[aria-label="Clear Filter"]').click();
+    await waitFor("the filter to clear", async () => (await rows.count()) === 3);
+  });
+
+  await step("the History view folds and unfolds beside the chat", async () => {
+    const header = history.locator(".pane-header");
+    await header.click();
+    await waitFor("History folded", async () => (await header.getAttribute("aria-expanded")) === "false");
+    report.historyFolded = true;
+    await header.click();
+    await waitFor("History unfolded", async () => (await header.getAttribute("aria-expanded")) === "true");
+  });
+
+  await step("Tether: Move Chat to Secondary Side Bar puts the chat on the right", async () => {
+    await command("Tether: Move Chat to Secondary Side Bar");
+    await page.locator(".part.auxiliarybar").waitFor({ state: "visible", timeout: LONG });
+    const moved = await chatFrame();
+    await moved.locator("#prompt").waitFor({ state: "visible", timeout: LONG });
+    const frameBox = await (await moved.frameElement()).boundingBox();
+    const barBox = await page.locator(".part.auxiliarybar").boundingBox();
+    report.chatInSecondarySideBar =
+      frameBox.x >= barBox.x - 2 && frameBox.x + frameBox.width <= barBox.x + barBox.width + 2;
+    report.historyStillInSideBar = await page.locator(".part.sidebar .pane-header, .part.sidebar .composite.title",
+      { hasText: "History" }).first().isVisible();
+    await shot("04-chat-in-secondary-side-bar");
+    await moved.locator("#prompt").fill("still works");
+    report.chatUsableThere = (await moved.locator("#prompt").inputValue()) === "still works";
   });
 }
 

@@ -6,6 +6,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
+import tether.store.reader as reader
 from tether.protocol.events import EventBase, MessageAdded, TitleChanged, UsageUpdated
 from tether.protocol.models import Message, SessionInfo, TextPart, Usage
 from tether.store import JsonlStore
@@ -58,3 +61,16 @@ class History:
 
     def path(self, session_id: str) -> Path:
         return self.store.session_path(session_id)
+
+
+def spy_on_summarize(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the sessions whose summary rows the listing rebuilds from then on."""
+    calls: list[str] = []
+    real = reader.summarize
+
+    def spy(f, session_id, path, previous):  # type: ignore[no-untyped-def]
+        calls.append(session_id)
+        return real(f, session_id, path, previous)
+
+    monkeypatch.setattr("tether.store.listing.summarize", spy)
+    return calls

@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import tether.store.reader as reader
 from tether.errors import InvalidParamsError
 from tether.protocol.events import TitleChanged
 from tether.store import JsonlStore, open_store
 from tether.store.cache import CACHE_FILE, ROW_FIELDS
 from tether.workspace.folder import WorkspaceFolder
-from unit.store.store_support import History
+from unit.store.store_support import History, spy_on_summarize
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -107,14 +106,7 @@ def test_only_stale_rows_are_reread(history: History, monkeypatch: pytest.Monkey
     ids = _sessions_at(history, [f"s{i}" for i in range(10)])
     history.store.list()
     history.store.append(ids[3], history.conversation(ids[3], 1))
-    calls: list[str] = []
-    real = reader.summarize
-
-    def spy(f, session_id, path, previous):  # type: ignore[no-untyped-def]
-        calls.append(session_id)
-        return real(f, session_id, path, previous)
-
-    monkeypatch.setattr("tether.store.listing.summarize", spy)
+    calls = spy_on_summarize(monkeypatch)
     fresh = open_store(history.folder)  # a new process reading the cache file
     page = fresh.list()[0]
     assert calls == [ids[3]]

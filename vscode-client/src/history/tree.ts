@@ -11,7 +11,9 @@ import type { SessionSearchHit, SessionSummary } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText } from "../server/supervisor";
 import { markedSnippet } from "./snippet";
-import { historyDescription, isEmptySession } from "../state/historyLabel";
+import { historyDescription, historyIcon, historyTooltip } from "../state/historyLabel";
+
+const LISTED = 200; // rows of a folder the view lists
 
 export class FolderNode {
   readonly kind = "folder";
@@ -44,6 +46,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
   private filterText = "";
   private archivedShown = false;
   private currentSession: () => string | null = () => null;
+  private currentRunning: () => boolean = () => false;
 
   constructor(private readonly api: TetherApi) {}
 
@@ -67,8 +70,11 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     this.refresh();
   }
 
-  trackCurrent(current: () => string | null): void {
+  /** The chat's session, and whether its turn runs now (its row then says "running",
+   * where history alone says "unfinished"). */
+  trackCurrent(current: () => string | null, running: () => boolean = () => false): void {
     this.currentSession = current;
+    this.currentRunning = running;
   }
 
   refresh(): void {
@@ -94,20 +100,20 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     const archived = s.archived ?? s.hit?.archived ?? false;
     item.contextValue = archived ? "archivedSession" : "session";
     const current = this.currentSession() === s.id;
+    const icon = historyIcon({ ...s, archived }, current);
     item.iconPath = new vscode.ThemeIcon(
-      archived ? "archive" : current ? "comment-discussion" : isEmptySession(s) ? "circle-outline" : "comment",
+      icon.id,
+      icon.color ? new vscode.ThemeColor(icon.color) : undefined,
     );
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`${s.title || "Untitled session"}\n\n`);
     if (s.hit) {
       item.description = markedSnippet(s.hit);
-      tooltip.appendText(`${markedSnippet(s.hit)}\n\n(matched in ${s.hit.kind})`);
+      tooltip.appendText(`${markedSnippet(s.hit)}\n\n(matched in ${s.hit.kind})\n\n`);
     } else if (s.updatedAt) {
-      item.description = historyDescription(s as SessionSummary);
-      tooltip.appendText(
-        `${s.messageCount} messages · ${s.model || "default model"} · updated ${new Date(s.updatedAt).toLocaleString()}`,
-      );
+      item.description = historyDescription(s as SessionSummary, new Date(), current && this.currentRunning());
     }
+    tooltip.appendText(historyTooltip(s).join("\n\n"));
     item.tooltip = tooltip;
     item.command = {
       command: "tether.history.open",
@@ -127,13 +133,22 @@ export class HistoryTree implements vscode.TreeDataProvider<Node> {
     const folderUri = node.folder.uri.toString();
     try {
       if (this.filterText) {
-        const found = await this.api.search(folderUri, this.filterText, this.archivedShown);
+        // The hits carry no listing fields: the listing's rows give them their marks.
+        const [found, listed] = await Promise.all([
+          this.api.search(folderUri, this.filterText, this.archivedShown),
+          this.api.list(folderUri, undefined, LISTED, this.archivedShown),
+        ]);
         if (found.hits.length === 0) return [new MessageNode(`No sessions mention “${this.filterText}”.`)];
+        const rows = new Map(listed.sessions.map((row) => [row.id, row]));
         return found.hits.map(
-          (hit) => new SessionNode({ id: hit.sessionId, title: hit.title, hit }, folderUri),
+          (hit) =>
+            new SessionNode(
+              { ...rows.get(hit.sessionId), id: hit.sessionId, title: hit.title, hit },
+              folderUri,
+            ),
         );
       }
-      const result = await this.api.list(folderUri, undefined, 200, this.archivedShown);
+      const result = await this.api.list(folderUri, undefined, LISTED, this.archivedShown);
       if (result.sessions.length === 0) {
         return [
           new MessageNode(this.filterText ? `No sessions match “${this.filterText}”.` : "No sessions yet."),

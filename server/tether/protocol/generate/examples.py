@@ -255,6 +255,8 @@ def _history_methods() -> _Examples:
                     id=SESSION_ID, title="Docstring for greet()", created_at=T0,
                     updated_at=_t(12), message_count=4, model="openai/gpt-4o-mini",
                     workspace_folder=FOLDER_PATH, usage=USAGE, cost=0.00041,
+                    first_prompt="Add a docstring to greet()", files_touched=["hello.py"],
+                    file_count=1, last_turn="completed", last_turn_reason="end_turn",
                 )],
                 next_cursor="2026-01-15T09:30:00Z|4f9c2d8e",
             ),
