@@ -93,18 +93,16 @@ def _default_provider_factory(settings: Settings) -> Provider:
     return make_provider(settings)
 
 
-def _context_window(settings: Settings) -> int:
-    if settings.context_window:
-        return settings.context_window
-    from tether.providers import context_window
+def _table_window(settings: Settings) -> int:
+    from tether.providers import effective_context_window
 
-    return context_window(settings.resolved_model)
+    return effective_context_window(settings)
 
 
-async def _discovered_window(settings: Settings) -> int | None:
-    from tether.providers.window import discover_context_window
+async def _served_window(settings: Settings) -> int | None:
+    from tether.providers.served_window import served_context_window
 
-    return await discover_context_window(settings)
+    return await served_context_window(settings)
 
 
 class SessionManager:
@@ -420,7 +418,7 @@ class SessionManager:
             provider_factory=lambda: self._provider_factory(settings),
             tools=self.tools, settings=settings,
             extra_tools=lambda: self._mcp_tools(state, settings),
-            context_window=_context_window(settings),
+            context_window=_table_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
             before_request=lambda: self._sync.catch_up(state), started=started,
             changes=self.changes, ledger=await self.changes.ledger(state.info.id),
@@ -439,10 +437,10 @@ class SessionManager:
         if window is None:
             if settings.context_window:
                 window = WindowState(settings.context_window, source="setting")
-            elif (found := await _discovered_window(settings)) is not None:
+            elif (found := await _served_window(settings)) is not None:
                 window = WindowState(found, source="server")
             else:
-                window = WindowState(_context_window(settings), source="table")
+                window = WindowState(_table_window(settings), source="table")
             self._windows[key] = window
         state.context.window = window
 
