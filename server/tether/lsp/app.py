@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tether.lsp import change_handlers, handlers  # noqa: F401  (they fill the rpc table)
 from tether.lsp.documents import register_document_sync
 from tether.lsp.folders import preload
-from tether.lsp.handlers import register_session_methods
 from tether.lsp.lifecycle import register_lifecycle
+from tether.lsp.rpc import register
 from tether.lsp.server import TetherServer
 from tether.store.base import SessionStore
 from tether.workspace.folder import WorkspaceFolder
@@ -26,5 +27,5 @@ def create_server(
                           remote=remote)
     register_lifecycle(server)
     register_document_sync(server)
-    register_session_methods(server)
+    register(server)
     return server

@@ -332,8 +332,12 @@ class SessionManager:
     # -- turns ------------------------------------------------------------------------
 
     async def prompt(
-        self, session_id: str, text: str, context: PromptContext | None = None
+        self, session_id: str, text: str, context: PromptContext | None = None, *,
+        client_message_id: str | None = None,
     ) -> TurnResult:
+        """Run one turn and return how it ended. A caller that goes away ($/cancelRequest,
+        a cancelled task) cancels the turn and gets the turn's own cancelled result: its
+        real id, reason, usage. `client_message_id` is echoed on `turn_started`."""
         state = await self._state(session_id)
         task = state.task
         if task is not None and not task.done() and state.finishing:
@@ -357,23 +361,27 @@ class SessionManager:
                 "(another editor window or `tether chat`); wait for it to end or stop it there",
                 data={"sessionId": session_id, "elsewhere": True},
             )
-        task = self._start_turn(state, text, context, lease)
+        task = self._start_turn(state, text, context, lease, client_message_id)
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
-            # The caller went away ($/cancelRequest, client gone): the turn goes with it.
+            # The caller went away ($/cancelRequest, client gone): the turn goes with it,
+            # and how it ended is the answer (a turn already writing its end keeps it).
             await self.cancel(session_id)
-            raise
+            if not task.done() or task.cancelled() or task.exception() is not None:
+                raise
+            return task.result()
 
     def _start_turn(self, state: SessionState, text: str, context: PromptContext | None,
-                    lease: TurnLease) -> asyncio.Task[TurnResult]:
+                    lease: TurnLease, client_message_id: str | None = None
+                    ) -> asyncio.Task[TurnResult]:
         """The turn's task; it owns `lease` and releases (or hands it on) when it ends."""
         turn_id = new_id()
         started = asyncio.Event()
         state.turn_id, state.cancelling, state.finishing = turn_id, False, False
         state.steer_queue = []
         task = asyncio.create_task(self._run_turn(state, turn_id, text, context, started,
-                                                  lease))
+                                                  lease, client_message_id))
         state.task = task
         state.started = started
         return task
@@ -386,6 +394,7 @@ class SessionManager:
         context: PromptContext | None,
         started: asyncio.Event,
         lease: TurnLease,
+        client_message_id: str | None,
     ) -> TurnResult:
         handed_on = False
         try:
@@ -394,7 +403,8 @@ class SessionManager:
             except TetherError as exc:
                 log.warning("session %s: cannot check the previous turn: %s",
                             state.info.id, exc.message)
-            result = await self._turn(state, turn_id, text, context, started)
+            result = await self._turn(state, turn_id, text, context, started,
+                                      client_message_id)
             leftover, state.steer_queue = state.steer_queue, []
             if leftover and result.status != "cancelled":
                 # steered too late for this turn (step limit, failure): the next one takes it
@@ -407,7 +417,8 @@ class SessionManager:
                 lease.release()
 
     async def _turn(self, state: SessionState, turn_id: str, text: str,
-                    context: PromptContext | None, started: asyncio.Event) -> TurnResult:
+                    context: PromptContext | None, started: asyncio.Event,
+                    client_message_id: str | None) -> TurnResult:
         first_turn = not any(m.role == "user" for m in state.messages)
         settings = self._settings_for(state.info)
         await self._set_window(state, settings)
@@ -423,7 +434,7 @@ class SessionManager:
             before_request=lambda: self._sync.catch_up(state), started=started,
             changes=self.changes, ledger=await self.changes.ledger(state.info.id),
         ), turn_id)
-        result = await runner.run(text, context)
+        result = await runner.run(text, context, client_message_id)
         if first_turn and result.status == "completed" and settings.title_generation:
             self._spawn(self._generate_title(state, settings, text, result.text, turn_id))
         return result

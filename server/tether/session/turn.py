@@ -183,10 +183,11 @@ class TurnRunner:
 
     # -- the loop ---------------------------------------------------------------------
 
-    async def run(self, text: str, context: PromptContext | None) -> TurnResult:
+    async def run(self, text: str, context: PromptContext | None,
+                  client_message_id: str | None = None) -> TurnResult:
         try:
             try:
-                return await self._run(text, context)
+                return await self._run(text, context, client_message_id)
             except asyncio.CancelledError:
                 # landed while the turn was already ending (writing its failure): the
                 # turn still gets exactly one terminal record
@@ -195,14 +196,15 @@ class TurnRunner:
             if self._provider is not None:
                 await asyncio.shield(self._provider.aclose())
 
-    async def _run(self, text: str, context: PromptContext | None) -> TurnResult:
+    async def _run(self, text: str, context: PromptContext | None,
+                   client_message_id: str | None) -> TurnResult:
         settings = self.deps.settings
         try:
             if self.deps.started is not None:
                 self.deps.started.set()
             # the prompt is stored once, in the user message right after this record
             await self.emit(TurnStarted, prompt=text, model=self.state.info.model,
-                            stored_without=("prompt",))
+                            client_message_id=client_message_id, stored_without=("prompt",))
             try:
                 if self.deps.before_request is not None:  # what other windows said, first
                     await self.deps.before_request()
