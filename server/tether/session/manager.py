@@ -105,6 +105,13 @@ async def _served_window(settings: Settings) -> int | None:
     return await served_context_window(settings)
 
 
+def _running_here(session_id: str) -> TurnInProgressError:
+    return TurnInProgressError(
+        f"a turn is already running in session {session_id}; steer or cancel it",
+        data={"sessionId": session_id, "elsewhere": False},
+    )
+
+
 class SessionManager:
     def __init__(
         self,
@@ -339,28 +346,7 @@ class SessionManager:
         a cancelled task) cancels the turn and gets the turn's own cancelled result: its
         real id, reason, usage. `client_message_id` is echoed on `turn_started`."""
         state = await self._state(session_id)
-        task = state.task
-        if task is not None and not task.done() and state.finishing:
-            await asyncio.wait({task})  # a late steer's prompt: the turn is writing its end
-        if state.running:
-            raise TurnInProgressError(
-                f"a turn is already running in session {session_id}; steer or cancel it",
-                data={"sessionId": session_id, "elsewhere": False},
-            )
-        lease = self.store.turn_lease(session_id)  # no await since the check above
-        if lease is None:
-            lease = await self._sync.lease_of_ended_turn(session_id)
-            if lease is not None and state.running:  # a prompt here started meanwhile
-                lease.release()
-                raise TurnInProgressError(
-                    f"a turn is already running in session {session_id}; steer or cancel it",
-                    data={"sessionId": session_id, "elsewhere": False})
-        if lease is None:
-            raise TurnInProgressError(
-                f"a turn is running in session {session_id} in another Tether process "
-                "(another editor window or `tether chat`); wait for it to end or stop it there",
-                data={"sessionId": session_id, "elsewhere": True},
-            )
+        lease = await self._new_turn_lease(state)
         task = self._start_turn(state, text, context, lease, client_message_id)
         try:
             return await asyncio.shield(task)
@@ -371,6 +357,30 @@ class SessionManager:
             if not task.done() or task.cancelled() or task.exception() is not None:
                 raise
             return task.result()
+
+    async def _new_turn_lease(self, state: SessionState) -> TurnLease:
+        """The session's turn lease for a new turn; TurnInProgress while a turn runs here
+        or in another process. Nothing awaits between the last check and the return, so
+        the caller starts its turn before anyone else can look."""
+        session_id = state.info.id
+        task = state.task
+        if task is not None and not task.done() and state.finishing:
+            await asyncio.wait({task})  # a late steer's prompt: the turn is writing its end
+        if state.running:
+            raise _running_here(session_id)
+        lease = self.store.turn_lease(session_id)  # no await since the check above
+        if lease is None:
+            lease = await self._sync.lease_of_ended_turn(session_id)
+            if lease is not None and state.running:  # a prompt here started meanwhile
+                lease.release()
+                raise _running_here(session_id)
+        if lease is None:
+            raise TurnInProgressError(
+                f"a turn is running in session {session_id} in another Tether process "
+                "(another editor window or `tether chat`); wait for it to end or stop it there",
+                data={"sessionId": session_id, "elsewhere": True},
+            )
+        return lease
 
     def _start_turn(self, state: SessionState, text: str, context: PromptContext | None,
                     lease: TurnLease, client_message_id: str | None = None
