@@ -6,7 +6,7 @@ one engine call, errors mapped to JSON-RPC codes by the table's wrapper).
 
 from __future__ import annotations
 
-from tether.lsp.handlers import session_manager
+from tether.lsp.handlers import manager_of
 from tether.lsp.rpc import rpc
 from tether.lsp.server import TetherServer
 from tether.protocol import methods as m
@@ -14,15 +14,14 @@ from tether.protocol import methods as m
 
 @rpc(m.CHANGES_LIST, m.ChangesListParams)
 async def changes_list(server: TetherServer, p: m.ChangesListParams) -> m.ChangesListResult:
-    return await session_manager(server, p.session_id).list_changes(p.session_id, p.turn_id)
+    return await manager_of(server, p).list_changes(p.session_id, p.turn_id)
 
 
 @rpc(m.CHANGES_UNDO, m.ChangesUndoParams)
 async def changes_undo(server: TetherServer, p: m.ChangesUndoParams) -> m.ChangesUndoResult:
-    manager = session_manager(server, p.session_id)
-    return await manager.undo_changes(p.session_id, p.turn_id, p.path, p.hunk)
+    return await manager_of(server, p).undo_changes(p.session_id, p.turn_id, p.path, p.hunk)
 
 
 @rpc(m.SESSION_REWIND, m.RewindParams)
 async def rewind(server: TetherServer, p: m.RewindParams) -> m.RewindResult:
-    return await session_manager(server, p.session_id).rewind(p.session_id, p.turn_id)
+    return await manager_of(server, p).rewind(p.session_id, p.turn_id)

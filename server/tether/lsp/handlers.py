@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Protocol
 
 from tether.errors import IndexingError
 from tether.lsp.rpc import rpc
@@ -48,14 +49,24 @@ async def reread_settings(server: TetherServer) -> None:
         log.warning("the editor did not answer workspace/configuration; using the last settings")
 
 
-def session_manager(server: TetherServer, session_id: str) -> SessionManager:
-    """The manager of the folder that holds the session (SessionNotFound otherwise)."""
-    return server.folders.for_session(session_id).manager
+class SessionParams(Protocol):
+    session_id: str
+
+
+def manager_of(server: TetherServer, params: SessionParams) -> SessionManager:
+    """The manager of the folder that holds the params' session (SessionNotFound otherwise)."""
+    return server.folders.for_session(params.session_id).manager
 
 
 def folder_runtime(server: TetherServer, folder_uri: str) -> FolderRuntime:
     """The open workspace folder the request names (FolderNotInWorkspace otherwise)."""
     return server.folders.for_folder_uri(folder_uri)
+
+
+async def done(action: Awaitable[object]) -> m.OkResult:
+    """`{}` once the action is done: the answer of requests that change without telling."""
+    await action
+    return m.OkResult()
 
 
 # -- sessions ------------------------------------------------------------------------------
@@ -87,12 +98,12 @@ async def import_codex(server: TetherServer, p: m.ImportCodexParams) -> m.Import
 
 @rpc(m.SESSION_LOAD, m.LoadSessionParams)
 async def load(server: TetherServer, p: m.LoadSessionParams) -> m.LoadSessionResult:
-    return await session_manager(server, p.session_id).load(p.session_id, p.tail)
+    return await manager_of(server, p).load(p.session_id, p.tail)
 
 
 @rpc(m.SESSION_REPLAY, m.ReplayParams)
 async def replay(server: TetherServer, p: m.ReplayParams) -> m.ReplayResult:
-    manager = session_manager(server, p.session_id)
+    manager = manager_of(server, p)
     events: list[SessionEvent] = list(await manager.replay(p.session_id, p.from_seq))
     server.send_replayed(events)
     last = events[-1].seq if events else p.from_seq
@@ -101,32 +112,28 @@ async def replay(server: TetherServer, p: m.ReplayParams) -> m.ReplayResult:
 
 @rpc(m.SESSION_ARCHIVE, m.ArchiveParams)
 async def archive(server: TetherServer, p: m.ArchiveParams) -> m.OkResult:
-    await session_manager(server, p.session_id).archive(p.session_id, p.archived)
-    return m.OkResult()
+    return await done(manager_of(server, p).archive(p.session_id, p.archived))
 
 
 @rpc(m.SESSION_DELETE, m.SessionIdParams)
 async def delete(server: TetherServer, p: m.SessionIdParams) -> m.OkResult:
-    await session_manager(server, p.session_id).delete(p.session_id)
-    return m.OkResult()
+    return await done(manager_of(server, p).delete(p.session_id))
 
 
 @rpc(m.SESSION_RENAME, m.RenameParams)
 async def rename(server: TetherServer, p: m.RenameParams) -> m.OkResult:
-    await session_manager(server, p.session_id).rename(p.session_id, p.title)
-    return m.OkResult()
+    return await done(manager_of(server, p).rename(p.session_id, p.title))
 
 
 @rpc(m.SESSION_FORK, m.ForkParams)
 async def fork(server: TetherServer, p: m.ForkParams) -> m.CreateSessionResult:
-    info = await session_manager(server, p.session_id).fork(p.session_id, p.message_id)
+    info = await manager_of(server, p).fork(p.session_id, p.message_id)
     return m.CreateSessionResult(session_id=info.id, session=info)
 
 
 @rpc(m.SESSION_EXPORT, m.ExportParams)
 async def export(server: TetherServer, p: m.ExportParams) -> m.ExportResult:
-    content = await session_manager(server, p.session_id).export(p.session_id, p.format)
-    return m.ExportResult(content=content)
+    return m.ExportResult(content=await manager_of(server, p).export(p.session_id, p.format))
 
 
 # -- turns ---------------------------------------------------------------------------------
@@ -134,7 +141,7 @@ async def export(server: TetherServer, p: m.ExportParams) -> m.ExportResult:
 @rpc(m.SESSION_PROMPT, m.PromptParams)
 async def prompt(server: TetherServer, p: m.PromptParams) -> m.TurnResult:
     """The turn's result; after `$/cancelRequest` the cancelled turn's own result."""
-    manager = session_manager(server, p.session_id)
+    manager = manager_of(server, p)
     await reread_settings(server)
     return await manager.prompt(p.session_id, p.text, p.context,
                                 client_message_id=p.client_message_id)
@@ -142,38 +149,34 @@ async def prompt(server: TetherServer, p: m.PromptParams) -> m.TurnResult:
 
 @rpc(m.SESSION_CONTINUE, m.SessionIdParams)
 async def continue_turn(server: TetherServer, p: m.SessionIdParams) -> m.TurnResult:
-    return await session_manager(server, p.session_id).continue_turn(p.session_id)
+    return await manager_of(server, p).continue_turn(p.session_id)
 
 
 @rpc(m.SESSION_CANCEL, m.SessionIdParams)
 async def cancel(server: TetherServer, p: m.SessionIdParams) -> m.CancelResult:
-    cancelled = await session_manager(server, p.session_id).cancel(p.session_id)
-    return m.CancelResult(cancelled=cancelled)
+    return m.CancelResult(cancelled=await manager_of(server, p).cancel(p.session_id))
 
 
 @rpc(m.SESSION_STEER, m.SteerParams)
 async def steer(server: TetherServer, p: m.SteerParams) -> m.SteerResult:
-    queued = await session_manager(server, p.session_id).steer(p.session_id, p.text)
-    return m.SteerResult(queued=queued)
+    return m.SteerResult(queued=await manager_of(server, p).steer(p.session_id, p.text))
 
 
 # -- context -------------------------------------------------------------------------------
 
 @rpc(m.SESSION_PIN, m.PinParams)
 async def pin(server: TetherServer, p: m.PinParams) -> m.PinResult:
-    pin_id = await session_manager(server, p.session_id).pin(p.session_id, p.text)
-    return m.PinResult(pin_id=pin_id)
+    return m.PinResult(pin_id=await manager_of(server, p).pin(p.session_id, p.text))
 
 
 @rpc(m.SESSION_UNPIN, m.UnpinParams)
 async def unpin(server: TetherServer, p: m.UnpinParams) -> m.UnpinResult:
-    removed = await session_manager(server, p.session_id).unpin(p.session_id, p.pin_id)
-    return m.UnpinResult(removed=removed)
+    return m.UnpinResult(removed=await manager_of(server, p).unpin(p.session_id, p.pin_id))
 
 
 @rpc(m.SESSION_CONTEXT, m.SessionIdParams)
 async def context(server: TetherServer, p: m.SessionIdParams) -> m.ContextResult:
-    return await session_manager(server, p.session_id).context(p.session_id)
+    return await manager_of(server, p).context(p.session_id)
 
 
 @rpc(m.MENTION_COMPLETE, m.MentionCompleteParams)
