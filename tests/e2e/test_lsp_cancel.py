@@ -84,6 +84,7 @@ async def test_cancel_request_answers_the_turns_own_result(env: Env, workspace: 
         assert result["turnId"] == started["turnId"] == cancelled["turnId"]
         assert result["reason"] == cancelled["event"]["reason"] == "cancelled by user"
         assert "usage" in result
+        assert result["text"] and SLOW.startswith(result["text"])  # what was said so far
         replayed = await h.request("tether/session/replay", {"sessionId": sid, "fromSeq": 0})
         assert replayed["count"] > 0
         starts = [e for e in h.events_of(sid) if e["event"]["type"] == "turn_started"]

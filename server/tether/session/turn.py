@@ -624,6 +624,7 @@ class TurnRunner:
         """Persist what was said and done, close pending calls, then the terminal event."""
         if self._terminal is not None:  # already ending: that ending stands
             return await self._finish("cancelled", TurnCancelled)
+        partial = "".join(self._partial.text) if self._partial is not None else ""
         await self._keep_partial()
         for call in list(self._pending.values()):
             if call.id in self._started_tools:
@@ -631,7 +632,9 @@ class TurnRunner:
                                 success=False, duration_ms=0, output="cancelled")
             await self._add_tool_result(call, CANCELLED_RESULT, True)
         await self._drain_steer()  # steers taken before the cancel stay in the history
-        return await self._finish("cancelled", TurnCancelled, reason="cancelled by user")
+        result = await self._finish("cancelled", TurnCancelled, reason="cancelled by user")
+        result.text = redact(partial or self._last_text)  # what the user saw so far
+        return result
 
     async def _keep_partial(self) -> None:
         partial, self._partial = self._partial, None

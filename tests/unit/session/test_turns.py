@@ -181,7 +181,7 @@ async def test_caller_cancellation_cancels_the_turn_and_returns_its_result(
     assert ended.type == "turn_cancelled"
     assert result.status == "cancelled" and result.reason == ended.reason == "cancelled by user"
     assert result.turn_id == started.turn_id == ended.turn_id
-    assert result.session_id == info.id
+    assert result.session_id == info.id and result.text == "hi"  # what was said so far
     assert h.manager.running_turn(info.id) is None
     records = list(h.store.iter_records(info.id, from_seq=0))
     assert [r.get("clientMessageId", r.get("client_message_id")) for r in records
