@@ -64,6 +64,34 @@ async def test_cancel_request_on_the_prompt_answers_cancelled(env: Env, workspac
         assert after["status"] == "completed" and after["text"] == "back"
 
 
+async def test_cancel_request_answers_the_turns_own_result(env: Env, workspace: Path) -> None:
+    """The prompt's clientMessageId comes back on turn_started (and on replay: it is
+    durable); `$/cancelRequest` is answered with the cancelled turn's own TurnResult, the
+    turn id the events carry, not one rebuilt from the last event."""
+    env.provider.set_script(Script([text_turn(SLOW, chunk_size=5, chunk_delay=0.02)]))
+    async with env.serve([workspace], client_name="visual-studio-code") as h:
+        sid = await _session(h, workspace)
+        future = h.client.protocol.send_request(
+            "tether/session/prompt",
+            {"sessionId": sid, "text": "talk", "clientMessageId": "cm-7"}, msg_id="prompt-7")
+        started = await h.wait_event(sid, "turn_started")
+        assert started["event"]["clientMessageId"] == "cm-7"
+        await h.wait_event(sid, "text_delta")
+        h.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="prompt-7"))
+        result = plain(await asyncio.wait_for(asyncio.wrap_future(future), WAIT))
+        cancelled = await h.wait_event(sid, "turn_cancelled")
+        assert result["status"] == "cancelled" and result["sessionId"] == sid
+        assert result["turnId"] == started["turnId"] == cancelled["turnId"]
+        assert result["reason"] == cancelled["event"]["reason"] == "cancelled by user"
+        assert "usage" in result
+        assert result["text"] and SLOW.startswith(result["text"])  # what was said so far
+        replayed = await h.request("tether/session/replay", {"sessionId": sid, "fromSeq": 0})
+        assert replayed["count"] > 0
+        starts = [e for e in h.events_of(sid) if e["event"]["type"] == "turn_started"]
+        assert len(starts) == 2 and starts[-1]["event"]["clientMessageId"] == "cm-7"
+        assert starts[-1]["turnId"] == started["turnId"]
+
+
 async def test_cancel_mid_tool_stops_the_command(env: Env, workspace: Path) -> None:
     env.provider.set_script(Script([
         tool_turn("run_command", {"command": "echo started; sleep 30; touch never"}),

@@ -1705,7 +1705,7 @@ export interface TurnResult {
   turnId: string;
   /** How it ended. */
   status: TurnStatus;
-  /** The final answer text. */
+  /** The final answer text; when cancelled, what was said so far. */
   text: string;
   /** Usage of this turn. */
   usage: Usage;

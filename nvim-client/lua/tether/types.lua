@@ -932,7 +932,7 @@
 ---@field sessionId string The session.
 ---@field turnId string The turn that ended.
 ---@field status tether.TurnStatus How it ended.
----@field text string The final answer text.
+---@field text string The final answer text; when cancelled, what was said so far.
 ---@field usage tether.Usage Usage of this turn.
 ---@field reason string Why it ended (for non-completed turns).
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from tether.lsp import change_handlers, handlers  # noqa: F401  (they fill the rpc table)
 from tether.lsp.documents import register_document_sync
 from tether.lsp.folders import IndexFactory, StoreFactory
-from tether.lsp.handlers import register_session_methods
 from tether.lsp.lifecycle import register_lifecycle
+from tether.lsp.rpc import register
 from tether.lsp.server import TetherServer
 from tether.session.workspaces import preload
 
@@ -22,5 +23,5 @@ def create_server(
                           remote=remote)
     register_lifecycle(server)
     register_document_sync(server)
-    register_session_methods(server)
+    register(server)
     return server

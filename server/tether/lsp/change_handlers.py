@@ -1,34 +1,27 @@
 """`tether/changes/list`, `tether/changes/undo`, `tether/session/rewind`: review and rewind.
 
-Thin handlers registered through the same `method` decorator as the session methods
-(params parsed into a model, one engine call, errors mapped to JSON-RPC codes).
+Thin handlers in the same `rpc` table as the session methods (params parsed into a model,
+one engine call, errors mapped to JSON-RPC codes by the table's wrapper).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
+from tether.lsp.handlers import manager_of
+from tether.lsp.rpc import rpc
 from tether.lsp.server import TetherServer
 from tether.protocol import methods as m
-from tether.protocol.base import WireModel
-
-Register = Callable[[str, Any], Callable[[Callable[[Any], Awaitable[WireModel]]], None]]
 
 
-def register_change_methods(server: TetherServer, method: Register) -> None:
-    folders = server.folders
+@rpc(m.CHANGES_LIST, m.ChangesListParams)
+async def changes_list(server: TetherServer, p: m.ChangesListParams) -> m.ChangesListResult:
+    return await manager_of(server, p).list_changes(p.session_id, p.turn_id)
 
-    @method(m.CHANGES_LIST, m.ChangesListParams)
-    async def changes_list(p: m.ChangesListParams) -> WireModel:
-        manager = folders.for_session(p.session_id).manager
-        return await manager.list_changes(p.session_id, p.turn_id)
 
-    @method(m.CHANGES_UNDO, m.ChangesUndoParams)
-    async def changes_undo(p: m.ChangesUndoParams) -> WireModel:
-        manager = folders.for_session(p.session_id).manager
-        return await manager.undo_changes(p.session_id, p.turn_id, p.path, p.hunk)
+@rpc(m.CHANGES_UNDO, m.ChangesUndoParams)
+async def changes_undo(server: TetherServer, p: m.ChangesUndoParams) -> m.ChangesUndoResult:
+    return await manager_of(server, p).undo_changes(p.session_id, p.turn_id, p.path, p.hunk)
 
-    @method(m.SESSION_REWIND, m.RewindParams)
-    async def rewind(p: m.RewindParams) -> WireModel:
-        return await folders.for_session(p.session_id).manager.rewind(p.session_id, p.turn_id)
+
+@rpc(m.SESSION_REWIND, m.RewindParams)
+async def rewind(server: TetherServer, p: m.RewindParams) -> m.RewindResult:
+    return await manager_of(server, p).rewind(p.session_id, p.turn_id)

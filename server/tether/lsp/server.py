@@ -245,7 +245,6 @@ class TetherServer(LanguageServer):
         self.base_settings: Settings = Settings()
         self.folder_settings: dict[Path, Settings] = {}
         self.settings_ready = asyncio.Event()
-        self.last_terminal: dict[str, EventBase] = {}
         self.background = TaskSupervisor("lsp")  # lifecycle's work (settings, watcher, ...)
         self._closing: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
@@ -412,8 +411,6 @@ class TetherServer(LanguageServer):
     # -- events out -------------------------------------------------------------------
 
     def _on_event(self, event: SessionEvent) -> None:
-        if event.terminal:
-            self.last_terminal[event.session_id] = event
         self._send_event(event)  # deltas come joined and rate-capped from the session
 
     def _send_event(self, event: EventBase) -> None:

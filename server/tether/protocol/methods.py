@@ -146,7 +146,8 @@ class TurnResult(WireModel):
     session_id: str = Field(description="The session.")
     turn_id: str = Field(description="The turn that ended.")
     status: TurnStatus = Field(description="How it ended.")
-    text: str = Field("", description="The final answer text.")
+    text: str = Field("", description="The final answer text; when cancelled, what was said "
+                      "so far.")
     usage: Usage = Field(default_factory=Usage, description="Usage of this turn.")
     reason: str = Field("", description="Why it ended (for non-completed turns).")
 

@@ -2,7 +2,8 @@
 
 No network here: `make_provider` only builds clients (a missing key or an unreachable
 server is reported by the first request, as one plain sentence), and the model list is
-the configured model plus the ones we know for each provider that is set up.
+the configured model plus each reachable provider's default. What a local server really
+serves as its window is asked in `served_window.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tether.errors import ConfigError
-from tether.protocol.methods import ModelInfo
+from tether.protocol.methods import ModelInfo, ModelsListResult
 from tether.providers.anthropic import AnthropicProvider
 from tether.providers.base import Provider
 from tether.providers.http import Endpoint, Timeouts
@@ -20,12 +21,6 @@ from tether.providers.retry import RetryPolicy
 from tether.settings import DEFAULT_MODELS, Settings
 
 PROVIDER_KINDS = ("ollama", "openai", "anthropic", "replay")
-
-KNOWN_MODELS: dict[str, list[str]] = {
-    "openai": ["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "o4-mini", "gpt-5"],
-    "anthropic": ["claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"],
-    "ollama": ["llama3.1", "qwen2.5-coder", "llama3.2", "mistral"],
-}
 
 DEFAULT_CONTEXT_WINDOW = 32_768
 
@@ -84,12 +79,12 @@ def make_provider(
     timeouts = Timeouts(request=settings.request_timeout, idle=settings.idle_timeout,
                         deadline=settings.request_deadline)
     if kind == "openai":
-        return OpenAIProvider(
-            base_url=settings.openai_base_url,
-            api_key=settings.openai_api_key,
-            timeouts=timeouts,
-            retry=retry,
-        )
+        return OpenAIProvider(base_url=settings.openai_base_url,
+                              api_key=settings.openai_api_key, timeouts=timeouts, retry=retry)
+    if kind == "anthropic":
+        return AnthropicProvider(base_url=settings.anthropic_base_url,
+                                 api_key=settings.anthropic_api_key, timeouts=timeouts,
+                                 retry=retry)
     if kind == "ollama":
         host = settings.ollama_host.rstrip("/")
         endpoint = Endpoint(
@@ -98,26 +93,22 @@ def make_provider(
         return OpenAIProvider(
             base_url=f"{host}/v1", name="ollama", endpoint=endpoint, timeouts=timeouts, retry=retry
         )
-    if kind == "anthropic":
-        return AnthropicProvider(
-            base_url=settings.anthropic_base_url,
-            api_key=settings.anthropic_api_key,
-            timeouts=timeouts,
-            retry=retry,
-        )
     if kind == "replay":
-        _, _, file = settings.provider.partition(":")
-        if not file.strip():
-            raise ConfigError(
-                "The replay provider needs a transcript file: use --provider replay:FILE.json."
-            )
-        path = Path(file.strip()).expanduser()
-        if not path.is_absolute():
-            path = (base_dir or Path.cwd()) / path
-        return ReplayProvider(path)
+        return ReplayProvider(_transcript(settings, base_dir))
     raise ConfigError(
         f"Unknown provider {settings.provider!r}: use openai, anthropic, ollama or replay:FILE."
     )
+
+
+def _transcript(settings: Settings, base_dir: Path | None) -> Path:
+    """The file of `replay:FILE`, relative to `base_dir` (else the working directory)."""
+    _, _, file = settings.provider.partition(":")
+    if not file.strip():
+        raise ConfigError(
+            "The replay provider needs a transcript file: use --provider replay:FILE.json."
+        )
+    path = Path(file.strip()).expanduser()
+    return path if path.is_absolute() else (base_dir or Path.cwd()) / path
 
 
 def context_window(model: str) -> int:
@@ -137,28 +128,25 @@ def effective_context_window(settings: Settings) -> int:
     return settings.context_window or context_window(settings.resolved_model)
 
 
-def list_models(settings: Settings) -> list[ModelInfo]:
-    """The configured model first, then known models of every provider that is set up."""
-    configured = settings.provider_kind
-    usable = [configured] if configured in KNOWN_MODELS else []
-    if settings.openai_api_key is not None and "openai" not in usable:
-        usable.append("openai")
-    if settings.anthropic_api_key is not None and "anthropic" not in usable:
-        usable.append("anthropic")
-    models = [_info(configured, settings.resolved_model or DEFAULT_MODELS.get(configured, ""))]
-    if settings.context_window:
-        models[0] = models[0].model_copy(update={"context_window": settings.context_window})
-    seen = {models[0].id}
-    for kind in usable:
-        for name in KNOWN_MODELS[kind]:
-            info = _info(kind, name)
-            if info.id not in seen:
-                seen.add(info.id)
-                models.append(info)
-    return models
+def list_models(settings: Settings) -> ModelsListResult:
+    """The configured model first (with the window the session budgets for), then each
+    provider's default model that is reachable as set up: with its key, or Ollama's."""
+    first = _info(settings.provider_kind, settings.resolved_model,
+                  effective_context_window(settings))
+    models = [first]
+    for kind, name in DEFAULT_MODELS.items():
+        if _reachable(kind, settings) and f"{kind}/{name}" != first.id:
+            models.append(_info(kind, name, context_window(name)))
+    return ModelsListResult(models=models, default=settings.model_selector)
 
 
-def _info(kind: str, name: str) -> ModelInfo:
-    return ModelInfo(
-        id=f"{kind}/{name}", provider=kind, name=name, context_window=context_window(name)
-    )
+def _reachable(kind: str, settings: Settings) -> bool:
+    if kind == "openai":
+        return settings.openai_api_key is not None
+    if kind == "anthropic":
+        return settings.anthropic_api_key is not None
+    return kind == "ollama"  # a local server needs no key; replay only when configured
+
+
+def _info(kind: str, name: str, window: int) -> ModelInfo:
+    return ModelInfo(id=f"{kind}/{name}", provider=kind, name=name, context_window=window)

@@ -1,7 +1,8 @@
 """How many tokens one request may use, and how far to trust our own estimates.
 
 The window comes from (first match) the `contextWindow` setting, what the server reports
-(llama.cpp `/props`, Ollama `/api/show`), the model table, and is lowered whenever a
+(`providers/served_window.py`: llama.cpp `/props`, vLLM / LM Studio `/v1/models`, Ollama
+`/api/show`), the model table, and is lowered whenever a
 provider's `context_length_exceeded` answer names a smaller one. From it go the output
 reserved for the answer and a safety margin. Our chars-per-token estimate is corrected
 by the prompt tokens the provider reports for the request we estimated.

@@ -94,18 +94,23 @@ def _default_provider_factory(settings: Settings) -> Provider:
     return make_provider(settings)
 
 
-def _context_window(settings: Settings) -> int:
-    if settings.context_window:
-        return settings.context_window
-    from tether.providers import context_window
+def _table_window(settings: Settings) -> int:
+    from tether.providers import effective_context_window
 
-    return context_window(settings.resolved_model)
+    return effective_context_window(settings)
 
 
-async def _discovered_window(settings: Settings) -> int | None:
-    from tether.providers.window import discover_context_window
+async def _served_window(settings: Settings) -> int | None:
+    from tether.providers.served_window import served_context_window
 
-    return await discover_context_window(settings)
+    return await served_context_window(settings)
+
+
+def _running_here(session_id: str) -> TurnInProgressError:
+    return TurnInProgressError(
+        f"a turn is already running in session {session_id}; steer or cancel it",
+        data={"sessionId": session_id, "elsewhere": False},
+    )
 
 
 class SessionManager:
@@ -335,48 +340,59 @@ class SessionManager:
     # -- turns ------------------------------------------------------------------------
 
     async def prompt(
-        self, session_id: str, text: str, context: PromptContext | None = None
+        self, session_id: str, text: str, context: PromptContext | None = None, *,
+        client_message_id: str | None = None,
     ) -> TurnResult:
+        """Run one turn and return how it ended. A caller that goes away ($/cancelRequest,
+        a cancelled task) cancels the turn and gets the turn's own cancelled result: its
+        real id, reason, usage. `client_message_id` is echoed on `turn_started`."""
         state = await self._state(session_id)
+        lease = await self._new_turn_lease(state)
+        task = self._start_turn(state, text, context, lease, client_message_id)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # The caller went away ($/cancelRequest, client gone): the turn goes with it,
+            # and how it ended is the answer (a turn already writing its end keeps it).
+            await self.cancel(session_id)
+            if not task.done() or task.cancelled() or task.exception() is not None:
+                raise
+            return task.result()
+
+    async def _new_turn_lease(self, state: SessionState) -> TurnLease:
+        """The session's turn lease for a new turn; TurnInProgress while a turn runs here
+        or in another process. Nothing awaits between the last check and the return, so
+        the caller starts its turn before anyone else can look."""
+        session_id = state.info.id
         task = state.task
         if task is not None and not task.done() and state.finishing:
             await asyncio.wait({task})  # a late steer's prompt: the turn is writing its end
         if state.running:
-            raise TurnInProgressError(
-                f"a turn is already running in session {session_id}; steer or cancel it",
-                data={"sessionId": session_id, "elsewhere": False},
-            )
+            raise _running_here(session_id)
         lease = self.store.turn_lease(session_id)  # no await since the check above
         if lease is None:
             lease = await self._sync.lease_of_ended_turn(session_id)
             if lease is not None and state.running:  # a prompt here started meanwhile
                 lease.release()
-                raise TurnInProgressError(
-                    f"a turn is already running in session {session_id}; steer or cancel it",
-                    data={"sessionId": session_id, "elsewhere": False})
+                raise _running_here(session_id)
         if lease is None:
             raise TurnInProgressError(
                 f"a turn is running in session {session_id} in another Tether process "
                 "(another editor window or `tether chat`); wait for it to end or stop it there",
                 data={"sessionId": session_id, "elsewhere": True},
             )
-        task = self._start_turn(state, text, context, lease)
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            # The caller went away ($/cancelRequest, client gone): the turn goes with it.
-            await self.cancel(session_id)
-            raise
+        return lease
 
     def _start_turn(self, state: SessionState, text: str, context: PromptContext | None,
-                    lease: TurnLease) -> asyncio.Task[TurnResult]:
+                    lease: TurnLease, client_message_id: str | None = None
+                    ) -> asyncio.Task[TurnResult]:
         """The turn's task; it owns `lease` and releases (or hands it on) when it ends."""
         turn_id = new_id()
         started = asyncio.Event()
         state.turn_id, state.cancelling, state.finishing = turn_id, False, False
         state.steer_queue = []
         task = asyncio.create_task(self._run_turn(state, turn_id, text, context, started,
-                                                  lease))
+                                                  lease, client_message_id))
         state.task = task
         state.started = started
         return task
@@ -389,6 +405,7 @@ class SessionManager:
         context: PromptContext | None,
         started: asyncio.Event,
         lease: TurnLease,
+        client_message_id: str | None,
     ) -> TurnResult:
         handed_on = False
         try:
@@ -397,7 +414,8 @@ class SessionManager:
             except TetherError as exc:
                 log.warning("session %s: cannot check the previous turn: %s",
                             state.info.id, exc.message)
-            result = await self._turn(state, turn_id, text, context, started)
+            result = await self._turn(state, turn_id, text, context, started,
+                                      client_message_id)
             leftover, state.steer_queue = state.steer_queue, []
             if leftover and result.status != "cancelled":
                 # steered too late for this turn (step limit, failure): the next one takes it
@@ -410,7 +428,8 @@ class SessionManager:
                 lease.release()
 
     async def _turn(self, state: SessionState, turn_id: str, text: str,
-                    context: PromptContext | None, started: asyncio.Event) -> TurnResult:
+                    context: PromptContext | None, started: asyncio.Event,
+                    client_message_id: str | None) -> TurnResult:
         first_turn = not any(m.role == "user" for m in state.messages)
         settings = self._settings_for(state.info)
         await self._set_window(state, settings)
@@ -421,12 +440,12 @@ class SessionManager:
             provider_factory=lambda: self._provider_factory(settings),
             tools=self.tools, settings=settings,
             extra_tools=lambda: self._mcp_tools(state, settings),
-            context_window=_context_window(settings),
+            context_window=_table_window(settings),
             index=self.index, heartbeat_interval=self._heartbeat_interval,
             before_request=lambda: self._sync.catch_up(state), started=started,
             changes=self.changes, ledger=await self.changes.ledger(state.info.id),
         ), turn_id)
-        result = await runner.run(text, context)
+        result = await runner.run(text, context, client_message_id)
         if first_turn and result.status == "completed" and settings.title_generation:
             self._background.spawn(
                 self._generate_title(state, settings, text, result.text, turn_id),
@@ -442,10 +461,10 @@ class SessionManager:
         if window is None:
             if settings.context_window:
                 window = WindowState(settings.context_window, source="setting")
-            elif (found := await _discovered_window(settings)) is not None:
+            elif (found := await _served_window(settings)) is not None:
                 window = WindowState(found, source="server")
             else:
-                window = WindowState(_context_window(settings), source="table")
+                window = WindowState(_table_window(settings), source="table")
             self._windows[key] = window
         state.context.window = window
 

@@ -183,10 +183,11 @@ class TurnRunner:
 
     # -- the loop ---------------------------------------------------------------------
 
-    async def run(self, text: str, context: PromptContext | None) -> TurnResult:
+    async def run(self, text: str, context: PromptContext | None,
+                  client_message_id: str | None = None) -> TurnResult:
         try:
             try:
-                return await self._run(text, context)
+                return await self._run(text, context, client_message_id)
             except asyncio.CancelledError:
                 # landed while the turn was already ending (writing its failure): the
                 # turn still gets exactly one terminal record
@@ -195,14 +196,15 @@ class TurnRunner:
             if self._provider is not None:
                 await asyncio.shield(self._provider.aclose())
 
-    async def _run(self, text: str, context: PromptContext | None) -> TurnResult:
+    async def _run(self, text: str, context: PromptContext | None,
+                   client_message_id: str | None) -> TurnResult:
         settings = self.deps.settings
         try:
             if self.deps.started is not None:
                 self.deps.started.set()
             # the prompt is stored once, in the user message right after this record
             await self.emit(TurnStarted, prompt=text, model=self.state.info.model,
-                            stored_without=("prompt",))
+                            client_message_id=client_message_id, stored_without=("prompt",))
             try:
                 if self.deps.before_request is not None:  # what other windows said, first
                     await self.deps.before_request()
@@ -622,6 +624,7 @@ class TurnRunner:
         """Persist what was said and done, close pending calls, then the terminal event."""
         if self._terminal is not None:  # already ending: that ending stands
             return await self._finish("cancelled", TurnCancelled)
+        partial = "".join(self._partial.text) if self._partial is not None else ""
         await self._keep_partial()
         for call in list(self._pending.values()):
             if call.id in self._started_tools:
@@ -629,7 +632,9 @@ class TurnRunner:
                                 success=False, duration_ms=0, output="cancelled")
             await self._add_tool_result(call, CANCELLED_RESULT, True)
         await self._drain_steer()  # steers taken before the cancel stay in the history
-        return await self._finish("cancelled", TurnCancelled, reason="cancelled by user")
+        result = await self._finish("cancelled", TurnCancelled, reason="cancelled by user")
+        result.text = redact(partial or self._last_text)  # what the user saw so far
+        return result
 
     async def _keep_partial(self) -> None:
         partial, self._partial = self._partial, None

@@ -92,17 +92,23 @@ def test_effective_context_window_prefers_the_override() -> None:
 
 
 def test_list_models() -> None:
-    models = list_models(Settings(provider="openai", model="my-finetune"))
-    assert models[0].id == "openai/my-finetune"
+    listed = list_models(Settings(provider="openai", model="my-finetune"))
+    models = listed.models
+    assert models[0].id == "openai/my-finetune" == listed.default
     assert models[0].context_window == 32_768
-    ids = [m.id for m in models]
-    assert "openai/gpt-4o" in ids and not any(i.startswith("anthropic/") for i in ids)
-    assert len(ids) == len(set(ids))
-    both = list_models(Settings(provider="ollama", anthropic_api_key="sk-ant-x"))
-    assert both[0].id == "ollama/llama3.1"
-    assert any(m.id == "anthropic/claude-sonnet-4-5" for m in both)
+    assert [m.id for m in models] == ["openai/my-finetune", "ollama/llama3.1"]  # no keys
+    keyed = list_models(Settings(provider="ollama", anthropic_api_key="sk-ant-x",
+                                 openai_api_key="sk-x"))
+    assert [m.id for m in keyed.models] == [
+        "ollama/llama3.1", "openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5"]
+    assert keyed.models[2].context_window == 200_000
     replay = list_models(Settings(provider="replay:x.json"))
-    assert [m.id for m in replay] == ["replay/replay"]
+    assert [m.id for m in replay.models] == ["replay/replay", "ollama/llama3.1"]
+
+
+def test_list_models_gives_the_configured_model_the_window_it_budgets_for() -> None:
+    listed = list_models(Settings(provider="openai", model="gpt-4o", context_window=50_000))
+    assert listed.models[0].context_window == 50_000
 
 
 @pytest.mark.parametrize("url", ["localhost:8000/v1", "ftp://host/v1", ""])

@@ -10,7 +10,7 @@ from tether.errors import ContextLengthExceededError
 from tether.protocol.models import Message, TextPart
 from tether.providers.base import ChatRequest
 from tether.providers.registry import make_provider
-from tether.providers.window import discover_context_window
+from tether.providers.served_window import served_context_window
 from tether.settings import Settings
 from tether.testing.provider_server import Script, ScriptedProviderServer, text_turn
 
@@ -47,9 +47,9 @@ async def test_discovery_and_the_provider_error_through_the_real_client() -> Non
     with ScriptedProviderServer(Script([text_turn("ok")]), context_window=12_000) as srv:
         settings = Settings(provider="openai", openai_base_url=srv.openai_base_url,
                             openai_api_key="k", model="m")  # type: ignore[arg-type]
-        assert await discover_context_window(settings) == 12_000
+        assert await served_context_window(settings) == 12_000
         ollama = Settings(provider="ollama", ollama_host=srv.base_url, model="m")
-        assert await discover_context_window(ollama) == 12_000
+        assert await served_context_window(ollama) == 12_000
         provider = make_provider(settings)
         request = ChatRequest(model="m", system="", messages=[
             Message(id="u", role="user", parts=[TextPart(text=BIG)])])

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from tether.protocol.models import Message, TextPart, ToolCallPart, ToolResultPart
 from tether.providers.context_limit import is_context_length_error, named_limit, named_prompt_tokens
-from tether.providers.window import llama_cpp_window, ollama_window
 from tether.session.budget import TokenCalibration, WindowState, plan_budget
 from tether.session.checkpoint import checkpoint_fields, resume_prompt
 from tether.session.compaction import SummaryFailed, check_summary, render_transcript
@@ -150,14 +149,6 @@ def test_context_length_errors_of_both_wire_formats() -> None:
         assert named_limit(body) == 12_000 and named_prompt_tokens(body) == 15_000
     assert not is_context_length_error(400, '{"error":{"message":"bad tool schema"}}')
     assert not is_context_length_error(500, openai)
-
-
-def test_window_reports_of_local_servers() -> None:
-    assert llama_cpp_window({"default_generation_settings": {"n_ctx": 8192}}) == 8192
-    assert llama_cpp_window({"nope": 1}) is None
-    assert ollama_window({"model_info": {"qwen2.context_length": 32768}}) == 32768
-    assert ollama_window({"parameters": "num_ctx 4096\nstop x", "model_info": {}}) == 4096
-    assert ollama_window("garbage") is None
 
 
 def test_summary_checks_and_transcript_keeps_the_newest() -> None:

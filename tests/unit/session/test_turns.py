@@ -166,17 +166,37 @@ async def test_cancel_mid_tool_gives_pending_calls_a_cancelled_result(
     assert_well_formed(h.events, info.id)
 
 
-async def test_caller_cancellation_cancels_the_turn(make_harness: Any) -> None:
+async def test_caller_cancellation_cancels_the_turn_and_returns_its_result(
+        make_harness: Any) -> None:
     h = make_harness([[TextChunk("hi"), HANG]])
     info = await h.manager.create()
-    turn = asyncio.create_task(h.manager.prompt(info.id, "x"))
+    turn = asyncio.create_task(h.manager.prompt(info.id, "x", client_message_id="c-1"))
     while "text_delta" not in h.types():
         await asyncio.sleep(0.005)
     turn.cancel()
+    result = await turn  # the turn's own ending, not a CancelledError
+    started = next(e for e in h.events if e.type == "turn_started")
+    ended = h.events[-1]
+    assert started.client_message_id == "c-1"
+    assert ended.type == "turn_cancelled"
+    assert result.status == "cancelled" and result.reason == ended.reason == "cancelled by user"
+    assert result.turn_id == started.turn_id == ended.turn_id
+    assert result.session_id == info.id and result.text == "hi"  # what was said so far
+    assert h.manager.running_turn(info.id) is None
+    records = list(h.store.iter_records(info.id, from_seq=0))
+    assert [r.get("clientMessageId", r.get("client_message_id")) for r in records
+            if r["type"] == "turn_started"] == ["c-1"]  # durable: replay carries it
+
+
+async def test_a_cancelled_caller_before_the_turn_starts_is_cancelled(
+        make_harness: Any) -> None:
+    h = make_harness([[TextChunk("never")]])
+    info = await h.manager.create()
+    turn = asyncio.create_task(h.manager.prompt(info.id, "x"))
+    turn.cancel()  # before the prompt even looked at the session
     with contextlib.suppress(asyncio.CancelledError):
         await turn
-    assert h.types()[-1] == "turn_cancelled"
-    assert h.manager.running_turn(info.id) is None
+    assert turn.cancelled() and "turn_started" not in h.types()
 
 
 async def test_step_limit(make_harness: Any) -> None:

@@ -152,9 +152,10 @@ A turn is cancelled by `tether/session/cancel` (idempotent: `cancelled: false` w
 turn runs) or by `$/cancelRequest` on the pending `tether/session/prompt`. Either way the
 agent stops at once (running commands are killed), a `turn_cancelled` terminal event is
 sent, and history keeps the partial answer marked `interrupted` so the model does not
-redo the work. The prompt request still answers normally, with a `TurnResult` whose
-`status` is `"cancelled"`: cancel is a stop reason, not an error (`turn_failed` is
-reserved for real failures)."""
+redo the work. The prompt request still answers normally, with the cancelled turn's own
+`TurnResult`: `status` `"cancelled"`, the `turnId` its events carry, the `reason` of its
+`turn_cancelled`, its usage and the text said so far. Cancel is a stop reason, not an
+error (`turn_failed` is reserved for real failures)."""
 
 PERMISSIONS = """\
 ## Permissions
