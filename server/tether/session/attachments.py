@@ -87,7 +87,7 @@ async def _active_file(
 
 def context_text(text: str, kind: str = "editor") -> TextPart:
     """A text part the model reads as context; clients do not show it as the user's words."""
-    return TextPart(text=text, _meta={CONTEXT_META: kind})
+    return TextPart(text=text, meta={CONTEXT_META: kind})
 
 
 def _editor_block(path: Path | None, context: PromptContext, folder: WorkspaceFolder,

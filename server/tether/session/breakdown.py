@@ -15,6 +15,7 @@ from tether.session.context import (
     estimate_text_tokens,
     estimate_tools_tokens,
 )
+from tether.session.emitter import E
 from tether.session.recall import session_tool_specs
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
@@ -28,8 +29,9 @@ MAX_MESSAGE_ITEMS = 200
 LABEL_CHARS = 60
 
 
-async def _nothing(*_args: object, **_fields: object) -> None:
-    return None
+async def _nothing(event: E, *, sync: bool = False) -> E:
+    """A preview's emit: it says nothing (no turn runs)."""
+    return event
 
 
 def _label(message: Message) -> str:
@@ -48,7 +50,8 @@ async def context_breakdown(state: SessionState, settings: Settings, *,
     last_user = next((m.id for m in reversed(state.messages) if m.role == "user"), None)
     assembler = ContextAssembler(
         context=context, messages=state.messages, folder=folder, bridge=bridge,
-        settings=settings, emit=_nothing, turn_start_id=last_user,
+        settings=settings, emit=_nothing, scope=state.emitter.scope(None),
+        turn_start_id=last_user,
     )
     base = await build_system_prompt(folder, index=index, focus_files=[], mentioned=[],
                                      repo_map_tokens=settings.repo_map_tokens)

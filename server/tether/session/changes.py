@@ -206,9 +206,9 @@ class ChangeService:
         ledger.notes.append(undo_note(change.path, lines))
         result.undone.extend(ids)
         result.files.append(change.path)
-        await state.emitter.emit(ChangeUndone, None, sync=True, undone_turn_id=turn.turn_id,
-                                 path=change.path, uri=self._uri(change.path), hunk_ids=ids,
-                                 lines=lines, deleted=remove)
+        await state.emitter.emit(ChangeUndone(
+            **state.emitter.scope(None), undone_turn_id=turn.turn_id, path=change.path,
+            uri=self._uri(change.path), hunk_ids=ids, lines=lines, deleted=remove), sync=True)
 
     # -- rewind -----------------------------------------------------------------------
 
@@ -240,9 +240,10 @@ class ChangeService:
                 result.restored.append(rel)
         for turn in turns:
             turn.rewound = True
-        await state.emitter.emit(TurnRewound, None, sync=True, to_turn_id=turn_id,
-                                 rewound_turn_ids=result.rewound_turn_ids,
-                                 restored=result.restored, conflicts=result.conflicts)
+        await state.emitter.emit(TurnRewound(
+            **state.emitter.scope(None), to_turn_id=turn_id,
+            rewound_turn_ids=result.rewound_turn_ids, restored=result.restored,
+            conflicts=result.conflicts), sync=True)
         return result
 
     async def _rewind_file(self, earliest: FileChange, latest: FileChange) -> str | None:

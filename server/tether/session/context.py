@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tether.protocol.models import (
     FilePart,
@@ -196,7 +197,7 @@ class DerivedContext:
     stubbed_outputs: int = 0
     summarized_messages: int = 0
     fits: bool = True
-    states: dict[str, str] = field(default_factory=dict)  # message id → "stubbed"
+    states: dict[str, Literal["stubbed"]] = field(default_factory=dict)  # by message id
     raw_tokens: int = 0  # the estimate before the calibration ratio
 
 
@@ -338,7 +339,7 @@ def derive_view(req: ViewRequest, cache: TokenCache, *,
     if first and not lead and view and view[0].role != "user":
         lead = [Message(id="truncated-note", role="user", parts=[TextPart(text=TRUNCATED_NOTE)])]
         total += estimate_message_tokens(lead[0])
-    states = {base[i].id: "stubbed" for i in stubs if i >= first}
+    states: dict[str, Literal["stubbed"]] = {base[i].id: "stubbed" for i in stubs if i >= first}
     return DerivedContext(
         messages=lead + view, estimated_tokens=int(total * req.ratio + 0.5),
         budget_tokens=req.budget, dropped_messages=first, stubbed_outputs=len(states),

@@ -59,7 +59,7 @@ from tether.session.breakdown import context_breakdown
 from tether.session.budget import WindowState
 from tether.session.changes import ChangeService
 from tether.session.checkpoint import resume_prompt
-from tether.session.emitter import EventEmitter, Listener
+from tether.session.emitter import EventEmitter, EventScope, Listener
 from tether.session.pins import ContextState
 from tether.session.state import SessionState
 from tether.session.title import (
@@ -255,7 +255,8 @@ class SessionManager:
     async def archive(self, session_id: str, archived: bool = True) -> None:
         """Hide the session from the default list (kept on disk), or show it again."""
         state = await self._state(session_id)
-        await state.emitter.emit(ArchiveChanged, None, sync=True, archived=archived)
+        await state.emitter.emit(ArchiveChanged(**state.emitter.scope(None), archived=archived),
+                                 sync=True)
 
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
         await self._state(session_id)  # closes a turn a crashed process left open
@@ -492,9 +493,8 @@ class SessionManager:
     async def pin(self, session_id: str, text: str) -> str:
         state = await self._state(session_id)
         pin_id = f"pin-{uuid.uuid4().hex[:8]}"
-        record = await state.emitter.emit(PinAdded, state.turn_id if state.running else None,
-                                          sync=True, pin_id=pin_id, text=text)
-        assert record is not None  # only streamed chunks are ever held back
+        record = await state.emitter.emit(PinAdded(**_scope(state), pin_id=pin_id, text=text),
+                                          sync=True)
         state.context.apply(record)
         return pin_id
 
@@ -502,9 +502,8 @@ class SessionManager:
         state = await self._state(session_id)
         if pin_id not in state.context.pins:
             return False
-        record = await state.emitter.emit(PinRemoved, state.turn_id if state.running else None,
-                                          sync=True, pin_id=pin_id)
-        assert record is not None
+        record = await state.emitter.emit(PinRemoved(**_scope(state), pin_id=pin_id),
+                                          sync=True)
         state.context.apply(record)
         return True
 
@@ -533,7 +532,8 @@ class SessionManager:
     async def _set_title(self, state: SessionState, title: str, turn_id: str | None) -> None:
         title = clip_title(title)  # the cap holds for every title: renamed, derived, generated
         state.info.title = title
-        await state.emitter.emit(TitleChanged, turn_id, sync=True, title=title)
+        await state.emitter.emit(TitleChanged(**state.emitter.scope(turn_id), title=title),
+                                 sync=True)
 
     async def _generate_title(
         self, state: SessionState, settings: Settings, user_text: str, answer: str, turn_id: str
@@ -579,6 +579,11 @@ class SessionManager:
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         await self._sync.aclose()
+
+
+def _scope(state: SessionState) -> EventScope:
+    """The scope of an event the user causes: the running turn's, if one runs."""
+    return state.emitter.scope(state.turn_id if state.running else None)
 
 
 def _context_of(records: builtins.list[dict[str, Any]], messages: builtins.list[Message]

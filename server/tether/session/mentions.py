@@ -89,7 +89,7 @@ async def _part(mention: Mention, path: Path, folder: WorkspaceFolder, bridge: E
     uri = path_to_uri(path)
     if mention.kind == "folder":
         return TextPart(text=await _folder_listing(path, folder, index),
-                        _meta={CONTEXT_META: "folder"})
+                        meta={CONTEXT_META: "folder"})
     snapshot = await bridge.read_document(path)
     if not snapshot.exists:
         return None
