@@ -34,7 +34,7 @@ from tether.errors import PathOutsideWorkspaceError, ToolError
 from tether.workspace import bridge as wb
 from tether.workspace.disk_bridge import read_text, write_atomic
 from tether.workspace.edit_plan import Refuse, plan_edit
-from tether.workspace.folder import WorkspaceFolder, canonical
+from tether.workspace.folder import WorkspaceFolder
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +64,6 @@ class AcpEditorBridge:
         self.client_writes = bool(fs and fs.write_text_file)
         self._flush = flush  # sends the updates queued so far (the pending tool call)
 
-    def _inside(self, path: Path) -> Path:
-        resolved = canonical(path)
-        if not self.folder.contains(resolved):
-            raise PathOutsideWorkspaceError(
-                f"{path} is outside the workspace folder {self.folder.root}",
-                data={"path": str(path), "workspace": str(self.folder.root)},
-            )
-        return resolved
-
     async def _current_text(self, path: Path) -> str | None:
         """The text the user sees: the client's buffer when it serves files, else disk."""
         session_id = CURRENT_SESSION.get()
@@ -86,14 +77,14 @@ class AcpEditorBridge:
         return await asyncio.to_thread(read_text, path)
 
     async def read_document(self, path: Path) -> wb.DocumentSnapshot:
-        text = await self._current_text(self._inside(path))
+        text = await self._current_text(self.folder.resolve(path))
         if text is None:
             return wb.DocumentSnapshot(path=path, text="", version=None, exists=False)
         return wb.DocumentSnapshot(path=path, text=text, version=None)
 
     async def apply_edit(self, edit: wb.FileEdit) -> wb.EditOutcome:
         try:
-            path = self._inside(edit.path)
+            path = self.folder.resolve(edit.path)
             name = self.folder.relative(path)
             plan = plan_edit(edit.base, await self._current_text(path), edit.new_text)
         except (PathOutsideWorkspaceError, ToolError) as exc:

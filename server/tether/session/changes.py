@@ -27,6 +27,7 @@ from tether.protocol.methods import (
     TurnChangesInfo,
 )
 from tether.session.changeset import ChangeLedger, FileChange, TurnChanges, undo_note
+from tether.session.once import built_once
 from tether.session.recording import EditAsker, RecordingBridge, cpu
 from tether.session.state import SessionState
 from tether.store.base import SessionStore
@@ -70,14 +71,8 @@ class ChangeService:
     # -- ledgers and texts ------------------------------------------------------------
 
     async def ledger(self, session_id: str) -> ChangeLedger:
-        found = self._ledgers.get(session_id)
-        if found is not None:
-            return found
-        async with self._lock:
-            found = self._ledgers.get(session_id)
-            if found is None:
-                found = self._ledgers[session_id] = await self._build(session_id)
-        return found
+        return await built_once(self._ledgers, session_id, self._lock,
+                                lambda: self._build(session_id))
 
     async def _build(self, session_id: str) -> ChangeLedger:
         """The ledger from history; an unreadable history gives an empty one (the turn

@@ -60,6 +60,7 @@ from tether.session.budget import WindowState
 from tether.session.changes import ChangeService
 from tether.session.checkpoint import resume_prompt
 from tether.session.emitter import EventEmitter, EventScope, Listener
+from tether.session.once import built_once
 from tether.session.pins import ContextState
 from tether.session.state import SessionState
 from tether.session.title import (
@@ -186,34 +187,31 @@ class SessionManager:
         return info
 
     async def _state(self, session_id: str) -> SessionState:
-        state = self._states.get(session_id)
-        if state is not None:
-            return state
-        async with self._load_lock:
-            state = self._states.get(session_id)
-            if state is None:
-                if not self.store.exists(session_id):
-                    raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
-                loaded = await asyncio.to_thread(self.store.load, session_id, tail=DEFAULT_TAIL)
-                records = await asyncio.to_thread(self.store.context_records, session_id)
-                messages = loaded.messages
-                if loaded.truncated:
-                    # The tail may start inside a tool exchange: its call was cut off.
-                    while messages and messages[0].role == "tool":
-                        messages.pop(0)
-                state = SessionState(
-                    info=loaded.info,
-                    messages=messages,
-                    emitter=EventEmitter(session_id, self.store, self._listeners,
-                                         last_seq=loaded.last_seq, offset=loaded.size),
-                    context=_context_of(records, messages),
-                )
-                await self._sync.recover(state)
-                # Estimate every loaded message (and its stub) now, off the event loop: a
-                # long session's first request then derives its view warm.
-                await asyncio.to_thread(state.context.cache.prepare, state.messages)
-                self._states[session_id] = state
-                self._sync.start_mirror()
+        return await built_once(self._states, session_id, self._load_lock,
+                                lambda: self._load(session_id))
+
+    async def _load(self, session_id: str) -> SessionState:
+        if not self.store.exists(session_id):
+            raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
+        loaded = await asyncio.to_thread(self.store.load, session_id, tail=DEFAULT_TAIL)
+        records = await asyncio.to_thread(self.store.context_records, session_id)
+        messages = loaded.messages
+        if loaded.truncated:
+            # The tail may start inside a tool exchange: its call was cut off.
+            while messages and messages[0].role == "tool":
+                messages.pop(0)
+        state = SessionState(
+            info=loaded.info,
+            messages=messages,
+            emitter=EventEmitter(session_id, self.store, self._listeners,
+                                 last_seq=loaded.last_seq, offset=loaded.size),
+            context=_context_of(records, messages),
+        )
+        await self._sync.recover(state)
+        # Estimate every loaded message (and its stub) now, off the event loop: a
+        # long session's first request then derives its view warm.
+        await asyncio.to_thread(state.context.cache.prepare, state.messages)
+        self._sync.start_mirror()  # its first look comes after the state is kept
         return state
 
     async def list(
