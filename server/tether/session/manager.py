@@ -61,6 +61,7 @@ from tether.session.changes import ChangeService
 from tether.session.checkpoint import resume_prompt
 from tether.session.emitter import EventEmitter, EventScope, Listener
 from tether.session.once import built_once
+from tether.session.partial import new_id
 from tether.session.pins import ContextState
 from tether.session.state import SessionState
 from tether.session.title import (
@@ -70,7 +71,7 @@ from tether.session.title import (
     fallback_title,
     generate_title,
 )
-from tether.session.turn import TurnDeps, TurnRunner, new_id
+from tether.session.turn import TurnDeps, TurnRunner
 from tether.session.windows import SessionSync
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore

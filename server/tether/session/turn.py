@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tether.errors import ContextLengthExceededError, ProviderError, TetherError
@@ -46,9 +45,7 @@ from tether.protocol.events import (
 from tether.protocol.methods import PromptContext, TurnResult, TurnStatus
 from tether.protocol.models import (
     Message,
-    Part,
     TextPart,
-    ThinkingPart,
     ToolCallPart,
     ToolResultPart,
     Usage,
@@ -70,6 +67,7 @@ from tether.session.changes import ChangeService
 from tether.session.changeset import EDITS_ALWAYS, ChangeLedger
 from tether.session.checkpoint import checkpoint_fields
 from tether.session.emitter import E
+from tether.session.partial import PartialMessage, new_id
 from tether.session.recall import RECALL, recall, session_tool_specs
 from tether.session.recording import EditRecord
 from tether.session.state import SessionState
@@ -85,10 +83,6 @@ log = logging.getLogger(__name__)
 DISPLAY_OUTPUT_CAP = 4000
 CANCELLED_RESULT = "Cancelled by the user before it finished. Do not retry it unless asked."
 CHECKPOINT_SECONDS = 2.0  # streamed text is saved at least this often (crash recovery)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass
@@ -111,52 +105,13 @@ class TurnDeps:
     ledger: ChangeLedger | None = None
 
 
-@dataclass
-class _Partial:
-    """The assistant message being streamed in the current step."""
-
-    id: str = field(default_factory=new_id)
-    text: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    signature: str | None = None
-    calls: list[ToolCallReady] = field(default_factory=list)
-    stop_reason: str = ""
-    checkpointed_at: float = field(default_factory=time.monotonic)
-    checkpointed: tuple[int, int] = (0, 0)  # text and reasoning pieces already saved
-
-    def reset(self) -> None:
-        self.text.clear()
-        self.reasoning.clear()
-        self.calls.clear()
-        self.signature = None
-
-    def to_message(self, turn_id: str, *, interrupted: bool = False) -> Message:
-        parts: list[Part] = []
-        if self.reasoning:
-            parts.append(ThinkingPart(text="".join(self.reasoning), signature=self.signature))
-        if self.text:
-            parts.append(TextPart(text="".join(self.text)))
-        if not interrupted:
-            parts.extend(
-                ToolCallPart(
-                    id=c.id,
-                    name=c.name,
-                    arguments=c.arguments,
-                    raw_arguments=c.raw_arguments if c.arguments_error else None,
-                )
-                for c in self.calls
-            )
-        return Message(id=self.id, role="assistant", parts=parts, turn_id=turn_id,
-                       interrupted=interrupted)
-
-
 class TurnRunner:
     def __init__(self, state: SessionState, deps: TurnDeps, turn_id: str) -> None:
         self.state = state
         self.deps = deps
         self.turn_id = turn_id
         self.usage = Usage()
-        self._partial: _Partial | None = None
+        self._partial: PartialMessage | None = None
         self._provider: Provider | None = None
         self._system: str | None = None
         self._pending: dict[str, ToolCallPart] = {}
@@ -329,12 +284,12 @@ class TurnRunner:
                  built.derived.estimated_tokens, context.window.window)
 
     async def _stream(self, built: Assembled,
-                      tool_specs: list[Any]) -> tuple[_Partial, Usage]:
+                      tool_specs: list[Any]) -> tuple[PartialMessage, Usage]:
         deps = self.deps
         request = ChatRequest(model=deps.settings.resolved_model, system=built.system,
                               messages=built.derived.messages, tools=tool_specs,
                               max_tokens=deps.settings.max_tokens)
-        partial = self._partial = _Partial()
+        partial = self._partial = PartialMessage()
         step_usage = Usage()
         assert self._provider is not None
         async for event in self._provider.stream(request):
@@ -367,7 +322,7 @@ class TurnRunner:
                 partial.stop_reason = event.stop_reason
         return partial, step_usage
 
-    async def _after_stream(self, partial: _Partial, step_usage: Usage,
+    async def _after_stream(self, partial: PartialMessage, step_usage: Usage,
                             built: Assembled) -> bool:
         derived = built.derived
         message = partial.to_message(self.turn_id)
@@ -392,7 +347,7 @@ class TurnRunner:
         await self._run_tools(message.tool_calls, partial.calls)
         return False
 
-    async def _checkpoint(self, partial: _Partial) -> None:
+    async def _checkpoint(self, partial: PartialMessage) -> None:
         """Save the streamed text every few seconds: a killed process keeps it."""
         now = time.monotonic()
         if now - partial.checkpointed_at < self.deps.checkpoint_interval:
