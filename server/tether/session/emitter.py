@@ -32,6 +32,7 @@ as the client drops that attempt's text.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol, TypedDict, TypeVar
@@ -59,6 +60,13 @@ E = TypeVar("E", bound=EventBase)
 StreamKind = type[TextDelta] | type[ReasoningDelta] | type[ToolOutputChunk]
 StreamChunk = TextDelta | ReasoningDelta | ToolOutputChunk
 StreamKey = tuple[StreamKind, str, str | None]  # (event type, message/tool call id, turn)
+
+
+@functools.cache
+def _payload(kind: type[EventBase]) -> tuple[str, ...]:
+    """The fields of `kind` its caller fills (not the ids, seq, time, type and _meta)."""
+    return tuple(name for name in kind.model_fields
+                 if name not in EventBase.model_fields and name != "type")
 
 
 class EventScope(TypedDict):
@@ -142,7 +150,7 @@ class EventEmitter:
                              f"{self.session_id}")
         self.deltas.flush()
         self._end_streams(event)
-        event = REDACTOR.redact_value(event)
+        event = REDACTOR.redact_fields(event, _payload(type(event)))
         self.seq += 1
         event.seq, event.time = self.seq, utc_now()
         return event
