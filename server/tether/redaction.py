@@ -67,6 +67,7 @@ _SECRET_FIELDS = re.compile(
 )
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class Redactor:
@@ -133,13 +134,7 @@ class Redactor:
         if isinstance(value, str):
             return self.redact(value)  # type: ignore[return-value]
         if isinstance(value, BaseModel):
-            update: dict[str, Any] = {}
-            for name in type(value).model_fields:
-                old = getattr(value, name, None)
-                new = self.redact_value(old)
-                if new is not old:
-                    update[name] = new
-            return value.model_copy(update=update) if update else value
+            return self.redact_fields(value, type(value).model_fields)
         if isinstance(value, dict):
             items = {k: self.redact_value(v) for k, v in value.items()}
             changed = any(items[k] is not v for k, v in value.items())
@@ -150,6 +145,17 @@ class Redactor:
                 return type(value)(seq) if isinstance(value, tuple) else seq  # type: ignore[return-value]
             return value
         return value
+
+    def redact_fields(self, model: M, names: Iterable[str]) -> M:
+        """`model` with the strings in its fields `names` masked (`redact_value`); a
+        copy only when one changed."""
+        update: dict[str, Any] = {}
+        for name in names:
+            old = getattr(model, name, None)
+            new = self.redact_value(old)
+            if new is not old:
+                update[name] = new
+        return model.model_copy(update=update) if update else model
 
     def hold_from(self, text: str) -> int:
         """Where the tail that may still become a secret begins (len(text) for none).

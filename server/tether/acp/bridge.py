@@ -77,14 +77,14 @@ class AcpEditorBridge:
         return await asyncio.to_thread(read_text, path)
 
     async def read_document(self, path: Path) -> wb.DocumentSnapshot:
-        text = await self._current_text(self.folder.inside(path))
+        text = await self._current_text(self.folder.resolve(path))
         if text is None:
             return wb.DocumentSnapshot(path=path, text="", version=None, exists=False)
         return wb.DocumentSnapshot(path=path, text=text, version=None)
 
     async def apply_edit(self, edit: wb.FileEdit) -> wb.EditOutcome:
         try:
-            path = self.folder.inside(edit.path)
+            path = self.folder.resolve(edit.path)
             name = self.folder.relative(path)
             plan = plan_edit(edit.base, await self._current_text(path), edit.new_text)
         except (PathOutsideWorkspaceError, ToolError) as exc:

@@ -130,26 +130,41 @@ class UpdateConverter:
     terminals: dict[str, str] = field(default_factory=dict)  # tool call → terminal id
 
     def convert(self, event: SessionEvent) -> list[AcpUpdate]:
-        if isinstance(event, TextDelta) and not self.replay:
+        if isinstance(event, TextDelta | ReasoningDelta | MessageAdded):
+            return self._said(event)
+        if isinstance(event, PermissionRequested | PermissionResolved | ToolCallStarted
+                      | FileEdited | ToolCallCompleted):
+            return self._tool_update(event)
+        return self._session_update(event)
+
+    def _said(self, event: TextDelta | ReasoningDelta | MessageAdded) -> list[AcpUpdate]:
+        """Live, the streamed text; in a replay, the stored messages instead."""
+        if self.replay:
+            return self._message(event) if isinstance(event, MessageAdded) else []
+        if isinstance(event, TextDelta):
             return [AgentMessageChunk(session_update="agent_message_chunk",
                                       content=TextContentBlock(type="text", text=event.text))]
-        if isinstance(event, ReasoningDelta) and not self.replay:
+        if isinstance(event, ReasoningDelta):
             return [AgentThoughtChunk(session_update="agent_thought_chunk",
                                       content=TextContentBlock(type="text", text=event.text))]
-        if isinstance(event, MessageAdded) and self.replay:
-            return self._message(event)
+        return []
+
+    def _tool_update(self, event: PermissionRequested | PermissionResolved | ToolCallStarted
+                     | FileEdited | ToolCallCompleted) -> list[AcpUpdate]:
         if isinstance(event, PermissionRequested):
             return [self._waiting(event)]
-        if isinstance(event, PermissionResolved) and event.option != "reject":
-            return [ToolCallProgress(session_update="tool_call_update",
-                                     tool_call_id=event.tool_call_id, status="in_progress")]
+        if isinstance(event, PermissionResolved):
+            return [] if event.option == "reject" else [ToolCallProgress(
+                session_update="tool_call_update", tool_call_id=event.tool_call_id,
+                status="in_progress")]
         if isinstance(event, ToolCallStarted):
             return [self._started(event)]
         if isinstance(event, FileEdited):
-            self._edited(event)
+            self._edited(event)  # shown with the call's completion
             return []
-        if isinstance(event, ToolCallCompleted):
-            return [self._completed(event)]
+        return [self._completed(event)]
+
+    def _session_update(self, event: SessionEvent) -> list[AcpUpdate]:
         if isinstance(event, TitleChanged):
             return [SessionInfoUpdate(session_update="session_info_update", title=event.title,
                                       updated_at=event.time.isoformat().replace("+00:00", "Z"))]

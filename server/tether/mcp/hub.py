@@ -72,22 +72,24 @@ class McpHub:
         specs = self.declared(user_servers, folder, session_id)
         if not specs or self._closed:
             return []
-        workspace = [s for s in specs if s.source == "workspace"]
-        if workspace and not await self._trusted(folder, workspace, bridge, session_id):
-            specs = [s for s in specs if s.source != "workspace"]
+        specs = await self._allowed(specs, folder, bridge, session_id)
         servers = [self._server(s, folder) for s in specs]
         results = await asyncio.gather(*(s.ensure_started() for s in servers),
                                        return_exceptions=True)
         tools: list[Tool] = []
         for server, result in zip(servers, results, strict=True):
-            if isinstance(result, BaseException) and not isinstance(result, McpServerError):
-                if isinstance(result, asyncio.CancelledError):
-                    raise result
-                log.warning("MCP server %s: %r", server.name, result)
-            elif isinstance(result, McpServerError):
-                log.warning("%s", result.message)
+            if isinstance(result, BaseException):
+                _report_start_failure(server, result)
             tools.extend(McpTool(server, t) for t in server.tools)
         return tools
+
+    async def _allowed(self, specs: list[McpServerSpec], folder: Path, bridge: EditorBridge,
+                       session_id: str) -> list[McpServerSpec]:
+        """`specs` without the workspace's servers when the user does not trust them."""
+        workspace = [s for s in specs if s.source == "workspace"]
+        if workspace and not await self._trusted(folder, workspace, bridge, session_id):
+            return [s for s in specs if s.source != "workspace"]
+        return specs
 
     def _server(self, spec: McpServerSpec, folder: Path) -> McpServer:
         key = _key(spec, folder)
@@ -147,6 +149,17 @@ class McpHub:
         self._closed = True
         servers, self._servers = list(self._servers.values()), {}
         await asyncio.gather(*(s.aclose() for s in servers), return_exceptions=True)
+
+
+def _report_start_failure(server: McpServer, error: BaseException) -> None:
+    """A server that did not start is logged (its tools, if any, still count); a cancel
+    goes on up."""
+    if isinstance(error, McpServerError):
+        log.warning("%s", error.message)
+    elif isinstance(error, asyncio.CancelledError):
+        raise error
+    else:
+        log.warning("MCP server %s: %r", server.name, error)
 
 
 def _key(spec: McpServerSpec, folder: Path) -> str:

@@ -11,7 +11,7 @@ events say so (`compaction_failed`, then `context_truncated`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,6 @@ from tether.protocol.events import (
     CompactionReason,
     CompactionStarted,
     ContextTruncated,
-    EventBase,
 )
 from tether.protocol.models import Message
 from tether.providers.base import Provider, ToolSpec
@@ -36,6 +35,7 @@ from tether.session.context import (
     estimate_text_tokens,
     estimate_tools_tokens,
 )
+from tether.session.emitter import Emit, EventScope
 from tether.session.pins import ContextState, pinned_section
 from tether.session.rules import RuleFile, read_rules, rules_section
 from tether.settings import Settings
@@ -46,8 +46,6 @@ log = logging.getLogger(__name__)
 
 KEEP_FRACTION = 0.35  # of the budget: the newest messages a compaction leaves whole
 PATH_ARGUMENTS = ("path", "file", "file_path")
-
-Emit = Callable[..., Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,8 @@ class Assembled:
 class ContextAssembler:
     def __init__(self, *, context: ContextState, messages: list[Message],
                  folder: WorkspaceFolder, bridge: EditorBridge, settings: Settings,
-                 emit: Emit, turn_start_id: str | None = None, prompt: str = "",
+                 emit: Emit, scope: EventScope, turn_start_id: str | None = None,
+                 prompt: str = "",
                  hidden_turns: Callable[[], set[str]] | None = None) -> None:
         self.context = context
         self._history = messages  # the session's live list: appended to as the turn goes
@@ -71,6 +70,7 @@ class ContextAssembler:
         self.bridge = bridge
         self.settings = settings
         self.emit = emit
+        self.scope = scope  # the session and turn its events belong to
         self.turn_start_id = turn_start_id
         self.prompt = prompt
         self.touched: list[str] = []
@@ -109,16 +109,17 @@ class ContextAssembler:
         if policy != "full" and (not derived.fits or force_compact):
             if provider is not None and await self._compact(provider, derived, reason):
                 derived = self._derive(system, tools, allow_truncation=False)
-                await self.emit(CompactionCompleted, tokens_before=self._last_before,
-                                tokens_after=derived.estimated_tokens,
-                                summarized_messages=derived.summarized_messages,
-                                context_window=self.window)
+                await self.emit(CompactionCompleted(
+                    **self.scope, tokens_before=self._last_before,
+                    tokens_after=derived.estimated_tokens,
+                    summarized_messages=derived.summarized_messages,
+                    context_window=self.window))
             if not derived.fits:
                 derived = self._derive(system, tools, allow_truncation=True)
         if derived.dropped_messages:
-            await self.emit(ContextTruncated, dropped_messages=derived.dropped_messages,
-                            estimated_tokens=derived.estimated_tokens,
-                            context_window=self.window)
+            await self.emit(ContextTruncated(
+                **self.scope, dropped_messages=derived.dropped_messages,
+                estimated_tokens=derived.estimated_tokens, context_window=self.window))
         return Assembled(system=system, derived=derived, rules=rules, pinned=pinned,
                          base_system=base_system)
 
@@ -142,11 +143,12 @@ class ContextAssembler:
         previous = self.context.summary
         cut = compaction_cut(self.messages, self.context.cache, keep,
                              after_id=previous.up_to_message_id if previous else None)
-        await self.emit(CompactionStarted, tokens_before=derived.estimated_tokens,
-                        context_window=self.window, reason=reason)
+        await self.emit(CompactionStarted(**self.scope, tokens_before=derived.estimated_tokens,
+                                          context_window=self.window, reason=reason))
         if cut is None:
-            await self.emit(CompactionFailed, reason="nothing older to summarise: the "
-                            "newest messages alone do not fit the window")
+            await self.emit(CompactionFailed(
+                **self.scope, reason="nothing older to summarise: the newest messages alone "
+                "do not fit the window"))
             return False
         start = 0
         if previous is not None:
@@ -159,14 +161,13 @@ class ContextAssembler:
                                       previous.text if previous else None, budget)
         except SummaryFailed as exc:
             log.info("compaction failed: %s", exc)
-            await self.emit(CompactionFailed, reason=f"{exc}; older messages are left out "
-                            "instead (the task and pins are kept)")
+            await self.emit(CompactionFailed(
+                **self.scope, reason=f"{exc}; older messages are left out instead (the task "
+                "and pins are kept)"))
             return False
-        record: EventBase | None = await self.emit(
-            Compaction, sync=True, summary=summary, up_to_message_id=self.messages[cut].id,
-            summarized_messages=cut + 1, model=model,
-        )
-        assert isinstance(record, Compaction)
+        record = await self.emit(Compaction(
+            **self.scope, summary=summary, up_to_message_id=self.messages[cut].id,
+            summarized_messages=cut + 1, model=model), sync=True)
         self.context.apply(record)
         return True
 

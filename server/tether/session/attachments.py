@@ -12,10 +12,10 @@ import logging
 import re
 from pathlib import Path
 
-from tether.errors import PathOutsideWorkspaceError, ToolError
+from tether.errors import ToolError
 from tether.protocol.methods import PromptContext, PromptDiagnostic
 from tether.protocol.models import CONTEXT_META, FilePart, Part, TextPart
-from tether.session.mentions import mention_parts, resolve_text
+from tether.session.mentions import mention_parts, path_in, resolve_text
 from tether.tools.base import IndexQuery
 from tether.workspace import safe_open
 from tether.workspace.bridge import DocumentSnapshot, EditorBridge
@@ -61,7 +61,7 @@ async def _active_file(
     as a `<file>` block with its lines.
     """
     assert context.active_file_uri is not None
-    path = _inside(context.active_file_uri, folder)
+    path = path_in(folder, context.active_file_uri, "context file")
     if path is None:
         return []
     uri = path_to_uri(path)
@@ -87,7 +87,7 @@ async def _active_file(
 
 def context_text(text: str, kind: str = "editor") -> TextPart:
     """A text part the model reads as context; clients do not show it as the user's words."""
-    return TextPart(text=text, _meta={CONTEXT_META: kind})
+    return TextPart(text=text, meta={CONTEXT_META: kind})
 
 
 def _editor_block(path: Path | None, context: PromptContext, folder: WorkspaceFolder,
@@ -117,7 +117,7 @@ def _diagnostic_lines(active: Path | None, context: PromptContext,
                       folder: WorkspaceFolder) -> list[str]:
     by_file: dict[str, list[PromptDiagnostic]] = {}
     for diag in context.diagnostics[:MAX_DIAGNOSTICS]:
-        target = _inside(diag.uri, folder) if diag.uri else active
+        target = path_in(folder, diag.uri, "context file") if diag.uri else active
         if target is None:
             continue
         by_file.setdefault(folder.relative(target), []).append(diag)
@@ -136,7 +136,7 @@ def _diagnostic_lines(active: Path | None, context: PromptContext,
 async def _whole_file(
     uri: str, folder: WorkspaceFolder, bridge: EditorBridge, max_bytes: int
 ) -> Part | None:
-    path = _inside(uri, folder)
+    path = path_in(folder, uri, "context file")
     if path is None:
         return None
     try:
@@ -164,14 +164,6 @@ async def _read(bridge: EditorBridge, path: Path, max_bytes: int) -> DocumentSna
 def _left_out(folder: WorkspaceFolder, path: Path, exc: ToolError) -> TextPart:
     log.info("context file %s not attached: %s", path, exc.message)
     return TextPart(text=f"[{folder.relative(path)} not attached: {exc.message}]")
-
-
-def _inside(uri: str, folder: WorkspaceFolder) -> Path | None:
-    try:
-        return folder.resolve(uri_to_path(uri))
-    except (PathOutsideWorkspaceError, ValueError) as exc:
-        log.info("context file %s not attached: %s", uri, exc)
-        return None
 
 
 def mentioned_identifiers(text: str) -> list[str]:

@@ -7,14 +7,20 @@ truth and the user can see what was stubbed, summarised or left out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tether.protocol.methods import ContextItem, ContextResult, ContextSection
 from tether.protocol.models import Message
-from tether.session.assemble import ContextAssembler
+from tether.providers.base import ToolSpec
+from tether.session.assemble import Assembled, ContextAssembler
 from tether.session.context import (
+    DerivedContext,
     estimate_message_tokens,
     estimate_text_tokens,
     estimate_tools_tokens,
 )
+from tether.session.emitter import E
+from tether.session.pins import ContextState
 from tether.session.recall import session_tool_specs
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
@@ -28,8 +34,9 @@ MAX_MESSAGE_ITEMS = 200
 LABEL_CHARS = 60
 
 
-async def _nothing(*_args: object, **_fields: object) -> None:
-    return None
+async def _nothing(event: E, *, sync: bool = False) -> E:
+    """A preview's emit: it says nothing (no turn runs)."""
+    return event
 
 
 def _label(message: Message) -> str:
@@ -48,74 +55,111 @@ async def context_breakdown(state: SessionState, settings: Settings, *,
     last_user = next((m.id for m in reversed(state.messages) if m.role == "user"), None)
     assembler = ContextAssembler(
         context=context, messages=state.messages, folder=folder, bridge=bridge,
-        settings=settings, emit=_nothing, turn_start_id=last_user,
+        settings=settings, emit=_nothing, scope=state.emitter.scope(None),
+        turn_start_id=last_user,
     )
     base = await build_system_prompt(folder, index=index, focus_files=[], mentioned=[],
                                      repo_map_tokens=settings.repo_map_tokens)
     specs = session_tool_specs(tools)
     built = await assembler.assemble(base, specs, provider=None)
     derived = built.derived
-    ratio = context.calibration.ratio
-
-    def scaled(tokens: int) -> int:
-        return int(tokens * ratio + 0.5)
-
-    rule_items = [ContextItem(label=r.path, tokens=scaled(estimate_text_tokens(r.text)))
-                  for r in built.rules]
-    pin_items = [ContextItem(label=pin_id, tokens=scaled(estimate_text_tokens(text)))
-                 for pin_id, text in context.pins.items()]
-    if context.task:
-        pin_items.insert(0, ContextItem(label="task (first message)",
-                                        tokens=scaled(estimate_text_tokens(context.task))))
-    sent = {m.id for m in derived.messages}
-    summary_items: list[ContextItem] = []
-    message_items: list[ContextItem] = []
-    summary_tokens = 0
-    for message in derived.messages:
-        tokens = scaled(estimate_message_tokens(message))
-        if context.summary is not None and message.id.startswith("summary-"):
-            summary_tokens += tokens
-            summary_items.append(ContextItem(label="summary", tokens=tokens,
-                                             state="summarized"))
-            continue
-        message_items.append(ContextItem(label=_label(message), tokens=tokens,
-                                         state=derived.states.get(message.id, "whole")))
-    dropped_items: list[ContextItem] = []
-    for position, message in enumerate(state.messages):
-        if message.id in sent or derived.states.get(message.id) == "stubbed":
-            continue
-        covered = position < derived.summarized_messages
-        dropped_items.append(ContextItem(label=_label(message), tokens=0,
-                                         state="summarized" if covered else "dropped"))
-    message_items = dropped_items + message_items
-    if len(message_items) > MAX_MESSAGE_ITEMS:
-        hidden = len(message_items) - MAX_MESSAGE_ITEMS + 1
-        rest = message_items[:hidden]
-        older = ContextItem(label=f"{hidden} older messages", tokens=sum(i.tokens for i in rest),
-                            state=rest[-1].state)
-        message_items = [older, *message_items[hidden:]]
-    rules_tokens = sum(i.tokens for i in rule_items)
-    pins_tokens = scaled(estimate_text_tokens(built.pinned)) if built.pinned else 0
-    system_tokens = scaled(estimate_text_tokens(built.system)) - rules_tokens - pins_tokens
-    tools_tokens = scaled(estimate_tools_tokens(specs))
-    messages_tokens = max(derived.estimated_tokens - system_tokens - rules_tokens - pins_tokens
-                          - tools_tokens - summary_tokens, 0)
-    sections = [
-        ContextSection(name="system", tokens=max(system_tokens, 0)),
-        ContextSection(name="tools", tokens=tools_tokens,
-                       items=[ContextItem(label=t.name, tokens=scaled(estimate_tools_tokens([t])))
-                              for t in specs]),
-        ContextSection(name="rules", tokens=rules_tokens, items=rule_items),
-        ContextSection(name="pins", tokens=pins_tokens, items=pin_items),
-        ContextSection(name="summary", tokens=summary_tokens, items=summary_items),
-        ContextSection(name="messages", tokens=messages_tokens, items=message_items),
-    ]
+    scale = _Scale(context.calibration.ratio)
     window = context.window.window if context.window is not None else 0
     return ContextResult(
         session_id=state.info.id, policy=settings.context_policy, context_window=window,
         budget_tokens=derived.budget_tokens, total_tokens=derived.estimated_tokens,
-        sections=sections, stubbed_outputs=derived.stubbed_outputs,
+        sections=_sections(built, specs, _pin_items(context, scale),
+                           _MessageItems.of(state, derived, scale), scale),
+        stubbed_outputs=derived.stubbed_outputs,
         dropped_messages=derived.dropped_messages,
         summarized_messages=derived.summarized_messages,
         can_continue=context.checkpoint is not None and not state.running,
     )
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Estimated tokens, scaled by the calibration ratio to what the provider reports."""
+
+    ratio: float
+
+    def __call__(self, tokens: int) -> int:
+        return int(tokens * self.ratio + 0.5)
+
+    def text(self, text: str) -> int:
+        return self(estimate_text_tokens(text))
+
+
+def _pin_items(context: ContextState, scale: _Scale) -> list[ContextItem]:
+    items = [ContextItem(label=pin_id, tokens=scale.text(text))
+             for pin_id, text in context.pins.items()]
+    if context.task:
+        items.insert(0, ContextItem(label="task (first message)", tokens=scale.text(context.task)))
+    return items
+
+
+@dataclass
+class _MessageItems:
+    """The history's items: the summary, and each message sent, stubbed or left out."""
+
+    summary: list[ContextItem]
+    summary_tokens: int
+    messages: list[ContextItem]
+
+    @classmethod
+    def of(cls, state: SessionState, derived: DerivedContext, scale: _Scale) -> _MessageItems:
+        has_summary = state.context.summary is not None
+        summary: list[ContextItem] = []
+        sent: list[ContextItem] = []
+        for message in derived.messages:
+            tokens = scale(estimate_message_tokens(message))
+            if has_summary and message.id.startswith("summary-"):
+                summary.append(ContextItem(label="summary", tokens=tokens, state="summarized"))
+            else:
+                sent.append(ContextItem(label=_label(message), tokens=tokens,
+                                        state=derived.states.get(message.id, "whole")))
+        items = _left_out(state.messages, derived) + sent
+        return cls(summary, sum(i.tokens for i in summary), _capped(items))
+
+
+def _left_out(history: list[Message], derived: DerivedContext) -> list[ContextItem]:
+    """Messages not in the request (nor stubbed there): summarised or dropped."""
+    sent = {m.id for m in derived.messages}
+    return [ContextItem(label=_label(message), tokens=0,
+                        state="summarized" if position < derived.summarized_messages
+                        else "dropped")
+            for position, message in enumerate(history)
+            if message.id not in sent and derived.states.get(message.id) != "stubbed"]
+
+
+def _capped(items: list[ContextItem]) -> list[ContextItem]:
+    """At most MAX_MESSAGE_ITEMS: the oldest are folded into one item."""
+    if len(items) <= MAX_MESSAGE_ITEMS:
+        return items
+    hidden = len(items) - MAX_MESSAGE_ITEMS + 1
+    rest = items[:hidden]
+    older = ContextItem(label=f"{hidden} older messages", tokens=sum(i.tokens for i in rest),
+                        state=rest[-1].state)
+    return [older, *items[hidden:]]
+
+
+def _sections(built: Assembled, specs: list[ToolSpec], pin_items: list[ContextItem],
+              history: _MessageItems, scale: _Scale) -> list[ContextSection]:
+    """The request, section by section; the messages get what the others leave."""
+    rule_items = [ContextItem(label=r.path, tokens=scale.text(r.text)) for r in built.rules]
+    rules_tokens = sum(i.tokens for i in rule_items)
+    pins_tokens = scale.text(built.pinned) if built.pinned else 0
+    system_tokens = scale.text(built.system) - rules_tokens - pins_tokens
+    tools_tokens = scale(estimate_tools_tokens(specs))
+    messages_tokens = max(built.derived.estimated_tokens - system_tokens - rules_tokens
+                          - pins_tokens - tools_tokens - history.summary_tokens, 0)
+    return [
+        ContextSection(name="system", tokens=max(system_tokens, 0)),
+        ContextSection(name="tools", tokens=tools_tokens,
+                       items=[ContextItem(label=t.name, tokens=scale(estimate_tools_tokens([t])))
+                              for t in specs]),
+        ContextSection(name="rules", tokens=rules_tokens, items=rule_items),
+        ContextSection(name="pins", tokens=pins_tokens, items=pin_items),
+        ContextSection(name="summary", tokens=history.summary_tokens, items=history.summary),
+        ContextSection(name="messages", tokens=messages_tokens, items=history.messages),
+    ]

@@ -27,6 +27,7 @@ from tether.protocol.methods import (
     TurnChangesInfo,
 )
 from tether.session.changeset import ChangeLedger, FileChange, TurnChanges, undo_note
+from tether.session.once import built_once
 from tether.session.recording import EditAsker, RecordingBridge, cpu
 from tether.session.state import SessionState
 from tether.store.base import SessionStore
@@ -70,14 +71,8 @@ class ChangeService:
     # -- ledgers and texts ------------------------------------------------------------
 
     async def ledger(self, session_id: str) -> ChangeLedger:
-        found = self._ledgers.get(session_id)
-        if found is not None:
-            return found
-        async with self._lock:
-            found = self._ledgers.get(session_id)
-            if found is None:
-                found = self._ledgers[session_id] = await self._build(session_id)
-        return found
+        return await built_once(self._ledgers, session_id, self._lock,
+                                lambda: self._build(session_id))
 
     async def _build(self, session_id: str) -> ChangeLedger:
         """The ledger from history; an unreadable history gives an empty one (the turn
@@ -206,9 +201,9 @@ class ChangeService:
         ledger.notes.append(undo_note(change.path, lines))
         result.undone.extend(ids)
         result.files.append(change.path)
-        await state.emitter.emit(ChangeUndone, None, sync=True, undone_turn_id=turn.turn_id,
-                                 path=change.path, uri=self._uri(change.path), hunk_ids=ids,
-                                 lines=lines, deleted=remove)
+        await state.emitter.emit(ChangeUndone(
+            **state.emitter.scope(None), undone_turn_id=turn.turn_id, path=change.path,
+            uri=self._uri(change.path), hunk_ids=ids, lines=lines, deleted=remove), sync=True)
 
     # -- rewind -----------------------------------------------------------------------
 
@@ -240,9 +235,10 @@ class ChangeService:
                 result.restored.append(rel)
         for turn in turns:
             turn.rewound = True
-        await state.emitter.emit(TurnRewound, None, sync=True, to_turn_id=turn_id,
-                                 rewound_turn_ids=result.rewound_turn_ids,
-                                 restored=result.restored, conflicts=result.conflicts)
+        await state.emitter.emit(TurnRewound(
+            **state.emitter.scope(None), to_turn_id=turn_id,
+            rewound_turn_ids=result.rewound_turn_ids, restored=result.restored,
+            conflicts=result.conflicts), sync=True)
         return result
 
     async def _rewind_file(self, earliest: FileChange, latest: FileChange) -> str | None:

@@ -9,6 +9,7 @@ a resume prompt for a new turn.
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 from tether.protocol.models import Message
 
@@ -22,7 +23,15 @@ def describe_call(name: str, arguments: dict[str, object]) -> str:
     return f"{name}({args[:160] + '...' if len(args) > 160 else args})"
 
 
-def checkpoint_fields(turn_messages: list[Message], task: str) -> dict[str, object]:
+class CheckpointFields(TypedDict):
+    """What a `checkpoint` record says of the turn (`Checkpoint(**fields, ...)`)."""
+
+    task: str
+    done: list[str]
+    remaining: str
+
+
+def checkpoint_fields(turn_messages: list[Message], task: str) -> CheckpointFields:
     """`task`, `done` and `remaining` of the checkpoint of a turn's messages."""
     done: list[str] = []
     failed: set[str] = set()

@@ -10,13 +10,13 @@ it is never lost).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
 from tether.errors import ProviderError
 from tether.protocol.models import Message, TextPart, ToolResultPart
-from tether.providers.base import ChatRequest, Provider, RetryNotice, TextChunk
+from tether.providers.base import Provider
+from tether.session.ask import ask_text
 from tether.session.context import CHARS_PER_TOKEN, estimate_text_tokens
 
 log = logging.getLogger(__name__)
@@ -89,27 +89,15 @@ async def summarise(provider: Provider, model: str, messages: list[Message],
     """The model's summary of `messages` (after `previous`); raises SummaryFailed."""
     max_chars = max(2_000, (budget_tokens - SUMMARY_MAX_TOKENS) * CHARS_PER_TOKEN * 3 // 4)
     transcript = render_transcript(messages, previous, max_chars)
-    request = ChatRequest(
-        model=model, system=COMPACTION_SYSTEM_PROMPT,
-        messages=[Message(id="compaction", role="user", parts=[TextPart(text=transcript)])],
-        max_tokens=SUMMARY_MAX_TOKENS,
-    )
-    chunks: list[str] = []
-
-    async def collect() -> None:
-        async for event in provider.stream(request):
-            if isinstance(event, TextChunk):
-                chunks.append(event.text)
-            elif isinstance(event, RetryNotice):
-                chunks.clear()
-
     try:
-        await asyncio.wait_for(collect(), SUMMARY_TIMEOUT)
+        answer = await ask_text(provider, model=model, system=COMPACTION_SYSTEM_PROMPT,
+                                prompt=transcript, message_id="compaction",
+                                max_tokens=SUMMARY_MAX_TOKENS, timeout=SUMMARY_TIMEOUT)
     except ProviderError as exc:
         raise SummaryFailed(f"the summariser failed: {exc.message}") from exc
     except TimeoutError as exc:
         raise SummaryFailed(f"the summariser did not answer within {SUMMARY_TIMEOUT:g}s") from exc
-    summary = check_summary("".join(chunks))
+    summary = check_summary(answer)
     if estimate_text_tokens(summary) > budget_tokens // 2:
         raise SummaryFailed("the summariser's answer is longer than half the context it "
                             "should make room in")

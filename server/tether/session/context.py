@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tether.protocol.models import (
     FilePart,
@@ -196,7 +197,7 @@ class DerivedContext:
     stubbed_outputs: int = 0
     summarized_messages: int = 0
     fits: bool = True
-    states: dict[str, str] = field(default_factory=dict)  # message id → "stubbed"
+    states: dict[str, Literal["stubbed"]] = field(default_factory=dict)  # by message id
     raw_tokens: int = 0  # the estimate before the calibration ratio
 
 
@@ -235,48 +236,61 @@ def mark_interrupted(message: Message) -> Message:
 def repair(messages: list[Message]) -> list[Message]:
     """Markers on interrupted messages; every tool result answers a call in the view and
     every call in the view has a result, right after its assistant message."""
-    out: list[Message] = []
-    open_calls: set[str] = set()
-    opener: Message | None = None
+    repairer = _Repairer()
     for message in messages:
-        role = message.role
-        if role == "tool":
-            ids = [p.tool_call_id for p in message.parts if isinstance(p, ToolResultPart)]
-            answered = [i for i in ids if i in open_calls]
-            if not answered:
-                continue  # an orphan result: its call is not in the view
-            if len(answered) < len(ids):
-                message = message.model_copy(update={"parts": [
-                    p for p in message.parts
-                    if not isinstance(p, ToolResultPart) or p.tool_call_id in open_calls]})
-            open_calls.difference_update(answered)
-            out.append(message)
-            continue
-        if open_calls:
-            _answer_missing(out, open_calls, opener)
+        if message.role == "tool":
+            repairer.result(message)
+        else:
+            repairer.message(message)
+    repairer.answer_missing()
+    return repairer.out
+
+
+@dataclass
+class _Repairer:
+    """The view as repaired so far, and the calls of its last assistant message still
+    waiting for their results."""
+
+    out: list[Message] = field(default_factory=list)
+    open_calls: set[str] = field(default_factory=set)
+    opener: Message | None = None
+
+    def result(self, message: Message) -> None:
+        ids = [p.tool_call_id for p in message.parts if isinstance(p, ToolResultPart)]
+        answered = [i for i in ids if i in self.open_calls]
+        if not answered:
+            return  # an orphan result: its call is not in the view
+        if len(answered) < len(ids):
+            message = message.model_copy(update={"parts": [
+                p for p in message.parts
+                if not isinstance(p, ToolResultPart) or p.tool_call_id in self.open_calls]})
+        self.open_calls.difference_update(answered)
+        self.out.append(message)
+
+    def message(self, message: Message) -> None:
+        self.answer_missing()
         if message.interrupted:
             message = mark_interrupted(message)
-        if role == "assistant":
+        if message.role == "assistant":
             for part in message.parts:
                 if isinstance(part, ToolCallPart):
-                    open_calls.add(part.id)
-                    opener = message
-        out.append(message)
-    if open_calls:
-        _answer_missing(out, open_calls, opener)
-    return out
+                    self.open_calls.add(part.id)
+                    self.opener = message
+        self.out.append(message)
 
-
-def _answer_missing(out: list[Message], open_calls: set[str], opener: Message | None) -> None:
-    """Results for calls that never got one (a crash between the call and its result)."""
-    assert opener is not None
-    for call in opener.tool_calls:
-        if call.id in open_calls:
-            out.append(Message(
-                id=f"{opener.id}-missing-{call.id}", role="tool", turn_id=opener.turn_id,
-                parts=[ToolResultPart(tool_call_id=call.id, content=MISSING_RESULT,
-                                      is_error=True)]))
-    open_calls.clear()
+    def answer_missing(self) -> None:
+        """Results for calls that never got one (a crash between the call and its result)."""
+        if not self.open_calls:
+            return
+        opener = self.opener
+        assert opener is not None
+        for call in opener.tool_calls:
+            if call.id in self.open_calls:
+                self.out.append(Message(
+                    id=f"{opener.id}-missing-{call.id}", role="tool", turn_id=opener.turn_id,
+                    parts=[ToolResultPart(tool_call_id=call.id, content=MISSING_RESULT,
+                                          is_error=True)]))
+        self.open_calls.clear()
 
 
 def stub_text(call: ToolCallPart | None, content: str) -> str:
@@ -324,27 +338,45 @@ def derive_view(req: ViewRequest, cache: TokenCache, *,
     base, start = _base(req)
     entries = cache.entries(req.history)[start:]
     lead: list[Message] = [summary_message(req.summary)] if req.summary is not None else []
-    sizes = [e.size for e in entries]
     raw_budget = int(req.budget / req.ratio) if req.ratio > 0 else req.budget
+    plan = _plan(req, base, entries, lead, raw_budget, cache,
+                 truncate=allow_truncation or req.policy == "full")
+    kept = [cache.stub(base[i]) if i in plan.stubs else base[i]
+            for i in range(plan.first, len(base))]
+    view = kept if _valid(entries, plan.first) else repair(kept)
+    total = plan.total
+    if plan.first and not lead and view and view[0].role != "user":
+        lead = [Message(id="truncated-note", role="user", parts=[TextPart(text=TRUNCATED_NOTE)])]
+        total += estimate_message_tokens(lead[0])
+    states: dict[str, Literal["stubbed"]] = {
+        base[i].id: "stubbed" for i in plan.stubs if i >= plan.first}
+    return DerivedContext(
+        messages=lead + view, estimated_tokens=int(total * req.ratio + 0.5),
+        budget_tokens=req.budget, dropped_messages=plan.first, stubbed_outputs=len(states),
+        summarized_messages=start if req.summary is not None else 0,
+        fits=total <= raw_budget, states=states, raw_tokens=total,
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    first: int  # index (into the base) of the first message kept
+    total: int  # raw tokens of the request
+    stubs: set[int]  # indexes of the outputs replaced by their stubs
+
+
+def _plan(req: ViewRequest, base: list[Message], entries: list[Entry], lead: list[Message],
+          raw_budget: int, cache: TokenCache, *, truncate: bool) -> _Plan:
+    """Stub (not under `full`), then truncate (when allowed), until the request fits."""
+    sizes = [e.size for e in entries]
     total = req.fixed_tokens + sum(estimate_message_tokens(m) for m in lead) + sum(sizes)
     stubs: set[int] = set()
     if total > raw_budget and req.policy != "full":
         total = _plan_stubs(base, entries, sizes, total, raw_budget, cache, stubs)
     first = 0
-    if total > raw_budget and (allow_truncation or req.policy == "full"):
+    if total > raw_budget and truncate:
         first, total = _plan_truncation(entries, sizes, total, raw_budget)
-    kept = [cache.stub(base[i]) if i in stubs else base[i] for i in range(first, len(base))]
-    view = kept if _valid(entries, first) else repair(kept)
-    if first and not lead and view and view[0].role != "user":
-        lead = [Message(id="truncated-note", role="user", parts=[TextPart(text=TRUNCATED_NOTE)])]
-        total += estimate_message_tokens(lead[0])
-    states = {base[i].id: "stubbed" for i in stubs if i >= first}
-    return DerivedContext(
-        messages=lead + view, estimated_tokens=int(total * req.ratio + 0.5),
-        budget_tokens=req.budget, dropped_messages=first, stubbed_outputs=len(states),
-        summarized_messages=start if req.summary is not None else 0,
-        fits=total <= raw_budget, states=states, raw_tokens=total,
-    )
+    return _Plan(first, total, stubs)
 
 
 def _valid(entries: list[Entry], first: int) -> bool:

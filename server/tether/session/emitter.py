@@ -7,6 +7,11 @@ everything it was told. Transient events (deltas, chunks) are numbered here, jus
 the last seq this process knows; only the process holding the session's turn lease
 streams them, and the next durable seq is always above them.
 
+Callers build the event they mean (`emit(TurnCompleted(**emitter.scope(turn_id),
+reason=...))`), so a misspelt or mistyped field fails the type check; the seq and the
+time are the emitter's to assign. Streamed text takes a faster road, `stream_text`: no
+model per provider chunk, only per release.
+
 The emitter also remembers how far into the file this process has read (`offset`) and
 which records there are its own, so a catch-up (`catch_up`) returns exactly what other
 processes appended, in file order, which is seq order.
@@ -27,25 +32,23 @@ as the client drops that attempt's text.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
 from tether.protocol.events import (
     EventBase,
     MessageAdded,
     ReasoningDelta,
     SessionEvent,
-    StepLimitReached,
     StreamRetry,
     TextComplete,
     TextDelta,
     ToolCallCompleted,
     ToolOutputChunk,
-    TurnCancelled,
-    TurnCompleted,
-    TurnFailed,
 )
+from tether.protocol.models import utc_now
 from tether.redaction import REDACTOR, StreamRedactor
 from tether.session.deltas import StreamCoalescer
 from tether.store.base import Appended, SessionStore, StoredRecord
@@ -55,10 +58,28 @@ log = logging.getLogger(__name__)
 Listener = Callable[[SessionEvent], None]
 E = TypeVar("E", bound=EventBase)
 StreamKind = type[TextDelta] | type[ReasoningDelta] | type[ToolOutputChunk]
-_STREAM_ID = {TextDelta: "message_id", ReasoningDelta: "message_id",
-              ToolOutputChunk: "tool_call_id"}
-_TERMINAL = (TurnCompleted, TurnCancelled, TurnFailed, StepLimitReached)
+StreamChunk = TextDelta | ReasoningDelta | ToolOutputChunk
 StreamKey = tuple[StreamKind, str, str | None]  # (event type, message/tool call id, turn)
+
+
+@functools.cache
+def _payload(kind: type[EventBase]) -> tuple[str, ...]:
+    """The fields of `kind` its caller fills (not the ids, seq, time, type and _meta)."""
+    return tuple(name for name in kind.model_fields
+                 if name not in EventBase.model_fields and name != "type")
+
+
+class EventScope(TypedDict):
+    """Whose an event is: `TurnCompleted(**scope, reason=...)` names it at the call site."""
+
+    session_id: str
+    turn_id: str | None
+
+
+class Emit(Protocol):
+    """Emits an event its caller built: `EventEmitter.emit`, a turn's, a preview's no-op."""
+
+    async def __call__(self, event: E, *, sync: bool = False) -> E: ...
 
 
 class EventEmitter:
@@ -81,40 +102,57 @@ class EventEmitter:
         self._own: set[int] = set()  # seqs we appended past `offset`
         self._catching_up = asyncio.Lock()
 
-    async def emit(self, event_type: type[E], turn_id: str | None, *, sync: bool = False,
-                   stored_without: tuple[str, ...] = (), **fields: Any) -> E | None:
-        """Redact, number, persist (if durable) and publish one event.
+    def scope(self, turn_id: str | None) -> EventScope:
+        """The ids an event of this session (and `turn_id`) is built with."""
+        return {"session_id": self.session_id, "turn_id": turn_id}
 
-        A streamed chunk is only queued (None): it goes out joined with its neighbours.
+    async def emit(self, event: E, *, sync: bool = False,
+                   stored_without: tuple[str, ...] = ()) -> E:
+        """Redact, number, persist (if durable) and publish one event the caller built.
+
+        The caller names the session, the turn and the fields; the seq and the time are
+        assigned here. Streamed text does not come this way: `stream_text` joins it.
         `stored_without` names wire fields left out of the stored record because another
         record holds the same fact (see `tether.store.compact`); readers put them back.
         """
-        if event_type in _STREAM_ID:
-            self._queue_chunk(event_type, turn_id, fields)
-            return None
-        self.deltas.flush()  # streamed text first: seq order is emission order
-        self._end_streams(event_type, fields)
-        event = self._number(event_type, turn_id, REDACTOR.redact_value(fields))
+        event = self._number(event)
+        if not event.durable:
+            self.publish(event)
+            return event
         provisional = event.seq  # transient events emitted meanwhile number above it
         stored: EventBase | dict[str, Any] = event
         if stored_without:
             stored = {k: v for k, v in event.to_wire().items() if k not in stored_without}
-        if event.durable:
-            self._own.add(provisional)  # before the write: a catch-up may read it first
-            try:
-                if sync:
-                    appended = await asyncio.to_thread(
-                        self._store.append, self.session_id, [stored], sync=True, number=True,
-                        after_seq=provisional - 1)
-                else:
-                    appended = self._store.append(self.session_id, [stored], sync=False,
-                                                  number=True, after_seq=provisional - 1)
-            except Exception:  # nothing was written (a cancelled thread may still write)
-                self._own.discard(provisional)
-                raise
-            self._stored(appended, provisional)
-            event.seq = appended.first_seq or event.seq
+        self._own.add(provisional)  # before the write: a catch-up may read it first
+        try:
+            if sync:
+                appended = await asyncio.to_thread(
+                    self._store.append, self.session_id, [stored], sync=True, number=True,
+                    after_seq=provisional - 1)
+            else:
+                appended = self._store.append(self.session_id, [stored], sync=False,
+                                              number=True, after_seq=provisional - 1)
+        except Exception:  # nothing was written (a cancelled thread may still write)
+            self._own.discard(provisional)
+            raise
+        self._stored(appended, provisional)
+        event.seq = appended.first_seq or event.seq
         self.publish(event)
+        return event
+
+    def _number(self, event: E) -> E:
+        """The event as it goes out: pending streamed text released first (seq order is
+        emission order), redacted, with its seq and time."""
+        if isinstance(event, StreamChunk):
+            raise TypeError(f"{event.type} is streamed text: queue it with stream_text")
+        if event.session_id != self.session_id:
+            raise ValueError(f"an event of session {event.session_id} emitted on "
+                             f"{self.session_id}")
+        self.deltas.flush()
+        self._end_streams(event)
+        event = REDACTOR.redact_fields(event, _payload(type(event)))
+        self.seq += 1
+        event.seq, event.time = self.seq, utc_now()
         return event
 
     def _stored(self, appended: Appended, provisional: int) -> None:
@@ -123,19 +161,6 @@ class EventEmitter:
         if appended.last_seq:
             self._own.update(range(appended.first_seq, appended.last_seq + 1))
             self.seq = max(self.seq, appended.last_seq)
-
-    def emit_transient(self, event_type: type[E], turn_id: str | None,
-                       **fields: Any) -> E | None:
-        """`emit` for events that are never persisted, callable from a timer callback."""
-        assert not event_type.durable
-        if event_type in _STREAM_ID:
-            self._queue_chunk(event_type, turn_id, fields)
-            return None
-        self.deltas.flush()
-        self._end_streams(event_type, fields)
-        event = self._number(event_type, turn_id, REDACTOR.redact_value(fields))
-        self.publish(event)
-        return event
 
     async def catch_up(self) -> list[dict[str, Any]]:
         """The records other processes appended since the last catch-up, in seq order."""
@@ -162,21 +187,12 @@ class EventEmitter:
             except Exception:  # a broken listener must not break the turn
                 log.exception("event listener failed on %s", event.type)  # type: ignore[attr-defined]
 
-    def _number(self, event_type: type[E], turn_id: str | None, fields: dict[str, Any]) -> E:
-        self.seq += 1
-        return event_type(session_id=self.session_id, turn_id=turn_id, seq=self.seq, **fields)
-
     # -- streamed text --------------------------------------------------------------------
-
-    def _queue_chunk(self, event_type: type[E], turn_id: str | None,
-                     fields: dict[str, Any]) -> None:
-        kind: StreamKind = event_type  # type: ignore[assignment]
-        self.stream_text(kind, turn_id, str(fields[_STREAM_ID[kind]]),
-                         str(fields.get("text", "")))
 
     def stream_text(self, kind: StreamKind, turn_id: str | None, stream_id: str,
                     text: str) -> None:
-        """Queue streamed text (the per-delta hot path): it goes out joined, redacted."""
+        """Queue streamed text (the per-delta hot path): it goes out joined, redacted, as
+        `kind` events of the message (deltas) or tool call (output) `stream_id`."""
         if text:
             self.deltas.add((kind, stream_id, turn_id), text)
 
@@ -190,35 +206,43 @@ class EventEmitter:
         if not entry[1].holding:
             del self._streams[(kind, stream_id)]  # nothing held: no state kept between
         if text:
-            self.publish(self._number(kind, turn_id, {_STREAM_ID[kind]: stream_id,
-                                                      "text": text}))
+            self.publish(self._chunk(kind, turn_id, stream_id, text))
 
-    def _end_streams(self, event_type: type[EventBase], fields: dict[str, Any]) -> None:
-        """Release (or drop) held stream tails that `event_type` ends."""
+    def _chunk(self, kind: StreamKind, turn_id: str | None, stream_id: str,
+               text: str) -> StreamChunk:
+        """One numbered streamed event (its text already redacted)."""
+        self.seq += 1
+        if issubclass(kind, ToolOutputChunk):
+            return ToolOutputChunk(session_id=self.session_id, turn_id=turn_id, seq=self.seq,
+                                   tool_call_id=stream_id, text=text)
+        return kind(session_id=self.session_id, turn_id=turn_id, seq=self.seq,
+                    message_id=stream_id, text=text)
+
+    def _end_streams(self, event: EventBase) -> None:
+        """Release (or drop) the held stream tails that `event` ends."""
         if not self._streams:
             return
-        ended: list[tuple[StreamKind, str]]
-        if event_type is StreamRetry:
+        if isinstance(event, StreamRetry):
             for key in [k for k in self._streams if k[0] is not ToolOutputChunk]:
                 del self._streams[key]
             return
-        if issubclass(event_type, _TERMINAL):
-            ended = list(self._streams)
-        elif event_type is TextComplete:
-            ended = [(TextDelta, str(fields.get("message_id")))]
-        elif event_type is MessageAdded:
-            message_id = str(getattr(fields.get("message"), "id", ""))
-            ended = [(TextDelta, message_id), (ReasoningDelta, message_id)]
-        elif event_type is ToolCallCompleted:
-            ended = [(ToolOutputChunk, str(fields.get("tool_call_id")))]
-        else:
-            return
-        for key in ended:
+        for key in self._ended_by(event):
             entry = self._streams.pop(key, None)
             if entry is None:
                 continue
             rest = entry[1].flush()
             if rest:
-                kind, stream_id = key
-                chunk = self._number(kind, entry[0], {_STREAM_ID[kind]: stream_id, "text": rest})
-                self.publish(chunk)
+                self.publish(self._chunk(key[0], entry[0], key[1], rest))
+
+    def _ended_by(self, event: EventBase) -> list[tuple[StreamKind, str]]:
+        """The streams `event` closes: all at the turn's end, else those of its message or
+        tool call."""
+        if event.terminal:
+            return list(self._streams)
+        if isinstance(event, TextComplete):
+            return [(TextDelta, event.message_id)]
+        if isinstance(event, MessageAdded):
+            return [(TextDelta, event.message.id), (ReasoningDelta, event.message.id)]
+        if isinstance(event, ToolCallCompleted):
+            return [(ToolOutputChunk, event.tool_call_id)]
+        return []

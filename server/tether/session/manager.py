@@ -59,7 +59,9 @@ from tether.session.breakdown import context_breakdown
 from tether.session.budget import WindowState
 from tether.session.changes import ChangeService
 from tether.session.checkpoint import resume_prompt
-from tether.session.emitter import EventEmitter, Listener
+from tether.session.emitter import EventEmitter, EventScope, Listener
+from tether.session.once import built_once
+from tether.session.partial import new_id
 from tether.session.pins import ContextState
 from tether.session.state import SessionState
 from tether.session.title import (
@@ -69,7 +71,7 @@ from tether.session.title import (
     fallback_title,
     generate_title,
 )
-from tether.session.turn import TurnDeps, TurnRunner, new_id
+from tether.session.turn import TurnDeps, TurnRunner
 from tether.session.windows import SessionSync
 from tether.settings import Settings
 from tether.store.base import DEFAULT_TAIL, SessionStore
@@ -192,34 +194,31 @@ class SessionManager:
         return info
 
     async def _state(self, session_id: str) -> SessionState:
-        state = self._states.get(session_id)
-        if state is not None:
-            return state
-        async with self._load_lock:
-            state = self._states.get(session_id)
-            if state is None:
-                if not self.store.exists(session_id):
-                    raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
-                loaded = await asyncio.to_thread(self.store.load, session_id, tail=DEFAULT_TAIL)
-                records = await asyncio.to_thread(self.store.context_records, session_id)
-                messages = loaded.messages
-                if loaded.truncated:
-                    # The tail may start inside a tool exchange: its call was cut off.
-                    while messages and messages[0].role == "tool":
-                        messages.pop(0)
-                state = SessionState(
-                    info=loaded.info,
-                    messages=messages,
-                    emitter=EventEmitter(session_id, self.store, self._listeners,
-                                         last_seq=loaded.last_seq, offset=loaded.size),
-                    context=_context_of(records, messages),
-                )
-                await self._sync.recover(state)
-                # Estimate every loaded message (and its stub) now, off the event loop: a
-                # long session's first request then derives its view warm.
-                await asyncio.to_thread(state.context.cache.prepare, state.messages)
-                self._states[session_id] = state
-                self._sync.start_mirror()
+        return await built_once(self._states, session_id, self._load_lock,
+                                lambda: self._load(session_id))
+
+    async def _load(self, session_id: str) -> SessionState:
+        if not self.store.exists(session_id):
+            raise SessionNotFoundError(f"no session {session_id} in {self.folder.root}")
+        loaded = await asyncio.to_thread(self.store.load, session_id, tail=DEFAULT_TAIL)
+        records = await asyncio.to_thread(self.store.context_records, session_id)
+        messages = loaded.messages
+        if loaded.truncated:
+            # The tail may start inside a tool exchange: its call was cut off.
+            while messages and messages[0].role == "tool":
+                messages.pop(0)
+        state = SessionState(
+            info=loaded.info,
+            messages=messages,
+            emitter=EventEmitter(session_id, self.store, self._listeners,
+                                 last_seq=loaded.last_seq, offset=loaded.size),
+            context=_context_of(records, messages),
+        )
+        await self._sync.recover(state)
+        # Estimate every loaded message (and its stub) now, off the event loop: a
+        # long session's first request then derives its view warm.
+        await asyncio.to_thread(state.context.cache.prepare, state.messages)
+        self._sync.start_mirror()  # its first look comes after the state is kept
         return state
 
     async def list(
@@ -261,7 +260,8 @@ class SessionManager:
     async def archive(self, session_id: str, archived: bool = True) -> None:
         """Hide the session from the default list (kept on disk), or show it again."""
         state = await self._state(session_id)
-        await state.emitter.emit(ArchiveChanged, None, sync=True, archived=archived)
+        await state.emitter.emit(ArchiveChanged(**state.emitter.scope(None), archived=archived),
+                                 sync=True)
 
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
         await self._state(session_id)  # closes a turn a crashed process left open
@@ -514,9 +514,8 @@ class SessionManager:
     async def pin(self, session_id: str, text: str) -> str:
         state = await self._state(session_id)
         pin_id = f"pin-{uuid.uuid4().hex[:8]}"
-        record = await state.emitter.emit(PinAdded, state.turn_id if state.running else None,
-                                          sync=True, pin_id=pin_id, text=text)
-        assert record is not None  # only streamed chunks are ever held back
+        record = await state.emitter.emit(PinAdded(**_scope(state), pin_id=pin_id, text=text),
+                                          sync=True)
         state.context.apply(record)
         return pin_id
 
@@ -524,9 +523,8 @@ class SessionManager:
         state = await self._state(session_id)
         if pin_id not in state.context.pins:
             return False
-        record = await state.emitter.emit(PinRemoved, state.turn_id if state.running else None,
-                                          sync=True, pin_id=pin_id)
-        assert record is not None
+        record = await state.emitter.emit(PinRemoved(**_scope(state), pin_id=pin_id),
+                                          sync=True)
         state.context.apply(record)
         return True
 
@@ -555,7 +553,8 @@ class SessionManager:
     async def _set_title(self, state: SessionState, title: str, turn_id: str | None) -> None:
         title = clip_title(title)  # the cap holds for every title: renamed, derived, generated
         state.info.title = title
-        await state.emitter.emit(TitleChanged, turn_id, sync=True, title=title)
+        await state.emitter.emit(TitleChanged(**state.emitter.scope(turn_id), title=title),
+                                 sync=True)
 
     async def _generate_title(
         self, state: SessionState, settings: Settings, user_text: str, answer: str, turn_id: str
@@ -587,6 +586,11 @@ class SessionManager:
         await self._background.settle(grace)
         await self._background.aclose()
         await self._sync.aclose()
+
+
+def _scope(state: SessionState) -> EventScope:
+    """The scope of an event the user causes: the running turn's, if one runs."""
+    return state.emitter.scope(state.turn_id if state.running else None)
 
 
 def _context_of(records: builtins.list[dict[str, Any]], messages: builtins.list[Message]

@@ -70,7 +70,7 @@ async def mention_parts(mentions: Iterable[Mention], folder: WorkspaceFolder,
     """The parts to attach for `mentions`; `seen` (file URIs already attached) grows."""
     parts: list[Part] = []
     for mention in mentions:
-        path = _inside(mention.uri, folder)
+        path = path_in(folder, mention.uri, "mention")
         if path is None:
             continue
         line = mention.range.start.line if mention.range and mention.kind == "symbol" else ""
@@ -89,7 +89,7 @@ async def _part(mention: Mention, path: Path, folder: WorkspaceFolder, bridge: E
     uri = path_to_uri(path)
     if mention.kind == "folder":
         return TextPart(text=await _folder_listing(path, folder, index),
-                        _meta={CONTEXT_META: "folder"})
+                        meta={CONTEXT_META: "folder"})
     snapshot = await bridge.read_document(path)
     if not snapshot.exists:
         return None
@@ -188,9 +188,11 @@ def _symbol_item(folder: WorkspaceFolder, hit: SymbolHit) -> MentionItem:
                                        name=f"@{name}", range=rng))
 
 
-def _inside(uri: str, folder: WorkspaceFolder) -> Path | None:
+def path_in(folder: WorkspaceFolder, uri: str, what: str) -> Path | None:
+    """The canonical path of `uri` inside `folder`; None (logged: `what` not attached) for
+    a path outside it or a URI that names no file."""
     try:
         return folder.resolve(uri_to_path(uri))
     except (PathOutsideWorkspaceError, ValueError) as exc:
-        log.info("mention %s not attached: %s", uri, exc)
+        log.info("%s %s not attached: %s", what, uri, exc)
         return None

@@ -12,13 +12,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from tether.errors import TetherError
 from tether.session.changeset import FileChange, TurnChanges
 from tether.workspace.bridge import (
     DocumentSnapshot,
     EditOutcome,
+    EditTarget,
     FileEdit,
     PermissionAnswer,
     PermissionOption,
@@ -44,6 +45,18 @@ async def cpu(fn: Callable[..., _T], *args: Any) -> _T:
 
 
 
+class EditRecord(TypedDict, total=False):
+    """The change-set fields of a `file_edited` event (`FileEdited(**record, ...)`)."""
+
+    path: str
+    target: EditTarget | None
+    before_blob: str | None
+    after_blob: str | None
+    created: bool
+    restorable: bool
+    hunk_ids: list[str]
+
+
 class RecordingBridge:
     """The editor bridge of one turn: asks before edits (in `ask` mode), records them."""
 
@@ -55,7 +68,7 @@ class RecordingBridge:
         self.turn = turn
         self.ask = ask
         self._before: dict[str, str] = {}  # the turn's before texts, by relative path
-        self._fields: dict[Path, dict[str, Any]] = {}
+        self._fields: dict[Path, EditRecord] = {}
 
     async def read_document(self, path: Path) -> DocumentSnapshot:
         return await self.inner.read_document(path)
@@ -65,7 +78,7 @@ class RecordingBridge:
     ) -> PermissionOption | PermissionAnswer:
         return await self.inner.request_permission(request)
 
-    def fields_for(self, path: Path) -> dict[str, Any]:
+    def fields_for(self, path: Path) -> EditRecord:
         """The change-set fields of the `file_edited` event for `path`'s last edit."""
         return self._fields.pop(path, {})
 
@@ -110,8 +123,8 @@ class RecordingBridge:
         return change, after
 
     async def _event_fields(self, change: FileChange, after: str,
-                            outcome: EditOutcome) -> dict[str, Any]:
-        fields: dict[str, Any] = {
+                            outcome: EditOutcome) -> EditRecord:
+        fields: EditRecord = {
             "path": change.path, "target": outcome.target, "before_blob": change.before_blob,
             "after_blob": change.after_blob, "created": change.created,
             "restorable": change.restorable,

@@ -7,12 +7,12 @@ enforces on its headers too.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from tether.errors import ProviderError
-from tether.protocol.models import MAX_TITLE_CHARS, Message, TextPart
-from tether.providers.base import ChatRequest, Provider, RetryNotice, TextChunk
+from tether.protocol.models import MAX_TITLE_CHARS
+from tether.providers.base import Provider
+from tether.session.ask import ask_text
 from tether.store.records import clip_text, clip_title
 
 __all__ = ["MAX_TITLE_CHARS", "clean_title", "clip_text", "clip_title", "fallback_title",
@@ -53,25 +53,12 @@ def clean_title(raw: str) -> str:
 async def generate_title(provider: Provider, model: str, user_text: str, answer: str) -> str | None:
     """Ask the model for a short title; None when it fails or says nothing usable."""
     transcript = f"User: {user_text[:2000]}\n\nAssistant: {answer[:2000]}"
-    request = ChatRequest(
-        model=model,
-        system=TITLE_SYSTEM_PROMPT,
-        messages=[Message(id="title", role="user", parts=[TextPart(text=transcript)])],
-        max_tokens=32,
-    )
-    chunks: list[str] = []
-
-    async def collect() -> None:
-        async for event in provider.stream(request):
-            if isinstance(event, TextChunk):
-                chunks.append(event.text)
-            elif isinstance(event, RetryNotice):
-                chunks.clear()
-
     try:
-        await asyncio.wait_for(collect(), TITLE_TIMEOUT)
+        raw = await ask_text(provider, model=model, system=TITLE_SYSTEM_PROMPT,
+                             prompt=transcript, message_id="title", max_tokens=32,
+                             timeout=TITLE_TIMEOUT)
     except (ProviderError, TimeoutError) as exc:
         log.info("title generation failed: %s", exc)
         return None
-    title = clip_title(clean_title("".join(chunks)))  # six words, but a word can be huge
+    title = clip_title(clean_title(raw))  # six words, but a word can be huge
     return title or None

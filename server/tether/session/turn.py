@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tether.errors import ContextLengthExceededError, ProviderError, TetherError
@@ -22,7 +21,6 @@ from tether.protocol.error_codes import code_for
 from tether.protocol.events import (
     Checkpoint,
     ErrorEvent,
-    EventBase,
     FileEdited,
     MessageAdded,
     MessageCheckpoint,
@@ -31,6 +29,7 @@ from tether.protocol.events import (
     ReasoningDelta,
     StepLimitReached,
     StreamRetry,
+    TerminalEvent,
     TextComplete,
     TextDelta,
     ToolCallCompleted,
@@ -46,9 +45,7 @@ from tether.protocol.events import (
 from tether.protocol.methods import PromptContext, TurnResult, TurnStatus
 from tether.protocol.models import (
     Message,
-    Part,
     TextPart,
-    ThinkingPart,
     ToolCallPart,
     ToolResultPart,
     Usage,
@@ -69,7 +66,10 @@ from tether.session.attachments import context_parts, mentioned_identifiers
 from tether.session.changes import ChangeService
 from tether.session.changeset import EDITS_ALWAYS, ChangeLedger
 from tether.session.checkpoint import checkpoint_fields
+from tether.session.emitter import E
+from tether.session.partial import PartialMessage, new_id
 from tether.session.recall import RECALL, recall, session_tool_specs
+from tether.session.recording import EditRecord
 from tether.session.state import SessionState
 from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
@@ -83,10 +83,6 @@ log = logging.getLogger(__name__)
 DISPLAY_OUTPUT_CAP = 4000
 CANCELLED_RESULT = "Cancelled by the user before it finished. Do not retry it unless asked."
 CHECKPOINT_SECONDS = 2.0  # streamed text is saved at least this often (crash recovery)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass
@@ -109,52 +105,13 @@ class TurnDeps:
     ledger: ChangeLedger | None = None
 
 
-@dataclass
-class _Partial:
-    """The assistant message being streamed in the current step."""
-
-    id: str = field(default_factory=new_id)
-    text: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    signature: str | None = None
-    calls: list[ToolCallReady] = field(default_factory=list)
-    stop_reason: str = ""
-    checkpointed_at: float = field(default_factory=time.monotonic)
-    checkpointed: tuple[int, int] = (0, 0)  # text and reasoning pieces already saved
-
-    def reset(self) -> None:
-        self.text.clear()
-        self.reasoning.clear()
-        self.calls.clear()
-        self.signature = None
-
-    def to_message(self, turn_id: str, *, interrupted: bool = False) -> Message:
-        parts: list[Part] = []
-        if self.reasoning:
-            parts.append(ThinkingPart(text="".join(self.reasoning), signature=self.signature))
-        if self.text:
-            parts.append(TextPart(text="".join(self.text)))
-        if not interrupted:
-            parts.extend(
-                ToolCallPart(
-                    id=c.id,
-                    name=c.name,
-                    arguments=c.arguments,
-                    raw_arguments=c.raw_arguments if c.arguments_error else None,
-                )
-                for c in self.calls
-            )
-        return Message(id=self.id, role="assistant", parts=parts, turn_id=turn_id,
-                       interrupted=interrupted)
-
-
 class TurnRunner:
     def __init__(self, state: SessionState, deps: TurnDeps, turn_id: str) -> None:
         self.state = state
         self.deps = deps
         self.turn_id = turn_id
         self.usage = Usage()
-        self._partial: _Partial | None = None
+        self._partial: PartialMessage | None = None
         self._provider: Provider | None = None
         self._system: str | None = None
         self._pending: dict[str, ToolCallPart] = {}
@@ -171,10 +128,11 @@ class TurnRunner:
         self._recorder = (deps.changes.recorder(state, turn_id, deps.ledger, self._ask_edit)
                           if deps.changes is not None and deps.ledger is not None else None)
         self._tool_bridge: EditorBridge = self._recorder or deps.bridge
+        self.scope = state.emitter.scope(turn_id)  # whose the turn's events are
 
-    async def emit(self, event_type: type[EventBase], *, sync: bool = False,
-                   **fields: Any) -> EventBase | None:
-        return await self.state.emitter.emit(event_type, self.turn_id, sync=sync, **fields)
+    async def emit(self, event: E, *, sync: bool = False,
+                   stored_without: tuple[str, ...] = ()) -> E:
+        return await self.state.emitter.emit(event, sync=sync, stored_without=stored_without)
 
     def _emit_delta(self, kind: type[TextDelta] | type[ReasoningDelta], message_id: str,
                     text: str) -> None:
@@ -203,8 +161,9 @@ class TurnRunner:
             if self.deps.started is not None:
                 self.deps.started.set()
             # the prompt is stored once, in the user message right after this record
-            await self.emit(TurnStarted, prompt=text, model=self.state.info.model,
-                            client_message_id=client_message_id, stored_without=("prompt",))
+            await self.emit(TurnStarted(**self.scope, prompt=text, model=self.state.info.model,
+                                        client_message_id=client_message_id),
+                            stored_without=("prompt",))
             try:
                 if self.deps.before_request is not None:  # what other windows said, first
                     await self.deps.before_request()
@@ -223,7 +182,7 @@ class TurnRunner:
             self._assembler = ContextAssembler(
                 context=self.state.context, messages=self.state.messages,
                 folder=self.deps.folder, bridge=self.deps.bridge, settings=settings,
-                emit=self.emit, turn_start_id=first.id, prompt=text,
+                emit=self.emit, scope=self.scope, turn_start_id=first.id, prompt=text,
                 hidden_turns=self._rewound_turns,
             )
             self._note_focus(text, context)
@@ -233,8 +192,8 @@ class TurnRunner:
                 await self._drain_change_notes()
                 done = await self._step()
                 if done and not self.state.steer_queue:
-                    return await self._finish("completed", TurnCompleted,
-                                              reason=self._stop_reason, text=self._last_text)
+                    return await self._finish("completed", TurnCompleted(
+                        **self.scope, reason=self._stop_reason, text=self._last_text))
             return await self._step_limit(text)
         except asyncio.CancelledError:
             return await self._cancelled()
@@ -328,12 +287,12 @@ class TurnRunner:
                  built.derived.estimated_tokens, context.window.window)
 
     async def _stream(self, built: Assembled,
-                      tool_specs: list[Any]) -> tuple[_Partial, Usage]:
+                      tool_specs: list[Any]) -> tuple[PartialMessage, Usage]:
         deps = self.deps
         request = ChatRequest(model=deps.settings.resolved_model, system=built.system,
                               messages=built.derived.messages, tools=tool_specs,
                               max_tokens=deps.settings.max_tokens)
-        partial = self._partial = _Partial()
+        partial = self._partial = PartialMessage()
         step_usage = Usage()
         assert self._provider is not None
         async for event in self._provider.stream(request):
@@ -358,19 +317,21 @@ class TurnRunner:
                 partial.reset()
                 partial.id = new_id()
                 partial.checkpointed = (0, 0)
-                await self.emit(StreamRetry, attempt=event.attempt, reason=event.reason,
-                                delay_seconds=event.delay_seconds,
-                                discard_message_id=discarded)
+                await self.emit(StreamRetry(**self.scope, attempt=event.attempt,
+                                            reason=event.reason,
+                                            delay_seconds=event.delay_seconds,
+                                            discard_message_id=discarded))
             elif isinstance(event, StreamFinished):
                 partial.stop_reason = event.stop_reason
         return partial, step_usage
 
-    async def _after_stream(self, partial: _Partial, step_usage: Usage,
+    async def _after_stream(self, partial: PartialMessage, step_usage: Usage,
                             built: Assembled) -> bool:
         derived = built.derived
         message = partial.to_message(self.turn_id)
         if partial.text:
-            await self.emit(TextComplete, message_id=partial.id, text=message.text)
+            await self.emit(TextComplete(**self.scope, message_id=partial.id,
+                                         text=message.text))
         for call in message.tool_calls:
             self._pending[call.id] = call
         if message.parts:
@@ -389,7 +350,7 @@ class TurnRunner:
         await self._run_tools(message.tool_calls, partial.calls)
         return False
 
-    async def _checkpoint(self, partial: _Partial) -> None:
+    async def _checkpoint(self, partial: PartialMessage) -> None:
         """Save the streamed text every few seconds: a killed process keeps it."""
         now = time.monotonic()
         if now - partial.checkpointed_at < self.deps.checkpoint_interval:
@@ -399,9 +360,9 @@ class TurnRunner:
             return
         partial.checkpointed_at = now
         partial.checkpointed = (len(partial.text), len(partial.reasoning))
-        await self.emit(MessageCheckpoint, message_id=partial.id,
-                        text="".join(partial.text[texts:]),
-                        reasoning="".join(partial.reasoning[thoughts:]))
+        await self.emit(MessageCheckpoint(**self.scope, message_id=partial.id,
+                                          text="".join(partial.text[texts:]),
+                                          reasoning="".join(partial.reasoning[thoughts:])))
 
     async def _record_usage(self, step: Usage, estimated_tokens: int) -> None:
         if step.total_tokens == 0 and (step.prompt_tokens or step.completion_tokens):
@@ -413,12 +374,13 @@ class TurnRunner:
         window = self.state.context.window
         price = price_for(info.model or self.deps.settings.model_selector,
                           self.deps.settings.prices)
-        await self.emit(UsageUpdated, usage=step, total=info.usage,
-                        context_tokens=step.prompt_tokens or estimated_tokens,
-                        context_window=window.window if window else self.deps.context_window,
-                        cost=None if price is None else price.cost(step),
-                        turn_cost=None if price is None else price.cost(self.usage),
-                        session_cost=None if price is None else price.cost(info.usage))
+        await self.emit(UsageUpdated(
+            **self.scope, usage=step, total=info.usage,
+            context_tokens=step.prompt_tokens or estimated_tokens,
+            context_window=window.window if window else self.deps.context_window,
+            cost=None if price is None else price.cost(step),
+            turn_cost=None if price is None else price.cost(self.usage),
+            session_cost=None if price is None else price.cost(info.usage)))
 
     # -- tools ------------------------------------------------------------------------
 
@@ -445,8 +407,8 @@ class TurnRunner:
 
     async def _run_one(self, call: ToolCallPart, args_error: str | None) -> ToolOutcome:
         self._started_tools.add(call.id)
-        await self.emit(ToolCallStarted, tool_call_id=call.id, name=call.name,
-                        arguments=call.arguments)
+        await self.emit(ToolCallStarted(**self.scope, tool_call_id=call.id, name=call.name,
+                                        arguments=call.arguments))
         started = time.monotonic()
         heartbeat = asyncio.create_task(self._heartbeat(call.id, started))
         try:
@@ -457,16 +419,17 @@ class TurnRunner:
         outcome = replace(outcome, content=redact(outcome.content))
         duration_ms = int((time.monotonic() - started) * 1000)
         if outcome.edited_uri and outcome.diff is not None:
-            recorded = (self._recorder.fields_for(uri_to_path(outcome.edited_uri))
-                        if self._recorder is not None else {})
-            await self.emit(FileEdited, tool_call_id=call.id, uri=outcome.edited_uri,
-                            diff=outcome.diff, applied=outcome.edit_applied,
-                            rebased=outcome.edit_rebased, message=outcome.edit_message,
-                            **recorded)
+            recorded: EditRecord = (self._recorder.fields_for(uri_to_path(outcome.edited_uri))
+                                    if self._recorder is not None else {})
+            await self.emit(FileEdited(
+                **self.scope, tool_call_id=call.id, uri=outcome.edited_uri, diff=outcome.diff,
+                applied=outcome.edit_applied, rebased=outcome.edit_rebased,
+                message=outcome.edit_message, **recorded))
         shown = outcome.content[:DISPLAY_OUTPUT_CAP]
-        await self.emit(ToolCallCompleted, tool_call_id=call.id, name=call.name,
-                        success=not outcome.is_error, duration_ms=duration_ms, output=shown,
-                        truncated=len(outcome.content) > DISPLAY_OUTPUT_CAP)
+        await self.emit(ToolCallCompleted(
+            **self.scope, tool_call_id=call.id, name=call.name, success=not outcome.is_error,
+            duration_ms=duration_ms, output=shown,
+            truncated=len(outcome.content) > DISPLAY_OUTPUT_CAP))
         return outcome
 
     async def _invoke(self, call: ToolCallPart, args_error: str | None) -> ToolOutcome:
@@ -504,7 +467,8 @@ class TurnRunner:
             return ToolOutcome(f"{call.name} failed: {exc.message}", is_error=True)
 
     async def _emit_chunk(self, tool_call_id: str, text: str) -> None:
-        await self.emit(ToolOutputChunk, tool_call_id=tool_call_id, text=text)
+        """A tool's output, queued with the session's coalescer like the model's text."""
+        self.state.emitter.stream_text(ToolOutputChunk, self.turn_id, tool_call_id, text)
 
     async def _permitted(self, call: ToolCallPart, description: str) -> bool:
         settings = self.deps.settings
@@ -512,12 +476,12 @@ class TurnRunner:
                 or call.name in self.state.always_allowed):
             return True
         description = redact(description)  # it goes to the editor outside the events, too
-        await self.emit(PermissionRequested, tool_call_id=call.id, tool=call.name,
-                        description=description)
+        await self.emit(PermissionRequested(**self.scope, tool_call_id=call.id, tool=call.name,
+                                            description=description))
         option = answer_of(await self.deps.bridge.request_permission(PermissionRequest(
             session_id=self.state.info.id, tool_call_id=call.id, tool=call.name,
             description=description))).option
-        await self.emit(PermissionResolved, tool_call_id=call.id, option=option)
+        await self.emit(PermissionResolved(**self.scope, tool_call_id=call.id, option=option))
         if option == "allow_always":
             self.state.always_allowed.add(call.name)
         return option in ("allow_once", "allow_always")
@@ -537,12 +501,13 @@ class TurnRunner:
         call_id = call.id if call is not None else ""
         rel = self.deps.folder.relative(edit.path)
         description, diff = redact(f"Edit {rel}"), redact(edit.diff)
-        await self.emit(PermissionRequested, tool_call_id=call_id, tool=tool,
-                        description=description, diff=diff)
+        await self.emit(PermissionRequested(**self.scope, tool_call_id=call_id, tool=tool,
+                                            description=description, diff=diff))
         answer = answer_of(await self.deps.bridge.request_permission(PermissionRequest(
             session_id=self.state.info.id, tool_call_id=call_id, tool=tool,
             description=description, diff=diff)))
-        await self.emit(PermissionResolved, tool_call_id=call_id, option=answer.option)
+        await self.emit(PermissionResolved(**self.scope, tool_call_id=call_id,
+                                           option=answer.option))
         if answer.option == "allow_always":
             self.state.always_allowed.add(EDITS_ALWAYS)
         if answer.option in ("allow_once", "allow_always"):
@@ -555,7 +520,8 @@ class TurnRunner:
         while True:
             await asyncio.sleep(self.deps.heartbeat_interval)
             elapsed = int((time.monotonic() - started) * 1000)
-            await self.emit(ToolHeartbeat, tool_call_id=tool_call_id, elapsed_ms=elapsed)
+            await self.emit(ToolHeartbeat(**self.scope, tool_call_id=tool_call_id,
+                                          elapsed_ms=elapsed))
 
     async def _add_tool_result(self, call: ToolCallPart, content: str, is_error: bool) -> None:
         self._pending.pop(call.id, None)
@@ -566,7 +532,7 @@ class TurnRunner:
     async def _add_message(self, message: Message, *, sync: bool = False) -> None:
         message = redact_value(message)  # what the model echoed is not sent on, either
         self.state.messages.append(message)
-        await self.emit(MessageAdded, message=message, sync=sync)
+        await self.emit(MessageAdded(**self.scope, message=message), sync=sync)
 
     # -- endings ----------------------------------------------------------------------
 
@@ -575,27 +541,29 @@ class TurnRunner:
         steps = self.deps.settings.max_steps
         turn_messages = [m for m in self.state.messages if m.turn_id == self.turn_id]
         fields = checkpoint_fields(turn_messages, prompt)
-        record = await self.emit(Checkpoint, sync=True, steps=steps, **fields)
-        assert isinstance(record, Checkpoint)
+        record = await self.emit(Checkpoint(**self.scope, steps=steps, **fields), sync=True)
         self.state.context.apply(record)
-        return await self._finish(
-            "step_limit", StepLimitReached, steps=steps,
+        return await self._finish("step_limit", StepLimitReached(
+            **self.scope, steps=steps,
             reason=f"stopped after {steps} model calls (the step limit); continue "
-                   "(tether/session/continue) to resume from the checkpoint",
-        )
+                   "(tether/session/continue) to resume from the checkpoint"))
 
-    async def _finish(self, status: TurnStatus, event_type: type[EventBase],
-                      **fields: Any) -> TurnResult:
+    async def _finish(self, status: TurnStatus, ending: TerminalEvent) -> TurnResult:
         """Write the terminal record, once: a cancel that arrives while it is being
         written (fsynced) waits for it instead of writing a second ending."""
         if self._terminal is None:
             self.state.finishing = True  # from here a steer is refused: it starts a new turn
+            text = ending.text if isinstance(ending, TurnCompleted) else ""
             self._terminal = asyncio.ensure_future(
-                self.emit(event_type, sync=True, stored_without=self._said(fields), **fields))
+                self.emit(ending, sync=True, stored_without=self._said(ending)))
             self._result = TurnResult(
                 session_id=self.state.info.id, turn_id=self.turn_id, status=status,
-                text=redact(str(fields.get("text", ""))), usage=self.usage,
-                reason=redact(str(fields.get("reason", ""))))
+                text=redact(text), usage=self.usage, reason=redact(ending.reason))
+        return await self._ending()
+
+    async def _ending(self) -> TurnResult:
+        """The turn's one result, once its terminal record is written."""
+        assert self._terminal is not None
         terminal = self._terminal
         while not terminal.done():
             try:
@@ -606,33 +574,35 @@ class TurnRunner:
         assert self._result is not None
         return self._result
 
-    def _said(self, fields: dict[str, Any]) -> tuple[str, ...]:
+    def _said(self, ending: TerminalEvent) -> tuple[str, ...]:
         """("text",) when the final text is the turn's last assistant message: stored once."""
-        if "text" not in fields:
+        if not isinstance(ending, TurnCompleted):
             return ()
         last = next((m for m in reversed(self.state.messages)
                      if m.role == "assistant" and m.turn_id == self.turn_id), None)
-        return ("text",) if (last.text if last is not None else "") == fields["text"] else ()
+        return ("text",) if (last.text if last is not None else "") == ending.text else ()
 
     async def _failed(self, reason: str, exc: BaseException) -> TurnResult:
         code = int(code_for(exc))
         await self._keep_partial()
-        await self.emit(ErrorEvent, message=reason, code=code, fatal=True)
-        return await self._finish("failed", TurnFailed, reason=reason, code=code)
+        await self.emit(ErrorEvent(**self.scope, message=reason, code=code, fatal=True))
+        return await self._finish("failed", TurnFailed(**self.scope, reason=reason, code=code))
 
     async def _cancelled(self) -> TurnResult:
         """Persist what was said and done, close pending calls, then the terminal event."""
         if self._terminal is not None:  # already ending: that ending stands
-            return await self._finish("cancelled", TurnCancelled)
+            return await self._ending()
         partial = "".join(self._partial.text) if self._partial is not None else ""
         await self._keep_partial()
         for call in list(self._pending.values()):
             if call.id in self._started_tools:
-                await self.emit(ToolCallCompleted, tool_call_id=call.id, name=call.name,
-                                success=False, duration_ms=0, output="cancelled")
+                await self.emit(ToolCallCompleted(**self.scope, tool_call_id=call.id,
+                                                  name=call.name, success=False,
+                                                  duration_ms=0, output="cancelled"))
             await self._add_tool_result(call, CANCELLED_RESULT, True)
         await self._drain_steer()  # steers taken before the cancel stay in the history
-        result = await self._finish("cancelled", TurnCancelled, reason="cancelled by user")
+        result = await self._finish("cancelled",
+                                    TurnCancelled(**self.scope, reason="cancelled by user"))
         result.text = redact(partial or self._last_text)  # what the user saw so far
         return result
 

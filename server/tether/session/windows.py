@@ -66,10 +66,11 @@ class SessionSync:
             return
         log.warning("session %s: turn %s had no end; closing it (%s)",
                     session_id, plan.turn_id, plan.reason)
+        scope = state.emitter.scope(plan.turn_id)
         for message in plan.messages:
             state.messages.append(message)
-            await state.emitter.emit(MessageAdded, plan.turn_id, message=message)
-        await state.emitter.emit(TurnFailed, plan.turn_id, sync=True, reason=plan.reason)
+            await state.emitter.emit(MessageAdded(**scope, message=message))
+        await state.emitter.emit(TurnFailed(**scope, reason=plan.reason), sync=True)
 
     async def lease_of_ended_turn(self, session_id: str) -> TurnLease | None:
         """The lease, when the other process has written its turn's end and is only about

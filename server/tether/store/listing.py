@@ -15,7 +15,7 @@ import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import get_args
+from typing import cast, get_args
 
 from tether.errors import InvalidParamsError
 from tether.protocol.models import MAX_LISTED_FILES, SessionSummary, TurnOutcome
@@ -167,9 +167,15 @@ def summary_model(row: Summary, folder: WorkspaceFolder) -> SessionSummary:
         first_prompt=row.first_prompt,
         files_touched=row.files[:MAX_LISTED_FILES],
         file_count=len(row.files),
-        last_turn=row.last_turn if row.last_turn in OUTCOME_NAMES else None,
+        last_turn=outcome(row.last_turn),
         last_turn_reason=row.last_turn_reason,
     )
+
+
+def outcome(name: str | None) -> TurnOutcome | None:
+    """A cached outcome name as the protocol's literal; an unknown one (a newer or damaged
+    cache) lists as no outcome rather than failing validation."""
+    return cast(TurnOutcome, name) if name in OUTCOME_NAMES else None
 
 
 def encode_cursor(key: Key) -> str:

@@ -114,8 +114,8 @@ def test_the_emitter_masks_a_key_streamed_across_deltas(tmp_path: Path) -> None:
     async def stream() -> None:  # deltas are coalesced on the event loop
         emitter = EventEmitter("s", Store(), [published.append])  # type: ignore[arg-type]
         for i in range(0, len(text), 4):
-            emitter.emit_transient(TextDelta, "t", message_id="m", text=text[i:i + 4])
-        await emitter.emit(MessageAdded, "t", message=message)
+            emitter.stream_text(TextDelta, "t", "m", text[i:i + 4])
+        await emitter.emit(MessageAdded(**emitter.scope("t"), message=message))
 
     import asyncio
 

@@ -103,18 +103,19 @@ async def test_the_emitter_joins_deltas_and_other_events_release_them_first(
     info = await h.manager.create()
     seen: list[EventBase] = []
     emitter = EventEmitter(info.id, h.store, [seen.append], last_seq=10)
+    scope = emitter.scope("t1")
     words = ["Hel", "lo", ", ", "wor", "ld"]
     for piece in words:
-        emitter.emit_transient(TextDelta, "t1", message_id="m1", text=piece)
-    await emitter.emit(ToolCallStarted, "t1", tool_call_id="c1", name="grep")
+        emitter.stream_text(TextDelta, "t1", "m1", piece)
+    await emitter.emit(ToolCallStarted(**scope, tool_call_id="c1", name="grep"))
     for piece in ("a\n", "b\n"):
-        await emitter.emit(ToolOutputChunk, "t1", tool_call_id="c1", text=piece)
-    emitter.emit_transient(ReasoningDelta, "t1", message_id="m2", text="hm")
-    emitter.emit_transient(TextDelta, "t1", message_id="m2", text="ok")
-    emitter.emit_transient(TextDelta, "t1", message_id="m2", text="!")
+        emitter.stream_text(ToolOutputChunk, "t1", "c1", piece)
+    emitter.stream_text(ReasoningDelta, "t1", "m2", "hm")
+    emitter.stream_text(TextDelta, "t1", "m2", "ok")
+    emitter.stream_text(TextDelta, "t1", "m2", "!")
     message = Message(id="m2", role="assistant", parts=[TextPart(text="ok!")], turn_id="t1")
-    await emitter.emit(MessageAdded, "t1", message=message)
-    await emitter.emit(TurnCompleted, "t1")
+    await emitter.emit(MessageAdded(**scope, message=message))
+    await emitter.emit(TurnCompleted(**scope))
     await asyncio.sleep(0.05)  # a stray timer would add events after the terminal
     kinds = [e.type for e in seen]
     assert [k for i, k in enumerate(kinds) if i == 0 or kinds[i - 1] != k] == [

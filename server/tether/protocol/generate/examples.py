@@ -7,6 +7,7 @@ example against its model, and the golden fixtures in `tests/golden/` started fr
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tether.protocol import events as ev
 from tether.protocol import methods as m
@@ -77,7 +78,7 @@ ASSISTANT_MESSAGE = Message(
     turn_id=TURN_ID,
 )
 
-_BASE = {"session_id": SESSION_ID, "turn_id": TURN_ID}
+_BASE: dict[str, Any] = {"session_id": SESSION_ID, "turn_id": TURN_ID}
 
 
 def _turn_events() -> list[ev.EventBase]:
