@@ -193,13 +193,18 @@ class SSEStream:
     async def read(self) -> list[ServerSentEvent] | None:
         """The events the next read(s) complete, at least one; None once the stream ended."""
         while not self._ended:
-            chunk = await self._next_chunk()
-            if chunk is None:
+            try:
+                chunk = await self._watchdog.read(self._chunks)
+            except StopAsyncIteration:
                 self._ended = True
                 return self._decoder.flush() or None
-            events = self._decoder.feed(chunk)
-            if events:
-                return events
+            except (TimeoutError, httpx.HTTPError) as exc:
+                raise self._read_error(exc) from None
+            if chunk:
+                self._received = True
+                events = self._decoder.feed(chunk)
+                if events:
+                    return events
         return None
 
     async def aclose(self) -> None:
@@ -212,23 +217,15 @@ class SSEStream:
         finally:
             await self._response.aclose()
 
-    async def _next_chunk(self) -> bytes | None:
-        try:
-            chunk = await self._watchdog.read(self._chunks)
-        except StopAsyncIteration:
-            return None
-        except TimeoutError:
-            if self._watchdog.expired == "deadline":
-                raise deadline_error(self._endpoint, self._timeouts) from None
-            raise idle_error(self._endpoint, self._timeouts, received=self._received) from None
-        except httpx.HTTPError as exc:
-            raise ProviderStreamError(
+    def _read_error(self, exc: TimeoutError | httpx.HTTPError) -> ProviderError:
+        if isinstance(exc, httpx.HTTPError):
+            return ProviderStreamError(
                 f"The response stream from {self._endpoint.vendor} broke off "
                 f"({redact(_reason(exc), self._secrets)})."
-            ) from None
-        if chunk:
-            self._received = True
-        return chunk
+            )
+        if self._watchdog.expired == "deadline":
+            return deadline_error(self._endpoint, self._timeouts)
+        return idle_error(self._endpoint, self._timeouts, received=self._received)
 
 
 def status_error(

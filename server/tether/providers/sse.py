@@ -41,6 +41,8 @@ class SSEDecoder:
         return self._last_id
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        if self._is_one_data_event(chunk):
+            return self._one_data_event(chunk)
         if not chunk:
             return []
         if self._skip_lf:
@@ -59,6 +61,25 @@ class SSEDecoder:
         elif end and buffer[end - 1] == _CR:
             end -= 1  # the last line ends in CRLF: cut both
         return self._lines(buffer[:end].decode("utf-8", errors="replace"))
+
+    def _is_one_data_event(self, chunk: bytes) -> bool:
+        """The read most of a stream is: `data: …` LF LF, with nothing buffered before it."""
+        return (
+            chunk.endswith(b"\n\n")
+            and chunk.startswith(b"data:")
+            and not self._buffer
+            and chunk.find(b"\n") == len(chunk) - 2
+            and b"\r" not in chunk
+        )
+
+    def _one_data_event(self, chunk: bytes) -> list[ServerSentEvent]:
+        """`_lines` for that read, without scanning it for line ends a second time."""
+        self._skip_lf = self._first_line = False
+        value = chunk[5:-2].decode("utf-8", errors="replace")
+        self._data.append(value[1:] if value.startswith(" ") else value)
+        event = self._dispatch()
+        assert event is not None
+        return [event]
 
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: finish a last unterminated line and event.
@@ -118,4 +139,5 @@ class SSEDecoder:
         if not data:
             return None
         retry, self._retry = self._retry, None
-        return ServerSentEvent(event or "message", "\n".join(data), self._last_id, retry)
+        text = data[0] if len(data) == 1 else "\n".join(data)
+        return ServerSentEvent(event or "message", text, self._last_id, retry)
