@@ -9,8 +9,10 @@ scrubbed, so the wire-format modules only parse events.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -70,9 +72,21 @@ class Timeouts:
 def make_client(
     timeouts: Timeouts, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    # Read timeouts are enforced per chunk by `post_sse`; httpx's own bounds the rest.
+    # Read timeouts are enforced per chunk by `SSEStream`; httpx's own bounds the rest.
     timeout = httpx.Timeout(timeouts.request, read=None)
-    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
+    return httpx.AsyncClient(
+        timeout=timeout, transport=transport, verify=ssl_context(), follow_redirects=False
+    )
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi, or SSL_CERT_FILE / SSL_CERT_DIR), built once.
+
+    Loading the CA bundle takes tens of milliseconds, and a session makes a client for
+    every turn: without the cache every prompt pays it before its first token.
+    """
+    return httpx.create_ssl_context()
 
 
 def deadline_error(endpoint: Endpoint, timeouts: Timeouts) -> ProviderTimeoutError:
