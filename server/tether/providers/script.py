@@ -226,27 +226,25 @@ _CAMEL = {attribute: key for key, (attribute, _) in _TURN_FIELDS.items()}
 
 
 def _turn_json(turn: Turn) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if turn.text:
-        out["text"] = turn.text
-    if turn.reasoning:
-        out["reasoning"] = turn.reasoning
-    if turn.tool_calls:
-        out["toolCalls"] = [
-            {"name": c.name, "arguments": c.arguments, **({"id": c.id} if c.id else {})}
-            for c in turn.tool_calls
-        ]
+    """The inverse of `_turn`: the keys whose value differs from a default turn's."""
     defaults = Turn()
-    for attr, key in (
-        ("chunk_size", "chunkSize"),
-        ("chunk_delay", "chunkDelay"),
-        ("cached_tokens", "cachedTokens"),
-        ("fault", "fault"),
-        ("retry_after", "retryAfter"),
-        ("fault_times", "faultTimes"),
-    ):
-        if getattr(turn, attr) != getattr(defaults, attr):
-            out[key] = getattr(turn, attr)
-    if turn.usage != defaults.usage:
-        out["usage"] = list(turn.usage) if turn.usage else None
+    out: dict[str, Any] = {}
+    for key, (attribute, _) in _TURN_FIELDS.items():
+        value = getattr(turn, attribute)
+        if value != getattr(defaults, attribute):
+            out[key] = _JSON_FORMS[key](value) if key in _JSON_FORMS else value
     return out
+
+
+def _calls_json(calls: list[ToolCallSpec]) -> list[dict[str, Any]]:
+    return [
+        {"name": c.name, "arguments": c.arguments, **({"id": c.id} if c.id else {})}
+        for c in calls
+    ]
+
+
+def _usage_json(usage: tuple[int, int] | None) -> list[int] | None:
+    return list(usage) if usage else None
+
+
+_JSON_FORMS: dict[str, Callable[[Any], Any]] = {"toolCalls": _calls_json, "usage": _usage_json}

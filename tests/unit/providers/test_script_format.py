@@ -49,3 +49,10 @@ def test_a_bad_value_names_its_key(raw: dict[str, object], message: str) -> None
     with pytest.raises(ScriptError) as caught:
         turn(raw)
     assert str(caught.value).startswith(message)
+
+
+def test_defaults_are_left_out_and_no_usage_round_trips() -> None:
+    script = Script([Turn(), Turn(text="x", usage=None)], repeat_last=True, title="t")
+    assert script.to_json() == {"turns": [{}, {"text": "x", "usage": None}],
+                                "repeatLast": True, "title": "t"}
+    assert Script.from_json(script.to_json()) == script
