@@ -1,12 +1,12 @@
 """A pure, incremental Server-Sent Events decoder: bytes in, events out, no I/O.
 
-Fed from `response.aiter_bytes()`, never `aiter_lines()`: httpx's line iterator also
-splits on U+2028, U+2029 and U+0085, which model output carries inside JSON strings, and
-would cut a `data:` line in half. Here lines end only at CR, LF or CRLF (as the SSE
-specification says). A read's complete lines are cut off as bytes at the last line end
-(so a UTF-8 character or a CRLF split across two network reads comes out whole), then
-decoded and split in one pass: a stream of thousands of one-token reads pays per read,
-not per line.
+Fed the response's byte chunks (`aiter_raw()` or `aiter_bytes()`), never `aiter_lines()`:
+httpx's line iterator also splits on U+2028, U+2029 and U+0085, which model output
+carries inside JSON strings, and would cut a `data:` line in half. Here lines end only at
+CR, LF or CRLF (as the SSE specification says). A read's complete lines are cut off as
+bytes at the last line end (so a UTF-8 character or a CRLF split across two network reads
+comes out whole), then decoded and split in one pass; the read most streams consist of,
+one `data:` line and its blank line, skips even that.
 """
 
 from __future__ import annotations
