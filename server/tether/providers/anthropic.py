@@ -204,7 +204,8 @@ class _StreamParser:
         payload = event_object(data, "Anthropic", "stream event")
         if payload is None:
             return []
-        step = self._steps.get(payload.get("type") or event)
+        kind = payload.get("type") or event
+        step = self._steps.get(kind) if isinstance(kind, str) else None
         return step(payload) if step is not None else []
 
     def _message_start(self, payload: dict[str, Any]) -> list[ProviderEvent]:
