@@ -205,9 +205,8 @@ class _StreamParser:
         self.calls_sent = False
 
     def feed_event(self, sse: ServerSentEvent) -> list[ProviderEvent]:
-        return self.feed(sse.data)
-
-    def feed(self, data: str) -> list[ProviderEvent]:
+        """One chunk's events (the per-token hot path: one call, one JSON decode)."""
+        data = sse.data
         if data.strip() == "[DONE]":
             self.done = True
             return []
@@ -216,24 +215,19 @@ class _StreamParser:
             return []
         if chunk.get("error"):
             raise self._stream_error(chunk)
+        events: list[ProviderEvent] = []
         choices = chunk.get("choices")
-        events = (
-            self._choice(choices[0])
-            if isinstance(choices, list) and choices and isinstance(choices[0], dict)
-            else []
-        )
+        if choices and isinstance(choices, list) and isinstance(choices[0], dict):
+            delta = choices[0].get("delta")
+            if delta and isinstance(delta, dict):
+                events = self._delta(delta)
+            finish = choices[0].get("finish_reason")
+            if finish:
+                self.finish_reason = str(finish)
+                events.extend(self._ready_calls())
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             events.append(UsageReport(usage_from_wire(usage)))
-        return events
-
-    def _choice(self, choice: dict[str, Any]) -> list[ProviderEvent]:
-        delta = choice.get("delta")
-        events = self._delta(delta) if delta and isinstance(delta, dict) else []
-        finish = choice.get("finish_reason")
-        if finish:
-            self.finish_reason = str(finish)
-            events.extend(self._ready_calls())
         return events
 
     def _delta(self, delta: dict[str, Any]) -> list[ProviderEvent]:

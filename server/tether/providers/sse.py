@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 _BOM = "\ufeff"
-_CR, _LF = 13, 10
+_CR, _SPACE = 13, 32
 
 
 class ServerSentEvent(NamedTuple):
@@ -41,10 +41,29 @@ class SSEDecoder:
         return self._last_id
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        if self._is_one_data_event(chunk):
-            return self._one_data_event(chunk)
-        if not chunk:
-            return []
+        if (
+            chunk.endswith(b"\n\n")
+            and chunk.startswith(b"data:")
+            and not self._buffer
+            and not self._data
+            and chunk.find(b"\n") == len(chunk) - 2
+            and b"\r" not in chunk
+        ):
+            return [self._one_data_event(chunk)]
+        return self._feed_lines(chunk) if chunk else []
+
+    def _one_data_event(self, chunk: bytes) -> ServerSentEvent:
+        """The read most of a stream is: one `data:` line and its blank line, with nothing
+        pending before it. Its event without splitting it into lines."""
+        self._skip_lf = self._first_line = False
+        value = chunk[6:-2] if chunk[5] == _SPACE else chunk[5:-2]
+        event, self._event = self._event, ""
+        retry, self._retry = self._retry, None
+        return ServerSentEvent(
+            event or "message", value.decode("utf-8", errors="replace"), self._last_id, retry
+        )
+
+    def _feed_lines(self, chunk: bytes) -> list[ServerSentEvent]:
         if self._skip_lf:
             self._skip_lf = False
             if chunk.startswith(b"\n"):
@@ -61,25 +80,6 @@ class SSEDecoder:
         elif end and buffer[end - 1] == _CR:
             end -= 1  # the last line ends in CRLF: cut both
         return self._lines(buffer[:end].decode("utf-8", errors="replace"))
-
-    def _is_one_data_event(self, chunk: bytes) -> bool:
-        """The read most of a stream is: `data: …` LF LF, with nothing buffered before it."""
-        return (
-            chunk.endswith(b"\n\n")
-            and chunk.startswith(b"data:")
-            and not self._buffer
-            and chunk.find(b"\n") == len(chunk) - 2
-            and b"\r" not in chunk
-        )
-
-    def _one_data_event(self, chunk: bytes) -> list[ServerSentEvent]:
-        """`_lines` for that read, without scanning it for line ends a second time."""
-        self._skip_lf = self._first_line = False
-        value = chunk[5:-2].decode("utf-8", errors="replace")
-        self._data.append(value[1:] if value.startswith(" ") else value)
-        event = self._dispatch()
-        assert event is not None
-        return [event]
 
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: finish a last unterminated line and event.
