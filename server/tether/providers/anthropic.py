@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +43,10 @@ from tether.providers.base import (
     UsageReport,
 )
 from tether.providers.convert import file_text, paired_history, parse_tool_arguments
-from tether.providers.http import Endpoint, Timeouts, clip, message_from_json, redact
+from tether.providers.http import Endpoint, Timeouts, message_from_json
 from tether.providers.retry import RetryPolicy
 from tether.providers.sse import ServerSentEvent
+from tether.providers.stream_json import event_object
 from tether.providers.streaming import SSEProvider
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,16 @@ class _StreamParser:
         self.usage = Usage()
         self.input_tokens = 0
         self.stop_reason = "end_turn"
+        # the event types this client knows; pings and newer types are passed over
+        self._steps: dict[str, Callable[[dict[str, Any]], list[ProviderEvent]]] = {
+            "message_start": self._message_start,
+            "content_block_start": self._start,
+            "content_block_delta": self._delta,
+            "content_block_stop": self._stop,
+            "message_delta": self._message_delta,
+            "message_stop": self._message_stop,
+            "error": self._error,
+        }
 
     def feed_event(self, sse: ServerSentEvent) -> list[ProviderEvent]:
         return self.feed(sse.event, sse.data)
@@ -189,35 +201,31 @@ class _StreamParser:
         return []
 
     def feed(self, event: str, data: str) -> list[ProviderEvent]:
-        try:
-            payload = json.loads(data)
-        except json.JSONDecodeError:
-            raise ProviderStreamError(
-                f"Anthropic sent a garbled stream event: {clip(redact(data), 80)!r}"
-            ) from None
-        if not isinstance(payload, dict):
+        payload = event_object(data, "Anthropic", "stream event")
+        if payload is None:
             return []
         kind = payload.get("type") or event
-        if kind == "message_start":
-            message = payload.get("message") or {}
-            self._usage(message.get("usage") or {})
-        elif kind == "content_block_start":
-            return self._start(payload)
-        elif kind == "content_block_delta":
-            return self._delta(payload)
-        elif kind == "content_block_stop":
-            return self._stop(payload)
-        elif kind == "message_delta":
-            delta = payload.get("delta") or {}
-            if delta.get("stop_reason"):
-                self.stop_reason = str(delta["stop_reason"])
-            self._usage(payload.get("usage") or {})
-        elif kind == "message_stop":
-            self.done = True
-            return [UsageReport(self._total_usage()), StreamFinished(self.stop_reason)]
-        elif kind == "error":
-            raise stream_error(payload)
-        return []  # ping and event types newer than this client
+        step = self._steps.get(kind) if isinstance(kind, str) else None
+        return step(payload) if step is not None else []
+
+    def _message_start(self, payload: dict[str, Any]) -> list[ProviderEvent]:
+        message = payload.get("message") or {}
+        self._usage(message.get("usage") or {})
+        return []
+
+    def _message_delta(self, payload: dict[str, Any]) -> list[ProviderEvent]:
+        delta = payload.get("delta") or {}
+        if delta.get("stop_reason"):
+            self.stop_reason = str(delta["stop_reason"])
+        self._usage(payload.get("usage") or {})
+        return []
+
+    def _message_stop(self, payload: dict[str, Any]) -> list[ProviderEvent]:
+        self.done = True
+        return [UsageReport(self._total_usage()), StreamFinished(self.stop_reason)]
+
+    def _error(self, payload: dict[str, Any]) -> list[ProviderEvent]:
+        raise stream_error(payload)
 
     def _start(self, payload: dict[str, Any]) -> list[ProviderEvent]:
         block = payload.get("content_block") or {}

@@ -9,9 +9,11 @@ scrubbed, so the wire-format modules only parse events.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+import ssl
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,7 @@ from tether.providers.context_limit import (
 )
 from tether.providers.retry import AttemptState, keep_message, parse_retry_after
 from tether.providers.sse import ServerSentEvent, SSEDecoder
+from tether.providers.watchdog import IdleWatchdog
 from tether.redaction import REDACTOR
 
 log = logging.getLogger(__name__)
@@ -69,71 +72,21 @@ class Timeouts:
 def make_client(
     timeouts: Timeouts, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    # Read timeouts are enforced per chunk by `post_sse`; httpx's own bounds the rest.
+    # Read timeouts are enforced per chunk by `SSEStream`; httpx's own bounds the rest.
     timeout = httpx.Timeout(timeouts.request, read=None)
-    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
+    return httpx.AsyncClient(
+        timeout=timeout, transport=transport, verify=ssl_context(), follow_redirects=False
+    )
 
 
-class IdleWatchdog:
-    """The per-chunk idle timeout and the request deadline, with one timer per stream.
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi, or SSL_CERT_FILE / SSL_CERT_DIR), built once.
 
-    `asyncio.timeout` around every read costs a timer and two context switches per token;
-    this timer is pushed forward lazily and cancels the task only while it is reading,
-    turning that cancel into TimeoutError exactly as `asyncio.timeout` would. `expired`
-    says which bound it was: "idle" (no byte for `idle` seconds) or "deadline".
+    Loading the CA bundle takes tens of milliseconds, and a session makes a client for
+    every turn: without the cache every prompt pays it before its first token.
     """
-
-    def __init__(self, idle: float, deadline: float | None = None) -> None:
-        self._loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None
-        self._task = task
-        self._idle = idle
-        self._deadline = deadline
-        self._read_started = self._loop.time()
-        self._reading = False
-        self._fired = False
-        self.expired: str | None = None
-        self._handle = self._loop.call_at(self._due(), self._check)
-
-    async def read(self, chunks: AsyncIterator[bytes]) -> bytes:
-        self._read_started = self._loop.time()
-        if self._deadline is not None and self._read_started >= self._deadline:
-            self.expired = "deadline"  # it passed while the consumer was busy
-            raise TimeoutError
-        self._reading = True
-        try:
-            return await anext(chunks)
-        except asyncio.CancelledError:
-            if self._fired:
-                self._fired = False
-                if self._task.uncancel() == 0:
-                    raise TimeoutError from None
-            raise
-        finally:
-            self._reading = False
-
-    def _due(self) -> float:
-        due = self._read_started + self._idle
-        return due if self._deadline is None else min(due, self._deadline)
-
-    def _check(self) -> None:
-        now = self._loop.time()
-        due = self._due()
-        if self._reading and now >= due:
-            self.expired = (
-                "deadline" if self._deadline is not None and now >= self._deadline else "idle"
-            )
-            self._fired = True
-            self._task.cancel()
-            return
-        later = due if self._reading else now + self._idle
-        if not self._reading and self._deadline is not None and self._deadline > now:
-            later = min(later, self._deadline)
-        self._handle = self._loop.call_at(later, self._check)
-
-    def close(self) -> None:
-        self._handle.cancel()
+    return httpx.create_ssl_context()
 
 
 def deadline_error(endpoint: Endpoint, timeouts: Timeouts) -> ProviderTimeoutError:
@@ -157,7 +110,7 @@ def idle_error(endpoint: Endpoint, timeouts: Timeouts, *, received: bool) -> Pro
     return error
 
 
-async def post_sse(
+async def open_sse(
     client: httpx.AsyncClient,
     endpoint: Endpoint,
     path: str,
@@ -167,74 +120,126 @@ async def post_sse(
     secrets: Sequence[str],
     timeouts: Timeouts,
     state: AttemptState,
-) -> AsyncGenerator[list[ServerSentEvent], None]:
-    """POST `body` and yield its SSE events, one list per network read.
+) -> SSEStream:
+    """POST `body` and return its event stream once a 2xx arrived (`state.started`).
 
-    Batches let the provider merge the many tiny deltas one read carries into one event,
-    so the layers above pay per read, not per token. `state.started` once a 2xx arrived.
+    A non-2xx answer, or no answer within the request timeout, raises here.
     """
     url = endpoint.base_url.rstrip("/") + path
     try:
         request = client.build_request("POST", url, json=body, headers=dict(headers))
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
         raise _transport_error(httpx.InvalidURL(str(exc)), endpoint, secrets) from None
+    response = await _send(client, request, endpoint, secrets, timeouts, state.deadline)
+    if not 200 <= response.status_code < 300:
+        try:
+            raw = await _error_body(response, timeouts)
+        finally:
+            await response.aclose()
+        raise status_error(response.status_code, response.headers, raw, endpoint, secrets)
+    state.started = True
+    return SSEStream(response, endpoint, timeouts, secrets, state.deadline)
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    endpoint: Endpoint,
+    secrets: Sequence[str],
+    timeouts: Timeouts,
+    deadline: float | None,
+) -> httpx.Response:
+    """The response headers, within the request timeout (and the call's deadline)."""
     loop = asyncio.get_running_loop()
     first_byte = loop.time() + timeouts.request
-    if state.deadline is not None and state.deadline <= first_byte:
-        first_byte = state.deadline
+    if deadline is not None and deadline <= first_byte:
+        first_byte = deadline
     try:
         async with asyncio.timeout_at(first_byte):
-            response = await client.send(request, stream=True)
+            return await client.send(request, stream=True)
     except TimeoutError:
-        if state.deadline is not None and loop.time() >= state.deadline:
+        if deadline is not None and loop.time() >= deadline:
             raise deadline_error(endpoint, timeouts) from None
         raise ProviderTimeoutError(
             f"{endpoint.vendor} did not answer within {timeouts.request:g} s."
         ) from None
     except httpx.HTTPError as exc:
         raise _transport_error(exc, endpoint, secrets) from None
+
+
+async def _error_body(response: httpx.Response, timeouts: Timeouts) -> bytes:
+    """What a non-2xx answer says, if it says it within the request timeout."""
     try:
-        if not 200 <= response.status_code < 300:
+        async with asyncio.timeout(timeouts.request):
+            return await response.aread()
+    except (TimeoutError, httpx.HTTPError):
+        return b""
+
+
+class SSEStream:
+    """An open event stream: `read()` gives the events of the next network read.
+
+    Events come a read at a time, so the layers above pay per read, not per event; and
+    plain (not content-encoded) bodies are read raw, one iterator less per read.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        endpoint: Endpoint,
+        timeouts: Timeouts,
+        secrets: Sequence[str],
+        deadline: float | None,
+    ) -> None:
+        self._response = response
+        self._endpoint = endpoint
+        self._timeouts = timeouts
+        self._secrets = secrets
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        self._chunks = (
+            response.aiter_raw() if encoding in ("", "identity") else response.aiter_bytes()
+        )
+        self._decoder = SSEDecoder()
+        self._watchdog = IdleWatchdog(timeouts.idle, deadline)
+        self._received = False
+        self._ended = False
+
+    async def read(self) -> list[ServerSentEvent] | None:
+        """The events the next read(s) complete, at least one; None once the stream ended."""
+        while not self._ended:
             try:
-                async with asyncio.timeout(timeouts.request):
-                    raw = await response.aread()
-            except (TimeoutError, httpx.HTTPError):
-                raw = b""
-            raise status_error(response.status_code, response.headers, raw, endpoint, secrets)
-        state.started = True
-        decoder = SSEDecoder()
-        chunks = response.aiter_bytes()
-        watchdog = IdleWatchdog(timeouts.idle, state.deadline)
-        received = False
+                chunk = await self._watchdog.read(self._chunks)
+            except StopAsyncIteration:
+                self._ended = True
+                return self._decoder.flush() or None
+            except (TimeoutError, httpx.HTTPError) as exc:
+                raise self._read_error(exc) from None
+            if chunk:
+                self._received = True
+                events = self._decoder.feed(chunk)
+                if events:
+                    return events
+        return None
+
+    async def aclose(self) -> None:
+        self._ended = True
+        self._watchdog.close()
         try:
-            while True:
-                try:
-                    chunk = await watchdog.read(chunks)
-                except StopAsyncIteration:
-                    break
-                except TimeoutError:
-                    if watchdog.expired == "deadline":
-                        raise deadline_error(endpoint, timeouts) from None
-                    raise idle_error(endpoint, timeouts, received=received) from None
-                except httpx.HTTPError as exc:
-                    raise ProviderStreamError(
-                        f"The response stream from {endpoint.vendor} broke off "
-                        f"({redact(_reason(exc), secrets)})."
-                    ) from None
-                received = received or bool(chunk)
-                batch = decoder.feed(chunk)
-                if batch:
-                    yield batch
-        finally:
-            watchdog.close()
-            close = getattr(chunks, "aclose", None)
+            close = getattr(self._chunks, "aclose", None)
             if close is not None:
                 await close()
-        tail = decoder.flush()
-        if tail:
-            yield tail
-    finally:
-        await response.aclose()
+        finally:
+            await self._response.aclose()
+
+    def _read_error(self, exc: TimeoutError | httpx.HTTPError) -> ProviderError:
+        if isinstance(exc, httpx.HTTPError):
+            return ProviderStreamError(
+                f"The response stream from {self._endpoint.vendor} broke off "
+                f"({redact(_reason(exc), self._secrets)})."
+            )
+        if self._watchdog.expired == "deadline":
+            return deadline_error(self._endpoint, self._timeouts)
+        return idle_error(self._endpoint, self._timeouts, received=self._received)
 
 
 def status_error(

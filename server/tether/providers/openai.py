@@ -35,9 +35,10 @@ from tether.providers.base import (
     UsageReport,
 )
 from tether.providers.convert import arguments_text, file_text, paired_history, parse_tool_arguments
-from tether.providers.http import Endpoint, Timeouts, clip, message_from_json, redact
+from tether.providers.http import Endpoint, Timeouts, message_from_json
 from tether.providers.retry import RetryPolicy
 from tether.providers.sse import ServerSentEvent
+from tether.providers.stream_json import event_object
 from tether.providers.streaming import SSEProvider
 
 log = logging.getLogger(__name__)
@@ -204,47 +205,53 @@ class _StreamParser:
         self.calls_sent = False
 
     def feed_event(self, sse: ServerSentEvent) -> list[ProviderEvent]:
-        return self.feed(sse.data)
-
-    def feed(self, data: str) -> list[ProviderEvent]:
+        """One chunk's events (the per-token hot path: one call, one JSON decode)."""
+        data = sse.data
         if data.strip() == "[DONE]":
             self.done = True
             return []
-        try:
-            chunk = json.loads(data)
-        except json.JSONDecodeError:
-            raise ProviderStreamError(
-                f"{self.vendor} sent a garbled stream chunk: {clip(redact(data), 80)!r}"
-            ) from None
-        if not isinstance(chunk, dict):
+        chunk = event_object(data, self.vendor, "stream chunk")
+        if chunk is None:
             return []
         if chunk.get("error"):
-            message = message_from_json(chunk) or "unknown error"
-            code = chunk["error"].get("code") if isinstance(chunk["error"], dict) else None
-            status = code if isinstance(code, int) and 400 <= code < 600 else 500
-            raise ProviderResponseError(
-                f"{self.vendor} reported an error mid-stream: {message}", status=status
-            )
+            raise self._stream_error(chunk)
         events: list[ProviderEvent] = []
-        choices = chunk.get("choices") or []
-        choice = choices[0] if choices and isinstance(choices[0], dict) else {}
-        delta = choice.get("delta") or {}
-        if isinstance(delta, dict):
-            reasoning = delta.get("reasoning_content") or delta.get("reasoning")
-            if isinstance(reasoning, str) and reasoning:
-                events.append(ReasoningChunk(reasoning))
-            content = delta.get("content")
-            if isinstance(content, str) and content:
-                events.append(TextChunk(content))
-            for position, fragment in enumerate(delta.get("tool_calls") or []):
-                self._fragment(position, fragment)
-        if choice.get("finish_reason"):
-            self.finish_reason = str(choice["finish_reason"])
-            events.extend(self._ready_calls())
+        choices = chunk.get("choices")
+        if choices and isinstance(choices, list) and isinstance(choices[0], dict):
+            delta = choices[0].get("delta")
+            if delta and isinstance(delta, dict):
+                events = self._delta(delta)
+            finish = choices[0].get("finish_reason")
+            if finish:
+                self.finish_reason = str(finish)
+                events.extend(self._ready_calls())
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             events.append(UsageReport(usage_from_wire(usage)))
         return events
+
+    def _delta(self, delta: dict[str, Any]) -> list[ProviderEvent]:
+        events: list[ProviderEvent] = []
+        reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+        if reasoning and isinstance(reasoning, str):
+            events.append(ReasoningChunk(reasoning))
+        content = delta.get("content")
+        if content and isinstance(content, str):
+            events.append(TextChunk(content))
+        fragments = delta.get("tool_calls")
+        if fragments and isinstance(fragments, list):
+            for position, fragment in enumerate(fragments):
+                self._fragment(position, fragment)
+        return events
+
+    def _stream_error(self, chunk: dict[str, Any]) -> ProviderResponseError:
+        """An `{"error": ...}` chunk: the server gave up in the middle of the answer."""
+        message = message_from_json(chunk) or "unknown error"
+        code = chunk["error"].get("code") if isinstance(chunk["error"], dict) else None
+        status = code if isinstance(code, int) and 400 <= code < 600 else 500
+        return ProviderResponseError(
+            f"{self.vendor} reported an error mid-stream: {message}", status=status
+        )
 
     def finish(self) -> list[ProviderEvent]:
         if not self.done and self.finish_reason is None:

@@ -17,11 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 from tether.errors import (
     ProviderError,
@@ -64,7 +64,17 @@ class AttemptState:
     deadline: float | None = None
 
 
-AttemptFactory = Callable[[AttemptState], AsyncGenerator[ProviderEvent, None]]
+class Attempt(Protocol):
+    """One opened try of a request: its events a network read at a time."""
+
+    async def next_events(self) -> list[ProviderEvent] | None:
+        """The events of the next read (maybe none); None once the attempt is over."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+AttemptFactory = Callable[[AttemptState], Awaitable[Attempt]]
 
 
 async def with_retries(
@@ -74,44 +84,64 @@ async def with_retries(
 
     `deadline` is the seconds the whole call may take, retries and back-off included.
     """
-    loop = asyncio.get_running_loop()
-    ends_at = None if deadline is None else loop.time() + deadline
-    failures = 0
-    restarts = 0
-    attempt = 1
+    budget = RetryBudget(policy, deadline)
     while True:
-        state = AttemptState(deadline=ends_at)
+        state = AttemptState(deadline=budget.ends_at)
         try:
-            async with aclosing(open_attempt(state)) as events:
-                async for event in events:
-                    yield event
+            attempt = await open_attempt(state)
+            try:
+                while (events := await attempt.next_events()) is not None:
+                    for event in events:
+                        yield event
+            finally:
+                await attempt.aclose()
             return
         except ProviderError as exc:
-            if not exc.retryable:
-                raise
-            if state.started:
-                restarts += 1
-                if restarts > policy.max_restarts:
-                    raise _gave_up(
-                        exc, f"the stream was restarted {policy.max_restarts} times"
-                    ) from exc.__cause__
-                delay = policy.backoff(restarts)
-            else:
-                failures += 1
-                if failures >= policy.max_attempts:
-                    raise _gave_up(exc, f"gave up after {failures} attempts") from exc.__cause__
-                delay = policy.delay_for(exc, failures)
-            if ends_at is not None and loop.time() + delay >= ends_at:
-                raise _gave_up(
-                    exc, f"not retried: the request_deadline of {deadline:g} s would pass"
-                ) from exc.__cause__
-            attempt += 1
-            reason = retry_reason(exc, restart=state.started)
-            log.warning(
-                "provider: %s Retrying (attempt %d) in %.2f s.", exc.message, attempt, delay
-            )
-        yield RetryNotice(attempt=attempt, reason=reason, delay_seconds=delay)
-        await asyncio.sleep(delay)
+            notice = budget.next_try(exc, restart=state.started)
+        yield notice
+        await asyncio.sleep(notice.delay_seconds)
+
+
+class RetryBudget:
+    """Counts the failed tries and restarts of one call and decides the next one."""
+
+    def __init__(self, policy: RetryPolicy, deadline: float | None) -> None:
+        self._policy = policy
+        self._loop = asyncio.get_running_loop()
+        self._deadline = deadline
+        self.ends_at = None if deadline is None else self._loop.time() + deadline
+        self._failures = 0
+        self._restarts = 0
+        self._attempt = 1
+
+    def next_try(self, exc: ProviderError, *, restart: bool) -> RetryNotice:
+        """The notice announcing the next try; raises `exc` when no try is left."""
+        if not exc.retryable:
+            raise exc
+        delay = self._restart_delay(exc) if restart else self._failure_delay(exc)
+        if self.ends_at is not None and self._loop.time() + delay >= self.ends_at:
+            raise _gave_up(
+                exc, f"not retried: the request_deadline of {self._deadline:g} s would pass"
+            ) from exc.__cause__
+        self._attempt += 1
+        log.warning(
+            "provider: %s Retrying (attempt %d) in %.2f s.", exc.message, self._attempt, delay
+        )
+        return RetryNotice(self._attempt, retry_reason(exc, restart=restart), delay)
+
+    def _restart_delay(self, exc: ProviderError) -> float:
+        self._restarts += 1
+        if self._restarts > self._policy.max_restarts:
+            raise _gave_up(
+                exc, f"the stream was restarted {self._policy.max_restarts} times"
+            ) from exc.__cause__
+        return self._policy.backoff(self._restarts)
+
+    def _failure_delay(self, exc: ProviderError) -> float:
+        self._failures += 1
+        if self._failures >= self._policy.max_attempts:
+            raise _gave_up(exc, f"gave up after {self._failures} attempts") from exc.__cause__
+        return self._policy.delay_for(exc, self._failures)
 
 
 def retry_reason(exc: ProviderError, *, restart: bool) -> str:

@@ -16,6 +16,7 @@ Parsing never half-succeeds: a bad file raises `ScriptError` naming the offendin
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -120,54 +121,46 @@ def split_chunks(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-_TURN_KEYS = {
-    "text": "text",
-    "reasoning": "reasoning",
-    "toolCalls": "tool_calls",
-    "chunkSize": "chunk_size",
-    "chunkDelay": "chunk_delay",
-    "usage": "usage",
-    "cachedTokens": "cached_tokens",
-    "fault": "fault",
-    "retryAfter": "retry_after",
-    "faultTimes": "fault_times",
-}
-
-
 def _turn(raw: Any, where: str) -> Turn:
     if not isinstance(raw, dict):
         raise ScriptError(f"{where}: expected an object")
-    unknown = sorted(k for k in raw if k not in _TURN_KEYS and k not in _TURN_KEYS.values())
+    keys: dict[str, Any] = {_camel(str(k)): v for k, v in raw.items()}
+    unknown = sorted(str(k) for k in raw if _camel(str(k)) not in _TURN_FIELDS)
     if unknown:
         raise ScriptError(f"{where}: unknown key {unknown[0]!r}")
-    get = {_TURN_KEYS.get(k, k): v for k, v in raw.items()}
     turn = Turn()
-    for key in ("text", "reasoning"):
-        if key in get:
-            setattr(turn, key, _typed(get[key], str, f"{where}.{key}"))
-    if "tool_calls" in get:
-        calls = get["tool_calls"]
-        if not isinstance(calls, list):
-            raise ScriptError(f"{where}.toolCalls: must be a list")
-        turn.tool_calls = [_call(c, f"{where}.toolCalls[{i}]") for i, c in enumerate(calls)]
-    if "chunk_size" in get:
-        turn.chunk_size = _positive_int(get["chunk_size"], f"{where}.chunkSize", minimum=1)
-    if "chunk_delay" in get:
-        turn.chunk_delay = _seconds(get["chunk_delay"], f"{where}.chunkDelay")
-    if "usage" in get:
-        turn.usage = _usage(get["usage"], f"{where}.usage")
-    if "cached_tokens" in get:
-        turn.cached_tokens = _positive_int(get["cached_tokens"], f"{where}.cachedTokens")
-    if get.get("fault") is not None:
-        fault = str(get["fault"])
-        if fault not in FAULTS:
-            raise ScriptError(f"{where}.fault: {fault!r} is not one of {', '.join(FAULTS)}")
-        turn.fault = cast(Fault, fault)
-    if "retry_after" in get:
-        turn.retry_after = _seconds(get["retry_after"], f"{where}.retryAfter")
-    if "fault_times" in get:
-        turn.fault_times = _positive_int(get["fault_times"], f"{where}.faultTimes")
+    for key, value in keys.items():
+        attribute, check = _TURN_FIELDS[key]
+        setattr(turn, attribute, check(value, f"{where}.{key}"))
     return turn
+
+
+def _camel(key: str) -> str:
+    """The camelCase form of a turn key: snake_case is accepted too."""
+    return _CAMEL.get(key, key)
+
+
+def _text(value: Any, where: str) -> str:
+    return cast(str, _typed(value, str, where))
+
+
+def _calls(value: Any, where: str) -> list[ToolCallSpec]:
+    if not isinstance(value, list):
+        raise ScriptError(f"{where}: must be a list")
+    return [_call(c, f"{where}[{i}]") for i, c in enumerate(value)]
+
+
+def _chunk_size(value: Any, where: str) -> int:
+    return _positive_int(value, where, minimum=1)
+
+
+def _fault(value: Any, where: str) -> Fault | None:
+    if value is None:
+        return None
+    fault = str(value)
+    if fault not in FAULTS:
+        raise ScriptError(f"{where}: {fault!r} is not one of {', '.join(FAULTS)}")
+    return cast(Fault, fault)
 
 
 def _call(raw: Any, where: str) -> ToolCallSpec:
@@ -216,28 +209,42 @@ def _usage(value: Any, where: str) -> tuple[int, int] | None:
     return (_positive_int(value[0], f"{where}[0]"), _positive_int(value[1], f"{where}[1]"))
 
 
+# A turn's JSON keys: the Turn attribute each sets, and the check its value must pass.
+_TURN_FIELDS: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
+    "text": ("text", _text),
+    "reasoning": ("reasoning", _text),
+    "toolCalls": ("tool_calls", _calls),
+    "chunkSize": ("chunk_size", _chunk_size),
+    "chunkDelay": ("chunk_delay", _seconds),
+    "usage": ("usage", _usage),
+    "cachedTokens": ("cached_tokens", _positive_int),
+    "fault": ("fault", _fault),
+    "retryAfter": ("retry_after", _seconds),
+    "faultTimes": ("fault_times", _positive_int),
+}
+_CAMEL = {attribute: key for key, (attribute, _) in _TURN_FIELDS.items()}
+
+
 def _turn_json(turn: Turn) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if turn.text:
-        out["text"] = turn.text
-    if turn.reasoning:
-        out["reasoning"] = turn.reasoning
-    if turn.tool_calls:
-        out["toolCalls"] = [
-            {"name": c.name, "arguments": c.arguments, **({"id": c.id} if c.id else {})}
-            for c in turn.tool_calls
-        ]
+    """The inverse of `_turn`: the keys whose value differs from a default turn's."""
     defaults = Turn()
-    for attr, key in (
-        ("chunk_size", "chunkSize"),
-        ("chunk_delay", "chunkDelay"),
-        ("cached_tokens", "cachedTokens"),
-        ("fault", "fault"),
-        ("retry_after", "retryAfter"),
-        ("fault_times", "faultTimes"),
-    ):
-        if getattr(turn, attr) != getattr(defaults, attr):
-            out[key] = getattr(turn, attr)
-    if turn.usage != defaults.usage:
-        out["usage"] = list(turn.usage) if turn.usage else None
+    out: dict[str, Any] = {}
+    for key, (attribute, _) in _TURN_FIELDS.items():
+        value = getattr(turn, attribute)
+        if value != getattr(defaults, attribute):
+            out[key] = _JSON_FORMS[key](value) if key in _JSON_FORMS else value
     return out
+
+
+def _calls_json(calls: list[ToolCallSpec]) -> list[dict[str, Any]]:
+    return [
+        {"name": c.name, "arguments": c.arguments, **({"id": c.id} if c.id else {})}
+        for c in calls
+    ]
+
+
+def _usage_json(usage: tuple[int, int] | None) -> list[int] | None:
+    return list(usage) if usage else None
+
+
+_JSON_FORMS: dict[str, Callable[[Any], Any]] = {"toolCalls": _calls_json, "usage": _usage_json}

@@ -1,14 +1,13 @@
-"""What the two wire formats share: the key, one client, retries, the batched SSE loop.
+"""What the two wire formats share: the key, one client, retries, the SSE read loop.
 
 A wire format supplies its path, auth headers, request body and a parser; this base
-turns each network read into provider events, merging a read's many tiny deltas into one
-(so the layers above pay per read, not per token).
+parses each network read's events into provider events in one call, so a streamed token
+crosses one async generator (the retry loop) on its way to the session, not four.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import aclosing
+from collections.abc import AsyncIterator
 from typing import Any, ClassVar, Protocol
 
 import httpx
@@ -16,7 +15,7 @@ from pydantic import SecretStr
 
 from tether.errors import ProviderAuthError
 from tether.providers.base import ChatRequest, ProviderEvent
-from tether.providers.http import Endpoint, Timeouts, make_client, post_sse
+from tether.providers.http import Endpoint, SSEStream, Timeouts, make_client, open_sse
 from tether.providers.retry import AttemptState, RetryPolicy, with_retries
 from tether.providers.sse import ServerSentEvent
 from tether.redaction import add_secrets
@@ -61,7 +60,7 @@ class SSEProvider:
 
     def stream(self, request: ChatRequest) -> AsyncIterator[ProviderEvent]:
         return with_retries(
-            lambda state: self._attempt(request, state), self._retry, self._timeouts.deadline
+            lambda state: self._open(request, state), self._retry, self._timeouts.deadline
         )
 
     async def aclose(self) -> None:
@@ -79,9 +78,7 @@ class SSEProvider:
     def new_parser(self) -> WireParser:
         raise NotImplementedError
 
-    async def _attempt(
-        self, request: ChatRequest, state: AttemptState
-    ) -> AsyncGenerator[ProviderEvent, None]:
+    async def _open(self, request: ChatRequest, state: AttemptState) -> SSEAttempt:
         key = self._key.get_secret_value() if self._key else ""
         if not key and self._official:
             raise ProviderAuthError(
@@ -90,7 +87,7 @@ class SSEProvider:
         headers = {"Accept": "text/event-stream", **self.wire_headers(key)}
         if self._client is None:
             self._client = make_client(self._timeouts, self._transport)
-        stream = post_sse(
+        stream = await open_sse(
             self._client,
             self._endpoint,
             self.path,
@@ -100,17 +97,32 @@ class SSEProvider:
             timeouts=self._timeouts,
             state=state,
         )
-        parser = self.new_parser()
-        async with aclosing(stream) as batches:
-            async for batch in batches:
-                decoded: list[ProviderEvent] = []
-                for sse in batch:
-                    decoded.extend(parser.feed_event(sse))
-                    if parser.done:
-                        break
-                for event in decoded:  # the session's coalescer joins text runs
-                    yield event
+        return SSEAttempt(stream, self.new_parser())
+
+
+class SSEAttempt:
+    """One opened request: its SSE events parsed into provider events, a read at a time."""
+
+    def __init__(self, stream: SSEStream, parser: WireParser) -> None:
+        self._stream = stream
+        self._parser = parser
+        self._finished = False
+
+    async def next_events(self) -> list[ProviderEvent] | None:
+        parser = self._parser
+        while not self._finished:
+            batch = None if parser.done else await self._stream.read()
+            if batch is None:
+                self._finished = True
+                return parser.finish()  # raises when the stream was cut short
+            events: list[ProviderEvent] = []
+            for sse in batch:
+                events += parser.feed_event(sse)
                 if parser.done:
                     break
-        for event in parser.finish():
-            yield event
+            if events:
+                return events
+        return None
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()

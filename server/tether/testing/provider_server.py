@@ -253,21 +253,29 @@ def context_error(anthropic: bool, tokens: int, window: int) -> dict[str, Any]:
 def pairing_problem(body: dict[str, Any], anthropic: bool) -> str | None:
     """What the real API would refuse about tool calls and results, or None."""
     messages = body.get("messages") or []
-    if anthropic:
-        previous: set[str] = set()
-        for i, message in enumerate(messages):
-            content = message.get("content")
-            blocks = content if isinstance(content, list) else []
-            if message.get("role") == "user":
-                for j, block in enumerate(blocks):
-                    if block.get("type") == "tool_result" and \
-                            block.get("tool_use_id") not in previous:
-                        return (f"messages.{i}.content.{j}: unexpected `tool_use_id` found in "
-                                "`tool_result` blocks: " + str(block.get("tool_use_id")) +
-                                ". Each `tool_result` block must have a corresponding "
-                                "`tool_use` block in the previous message.")
-            previous = {b.get("id") for b in blocks if b.get("type") == "tool_use"}
-        return None
+    return _anthropic_pairing(messages) if anthropic else _openai_pairing(messages)
+
+
+def _anthropic_pairing(messages: list[dict[str, Any]]) -> str | None:
+    """Each `tool_result` answers a `tool_use` of the message right before it."""
+    previous: set[str] = set()
+    for i, message in enumerate(messages):
+        content = message.get("content")
+        blocks = content if isinstance(content, list) else []
+        if message.get("role") == "user":
+            for j, block in enumerate(blocks):
+                if block.get("type") == "tool_result" and \
+                        block.get("tool_use_id") not in previous:
+                    return (f"messages.{i}.content.{j}: unexpected `tool_use_id` found in "
+                            "`tool_result` blocks: " + str(block.get("tool_use_id")) +
+                            ". Each `tool_result` block must have a corresponding "
+                            "`tool_use` block in the previous message.")
+        previous = {b.get("id") for b in blocks if b.get("type") == "tool_use"}
+    return None
+
+
+def _openai_pairing(messages: list[dict[str, Any]]) -> str | None:
+    """Each `tool` message answers an open call, and no call is left open by the next one."""
     open_calls: set[str] = set()
     for i, message in enumerate(messages):
         role = message.get("role")
@@ -365,6 +373,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, wf.openai_error(f"no route POST {path}", "not_found"))
             return
         anthropic = path == ANTHROPIC_PATH
+        body = self._model_request(anthropic)
+        if body is None:
+            return
+        if _is_compaction_request(body):
+            self._summarise(body, anthropic)
+        else:
+            self._play(body, anthropic)
+
+    def _model_request(self, anthropic: bool) -> dict[str, Any] | None:
+        """The request's body, recorded; None when it was refused as a real API would
+        (not JSON, a wrong key, unpaired tool calls, longer than the window)."""
         err = wf.anthropic_error if anthropic else wf.openai_error
         raw = self._read_body()
         try:
@@ -373,23 +392,23 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ValueError("the body must be a JSON object")
         except ValueError as exc:
             self._json(400, err(f"invalid JSON body: {exc}", "invalid_request_error"))
-            return
+            return None
         self.owner._record(body, {k.lower(): v for k, v in self.headers.items()})
         if not self._authorized(anthropic):
             given = self._given_key(anthropic)
             # Echo the key back, as some real APIs do: providers must not surface it.
             self._json(401, err(f"Incorrect API key provided: {given}", "authentication_error"))
-            return
-        if self.owner.strict_tool_pairing:
-            problem = pairing_problem(body, anthropic)
-            if problem is not None:
-                self._json(400, err(problem, "invalid_request_error"))
-                return
+            return None
+        problem = pairing_problem(body, anthropic) if self.owner.strict_tool_pairing else None
+        if problem is not None:
+            self._json(400, err(problem, "invalid_request_error"))
+            return None
         if self._refuse_too_long(body, anthropic):
-            return
-        if _is_compaction_request(body):
-            self._summarise(body, anthropic)
-            return
+            return None
+        return body
+
+    def _play(self, body: dict[str, Any], anthropic: bool) -> None:
+        """Answer with the script's next turn: its fault, or the turn itself."""
         action, turn, turn_no = self.owner._take(
             has_tools=bool(body.get("tools")), is_title=_is_title_request(body)
         )
@@ -397,6 +416,7 @@ class _Handler(BaseHTTPRequestHandler):
         if turn is not None and tokens is not None and turn.usage is not None:
             turn = dataclasses.replace(turn, usage=(tokens, turn.usage[1]))
         if action == "exhausted" or turn is None:
+            err = wf.anthropic_error if anthropic else wf.openai_error
             n = len(self.owner._script.turns)
             self._json(
                 500, err(f"script exhausted: all {n} scripted turns were played", "api_error")
@@ -406,14 +426,21 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "fault":
             self._fault(turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body)
             return
-        if not body.get("stream"):
-            payload = (wf.anthropic_body if anthropic else wf.openai_body)(
-                turn, model=model, turn_no=turn_no
-            )
-            self._json(200, payload)
+        self._answer(turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body)
+
+    def _answer(
+        self, turn: Turn, *, anthropic: bool, model: str, turn_no: int, body: dict[str, Any]
+    ) -> None:
+        """A turn as the request asked for it: streamed frames or one JSON body."""
+        if body.get("stream"):
+            frames = self._frames(turn, anthropic=anthropic, model=model, turn_no=turn_no,
+                                  body=body)
+            self._stream(frames, turn.chunk_delay)
             return
-        frames = self._frames(turn, anthropic=anthropic, model=model, turn_no=turn_no, body=body)
-        self._stream(frames, turn.chunk_delay)
+        payload = (wf.anthropic_body if anthropic else wf.openai_body)(
+            turn, model=model, turn_no=turn_no
+        )
+        self._json(200, payload)
 
     # --- the context window -----------------------------------------------------------------
 
@@ -443,13 +470,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         turn = Turn(text=owner.summary or "", usage=(count_tokens(body), 40))
         model = str(body.get("model") or "scripted")
-        if not body.get("stream"):
-            payload = (wf.anthropic_body if anthropic else wf.openai_body)(
-                turn, model=model, turn_no=-1)
-            self._json(200, payload)
-            return
-        self._stream(self._frames(turn, anthropic=anthropic, model=model, turn_no=-1,
-                                  body=body), 0.0)
+        self._answer(turn, anthropic=anthropic, model=model, turn_no=-1, body=body)
 
     # --- faults ---------------------------------------------------------------------------
 

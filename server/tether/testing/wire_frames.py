@@ -124,119 +124,87 @@ def garbled_line(text: str) -> bytes:
 
 
 def anthropic_frames(turn: Turn, *, model: str, turn_no: int) -> list[bytes]:
-    prompt, completion = turn.usage or (0, 0)
-
-    def ev(kind: str, payload: dict[str, Any]) -> bytes:
-        return sse(_dumps({"type": kind, **payload}), event=kind)
-
-    frames = [
-        ev(
-            "message_start",
-            {
-                "message": {
-                    "id": f"msg_{turn_no}",
-                    "type": "message",
-                    "role": "assistant",
-                    "content": [],
-                    "model": model,
-                    "stop_reason": None,
-                    "stop_sequence": None,
-                    "usage": {
-                        "input_tokens": prompt,
-                        "output_tokens": 1,
-                        "cache_creation_input_tokens": 0,
-                        "cache_read_input_tokens": turn.cached_tokens,
-                    },
-                }
-            },
-        ),
-        ev("ping", {}),
-    ]
-    index = 0
-    if turn.reasoning:
+    _, completion = turn.usage or (0, 0)
+    start = _anthropic_message(turn, model=model, turn_no=turn_no, content=[], stop=None,
+                               output_tokens=1)
+    frames = [_anthropic_event("message_start", {"message": start}), _anthropic_event("ping", {})]
+    for index, (block, deltas) in enumerate(_anthropic_blocks(turn, turn_no)):
         frames.append(
-            ev(
-                "content_block_start",
-                {
-                    "index": index,
-                    "content_block": {"type": "thinking", "thinking": "", "signature": ""},
-                },
-            )
+            _anthropic_event("content_block_start", {"index": index, "content_block": block})
         )
-        for part in turn.reasoning_chunks():
-            frames.append(
-                ev(
-                    "content_block_delta",
-                    {"index": index, "delta": {"type": "thinking_delta", "thinking": part}},
-                )
-            )
-        frames.append(
-            ev(
-                "content_block_delta",
-                {
-                    "index": index,
-                    "delta": {"type": "signature_delta", "signature": f"sig-{turn_no}"},
-                },
-            )
-        )
-        frames.append(ev("content_block_stop", {"index": index}))
-        index += 1
-    if turn.text:
-        frames.append(
-            ev(
-                "content_block_start",
-                {"index": index, "content_block": {"type": "text", "text": ""}},
-            )
-        )
-        for part in turn.text_chunks():
-            frames.append(
-                ev(
-                    "content_block_delta",
-                    {"index": index, "delta": {"type": "text_delta", "text": part}},
-                )
-            )
-        frames.append(ev("content_block_stop", {"index": index}))
-        index += 1
-    for i, call in enumerate(turn.tool_calls):
-        frames.append(
-            ev(
-                "content_block_start",
-                {
-                    "index": index,
-                    "content_block": {
-                        "type": "tool_use",
-                        "id": _call_id(turn_no, i, call.id, "toolu"),
-                        "name": call.name,
-                        "input": {},
-                    },
-                },
-            )
-        )
-        for part in split_chunks(_dumps(call.arguments), turn.chunk_size):
-            frames.append(
-                ev(
-                    "content_block_delta",
-                    {"index": index, "delta": {"type": "input_json_delta", "partial_json": part}},
-                )
-            )
-        frames.append(ev("content_block_stop", {"index": index}))
-        index += 1
-    stop = "tool_use" if turn.tool_calls else "end_turn"
+        frames += [
+            _anthropic_event("content_block_delta", {"index": index, "delta": delta})
+            for delta in deltas
+        ]
+        frames.append(_anthropic_event("content_block_stop", {"index": index}))
+    delta = {"stop_reason": _anthropic_stop(turn), "stop_sequence": None}
     frames.append(
-        ev(
-            "message_delta",
-            {
-                "delta": {"stop_reason": stop, "stop_sequence": None},
-                "usage": {"output_tokens": completion},
-            },
-        )
+        _anthropic_event("message_delta", {"delta": delta, "usage": {"output_tokens": completion}})
     )
-    frames.append(ev("message_stop", {}))
+    frames.append(_anthropic_event("message_stop", {}))
     return frames
 
 
+def _anthropic_event(kind: str, payload: dict[str, Any]) -> bytes:
+    return sse(_dumps({"type": kind, **payload}), event=kind)
+
+
+Block = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _anthropic_blocks(turn: Turn, turn_no: int) -> list[Block]:
+    """The turn's content blocks as streamed: each one's opening and its deltas."""
+    blocks: list[Block] = []
+    if turn.reasoning:
+        thinking = [{"type": "thinking_delta", "thinking": p} for p in turn.reasoning_chunks()]
+        signature = {"type": "signature_delta", "signature": f"sig-{turn_no}"}
+        blocks.append(({"type": "thinking", "thinking": "", "signature": ""},
+                       [*thinking, signature]))
+    if turn.text:
+        text = [{"type": "text_delta", "text": p} for p in turn.text_chunks()]
+        blocks.append(({"type": "text", "text": ""}, text))
+    for i, call in enumerate(turn.tool_calls):
+        opening = {"type": "tool_use", "id": _call_id(turn_no, i, call.id, "toolu"),
+                   "name": call.name, "input": {}}
+        parts = split_chunks(_dumps(call.arguments), turn.chunk_size)
+        blocks.append((opening, [{"type": "input_json_delta", "partial_json": p} for p in parts]))
+    return blocks
+
+
+def _anthropic_stop(turn: Turn) -> str:
+    return "tool_use" if turn.tool_calls else "end_turn"
+
+
+def _anthropic_message(
+    turn: Turn,
+    *,
+    model: str,
+    turn_no: int,
+    content: list[dict[str, Any]],
+    stop: str | None,
+    output_tokens: int,
+) -> dict[str, Any]:
+    """A Messages API message: whole (a plain answer) or its head (`message_start`)."""
+    prompt, _ = turn.usage or (0, 0)
+    return {
+        "id": f"msg_{turn_no}",
+        "type": "message",
+        "role": "assistant",
+        "content": content,
+        "model": model,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": prompt,
+            "output_tokens": output_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": turn.cached_tokens,
+        },
+    }
+
+
 def anthropic_body(turn: Turn, *, model: str, turn_no: int) -> dict[str, Any]:
-    prompt, completion = turn.usage or (0, 0)
+    _, completion = turn.usage or (0, 0)
     content: list[dict[str, Any]] = []
     if turn.reasoning:
         content.append(
@@ -253,21 +221,8 @@ def anthropic_body(turn: Turn, *, model: str, turn_no: int) -> dict[str, Any]:
                 "input": call.arguments,
             }
         )
-    return {
-        "id": f"msg_{turn_no}",
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": content,
-        "stop_reason": "tool_use" if turn.tool_calls else "end_turn",
-        "stop_sequence": None,
-        "usage": {
-            "input_tokens": prompt,
-            "output_tokens": completion,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": turn.cached_tokens,
-        },
-    }
+    return _anthropic_message(turn, model=model, turn_no=turn_no, content=content,
+                              stop=_anthropic_stop(turn), output_tokens=completion)
 
 
 def anthropic_error(message: str, kind: str) -> dict[str, Any]:

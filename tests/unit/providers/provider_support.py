@@ -76,12 +76,12 @@ def mock_transport(
 
 
 def streaming(
-    chunks: list[bytes], error: Exception | None = None
+    chunks: list[bytes], error: Exception | None = None, headers: dict[str, str] | None = None
 ) -> Callable[[httpx.Request], httpx.Response]:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             200,
-            headers={"content-type": "text/event-stream"},
+            headers={"content-type": "text/event-stream", **(headers or {})},
             stream=ChunkStream(chunks, error),
         )
 

@@ -151,6 +151,14 @@ async def test_unknown_events_and_pings_are_ignored() -> None:
     assert [e.text for e in events if isinstance(e, TextChunk)] == ["ok"]
 
 
+async def test_an_event_whose_type_is_not_a_name_is_ignored() -> None:
+    odd = b'event: x\ndata: {"type": ["message_stop"]}\n\n'
+    body = [START, odd, *text_block("ok"), *STOP]
+    events = await collect(provider(mock_transport(streaming(body))[0]))
+    assert [e.text for e in events if isinstance(e, TextChunk)] == ["ok"]
+    assert events[-1] == StreamFinished("end_turn")
+
+
 async def test_missing_key_for_anthropic_itself() -> None:
     transport, seen = mock_transport(streaming([]))
     p = AnthropicProvider(api_key=None, transport=transport)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 
@@ -79,6 +80,23 @@ async def test_u2028_and_friends_survive_inside_json() -> None:
     transport, _ = mock_transport(streaming([body[i : i + 1] for i in range(len(body))]))
     events = await collect(provider(transport))
     assert "".join(e.text for e in events if isinstance(e, TextChunk)) == text
+
+
+async def test_a_lone_surrogate_escape_decodes_as_the_json_module_does() -> None:
+    # A server that cut an emoji's UTF-16 pair in two; the fast JSON parser refuses it.
+    half = '{"choices": [{"index": 0, "delta": {"content": "a\\ud83d"}, "finish_reason": null}]}'
+    transport, _ = mock_transport(streaming(sse_body(half, finish("stop"))))
+    events = await collect(provider(transport))
+    assert [e.text for e in events if isinstance(e, TextChunk)] == ["a\ud83d"]
+
+
+async def test_a_gzip_encoded_stream_is_decompressed() -> None:
+    body = gzip.compress(b"".join(sse_body(delta(content="zipped é"), finish("stop"))))
+    chunks = [body[i : i + 7] for i in range(0, len(body), 7)]
+    transport, _ = mock_transport(streaming(chunks, headers={"content-encoding": "gzip"}))
+    events = await collect(provider(transport))
+    assert [e.text for e in events if isinstance(e, TextChunk)] == ["zipped é"]
+    assert events[-1] == StreamFinished("end_turn")
 
 
 async def test_whole_tool_calls_without_index_and_reasoning_field() -> None:

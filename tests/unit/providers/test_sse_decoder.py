@@ -95,3 +95,23 @@ def test_invalid_utf8_is_replaced_not_raised() -> None:
 def test_field_details() -> None:
     events = decode([b"data:  two spaces\nretry: 12x\nid: a\x00b\nunknown: z\n\n"])
     assert events == [ServerSentEvent(data=" two spaces")]
+
+
+def test_one_line_per_read_keeps_state_across_reads() -> None:
+    # Most reads are one `data:` line and its blank line; what came before still counts.
+    reads = [b"event: delta\n", b"data: a\n\n", b"data: b\n", b"data: c\n\n", b"retry: 5\n",
+             b"id: 9\n", b"data:d\n\n", b"data: \xc3", b"\xa9\n\n", b"data: e\r\n\r\n"]
+    assert decode(reads) == [
+        ServerSentEvent(event="delta", data="a"),
+        ServerSentEvent(data="b\nc"),
+        ServerSentEvent(data="d", id="9", retry=5),
+        ServerSentEvent(data="\u00e9", id="9"),
+        ServerSentEvent(data="e", id="9"),
+    ]
+
+
+def test_many_events_in_one_read() -> None:
+    read = b"".join(b"data: %d\n\n" % i for i in range(50)) + b"data: tail\n"
+    assert decode([read]) == [ServerSentEvent(data=str(i)) for i in range(50)] + [
+        ServerSentEvent(data="tail")
+    ]
