@@ -112,6 +112,17 @@ class JsonlStore:
         except OSError as exc:
             raise store_error("read", path, exc) from exc
 
+    @contextmanager
+    def _reading(self, session_id: str) -> Iterator[tuple[BinaryIO, Path, int]]:
+        """The session file open for reading, its path and its size with no append in
+        flight; an OSError while reading it becomes a StoreError naming the file."""
+        f, path = self._open(session_id)
+        with f:
+            try:
+                yield f, path, self._stable_size(session_id, f)
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
+
     def _stable_size(self, session_id: str, f: BinaryIO) -> int:
         """The file size with no append in flight (falls back to the plain size)."""
         try:
@@ -283,41 +294,25 @@ class JsonlStore:
     def load(self, session_id: str, *, tail: int | None = DEFAULT_TAIL) -> LoadedSession:
         if tail is not None and tail < 0:
             raise InvalidParamsError(f"tail must be a positive number of messages, not {tail}")
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                info, header_len = read_header(f, session_id, str(path))
-                if tail is None:
-                    loaded = load_full(f, info, header_len, end)
-                else:
-                    loaded = load_tail(f, info, header_len, end, tail,
-                                       self._fresh_row(session_id, f))
-                loaded.size = end
-                return loaded
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            info, header_len = read_header(f, session_id, str(path))
+            if tail is None:
+                loaded = load_full(f, info, header_len, end)
+            else:
+                loaded = load_tail(f, info, header_len, end, tail, self._fresh_row(session_id, f))
+            loaded.size = end
+            return loaded
 
     def read_after(self, session_id: str, offset: int) -> tuple[list[StoredRecord], int]:
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                if offset <= 0:
-                    _, offset = read_header(f, session_id, str(path))
-                return records_after(f, offset, end)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            if offset <= 0:
+                _, offset = read_header(f, session_id, str(path))
+            return records_after(f, offset, end)
 
     def last_turn(self, session_id: str) -> list[dict[str, Any]]:
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                _, header_len = read_header(f, session_id, str(path))
-                return newest_turn(f, header_len, end)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            _, header_len = read_header(f, session_id, str(path))
+            return newest_turn(f, header_len, end)
 
     def turn_lease(self, session_id: str) -> TurnLease | None:
         ensure_workspace_dir(self.base, self.folder)
@@ -353,14 +348,9 @@ class JsonlStore:
                     yield record
 
     def context_records(self, session_id: str) -> list[dict[str, Any]]:
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                _, header_len = read_header(f, session_id, str(path))
-                return scan_context_records(f, header_len, end)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            _, header_len = read_header(f, session_id, str(path))
+            return scan_context_records(f, header_len, end)
 
     @staticmethod
     def _stored(f: BinaryIO, path: Path, start: int, end: int) -> Iterator[dict[str, Any]]:
@@ -432,14 +422,9 @@ class JsonlStore:
             raise StoreError(f"cannot fork into a session with id {new_info.id!r}: not a valid id")
         if new_info.forked_from is None:
             new_info = new_info.model_copy(update={"forked_from": session_id})
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                _, header_len = read_header(f, session_id, str(path))
-                body, found = _fork_body(f, header_len, end, new_info, up_to_message_id)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            _, header_len = read_header(f, session_id, str(path))
+            body, found = _fork_body(f, header_len, end, new_info, up_to_message_id)
         if up_to_message_id is not None and not found:
             raise StoreError(
                 f"session {session_id} has no message {up_to_message_id}; nothing was forked",
