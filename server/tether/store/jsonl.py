@@ -100,17 +100,26 @@ class JsonlStore:
         with self._locks.hold(session_id, timeout):
             yield
 
-    def _open(self, session_id: str) -> tuple[BinaryIO, Path]:
+    def _not_found(self, session_id: str) -> SessionNotFoundError:
+        return SessionNotFoundError(
+            f"no session with id {session_id} in {self.folder.root}",
+            data={"sessionId": session_id},
+        )
+
+    def _open_fd(self, session_id: str, flags: int, action: str) -> tuple[int, Path]:
+        """A descriptor of the session's file: a missing one is SessionNotFoundError, any
+        other failure a StoreError saying what it was opened for."""
         path = self.session_path(session_id)
         try:
-            return os.fdopen(open_regular(path), "rb"), path
+            return open_regular(path, flags), path
         except FileNotFoundError as exc:
-            raise SessionNotFoundError(
-                f"no session with id {session_id} in {self.folder.root}",
-                data={"sessionId": session_id},
-            ) from exc
+            raise self._not_found(session_id) from exc
         except OSError as exc:
-            raise store_error("read", path, exc) from exc
+            raise store_error(action, path, exc) from exc
+
+    def _open(self, session_id: str) -> tuple[BinaryIO, Path]:
+        fd, path = self._open_fd(session_id, os.O_RDONLY, "read")
+        return os.fdopen(fd, "rb"), path
 
     @contextmanager
     def _reading(self, session_id: str) -> Iterator[tuple[BinaryIO, Path, int]]:
@@ -207,18 +216,11 @@ class JsonlStore:
         With `number`, each record gets its seq here, under the lock, from the file's own
         tail: two processes appending to one session never share a seq.
         """
-        path = self.session_path(session_id)
+        self.session_path(session_id)  # an invalid id is refused before anything else
         records = list(events)
         data = b"" if number else self._encode(records)
-        try:  # opened before locking: an unknown id must not leave a lock file behind
-            fd = open_regular(path, os.O_RDWR | os.O_APPEND)
-        except FileNotFoundError as exc:
-            raise SessionNotFoundError(
-                f"no session with id {session_id} in {self.folder.root}",
-                data={"sessionId": session_id},
-            ) from exc
-        except OSError as exc:
-            raise store_error("write", path, exc) from exc
+        # opened before locking: an unknown id must not leave a lock file behind
+        fd, path = self._open_fd(session_id, os.O_RDWR | os.O_APPEND, "write")
         try:
             if not (records or sync):
                 return Appended()
@@ -389,10 +391,7 @@ class JsonlStore:
     def delete(self, session_id: str) -> None:
         path = self.session_path(session_id)
         if not path.exists():
-            raise SessionNotFoundError(
-                f"no session with id {session_id} in {self.folder.root}",
-                data={"sessionId": session_id},
-            )
+            raise self._not_found(session_id)
         lock_path = self._locks.lock_path(session_id)
         with self._locked(session_id):
             try:
