@@ -332,10 +332,13 @@ class WorkspaceIndex:
 
     async def search_files(self, query: str, limit: int = 20) -> list[FileHit]:
         """The best files for `query` with their best lines (see file_search.py)."""
+        db = await self._query_db()
+        if db is None:
+            return []
         graph = self._graph
         if graph is None or graph.generation != self._generation:
             self._schedule_graph()  # this query ranks without the second pass's graph
-        files: list[FileHit] = await self._query(self._search_files, query, limit, graph)
+        files: list[FileHit] = await self._read(self._search_files, db, query, limit, graph)
         return files
 
     def _search_files(
