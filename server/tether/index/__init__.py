@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 
 __all__ = ["IndexProgress", "IndexStats", "WorkspaceIndex", "add_index_commands"]
 
-_WHERE = {
-    "IndexProgress": "tether.index.progress",
-    "IndexStats": "tether.index.progress",
-    "WorkspaceIndex": "tether.index.workspace_index",
-    "add_index_commands": "tether.index.cli",
+_EXPORTS = {
+    "tether.index.progress": ("IndexProgress", "IndexStats"),
+    "tether.index.workspace_index": ("WorkspaceIndex",),
+    "tether.index.cli": ("add_index_commands",),
 }
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:

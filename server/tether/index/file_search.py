@@ -21,7 +21,7 @@ from tether.index.hits import FileHit, LineHit
 from tether.index.ranking import DEFAULT_RANKING, Ranking, combine, kind_factor
 from tether.index.repomap import Graph
 from tether.index.scan import CHUNK_LINES, MAX_PREVIEW, split_identifier
-from tether.index.search import definitions_named, fts_expression, in_chunk
+from tether.index.search import best_line, definitions_named, fts_expression, in_chunk
 from tether.index.terms import STOPWORDS, query_terms, stem, words
 
 MAX_TERMS = 48
@@ -60,39 +60,63 @@ def search_files(
     stems = query_terms(query)
     if not fts or limit <= 0:
         return []
-    rows = db.query(_CHUNKS, (fts_expression(fts), CHUNK_ROWS))
-    chunk_scores: dict[str, list[float]] = defaultdict(list)
-    best_chunks: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
-    file_ids: dict[str, int] = {}
-    for file_id, path, start_line, symbols_text, rank in rows:
-        score = -float(rank)
-        chunk_scores[path].append(score)
-        file_ids[path] = int(file_id)
-        if len(best_chunks[path]) < LINES_PER_FILE:
-            best_chunks[path].append((score, int(start_line), str(symbols_text)))
-    content = {p: sum(s * ranking.second_chunk ** i for i, s in enumerate(sorted(v)[::-1][:4]))
-               for p, v in chunk_scores.items()}
-    signals: dict[str, dict[str, float]] = {"content": content}
+    chunks = _Chunks.read(db, fts, ranking)
+    signals: dict[str, dict[str, float]] = {"content": chunks.content}
     signals["path"] = path_scores(paths or load_path_terms(db, -1), stems)
     signals["symbol"] = symbol_scores(db, query)
     if history is not None:
         signals["history"] = history.scores(stems)
         signals["recency"] = {p: 1.0 / (1.0 + age / 50.0) for p, age in history.last_seen.items()
-                              if p in content}
+                              if p in chunks.content}
+    total = _second_pass(signals, graph, history, ranking)
+    total = {p: v * kind_factor(p, ranking) for p, v in total.items()}
+    ordered = sorted(total, key=lambda p: (-total[p], p))[:limit]
+    named_words = [w.lower() for w in words(query)]
+    file_ids = chunks.file_ids
+    named = definitions_named(db, {file_ids[p] for p in ordered if p in file_ids},
+                              set(named_words), "_".join(named_words))
+    return [_with_lines(db, p, total[p], file_ids.get(p), chunks.best.get(p, []), named, fts)
+            for p in ordered]
+
+
+@dataclass
+class _Chunks:
+    """The best text chunks for the query's terms, by file."""
+
+    content: dict[str, float]  # path -> its best chunks' BM25, the later ones discounted
+    best: dict[str, list[tuple[float, int, str]]]  # path -> (score, start line, symbols)
+    file_ids: dict[str, int]
+
+    @classmethod
+    def read(cls, db: IndexDB, fts: list[str], ranking: Ranking) -> _Chunks:
+        rows = db.query(_CHUNKS, (fts_expression(fts), CHUNK_ROWS))
+        chunk_scores: dict[str, list[float]] = defaultdict(list)
+        best_chunks: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
+        file_ids: dict[str, int] = {}
+        for file_id, path, start_line, symbols_text, rank in rows:
+            score = -float(rank)
+            chunk_scores[path].append(score)
+            file_ids[path] = int(file_id)
+            if len(best_chunks[path]) < LINES_PER_FILE:
+                best_chunks[path].append((score, int(start_line), str(symbols_text)))
+        content = {p: sum(s * ranking.second_chunk ** i for i, s in enumerate(sorted(v)[::-1][:4]))
+                   for p, v in chunk_scores.items()}
+        return cls(content, best_chunks, file_ids)
+
+
+def _second_pass(
+    signals: dict[str, dict[str, float]], graph: Graph | None, history: History | None,
+    ranking: Ranking,
+) -> dict[str, float]:
+    """The combined score, after lifting what the best first-pass files (the seeds)
+    reference (graph) or changed together with (co-change), when those are on."""
     first = combine(signals, ranking)
     seeds = sorted(first, key=lambda p: -first[p])[: int(ranking.seeds)]
     if graph is not None and ranking.graph:
         signals["graph"] = graph_scores(graph, seeds, first)
     if history is not None and ranking.cochange:
         signals["cochange"] = cochange_scores(history, seeds, first)
-    total = combine(signals, ranking) if len(signals) > 4 else first
-    total = {p: v * kind_factor(p, ranking) for p, v in total.items()}
-    ordered = sorted(total, key=lambda p: (-total[p], p))[:limit]
-    named_words = [w.lower() for w in words(query)]
-    named = definitions_named(db, {file_ids[p] for p in ordered if p in file_ids},
-                              set(named_words), "_".join(named_words))
-    return [_with_lines(db, p, total[p], file_ids.get(p), best_chunks.get(p, []), named, fts)
-            for p in ordered]
+    return combine(signals, ranking) if len(signals) > 4 else first
 
 
 @dataclass
@@ -214,7 +238,7 @@ def _with_lines(
         if found is not None:
             line, symbol = found
         else:
-            offset = _best_line(lines, wanted)
+            offset = best_line(lines[:CHUNK_LINES], wanted, words)
             if offset is None:
                 continue
             line = start_line + offset
@@ -223,15 +247,3 @@ def _with_lines(
         hit.lines.append(LineHit(line, chunk_score + bonus, text.strip()[:MAX_PREVIEW], symbol))
     hit.lines.sort(key=lambda h: (-h.score, h.line))
     return hit
-
-
-def _best_line(lines: list[str], terms: set[str]) -> int | None:
-    best, best_score = None, 0
-    for i, text in enumerate(lines[:CHUNK_LINES]):
-        raw = words(text)
-        tokens = {w.lower() for w in raw}
-        parts = {p for w in raw for p in split_identifier(w)}
-        score = len(terms & tokens) * 2 + len(terms & parts)
-        if score > best_score:
-            best, best_score = i, score
-    return best

@@ -62,6 +62,25 @@ def load_graph(db: IndexDB, generation: int) -> Graph:
     ids = [int(r[0]) for r in files]
     paths = [str(r[1]) for r in files]
     node_of_id = {fid: n for n, fid in enumerate(ids)}
+    defines, names_of = _definitions(db, node_of_id)
+    refs = _references(db, node_of_id, defines)
+    weights, raw_name_edges = _reference_weights(refs, defines, len(ids))
+    out_edges: list[list[tuple[int, float]]] = []
+    name_edges: list[list[tuple[int, str, float]]] = []
+    for src, row in enumerate(weights):  # each node's weights as shares of its total
+        total = sum(row.values())
+        out_edges.append([(dst, w / total) for dst, w in row.items()] if total else [])
+        name_edges.append([(d, n, w / total) for d, n, w in raw_name_edges[src]] if total else [])
+    return Graph(
+        generation, paths, ids, {p: n for n, p in enumerate(paths)}, dict(defines),
+        out_edges, name_edges, dict(names_of),
+    )
+
+
+def _definitions(
+    db: IndexDB, node_of_id: dict[int, int]
+) -> tuple[dict[str, list[int]], dict[int, list[str]]]:
+    """(name -> nodes defining it, node -> names it defines); impls and locals left out."""
     defines: dict[str, list[int]] = defaultdict(list)
     names_of: dict[int, list[str]] = defaultdict(list)
     for file_id, name in db.query(
@@ -71,19 +90,35 @@ def load_graph(db: IndexDB, generation: int) -> Graph:
         if node is not None:
             defines[name].append(node)
             names_of[node].append(name)
-    refs: list[tuple[int, str, float]] = []  # (node, name, count, member calls discounted)
+    return defines, names_of
+
+
+def _references(
+    db: IndexDB, node_of_id: dict[int, int], defines: dict[str, list[int]]
+) -> list[tuple[int, str, float]]:
+    """(node, name, count with member calls discounted) of references to names defined in
+    at most MAX_DEFINERS files."""
+    refs: list[tuple[int, str, float]] = []
     for file_id, raw_name, count in db.query(_REFS):
         src = node_of_id.get(file_id)
         member = raw_name.startswith(MEMBER)
         name = raw_name[1:] if member else raw_name
         if src is not None and 0 < len(defines.get(name, ())) <= MAX_DEFINERS:
             refs.append((src, name, count * (MEMBER_WEIGHT if member else 1.0)))
+    return refs
+
+
+def _reference_weights(
+    refs: list[tuple[int, str, float]], defines: dict[str, list[int]], nodes: int
+) -> tuple[list[dict[int, float]], list[list[tuple[int, str, float]]]]:
+    """(node -> {defining node: weight}, node -> [(defining node, name, weight)]), the
+    weights as the docstring of load_graph says; a private name's weighs a tenth."""
     users: dict[str, int] = defaultdict(int)
     for _src, name, _count in refs:
         users[name] += 1
-    n_files = max(len(ids), 1)
-    weights: list[dict[int, float]] = [{} for _ in ids]
-    raw_name_edges: list[list[tuple[int, str, float]]] = [[] for _ in ids]
+    n_files = max(nodes, 1)
+    weights: list[dict[int, float]] = [{} for _ in range(nodes)]
+    raw_name_edges: list[list[tuple[int, str, float]]] = [[] for _ in range(nodes)]
     for src, name, count in refs:
         targets = defines[name]
         w = math.sqrt(count) / len(targets) * math.log1p(n_files / users[name]) ** 2
@@ -94,16 +129,7 @@ def load_graph(db: IndexDB, generation: int) -> Graph:
             if dst != src:
                 row[dst] = row.get(dst, 0.0) + w
                 raw_name_edges[src].append((dst, name, w))
-    out_edges: list[list[tuple[int, float]]] = []
-    name_edges: list[list[tuple[int, str, float]]] = []
-    for src, row in enumerate(weights):
-        total = sum(row.values())
-        out_edges.append([(dst, w / total) for dst, w in row.items()] if total else [])
-        name_edges.append([(d, n, w / total) for d, n, w in raw_name_edges[src]] if total else [])
-    return Graph(
-        generation, paths, ids, {p: n for n, p in enumerate(paths)}, dict(defines),
-        out_edges, name_edges, dict(names_of),
-    )
+    return weights, raw_name_edges
 
 
 def pagerank(graph: Graph, personal: dict[int, float], deadline: float) -> list[float]:

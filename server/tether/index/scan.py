@@ -196,34 +196,69 @@ def scan_file(
     """Read `root/path` and index it, or say why not (never raises for bad input)."""
     full = os.path.join(root, path)
     for _attempt in range(_READ_ATTEMPTS):
-        try:
-            before = os.stat(full)
-        except FileNotFoundError:
-            return FileResult(path, "skipped", VANISHED)
-        except OSError:
-            return FileResult(path, "skipped", UNREADABLE)
-        size, mtime_ns = before.st_size, before.st_mtime_ns
-        if known is not None and known.size == size and known.mtime_ns == mtime_ns:
-            return FileResult(path, "unchanged", size=size, mtime_ns=mtime_ns, hash=known.hash)
-        if not stat.S_ISREG(before.st_mode) and not stat.S_ISDIR(before.st_mode):
-            return FileResult(path, "skipped", SPECIAL)  # never opened: a FIFO would block
-        if size > max_bytes:
-            return FileResult(path, "skipped", TOO_LARGE, size=size, mtime_ns=mtime_ns)
-        try:
-            # the opener refuses what became a FIFO or device since the stat
-            with open(full, "rb", opener=regular_opener) as handle:
-                data = handle.read(max_bytes + 1)
-                after = os.fstat(handle.fileno())
-        except FileNotFoundError:
-            return FileResult(path, "skipped", VANISHED)
-        except NotRegularFileError:
-            return FileResult(path, "skipped", SPECIAL)
-        except OSError:
-            return FileResult(path, "skipped", UNREADABLE)
-        if (after.st_size, after.st_mtime_ns) == (size, mtime_ns) and len(data) == size:
-            break
-    else:
-        return FileResult(path, "skipped", CHANGED)
+        read = _read_once(full, path, max_bytes, known)
+        if isinstance(read, FileResult):
+            return read
+        if read is not None:
+            return _index_bytes(path, read, max_bytes, known, with_symbols)
+    return FileResult(path, "skipped", CHANGED)
+
+
+class _Read(NamedTuple):
+    """A file's bytes with the size and mtime they were read at."""
+
+    data: bytes
+    size: int
+    mtime_ns: int
+
+
+def _read_once(full: str, path: str, max_bytes: int, known: Known | None
+               ) -> FileResult | _Read | None:
+    """The file's bytes; a FileResult when it is not to be read; None when it changed
+    while being read (the stats before and after differ: try again)."""
+    try:
+        before = os.stat(full)
+    except FileNotFoundError:
+        return FileResult(path, "skipped", VANISHED)
+    except OSError:
+        return FileResult(path, "skipped", UNREADABLE)
+    size, mtime_ns = before.st_size, before.st_mtime_ns
+    verdict = _before_reading(path, before, max_bytes, known)
+    if verdict is not None:
+        return verdict
+    try:
+        # the opener refuses what became a FIFO or device since the stat
+        with open(full, "rb", opener=regular_opener) as handle:
+            data = handle.read(max_bytes + 1)
+            after = os.fstat(handle.fileno())
+    except FileNotFoundError:
+        return FileResult(path, "skipped", VANISHED)
+    except NotRegularFileError:
+        return FileResult(path, "skipped", SPECIAL)
+    except OSError:
+        return FileResult(path, "skipped", UNREADABLE)
+    if (after.st_size, after.st_mtime_ns) == (size, mtime_ns) and len(data) == size:
+        return _Read(data, size, mtime_ns)
+    return None
+
+
+def _before_reading(path: str, before: os.stat_result, max_bytes: int, known: Known | None
+                    ) -> FileResult | None:
+    """What the stat alone decides: unchanged since the cache, special, or too large."""
+    size, mtime_ns = before.st_size, before.st_mtime_ns
+    if known is not None and known.size == size and known.mtime_ns == mtime_ns:
+        return FileResult(path, "unchanged", size=size, mtime_ns=mtime_ns, hash=known.hash)
+    if not stat.S_ISREG(before.st_mode) and not stat.S_ISDIR(before.st_mode):
+        return FileResult(path, "skipped", SPECIAL)  # never opened: a FIFO would block
+    if size > max_bytes:
+        return FileResult(path, "skipped", TOO_LARGE, size=size, mtime_ns=mtime_ns)
+    return None
+
+
+def _index_bytes(path: str, read: _Read, max_bytes: int, known: Known | None,
+                 with_symbols: bool) -> FileResult:
+    """Index what was read: touched (same hash as cached), binary, bad UTF-8, or text."""
+    data, size, mtime_ns = read
     if len(data) > max_bytes:
         return FileResult(path, "skipped", TOO_LARGE, size=size, mtime_ns=mtime_ns)
     digest = hash_bytes(data)

@@ -12,6 +12,8 @@ the whole build) and persists with the rest of the cache, for p50/p95 of 20/42 m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from tether.index.db import IndexDB
 from tether.index.hits import SearchHit
@@ -57,7 +59,24 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[SearchHit]:
     words, terms = query_terms(query)
     if not terms or limit <= 0:
         return []
-    wanted = max(limit * 4, 40)
+    rows = _matching_chunks(db, words, terms, max(limit * 4, 40))
+    scored = _scored(db, rows, set(words), "_".join(words))
+    out: list[SearchHit] = []
+    per_file: dict[str, int] = {}
+    for _neg, _order, hit, body, start_line in scored:
+        count = per_file.get(hit.path, 0)
+        if count >= _PER_FILE:
+            continue
+        per_file[hit.path] = count + 1
+        _place(hit, body, start_line, terms)
+        out.append(hit)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _matching_chunks(db: IndexDB, words: list[str], terms: set[str], wanted: int) -> list[Any]:
+    """Up to `wanted` chunk rows for the words, then for the identifier parts too."""
     rows = db.query(_SELECT, (fts_expression(words), wanted))
     # Digits and single letters are too common to widen with ("fn5" -> "fn", not "5").
     extra = [t for t in sorted(terms) if t not in set(words) and len(t) > 1 and not t.isdigit()]
@@ -65,8 +84,14 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[SearchHit]:
         seen = {row[0] for row in rows}
         more = db.query(_SELECT, (fts_expression([*words, *extra]), wanted))
         rows += [row for row in more if row[0] not in seen]
-    word_set = set(words)
-    joined = "_".join(words)
+    return rows
+
+
+def _scored(
+    db: IndexDB, rows: list[Any], word_set: set[str], joined: str
+) -> list[tuple[float, int, SearchHit, str, int]]:
+    """(-score, rank order, hit, body, start line) of each chunk, best first: BM25 plus a
+    bonus for a file named by the query and one for a definition it names in the chunk."""
     named = definitions_named(db, {int(row[1]) for row in rows}, word_set, joined)
     scored: list[tuple[float, int, SearchHit, str, int]] = []
     for order, (_rowid, file_id, path, start_line, _symbols, body, rank) in enumerate(rows):
@@ -82,25 +107,14 @@ def run_search(db: IndexDB, query: str, limit: int) -> list[SearchHit]:
         hit.score = round(score, 6)
         scored.append((-score, order, hit, body, start_line))
     scored.sort(key=lambda t: (t[0], t[1]))
-    out: list[SearchHit] = []
-    per_file: dict[str, int] = {}
-    for _neg, _order, hit, body, start_line in scored:
-        count = per_file.get(hit.path, 0)
-        if count >= _PER_FILE:
-            continue
-        per_file[hit.path] = count + 1
-        _place(hit, body, start_line, terms)
-        out.append(hit)
-        if len(out) >= limit:
-            break
-    return out
+    return scored
 
 
 def _place(hit: SearchHit, body: str, start_line: int, terms: set[str]) -> None:
     """Set the hit's line (if not already a definition's) and its preview."""
     lines = body.split("\n")
     if hit.line is None:
-        offset = _best_line(lines, terms)
+        offset = best_line(lines, terms)
         if offset is None:
             return
         hit.line = start_line + offset
@@ -144,11 +158,15 @@ def in_chunk(definitions: list[tuple[int, str]], start_line: int) -> tuple[int, 
     return None
 
 
-def _best_line(lines: list[str], terms: set[str]) -> int | None:
-    """The offset of the line holding the most query terms (first on ties)."""
+def best_line(
+    lines: list[str], terms: set[str], split: Callable[[str], list[str]] = _WORD.findall
+) -> int | None:
+    """The offset of the line holding the most query terms (first on ties): a whole word
+    counts twice, an identifier's part once. `split` finds the words of a line (file
+    search skips digit-only ones)."""
     best, best_score = None, 0
     for i, text in enumerate(lines):
-        raw = _WORD.findall(text)
+        raw = split(text)
         tokens = {w.lower() for w in raw}
         parts = {p for w in raw for p in split_identifier(w)}
         score = len(terms & tokens) * 2 + len(terms & parts)

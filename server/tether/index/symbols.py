@@ -67,6 +67,10 @@ def supports(language: str | None) -> bool:
     return language is not None and _tools(language) is not None
 
 
+# name start byte -> (pattern index, (start_byte, -end_byte, symbol), container override)
+_ByName = dict[int, tuple[int, tuple[int, int, Symbol], str | None]]
+
+
 def extract(language: str, text: str) -> Extraction | None:
     """Symbols and reference counts of `text`; None when the language has no grammar."""
     tools = _tools(language)
@@ -77,48 +81,61 @@ def extract(language: str, text: str) -> Extraction | None:
     tree = parser.parse(source)
     root = tree.root_node
     lines = text.split("\n")
-    # name start byte -> (pattern index, (start_byte, -end_byte, symbol), container override)
-    by_name: dict[int, tuple[int, tuple[int, int, Symbol], str | None]] = {}
+    by_name: _ByName = {}
     refs: Counter[str] = Counter()
     for pattern, captures in QueryCursor(query).matches(root):
-        if "ref" in captures:
-            for node in captures["ref"]:
-                refs[_text(node)] += 1
-            continue
-        if "ref.member" in captures:
-            for node in captures["ref.member"]:
-                refs[MEMBER + _text(node)] += 1
-            continue
-        names = captures.get("name")
-        def_key = next((k for k in captures if k.startswith("def.")), None)
-        if not names or def_key is None:
-            continue
-        name_node = names[0]
-        previous = by_name.get(name_node.start_byte)
-        if previous is not None and previous[0] <= pattern:  # the earlier pattern wins
-            continue
-        def_node = captures[def_key][0]
-        row = name_node.start_point[0]
-        line_text = lines[row] if row < len(lines) else ""
-        symbol = Symbol(
-            name=_text(name_node),
-            kind=def_key[4:],
-            line=row,
-            col=name_node.start_point[1],
-            end_line=def_node.end_point[0],
-            container=None,
-            signature=line_text.rstrip()[:MAX_SIGNATURE],
-        )
-        container = _text(captures["container"][0]) if "container" in captures else None
-        by_name[name_node.start_byte] = (
-            pattern, (def_node.start_byte, -def_node.end_byte, symbol), container
-        )
+        if not _counted_as_reference(captures, refs):
+            _take_definition(pattern, captures, lines, by_name)
     found = [entry for _, entry, _ in by_name.values()]
     overrides = {i: c for i, (_, _, c) in enumerate(by_name.values()) if c is not None}
     symbols = _nest(found, overrides)
     for name in _BUILTIN_REFS.get(language, frozenset()) & refs.keys():
         del refs[name]  # member calls (".append") are kept: they may be the project's
     return Extraction(symbols, dict(refs), root.has_error)
+
+
+def _counted_as_reference(captures: dict[str, Any], refs: Counter[str]) -> bool:
+    """Count the match's references (member calls under MEMBER); False if it has none."""
+    if "ref" in captures:
+        for node in captures["ref"]:
+            refs[_text(node)] += 1
+        return True
+    if "ref.member" in captures:
+        for node in captures["ref.member"]:
+            refs[MEMBER + _text(node)] += 1
+        return True
+    return False
+
+
+def _take_definition(
+    pattern: int, captures: dict[str, Any], lines: list[str], by_name: _ByName
+) -> None:
+    """Record the match's definition by its name's position; of two patterns matching
+    one name, the earlier pattern wins."""
+    names = captures.get("name")
+    def_key = next((k for k in captures if k.startswith("def.")), None)
+    if not names or def_key is None:
+        return
+    name_node = names[0]
+    previous = by_name.get(name_node.start_byte)
+    if previous is not None and previous[0] <= pattern:
+        return
+    def_node = captures[def_key][0]
+    row = name_node.start_point[0]
+    line_text = lines[row] if row < len(lines) else ""
+    symbol = Symbol(
+        name=_text(name_node),
+        kind=def_key[4:],
+        line=row,
+        col=name_node.start_point[1],
+        end_line=def_node.end_point[0],
+        container=None,
+        signature=line_text.rstrip()[:MAX_SIGNATURE],
+    )
+    container = _text(captures["container"][0]) if "container" in captures else None
+    by_name[name_node.start_byte] = (
+        pattern, (def_node.start_byte, -def_node.end_byte, symbol), container
+    )
 
 
 def _nest(found: list[tuple[int, int, Symbol]], overrides: dict[int, str]) -> list[Symbol]:

@@ -15,6 +15,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any, Literal
 from tether.errors import IndexingError
 from tether.index import repomap
 from tether.index.cache import default_cache_dir
-from tether.index.db import IndexDB
+from tether.index.db import FileRow, IndexDB
 from tether.index.file_search import PathTerms, load_path_terms, search_files
 from tether.index.history import History, head_commit, load_history
 from tether.index.hits import FileHit, SearchHit, SymbolHit
@@ -137,15 +138,33 @@ class WorkspaceIndex:
         gone = [p for p in known if p not in on_disk]
         if gone:
             await asyncio.to_thread(db.delete_paths, gone)
+        todo = self._changed_files(walked.files, known)
+        vanished = await self._parse(db, todo, _Progress.over(progress, todo, walked.files))
+        if self._overlay:
+            await self._apply_overlay(db)
+        if gone or todo or self._overlay:
+            self._changed()
+        return await self._finish_build(db, walked.skipped, vanished, started)
+
+    def _changed_files(
+        self, files: list[tuple[str, int, int]], known: dict[str, FileRow]
+    ) -> list[tuple[str, Known | None]]:
+        """Walked files that are new or whose size or mtime changed (open buffers excepted),
+        with what the cache knew of them."""
         todo: list[tuple[str, Known | None]] = []
-        for path, size, mtime_ns in walked.files:
+        for path, size, mtime_ns in files:
             row = known.get(path)
             if path in self._overlay:
                 continue
             if row is None or row.known.size != size or row.known.mtime_ns != mtime_ns:
                 todo.append((path, row.known if row else None))
-        report = progress or (lambda _p: None)
-        two_pass = len(todo) >= TWO_PASS_FILES
+        return todo
+
+    async def _parse(
+        self, db: IndexDB, todo: list[tuple[str, Known | None]], counter: _Progress
+    ) -> int:
+        """Both passes over `todo` in one parse pool, big builds in bulk mode (vanished count)."""
+        two_pass = counter.two_pass
         pool = ParsePool()
         bulk = len(todo) >= BULK_FILES
         if bulk:
@@ -153,7 +172,6 @@ class WorkspaceIndex:
         try:
             # Pass 1: text (searchable at once); with few files, symbols come with it.
             task = scan_text_batch if two_pass else scan_batch
-            counter = _Progress(report, len(todo), len(walked.files), two_pass)
             # The text pass runs in a thread: it starts at once, while spawning workers
             # (the symbol pass's) would compete with it for the same cores.
             vanished = await self._run_pass(db, pool, todo, task, self._commit, counter,
@@ -170,16 +188,22 @@ class WorkspaceIndex:
             pool.close()
             if bulk:
                 await asyncio.to_thread(db.bulk_mode, False)
-        if self._overlay:
-            buffers = list(self._overlay.items())
-            overlay = await asyncio.to_thread(
-                lambda: [buffer_result(p, t, self.max_file_bytes) for p, t in buffers]
-            )
-            await asyncio.to_thread(db.apply, overlay)
-        if gone or todo or self._overlay:
-            self._changed()
+        return vanished
+
+    async def _apply_overlay(self, db: IndexDB) -> None:
+        """Index the open buffers' text over what the build read from disk."""
+        buffers = list(self._overlay.items())
+        overlay = await asyncio.to_thread(
+            lambda: [buffer_result(p, t, self.max_file_bytes) for p, t in buffers]
+        )
+        await asyncio.to_thread(db.apply, overlay)
+
+    async def _finish_build(
+        self, db: IndexDB, walk_skipped: Counter[str], vanished: int, started: float
+    ) -> IndexStats:
+        """Counts and time of the finished build; the graph and history reload behind it."""
         files, symbols, skipped = await asyncio.to_thread(db.counts)
-        skipped.update(walked.skipped)
+        skipped.update(walk_skipped)
         if vanished:
             skipped[VANISHED] += vanished
         self._files, self._symbols = files, symbols
@@ -257,11 +281,7 @@ class WorkspaceIndex:
             self._overlay.pop(rel, None)
         if not rels or self._closed:
             return
-        if (
-            len(rels) > REBUILD_PATHS  # a branch switch: the pool beats one-by-one
-            or any(rel.rsplit("/", 1)[-1] in IGNORE_FILES for rel in rels)
-            or any((self.root / rel).is_dir() for rel in rels)
-        ):
+        if self._needs_rebuild(rels):
             if self._rules is not None:
                 self._rules.forget()
             # ignore rules or whole directories: a warm rebuild
@@ -278,6 +298,15 @@ class WorkspaceIndex:
         if gone:  # a deleted directory arrives as one path: drop what was below it too
             await self._io(db.delete_under, gone)
         await self._after_update(db)
+
+    def _needs_rebuild(self, rels: list[str]) -> bool:
+        """Too many paths for one-by-one (a branch switch: the pool is faster), an ignore
+        file (what is indexed changes) or a directory (what is below it is unknown)."""
+        return (
+            len(rels) > REBUILD_PATHS
+            or any(rel.rsplit("/", 1)[-1] in IGNORE_FILES for rel in rels)
+            or any((self.root / rel).is_dir() for rel in rels)
+        )
 
     async def _after_update(self, db: IndexDB) -> None:
         """Counts and time; the repo-map graph is reloaded lazily, on the next map."""
@@ -300,10 +329,7 @@ class WorkspaceIndex:
         )
 
     async def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        db = await self._query_db()
-        if db is None:
-            return []
-        hits: list[SearchHit] = await self._read(run_search, db, query, limit)
+        hits: list[SearchHit] = await self._query(run_search, query, limit)
         return hits
 
     async def search_files(self, query: str, limit: int = 20) -> list[FileHit]:
@@ -335,21 +361,14 @@ class WorkspaceIndex:
         return await asyncio.shield(task)
 
     async def find_symbol(self, name: str, limit: int = 20) -> list[SymbolHit]:
-        db = await self._query_db()
-        if db is None:
-            return []
-        hits: list[SymbolHit] = await self._read(lookup_symbol, db, name, limit)
+        hits: list[SymbolHit] = await self._query(lookup_symbol, name, limit)
         return hits
 
     async def match_paths(self, fragment: str, limit: int = 200) -> list[str]:
         """Indexed file paths containing `fragment` (case-insensitive), for `@` mentions."""
-        db = await self._query_db()
-        if db is None:
-            return []
         escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = await self._read(db.query, "SELECT path FROM files WHERE path LIKE ? ESCAPE '\\'"
-                                " ORDER BY length(path), path LIMIT ?", (f"%{escaped}%", limit))
-        return [str(row[0]) for row in rows]
+        paths: list[str] = await self._query(_paths_like, f"%{escaped}%", limit)
+        return paths
 
     async def repo_map(
         self, focus_files: list[str], mentioned: list[str], budget_tokens: int,
@@ -430,6 +449,14 @@ class WorkspaceIndex:
         if db is self._db:  # not a cache that was discarded meanwhile
             self._graph = graph
         return graph
+
+    async def _query(self, fn: Callable[..., list[Any]], *args: Any) -> list[Any]:
+        """`fn(db, *args)` in a thread; no answers when the database cannot be opened."""
+        db = await self._query_db()
+        if db is None:
+            return []
+        found: list[Any] = await self._read(fn, db, *args)
+        return found
 
     async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await self._io(fn, *args)
@@ -527,10 +554,19 @@ class _Progress:
 
     def __init__(self, report: Callable[[IndexProgress], None], todo: int, walked: int,
                  two_pass: bool) -> None:
+        self.two_pass = two_pass
         self.report, self.done, self.total = report, 0, todo * (2 if two_pass else 1)
         self.phase = "text" if two_pass else "files"
         report(IndexProgress(0, self.total, f"Indexing {todo} of {walked} files",
                              phase=self.phase))
+
+    @classmethod
+    def over(cls, progress: Callable[[IndexProgress], None] | None, todo: list[Any],
+             walked: list[Any]) -> _Progress:
+        """The progress of a build parsing `todo` of the `walked` files (in two passes
+        when there are TWO_PASS_FILES or more)."""
+        return cls(progress or (lambda _p: None), len(todo), len(walked),
+                   len(todo) >= TWO_PASS_FILES)
 
     def start_symbols(self, files: int) -> None:
         self.phase = "symbols"
@@ -544,3 +580,10 @@ class _Progress:
         self.report(IndexProgress(self.done, self.total,
                                   f"Indexed {self.done}/{self.total} ({self.phase})",
                                   phase=self.phase))
+
+
+def _paths_like(db: IndexDB, pattern: str, limit: int) -> list[str]:
+    """Indexed paths matching a LIKE pattern (backslash escapes), shortest first."""
+    rows = db.query("SELECT path FROM files WHERE path LIKE ? ESCAPE '\\'"
+                    " ORDER BY length(path), path LIMIT ?", (pattern, limit))
+    return [str(row[0]) for row in rows]

@@ -83,6 +83,16 @@ class Rollout:
 
 def read_rollout(path: Path) -> Rollout:
     rollout = Rollout(path)
+    _read_lines(rollout)
+    _take_session_facts(rollout)
+    if not rollout.codex_id:
+        rollout.codex_id = path.stem
+    return rollout
+
+
+def _read_lines(rollout: Rollout) -> None:
+    """Every readable line, normalized; a torn last line and bad JSON become problems."""
+    path = rollout.path
     with open(path, "rb") as f:
         for number, raw in enumerate(f, start=1):
             if not raw.strip():
@@ -95,18 +105,21 @@ def read_rollout(path: Path) -> Rollout:
                 rollout.problems.append(f"{path}:{number}: {line}")
                 continue
             rollout.lines.append(_normalized(line, first=not rollout.lines))
+
+
+def _take_session_facts(rollout: Rollout) -> None:
+    """Id, cwd and start from `session_meta`; cwd and model from the first `turn_context`."""
     for line in rollout.lines:
         payload = line["payload"]
-        if line["type"] == "session_meta" and isinstance(payload, dict):
+        if not isinstance(payload, dict):
+            continue
+        if line["type"] == "session_meta":
             rollout.codex_id = str(payload.get("id") or payload.get("session_id") or "")
             rollout.cwd = str(payload.get("cwd") or rollout.cwd)
             rollout.started = str(payload.get("timestamp") or line["timestamp"] or "")
-        elif line["type"] == "turn_context" and isinstance(payload, dict):
+        elif line["type"] == "turn_context":
             rollout.cwd = rollout.cwd or str(payload.get("cwd") or "")
             rollout.model = rollout.model or str(payload.get("model") or "")
-    if not rollout.codex_id:
-        rollout.codex_id = path.stem
-    return rollout
 
 
 def _normalized(line: dict[str, Any], *, first: bool) -> dict[str, Any]:
@@ -156,6 +169,19 @@ def _arguments(raw: object) -> dict[str, Any]:
             return {"raw": raw}
         return value if isinstance(value, dict) else {"value": value}
     return {}
+
+
+_CALL_TYPES = ("function_call", "custom_tool_call", "local_shell_call")
+_OUTPUT_TYPES = ("function_call_output", "custom_tool_call_output")
+
+
+def _call_arguments(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A call's arguments: JSON text (function), free-form input (custom), action (shell)."""
+    if kind == "function_call":
+        return _arguments(payload.get("arguments"))
+    if kind == "custom_tool_call":
+        return {"input": payload.get("input", "")}
+    return _arguments(payload.get("action"))
 
 
 class _Builder:
@@ -218,51 +244,65 @@ class _Builder:
             self._message("user", [TextPart(text=prompt)])
 
     def item(self, line: dict[str, Any]) -> None:
+        """One `response_item`: a prompt, model output, a tool call or its result; anything
+        else is kept verbatim."""
         payload = line["payload"]
         kind = payload.get("type") if isinstance(payload, dict) else None
-        if kind == "message" and payload.get("role") == "user":
-            text = _content_text(payload.get("content"), ("input_text", "text"))
-            if not text or text.lstrip().startswith(_CONTEXT_PREFIXES):
-                self.keep(line)  # instructions and environment Codex adds, not a prompt
-            else:
-                self.open_turn(text)
-        elif kind == "message" and payload.get("role") == "assistant":
-            self._assistant()
-            text = _content_text(payload.get("content"), ("output_text", "text"))
-            if text:
-                self.texts.append(text)
+        role = payload.get("role") if kind == "message" else None
+        if role == "user":
+            self._user_message(line, payload)
+        elif role == "assistant":
+            self._assistant_message(payload)
         elif kind == "reasoning":
-            self._assistant()
-            summary = _content_text(payload.get("summary"), ("summary_text",))
-            content = _content_text(payload.get("content"), ("reasoning_text", "text"))
-            if summary or content:
-                self.thinking.append(summary or content)
-            else:
-                self.keep(line)  # encrypted reasoning only: kept as it was
-        elif kind in ("function_call", "custom_tool_call", "local_shell_call"):
-            self._assistant()
-            call_id = str(payload.get("call_id") or payload.get("id") or uuid.uuid4().hex)
-            if kind == "function_call":
-                args = _arguments(payload.get("arguments"))
-            elif kind == "custom_tool_call":
-                args = {"input": payload.get("input", "")}
-            else:
-                args = _arguments(payload.get("action"))
-            name = str(payload.get("name") or ("shell" if kind == "local_shell_call" else kind))
-            self.calls.append(ToolCallPart(id=call_id, name=name, arguments=args))
-            self.known_calls.add(call_id)
-        elif kind in ("function_call_output", "custom_tool_call_output"):
-            call_id = str(payload.get("call_id") or "")
-            if call_id not in self.known_calls or self.turn_id is None:
-                self.keep(line)
-                return
-            self.flush_assistant()
-            if call_id in self.open_calls:
-                self.open_calls.remove(call_id)
-            self._message("tool", [ToolResultPart(tool_call_id=call_id,
-                                                  content=_output_text(payload.get("output")))])
+            self._reasoning(line, payload)
+        elif kind in _CALL_TYPES:
+            self._tool_call(str(kind), payload)
+        elif kind in _OUTPUT_TYPES:
+            self._tool_output(line, payload)
         else:
             self.keep(line)
+
+    def _user_message(self, line: dict[str, Any], payload: dict[str, Any]) -> None:
+        text = _content_text(payload.get("content"), ("input_text", "text"))
+        if not text or text.lstrip().startswith(_CONTEXT_PREFIXES):
+            self.keep(line)  # instructions and environment Codex adds, not a prompt
+        else:
+            self.open_turn(text)
+
+    def _assistant_message(self, payload: dict[str, Any]) -> None:
+        self._assistant()
+        text = _content_text(payload.get("content"), ("output_text", "text"))
+        if text:
+            self.texts.append(text)
+
+    def _reasoning(self, line: dict[str, Any], payload: dict[str, Any]) -> None:
+        self._assistant()
+        summary = _content_text(payload.get("summary"), ("summary_text",))
+        content = _content_text(payload.get("content"), ("reasoning_text", "text"))
+        if summary or content:
+            self.thinking.append(summary or content)
+        else:
+            self.keep(line)  # encrypted reasoning only: kept as it was
+
+    def _tool_call(self, kind: str, payload: dict[str, Any]) -> None:
+        self._assistant()
+        call_id = str(payload.get("call_id") or payload.get("id") or uuid.uuid4().hex)
+        name = str(payload.get("name") or ("shell" if kind == "local_shell_call" else kind))
+        arguments = _call_arguments(kind, payload)
+        self.calls.append(ToolCallPart(id=call_id, name=name, arguments=arguments))
+        self.known_calls.add(call_id)
+
+    def _tool_output(self, line: dict[str, Any], payload: dict[str, Any]) -> None:
+        """The result of a call this import has seen, in a turn; else kept verbatim."""
+        call_id = str(payload.get("call_id") or "")
+        if call_id not in self.known_calls or self.turn_id is None:
+            self.keep(line)
+            return
+        self.flush_assistant()
+        if call_id in self.open_calls:
+            self.open_calls.remove(call_id)
+        self._message("tool", [ToolResultPart(tool_call_id=call_id,
+                                              content=_output_text(payload.get("output")))])
 
     def _assistant(self) -> None:
         """Model output opens a turn when the rollout has none yet (no user prompt)."""

@@ -29,16 +29,30 @@ def scan_context_records(f: BinaryIO, start: int, end: int) -> list[dict[str, An
         if not terminated:
             break
         if first_user is None and MESSAGE_MARK in line and _USER_MARK in line:
-            record = decode_line(line)
-            if not isinstance(record, str) and record.get("type") == MESSAGE_ADDED:
-                message = record.get("message")
-                if isinstance(message, dict) and message.get("role") == "user":
-                    first_user = record
+            first_user = _user_message(line)
             continue
-        for kind, marks in _MARKS:
-            if marks[0] in line or marks[1] in line:
-                record = decode_line(line)
-                if not isinstance(record, str) and record.get("type") == kind:
-                    found.append(record)
-                break
+        record = _context_record(line)
+        if record is not None:
+            found.append(record)
     return ([first_user] if first_user is not None else []) + found
+
+
+def _user_message(line: bytes) -> dict[str, Any] | None:
+    """The line's record if it really is a user's message_added (the marks were a hint)."""
+    record = decode_line(line)
+    if isinstance(record, str) or record.get("type") != MESSAGE_ADDED:
+        return None
+    message = record.get("message")
+    return record if isinstance(message, dict) and message.get("role") == "user" else None
+
+
+def _context_record(line: bytes) -> dict[str, Any] | None:
+    """The line's record if it is of a context type: only the first type it names is
+    parsed for."""
+    for kind, marks in _MARKS:
+        if marks[0] in line or marks[1] in line:
+            record = decode_line(line)
+            if not isinstance(record, str) and record.get("type") == kind:
+                return record
+            return None
+    return None

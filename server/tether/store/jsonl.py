@@ -100,17 +100,37 @@ class JsonlStore:
         with self._locks.hold(session_id, timeout):
             yield
 
-    def _open(self, session_id: str) -> tuple[BinaryIO, Path]:
+    def _not_found(self, session_id: str) -> SessionNotFoundError:
+        return SessionNotFoundError(
+            f"no session with id {session_id} in {self.folder.root}",
+            data={"sessionId": session_id},
+        )
+
+    def _open_fd(self, session_id: str, flags: int, action: str) -> tuple[int, Path]:
+        """A descriptor of the session's file: a missing one is SessionNotFoundError, any
+        other failure a StoreError saying what it was opened for."""
         path = self.session_path(session_id)
         try:
-            return os.fdopen(open_regular(path), "rb"), path
+            return open_regular(path, flags), path
         except FileNotFoundError as exc:
-            raise SessionNotFoundError(
-                f"no session with id {session_id} in {self.folder.root}",
-                data={"sessionId": session_id},
-            ) from exc
+            raise self._not_found(session_id) from exc
         except OSError as exc:
-            raise store_error("read", path, exc) from exc
+            raise store_error(action, path, exc) from exc
+
+    def _open(self, session_id: str) -> tuple[BinaryIO, Path]:
+        fd, path = self._open_fd(session_id, os.O_RDONLY, "read")
+        return os.fdopen(fd, "rb"), path
+
+    @contextmanager
+    def _reading(self, session_id: str) -> Iterator[tuple[BinaryIO, Path, int]]:
+        """The session file open for reading, its path and its size with no append in
+        flight; an OSError while reading it becomes a StoreError naming the file."""
+        f, path = self._open(session_id)
+        with f:
+            try:
+                yield f, path, self._stable_size(session_id, f)
+            except OSError as exc:
+                raise store_error("read", path, exc) from exc
 
     def _stable_size(self, session_id: str, f: BinaryIO) -> int:
         """The file size with no append in flight (falls back to the plain size)."""
@@ -196,18 +216,11 @@ class JsonlStore:
         With `number`, each record gets its seq here, under the lock, from the file's own
         tail: two processes appending to one session never share a seq.
         """
-        path = self.session_path(session_id)
+        self.session_path(session_id)  # an invalid id is refused before anything else
         records = list(events)
         data = b"" if number else self._encode(records)
-        try:  # opened before locking: an unknown id must not leave a lock file behind
-            fd = open_regular(path, os.O_RDWR | os.O_APPEND)
-        except FileNotFoundError as exc:
-            raise SessionNotFoundError(
-                f"no session with id {session_id} in {self.folder.root}",
-                data={"sessionId": session_id},
-            ) from exc
-        except OSError as exc:
-            raise store_error("write", path, exc) from exc
+        # opened before locking: an unknown id must not leave a lock file behind
+        fd, path = self._open_fd(session_id, os.O_RDWR | os.O_APPEND, "write")
         try:
             if not (records or sync):
                 return Appended()
@@ -283,41 +296,25 @@ class JsonlStore:
     def load(self, session_id: str, *, tail: int | None = DEFAULT_TAIL) -> LoadedSession:
         if tail is not None and tail < 0:
             raise InvalidParamsError(f"tail must be a positive number of messages, not {tail}")
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                info, header_len = read_header(f, session_id, str(path))
-                if tail is None:
-                    loaded = load_full(f, info, header_len, end)
-                else:
-                    loaded = load_tail(f, info, header_len, end, tail,
-                                       self._fresh_row(session_id, f))
-                loaded.size = end
-                return loaded
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            info, header_len = read_header(f, session_id, str(path))
+            if tail is None:
+                loaded = load_full(f, info, header_len, end)
+            else:
+                loaded = load_tail(f, info, header_len, end, tail, self._fresh_row(session_id, f))
+            loaded.size = end
+            return loaded
 
     def read_after(self, session_id: str, offset: int) -> tuple[list[StoredRecord], int]:
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                if offset <= 0:
-                    _, offset = read_header(f, session_id, str(path))
-                return records_after(f, offset, end)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            if offset <= 0:
+                _, offset = read_header(f, session_id, str(path))
+            return records_after(f, offset, end)
 
     def last_turn(self, session_id: str) -> list[dict[str, Any]]:
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                _, header_len = read_header(f, session_id, str(path))
-                return newest_turn(f, header_len, end)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            _, header_len = read_header(f, session_id, str(path))
+            return newest_turn(f, header_len, end)
 
     def turn_lease(self, session_id: str) -> TurnLease | None:
         ensure_workspace_dir(self.base, self.folder)
@@ -353,14 +350,9 @@ class JsonlStore:
                     yield record
 
     def context_records(self, session_id: str) -> list[dict[str, Any]]:
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                _, header_len = read_header(f, session_id, str(path))
-                return scan_context_records(f, header_len, end)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            _, header_len = read_header(f, session_id, str(path))
+            return scan_context_records(f, header_len, end)
 
     @staticmethod
     def _stored(f: BinaryIO, path: Path, start: int, end: int) -> Iterator[dict[str, Any]]:
@@ -399,10 +391,7 @@ class JsonlStore:
     def delete(self, session_id: str) -> None:
         path = self.session_path(session_id)
         if not path.exists():
-            raise SessionNotFoundError(
-                f"no session with id {session_id} in {self.folder.root}",
-                data={"sessionId": session_id},
-            )
+            raise self._not_found(session_id)
         lock_path = self._locks.lock_path(session_id)
         with self._locked(session_id):
             try:
@@ -432,14 +421,9 @@ class JsonlStore:
             raise StoreError(f"cannot fork into a session with id {new_info.id!r}: not a valid id")
         if new_info.forked_from is None:
             new_info = new_info.model_copy(update={"forked_from": session_id})
-        f, path = self._open(session_id)
-        with f:
-            try:
-                end = self._stable_size(session_id, f)
-                _, header_len = read_header(f, session_id, str(path))
-                body, found = _fork_body(f, header_len, end, new_info, up_to_message_id)
-            except OSError as exc:
-                raise store_error("read", path, exc) from exc
+        with self._reading(session_id) as (f, path, end):
+            _, header_len = read_header(f, session_id, str(path))
+            body, found = _fork_body(f, header_len, end, new_info, up_to_message_id)
         if up_to_message_id is not None and not found:
             raise StoreError(
                 f"session {session_id} has no message {up_to_message_id}; nothing was forked",

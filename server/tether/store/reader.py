@@ -7,12 +7,12 @@ read is skipped and described in `problems`, and stays on disk as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import ValidationError
 
@@ -37,6 +37,7 @@ from tether.store.records import (
 log = logging.getLogger(__name__)
 
 _CANDIDATES = 8  # last title/usage lines kept by the prefix scan, in case one is a false hit
+_T = TypeVar("_T")
 
 
 def read_header(f: BinaryIO, session_id: str, path: str) -> tuple[SessionInfo, int]:
@@ -52,20 +53,27 @@ def _message(record: dict[str, Any]) -> Message | str:
         return f"message_added with an invalid message ({exc.error_count()} errors)"
 
 
+def _decoded(line: bytes, terminated: bool) -> dict[str, Any] | str | None:
+    """The record on one line; what is wrong with a torn or unreadable one; None if blank."""
+    if not terminated:
+        return "torn last line skipped"
+    if not line.strip():
+        return None
+    record = decode_line(line)
+    return f"skipped, {record}" if isinstance(record, str) else record
+
+
 def load_full(f: BinaryIO, info: SessionInfo, header_len: int, end: int) -> LoadedSession:
     """Every record read and folded, oldest first."""
     summary = Summary.from_header(info, header_len)
     messages: list[Message] = []
     problems: list[str] = []
     for number, (offset, line, terminated) in enumerate(forward_lines(f, header_len, end), start=2):
-        if not terminated:
-            problems.append(f"line {number} (byte {offset}): torn last line skipped")
-            break
-        if not line.strip():
-            continue
-        record = decode_line(line)
+        record = _decoded(line, terminated)  # only the last line can be torn
         if isinstance(record, str):
-            problems.append(f"line {number} (byte {offset}): skipped, {record}")
+            problems.append(f"line {number} (byte {offset}): {record}")
+            continue
+        if record is None:
             continue
         summary.add(record)
         if record.get("type") == MESSAGE_ADDED:
@@ -84,26 +92,25 @@ def load_full(f: BinaryIO, info: SessionInfo, header_len: int, end: int) -> Load
     )
 
 
-@dataclass
+@dataclasses.dataclass
 class _TailScan:
-    """What reading a file backwards from its end found, newest record first."""
+    """What the backward read of a tail found: its messages newest first, and the newest
+    title, usage total and record time among the lines it read."""
 
-    newest_first: list[Message] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    seqs: Summary  # for last_seq only; the fold order is backwards here
+    stop: int  # offset of the oldest line read: the prefix before it is unread
+    newest_first: list[Message] = dataclasses.field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
     title: str | None = None
     usage: dict[str, Any] | None = None
     last_time: str | None = None
-    last_seq: int = 0
     message_records: int = 0
-    stop: int = 0  # offset of the oldest line read
     reached_start: bool = True
 
-    def take(self, offset: int, record: dict[str, Any]) -> None:
-        """One decoded record: the newest title, usage and time win (they come first)."""
+    def add(self, record: dict[str, Any], offset: int) -> None:
+        """Take one record read backwards: a newer value already found wins."""
         kind = record.get("type")
-        seq = record.get("seq")
-        if isinstance(seq, int) and not isinstance(seq, bool) and seq > self.last_seq:
-            self.last_seq = seq
+        self.seqs.add(record)
         if self.last_time is None and isinstance(record.get("time"), str):
             self.last_time = record["time"]
         if kind == MESSAGE_ADDED:
@@ -118,32 +125,37 @@ class _TailScan:
         elif kind == USAGE and self.usage is None and isinstance(record.get("total"), dict):
             self.usage = record["total"]
 
+    def fold_over(self, fold: Summary) -> None:
+        """What the tail says overrides the cache row and the prefix scan."""
+        if self.title is not None:
+            fold.title = self.title
+        if self.usage is not None:
+            fold.usage = self.usage
+        if self.last_time is not None:
+            fold.updated_at = self.last_time
 
-def _scan_tail(f: BinaryIO, header_len: int, end: int, tail: int) -> _TailScan:
-    """Read lines backwards from `end` until `tail` messages are in hand (or the header)."""
-    scan = _TailScan(stop=end)
+
+def _scan_tail(f: BinaryIO, info: SessionInfo, header_len: int, end: int, tail: int) -> _TailScan:
+    """Read lines backwards from `end` until `tail` messages are found or the header."""
+    scan = _TailScan(Summary.from_header(info, header_len), stop=end)
     for offset, line, terminated in backward_lines(f, header_len, end):
         if len(scan.newest_first) >= tail:
             scan.reached_start = False
             break
         scan.stop = offset
-        if not terminated:
-            scan.problems.append(f"byte {offset}: torn last line skipped")
-            continue
-        if not line.strip():
-            continue
-        record = decode_line(line)
+        record = _decoded(line, terminated)
         if isinstance(record, str):
-            scan.problems.append(f"byte {offset}: skipped, {record}")
-            continue
-        scan.take(offset, record)
+            scan.problems.append(f"byte {offset}: {record}")
+        elif record is not None:
+            scan.add(record, offset)
     return scan
 
 
-def _fold_unread_prefix(f: BinaryIO, scan: _TailScan, fold: Summary, header_len: int,
-                        cached: Summary | None) -> int:
-    """Title, usage and the message total of what the tail did not read: from a fresh
-    cache row, else from a substring scan of the prefix. Returns the message total."""
+def _fold_unread_prefix(
+    f: BinaryIO, header_len: int, scan: _TailScan, cached: Summary | None, fold: Summary
+) -> int:
+    """Fold title, usage and seq of the prefix the tail did not read into `fold`, from a
+    fresh cache row or else a substring scan; the total message count."""
     if cached is not None:
         fold.title, fold.usage = cached.title, cached.usage
         fold.last_seq = max(fold.last_seq, cached.last_seq)
@@ -172,25 +184,21 @@ def load_tail(
     a fresh cache row, else from a substring scan of the unread prefix (no json.loads).
     `problems` covers the lines it read: damage further back shows in a full load.
     """
-    scan = _scan_tail(f, header_len, end, tail)
+    scan = _scan_tail(f, info, header_len, end, tail)
     fold = Summary.from_header(info, header_len)
-    fold.last_seq = scan.last_seq
+    fold.last_seq = scan.seqs.last_seq
     total = scan.message_records
     if not scan.reached_start:
-        total = _fold_unread_prefix(f, scan, fold, header_len, cached)
-    if scan.title is not None:
-        fold.title = scan.title
-    if scan.usage is not None:
-        fold.usage = scan.usage
-    if scan.last_time is not None:
-        fold.updated_at = scan.last_time
-    messages = list(reversed(scan.newest_first))
+        total = _fold_unread_prefix(f, header_len, scan, cached, fold)
+    scan.fold_over(fold)
+    messages = scan.newest_first[::-1]
+    truncated = total > scan.message_records
     return LoadedSession(
         info=fold.fold_into(info),
         messages=messages,
         last_seq=fold.last_seq,
-        truncated=total > scan.message_records,
-        total_messages=total if total > scan.message_records else len(messages),
+        truncated=truncated,
+        total_messages=total if truncated else len(messages),
         problems=scan.problems,
     )
 
@@ -209,23 +217,21 @@ def _scan_prefix(
             titles.append(line)
         elif want_usage and USAGE_MARK in line:
             usages.append(line)
-    title: str | None = None
-    for line in reversed(titles):
-        record = decode_line(line)
-        if not isinstance(record, str) and record.get("type") == TITLE_CHANGED:
-            value = record.get("title")
-            if isinstance(value, str):
-                title = value
-                break
-    usage: dict[str, Any] | None = None
-    for line in reversed(usages):
-        record = decode_line(line)
-        if not isinstance(record, str) and record.get("type") == USAGE:
-            value = record.get("total")
-            if isinstance(value, dict):
-                usage = value
-                break
+    title = _last_field(titles, TITLE_CHANGED, "title", str)
+    usage = _last_field(usages, USAGE, "total", dict)
     return count, title, usage
+
+
+def _last_field(candidates: deque[bytes], kind: str, key: str, want: type[_T]) -> _T | None:
+    """`record[key]` of the newest candidate line that really is a `kind` record holding
+    a `want` there (a substring hit can be a false one, e.g. inside a message)."""
+    for line in reversed(candidates):
+        record = decode_line(line)
+        if not isinstance(record, str) and record.get("type") == kind:
+            value = record.get(key)
+            if isinstance(value, want):
+                return value
+    return None
 
 
 def summarize(f: BinaryIO, session_id: str, path: str, previous: Summary | None) -> Summary:

@@ -80,27 +80,45 @@ def record_texts(record: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(kind, text) of what a record says that a user may search for."""
     kind = record.get("type")
     if kind == "message_added":
-        message = record.get("message")
-        if not isinstance(message, dict) or not isinstance(message.get("parts"), list):
-            return
-        role = str(message.get("role", ""))
-        for part in message["parts"]:
-            if not isinstance(part, dict):
-                continue
-            ptype = part.get("type")
-            if ptype in ("text", "thinking") and isinstance(part.get("text"), str):
-                yield role if ptype == "text" else "reasoning", part["text"]
-            elif ptype == "tool_call":
-                args = json.dumps(part.get("arguments"), ensure_ascii=False)
-                yield "tool_call", f"{part.get('name', '')} {args}"
-            elif ptype == "tool_result" and isinstance(part.get("content"), str):
-                yield "tool_output", part["content"]
-            elif ptype == "file" and isinstance(part.get("uri"), str):
-                yield "file", part["uri"]
+        yield from _message_texts(record.get("message"))
     elif kind == "title_changed" and isinstance(record.get("title"), str):
         yield "title", record["title"]
     elif kind == "file_edited" and isinstance(record.get("uri"), str):
         yield "file", record["uri"]
+
+
+def _message_texts(message: object) -> Iterator[tuple[str, str]]:
+    """(kind, text) of each searchable part of a message; text is kinded by its role."""
+    if not isinstance(message, dict) or not isinstance(message.get("parts"), list):
+        return
+    role = str(message.get("role", ""))
+    for part in message["parts"]:
+        if isinstance(part, dict):
+            yield from _part_texts(part, role)
+
+
+def _part_texts(part: dict[str, Any], role: str) -> Iterator[tuple[str, str]]:
+    ptype = part.get("type")
+    if ptype in ("text", "thinking") and isinstance(part.get("text"), str):
+        yield role if ptype == "text" else "reasoning", part["text"]
+    elif ptype == "tool_call":
+        args = json.dumps(part.get("arguments"), ensure_ascii=False)
+        yield "tool_call", f"{part.get('name', '')} {args}"
+    elif ptype == "tool_result" and isinstance(part.get("content"), str):
+        yield "tool_output", part["content"]
+    elif ptype == "file" and isinstance(part.get("uri"), str):
+        yield "file", part["uri"]
+
+
+@dataclass
+class _Indexed:
+    """A session file's row in `files` while its new lines are being indexed."""
+
+    key: int
+    offset: int  # bytes indexed so far (always just after a newline)
+    docs: int  # rows the session has in `docs`
+    title: str
+    archived: int
 
 
 class SearchCatalogue:
@@ -230,21 +248,31 @@ class SearchCatalogue:
         if not self._stamps:
             self._stamps = {r[0]: (r[1], r[2]) for r in
                             conn.execute("SELECT session_id, ino, size FROM files")}
-        dirty, self._dirty = self._dirty, set()
-        now = time.monotonic()
-        if now - self._scanned_at >= FULL_SCAN_SECONDS:
-            on_disk = self._files()
-            looked = set(self._stamps) | set(on_disk)
-            self._scanned_at = now
-        else:
-            on_disk = self._stat(dirty)
-            looked = dirty
+        on_disk, looked = self._look()
         known = self._stamps
         stale = [sid for sid, stamp in on_disk.items() if known.get(sid) != stamp]
         gone = [sid for sid in looked if sid in known and sid not in on_disk]
         if not stale and not gone:
             return
         stale.sort(key=lambda sid: self._mtime(sid))  # keys in the order of last writes
+        self._rewrite(conn, gone, stale)
+        for session_id in gone:
+            known.pop(session_id, None)
+        known.update((sid, on_disk[sid]) for sid in stale)
+
+    def _look(self) -> tuple[dict[str, tuple[int, int]], set[str]]:
+        """(stamps found on disk, ids looked at): every file every FULL_SCAN_SECONDS, else
+        only the sessions this process wrote since the last look."""
+        dirty, self._dirty = self._dirty, set()
+        now = time.monotonic()
+        if now - self._scanned_at >= FULL_SCAN_SECONDS:
+            on_disk = self._files()
+            self._scanned_at = now
+            return on_disk, set(self._stamps) | set(on_disk)
+        return self._stat(dirty), dirty
+
+    def _rewrite(self, conn: sqlite3.Connection, gone: list[str], stale: list[str]) -> None:
+        """Drop the gone sessions and re-index the stale ones in one write transaction."""
         conn.execute("BEGIN IMMEDIATE")
         try:
             for session_id in gone:
@@ -256,9 +284,6 @@ class SearchCatalogue:
             conn.execute("ROLLBACK")
             self._stamps = {}  # re-read from the catalogue next time
             raise
-        for session_id in gone:
-            known.pop(session_id, None)
-        known.update((sid, on_disk[sid]) for sid in stale)
 
     def _mtime(self, session_id: str) -> int:
         try:
@@ -291,35 +316,45 @@ class SearchCatalogue:
                     f: BinaryIO) -> None:
         st = os.fstat(f.fileno())
         if row is not None and row[1] == st.st_ino and row[3] <= st.st_size >= row[2]:
-            key, offset, docs, title, archived = row[0], row[3], row[4], row[5], row[6]
+            state = _Indexed(key=row[0], offset=row[3], docs=row[4], title=row[5],
+                             archived=row[6])
         else:
             if row is not None:
                 self._drop(conn, session_id)
-            key = conn.execute("SELECT coalesce(max(key), 0) + 1 FROM files").fetchone()[0]
-            first = read_first_line(f, MAX_HEADER_BYTES)
-            header = decode_line(first)
-            session = header.get("session") if isinstance(header, dict) else None
-            title = str(session.get("title", "")) if isinstance(session, dict) else ""
-            offset = len(first) if first.endswith(b"\n") else st.st_size
-            docs, archived = 0, 0
-            if title:
-                docs = self._add(conn, key, docs, "title", title)
-        for at, line, terminated in forward_lines(f, offset, st.st_size):
+            state = self._start_file(conn, f, st.st_size)
+        for at, line, terminated in forward_lines(f, state.offset, st.st_size):
             if not terminated:
                 break
-            offset = at + len(line) + 1
+            state.offset = at + len(line) + 1
             record = decode_line(line) if line.strip() else ""
-            if isinstance(record, str):
-                continue
-            if record.get("type") == "title_changed" and isinstance(record.get("title"), str):
-                title = record["title"]
-            elif record.get("type") == "archive_changed":
-                archived = int(bool(record.get("archived")))
-            for kind, text in record_texts(record):
-                docs = self._add(conn, key, docs, kind, text)
+            if not isinstance(record, str):
+                self._add_record(conn, state, record)
         conn.execute("INSERT OR REPLACE INTO files VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-                     (session_id, key, st.st_ino, st.st_size, offset, docs, title,
-                      archived))
+                     (session_id, state.key, st.st_ino, st.st_size, state.offset, state.docs,
+                      state.title, state.archived))
+
+    def _start_file(self, conn: sqlite3.Connection, f: BinaryIO, size: int) -> _Indexed:
+        """A new key for a file read from its start: the header's title is its first row."""
+        key = conn.execute("SELECT coalesce(max(key), 0) + 1 FROM files").fetchone()[0]
+        first = read_first_line(f, MAX_HEADER_BYTES)
+        header = decode_line(first)
+        session = header.get("session") if isinstance(header, dict) else None
+        title = str(session.get("title", "")) if isinstance(session, dict) else ""
+        state = _Indexed(key=key, offset=len(first) if first.endswith(b"\n") else size,
+                         docs=0, title=title, archived=0)
+        if title:
+            state.docs = self._add(conn, key, state.docs, "title", title)
+        return state
+
+    def _add_record(self, conn: sqlite3.Connection, state: _Indexed,
+                    record: dict[str, Any]) -> None:
+        """The record's searchable texts as rows; the title and archived flag it sets."""
+        if record.get("type") == "title_changed" and isinstance(record.get("title"), str):
+            state.title = record["title"]
+        elif record.get("type") == "archive_changed":
+            state.archived = int(bool(record.get("archived")))
+        for kind, text in record_texts(record):
+            state.docs = self._add(conn, state.key, state.docs, kind, text)
 
     @staticmethod
     def _add(conn: sqlite3.Connection, key: int, docs: int, kind: str, text: str) -> int:
