@@ -1,4 +1,5 @@
-"""`tether/changes/list`, `tether/changes/undo`, `tether/session/rewind`: review and rewind.
+"""`tether/changes/list`, `tether/changes/undo`, `tether/session/rewind`: review and rewind;
+`tether/codeBlock/apply`: a chat code block applied as an edit of its own change set.
 
 Thin handlers registered through the same `method` decorator as the session methods
 (params parsed into a model, one engine call, errors mapped to JSON-RPC codes).
@@ -32,3 +33,8 @@ def register_change_methods(server: TetherServer, method: Register) -> None:
     @method(m.SESSION_REWIND, m.RewindParams)
     async def rewind(p: m.RewindParams) -> WireModel:
         return await folders.for_session(p.session_id).manager.rewind(p.session_id, p.turn_id)
+
+    @method(m.CODE_BLOCK_APPLY, m.CodeBlockApplyParams)
+    async def code_block_apply(p: m.CodeBlockApplyParams) -> WireModel:
+        manager = folders.for_session(p.session_id).manager
+        return await manager.apply_code_block(p.session_id, p.uri, p.code, p.version)
