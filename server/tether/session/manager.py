@@ -337,6 +337,9 @@ class SessionManager:
                                version: int | None) -> CodeBlockApplyResult:
         """A chat code block into `target` (file:// URI or relative path), as an edit."""
         state = await self._state(session_id)
+        if not target.startswith("file:") and ":" in target.split("/", 1)[0]:
+            raise InvalidParamsError(f"{target} is not a file: give a file:// URI or a path "
+                                     "relative to the workspace folder")
         path = self.folder.resolve(uri_to_path(target) if target.startswith("file:") else target)
         return await apply_code_block(self.changes, state, path, code, version)
 
