@@ -86,6 +86,7 @@ async function main() {
       else if (config.scenario === "long") await longTurn(chat);
       else if (config.scenario === "mentions") await mentionsScenario(chat);
       else if (config.scenario === "changes") await changesScenario(chat);
+      else if (config.scenario === "codeblocks") await codeBlocksScenario(chat);
       else await mainScenario(chat);
     }
   } catch (err) {
@@ -595,6 +596,55 @@ async function changesScenario(chat) {
     );
     report.lensGone = true;
     await shot("07-rewound");
+  });
+}
+
+/** A code block of the answer: highlighted with theme colours; Apply to File puts it in
+ *  the dirty buffer through the server's edit path; the chat's edit row undoes it. */
+async function codeBlocksScenario(chat) {
+  const block = chat.locator(".msg.assistant pre > code").first();
+  await step("the answer's code block is highlighted", async () => {
+    await chat.locator("#prompt").fill("Strip the name in greet()");
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator('.turn-end[data-status="completed"]').first().waitFor({ timeout: LONG });
+    await chat.locator(".code-bar").first().waitFor({ timeout: LONG });
+    report.codeLang = await chat.locator(".code-bar .code-lang").first().innerText();
+    report.tokenClasses = await block.evaluate((code) =>
+      [...new Set([...code.querySelectorAll("span")].map((s) => s.className))].sort());
+    report.colours = await block.evaluate((code) => {
+      const keyword = code.querySelector(".hljs-keyword");
+      return { keyword: keyword ? getComputedStyle(keyword).color : null, plain: getComputedStyle(code).color };
+    });
+    report.codeText = await block.evaluate((code) => code.textContent);
+    await shot("04-highlighted");
+  });
+  await step("Apply to File changes the dirty buffer", async () => {
+    await chat.locator('.code-bar button[data-code-action="apply"]').first().click();
+    report.editorAfterApply = await waitFor("the block in the buffer", async () => {
+      const t = await editorText();
+      return t.includes(config.applied) ? t : null;
+    });
+    report.dirtyAfterApply = await page.locator(".tabs-container .tab.dirty", { hasText: "hello.py" }).count();
+    // Reviewable like an agent edit: the Keep / Undo lens over the block's hunk.
+    const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Tether: Keep" });
+    await lens.first().waitFor({ timeout: LONG });
+    report.codeLensAfterApply = await page.locator(".monaco-editor .codelens-decoration").first().innerText();
+    const card = chat.locator("details.tool", { has: chat.locator(".edit.applied") }).last();
+    await card.waitFor({ timeout: LONG });
+    await card.locator("summary").click(); // the compact card opens to its diff and Undo
+    const row = card.locator(".edit.applied", { hasText: "hello.py" });
+    await row.waitFor({ timeout: LONG });
+
+    report.editRow = await row.innerText();
+    await shot("05-applied");
+  });
+  await step("Undo on the edit row takes the block back", async () => {
+    await chat.locator("details.tool .edit.applied .edit-undo").last().click();
+    report.editorAfterUndo = await waitFor("the block to go", async () => {
+      const t = await editorText();
+      return t.includes(config.applied) ? null : t;
+    });
+    await shot("06-undone");
   });
 }
 
