@@ -599,6 +599,14 @@ async function changesScenario(chat) {
   });
 }
 
+/** The editor's text once it holds `needle` (present) or no longer does. */
+async function editorTextOnce(what, needle, present) {
+  return waitFor(what, async () => {
+    const t = await editorText();
+    return t.includes(needle) === present ? t : null;
+  });
+}
+
 /** A code block of the answer: highlighted with theme colours; Apply to File puts it in
  *  the dirty buffer through the server's edit path; the chat's edit row undoes it. */
 async function codeBlocksScenario(chat) {
@@ -620,10 +628,7 @@ async function codeBlocksScenario(chat) {
   });
   await step("Apply to File changes the dirty buffer", async () => {
     await chat.locator('.code-bar button[data-code-action="apply"]').first().click();
-    report.editorAfterApply = await waitFor("the block in the buffer", async () => {
-      const t = await editorText();
-      return t.includes(config.applied) ? t : null;
-    });
+    report.editorAfterApply = await editorTextOnce("the block in the buffer", config.applied, true);
     report.dirtyAfterApply = await page.locator(".tabs-container .tab.dirty", { hasText: "hello.py" }).count();
     // Reviewable like an agent edit: the Keep / Undo lens over the block's hunk.
     const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Tether: Keep" });
@@ -634,16 +639,12 @@ async function codeBlocksScenario(chat) {
     await card.locator("summary").click(); // the compact card opens to its diff and Undo
     const row = card.locator(".edit.applied", { hasText: "hello.py" });
     await row.waitFor({ timeout: LONG });
-
     report.editRow = await row.innerText();
     await shot("05-applied");
   });
   await step("Undo on the edit row takes the block back", async () => {
     await chat.locator("details.tool .edit.applied .edit-undo").last().click();
-    report.editorAfterUndo = await waitFor("the block to go", async () => {
-      const t = await editorText();
-      return t.includes(config.applied) ? null : t;
-    });
+    report.editorAfterUndo = await editorTextOnce("the block to go", config.applied, false);
     await shot("06-undone");
   });
 }
