@@ -92,6 +92,20 @@ describe("code blocks", () => {
     assert.equal(open.textContent, "func two() {\n");
   });
 
+  test("while streaming, closed code past the budget waits for the answer's end", () => {
+    const big = "x = 1\n".repeat(800); // 4800 characters: over STREAMING_BUDGET
+    const text = `\`\`\`python\ny = 2\n\`\`\`\n\n\`\`\`python\n${big}\`\`\`\n`;
+    const streaming = draw([event("text_delta", { messageId: "m1", text })]);
+    const [small, large] = [...streaming.querySelectorAll("pre > code")];
+    assert.ok(small.querySelector(".hljs-number"), small.innerHTML);
+    assert.equal(large.children.length, 0);
+    const done = draw([
+      event("text_delta", { messageId: "m1", text }),
+      event("text_complete", { messageId: "m1", text }),
+    ]);
+    assert.ok(done.querySelectorAll("pre > code")[1].querySelector(".hljs-number"));
+  });
+
   test("Apply names the file of the info string or of the line before the block", () => {
     const text = [
       "```python src/calc.py\nx = 1\n```",

@@ -23,11 +23,25 @@ export function languageOf(code: Element): string {
   return word.includes("/") ? "" : word;
 }
 
-/** Highlight every `pre > code` of `body`; not the last one while its fence is open. */
-export function highlightCodeBlocks(body: HTMLElement, lastStillOpen = false): void {
+/**
+ * Characters of finished code a streaming answer highlights at most. Its whole DOM is
+ * rebuilt on every frame that brings text, and highlighted code costs about ten times
+ * plain code to build and lay out (benchmarks/bench_highlight.mjs); blocks past the
+ * budget are highlighted once the answer ends.
+ */
+export const STREAMING_BUDGET = 4000;
+
+/** Highlight the `pre > code` blocks of `body`; while `streaming`, not the block still
+ *  being written (`lastStillOpen`) nor those past STREAMING_BUDGET. */
+export function highlightCodeBlocks(body: HTMLElement, streaming = false, lastStillOpen = false): void {
   const blocks = [...body.querySelectorAll("pre > code")];
   if (lastStillOpen) blocks.pop();
-  for (const code of blocks) highlightElement(code, languageOf(code));
+  let budget = streaming ? STREAMING_BUDGET : Infinity;
+  for (const code of blocks) {
+    budget -= code.textContent?.length ?? 0;
+    if (budget < 0) return;
+    highlightElement(code, languageOf(code));
+  }
 }
 
 // Source file names the model writes beside a block; a bare `os.path` is no file.

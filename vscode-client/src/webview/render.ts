@@ -104,7 +104,7 @@ function renderAssistant(item: AssistantItem, handlers: Handlers): HTMLElement {
   }
   const body = el("div", "body markdown");
   body.innerHTML = renderMarkdown(item.text);
-  highlightCodeBlocks(body, item.streaming && openFence(item.text) !== "");
+  highlightCodeBlocks(body, item.streaming, item.streaming && openFence(item.text) !== "");
   if (handlers.code && !item.streaming) decorateCodeBlocks(body, handlers.code.bind(handlers));
   if (item.interrupted) body.append(el("div", "interrupted", "(interrupted)"));
   node.append(body);
