@@ -70,6 +70,14 @@ describe("code blocks", () => {
     assert.equal(code.textContent, "def add(a, b):\n    return a + b\n");
   });
 
+  test("a block over MAX_HIGHLIGHT_CHARS stays plain; a known alias is highlighted", async () => {
+    const { highlighted, MAX_HIGHLIGHT_CHARS } = await import("../src/webview/highlight");
+    assert.equal(highlighted("x = 1\n".repeat(MAX_HIGHLIGHT_CHARS / 6 + 1), "python"), null);
+    assert.match(highlighted("[tool]\nname = 1\n", "toml") ?? "", /hljs-section/);
+    assert.match(highlighted("fn main() {}\n", "rs") ?? "", /hljs-keyword/);
+    assert.equal(highlighted("x", ""), null);
+  });
+
   test("an unknown language stays plain, escaped text", () => {
     const text = "```brainfog\n<script>alert(1)</script> & more\n```\n";
     const root = draw([

@@ -5,7 +5,7 @@
  * esbuild: nothing is fetched at run time, and the CSP stays strict (highlight.js emits
  * class names, never inline styles). Colours come from the theme's variables
  * (style.css, `.hljs-*`), so light, dark and high-contrast themes apply as they change.
- * An unknown language stays plain, escaped text. Each (language, code) pair is
+ * An unknown language (or a huge block) stays plain, escaped text. Each (language, code) pair is
  * highlighted once and cached, so re-rendering a streaming answer costs a map look-up
  * per finished block.
  */
@@ -38,12 +38,16 @@ const LANGUAGES = {
 for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
 
 const CACHE_SIZE = 200;
+/** Blocks longer than this stay plain: highlighting runs on the webview's only thread
+ *  (about 1 ms per 1,000 characters, benchmarks/bench_highlight.mjs), and a pasted log
+ *  must not freeze the chat. */
+export const MAX_HIGHLIGHT_CHARS = 100_000;
 const cache = new Map<string, string>();
 
 /** The highlighted HTML of `code` in `language`, or null when the language is unknown. */
 export function highlighted(code: string, language: string): string | null {
   const lang = language.toLowerCase();
-  if (!lang || !hljs.getLanguage(lang)) return null;
+  if (!lang || code.length > MAX_HIGHLIGHT_CHARS || !hljs.getLanguage(lang)) return null;
   const key = `${lang}\u0000${code}`;
   let html = cache.get(key);
   if (html === undefined) {
