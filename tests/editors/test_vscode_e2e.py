@@ -583,3 +583,6 @@ def test_code_block_highlighted_and_applied_in_real_vscode(vsix: Path, tmp_path:
     assert hello.read_text() == ORIGINAL  # the buffer took it, not the disk
     undone = str(report["editorAfterUndo"])
     assert APPLIED.strip() not in undone and TYPED in undone, report
+    # Switching to a dark theme recoloured the tokens: they follow the theme's variables.
+    dark = report["darkColours"]
+    assert isinstance(dark, dict) and dark["keyword"] != dark["plain"], report

@@ -647,6 +647,25 @@ async function codeBlocksScenario(chat) {
     report.editorAfterUndo = await editorTextOnce("the block to go", config.applied, false);
     await shot("06-undone");
   });
+  await step("a dark theme recolours the tokens (theme variables, not a palette)", async () => {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    // The command, not the theme picker (whose list also offers the Marketplace).
+    await input.fill(">Preferences: Toggle between Light/Dark Themes");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Toggle between Light/Dark Themes" })
+      .first().waitFor();
+    await page.keyboard.press("Enter");
+    report.darkColours = await waitFor("the keyword colour to change", async () => {
+      const colours = await block.evaluate((code) => ({
+        keyword: getComputedStyle(code.querySelector(".hljs-keyword")).color,
+        plain: getComputedStyle(code).color,
+      }));
+      return colours.keyword !== report.colours.keyword ? colours : null;
+    });
+    await block.scrollIntoViewIfNeeded();
+    await shot("07-dark-theme");
+  });
 }
 
 async function review(chat) {
