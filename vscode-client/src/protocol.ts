@@ -471,7 +471,11 @@ export interface FileChangeInfo {
   hunks: HunkInfo[];
 }
 
-/** An agent edit to a file, with its unified diff, applied or not. */
+/**
+ * An agent edit to a file, with its unified diff, applied or not. A code block the
+ * user applied (`tether/codeBlock/apply`) is reported the same way, outside any turn:
+ * its `turnId` and `toolCallId` are the block's `changeId`.
+ */
 export interface FileEdited {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -485,7 +489,7 @@ export interface FileEdited {
   time: string;
   /** Always `file_edited`. */
   type: "file_edited";
-  /** The edit tool call. */
+  /** The edit tool call (an applied code block: its `changeId`). */
   toolCallId: string;
   /** file:// URI of the edited file. */
   uri: string;

@@ -259,7 +259,7 @@
 ---@field removed integer Lines removed (hunks still applied).
 ---@field hunks tether.HunkInfo[] In file order.
 
---- An agent edit to a file, with its unified diff, applied or not.
+--- An agent edit to a file, with its unified diff, applied or not. A code block the user applied (`tether/codeBlock/apply`) is reported the same way, outside any turn: its `turnId` and `toolCallId` are the block's `changeId`.
 ---@class tether.FileEdited
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -267,7 +267,7 @@
 ---@field seq integer Per-session, strictly increasing sequence number.
 ---@field time string When it happened (UTC).
 ---@field type "file_edited" Always `file_edited`.
----@field toolCallId string The edit tool call.
+---@field toolCallId string The edit tool call (an applied code block: its `changeId`).
 ---@field uri string file:// URI of the edited file.
 ---@field diff string Unified diff of the edit as proposed.
 ---@field applied boolean Whether the edit reached the buffer / file.
