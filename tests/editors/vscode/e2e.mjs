@@ -49,6 +49,18 @@ async function editorText() {
   return text.replace(/\u00a0/g, " ");
 }
 
+/** Run a command from the palette (F1): type `title`, wait for the row showing `row`, Enter.
+ *  The quick input stays open for commands that ask more; it is returned. */
+async function runCommand(title, row) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: row }).first().waitFor();
+  await page.keyboard.press("Enter");
+  return input;
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: config.chromium,
@@ -224,12 +236,7 @@ async function mainScenario(chat) {
   };
 
   await step("the Tether output channel logs the server and the index", async () => {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Show Log");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Log" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    await runCommand("Tether: Show Log", "Show Log");
     const output = page.locator(".part.panel .view-lines", { hasText: "index ready" }).first();
     await output.waitFor({ timeout: LONG });
     report.outputLog = (await output.innerText()).replace(/\u00a0/g, " ");
@@ -362,13 +369,7 @@ async function settingsScenario(chat) {
   });
   await step("change tether.model in the running editor", async () => {
     // The Settings UI, as a user changes it.
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Preferences: Open User Settings");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open User Settings" })
-      .first().waitFor();
-    await page.keyboard.press("Enter");
+    await runCommand("Preferences: Open User Settings", "Open User Settings");
     const search = page.locator(".settings-editor .settings-header .monaco-editor textarea").first();
     await search.waitFor({ timeout: LONG });
     await search.fill("tether.model");
@@ -420,12 +421,7 @@ async function restoreScenario(chat) {
     await shot("03-restored");
   });
   await step("Tether: Open Chat in Editor shows the same chat in a tab", async () => {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Open Chat in Editor");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open Chat in Editor" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    await runCommand("Tether: Open Chat in Editor", "Open Chat in Editor");
     await page.locator(".tabs-container .tab", { hasText: "Tether Chat" }).waitFor({ timeout: LONG });
     report.chatFrames = await waitFor("a second chat webview", async () => {
       let n = 0;
@@ -648,14 +644,8 @@ async function codeBlocksScenario(chat) {
     await shot("06-undone");
   });
   await step("a dark theme recolours the tokens (theme variables, not a palette)", async () => {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
     // The command, not the theme picker (whose list also offers the Marketplace).
-    await input.fill(">Preferences: Toggle between Light/Dark Themes");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Toggle between Light/Dark Themes" })
-      .first().waitFor();
-    await page.keyboard.press("Enter");
+    await runCommand("Preferences: Toggle between Light/Dark Themes", "Toggle between Light/Dark Themes");
     report.darkColours = await waitFor("the keyword colour to change", async () => {
       const colours = await block.evaluate((code) => ({
         keyword: getComputedStyle(code.querySelector(".hljs-keyword")).color,
@@ -746,12 +736,7 @@ async function review(chat) {
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
     await page.keyboard.press("Control+Home");
     await page.keyboard.press("Shift+End");
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Ask about Selection");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Ask about Selection" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    const input = await runCommand("Tether: Ask about Selection", "Ask about Selection");
     await page.locator(".quick-input-widget .quick-input-message", { hasText: "Ask Tether" })
       .or(page.locator(".quick-input-widget", { hasText: "Ask Tether about the selection" }))
       .first()
@@ -766,12 +751,7 @@ async function review(chat) {
 
   await step("Set API Key keeps the key in secret storage and hands it to the server", async () => {
     const before = serverPids()[0];
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Set API Key");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Set API Key" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    const input = await runCommand("Tether: Set API Key", "Set API Key");
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "OpenAI" }).first().waitFor();
     await input.fill("OpenAI");
     await page.keyboard.press("Enter");
