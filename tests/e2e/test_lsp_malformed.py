@@ -70,6 +70,9 @@ BAD_PARAMS: dict[str, list[tuple[dict[str, Any] | None, str]]] = {
     "tether/session/rewind": [({"sessionId": "s"}, "turnId"),
                               ({"sessionId": 1, "turnId": "t"}, "sessionId")],
     "tether/provider/check": [],
+    "tether/codeBlock/apply": [({"sessionId": "s", "uri": "a.py"}, "code"),
+                               ({"sessionId": "s", "uri": "a.py", "code": "x", "version": "new"},
+                                "version")],
 }
 
 SESSION_METHODS = {
@@ -90,6 +93,7 @@ SESSION_METHODS = {
     "tether/changes/list": {},
     "tether/changes/undo": {"turnId": "t"},
     "tether/session/rewind": {"turnId": "t"},
+    "tether/codeBlock/apply": {"uri": "a.py", "code": "x = 1\n"},
 }
 
 

@@ -587,3 +587,37 @@ def test_history_rows_and_secondary_side_bar_in_real_vscode(vsix: Path, tmp_path
     assert report["historyFolded"], report
     assert report["chatInSecondarySideBar"] and report["chatUsableThere"], report
     assert report["historyStillInSideBar"], report
+
+
+APPLIED = "    name = name.strip()"
+CODE_BLOCK_SCRIPT = {
+    "title": "Strip the name",
+    "turns": [{"text": ("In `hello.py`:\n\n```python\ndef greet(name):\n" + APPLIED + "\n"
+                        '    return f"Hello, {name}!"\n```\n')}],
+}
+
+
+def test_code_block_highlighted_and_applied_in_real_vscode(vsix: Path, tmp_path: Path) -> None:
+    """A code block in the answer is highlighted in the theme's colours; Apply to File puts
+    it into the open, dirty hello.py through the server's edit path; Undo takes it back."""
+    report, hello, _ = _scenario("codeblocks", vsix, tmp_path, CODE_BLOCK_SCRIPT,
+                                 extra_config={"applied": APPLIED.strip()})
+    assert report["codeLang"] == "python · hello.py", report
+    assert {"hljs-keyword", "hljs-title function_", "hljs-string"} <= set(
+        report["tokenClasses"]), report  # type: ignore[arg-type]
+    colours = report["colours"]
+    assert isinstance(colours, dict) and colours["keyword"] not in (None, colours["plain"]), report
+    assert str(report["codeText"]).startswith("def greet(name):\n" + APPLIED), report
+    # The block replaced lines 1-2 of the buffer, on top of the user's unsaved typing.
+    after = str(report["editorAfterApply"])
+    assert after.index("def greet") < after.index(APPLIED.strip()) < after.index("return"), after
+    assert TYPED in after and report["dirtyAfterApply"] == 1, report
+    assert "+1" in str(report["editRow"]), report
+    # Reviewable like an agent edit: the editor's Keep / Undo lens is over the block.
+    assert "Tether: Keep" in str(report["codeLensAfterApply"]), report
+    assert hello.read_text() == ORIGINAL  # the buffer took it, not the disk
+    undone = str(report["editorAfterUndo"])
+    assert APPLIED.strip() not in undone and TYPED in undone, report
+    # Switching to a dark theme recoloured the tokens: they follow the theme's variables.
+    dark = report["darkColours"]
+    assert isinstance(dark, dict) and dark["keyword"] != dark["plain"], report

@@ -158,6 +158,51 @@ export interface Checkpoint {
   steps: number;
 }
 
+/** Params of `tether/codeBlock/apply`: put a chat code block into a file. */
+export interface CodeBlockApplyParams {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** The session whose answer holds the block. */
+  sessionId: string;
+  /** The target file: a file:// URI, or a path relative to the session's workspace folder (the file the block names, else the active editor's). */
+  uri: string;
+  /** The block's code, as shown. */
+  code: string;
+  /** The open buffer's version the user saw when choosing Apply; when the server's copy is at another version the block is not applied (`reason: stale`). Null: not open, or not checked. */
+  version?: number | null;
+}
+
+/**
+ * The answer of `tether/codeBlock/apply`; a block that cannot be placed is not an
+ * error: `applied` is false and `message` says what to do (e.g. Insert at Cursor).
+ */
+export interface CodeBlockApplyResult {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** Whether the file now holds the block. */
+  applied: boolean;
+  /** The file, relative to the workspace folder. */
+  path: string;
+  /** file:// URI of the file. */
+  uri: string;
+  /** The change set the edit was recorded in, a turn id of its own: pass it as `turnId` to `tether/changes/list`, `tether/changes/undo` or `tether/session/rewind`. */
+  changeId?: string | null;
+  /** How the block was placed: `created` (the file was absent or blank), `region` (its first and last lines anchored lines of the file) or `whole` (it replaced the whole file). */
+  placement?: "created" | "region" | "whole" | null;
+  /** 1-based first line of the file it replaced (0 when `created`). */
+  startLine: number;
+  /** Last line of the file it replaced (0 when `created`). */
+  endLine: number;
+  /** Where it landed: the open editor buffer or the disk. */
+  target?: "buffer" | "disk" | null;
+  /** Merged onto text newer than the server read. */
+  rebased: boolean;
+  /** Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it) or `stale` (the buffer moved on). */
+  reason?: "no_anchor" | "unchanged" | "stale" | null;
+  /** What happened, in words for the user. */
+  message: string;
+}
+
 /**
  * Durable record: a summary that stands in for the messages up to `upToMessageId`
  * in every later request (the messages themselves stay in history).
@@ -426,7 +471,11 @@ export interface FileChangeInfo {
   hunks: HunkInfo[];
 }
 
-/** An agent edit to a file, with its unified diff, applied or not. */
+/**
+ * An agent edit to a file, with its unified diff, applied or not. A code block the
+ * user applied (`tether/codeBlock/apply`) is reported the same way, outside any turn:
+ * its `turnId` and `toolCallId` are the block's `changeId`.
+ */
 export interface FileEdited {
   /** Extension data; ignored by Tether. */
   _meta?: { [key: string]: unknown } | null;
@@ -440,7 +489,7 @@ export interface FileEdited {
   time: string;
   /** Always `file_edited`. */
   type: "file_edited";
-  /** The edit tool call. */
+  /** The edit tool call (an applied code block: its `changeId`). */
   toolCallId: string;
   /** file:// URI of the edited file. */
   uri: string;
@@ -1904,6 +1953,7 @@ export const Method = {
   ChangesUndo: "tether/changes/undo",
   SessionRewind: "tether/session/rewind",
   ProviderCheck: "tether/provider/check",
+  CodeBlockApply: "tether/codeBlock/apply",
 } as const;
 export type MethodName = (typeof Method)[keyof typeof Method];
 
@@ -1938,6 +1988,7 @@ export interface MethodParamsMap {
   "tether/changes/undo": ChangesUndoParams;
   "tether/session/rewind": RewindParams;
   "tether/provider/check": EmptyParams;
+  "tether/codeBlock/apply": CodeBlockApplyParams;
 }
 
 /** Result type of each custom method (`void` for notifications). */
@@ -1971,6 +2022,7 @@ export interface MethodResultMap {
   "tether/changes/undo": ChangesUndoResult;
   "tether/session/rewind": RewindResult;
   "tether/provider/check": ProviderCheckResult;
+  "tether/codeBlock/apply": CodeBlockApplyResult;
 }
 
 /** JSON-RPC error codes of Tether's custom methods. */

@@ -396,7 +396,9 @@ function ChatSession:on_event(ev, seq)
   if not self.turn or self.turn.status then
     -- No turn of ours is open: a turn this chat did not start (its session was reopened
     -- while running) gets an answer segment of its own; anything else is late news.
-    if not ev.turnId or ev.turnId == self.turn_id or types.terminal_events[t] then
+    -- A file_edited outside a turn (a code block applied from another editor) is listed
+    -- in the edits above, never adopted as a running turn: no terminal event would end it.
+    if not ev.turnId or ev.turnId == self.turn_id or types.terminal_events[t] or t == "file_edited" then
       return
     end
     self:adopt(ev.turnId)

@@ -89,6 +89,29 @@
 ---@field remaining string The model's last words: its plan or state.
 ---@field steps integer Steps taken.
 
+--- Params of `tether/codeBlock/apply`: put a chat code block into a file.
+---@class tether.CodeBlockApplyParams
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field sessionId string The session whose answer holds the block.
+---@field uri string The target file: a file:// URI, or a path relative to the session's workspace folder (the file the block names, else the active editor's).
+---@field code string The block's code, as shown.
+---@field version? integer|nil The open buffer's version the user saw when choosing Apply; when the server's copy is at another version the block is not applied (`reason: stale`). Null: not open, or not checked.
+
+--- The answer of `tether/codeBlock/apply`; a block that cannot be placed is not an error: `applied` is false and `message` says what to do (e.g. Insert at Cursor).
+---@class tether.CodeBlockApplyResult
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field applied boolean Whether the file now holds the block.
+---@field path string The file, relative to the workspace folder.
+---@field uri string file:// URI of the file.
+---@field changeId? string|nil The change set the edit was recorded in, a turn id of its own: pass it as `turnId` to `tether/changes/list`, `tether/changes/undo` or `tether/session/rewind`.
+---@field placement? "created"|"region"|"whole"|nil How the block was placed: `created` (the file was absent or blank), `region` (its first and last lines anchored lines of the file) or `whole` (it replaced the whole file).
+---@field startLine integer 1-based first line of the file it replaced (0 when `created`).
+---@field endLine integer Last line of the file it replaced (0 when `created`).
+---@field target? "buffer"|"disk"|nil Where it landed: the open editor buffer or the disk.
+---@field rebased boolean Merged onto text newer than the server read.
+---@field reason? "no_anchor"|"unchanged"|"stale"|nil Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it) or `stale` (the buffer moved on).
+---@field message string What happened, in words for the user.
+
 --- Durable record: a summary that stands in for the messages up to `upToMessageId` in every later request (the messages themselves stay in history).
 ---@class tether.Compaction
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -236,7 +259,7 @@
 ---@field removed integer Lines removed (hunks still applied).
 ---@field hunks tether.HunkInfo[] In file order.
 
---- An agent edit to a file, with its unified diff, applied or not.
+--- An agent edit to a file, with its unified diff, applied or not. A code block the user applied (`tether/codeBlock/apply`) is reported the same way, outside any turn: its `turnId` and `toolCallId` are the block's `changeId`.
 ---@class tether.FileEdited
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
 ---@field sessionId string The session the event belongs to.
@@ -244,7 +267,7 @@
 ---@field seq integer Per-session, strictly increasing sequence number.
 ---@field time string When it happened (UTC).
 ---@field type "file_edited" Always `file_edited`.
----@field toolCallId string The edit tool call.
+---@field toolCallId string The edit tool call (an applied code block: its `changeId`).
 ---@field uri string file:// URI of the edited file.
 ---@field diff string Unified diff of the edit as proposed.
 ---@field applied boolean Whether the edit reached the buffer / file.
@@ -1036,6 +1059,7 @@ M.methods = {
   changes_undo = "tether/changes/undo",
   session_rewind = "tether/session/rewind",
   provider_check = "tether/provider/check",
+  code_block_apply = "tether/codeBlock/apply",
 }
 
 --- JSON-RPC error codes (see protocol-spec.md).

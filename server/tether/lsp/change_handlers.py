@@ -1,4 +1,5 @@
-"""`tether/changes/list`, `tether/changes/undo`, `tether/session/rewind`: review and rewind.
+"""`tether/changes/list`, `tether/changes/undo`, `tether/session/rewind`: review and rewind;
+`tether/codeBlock/apply`: a chat code block applied as an edit of its own change set.
 
 Thin handlers in the same `rpc` table as the session methods (params parsed into a model,
 one engine call, errors mapped to JSON-RPC codes by the table's wrapper).
@@ -25,3 +26,9 @@ async def changes_undo(server: TetherServer, p: m.ChangesUndoParams) -> m.Change
 @rpc(m.SESSION_REWIND, m.RewindParams)
 async def rewind(server: TetherServer, p: m.RewindParams) -> m.RewindResult:
     return await manager_of(server, p).rewind(p.session_id, p.turn_id)
+
+
+@rpc(m.CODE_BLOCK_APPLY, m.CodeBlockApplyParams)
+async def code_block_apply(server: TetherServer,
+                           p: m.CodeBlockApplyParams) -> m.CodeBlockApplyResult:
+    return await manager_of(server, p).apply_code_block(p.session_id, p.uri, p.code, p.version)

@@ -127,10 +127,13 @@ class ToolCallCompleted(EventBase):
 
 
 class FileEdited(EventBase):
-    """An agent edit to a file, with its unified diff, applied or not."""
+    """An agent edit to a file, with its unified diff, applied or not. A code block the
+    user applied (`tether/codeBlock/apply`) is reported the same way, outside any turn:
+    its `turnId` and `toolCallId` are the block's `changeId`."""
 
     type: Literal["file_edited"] = "file_edited"
-    tool_call_id: str = Field(description="The edit tool call.")
+    tool_call_id: str = Field(description="The edit tool call (an applied code block: its "
+                              "`changeId`).")
     uri: str = Field(description="file:// URI of the edited file.")
     diff: str = Field(description="Unified diff of the edit as proposed.")
     applied: bool = Field(description="Whether the edit reached the buffer / file.")

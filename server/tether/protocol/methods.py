@@ -54,6 +54,7 @@ CHANGES_LIST = "tether/changes/list"
 CHANGES_UNDO = "tether/changes/undo"
 SESSION_REWIND = "tether/session/rewind"
 PROVIDER_CHECK = "tether/provider/check"
+CODE_BLOCK_APPLY = "tether/codeBlock/apply"
 
 TurnStatus = Literal["completed", "cancelled", "failed", "step_limit"]
 ContextPolicy = Literal["full", "incremental", "reset"]
@@ -656,6 +657,52 @@ class RewindResult(WireModel):
     rewound_turn_ids: list[str] = Field(default_factory=list, description="Turns rewound.")
 
 
+BlockPlacement = Literal["created", "region", "whole"]
+BlockRefusal = Literal["no_anchor", "unchanged", "stale"]
+
+
+class CodeBlockApplyParams(WireModel):
+    """Params of `tether/codeBlock/apply`: put a chat code block into a file."""
+
+    session_id: str = Field(description="The session whose answer holds the block.")
+    uri: str = Field(description="The target file: a file:// URI, or a path relative to the "
+                     "session's workspace folder (the file the block names, else the "
+                     "active editor's).")
+    code: str = Field(description="The block's code, as shown.")
+    version: int | None = Field(
+        None, description="The open buffer's version the user saw when choosing Apply; "
+        "when the server's copy is at another version the block is not applied "
+        "(`reason: stale`). Null: not open, or not checked.")
+
+
+class CodeBlockApplyResult(WireModel):
+    """The answer of `tether/codeBlock/apply`; a block that cannot be placed is not an
+    error: `applied` is false and `message` says what to do (e.g. Insert at Cursor)."""
+
+    applied: bool = Field(description="Whether the file now holds the block.")
+    path: str = Field(description="The file, relative to the workspace folder.")
+    uri: str = Field(description="file:// URI of the file.")
+    change_id: str | None = Field(
+        None, description="The change set the edit was recorded in, a turn id of its own: "
+        "pass it as `turnId` to `tether/changes/list`, `tether/changes/undo` or "
+        "`tether/session/rewind`.")
+    placement: BlockPlacement | None = Field(
+        None, description="How the block was placed: `created` (the file was absent or "
+        "blank), `region` (its first and last lines anchored lines of the file) or "
+        "`whole` (it replaced the whole file).")
+    start_line: int = Field(0, description="1-based first line of the file it replaced "
+                            "(0 when `created`).")
+    end_line: int = Field(0, description="Last line of the file it replaced (0 when "
+                          "`created`).")
+    target: Literal["buffer", "disk"] | None = Field(
+        None, description="Where it landed: the open editor buffer or the disk.")
+    rebased: bool = Field(False, description="Merged onto text newer than the server read.")
+    reason: BlockRefusal | None = Field(
+        None, description="Why it was not applied: `no_anchor` (cannot tell where it goes), "
+        "`unchanged` (the file already holds it) or `stale` (the buffer moved on).")
+    message: str = Field("", description="What happened, in words for the user.")
+
+
 METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     SESSION_CREATE: (CreateSessionParams, CreateSessionResult),
     SESSION_PROMPT: (PromptParams, TurnResult),
@@ -686,5 +733,6 @@ METHOD_PARAMS: dict[str, tuple[type[WireModel], type[WireModel] | None]] = {
     CHANGES_UNDO: (ChangesUndoParams, ChangesUndoResult),
     SESSION_REWIND: (RewindParams, RewindResult),
     PROVIDER_CHECK: (EmptyParams, ProviderCheckResult),
+    CODE_BLOCK_APPLY: (CodeBlockApplyParams, CodeBlockApplyResult),
 }
 """Every custom method with its params and result models (None: a notification)."""

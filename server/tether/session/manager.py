@@ -43,6 +43,7 @@ from tether.protocol.events import (
 from tether.protocol.methods import (
     ChangesListResult,
     ChangesUndoResult,
+    CodeBlockApplyResult,
     ContextResult,
     ImportCodexResult,
     ListSessionsResult,
@@ -59,6 +60,7 @@ from tether.session.breakdown import context_breakdown
 from tether.session.budget import WindowState
 from tether.session.changes import ChangeService
 from tether.session.checkpoint import resume_prompt
+from tether.session.code_blocks import apply_code_block
 from tether.session.emitter import EventEmitter, EventScope, Listener
 from tether.session.once import built_once
 from tether.session.partial import new_id
@@ -82,7 +84,7 @@ from tether.supervisor import TaskSupervisor
 from tether.tools.base import IndexQuery, Tool
 from tether.tools.registry import ToolRegistry
 from tether.workspace.bridge import EditorBridge
-from tether.workspace.folder import WorkspaceFolder
+from tether.workspace.folder import WorkspaceFolder, uri_to_path
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +338,16 @@ class SessionManager:
 
     async def rewind(self, session_id: str, turn_id: str) -> RewindResult:
         return await self.changes.rewind(await self._state(session_id), turn_id)
+
+    async def apply_code_block(self, session_id: str, target: str, code: str,
+                               version: int | None) -> CodeBlockApplyResult:
+        """A chat code block into `target` (file:// URI or relative path), as an edit."""
+        state = await self._state(session_id)
+        if not target.startswith("file:") and ":" in target.split("/", 1)[0]:
+            raise InvalidParamsError(f"{target} is not a file: give a file:// URI or a path "
+                                     "relative to the workspace folder")
+        path = self.folder.resolve(uri_to_path(target) if target.startswith("file:") else target)
+        return await apply_code_block(self.changes, state, path, code, version)
 
     # -- turns ------------------------------------------------------------------------
 

@@ -439,6 +439,19 @@ h.test("a reopened session follows a turn it did not start", function()
   h.eq({ "# Running elsewhere", "", "## You", "", "go on", "", "## Tether", "", "still going", "", "## You", "", "" }, lines)
 end)
 
+h.test("a code block applied from another editor is listed, not followed as a turn", function()
+  local chat = chat_mod.open_loaded(vim.fn.getcwd(), {
+    session = { id = "s3", title = "Applied elsewhere" },
+    messages = { { id = "u1", role = "user", parts = { { type = "text", text = "hi" } } } },
+    lastSeq = 2,
+  })
+  local e = ev("file_edited", { toolCallId = "cb1", uri = "file:///w/a.py", diff = "", applied = true })
+  e.sessionId, e.turnId, e.seq = "s3", "cb1", 3
+  chat_mod.on_event({ sessionId = "s3", turnId = "cb1", seq = 3, event = e }, 99)
+  h.eq("idle", chat.state)
+  h.eq("file:///w/a.py", chat.edits[#chat.edits].uri)
+end)
+
 h.test(":TetherNew opens a fresh chat in the chat window", function()
   local before = chat_mod.get()
   local win = vim.api.nvim_get_current_win()

@@ -49,6 +49,18 @@ async function editorText() {
   return text.replace(/\u00a0/g, " ");
 }
 
+/** Run a command from the palette (F1): type `title`, wait for the row showing `row`, Enter.
+ *  The quick input stays open for commands that ask more; it is returned. */
+async function runCommand(title, row) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: row }).first().waitFor();
+  await page.keyboard.press("Enter");
+  return input;
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: config.chromium,
@@ -88,6 +100,7 @@ async function main() {
       else if (config.scenario === "long") await longTurn(chat);
       else if (config.scenario === "mentions") await mentionsScenario(chat);
       else if (config.scenario === "changes") await changesScenario(chat);
+      else if (config.scenario === "codeblocks") await codeBlocksScenario(chat);
       else await mainScenario(chat);
     }
   } catch (err) {
@@ -225,12 +238,7 @@ async function mainScenario(chat) {
   };
 
   await step("the Tether output channel logs the server and the index", async () => {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Show Log");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Log" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    await runCommand("Tether: Show Log", "Show Log");
     const output = page.locator(".part.panel .view-lines", { hasText: "index ready" }).first();
     await output.waitFor({ timeout: LONG });
     report.outputLog = (await output.innerText()).replace(/\u00a0/g, " ");
@@ -363,13 +371,7 @@ async function settingsScenario(chat) {
   });
   await step("change tether.model in the running editor", async () => {
     // The Settings UI, as a user changes it.
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Preferences: Open User Settings");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open User Settings" })
-      .first().waitFor();
-    await page.keyboard.press("Enter");
+    await runCommand("Preferences: Open User Settings", "Open User Settings");
     const search = page.locator(".settings-editor .settings-header .monaco-editor textarea").first();
     await search.waitFor({ timeout: LONG });
     await search.fill("tether.model");
@@ -421,12 +423,7 @@ async function restoreScenario(chat) {
     await shot("03-restored");
   });
   await step("Tether: Open Chat in Editor shows the same chat in a tab", async () => {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Open Chat in Editor");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open Chat in Editor" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    await runCommand("Tether: Open Chat in Editor", "Open Chat in Editor");
     await page.locator(".tabs-container .tab", { hasText: "Tether Chat" }).waitFor({ timeout: LONG });
     report.chatFrames = await waitFor("a second chat webview", async () => {
       let n = 0;
@@ -600,6 +597,69 @@ async function changesScenario(chat) {
   });
 }
 
+/** The editor's text once it holds `needle` (present) or no longer does. */
+async function editorTextOnce(what, needle, present) {
+  return waitFor(what, async () => {
+    const t = await editorText();
+    return t.includes(needle) === present ? t : null;
+  });
+}
+
+/** A code block of the answer: highlighted with theme colours; Apply to File puts it in
+ *  the dirty buffer through the server's edit path; the chat's edit row undoes it. */
+async function codeBlocksScenario(chat) {
+  const block = chat.locator(".msg.assistant pre > code").first();
+  await step("the answer's code block is highlighted", async () => {
+    await chat.locator("#prompt").fill("Strip the name in greet()");
+    await chat.locator("#prompt").press("Enter");
+    await chat.locator('.turn-end[data-status="completed"]').first().waitFor({ timeout: LONG });
+    await chat.locator(".code-bar").first().waitFor({ timeout: LONG });
+    report.codeLang = await chat.locator(".code-bar .code-lang").first().innerText();
+    report.tokenClasses = await block.evaluate((code) =>
+      [...new Set([...code.querySelectorAll("span")].map((s) => s.className))].sort());
+    report.colours = await block.evaluate((code) => {
+      const keyword = code.querySelector(".hljs-keyword");
+      return { keyword: keyword ? getComputedStyle(keyword).color : null, plain: getComputedStyle(code).color };
+    });
+    report.codeText = await block.evaluate((code) => code.textContent);
+    await shot("04-highlighted");
+  });
+  await step("Apply to File changes the dirty buffer", async () => {
+    await chat.locator('.code-bar button[data-code-action="apply"]').first().click();
+    report.editorAfterApply = await editorTextOnce("the block in the buffer", config.applied, true);
+    report.dirtyAfterApply = await page.locator(".tabs-container .tab.dirty", { hasText: "hello.py" }).count();
+    // Reviewable like an agent edit: the Keep / Undo lens over the block's hunk.
+    const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Tether: Keep" });
+    await lens.first().waitFor({ timeout: LONG });
+    report.codeLensAfterApply = await page.locator(".monaco-editor .codelens-decoration").first().innerText();
+    const card = chat.locator("details.tool", { has: chat.locator(".edit.applied") }).last();
+    await card.waitFor({ timeout: LONG });
+    await card.locator("summary").click(); // the compact card opens to its diff and Undo
+    const row = card.locator(".edit.applied", { hasText: "hello.py" });
+    await row.waitFor({ timeout: LONG });
+    report.editRow = await row.innerText();
+    await shot("05-applied");
+  });
+  await step("Undo on the edit row takes the block back", async () => {
+    await chat.locator("details.tool .edit.applied .edit-undo").last().click();
+    report.editorAfterUndo = await editorTextOnce("the block to go", config.applied, false);
+    await shot("06-undone");
+  });
+  await step("a dark theme recolours the tokens (theme variables, not a palette)", async () => {
+    // The command, not the theme picker (whose list also offers the Marketplace).
+    await runCommand("Preferences: Toggle between Light/Dark Themes", "Toggle between Light/Dark Themes");
+    report.darkColours = await waitFor("the keyword colour to change", async () => {
+      const colours = await block.evaluate((code) => ({
+        keyword: getComputedStyle(code.querySelector(".hljs-keyword")).color,
+        plain: getComputedStyle(code).color,
+      }));
+      return colours.keyword !== report.colours.keyword ? colours : null;
+    });
+    await block.scrollIntoViewIfNeeded();
+    await shot("07-dark-theme");
+  });
+}
+
 async function review(chat) {
   await step("keyboard: Ctrl+Alt+C focuses the chat input, Enter sends", async () => {
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
@@ -678,12 +738,7 @@ async function review(chat) {
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
     await page.keyboard.press("Control+Home");
     await page.keyboard.press("Shift+End");
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Ask about Selection");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Ask about Selection" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    const input = await runCommand("Tether: Ask about Selection", "Ask about Selection");
     await page.locator(".quick-input-widget .quick-input-message", { hasText: "Ask Tether" })
       .or(page.locator(".quick-input-widget", { hasText: "Ask Tether about the selection" }))
       .first()
@@ -698,12 +753,7 @@ async function review(chat) {
 
   await step("Set API Key keeps the key in secret storage and hands it to the server", async () => {
     const before = serverPids()[0];
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Tether: Set API Key");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Set API Key" }).first().waitFor();
-    await page.keyboard.press("Enter");
+    const input = await runCommand("Tether: Set API Key", "Set API Key");
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "OpenAI" }).first().waitFor();
     await input.fill("OpenAI");
     await page.keyboard.press("Enter");

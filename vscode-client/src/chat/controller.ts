@@ -28,7 +28,7 @@ import {
   reduce,
   type Transcript,
 } from "../state/transcript";
-import { runCodeAction } from "./codeActions";
+import { applyCodeBlock, runCodeAction } from "./codeActions";
 import { runFix } from "./fixes";
 import type { FromWebview, ModelChoice } from "./messages";
 import type { ChatView } from "./view";
@@ -402,6 +402,9 @@ export class ChatController implements vscode.Disposable {
       case "fix":
         return runFix(msg.action, msg.setting);
       case "code":
+        if (msg.action === "apply") {
+          return applyCodeBlock(this.api, this.transcript.sessionId, this.folderUri, msg.text, msg.target ?? null);
+        }
         return runCodeAction(msg.action, msg.text);
       case "send":
         return this.send(msg.text, undefined, msg.mentions);

@@ -25,7 +25,7 @@ export type ToWebview =
 export type FixAction = "openSettings" | "setApiKey" | "pickModel" | "showLog";
 
 /** What a code block's buttons do (chat/codeActions.ts). */
-export type CodeAction = "copy" | "insert";
+export type CodeAction = "copy" | "insert" | "apply";
 
 export type FromWebview =
   | { type: "ready" }
@@ -42,4 +42,4 @@ export type FromWebview =
   | { type: "openFile"; uri: string }
   | { type: "focusChanged"; focused: boolean }
   | { type: "fix"; action: FixAction; setting?: string | null }
-  | { type: "code"; action: CodeAction; text: string };
+  | { type: "code"; action: CodeAction; text: string; target?: string | null };

@@ -29,6 +29,18 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
+// A fence's whole info string (`python src/app.py`) rides on its <code> as data-info when
+// it has more than the language: the class keeps only the first word, and "Apply to File"
+// reads the file it names.
+const defaultFence =
+  md.renderer.rules.fence ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+
+md.renderer.rules.fence = (tokens, idx, options, env, self) => {
+  const info = tokens[idx].info.trim();
+  if (/\s/.test(info)) tokens[idx].attrSet("data-info", info);
+  return defaultFence(tokens, idx, options, env, self);
+};
+
 export function renderMarkdown(text: string): string {
   return md.render(closeOpenFence(text));
 }
@@ -38,12 +50,14 @@ export function renderMarkdown(text: string): string {
  * on every re-render; close it so partial code shows as code.
  */
 export function closeOpenFence(text: string): string {
+  const marker = openFence(text);
+  return marker ? `${text}${text.endsWith("\n") ? "" : "\n"}${marker}\n` : text;
+}
+
+/** The marker of a fence the text opened and has not closed yet (its last block), or "". */
+export function openFence(text: string): string {
   const fences = text.match(/^\s{0,3}(```|~~~)/gm);
-  if (fences && fences.length % 2 === 1) {
-    const marker = fences[fences.length - 1].trim();
-    return `${text}${text.endsWith("\n") ? "" : "\n"}${marker}\n`;
-  }
-  return text;
+  return fences && fences.length % 2 === 1 ? fences[fences.length - 1].trim() : "";
 }
 
 export function escapeHtml(text: string): string {

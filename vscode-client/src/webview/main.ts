@@ -114,8 +114,8 @@ const handlers = {
     // An error card has no setting of its own: the provider check names the one to fix.
     post({ type: "fix", action, setting: setting ?? providerSetting });
   },
-  code(action: CodeAction, text: string) {
-    post({ type: "code", action, text });
+  code(action: CodeAction, text: string, target?: string | null) {
+    post({ type: "code", action, text, target: target ?? null });
   },
 };
 

@@ -2,7 +2,7 @@
 import type { CodeAction, FixAction } from "../chat/messages";
 import type { PermissionOption } from "../protocol";
 import { formatCost } from "../state/cost";
-import { renderMarkdown } from "../state/markdown";
+import { openFence, renderMarkdown } from "../state/markdown";
 import { tokens } from "../state/breakdown";
 import type {
   AssistantItem,
@@ -14,7 +14,7 @@ import type {
   ToolItem,
   TurnEndItem,
 } from "../state/transcript";
-import { decorateCodeBlocks } from "./codeBlocks";
+import { decorateCodeBlocks, highlightCodeBlocks } from "./codeBlocks";
 import { fixButtons } from "./fixes";
 import { countsLabel, extraArguments, outputBlock, shownOutput } from "./toolCard";
 
@@ -25,7 +25,7 @@ export interface Handlers {
   rewind(turnId: string): void;
   undoFile(turnId: string, path: string): void;
   fix?(action: FixAction, setting?: string | null): void;
-  code?(action: CodeAction, text: string): void;
+  code?(action: CodeAction, text: string, target?: string | null): void;
 }
 
 const OPTION_LABELS: Record<PermissionOption, string> = {
@@ -104,6 +104,7 @@ function renderAssistant(item: AssistantItem, handlers: Handlers): HTMLElement {
   }
   const body = el("div", "body markdown");
   body.innerHTML = renderMarkdown(item.text);
+  highlightCodeBlocks(body, item.streaming, item.streaming && openFence(item.text) !== "");
   if (handlers.code && !item.streaming) decorateCodeBlocks(body, handlers.code.bind(handlers));
   if (item.interrupted) body.append(el("div", "interrupted", "(interrupted)"));
   node.append(body);

@@ -114,6 +114,12 @@ _SUMMARIES: dict[str, str] = {
         "Undo one hunk, one file or every edit of a turn, keeping what the user typed "
         "since (3-way); a file that cannot be is listed in `conflicts`, untouched."
     ),
+    methods.CODE_BLOCK_APPLY: (
+        "Apply a code block of the chat to a file through the agent's edit path: an "
+        "absent or blank file becomes the block, a block whose first and last lines anchor "
+        "a region replaces it, a whole-file block replaces the file; recorded as a change "
+        "set of its own (`changeId`), so it is reviewed, undone and rewound like an edit."
+    ),
     methods.SESSION_REWIND: (
         "Restore every file the turn and the later ones touched to its state before the "
         "turn, and leave those turns out of the model's context (history keeps them)."
@@ -141,6 +147,7 @@ _ERRORS: dict[str, tuple[E, ...]] = {
     methods.CHANGES_LIST: (*_SESSION, *_HISTORY),
     methods.CHANGES_UNDO: (*_SESSION, *_HISTORY),
     methods.SESSION_REWIND: (*_SESSION, E.TURN_IN_PROGRESS, *_HISTORY),
+    methods.CODE_BLOCK_APPLY: (*_SESSION, E.PATH_OUTSIDE_WORKSPACE, *_HISTORY),
     methods.PROVIDER_CHECK: (E.INVALID_PARAMS,),
     methods.INDEX_STATUS: _FOLDER,
     methods.INDEX_SEARCH: (*_FOLDER, E.INDEX_UNAVAILABLE),

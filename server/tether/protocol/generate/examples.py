@@ -381,6 +381,14 @@ def _change_methods() -> _Examples:
                                 hunk=HUNK_ID),
             m.ChangesUndoResult(undone=[HUNK_ID], files=["src/greet.py"]),
         ),
+        m.CODE_BLOCK_APPLY: (
+            m.CodeBlockApplyParams(session_id=SESSION_ID, uri=FILE_URI, version=4,
+                                   code='def greet(name):\n    return f"Hello, {name}!"\n'),
+            m.CodeBlockApplyResult(applied=True, path="src/greet.py", uri=FILE_URI,
+                                   change_id=TURN_ID, placement="region", start_line=1,
+                                   end_line=2, target="buffer",
+                                   message="applied to src/greet.py lines 1-2"),
+        ),
         m.SESSION_REWIND: (
             m.RewindParams(session_id=SESSION_ID, turn_id=TURN_ID),
             m.RewindResult(restored=["src/greet.py"], rewound_turn_ids=[TURN_ID]),

@@ -1,0 +1,143 @@
+"""Apply a chat code block to a file over LSP (issue 15, VS Code 5): the block travels the
+agent's edit path (versioned applyEdit into the dirty buffer, a change set of its own,
+undo alone), and a stale buffer or a block with no anchor is refused with words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from tether.protocol.error_codes import ErrorCode
+from tether.testing.provider_server import Script, text_turn, tool_turn
+
+from .conftest import Env, Harness
+
+CALC = (
+    "def add(a, b):\n"
+    "    return a + b\n"
+    "\n"
+    "def area(r):\n"
+    "    pi = 3.14\n"
+    "    return pi * r * r\n"
+)
+BLOCK = "def area(r):\n    pi = 3.14159\n    return pi * r * r\n"
+
+
+async def _session(h: Harness, workspace: Path) -> str:
+    created = await h.request("tether/session/create", {"folderUri": workspace.as_uri()})
+    return str(created["sessionId"])
+
+
+def _doc_edit(params: types.ApplyWorkspaceEditParams) -> types.TextDocumentEdit:
+    changes = params.edit.document_changes or []
+    assert len(changes) == 1 and isinstance(changes[0], types.TextDocumentEdit), params
+    return changes[0]
+
+
+async def test_block_lands_in_the_dirty_buffer_as_its_own_change_set(
+        env: Env, workspace: Path) -> None:
+    path = workspace / "calc.py"
+    path.write_text(CALC)
+    env.provider.set_script(Script([
+        tool_turn("edit", {"path": "calc.py", "old": "a + b", "new": "b + a"}),
+        text_turn(f"Use a better pi:\n\n```python\n{BLOCK}```\n"),
+    ]))
+    async with env.serve([workspace]) as h:
+        uri = h.open(path)
+        sid = await _session(h, workspace)
+        agent_turn = (await h.request("tether/session/prompt",
+                                      {"sessionId": sid, "text": "fix"}))["turnId"]
+        h.type_text(uri, 2, 0, "# mine\n")  # unsaved typing: the buffer is dirty
+        dirty, version = h.editor.docs[uri]
+        sent = len(h.editor.edits)
+        result = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": uri, "code": BLOCK, "version": version})
+        assert result["applied"] and result["placement"] == "region", result
+        assert (result["startLine"], result["endLine"]) == (5, 7)
+        assert result["target"] == "buffer" and path.read_text() == CALC  # disk untouched
+        edit = _doc_edit(h.editor.edits[sent])
+        assert edit.text_document.version == version
+        only = edit.edits[0]
+        assert isinstance(only, types.TextEdit)
+        assert (only.range.start.line, only.range.end.line) == (5, 6)
+        assert only.new_text == "    pi = 3.14159\n"
+        applied = dirty.replace("pi = 3.14\n", "pi = 3.14159\n")
+        assert h.editor.docs[uri][0] == applied
+
+        change_id = result["changeId"]
+        listed = await h.request("tether/changes/list", {"sessionId": sid})
+        by_turn = {t["turnId"]: t for t in listed["turns"]}
+        assert list(by_turn) == [agent_turn, change_id]
+        [block_file] = by_turn[change_id]["files"]
+        assert block_file["path"] == "calc.py"
+        assert (block_file["added"], block_file["removed"]) == (1, 1)
+        event = await h.wait_event(sid, "file_edited")
+        assert event["event"]["turnId"] == agent_turn  # the agent's edit came first
+        block_event = [e for e in h.events_of(sid) if e["event"]["type"] == "file_edited"][-1]
+        assert block_event["event"]["turnId"] == change_id
+
+        undone = await h.request("tether/changes/undo", {"sessionId": sid,
+                                                         "turnId": change_id})
+        assert undone["files"] == ["calc.py"] and not undone["conflicts"]
+        assert h.editor.docs[uri][0] == dirty  # the agent's edit and the typing stay
+
+
+async def test_stale_buffer_is_refused(env: Env, workspace: Path) -> None:
+    path = workspace / "calc.py"
+    path.write_text(CALC)
+    async with env.serve([workspace]) as h:
+        uri = h.open(path)
+        sid = await _session(h, workspace)
+        h.type_text(uri, 0, 0, "# typed after Apply was chosen\n")
+        seen = h.editor.docs[uri][1] - 1
+        stale = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": uri, "code": BLOCK, "version": seen})
+        assert not stale["applied"] and stale["reason"] == "stale", stale
+        assert "apply it again" in stale["message"] and h.editor.edits == []
+
+        # The user types over the block's lines while the edit is on its way: the editor
+        # refuses the old version and the server's retry finds the lines overlapping.
+        h.editor.before_apply = lambda: h.type_text(uri, 5, 4, "tau = 6.28  # ", end=(5, 4))
+        raced = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": uri, "code": BLOCK, "version": h.editor.docs[uri][1]})
+        assert not raced["applied"] and raced["reason"] == "stale", raced
+        assert "overlap" in raced["message"]
+        assert "pi = 3.14\n" in h.editor.docs[uri][0]
+        listed = await h.request("tether/changes/list", {"sessionId": sid})
+        assert listed["turns"] == []
+
+
+async def test_block_without_anchor_is_refused_naming_insert_at_cursor(
+        env: Env, workspace: Path) -> None:
+    path = workspace / "calc.py"
+    path.write_text(CALC)
+    async with env.serve([workspace]) as h:
+        uri = h.open(path)
+        sid = await _session(h, workspace)
+        result = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": uri, "code": "def mul(a, b):\n    return a * b\n"})
+        assert not result["applied"] and result["reason"] == "no_anchor"
+        assert "Insert at Cursor" in result["message"] and "calc.py" in result["message"]
+        assert h.editor.edits == [] and h.editor.docs[uri][0] == CALC
+
+
+async def test_block_creates_a_missing_file_named_by_a_relative_path(
+        env: Env, workspace: Path) -> None:
+    async with env.serve([workspace]) as h:
+        sid = await _session(h, workspace)
+        result = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": "pkg/new.py", "code": "VALUE = 1\n"})
+        assert result["applied"] and result["placement"] == "created", result
+        assert (workspace / "pkg" / "new.py").read_text() == "VALUE = 1\n"
+        rewound = await h.request("tether/session/rewind", {"sessionId": sid,
+                                                            "turnId": result["changeId"]})
+        assert rewound["restored"] == ["pkg/new.py"]
+        assert not (workspace / "pkg" / "new.py").exists()
+        with pytest.raises(JsonRpcException) as refused:
+            await h.request("tether/codeBlock/apply", {
+                "sessionId": sid, "uri": "../escape.py", "code": "x = 1\n"})
+        assert refused.value.code == ErrorCode.PATH_OUTSIDE_WORKSPACE
+        assert not (workspace.parent / "escape.py").exists()
