@@ -10,6 +10,18 @@ export type PermissionOption = "allow_once" | "allow_always" | "reject";
 export type Role = "system" | "user" | "assistant" | "tool";
 export type TurnStatus = "completed" | "cancelled" | "failed" | "step_limit";
 
+/** Where a chat code block the user applied (`tether/codeBlock/apply`) went. */
+export interface AppliedCodeBlock {
+  /** Extension data; ignored by Tether. */
+  _meta?: { [key: string]: unknown } | null;
+  /** `created` (the file was absent or blank), `region` (its first and last lines anchored lines of the file) or `whole` (it replaced the whole file). */
+  placement: "created" | "region" | "whole";
+  /** 1-based first line of the file it replaced (0 when `created`). */
+  startLine: number;
+  /** Last line of the file it replaced (0 when `created`). */
+  endLine: number;
+}
+
 /** The session was archived (hidden from the default list, kept) or unarchived. */
 export interface ArchiveChanged {
   /** Extension data; ignored by Tether. */
@@ -86,6 +98,8 @@ export interface ChangeUndone {
   lines: string;
   /** The turn had created the file; it was removed. */
   deleted: boolean;
+  /** The undone change set is a code block the user applied (`tether/codeBlock/apply`), not the agent's edit. */
+  codeBlock: boolean;
 }
 
 /** Params of `tether/changes/list`. */
@@ -197,8 +211,8 @@ export interface CodeBlockApplyResult {
   target?: "buffer" | "disk" | null;
   /** Merged onto text newer than the server read. */
   rebased: boolean;
-  /** Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it) or `stale` (the buffer moved on). */
-  reason?: "no_anchor" | "unchanged" | "stale" | null;
+  /** Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` (the session's running turn is editing the file). */
+  reason?: "no_anchor" | "unchanged" | "stale" | "busy" | null;
   /** What happened, in words for the user. */
   message: string;
 }
@@ -515,6 +529,8 @@ export interface FileEdited {
   created: boolean;
   /** False when the file was over `maxBlobBytes`: it cannot be undone or rewound. */
   restorable: boolean;
+  /** Set when the edit is a chat code block the user applied, not the agent's: where the block went. */
+  codeBlock?: AppliedCodeBlock | null;
 }
 
 /** A file (or part of one) attached to a message. */

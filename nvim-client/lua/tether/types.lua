@@ -7,6 +7,13 @@
 ---@alias tether.Role "system"|"user"|"assistant"|"tool"
 ---@alias tether.TurnStatus "completed"|"cancelled"|"failed"|"step_limit"
 
+--- Where a chat code block the user applied (`tether/codeBlock/apply`) went.
+---@class tether.AppliedCodeBlock
+---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
+---@field placement "created"|"region"|"whole" `created` (the file was absent or blank), `region` (its first and last lines anchored lines of the file) or `whole` (it replaced the whole file).
+---@field startLine integer 1-based first line of the file it replaced (0 when `created`).
+---@field endLine integer Last line of the file it replaced (0 when `created`).
+
 --- The session was archived (hidden from the default list, kept) or unarchived.
 ---@class tether.ArchiveChanged
 ---@field _meta? table<string, any>|nil Extension data; ignored by Tether.
@@ -48,6 +55,7 @@
 ---@field hunkIds string[] The hunks undone.
 ---@field lines string Where, in words ("lines 3-5"), for the model.
 ---@field deleted boolean The turn had created the file; it was removed.
+---@field codeBlock boolean The undone change set is a code block the user applied (`tether/codeBlock/apply`), not the agent's edit.
 
 --- Params of `tether/changes/list`.
 ---@class tether.ChangesListParams
@@ -109,7 +117,7 @@
 ---@field endLine integer Last line of the file it replaced (0 when `created`).
 ---@field target? "buffer"|"disk"|nil Where it landed: the open editor buffer or the disk.
 ---@field rebased boolean Merged onto text newer than the server read.
----@field reason? "no_anchor"|"unchanged"|"stale"|nil Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it) or `stale` (the buffer moved on).
+---@field reason? "no_anchor"|"unchanged"|"stale"|"busy"|nil Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` (the session's running turn is editing the file).
 ---@field message string What happened, in words for the user.
 
 --- Durable record: a summary that stands in for the messages up to `upToMessageId` in every later request (the messages themselves stay in history).
@@ -280,6 +288,7 @@
 ---@field afterBlob? string|nil Snapshot id of the file's text after this edit, stored as its changes from `beforeBlob`.
 ---@field created boolean The turn created the file.
 ---@field restorable boolean False when the file was over `maxBlobBytes`: it cannot be undone or rewound.
+---@field codeBlock? tether.AppliedCodeBlock|nil Set when the edit is a chat code block the user applied, not the agent's: where the block went.
 
 --- A file (or part of one) attached to a message.
 ---@class tether.FilePart

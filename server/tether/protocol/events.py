@@ -126,6 +126,21 @@ class ToolCallCompleted(EventBase):
     truncated: bool = Field(False, description="True when `output` was capped.")
 
 
+BlockPlacement = Literal["created", "region", "whole"]
+
+
+class AppliedCodeBlock(WireModel):
+    """Where a chat code block the user applied (`tether/codeBlock/apply`) went."""
+
+    placement: BlockPlacement = Field(
+        description="`created` (the file was absent or blank), `region` (its first and "
+        "last lines anchored lines of the file) or `whole` (it replaced the whole file).")
+    start_line: int = Field(0, description="1-based first line of the file it replaced "
+                            "(0 when `created`).")
+    end_line: int = Field(0, description="Last line of the file it replaced (0 when "
+                          "`created`).")
+
+
 class FileEdited(EventBase):
     """An agent edit to a file, with its unified diff, applied or not. A code block the
     user applied (`tether/codeBlock/apply`) is reported the same way, outside any turn:
@@ -156,6 +171,9 @@ class FileEdited(EventBase):
     restorable: bool = Field(
         True, description="False when the file was over `maxBlobBytes`: it cannot be "
         "undone or rewound.")
+    code_block: AppliedCodeBlock | None = Field(
+        None, description="Set when the edit is a chat code block the user applied, not "
+        "the agent's: where the block went.")
 
 
 class PermissionRequested(EventBase):
@@ -376,6 +394,8 @@ class ChangeUndone(EventBase):
     hunk_ids: list[str] = Field(description="The hunks undone.")
     lines: str = Field("", description="Where, in words (\"lines 3-5\"), for the model.")
     deleted: bool = Field(False, description="The turn had created the file; it was removed.")
+    code_block: bool = Field(False, description="The undone change set is a code block the "
+                             "user applied (`tether/codeBlock/apply`), not the agent's edit.")
 
 
 class TurnRewound(EventBase):

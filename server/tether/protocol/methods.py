@@ -12,6 +12,7 @@ from pydantic import Field
 
 from tether.protocol.base import WireModel
 from tether.protocol.events import (
+    BlockPlacement,
     ChangeConflict,
     PermissionOption,
     SessionEvent,
@@ -657,8 +658,7 @@ class RewindResult(WireModel):
     rewound_turn_ids: list[str] = Field(default_factory=list, description="Turns rewound.")
 
 
-BlockPlacement = Literal["created", "region", "whole"]
-BlockRefusal = Literal["no_anchor", "unchanged", "stale"]
+BlockRefusal = Literal["no_anchor", "unchanged", "stale", "busy"]
 
 
 class CodeBlockApplyParams(WireModel):
@@ -699,7 +699,8 @@ class CodeBlockApplyResult(WireModel):
     rebased: bool = Field(False, description="Merged onto text newer than the server read.")
     reason: BlockRefusal | None = Field(
         None, description="Why it was not applied: `no_anchor` (cannot tell where it goes), "
-        "`unchanged` (the file already holds it) or `stale` (the buffer moved on).")
+        "`unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` "
+        "(the session's running turn is editing the file).")
     message: str = Field("", description="What happened, in words for the user.")
 
 

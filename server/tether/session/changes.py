@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,6 +68,17 @@ class ChangeService:
         self._ledgers: dict[str, ChangeLedger] = {}
         self._lock = asyncio.Lock()
         self._texts: dict[str, str] = {}
+        self._edit_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = \
+            weakref.WeakValueDictionary()
+
+    def edit_lock(self, rel: str) -> asyncio.Lock:
+        """The lock of one file's recorded edits (agent turns, applied code blocks): the
+        text read as an edit's "before" and the edit itself are one step, or an edit that
+        lands in between is recorded in both change sets (and undone with either)."""
+        lock = self._edit_locks.get(rel)
+        if lock is None:
+            lock = self._edit_locks[rel] = asyncio.Lock()
+        return lock
 
     # -- ledgers and texts ------------------------------------------------------------
 
@@ -198,12 +210,13 @@ class ChangeService:
         ids = [h.id for h in chosen]
         change.undone.update(ids)
         lines = ", ".join(h.describe() for h in chosen)
-        ledger.notes.append(undo_note(change.path, lines))
+        ledger.notes.append(undo_note(change.path, lines, code_block=turn.code_block))
         result.undone.extend(ids)
         result.files.append(change.path)
         await state.emitter.emit(ChangeUndone(
             **state.emitter.scope(None), undone_turn_id=turn.turn_id, path=change.path,
-            uri=self._uri(change.path), hunk_ids=ids, lines=lines, deleted=remove), sync=True)
+            uri=self._uri(change.path), hunk_ids=ids, lines=lines, deleted=remove,
+            code_block=turn.code_block), sync=True)
 
     # -- rewind -----------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ class TurnChanges:
     turn_id: str
     files: dict[str, FileChange] = field(default_factory=dict)  # first touch first
     rewound: bool = False
+    code_block: bool = False  # a chat code block the user applied, not an agent turn
 
 
 class ChangeLedger:
@@ -43,7 +44,8 @@ class ChangeLedger:
 
     def __init__(self) -> None:
         self.turns: dict[str, TurnChanges] = {}
-        self.notes: list[str] = []  # what the user undid, for the model's next request
+        # what the user did to the files (undid, applied), for the model's next request
+        self.notes: list[str] = []
 
     def turn(self, turn_id: str) -> TurnChanges:
         found = self.turns.get(turn_id)
@@ -73,9 +75,10 @@ class ChangeLedger:
         elif kind == CHANGE_UNDONE:
             turn = self.turns.get(str(record.get("undoneTurnId")))
             change = turn.files.get(str(record.get("path"))) if turn else None
-            if change is not None:
+            if turn is not None and change is not None:
                 change.undone.update(str(h) for h in record.get("hunkIds") or [])
-                self.notes.append(undo_note(str(record.get("path")), str(record.get("lines"))))
+                self.notes.append(undo_note(str(record.get("path")), str(record.get("lines")),
+                                            code_block=turn.code_block))
         elif kind == TURN_REWOUND:
             for rewound in record.get("rewoundTurnIds") or []:
                 if str(rewound) in self.turns:
@@ -86,6 +89,9 @@ class ChangeLedger:
         if not isinstance(path, str) or not path:
             return  # an edit from before change sets existed
         turn = self.turn(turn_id)
+        block = record.get("codeBlock")
+        if isinstance(block, Mapping):
+            self.applied_block(turn_id, path, block.get("startLine"), block.get("endLine"))
         change = turn.files.get(path)
         after = record.get("afterBlob")
         if change is None:
@@ -97,6 +103,13 @@ class ChangeLedger:
             change.after_blob = _str_or_none(after)
             change.restorable = change.restorable and bool(record.get("restorable", True))
 
+    def applied_block(self, turn_id: str, path: str, start_line: object,
+                      end_line: object) -> None:
+        """A code block the user applied: its change set is marked as the user's, and the
+        model hears of it once, at its next request."""
+        self.turn(turn_id).code_block = True
+        self.notes.append(applied_note(path, start_line, end_line))
+
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> ChangeLedger:
         ledger = cls()
@@ -105,10 +118,23 @@ class ChangeLedger:
         return ledger
 
 
-def undo_note(path: str, lines: str) -> str:
+def undo_note(path: str, lines: str, *, code_block: bool = False) -> str:
+    """What the model hears of an undo: its own change (not to redo), or the user's block."""
     where = f" {lines}" if lines else ""
+    if code_block:
+        return (f"The user undid the code block they had applied to {path}{where}; the file "
+                "no longer holds it.")
     return (f"The user undid your change to {path}{where}. Do not make it again unless "
             "they ask for it.")
+
+
+def applied_note(path: str, start_line: object, end_line: object) -> str:
+    """What the model hears of a code block the user applied from the chat."""
+    where = (f" (lines {start_line}-{end_line})"
+             if isinstance(start_line, int) and isinstance(end_line, int) and start_line
+             else " (the block is the whole file)")
+    return (f"The user applied a code block from the chat to {path}{where}; the file holds "
+            "it now.")
 
 
 def _str_or_none(value: object) -> str | None:

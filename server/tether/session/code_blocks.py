@@ -11,14 +11,17 @@ like a turn; a buffer that moved on refuses it.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
-from tether.protocol.events import FileEdited
+from tether.protocol.events import AppliedCodeBlock, FileEdited
 from tether.protocol.methods import BlockRefusal, CodeBlockApplyResult
 from tether.session.changes import ChangeService
+from tether.session.changeset import ChangeLedger
 from tether.session.recording import cpu
 from tether.session.state import SessionState
+from tether.workspace import safe_open
 from tether.workspace.block_placement import Placed, Unplaced, place_block
 from tether.workspace.bridge import DocumentSnapshot, FileEdit
 from tether.workspace.diffs import unified_diff
@@ -26,10 +29,21 @@ from tether.workspace.folder import path_to_uri
 
 
 async def apply_code_block(changes: ChangeService, state: SessionState, path: Path,
-                           code: str, version: int | None) -> CodeBlockApplyResult:
-    """Place `code` in `path` (canonical, inside the folder) and deliver it as an edit."""
+                           code: str, version: int | None, *,
+                           max_bytes: int) -> CodeBlockApplyResult:
+    """Place `code` in `path` (canonical, inside the folder) and deliver it as an edit.
+
+    The checks of an agent edit come first (tools/common.py: a regular file, within
+    `max_bytes` = settings.max_file_bytes, before and after; a FIFO is never opened):
+    what fails them is a TetherError, and nothing was written or recorded.
+    """
     rel = changes.folder.relative(path)
+    busy = _running_turn_edits(await changes.ledger(state.info.id), state, rel)
+    if busy:
+        return _refused(path, rel, "busy", busy)
+    await asyncio.to_thread(safe_open.check_on_disk, path, max_bytes=max_bytes, label=rel)
     snapshot = await changes.bridge.read_document(path)
+    safe_open.check_text_size(rel, snapshot.text, max_bytes)
     if version is not None and snapshot.version is not None and snapshot.version != version:
         return _refused(path, rel, "stale", f"{rel} changed in the editor since you chose "
                         f"Apply (version {snapshot.version}, not {version}); apply it again")
@@ -38,7 +52,19 @@ async def apply_code_block(changes: ChangeService, state: SessionState, path: Pa
         return _refused(path, rel, "no_anchor", placed.message)
     if snapshot.exists and placed.text == snapshot.text:
         return _refused(path, rel, "unchanged", f"{rel} already holds this code")
+    safe_open.check_text_size(rel, placed.text, max_bytes)
     return await _deliver(changes, state, snapshot, rel, placed)
+
+
+def _running_turn_edits(ledger: ChangeLedger, state: SessionState, rel: str) -> str | None:
+    """Why not now, when the session's running turn has edited `rel`: its change set
+    spans the file from its first touch to its last, so a block landing in between
+    would be taken back with the turn's edits by an undo of that turn."""
+    turn = ledger.turns.get(state.turn_id or "") if state.running else None
+    if turn is None or rel not in turn.files:
+        return None
+    return (f"the agent is editing {rel} in the turn that is running; apply the block "
+            "once the turn ends (or stop it)")
 
 
 async def _deliver(changes: ChangeService, state: SessionState, snapshot: DocumentSnapshot,
@@ -54,10 +80,13 @@ async def _deliver(changes: ChangeService, state: SessionState, snapshot: Docume
         ledger.turns.pop(change_id, None)  # nothing landed: no empty change set
         return _refused(path, rel, "stale", outcome.message.removeprefix("not applied: ")
                         or f"{rel} could not be changed")
+    block = AppliedCodeBlock(placement=placed.kind, start_line=placed.start_line,
+                             end_line=placed.end_line)
+    ledger.applied_block(change_id, rel, placed.start_line, placed.end_line)
     await state.emitter.emit(FileEdited(
         **state.emitter.scope(change_id), tool_call_id=change_id, uri=path_to_uri(path),
         diff=diff, applied=True, rebased=outcome.rebased, message=outcome.message or None,
-        **recorder.fields_for(path)), sync=True)
+        code_block=block, **recorder.fields_for(path)), sync=True)
     where = "" if placed.kind == "created" else f" lines {placed.start_line}-{placed.end_line}"
     return CodeBlockApplyResult(
         applied=True, path=rel, uri=path_to_uri(path), change_id=change_id,

@@ -347,7 +347,8 @@ class SessionManager:
             raise InvalidParamsError(f"{target} is not a file: give a file:// URI or a path "
                                      "relative to the workspace folder")
         path = self.folder.resolve(uri_to_path(target) if target.startswith("file:") else target)
-        return await apply_code_block(self.changes, state, path, code, version)
+        return await apply_code_block(self.changes, state, path, code, version,
+                                      max_bytes=self.settings.max_file_bytes)
 
     # -- turns ------------------------------------------------------------------------
 

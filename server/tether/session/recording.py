@@ -89,9 +89,10 @@ class RecordingBridge:
             refusal = await self.ask(edit)
             if refusal is not None:
                 return EditOutcome(applied=False, message=refusal)
-        change = self.turn.files.get(rel)
-        before = None if change is not None else await self.inner.read_document(edit.path)
-        outcome = await self.inner.apply_edit(edit)
+        async with self.service.edit_lock(rel):
+            change = self.turn.files.get(rel)
+            before = None if change is not None else await self.inner.read_document(edit.path)
+            outcome = await self.inner.apply_edit(edit)
         if outcome.applied:
             try:
                 change, after = await self._record(rel, change, before, outcome, edit)

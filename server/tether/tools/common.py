@@ -80,11 +80,7 @@ async def read_checked(ctx: ToolContext, path: Path, raw: str) -> DocumentSnapsh
 
 def check_size(ctx: ToolContext, raw: str, text: str) -> None:
     """Refuse text (a buffer, a new file, an edit's result) over the file size cap."""
-    if len(text) * 4 <= ctx.max_file_bytes:  # cheap bound before encoding
-        return
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > ctx.max_file_bytes:
-        raise safe_open.too_large(raw, size, ctx.max_file_bytes)
+    safe_open.check_text_size(raw, text, ctx.max_file_bytes)
 
 
 def cap_text(text: str, limit: int, what: str = "output") -> tuple[str, bool]:

@@ -92,6 +92,15 @@ def too_large(path: Path | str, size: int, cap: int) -> FileTooLargeError:
     )
 
 
+def check_text_size(label: str, text: str, cap: int) -> None:
+    """Refuse text (a buffer, a new file, an edit's result) over the file size cap."""
+    if len(text) * 4 <= cap:  # cheap bound before encoding
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > cap:
+        raise too_large(label, size, cap)
+
+
 def _not_regular(path: Path | str, mode: int) -> NotRegularFileError:
     return NotRegularFileError(
         f"{path} is {kind_of(mode)}, not a regular file; only regular files are opened",
