@@ -4,6 +4,8 @@ undo alone), and a stale buffer or a block with no anchor is refused with words.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from pygls.exceptions import JsonRpcException
 from tether.protocol.error_codes import ErrorCode
 from tether.testing.provider_server import Script, text_turn, tool_turn
 
-from .conftest import Env, Harness
+from .conftest import WAIT, Env, Harness
 
 CALC = (
     "def add(a, b):\n"
@@ -141,3 +143,94 @@ async def test_block_creates_a_missing_file_named_by_a_relative_path(
                 "sessionId": sid, "uri": "../escape.py", "code": "x = 1\n"})
         assert refused.value.code == ErrorCode.PATH_OUTSIDE_WORKSPACE
         assert not (workspace.parent / "escape.py").exists()
+
+
+def _user_texts(env: Env, request: int) -> list[str]:
+    return [str(m.get("content")) for m in env.provider.requests[request]["messages"]
+            if m.get("role") == "user"]
+
+
+async def test_the_next_request_says_the_user_applied_the_block_then_undid_it(
+        env: Env, workspace: Path) -> None:
+    path = workspace / "calc.py"
+    path.write_text(CALC)
+    env.provider.set_script(Script([text_turn("Seen."), text_turn("Noted.")]))
+    async with env.serve([workspace]) as h:
+        h.open(path)
+        sid = await _session(h, workspace)
+        result = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": "calc.py", "code": BLOCK})
+        assert result["applied"], result
+        block_event = await h.wait_event(sid, "file_edited")
+        assert block_event["event"]["codeBlock"] == {
+            "placement": "region", "startLine": 4, "endLine": 6}
+        await h.request("tether/session/prompt", {"sessionId": sid, "text": "better?"})
+        told = [u for u in _user_texts(env, 0) if "code block" in u]
+        assert told == ["The user applied a code block from the chat to calc.py (lines 4-6); "
+                        "the file holds it now."]
+        await h.request("tether/changes/undo", {"sessionId": sid,
+                                                "turnId": result["changeId"]})
+        undone = await h.wait_event(sid, "change_undone")
+        assert undone["event"]["codeBlock"] is True
+        await h.request("tether/session/prompt", {"sessionId": sid, "text": "and now?"})
+        said = [u for u in _user_texts(env, 1) if "undid" in u]
+        assert said and "the code block they had applied to calc.py" in said[0]
+        assert not any("your change" in u for u in said)
+        assert sum("applied a code block" in u for u in _user_texts(env, 1)) == 1
+
+
+async def test_a_file_the_running_turn_edits_is_refused_until_it_ends(
+        env: Env, workspace: Path) -> None:
+    path = workspace / "calc.py"
+    path.write_text(CALC)
+    (workspace / "other.py").write_text(CALC)
+    env.provider.set_script(Script([
+        tool_turn("edit", {"path": "calc.py", "old": "a + b", "new": "b + a"}),
+        tool_turn("run_command", {"command": "true"}), text_turn("unreachable")]))
+    async with env.serve([workspace]) as h:
+        h.editor.permission_answer = "never"  # the turn waits on its second tool call
+        sid = await _session(h, workspace)
+        prompt = asyncio.create_task(
+            h.request("tether/session/prompt", {"sessionId": sid, "text": "go"}))
+        await h.wait_event(sid, "permission_requested")
+        busy = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": "calc.py", "code": BLOCK})
+        assert not busy["applied"] and busy["reason"] == "busy", busy
+        assert "running" in busy["message"] and "calc.py" in busy["message"]
+        assert "3.14159" not in path.read_text()
+        elsewhere = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": "other.py", "code": BLOCK})
+        assert elsewhere["applied"], elsewhere  # a file the turn has not touched is free
+        await h.request("tether/session/cancel", {"sessionId": sid})
+        await asyncio.wait_for(prompt, WAIT)
+        after = await h.request("tether/codeBlock/apply", {
+            "sessionId": sid, "uri": "calc.py", "code": BLOCK})
+        assert after["applied"], after
+        listed = await h.request("tether/changes/list", {"sessionId": sid})
+        assert [t["turnId"] for t in listed["turns"]][1:] == [elsewhere["changeId"],
+                                                               after["changeId"]]
+
+
+async def test_other_folders_and_special_files_get_a_json_rpc_error(
+        env: Env, workspace: Path, tmp_path: Path) -> None:
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "calc.py").write_text(CALC)
+    os.mkfifo(workspace / "pipe.py")
+    async with env.serve([workspace, second]) as h:
+        sid = await _session(h, workspace)
+        with pytest.raises(JsonRpcException) as other:  # a file of the other folder
+            await h.request("tether/codeBlock/apply", {
+                "sessionId": sid, "uri": (second / "calc.py").as_uri(), "code": BLOCK})
+        assert other.value.code == ErrorCode.PATH_OUTSIDE_WORKSPACE
+        assert (second / "calc.py").read_text() == CALC
+        with pytest.raises(JsonRpcException) as pipe:
+            await h.request("tether/codeBlock/apply", {
+                "sessionId": sid, "uri": "pipe.py", "code": BLOCK})
+        assert "pipe.py is a FIFO" in str(pipe.value)
+        with pytest.raises(JsonRpcException) as unknown:
+            await h.request("tether/codeBlock/apply", {
+                "sessionId": "no-such-session", "uri": "calc.py", "code": BLOCK})
+        assert unknown.value.code == ErrorCode.UNKNOWN_SESSION
+        listed = await h.request("tether/changes/list", {"sessionId": sid})
+        assert listed["turns"] == []

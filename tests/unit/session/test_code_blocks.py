@@ -53,3 +53,46 @@ async def test_unchanged_and_unplaceable_blocks_record_nothing(
     assert not lost.applied and lost.reason == "no_anchor"
     assert "Insert at Cursor" in lost.message
     assert (await manager.list_changes(info.id, None)).turns == []
+
+
+def _user_texts(provider: FakeProvider, request: int) -> list[str]:
+    return [part.text for m in provider.requests[request].messages if m.role == "user"
+            for part in m.parts if hasattr(part, "text")]
+
+
+async def test_the_model_hears_once_of_an_applied_block_and_of_its_undo(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    provider = FakeProvider([text_step("Here you are."), text_step("Seen."),
+                             text_step("Noted."), text_step("Again.")])
+    manager = SessionManager(workspace, store=open_store(workspace), settings=SETTINGS,
+                             bridge=AnsweringBridge(), provider_factory=lambda _s: provider)
+    info = await manager.create()
+    await manager.prompt(info.id, "title-case the name")
+    result = await manager.apply_code_block(info.id, "hello.py", BLOCK, None)
+    assert result.change_id is not None
+    await manager.prompt(info.id, "thanks")
+    applied = [t for t in _user_texts(provider, 1) if "code block" in t]
+    assert applied == ["The user applied a code block from the chat to hello.py (lines 1-2); "
+                       "the file holds it now."]
+    await manager.undo_changes(info.id, result.change_id, None, None)
+    await manager.prompt(info.id, "hm")
+    said = [t for t in _user_texts(provider, 2) if "undid" in t]
+    assert said == ["The user undid the code block they had applied to hello.py line 2; "
+                    "the file no longer holds it."]
+    assert not any("your change" in t for t in _user_texts(provider, 2))
+    await manager.prompt(info.id, "and now?")
+    assert sum("code block" in t for t in _user_texts(provider, 3)) == 2  # said once each
+
+
+async def test_a_block_applied_before_a_restart_is_told_after_it(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    manager = _manager(workspace)
+    info = await manager.create()
+    applied = await manager.apply_code_block(info.id, "hello.py", BLOCK, None)
+    assert applied.applied
+    provider = FakeProvider([text_step("Seen.")])
+    again = SessionManager(workspace, store=open_store(workspace), settings=SETTINGS,
+                           bridge=AnsweringBridge(), provider_factory=lambda _s: provider)
+    await again.prompt(info.id, "what changed?")
+    assert any("applied a code block from the chat to hello.py" in t
+               for t in _user_texts(provider, 0))
