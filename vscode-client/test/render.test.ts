@@ -153,6 +153,26 @@ describe("rendered transcript", () => {
     ]);
   });
 
+  test("an applied code block is its own row with the file chip; its undo says it was the block", () => {
+    const ended = [event("turn_started", { prompt: "x" }), event("turn_completed", { reason: "end_turn" })];
+    const applied = event("file_edited", { toolCallId: "b1", uri: "file:///w/calc.py", path: "calc.py",
+      diff: "@@ -5,1 +5,1 @@\n-    pi = 3.14\n+    pi = 3.14159\n", applied: true, hunkIds: ["h1"],
+      codeBlock: { placement: "region", startLine: 4, endLine: 6 } }, { turnId: "b1" });
+    const { root } = draw([
+      ...ended,
+      applied,
+      event("change_undone", { undoneTurnId: "b1", path: "calc.py", uri: "file:///w/calc.py",
+        hunkIds: ["h1"], lines: "line 5", codeBlock: true }, { turnId: null }),
+    ]);
+    const row = root.querySelector(".tool summary");
+    assert.equal(row?.querySelector(".tool-name")?.textContent, "Applied code block");
+    assert.equal(row?.querySelector(".file-chip")?.textContent, "calc.py");
+    assert.equal(row?.querySelector(".tool-counts")?.textContent, "+1 −1");
+    const notices = [...root.querySelectorAll(".notice")].map((n) => n.textContent);
+    assert.deepEqual(notices, ["Undone: the code block you applied to calc.py line 5."]);
+    assert.equal(root.querySelector(".tool-args"), null);
+  });
+
   test("each edited file has a row with counts and Undo; an undo marks it undone", () => {
     const started = event("tool_call_started", { toolCallId: "c4", name: "edit" });
     const edited = event("file_edited", { toolCallId: "c4", uri: "file:///w/a.py", path: "a.py",

@@ -46,6 +46,9 @@ import {
 
 export * from "./model";
 
+/** The tool row of a chat code block the user applied (`tether/codeBlock/apply`). */
+export const APPLIED_BLOCK = "Applied code block";
+
 export function reduce(state: Transcript, action: Action): Transcript {
   switch (action.kind) {
     case "event":
@@ -185,8 +188,11 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
       if (findTool(state, event.toolCallId)) {
         return updateTool(state, event.toolCallId, (t) => ({ ...t, edits: [...t.edits, edit] }));
       }
+      // An edit with no tool call of its own: a code block the user applied (its own
+      // change set) is named for what it is; either way the row carries the file chip.
+      const name = event.codeBlock ? APPLIED_BLOCK : "edit";
       const orphan: ToolItem = {
-        ...newTool(event.toolCallId, "edit", {}),
+        ...newTool(event.toolCallId, name, edit.path ? { path: edit.path } : {}),
         status: event.applied ? "done" : "failed",
         edits: [edit],
       };
@@ -271,7 +277,7 @@ function applyEvent(state: Transcript, event: SessionEvent): Transcript {
         kind: "notice",
         key: `seq:${event.seq}`,
         level: "info",
-        text: `Undone: the agent's change to ${event.path}${event.lines ? ` ${event.lines}` : ""}.`,
+        text: `Undone: ${event.codeBlock ? "the code block you applied" : "the agent's change"} to ${event.path}${event.lines ? ` ${event.lines}` : ""}.`,
       });
     case "turn_rewound": {
       const conflicts = event.conflicts ?? [];
