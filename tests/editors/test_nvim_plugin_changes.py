@@ -141,3 +141,32 @@ def test_ask_mode_shows_the_diff_and_rejects_with_a_comment(
     assert editor.lua("return #vim.tbl_filter(function(w) return "
                       "vim.api.nvim_win_get_config(w).relative ~= '' end, "
                       "vim.api.nvim_list_wins())") == 0  # the diff float closed
+
+
+def test_an_applied_code_block_is_named_as_the_users_in_the_chat(
+        start: Callable[..., Editor], workspace: Path) -> None:
+    editor = start([{"text": "Use v2 = 22:\n\n```python\nv1 = 1\nv2 = 22\nv3 = 3\n```\n"}])
+    editor.nvim.command("TetherChat")
+    editor.send("Change v2")
+    wait_for("the turn to end", lambda: editor.chat_state() == "idle"
+             and any("v2 = 22" in line for line in editor.chat_lines()))
+    request = (
+        "local method, params = ...; local chat = require('tether.chat').last; "
+        "params.sessionId = chat.session_id; "
+        "local c = require('tether.client').get(vim.fn.getcwd()); "
+        "local res, err = require('tether.client').request_sync(c, method, params, 10000); "
+        "return { res = res, err = err }")
+    applied = editor.lua(request, "tether/codeBlock/apply",
+                         {"uri": "lines.py", "code": "v1 = 1\nv2 = 22\nv3 = 3\n"})
+    assert applied.get("err") is None and applied["res"]["applied"], applied
+    wait_for("the applied note", lambda: any(
+        line.startswith("> [!note] applied a code block to `lines.py` lines 1-3")
+        for line in editor.chat_lines()))
+    undone = editor.lua(request, "tether/changes/undo",
+                        {"turnId": applied["res"]["changeId"]})
+    assert undone.get("err") is None, undone
+    wait_for("the undo note", lambda: any(
+        line.startswith("> [!note] undone: the code block you applied to lines.py")
+        for line in editor.chat_lines()))
+    assert not any("the agent's change" in line for line in editor.chat_lines())
+    assert (workspace / "lines.py").read_text(encoding="utf-8") == TEN

@@ -41,6 +41,18 @@ local function new_client_message_id()
   return ("nvim-%d-%x-%d"):format(vim.uv.os_getpid(), vim.uv.hrtime(), sent_ids)
 end
 
+---The chat's note for a code block the user applied (`tether/codeBlock/apply`, its own
+---change set outside any turn): named as the user's, with the file and the lines it replaced.
+---@param ev tether.FileEdited
+---@return string
+local function applied_block_note(ev)
+  local block = ev.codeBlock
+  local where = (block.startLine or 0) > 0 and (" lines %d-%d"):format(block.startLine, block.endLine)
+    or " (the whole file)"
+  local path = ev.path ~= "" and ev.path or vim.fn.fnamemodify(vim.uri_to_fname(ev.uri), ":~:.")
+  return ("applied a code block to `%s`%s"):format(path, where)
+end
+
 ---The chat whose state changed becomes the statusline's; listeners hear `User TetherStatus`.
 ---@param chat tether.ChatSession
 local function status_changed(chat)
@@ -382,9 +394,13 @@ function ChatSession:on_event(ev, seq)
       registry.last_edits = {}
     end
     table.insert(registry.last_edits, edit)
+    if ev.codeBlock and ev.applied then
+      return chatbuf.insert_note(self.buf, applied_block_note(ev))
+    end
   elseif t == "change_undone" then
-    local where = ev.lines ~= "" and (" " .. ev.lines) or ""
-    return chatbuf.insert_note(self.buf, ("undone: the agent's change to %s%s"):format(ev.path, where))
+    local where = (ev.lines or "") ~= "" and (" " .. ev.lines) or ""
+    local whose = ev.codeBlock and "the code block you applied" or "the agent's change"
+    return chatbuf.insert_note(self.buf, ("undone: %s to %s%s"):format(whose, ev.path, where))
   elseif t == "turn_rewound" then
     local n, files = #(ev.rewoundTurnIds or {}), #(ev.restored or {})
     local note = ("rewound %d turn(s): %d file(s) restored"):format(n, files)
