@@ -211,7 +211,7 @@ export interface CodeBlockApplyResult {
   target?: "buffer" | "disk" | null;
   /** Merged onto text newer than the server read. */
   rebased: boolean;
-  /** Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` (the session's running turn is editing the file). */
+  /** Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` (a turn of the session is running). */
   reason?: "no_anchor" | "unchanged" | "stale" | "busy" | null;
   /** What happened, in words for the user. */
   message: string;

@@ -117,7 +117,7 @@
 ---@field endLine integer Last line of the file it replaced (0 when `created`).
 ---@field target? "buffer"|"disk"|nil Where it landed: the open editor buffer or the disk.
 ---@field rebased boolean Merged onto text newer than the server read.
----@field reason? "no_anchor"|"unchanged"|"stale"|"busy"|nil Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` (the session's running turn is editing the file).
+---@field reason? "no_anchor"|"unchanged"|"stale"|"busy"|nil Why it was not applied: `no_anchor` (cannot tell where it goes), `unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` (a turn of the session is running).
 ---@field message string What happened, in words for the user.
 
 --- Durable record: a summary that stands in for the messages up to `upToMessageId` in every later request (the messages themselves stay in history).

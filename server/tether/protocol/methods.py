@@ -700,7 +700,7 @@ class CodeBlockApplyResult(WireModel):
     reason: BlockRefusal | None = Field(
         None, description="Why it was not applied: `no_anchor` (cannot tell where it goes), "
         "`unchanged` (the file already holds it), `stale` (the buffer moved on) or `busy` "
-        "(the session's running turn is editing the file).")
+        "(a turn of the session is running).")
     message: str = Field("", description="What happened, in words for the user.")
 
 

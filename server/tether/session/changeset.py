@@ -73,16 +73,19 @@ class ChangeLedger:
         elif kind == FILE_EDITED and isinstance(turn_id, str) and record.get("applied"):
             self._fold_edit(turn_id, record)
         elif kind == CHANGE_UNDONE:
-            turn = self.turns.get(str(record.get("undoneTurnId")))
-            change = turn.files.get(str(record.get("path"))) if turn else None
-            if turn is not None and change is not None:
-                change.undone.update(str(h) for h in record.get("hunkIds") or [])
-                self.notes.append(undo_note(str(record.get("path")), str(record.get("lines")),
-                                            code_block=turn.code_block))
+            self._fold_undo(record)
         elif kind == TURN_REWOUND:
             for rewound in record.get("rewoundTurnIds") or []:
                 if str(rewound) in self.turns:
                     self.turns[str(rewound)].rewound = True
+
+    def _fold_undo(self, record: Mapping[str, Any]) -> None:
+        turn = self.turns.get(str(record.get("undoneTurnId")))
+        change = turn.files.get(str(record.get("path"))) if turn else None
+        if turn is not None and change is not None:
+            change.undone.update(str(h) for h in record.get("hunkIds") or [])
+            self.notes.append(undo_note(change.path, str(record.get("lines")),
+                                        code_block=turn.code_block))
 
     def _fold_edit(self, turn_id: str, record: Mapping[str, Any]) -> None:
         path = record.get("path")

@@ -18,7 +18,6 @@ from pathlib import Path
 from tether.protocol.events import AppliedCodeBlock, FileEdited
 from tether.protocol.methods import BlockRefusal, CodeBlockApplyResult
 from tether.session.changes import ChangeService
-from tether.session.changeset import ChangeLedger
 from tether.session.recording import cpu
 from tether.session.state import SessionState
 from tether.workspace import safe_open
@@ -38,9 +37,12 @@ async def apply_code_block(changes: ChangeService, state: SessionState, path: Pa
     what fails them is a TetherError, and nothing was written or recorded.
     """
     rel = changes.folder.relative(path)
-    busy = _running_turn_edits(await changes.ledger(state.info.id), state, rel)
-    if busy:
-        return _refused(path, rel, "busy", busy)
+    if state.running:
+        # A turn's change set spans each file from its first edit to its last: a block
+        # landing in between would be taken back by an undo of the turn (and the turn may
+        # be planning an edit of this very text).
+        return _refused(path, rel, "busy", "a turn is running in this session; apply the "
+                        "block once it ends (or stop it)")
     await asyncio.to_thread(safe_open.check_on_disk, path, max_bytes=max_bytes, label=rel)
     snapshot = await changes.bridge.read_document(path)
     safe_open.check_text_size(rel, snapshot.text, max_bytes)
@@ -56,17 +58,6 @@ async def apply_code_block(changes: ChangeService, state: SessionState, path: Pa
     return await _deliver(changes, state, snapshot, rel, placed)
 
 
-def _running_turn_edits(ledger: ChangeLedger, state: SessionState, rel: str) -> str | None:
-    """Why not now, when the session's running turn has edited `rel`: its change set
-    spans the file from its first touch to its last, so a block landing in between
-    would be taken back with the turn's edits by an undo of that turn."""
-    turn = ledger.turns.get(state.turn_id or "") if state.running else None
-    if turn is None or rel not in turn.files:
-        return None
-    return (f"the agent is editing {rel} in the turn that is running; apply the block "
-            "once the turn ends (or stop it)")
-
-
 async def _deliver(changes: ChangeService, state: SessionState, snapshot: DocumentSnapshot,
                    rel: str, placed: Placed) -> CodeBlockApplyResult:
     """The edit through the recording bridge, then its `file_edited` event."""
@@ -75,9 +66,12 @@ async def _deliver(changes: ChangeService, state: SessionState, snapshot: Docume
     recorder = changes.recorder(state, change_id, ledger)
     diff = await cpu(unified_diff, snapshot.text, placed.text, rel)
     path = snapshot.path
-    outcome = await recorder.apply_edit(FileEdit(path, snapshot, placed.text, diff))
+    try:
+        outcome = await recorder.apply_edit(FileEdit(path, snapshot, placed.text, diff))
+    finally:
+        if not ledger.turns[change_id].files:
+            ledger.turns.pop(change_id, None)  # nothing landed: no empty change set
     if not outcome.applied:
-        ledger.turns.pop(change_id, None)  # nothing landed: no empty change set
         return _refused(path, rel, "stale", outcome.message.removeprefix("not applied: ")
                         or f"{rel} could not be changed")
     block = AppliedCodeBlock(placement=placed.kind, start_line=placed.start_line,
