@@ -613,6 +613,11 @@ def test_code_block_highlighted_and_applied_in_real_vscode(vsix: Path, tmp_path:
     assert after.index("def greet") < after.index(APPLIED.strip()) < after.index("return"), after
     assert TYPED in after and report["dirtyAfterApply"] == 1, report
     assert "+1" in str(report["editRow"]), report
+    # The card names the block as the user's, with the file chip and counts of an edit row.
+    summary = str(report["cardSummary"])
+    assert "Applied code block" in summary and "hello.py" in summary and "+1" in summary, report
+    assert str(report["undoNotice"]).startswith(
+        "Undone: the code block you applied to hello.py"), report
     # Reviewable like an agent edit: the editor's Keep / Undo lens is over the block.
     assert "Tether: Keep" in str(report["codeLensAfterApply"]), report
     assert hello.read_text() == ORIGINAL  # the buffer took it, not the disk

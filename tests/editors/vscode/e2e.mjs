@@ -634,6 +634,7 @@ async function codeBlocksScenario(chat) {
     report.codeLensAfterApply = await page.locator(".monaco-editor .codelens-decoration").first().innerText();
     const card = chat.locator("details.tool", { has: chat.locator(".edit.applied") }).last();
     await card.waitFor({ timeout: LONG });
+    report.cardSummary = await card.locator("summary").innerText();
     await card.locator("summary").click(); // the compact card opens to its diff and Undo
     const row = card.locator(".edit.applied", { hasText: "hello.py" });
     await row.waitFor({ timeout: LONG });
@@ -643,6 +644,9 @@ async function codeBlocksScenario(chat) {
   await step("Undo on the edit row takes the block back", async () => {
     await chat.locator("details.tool .edit.applied .edit-undo").last().click();
     report.editorAfterUndo = await editorTextOnce("the block to go", config.applied, false);
+    const notice = chat.locator(".notice", { hasText: "Undone:" }).last();
+    await notice.waitFor({ timeout: LONG });
+    report.undoNotice = await notice.innerText();
     await shot("06-undone");
   });
   await step("a dark theme recolours the tokens (theme variables, not a palette)", async () => {
