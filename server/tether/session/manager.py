@@ -346,7 +346,10 @@ class SessionManager:
         if not target.startswith("file:") and ":" in target.split("/", 1)[0]:
             raise InvalidParamsError(f"{target} is not a file: give a file:// URI or a path "
                                      "relative to the workspace folder")
-        path = self.folder.resolve(uri_to_path(target) if target.startswith("file:") else target)
+        raw = uri_to_path(target) if target.startswith("file:") else target
+        if "\x00" in str(raw):
+            raise InvalidParamsError(f"{target!r} contains a NUL character: not a file name")
+        path = self.folder.resolve(raw)
         return await apply_code_block(self.changes, state, path, code, version,
                                       max_bytes=self.settings.max_file_bytes)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from support.session_fakes import AnsweringBridge, FakeProvider, text_step
-from tether.errors import PathOutsideWorkspaceError, TetherError
+from tether.errors import InvalidParamsError, PathOutsideWorkspaceError, TetherError
 from tether.session.manager import SessionManager
 from tether.settings import Settings
 from tether.store import open_store
@@ -169,3 +169,12 @@ async def test_two_applies_racing_on_one_file_land_one_after_the_other(
     undone = await manager.undo_changes(sid, str(first.change_id), None, None)
     assert undone.files == ["calc.py"] and not undone.conflicts
     assert path.read_text() == CALC.replace("b):\n", "b):\n    # the sum\n")
+
+
+async def test_a_path_with_a_nul_character_is_bad_params(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    manager = _manager(workspace)
+    sid = (await manager.create()).id
+    for target in ("hello.py\x00.txt", (workspace.root / "hello.py").as_uri() + "%00.txt"):
+        error = await _refused(manager, sid, target)
+        assert isinstance(error, InvalidParamsError) and "NUL" in error.message
