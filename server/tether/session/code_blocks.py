@@ -46,9 +46,8 @@ async def apply_code_block(changes: ChangeService, state: SessionState, path: Pa
     await asyncio.to_thread(safe_open.check_on_disk, path, max_bytes=max_bytes, label=rel)
     snapshot = await changes.bridge.read_document(path)
     safe_open.check_text_size(rel, snapshot.text, max_bytes)
-    if version is not None and snapshot.version is not None and snapshot.version != version:
-        return _refused(path, rel, "stale", f"{rel} changed in the editor since you chose "
-                        f"Apply (version {snapshot.version}, not {version}); apply it again")
+    if version is not None and snapshot.version != version:
+        return _refused(path, rel, "stale", _stale(rel, snapshot.version, version))
     placed = await cpu(place_block, snapshot.text if snapshot.exists else None, code, rel)
     if isinstance(placed, Unplaced):
         return _refused(path, rel, "no_anchor", placed.message)
@@ -87,6 +86,14 @@ async def _deliver(changes: ChangeService, state: SessionState, snapshot: Docume
         placement=placed.kind, start_line=placed.start_line, end_line=placed.end_line,
         target=outcome.target, rebased=outcome.rebased,
         message=outcome.message or f"applied the block to {rel}{where}")
+
+
+def _stale(rel: str, server_version: int | None, version: int) -> str:
+    if server_version is None:  # open in the editor, not yet here: never write the disk
+        return (f"{rel} is open in the editor (version {version}) but the server has not "
+                "seen that buffer yet; apply it again")
+    return (f"{rel} changed in the editor since you chose Apply (version {server_version}, "
+            f"not {version}); apply it again")
 
 
 def _refused(path: Path, rel: str, reason: BlockRefusal, message: str) -> CodeBlockApplyResult:

@@ -178,3 +178,17 @@ async def test_a_path_with_a_nul_character_is_bad_params(
     for target in ("hello.py\x00.txt", (workspace.root / "hello.py").as_uri() + "%00.txt"):
         error = await _refused(manager, sid, target)
         assert isinstance(error, InvalidParamsError) and "NUL" in error.message
+
+
+async def test_a_version_for_a_buffer_the_server_has_not_seen_writes_nothing(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    """The editor says the file is open (at version 3), the server holds no buffer for it:
+    the disk may be under a dirty buffer, so nothing is written there."""
+    (workspace.root / "calc.py").write_text(CALC)
+    manager = _manager(workspace)
+    sid = (await manager.create()).id
+    result = await manager.apply_code_block(sid, "calc.py", BLOCK, 3)
+    assert not result.applied and result.reason == "stale", result
+    assert "apply it again" in result.message
+    assert (workspace.root / "calc.py").read_text() == CALC
+    assert (await manager.list_changes(sid, None)).turns == []
