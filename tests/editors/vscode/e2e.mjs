@@ -44,6 +44,24 @@ async function chatFrame(timeout = LONG) {
   throw new Error("the Tether chat webview did not appear");
 }
 
+/** Show the Tether view container and return its chat frame. Clicking the container's
+ * icon toggles it, so it is clicked only while the container is not the active one: after a
+ * reload the workbench restores the open container itself, and a click would then hide it. */
+async function showTetherContainer() {
+  const item = page.locator('.activitybar .action-item:has(a[aria-label^="Tether"])').first();
+  const deadline = Date.now() + LONG;
+  while (Date.now() < deadline) {
+    const active = await item.evaluate((el) => el.classList.contains("checked")).catch(() => false);
+    if (!active) await item.locator("a").click();
+    try {
+      return await chatFrame(5000);
+    } catch {
+      // Not there yet (the workbench is still restoring, or the click raced it): look again.
+    }
+  }
+  throw new Error("the Tether chat webview did not appear");
+}
+
 async function editorText() {
   const text = await page.locator(".editor-instance .monaco-editor .view-lines").first().innerText();
   return text.replace(/\u00a0/g, " ");
@@ -142,8 +160,7 @@ async function openFileAndType() {
 async function openChat() {
   let chat;
   await step("open the Tether chat view", async () => {
-    await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
-    chat = await chatFrame();
+    chat = await showTetherContainer();
     await chat.locator("#server-banner").waitFor({ state: "hidden", timeout: LONG });
     await shot("03-chat-open");
   });
@@ -327,8 +344,7 @@ async function missingServer() {
     report.toastButtons = await toast.first().locator(".monaco-button").allInnerTexts();
     await page.waitForTimeout(1500); // would a second, generic error toast follow?
     report.toastCount = await page.locator(".notification-toast").count();
-    await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
-    const chat = await chatFrame();
+    const chat = await showTetherContainer();
     const banner = chat.locator("#server-banner");
     await banner.waitFor({ state: "visible", timeout: LONG });
     report.banner = await banner.innerText();
@@ -445,8 +461,7 @@ async function restoreScenario(chat) {
 async function providerDownScenario() {
   let chat;
   await step("the chat shows the provider's state before the user types", async () => {
-    await page.locator('.activitybar .action-item a[aria-label^="Tether"]').first().click();
-    chat = await chatFrame();
+    chat = await showTetherContainer();
     const state = chat.locator("#provider-state");
     await state.waitFor({ state: "visible", timeout: LONG });
     report.providerState = (await state.innerText()).replace(/\s+/g, " ");
