@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from support.session_fakes import AnsweringBridge, FakeProvider, text_step, tool_step
+from tether.protocol.models import ToolResultPart
 from tether.session.manager import SessionManager
 from tether.settings import Settings
 from tether.store import open_store
@@ -72,8 +73,8 @@ async def _rejected(workspace: WorkspaceFolder, call: tuple[str, dict[str, Any]]
     assert result.status == "completed"
     (tool_message,) = [m for m in provider.requests[-1].messages if m.role == "tool"]
     (part,) = tool_message.parts
-    assert getattr(part, "is_error") is True
-    return str(getattr(part, "content")), bridge, asking
+    assert isinstance(part, ToolResultPart) and part.is_error
+    return part.content, bridge, asking
 
 
 @pytest.mark.parametrize("call", [
