@@ -43,6 +43,7 @@ async def _refused(h: Harness, method: str, params: dict[str, Any]) -> str:
 async def _edit_in_a(env: Env, a: Harness, workspace: Path) -> tuple[str, str]:
     (workspace / "calc.py").write_text(ORIGINAL)
     sid = await _session(a, workspace)
+    await a.request("tether/session/prompt", {"sessionId": sid, "text": "say hello"})
     turn = (await a.request("tether/session/prompt",
                             {"sessionId": sid, "text": "swap them"}))["turnId"]
     assert (workspace / "calc.py").read_text() == EDITED  # closed in both: on disk
@@ -52,6 +53,7 @@ async def _edit_in_a(env: Env, a: Harness, workspace: Path) -> tuple[str, str]:
 async def test_undo_in_one_window_is_seen_by_the_other_and_never_done_twice(
         env: Env, workspace: Path) -> None:
     env.provider.set_script(Script([
+        text_turn("Hello."),
         tool_turn("edit", {"path": "calc.py", "old": "a + b", "new": "b + a"}),
         text_turn("Swapped."),
     ]))
@@ -79,6 +81,7 @@ async def test_undo_in_one_window_is_seen_by_the_other_and_never_done_twice(
 
 async def test_rewind_in_one_window_is_seen_by_the_other(env: Env, workspace: Path) -> None:
     env.provider.set_script(Script([
+        text_turn("Hello."),
         tool_turn("edit", {"path": "calc.py", "old": "a + b", "new": "b + a"}),
         text_turn("Swapped."),
         text_turn("Fresh start."),
@@ -86,14 +89,14 @@ async def test_rewind_in_one_window_is_seen_by_the_other(env: Env, workspace: Pa
     async with env.serve([workspace]) as a, env.serve([workspace]) as b:
         sid, turn = await _edit_in_a(env, a, workspace)
         listed = await b.request("tether/changes/list", {"sessionId": sid})
-        assert [t["rewound"] for t in listed["turns"]] == [False]
+        assert [(t["turnId"], t["rewound"]) for t in listed["turns"]] == [(turn, False)]
 
         rewound = await a.request("tether/session/rewind", {"sessionId": sid, "turnId": turn})
         assert rewound["restored"] == ["calc.py"]
         assert (workspace / "calc.py").read_text() == ORIGINAL
 
         listed = await b.request("tether/changes/list", {"sessionId": sid})
-        assert [t["rewound"] for t in listed["turns"]] == [True]
+        assert [(t["turnId"], t["rewound"]) for t in listed["turns"]] == [(turn, True)]
         loaded = await b.request("tether/session/load", {"sessionId": sid})
         assert loaded["rewoundTurnIds"] == [turn]
         message = await _refused(b, "tether/session/rewind", {"sessionId": sid, "turnId": turn})
@@ -107,4 +110,5 @@ async def test_rewind_in_one_window_is_seen_by_the_other(env: Env, workspace: Pa
         result = await b.request("tether/session/prompt", {"sessionId": sid, "text": "next"})
         assert result["status"] == "completed"
         sent = json.dumps(env.provider.requests[-1]["messages"])
-        assert "next" in sent and "swap them" not in sent and "b + a" not in sent
+        assert "say hello" in sent and "next" in sent
+        assert "swap them" not in sent and "b + a" not in sent and "Swapped." not in sent
