@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.session_fakes import AnsweringBridge, FakeProvider, text_step, tool_step
-from tether.errors import InvalidParamsError
+from support.session_fakes import HANG, AnsweringBridge, FakeProvider, text_step, tool_step
+from tether.errors import InvalidParamsError, TurnInProgressError
+from tether.protocol.events import EventBase
 from tether.session.manager import SessionManager
 from tether.settings import Settings
 from tether.store import open_store
+from tether.store.base import SessionStore
+from tether.store.jsonl import JsonlStore
 from tether.workspace.bridge import EditOutcome, FileEdit
 from tether.workspace.folder import WorkspaceFolder
 
@@ -43,11 +48,38 @@ class GatedBridge(AnsweringBridge):
         return await super().apply_edit(edit)
 
 
+class SlowReadStore(JsonlStore):
+    """Reads a whole history, then waits for `release`: a ledger being built while
+    another window appends."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read = threading.Event()
+        self.release: threading.Event | None = None
+
+    def iter_records(self, session_id: str, *, from_seq: int = 0) -> Iterator[dict[str, Any]]:
+        records = list(super().iter_records(session_id, from_seq=from_seq))
+        if self.release is not None:
+            self.read.set()
+            self.release.wait(20)
+        return iter(records)
+
+
 def window(workspace: WorkspaceFolder, provider: FakeProvider,
-           bridge: AnsweringBridge | None = None) -> SessionManager:
-    return SessionManager(workspace, store=open_store(workspace), settings=SETTINGS,
+           bridge: AnsweringBridge | None = None,
+           store: SessionStore | None = None) -> SessionManager:
+    return SessionManager(workspace, store=store or open_store(workspace), settings=SETTINGS,
                           bridge=bridge or AnsweringBridge(),
                           provider_factory=lambda _s: provider)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait for `condition` (a generous bound, never a timing assertion)."""
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), 20)
 
 
 def stored(manager: SessionManager, session_id: str, kind: str) -> list[dict[str, Any]]:
@@ -96,3 +128,49 @@ async def test_an_undo_in_one_window_is_told_once_by_the_window_that_runs_next(
     await a.prompt(info.id, "and now?")
     told = json.dumps([m.text for m in a_provider.requests[-1].messages])
     assert told.count("undid your change to hello.py") == 1  # B's turn said it; not again
+
+
+async def test_an_undo_caught_up_while_the_ledger_is_being_built_counts(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    a = window(workspace, FakeProvider([tool_step(EDIT), text_step("Done.")]))
+    plain = open_store(workspace)
+    assert isinstance(plain, JsonlStore)
+    slow = SlowReadStore(workspace, plain.base)
+    b = window(workspace, FakeProvider([]), store=slow)
+    seen: list[EventBase] = []
+    b.subscribe(seen.append)
+    info = await a.create()
+    turn = (await a.prompt(info.id, "shorter")).turn_id
+    await b.replay(info.id)  # B holds the session; its ledger is not built yet
+
+    slow.release = threading.Event()
+    listing = asyncio.create_task(b.list_changes(info.id, turn))
+    await asyncio.to_thread(slow.read.wait, 20)  # B has read the history, edit applied
+    await a.undo_changes(info.id, turn, None, None)
+    loading = asyncio.create_task(b.load(info.id))  # catches up: B is told of the undo
+    try:
+        await until(lambda: any(e.type == "change_undone" for e in seen))  # type: ignore[attr-defined]
+    finally:
+        slow.release.set()
+
+    listed = await listing
+    assert [h.state for h in listed.turns[0].files[0].hunks] == ["undone"]
+    await loading
+
+
+async def test_rewind_waits_for_no_turn_in_the_other_window(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    a = window(workspace, FakeProvider([tool_step(EDIT), text_step("Done."), [HANG]]))
+    b = window(workspace, FakeProvider([]))
+    info = await a.create()
+    turn = (await a.prompt(info.id, "shorter")).turn_id
+    running = asyncio.create_task(a.prompt(info.id, "keep going"))
+    await until(lambda: a.running_turn(info.id) is not None)
+    with pytest.raises(TurnInProgressError) as refused:
+        await b.rewind(info.id, turn)  # A's running turn would be rewound under it
+    assert refused.value.data == {"sessionId": info.id, "elsewhere": True}
+    await a.cancel(info.id)
+    assert (await running).status == "cancelled"
+    rewound = await b.rewind(info.id, turn)
+    assert rewound.restored == ["hello.py"]
+    assert stored(b, info.id, "turn_rewound")[0]["rewoundTurnIds"][0] == turn
