@@ -7,6 +7,11 @@ or refuses, and open buffers get a versioned `workspace/applyEdit` like any agen
 Each file is restored in one atomic step, so a crash mid-rewind leaves every file
 restored or untouched, and rewinding again finishes the job (a restored file is already
 what the rewind wants).
+
+Two windows (processes) on one session each cache the ledger. What the other one appended
+is folded in as it is caught up (`follow`), and an undo or rewind holds the session's
+changes lease and catches up before it looks, so a change another window reverted is
+answered "already undone" and never reverted twice.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from tether.errors import InvalidParamsError, TetherError, TurnInProgressError
+from tether.errors import InvalidParamsError, StoreError, TetherError, TurnInProgressError
 from tether.protocol.events import ChangeConflict, ChangeUndone, TurnRewound
 from tether.protocol.methods import (
     ChangesListResult,
@@ -53,19 +60,26 @@ log = logging.getLogger(__name__)
 _TEXT_CACHE = 256
 # Files restored at once: each is still one atomic step, but their fsyncs overlap.
 _PARALLEL_RESTORES = 8
+_LEASE_WAIT = 30.0  # seconds an undo or rewind waits for another window's to end
+_LEASE_POLL = 0.02
+
+CatchUp = Callable[[SessionState], Awaitable[None]]
 
 
 class ChangeService:
     """The change sets of one workspace folder's sessions."""
 
     def __init__(self, folder: WorkspaceFolder, store: SessionStore, blobs: BlobStore | None,
-                 bridge: EditorBridge, *, max_blob_bytes: Callable[[], int]) -> None:
+                 bridge: EditorBridge, *, max_blob_bytes: Callable[[], int],
+                 catch_up: CatchUp | None = None) -> None:
         self.folder = folder
         self.store = store
         self.blobs = blobs
         self.bridge = bridge
         self.max_blob_bytes = max_blob_bytes
+        self._catch_up = catch_up  # folds in (`follow`) what other processes appended
         self._ledgers: dict[str, ChangeLedger] = {}
+        self._building: dict[str, list[Mapping[str, Any]]] = {}  # followed while built
         self._lock = asyncio.Lock()
         self._texts: dict[str, str] = {}
         self._edit_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = \
@@ -88,13 +102,50 @@ class ChangeService:
 
     async def _build(self, session_id: str) -> ChangeLedger:
         """The ledger from history; an unreadable history gives an empty one (the turn
-        still runs and ends with its terminal event; only older undo is lost)."""
+        still runs and ends with its terminal event; only older undo is lost). Records
+        caught up while the file is read are folded in too (`follow` skips those read)."""
+        followed = self._building[session_id] = []
         try:
             records = await asyncio.to_thread(lambda: list(self.store.iter_records(session_id)))
         except TetherError as exc:
             log.warning("change sets of %s not read: %s", session_id, exc.message)
             return ChangeLedger()
-        return ChangeLedger.from_records(records)
+        finally:
+            del self._building[session_id]  # no await until built_once keeps the ledger
+        ledger = ChangeLedger.from_records(records)
+        ledger.follow(followed)
+        return ledger
+
+    def follow(self, session_id: str, records: Sequence[Mapping[str, Any]]) -> None:
+        """What another process appended to the session (caught up, in seq order), into
+        the cached ledger, or kept for the one being built."""
+        building = self._building.get(session_id)
+        ledger = self._ledgers.get(session_id)
+        if building is not None:
+            building.extend(records)
+        elif ledger is not None:
+            ledger.follow(records)
+
+    @asynccontextmanager
+    async def _exclusive(self, state: SessionState) -> AsyncIterator[ChangeLedger]:
+        """The session's ledger, caught up, while no other undo or rewind of the session
+        runs in any window: what another window reverted is seen before reverting."""
+        session_id = state.info.id
+        lease = self.store.changes_lease(session_id)
+        for _ in range(int(_LEASE_WAIT / _LEASE_POLL)):
+            if lease is not None:
+                break
+            await asyncio.sleep(_LEASE_POLL)
+            lease = self.store.changes_lease(session_id)
+        if lease is None:
+            raise StoreError(f"another window is undoing or rewinding changes of session "
+                             f"{session_id}; try again", data={"sessionId": session_id})
+        try:
+            if self._catch_up is not None:
+                await self._catch_up(state)
+            yield await self.ledger(session_id)
+        finally:
+            lease.release()
 
     def forget(self, session_id: str) -> None:
         self._ledgers.pop(session_id, None)
@@ -167,19 +218,25 @@ class ChangeService:
 
     async def undo(self, state: SessionState, turn_id: str, path: str | None,
                    hunk: str | None) -> ChangesUndoResult:
-        ledger = await self.ledger(state.info.id)
-        turn = ledger.turns.get(turn_id)
-        if turn is None or not turn.files:
-            raise InvalidParamsError(f"turn {turn_id} made no edits in session {state.info.id}")
-        if turn.rewound:
-            raise InvalidParamsError(f"turn {turn_id} was rewound already")
-        if hunk is not None and path is None:
-            raise InvalidParamsError("undoing one hunk needs its file's path")
-        changes = [self._change(turn, path)] if path is not None else list(turn.files.values())
-        result = ChangesUndoResult()
-        for change in changes:
-            await self._undo_file(state, ledger, turn, change, hunk, result)
-        return result
+        async with self._exclusive(state) as ledger:
+            turn = ledger.turns.get(turn_id)
+            if turn is None or not turn.files:
+                raise InvalidParamsError(
+                    f"turn {turn_id} made no edits in session {state.info.id}")
+            if turn.rewound:
+                raise InvalidParamsError(f"turn {turn_id} was rewound already")
+            if hunk is not None and path is None:
+                raise InvalidParamsError("undoing one hunk needs its file's path")
+            changes = ([self._change(turn, path)] if path is not None
+                       else list(turn.files.values()))
+            result = ChangesUndoResult()
+            for change in changes:
+                await self._undo_file(state, ledger, turn, change, hunk, result)
+            if not result.undone and not result.conflicts:
+                where = f" to {changes[0].path}" if path is not None else ""
+                raise InvalidParamsError(
+                    f"the changes of turn {turn_id}{where} are already undone")
+            return result
 
     def _change(self, turn: TurnChanges, raw: str) -> FileChange:
         rel = self._relative(raw)
@@ -223,10 +280,18 @@ class ChangeService:
     async def rewind(self, state: SessionState, turn_id: str) -> RewindResult:
         if state.running:
             raise TurnInProgressError("a turn is running in this session; cancel it first")
-        ledger = await self.ledger(state.info.id)
-        turns = ledger.live_turns_from(turn_id)
-        if not turns:
-            raise InvalidParamsError(f"no turn {turn_id} to rewind in session {state.info.id}")
+        async with self._exclusive(state) as ledger:
+            turns = ledger.live_turns_from(turn_id)
+            if not turns:
+                known = ledger.turns.get(turn_id)
+                raise InvalidParamsError(
+                    f"turn {turn_id} was rewound already" if known and known.rewound
+                    else f"no turn {turn_id} to rewind in session {state.info.id}")
+            return await self._rewind(state, turn_id, turns)
+
+    async def _rewind(self, state: SessionState, turn_id: str,
+                      turns: Sequence[TurnChanges]) -> RewindResult:
+        """Restore every file `turns` touched to its text before the first of them."""
         first: dict[str, FileChange] = {}
         last: dict[str, FileChange] = {}
         for turn in turns:
@@ -316,7 +381,7 @@ def _chosen(change: FileChange, hunks: list[Hunk], live: list[Hunk],
     chosen = [h for h in live if h.id == hunk]
     if not chosen:
         known = any(h.id == hunk for h in hunks)
-        raise InvalidParamsError(f"hunk {hunk} of {change.path} was undone already"
+        raise InvalidParamsError(f"hunk {hunk} of {change.path} is already undone"
                                  if known else f"no hunk {hunk} in {change.path}")
     return chosen
 

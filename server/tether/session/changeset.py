@@ -2,8 +2,10 @@
 
 Built from history (`file_edited`, `change_undone`, `turn_rewound`, `turn_started`) when
 a session is first reviewed or rewound, then kept up to date as events happen, so a
-rewind works the same after a restart. Holds only blob ids, never file text: the texts
-live in the blob store (store/blobs.py).
+rewind works the same after a restart. This process's own edits and undos change it
+directly; what another process (another window on the session) appended is folded in as
+it is caught up (`follow`), so both windows agree on what is applied, undone, rewound.
+Holds only blob ids, never file text: the texts live in the blob store (store/blobs.py).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class ChangeLedger:
         self.turns: dict[str, TurnChanges] = {}
         # what the user did to the files (undid, applied), for the model's next request
         self.notes: list[str] = []
+        self.built_seq = 0  # the newest record read from history when it was built
 
     def turn(self, turn_id: str) -> TurnChanges:
         found = self.turns.get(turn_id)
@@ -87,6 +90,13 @@ class ChangeLedger:
             self.notes.append(undo_note(change.path, str(record.get("lines")),
                                         code_block=turn.code_block))
 
+    def follow(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Fold records another process appended, in seq order; those the ledger was
+        built from (seq up to `built_seq`) are skipped, so none counts twice."""
+        for record in records:
+            if _seq(record) > self.built_seq:
+                self.fold(record)
+
     def _fold_edit(self, turn_id: str, record: Mapping[str, Any]) -> None:
         path = record.get("path")
         if not isinstance(path, str) or not path:
@@ -118,6 +128,7 @@ class ChangeLedger:
         ledger = cls()
         for record in records:
             ledger.fold(record)
+            ledger.built_seq = max(ledger.built_seq, _seq(record))
         return ledger
 
 
@@ -138,6 +149,10 @@ def applied_note(path: str, start_line: object, end_line: object) -> str:
              else " (the block is the whole file)")
     return (f"The user applied a code block from the chat to {path}{where}; the file holds "
             "it now.")
+
+def _seq(record: Mapping[str, Any]) -> int:
+    seq = record.get("seq")
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else 0
 
 
 def _str_or_none(value: object) -> str | None:

@@ -145,12 +145,14 @@ class SessionManager:
         self._load_lock = asyncio.Lock()
         self._background = TaskSupervisor(folder.name, logger=log)  # titles
         self._windows: dict[tuple[str, str, str, str, int], WindowState] = {}
-        self._sync = SessionSync(store, self._states, new_id, mirror_interval)
         if blobs is None and isinstance(store, JsonlStore):
             blobs = BlobStore(store.base / BLOBS_DIR)  # beside the sessions it serves
         self.blobs = blobs
         self.changes = ChangeService(folder, store, blobs, bridge,
-                                     max_blob_bytes=lambda: self.settings.max_blob_bytes)
+                                     max_blob_bytes=lambda: self.settings.max_blob_bytes,
+                                     catch_up=lambda state: self._sync.catch_up(state))
+        self._sync = SessionSync(store, self._states, new_id, mirror_interval,
+                                 follow=self.changes.follow)
 
     # -- wiring -----------------------------------------------------------------------
 
@@ -266,7 +268,8 @@ class SessionManager:
                                  sync=True)
 
     async def load(self, session_id: str, tail: int | None = None) -> LoadSessionResult:
-        await self._state(session_id)  # closes a turn a crashed process left open
+        state = await self._state(session_id)  # closes a turn a crashed process left open
+        await self._sync.catch_up(state)  # another window's rewind counts in rewoundTurnIds
         loaded = await asyncio.to_thread(self.store.load, session_id, tail=tail or DEFAULT_TAIL)
         rewound = (await self.changes.ledger(session_id)).rewound
         return LoadSessionResult(session=loaded.info, messages=loaded.messages,
@@ -329,7 +332,7 @@ class SessionManager:
     # -- change sets ------------------------------------------------------------------
 
     async def list_changes(self, session_id: str, turn_id: str | None) -> ChangesListResult:
-        await self._state(session_id)
+        await self._sync.catch_up(await self._state(session_id))  # other windows' undos
         return await self.changes.list(session_id, turn_id)
 
     async def undo_changes(self, session_id: str, turn_id: str, path: str | None,
@@ -337,7 +340,14 @@ class SessionManager:
         return await self.changes.undo(await self._state(session_id), turn_id, path, hunk)
 
     async def rewind(self, session_id: str, turn_id: str) -> RewindResult:
-        return await self.changes.rewind(await self._state(session_id), turn_id)
+        """Rewind while holding the turn lease: no turn runs meanwhile, here or in
+        another window (whose running turn would otherwise be rewound under it)."""
+        state = await self._state(session_id)
+        lease = await self._new_turn_lease(state)
+        try:
+            return await self.changes.rewind(state, turn_id)
+        finally:
+            lease.release()
 
     async def apply_code_block(self, session_id: str, target: str, code: str,
                                version: int | None) -> CodeBlockApplyResult:

@@ -75,7 +75,13 @@ from tether.session.system_prompt import build_system_prompt
 from tether.settings import Settings
 from tether.tools.base import IndexQuery, Tool, ToolContext, ToolOutcome
 from tether.tools.registry import ToolRegistry, run_tool, tool_allowed
-from tether.workspace.bridge import EditorBridge, FileEdit, PermissionRequest, answer_of
+from tether.workspace.bridge import (
+    EditorBridge,
+    FileEdit,
+    PermissionAnswer,
+    PermissionRequest,
+    answer_of,
+)
 from tether.workspace.folder import WorkspaceFolder, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -447,10 +453,9 @@ class TurnRunner:
         problem = registry.validate(call.name, call.arguments)
         if problem:
             return ToolOutcome(problem, is_error=True)
-        if tool.needs_permission and not await self._permitted(call, tool.describe_call(
-                call.arguments)):
-            return ToolOutcome(f"The user rejected this {call.name} call. Do not retry it; "
-                               "ask the user what they want instead.", is_error=True)
+        if tool.needs_permission and (refused := await self._permitted(
+                call, tool.describe_call(call.arguments))) is not None:
+            return ToolOutcome(refused, is_error=True)
         self._current_call = call
         ctx = ToolContext(
             workspace=self.deps.folder, bridge=self._tool_bridge,
@@ -470,21 +475,17 @@ class TurnRunner:
         """A tool's output, queued with the session's coalescer like the model's text."""
         self.state.emitter.stream_text(ToolOutputChunk, self.turn_id, tool_call_id, text)
 
-    async def _permitted(self, call: ToolCallPart, description: str) -> bool:
+    async def _permitted(self, call: ToolCallPart, description: str) -> str | None:
+        """None when the call may run; else the rejection the model reads as its result."""
         settings = self.deps.settings
         if (settings.auto_approve or tool_allowed(call.name, settings.allowed_tools)
                 or call.name in self.state.always_allowed):
-            return True
-        description = redact(description)  # it goes to the editor outside the events, too
-        await self.emit(PermissionRequested(**self.scope, tool_call_id=call.id, tool=call.name,
-                                            description=description))
-        option = answer_of(await self.deps.bridge.request_permission(PermissionRequest(
-            session_id=self.state.info.id, tool_call_id=call.id, tool=call.name,
-            description=description))).option
-        await self.emit(PermissionResolved(**self.scope, tool_call_id=call.id, option=option))
-        if option == "allow_always":
+            return None
+        answer = await self._ask(call.id, call.name, description)
+        if answer.option == "allow_always":
             self.state.always_allowed.add(call.name)
-        return option in ("allow_once", "allow_always")
+        return rejection(answer, f"this {call.name} call; it did not run",
+                         "Do not retry it; ask the user what they want instead.")
 
     async def _ask_edit(self, edit: FileEdit) -> str | None:
         """In `ask` mode, propose the edit with its diff; None when it may land.
@@ -498,9 +499,19 @@ class TurnRunner:
         if (settings.edit_approval != "ask" or settings.auto_approve
                 or tool in settings.allowed_tools or EDITS_ALWAYS in self.state.always_allowed):
             return None
-        call_id = call.id if call is not None else ""
         rel = self.deps.folder.relative(edit.path)
-        description, diff = redact(f"Edit {rel}"), redact(edit.diff)
+        answer = await self._ask(call.id if call is not None else "", tool, f"Edit {rel}",
+                                 edit.diff)
+        if answer.option == "allow_always":
+            self.state.always_allowed.add(EDITS_ALWAYS)
+        return rejection(answer, f"this edit to {rel}; it was not applied",
+                         "Do not make it again unless they ask for it.")
+
+    async def _ask(self, call_id: str, tool: str, description: str,
+                   diff: str | None = None) -> PermissionAnswer:
+        """Ask the user about one tool call, with the events around the question (what
+        goes to the editor is masked: it leaves outside the events, too)."""
+        description, diff = redact(description), redact(diff) if diff is not None else None
         await self.emit(PermissionRequested(**self.scope, tool_call_id=call_id, tool=tool,
                                             description=description, diff=diff))
         answer = answer_of(await self.deps.bridge.request_permission(PermissionRequest(
@@ -508,13 +519,7 @@ class TurnRunner:
             description=description, diff=diff)))
         await self.emit(PermissionResolved(**self.scope, tool_call_id=call_id,
                                            option=answer.option))
-        if answer.option == "allow_always":
-            self.state.always_allowed.add(EDITS_ALWAYS)
-        if answer.option in ("allow_once", "allow_always"):
-            return None
-        said = f' They said: "{answer.comment}".' if answer.comment else ""
-        return (f"The user rejected this edit to {rel}; it was not applied.{said} Do not "
-                "make it again unless they ask for it.")
+        return answer
 
     async def _heartbeat(self, tool_call_id: str, started: float) -> None:
         while True:
@@ -612,3 +617,11 @@ class TurnRunner:
             message = partial.to_message(self.turn_id, interrupted=True)
             await self._add_message(message)
 
+
+def rejection(answer: PermissionAnswer, what: str, advice: str) -> str | None:
+    """None when `answer` allows; else what the model reads: the rejection, the user's
+    own words when they gave some (one shape for edits, commands and MCP tools)."""
+    if answer.option in ("allow_once", "allow_always"):
+        return None
+    said = f' They said: "{answer.comment}".' if answer.comment else ""
+    return f"The user rejected {what}.{said} {advice}"

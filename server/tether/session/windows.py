@@ -3,7 +3,8 @@
 Two editor windows (or an editor and `tether chat`) share a session's history file.
 This is the manager's cross-process side: before each model request and while a client
 has the session open it reads what other processes appended (`catch_up`, folded in by
-`mirror.fold_foreign` and forwarded to this process's clients in seq order); a session
+`mirror.fold_foreign` and forwarded to this process's clients in seq order, and handed
+to `follow`: the change ledger, so another window's undo or rewind counts here); a session
 loaded with a turn whose process died gets that turn closed (`recovery.plan_recovery`);
 and a prompt right after another window's turn ended waits the moment it takes that
 window to let go of the session's turn lease.
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from tether.errors import SessionNotFoundError
 from tether.protocol.events import EVENT_TYPES, MessageAdded, TurnFailed
@@ -29,12 +31,17 @@ LEASE_GRACE_SECONDS = 5.0  # a process that wrote its turn's end releases the le
 _TERMINAL_TYPES = {name for name, cls in EVENT_TYPES.items() if cls.terminal}
 
 
+Follow = Callable[[str, Sequence[Mapping[str, Any]]], None]
+
+
 class SessionSync:
     def __init__(self, store: SessionStore, states: dict[str, SessionState],
-                 new_id: Callable[[], str], mirror_interval: float | None) -> None:
+                 new_id: Callable[[], str], mirror_interval: float | None,
+                 follow: Follow | None = None) -> None:
         self.store = store
         self._states = states  # the manager's: sessions this process holds
         self._new_id = new_id
+        self._follow = follow  # more state built from the records (the change ledger)
         self._interval = mirror_interval
         self._mirror: asyncio.Task[None] | None = None
 
@@ -42,6 +49,8 @@ class SessionSync:
         """Fold in and forward what other processes appended to the session."""
         records = await state.emitter.catch_up()
         if records:
+            if self._follow is not None:  # no await from the read on: folded in seq order
+                self._follow(state.info.id, records)
             for event in fold_foreign(state, records):
                 state.emitter.publish(event)
 

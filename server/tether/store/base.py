@@ -81,6 +81,11 @@ class SessionStore(Protocol):
         """The session's turn lease, or None when another process runs a turn in it."""
         ...
 
+    def changes_lease(self, session_id: str) -> TurnLease | None:
+        """Held while an undo or rewind of the session runs, or None when one runs
+        elsewhere: one window at a time checks what is applied and reverts it."""
+        ...
+
     def exists(self, session_id: str) -> bool: ...
 
     def load(self, session_id: str, *, tail: int | None = DEFAULT_TAIL) -> LoadedSession:

@@ -35,7 +35,7 @@ from tether.store.context_scan import scan_context_records
 from tether.store.export import to_json, to_markdown
 from tether.store.lines import forward_lines
 from tether.store.listing import current_summaries, decode_cursor, page_of
-from tether.store.locks import TURN_SUFFIX, SessionLocks, TurnLease
+from tether.store.locks import CHANGES_SUFFIX, TURN_SUFFIX, SessionLocks, TurnLease
 from tether.store.paths import (
     O_BINARY,
     SESSION_SUFFIX,
@@ -317,8 +317,14 @@ class JsonlStore:
             return newest_turn(f, header_len, end)
 
     def turn_lease(self, session_id: str) -> TurnLease | None:
+        return self._lease(session_id, TURN_SUFFIX)
+
+    def changes_lease(self, session_id: str) -> TurnLease | None:
+        return self._lease(session_id, CHANGES_SUFFIX)
+
+    def _lease(self, session_id: str, suffix: str) -> TurnLease | None:
         ensure_workspace_dir(self.base, self.folder)
-        path = self.sessions_dir / f"{check_session_id(session_id)}{TURN_SUFFIX}"
+        path = self.sessions_dir / f"{check_session_id(session_id)}{suffix}"
         return TurnLease.try_acquire(path, use_descriptors=self._locks.use_descriptors)
 
     def _fresh_row(self, session_id: str, f: BinaryIO) -> Summary | None:
@@ -404,8 +410,9 @@ class JsonlStore:
                 raise store_error("delete", path, exc) from exc
         with suppress(OSError):
             os.unlink(lock_path)
-        with suppress(OSError):
-            os.unlink(lock_path.with_suffix(TURN_SUFFIX))
+        for suffix in (TURN_SUFFIX, CHANGES_SUFFIX):
+            with suppress(OSError):
+                os.unlink(lock_path.with_suffix(suffix))
         self._tails.pop(session_id, None)
         self._catalogue.touch(session_id)
         self._locks.forget(session_id)

@@ -134,6 +134,7 @@ class SessionLocks:
 
 
 TURN_SUFFIX = ".turn"
+CHANGES_SUFFIX = ".changes"  # held while an undo or rewind of the session runs
 
 
 class TurnLease:

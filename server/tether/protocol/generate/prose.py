@@ -135,6 +135,13 @@ they share its history file.
   another window are not forwarded: `message_added`, `tool_call_*`, `usage` and the
   terminal event are enough to render it, and `message_checkpoint` carries the text
   streamed so far every few seconds.
+- **Change sets.** Every window's `tether/changes/list`, `tether/session/load`
+  (`rewoundTurnIds`) and model requests count what another window undid or rewound. One
+  undo or rewind of a session runs at a time across windows, and each first reads what the
+  others appended: undoing what another window undid already fails with a message saying
+  it is already undone (a rewound turn: rewound already), and nothing is reverted twice.
+  `tether/session/rewind` fails with `TURN_IN_PROGRESS` (`data.elsewhere: true`) while
+  another window runs a turn of the session.
 - **Crash recovery.** When a session is loaded and its newest turn has no terminal event
   while no server holds its lease, the turn's process ended: the server appends the text
   streamed before the end (from the last `message_checkpoint`) as an `interrupted`
