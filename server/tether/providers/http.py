@@ -221,9 +221,18 @@ class SSEStream:
 
     async def read(self) -> list[ServerSentEvent] | None:
         """The events the next read(s) complete, at least one; None once the stream ended."""
+        watchdog = self._watchdog
         while not self._ended:
             try:
-                chunk = await self._watchdog.read(self._chunks)
+                watchdog.start_read()
+                try:
+                    chunk = await anext(self._chunks)
+                finally:
+                    watchdog.end_read()
+            except asyncio.CancelledError:
+                if not watchdog.timed_out():
+                    raise
+                raise self._read_error(TimeoutError()) from None
             except StopAsyncIteration:
                 self._ended = True
                 return self._decoder.flush() or None
