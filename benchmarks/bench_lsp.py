@@ -11,7 +11,10 @@
     prints the number of notifications Tether sent (deltas are coalesced) and checks that
     not a character was lost on either path.
 
-    python benchmarks/bench_lsp.py [--quick] [--runs N] [--deltas N]
+    python benchmarks/bench_lsp.py [--quick] [--runs N] [--deltas N] [--profile PATH]
+
+`--profile PATH` runs the streaming server under cProfile and writes its stats to PATH
+(`python -m pstats PATH`); its figures are then the profiled server's, not the budget's.
 
 Prints figures and ratios only; it asserts nothing about time (machines are noisy).
 Exits non-zero if a run fails or loses text.
@@ -328,13 +331,16 @@ async def start_provider(env: Env, text: str) -> tuple[asyncio.subprocess.Proces
     return proc, line.removeprefix("listening on ") + "/v1"
 
 
-async def bench_stream(env: Env, runs: int, deltas: int, warmup: bool) -> dict[str, Any]:
+async def bench_stream(env: Env, runs: int, deltas: int, warmup: bool,
+                       profile: Path | None = None) -> dict[str, Any]:
     expected = (ALPHABET * (deltas // len(ALPHABET) + 1))[:deltas]
     provider, base_url = await start_provider(env, expected)
+    cmd = TETHER_CMD if profile is None else [
+        sys.executable, "-m", "cProfile", "-o", str(profile), *TETHER_CMD[1:]]
     try:
         vars_ = {**env.vars, "TETHER_PROVIDER": "openai", "OPENAI_BASE_URL": base_url,
                  "OPENAI_API_KEY": "test", "TETHER_MODEL": "bench"}
-        client = await RpcClient.spawn(TETHER_CMD, vars_, env.root / "stderr.log")
+        client = await RpcClient.spawn(cmd, vars_, env.root / "stderr.log")
         client.settings = {"titleGeneration": False}
         try:
             await asyncio.wait_for(client.request("initialize", initialize_params(env.folder)), 60)
@@ -394,7 +400,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"    cpu until ready   {init['tether_cpu_s'] * 1000:8.1f} ms in tether serve, "
                   f"{init['bare_cpu_s'] * 1000:.1f} ms in bare pygls "
                   f"({_ratio(init['tether_cpu_s'], init['bare_cpu_s']):.2f}x)")
-        stream = await bench_stream(env, args.runs, args.deltas, not args.quick)
+        stream = await bench_stream(env, args.runs, args.deltas, not args.quick, args.profile)
         print(f"(b) {args.deltas} streamed deltas, median of {stream['runs']} runs each:")
         print(f"    through tether    {stream['tether_s'] * 1000:8.1f} ms")
         print(f"    bare httpx SSE    {stream['bare_s'] * 1000:8.1f} ms")
@@ -418,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per side (default 5)")
     parser.add_argument("--deltas", type=int, default=20_000, help="deltas streamed")
     parser.add_argument("--json", type=Path, default=None, help="also write figures here")
+    parser.add_argument("--profile", type=Path, default=None, metavar="PATH",
+                        help="run the streaming server under cProfile, stats written to PATH")
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.deltas = 1, 2_000

@@ -22,6 +22,7 @@ through the same code.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import queue
@@ -51,6 +52,7 @@ PARSE_ERROR = int(ErrorCode.PARSE_ERROR)
 INVALID_REQUEST = int(ErrorCode.INVALID_REQUEST)
 
 ErrorHandler = Callable[[Exception, type[JsonRpcException]], Any]
+_SENDING: set[asyncio.Future[Any]] = set()  # `send_serialized`'s WebSocket sends in flight
 
 
 class FramingError(Exception):
@@ -255,6 +257,27 @@ def send_error(protocol: JsonRPCProtocol, invalid: Invalid) -> None:
         "id": invalid.msg_id,
         "error": {"code": invalid.code, "message": invalid.message},
     })
+
+
+def send_serialized(protocol: JsonRPCProtocol, body: bytes) -> None:
+    """Write one message its sender serialized to JSON already, framed as pygls frames
+    its own (Content-Length in bytes and Content-Type on a stream, none on a WebSocket),
+    on pygls' writer.
+
+    pygls passes every message it sends through cattrs and `json.dumps`; a session event
+    is a pydantic model, which serializes itself in a tenth of that time.
+    """
+    if protocol.writer is None:
+        log.error("cannot send a message: no transport yet")
+        return
+    if protocol._include_headers:
+        body = b"Content-Length: %d\r\nContent-Type: %s; charset=%s\r\n\r\n%s" % (
+            len(body), protocol.CONTENT_TYPE.encode(), protocol.CHARSET.encode(), body)
+    result = protocol.writer.write(body)
+    if inspect.isawaitable(result):  # WebSocket: a send, held until it is done
+        sending = asyncio.ensure_future(result)
+        _SENDING.add(sending)
+        sending.add_done_callback(_SENDING.discard)
 
 
 def handle_body(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pydantic_core import PydanticSerializationError, to_json
 from pygls.capabilities import get_capability
 from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.io_ import StdoutWriter
@@ -29,7 +30,7 @@ from pygls.protocol.language_server import lsp_method
 from tether import PROTOCOL_VERSION, __version__
 from tether.lsp.auth import Refusal, admit, forget_token
 from tether.lsp.folders import IndexFactory, StoreFactory, open_lsp_folder
-from tether.lsp.framing import FramingError, StdinReader, serve_stream
+from tether.lsp.framing import FramingError, StdinReader, send_serialized, serve_stream
 from tether.lsp.index_feeder import IndexFeeder
 from tether.lsp.wire import plain
 from tether.protocol.events import EventBase, SessionEvent
@@ -414,11 +415,19 @@ class TetherServer(LanguageServer):
         self._send_event(event)  # deltas come joined and rate-capped from the session
 
     def _send_event(self, event: EventBase) -> None:
-        payload: dict[str, Any] = {"sessionId": event.session_id, "seq": event.seq,
-                                   "event": event.to_wire()}
+        """One `tether/session/event` notification, serialized by pydantic in one pass."""
+        params: dict[str, Any] = {"sessionId": event.session_id, "seq": event.seq,
+                                  "event": event}
         if event.turn_id is not None:
-            payload["turnId"] = event.turn_id
-        self.protocol.notify(SESSION_EVENT, payload)
+            params["turnId"] = event.turn_id
+        message = {"jsonrpc": "2.0", "method": SESSION_EVENT, "params": params}
+        try:
+            body = to_json(message, by_alias=True, exclude_none=True)
+        except PydanticSerializationError:  # a lone surrogate: pygls' json.dumps escapes it
+            params["event"] = event.to_wire()
+            self.protocol.notify(SESSION_EVENT, params)
+            return
+        send_serialized(self.protocol, body)
 
     def send_replayed(self, events: list[SessionEvent]) -> None:
         for event in events:

@@ -13,7 +13,7 @@ import functools
 import json
 import logging
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,11 +176,29 @@ async def _error_body(response: httpx.Response, timeouts: Timeouts) -> bytes:
         return b""
 
 
+def body_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body of a streamed response, a network read at a time.
+
+    A content-encoded body is decoded (`aiter_bytes`). A plain one is read from the
+    transport's byte stream itself: `aiter_raw` wraps it in a generator and a chunker
+    that cost more per token than the SSE decoder does, for nothing an event stream
+    needs (its byte count, its consumed flag). The transport still maps its errors to
+    httpx's, and closing the response still returns the connection to the pool.
+    """
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        return response.aiter_bytes()
+    if isinstance(response.stream, httpx.AsyncByteStream):
+        return aiter(response.stream)
+    return response.aiter_raw()  # a sync stream: aiter_raw says why it cannot be read
+
+
 class SSEStream:
     """An open event stream: `read()` gives the events of the next network read.
 
     Events come a read at a time, so the layers above pay per read, not per event; and
-    plain (not content-encoded) bodies are read raw, one iterator less per read.
+    plain (not content-encoded) bodies are read from the transport's stream itself
+    (`body_chunks`), two iterators less per read.
     """
 
     def __init__(
@@ -195,10 +213,7 @@ class SSEStream:
         self._endpoint = endpoint
         self._timeouts = timeouts
         self._secrets = secrets
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        self._chunks = (
-            response.aiter_raw() if encoding in ("", "identity") else response.aiter_bytes()
-        )
+        self._chunks = body_chunks(response)
         self._decoder = SSEDecoder()
         self._watchdog = IdleWatchdog(timeouts.idle, deadline)
         self._received = False
@@ -206,9 +221,18 @@ class SSEStream:
 
     async def read(self) -> list[ServerSentEvent] | None:
         """The events the next read(s) complete, at least one; None once the stream ended."""
+        watchdog = self._watchdog
         while not self._ended:
             try:
-                chunk = await self._watchdog.read(self._chunks)
+                watchdog.start_read()
+                try:
+                    chunk = await anext(self._chunks)
+                finally:
+                    watchdog.end_read()
+            except asyncio.CancelledError:
+                if not watchdog.timed_out():
+                    raise
+                raise self._read_error(TimeoutError()) from None
             except StopAsyncIteration:
                 self._ended = True
                 return self._decoder.flush() or None

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from tether.providers import openai
+from tether.providers.http import ssl_context
 from tether.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,9 @@ async def served_context_window(settings: Settings, *,
     else:
         return None
     try:
-        async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, transport=transport) as client:
+        # the providers' TLS context: the CA bundle is loaded once per process, not per probe
+        async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, transport=transport,
+                                     verify=ssl_context()) as client:
             if kind == "openai":
                 return await _openai_compatible(client, base, model, _auth(settings))
             return await _ollama(client, base, model)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 
 class IdleWatchdog:
@@ -13,6 +12,18 @@ class IdleWatchdog:
     this timer is pushed forward lazily and cancels the task only while it is reading,
     turning that cancel into TimeoutError exactly as `asyncio.timeout` would. `expired`
     says which bound it was: "idle" (no byte for `idle` seconds) or "deadline".
+
+    The reader brackets each read itself, with plain calls (no coroutine per token):
+
+        watchdog.start_read()          # TimeoutError when the deadline already passed
+        try:
+            chunk = await anext(chunks)
+        except asyncio.CancelledError:
+            if watchdog.timed_out():   # the cancel was the watchdog's
+                raise TimeoutError from None
+            raise
+        finally:
+            watchdog.end_read()
     """
 
     def __init__(self, idle: float, deadline: float | None = None) -> None:
@@ -28,22 +39,24 @@ class IdleWatchdog:
         self.expired: str | None = None
         self._handle = self._loop.call_at(self._due(), self._check)
 
-    async def read(self, chunks: AsyncIterator[bytes]) -> bytes:
+    def start_read(self) -> None:
+        """A read begins: the idle bound counts from now."""
         self._read_started = self._loop.time()
         if self._deadline is not None and self._read_started >= self._deadline:
             self.expired = "deadline"  # it passed while the consumer was busy
             raise TimeoutError
         self._reading = True
-        try:
-            return await anext(chunks)
-        except asyncio.CancelledError:
-            if self._fired:
-                self._fired = False
-                if self._task.uncancel() == 0:
-                    raise TimeoutError from None
-            raise
-        finally:
-            self._reading = False
+
+    def end_read(self) -> None:
+        self._reading = False
+
+    def timed_out(self) -> bool:
+        """Whether the CancelledError a read got was this watchdog's (and no one else's):
+        then it is a timeout, and the task is no longer being cancelled."""
+        if not self._fired:
+            return False
+        self._fired = False
+        return self._task.uncancel() == 0
 
     def _due(self) -> float:
         due = self._read_started + self._idle

@@ -31,6 +31,10 @@ class PartialMessage:
     checkpointed_at: float = field(default_factory=time.monotonic)
     checkpointed: tuple[int, int] = (0, 0)  # text and reasoning pieces already saved
 
+    def checkpoint_due(self, interval: float) -> bool:
+        """Whether `interval` seconds passed since the last checkpoint (or the start)."""
+        return time.monotonic() - self.checkpointed_at >= interval
+
     def reset(self) -> None:
         self.text.clear()
         self.reasoning.clear()

@@ -140,11 +140,6 @@ class TurnRunner:
                    stored_without: tuple[str, ...] = ()) -> E:
         return await self.state.emitter.emit(event, sync=sync, stored_without=stored_without)
 
-    def _emit_delta(self, kind: type[TextDelta] | type[ReasoningDelta], message_id: str,
-                    text: str) -> None:
-        """Queued with the session's coalescer, which joins and releases it."""
-        self.state.emitter.stream_text(kind, self.turn_id, message_id, text)
-
     # -- the loop ---------------------------------------------------------------------
 
     async def run(self, text: str, context: PromptContext | None,
@@ -301,17 +296,21 @@ class TurnRunner:
         partial = self._partial = PartialMessage()
         step_usage = Usage()
         assert self._provider is not None
+        # The per-token path: the coalescer queues the text, and the checkpoint is only
+        # awaited when one is due (a clock read, not a coroutine, per token).
+        stream_text, every = self.state.emitter.stream_text, deps.checkpoint_interval
         async for event in self._provider.stream(request):
             if isinstance(event, TextChunk):
                 partial.text.append(event.text)
-                self._emit_delta(TextDelta, partial.id, event.text)
-                await self._checkpoint(partial)
+                stream_text(TextDelta, self.turn_id, partial.id, event.text)
+                if partial.checkpoint_due(every):
+                    await self._checkpoint(partial)
             elif isinstance(event, ReasoningChunk):
                 partial.reasoning.append(event.text)
                 partial.signature = event.signature or partial.signature
-                if event.text:
-                    self._emit_delta(ReasoningDelta, partial.id, event.text)
-                await self._checkpoint(partial)
+                stream_text(ReasoningDelta, self.turn_id, partial.id, event.text)
+                if partial.checkpoint_due(every):
+                    await self._checkpoint(partial)
             elif isinstance(event, ToolCallReady):
                 partial.calls.append(event)
             elif isinstance(event, UsageReport):
@@ -357,14 +356,12 @@ class TurnRunner:
         return False
 
     async def _checkpoint(self, partial: PartialMessage) -> None:
-        """Save the streamed text every few seconds: a killed process keeps it."""
-        now = time.monotonic()
-        if now - partial.checkpointed_at < self.deps.checkpoint_interval:
-            return
+        """Save the streamed text every few seconds (when `checkpoint_due`): a killed
+        process keeps it."""
         texts, thoughts = partial.checkpointed
         if texts == len(partial.text) and thoughts == len(partial.reasoning):
             return
-        partial.checkpointed_at = now
+        partial.checkpointed_at = time.monotonic()
         partial.checkpointed = (len(partial.text), len(partial.reasoning))
         await self.emit(MessageCheckpoint(**self.scope, message_id=partial.id,
                                           text="".join(partial.text[texts:]),

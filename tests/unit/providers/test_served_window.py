@@ -101,3 +101,30 @@ async def test_nothing_listening_is_unknown() -> None:
 
     settings = Settings(provider="ollama", ollama_host="http://127.0.0.1:9", model="m")
     assert await served_context_window(settings, transport=httpx.MockTransport(down)) is None
+
+
+async def test_probes_share_the_providers_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CA bundle is loaded once per process (providers/http.ssl_context), not per probe."""
+    import ssl
+
+    from tether.providers import http
+
+    loads: list[object] = []
+    real = ssl.create_default_context
+
+    def counted(*args: object, **kwargs: object) -> ssl.SSLContext:
+        loads.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    http.ssl_context.cache_clear()
+    try:
+        with ScriptedProviderServer(Script([]), served_context=8192) as srv:
+            settings = Settings(provider="openai", openai_base_url=srv.openai_base_url,
+                                openai_api_key="k", model="m")  # type: ignore[arg-type]
+            for _ in range(3):
+                assert await served_context_window(settings) == 8192
+            http.ssl_context()  # a provider's client, after the probes
+    finally:
+        http.ssl_context.cache_clear()
+    assert len(loads) == 1
