@@ -807,14 +807,7 @@ async function historyRowsScenario(chat) {
     await chat.locator("#prompt").fill(text);
     await chat.locator("#prompt").press("Enter");
   };
-  const command = async (title) => {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(`>${title}`);
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor();
-    await page.keyboard.press("Enter");
-  };
+  const command = (title) => runCommand(title, title);
 
   await step("a session that edits a file, then one whose turn fails", async () => {
     await send(config.fixedPrompt);
