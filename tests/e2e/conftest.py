@@ -52,6 +52,7 @@ class Editor:
     message_requests: list[types.ShowMessageRequestParams] = field(default_factory=list)
     registrations: list[types.Registration] = field(default_factory=list)
     before_apply: Callable[[], None] | None = None  # simulate typing before an edit lands
+    on_asked: Callable[[int], None] | None = None  # simulate typing while asked (n-th ask)
 
 
 @dataclass
@@ -157,6 +158,8 @@ def make_client(editor: Editor) -> LanguageClient:
     @client.feature("tether/permission/request")
     async def on_permission(params: Any) -> Any:
         editor.permission_requests.append(plain(params))
+        if editor.on_asked is not None:
+            editor.on_asked(len(editor.permission_requests))
         if editor.permission_answer == "never":  # the user walks away from the prompt
             try:
                 await asyncio.Event().wait()

@@ -84,3 +84,35 @@ async def test_list_undo_one_hunk_and_rewind_over_lsp(env: Env, workspace: Path)
         loaded = await h.request("tether/session/load", {"sessionId": sid})
         assert turn in loaded["rewoundTurnIds"]
         await h.wait_event(sid, "turn_rewound")
+
+
+async def test_typing_between_two_edits_of_a_turn_survives_undo_and_rewind(
+        env: Env, workspace: Path) -> None:
+    path = workspace / "calc.py"
+    text = "".join(f"v{i} = {i}\n" for i in range(1, 11))
+    path.write_text(text)
+    env.provider.set_script(Script([
+        tool_turn("edit", {"path": "calc.py", "old": "v2 = 2", "new": "v2 = 20"}),
+        tool_turn("edit", {"path": "calc.py", "old": "v9 = 9", "new": "v9 = 90"}),
+        text_turn("Edited."),
+    ]))
+    typed = text.replace("v5 = 5\n", "v5 = 5\n# mine\n")
+    async with env.serve([workspace], settings={"editApproval": "ask"}) as h:
+        uri = h.open(path)
+        sid = await _session(h, workspace)
+        # the user types while asked about the second edit: between the two edits
+        h.editor.on_asked = lambda n: h.type_text(uri, 5, 0, "# mine\n") if n == 2 else None
+        turn = (await h.request("tether/session/prompt", {"sessionId": sid,
+                                                          "text": "edit"}))["turnId"]
+        assert h.editor.docs[uri][0] == typed.replace("v2 = 2\n", "v2 = 20\n").replace(
+            "v9 = 9\n", "v9 = 90\n")
+        listed = await h.request("tether/changes/list", {"sessionId": sid, "turnId": turn})
+        hunks = listed["turns"][0]["files"][0]["hunks"]
+        assert [x["added"] for x in hunks] == [["v2 = 20"], ["v9 = 90"]]
+        undone = await h.request("tether/changes/undo", {
+            "sessionId": sid, "turnId": turn, "path": "calc.py", "hunk": hunks[0]["id"]})
+        assert undone["undone"] == [hunks[0]["id"]]
+        assert h.editor.docs[uri][0] == typed.replace("v9 = 9\n", "v9 = 90\n")
+        rewound = await h.request("tether/session/rewind", {"sessionId": sid, "turnId": turn})
+        assert rewound["restored"] == ["calc.py"] and rewound["conflicts"] == []
+        assert h.editor.docs[uri][0] == typed

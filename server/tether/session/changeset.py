@@ -23,7 +23,8 @@ EDITS_ALWAYS = "*edits*"  # in SessionState.always_allowed: "allow always" given
 
 @dataclass
 class FileChange:
-    """One file of one turn: its text before the turn's first touch and after its last."""
+    """One file of one turn: its text before the turn's first touch (with what the user
+    typed between the turn's edits of it) and after its last."""
 
     path: str  # relative to the workspace folder, "/"-separated
     before_blob: str | None  # None: created by the turn, or not restorable
@@ -112,7 +113,8 @@ class ChangeLedger:
                 path=path, before_blob=_str_or_none(record.get("beforeBlob")),
                 after_blob=_str_or_none(after), created=bool(record.get("created")),
                 restorable=bool(record.get("restorable", True)))
-        else:
+        else:  # a later edit: its before is the first one's, with what the user typed since
+            change.before_blob = _str_or_none(record.get("beforeBlob")) or change.before_blob
             change.after_blob = _str_or_none(after)
             change.restorable = change.restorable and bool(record.get("restorable", True))
 

@@ -2,8 +2,11 @@
 
 On a turn's first touch of a file its live text (open buffer first, disk second) goes to
 the blob store; after each applied edit the agent's text goes there as a delta from it,
-and the `file_edited` event names both blobs and the turn's hunk ids in the file. In
-`ask` mode the edit is proposed first (the turn runner asks) and lands only if accepted.
+and the `file_edited` event names both blobs and the turn's hunk ids in the file. What
+the user typed between two edits of the turn is folded into the turn's before text (a
+new blob, only then), so the turn's change stays the agent's alone and undoing it keeps
+the typing. In `ask` mode the edit is proposed first (the turn runner asks) and lands
+only if accepted.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from tether.workspace.bridge import (
     PermissionRequest,
 )
 from tether.workspace.hunks import compute_hunks, encode_delta
+from tether.workspace.rebase import rebase
 
 if TYPE_CHECKING:
     from tether.session.changes import ChangeService
@@ -68,6 +72,7 @@ class RecordingBridge:
         self.turn = turn
         self.ask = ask
         self._before: dict[str, str] = {}  # the turn's before texts, by relative path
+        self._after: dict[str, str] = {}  # the agent's latest texts, by relative path
         self._fields: dict[Path, EditRecord] = {}
 
     async def read_document(self, path: Path) -> DocumentSnapshot:
@@ -91,11 +96,12 @@ class RecordingBridge:
                 return EditOutcome(applied=False, message=refusal)
         async with self.service.edit_lock(rel):
             change = self.turn.files.get(rel)
-            before = None if change is not None else await self.inner.read_document(edit.path)
+            live = await self.inner.read_document(edit.path)
             outcome = await self.inner.apply_edit(edit)
         if outcome.applied:
             try:
-                change, after = await self._record(rel, change, before, outcome, edit)
+                folded = None if change is None else await self._fold_typing(change, live)
+                change, after = await self._record(rel, change, live, outcome, edit, folded)
                 self._fields[edit.path] = await self._event_fields(change, after, outcome)
             except TetherError as exc:  # the edit landed; only its undo is lost
                 log.warning("cannot record the change to %s: %s", rel, exc.message)
@@ -103,12 +109,30 @@ class RecordingBridge:
             self._fields[edit.path]["target"] = outcome.target
         return outcome
 
+    async def _fold_typing(self, change: FileChange,
+                           live: DocumentSnapshot) -> tuple[str | None, str] | None:
+        """What the user typed since the turn's last edit of the file (the agent's text →
+        `live`), replayed onto the turn's before text: the typing is then no part of the
+        turn's change. Typing that touches the agent's lines stays in it (as before)."""
+        rel = change.path
+        last = self._after.get(rel)
+        if (last is None or not live.exists or live.text == last or change.created
+                or not change.restorable):
+            return None
+        merged = await cpu(rebase, last, self._before[rel], live.text)
+        if not merged.ok or merged.text is None:
+            return None
+        data = merged.text.encode("utf-8", "surrogatepass")
+        if len(data) > self.service.max_blob_bytes():
+            return None
+        return await self.service.put(self.session_id, data), merged.text
+
     async def _record(self, rel: str, change: FileChange | None,
-                      before: DocumentSnapshot | None, outcome: EditOutcome,
-                      edit: FileEdit) -> tuple[FileChange, str]:
+                      before: DocumentSnapshot, outcome: EditOutcome, edit: FileEdit,
+                      folded: tuple[str | None, str] | None = None) -> tuple[FileChange, str]:
+        """The edit into the change set; `folded`: the turn's new before (blob, text)."""
         service = self.service
         if change is None:
-            assert before is not None
             data = before.text.encode("utf-8", "surrogatepass")
             restorable = service.blobs is not None and len(data) <= service.max_blob_bytes()
             digest = await service.put(self.session_id, data) \
@@ -118,9 +142,13 @@ class RecordingBridge:
             self.turn.files[rel] = change
             self._before[rel] = before.text if before.exists else ""
         after = outcome.final_text if outcome.final_text is not None else edit.new_text
+        self._after[rel] = after
         if change.restorable:
-            delta = await cpu(encode_delta, self._before[rel], after)
+            base = self._before[rel] if folded is None else folded[1]
+            delta = await cpu(encode_delta, base, after)
             change.after_blob = await service.put(self.session_id, delta)
+            if folded is not None:  # only now: the delta is from this before
+                change.before_blob, self._before[rel] = folded
         return change, after
 
     async def _event_fields(self, change: FileChange, after: str,

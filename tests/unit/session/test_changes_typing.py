@@ -13,6 +13,7 @@ from typing import Any
 
 from support.session_fakes import AnsweringBridge, FakeProvider, text_step, tool_step
 from tether.providers.base import ChatRequest, ProviderEvent
+from tether.session.changeset import ChangeLedger
 from tether.session.manager import SessionManager
 from tether.settings import Settings
 from tether.store import open_store
@@ -51,7 +52,7 @@ async def turn(workspace: WorkspaceFolder, *, typing: bool,
         path.write_text(path.read_text().replace("v5 = 5\n", "v5 = 5\n" + TYPED))
 
     steps = [tool_step(edit("v2 = 2", "v2 = 20")), tool_step(edit("v9 = 9", "v9 = 90"))]
-    provider = TypingProvider(steps[:edits] + [text_step("Done.")], 1 if typing else -1,
+    provider = TypingProvider([*steps[:edits], text_step("Done.")], 1 if typing else -1,
                               user_types)
     manager = SessionManager(workspace, store=open_store(workspace), settings=SETTINGS,
                              bridge=AnsweringBridge(), provider_factory=lambda _s: provider)
@@ -89,7 +90,7 @@ async def test_undoing_one_agent_hunk_keeps_the_typing_and_the_other_hunk(
 
 async def test_rewinding_the_turn_keeps_the_typing_also_after_a_restart(
         workspace: WorkspaceFolder, data_dir: Path) -> None:
-    manager, sid, turn_id, path = await turn(workspace, typing=True)
+    _manager, sid, turn_id, path = await turn(workspace, typing=True)
     fresh = SessionManager(workspace, store=open_store(workspace), settings=SETTINGS,
                            bridge=AnsweringBridge(),
                            provider_factory=lambda _s: FakeProvider([]))
@@ -111,3 +112,17 @@ async def test_one_edit_undoes_as_before(workspace: WorkspaceFolder, data_dir: P
     manager, sid, turn_id, path = await turn(workspace, typing=False, edits=1)
     rewound = await manager.rewind(sid, turn_id)
     assert rewound.restored == ["calc.py"] and path.read_text() == CALC
+
+
+def test_the_ledger_takes_a_later_edits_before_and_keeps_older_history_as_it_was() -> None:
+    def edited(before: str | None, after: str) -> dict[str, Any]:
+        return {"type": "file_edited", "turnId": "t1", "applied": True, "path": "calc.py",
+                "beforeBlob": before, "afterBlob": after}
+
+    old = ChangeLedger.from_records([edited("b0", "a1"), edited("b0", "a2")])
+    assert (old.turns["t1"].files["calc.py"].before_blob,
+            old.turns["t1"].files["calc.py"].after_blob) == ("b0", "a2")
+    new = ChangeLedger.from_records([edited("b0", "a1"), edited("b1", "a2"),
+                                     edited(None, "a3")])
+    change = new.turns["t1"].files["calc.py"]
+    assert (change.before_blob, change.after_blob) == ("b1", "a3")
