@@ -4,6 +4,9 @@ Recording is `session/recording.py` (the bridge of one turn). Undo and rewind ne
 write blindly: they hand the bridge a `FileEdit` whose base is the text the agent left,
 so the one edit planner (workspace/edit_plan.py) merges the user's typing since (3-way)
 or refuses, and open buffers get a versioned `workspace/applyEdit` like any agent edit.
+A rewind of several turns takes back each turn's own change, the last first, so what the
+user typed between the turns stays (typing between edits of one turn is folded out of
+the turn's change as it is recorded).
 Each file is restored in one atomic step, so a crash mid-rewind leaves every file
 restored or untouched, and rewinding again finishes the job (a restored file is already
 what the rewind wants).
@@ -54,6 +57,7 @@ from tether.workspace.hunks import (
     count_lines,
     decode_delta,
 )
+from tether.workspace.rebase import rebase
 
 log = logging.getLogger(__name__)
 
@@ -292,21 +296,19 @@ class ChangeService:
     async def _rewind(self, state: SessionState, turn_id: str,
                       turns: Sequence[TurnChanges]) -> RewindResult:
         """Restore every file `turns` touched to its text before the first of them."""
-        first: dict[str, FileChange] = {}
-        last: dict[str, FileChange] = {}
+        touched: dict[str, list[FileChange]] = {}
         for turn in turns:
             for rel, change in turn.files.items():
-                first.setdefault(rel, change)
-                last[rel] = change
+                touched.setdefault(rel, []).append(change)
         result = RewindResult(rewound_turn_ids=[t.turn_id for t in turns])
         gate = asyncio.Semaphore(_PARALLEL_RESTORES)
 
         async def restore(rel: str) -> str | None:
             async with gate:
-                return await self._rewind_file(first[rel], last[rel])
+                return await self._rewind_file(touched[rel])
 
-        problems = await asyncio.gather(*(restore(rel) for rel in first))
-        for rel, problem in zip(first, problems, strict=True):
+        problems = await asyncio.gather(*(restore(rel) for rel in touched))
+        for rel, problem in zip(touched, problems, strict=True):
             if problem:
                 result.conflicts.append(ChangeConflict(path=rel, reason=problem))
             else:
@@ -319,20 +321,25 @@ class ChangeService:
             conflicts=result.conflicts), sync=True)
         return result
 
-    async def _rewind_file(self, earliest: FileChange, latest: FileChange) -> str | None:
+    async def _rewind_file(self, changes: Sequence[FileChange]) -> str | None:
+        """One file back to before the first of `changes` (its turns', oldest first)."""
         try:
-            latest_before, after = await self.texts(latest)
-            before = latest_before if earliest is latest else (await self.texts(earliest))[0]
+            spans = [await self._agent_span(c) for c in changes]
         except TetherError as exc:
             return exc.message
-        expected: str | None = after
-        if latest.undone:  # the agent's text without what the user undid since
-            hunks = await cpu(compute_hunks, latest.path, latest_before, after)
-            live = [h for h in hunks if h.id not in latest.undone]
-            gone = latest.created and not live  # an undo removed the new file already
-            expected = None if gone else apply_hunks(latest_before, live)
-        return await self._restore(earliest.path, expected,
-                                   None if earliest.created else before)
+        expected = spans[-1][1]
+        target = None if changes[0].created else await _unwound(spans, expected)
+        return await self._restore(changes[0].path, expected, target)
+
+    async def _agent_span(self, change: FileChange) -> tuple[str, str | None]:
+        """(text before the turn, the agent's text without the hunks the user undid;
+        None when an undo removed the file the turn created)."""
+        before, after = await self.texts(change)
+        if not change.undone:
+            return before, after
+        hunks = await cpu(compute_hunks, change.path, before, after)
+        live = [h for h in hunks if h.id not in change.undone]
+        return before, None if change.created and not live else apply_hunks(before, live)
 
     # -- writing back -----------------------------------------------------------------
 
@@ -384,6 +391,20 @@ def _chosen(change: FileChange, hunks: list[Hunk], live: list[Hunk],
         raise InvalidParamsError(f"hunk {hunk} of {change.path} is already undone"
                                  if known else f"no hunk {hunk} in {change.path}")
     return chosen
+
+
+async def _unwound(spans: Sequence[tuple[str, str | None]], current: str | None) -> str:
+    """`current` with each turn's change (before → after) taken back, the last turn first,
+    so what the user typed between the turns stays; where that cannot merge (typing on
+    a turn's lines, a file created in between), the first turn's before text."""
+    text = current
+    for before, after in reversed(spans):
+        merged = None if text is None or after is None else \
+            await cpu(rebase, after, text, before)
+        if merged is None or not merged.ok or merged.text is None:
+            return spans[0][0]
+        text = merged.text
+    return spans[0][0] if text is None else text
 
 
 def _need(value: str | None) -> str:

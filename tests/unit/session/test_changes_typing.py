@@ -126,3 +126,19 @@ def test_the_ledger_takes_a_later_edits_before_and_keeps_older_history_as_it_was
                                      edited(None, "a3")])
     change = new.turns["t1"].files["calc.py"]
     assert (change.before_blob, change.after_blob) == ("b1", "a3")
+
+
+async def test_rewinding_two_turns_keeps_what_the_user_typed_between_them(
+        workspace: WorkspaceFolder, data_dir: Path) -> None:
+    path = workspace.root / "calc.py"
+    path.write_text(CALC)
+    provider = FakeProvider([tool_step(edit("v2 = 2", "v2 = 20")), text_step("One."),
+                             tool_step(edit("v9 = 9", "v9 = 90")), text_step("Two.")])
+    manager = SessionManager(workspace, store=open_store(workspace), settings=SETTINGS,
+                             bridge=AnsweringBridge(), provider_factory=lambda _s: provider)
+    info = await manager.create()
+    first = (await manager.prompt(info.id, "one")).turn_id
+    path.write_text(path.read_text().replace("v5 = 5\n", "v5 = 5\n" + TYPED))
+    await manager.prompt(info.id, "two")
+    rewound = await manager.rewind(info.id, first)
+    assert rewound.conflicts == [] and path.read_text() == CALC_TYPED
