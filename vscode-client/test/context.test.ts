@@ -6,8 +6,6 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, test } from "node:test";
 
-import { JSDOM } from "jsdom";
-
 import type { ContextResult } from "../src/protocol";
 import { breakdownLines } from "../src/state/breakdown";
 import {
@@ -18,20 +16,17 @@ import {
   type Transcript,
   type TurnEndItem,
 } from "../src/state/transcript";
-import { ev, resetSeq } from "./helpers";
+import { type RenderModule, loadRenderer } from "./dom";
+import { event, resetSeq } from "./helpers";
 
-type RenderModule = typeof import("../src/webview/render");
 let render: RenderModule;
 
 before(async () => {
-  const dom = new JSDOM("<!DOCTYPE html><div id=gauge><span id=gauge-fill></span><span id=gauge-text></span></div>");
-  Object.assign(globalThis, { document: dom.window.document, window: dom.window });
-  render = await import("../src/webview/render");
+  render = await loadRenderer();
 });
 
 beforeEach(() => resetSeq());
 
-const event = (...args: Parameters<typeof ev>): Action => ({ kind: "event", notification: ev(...args) });
 
 function run(actions: Action[]): Transcript {
   return actions.reduce(reduce, emptyTranscript("s1"));

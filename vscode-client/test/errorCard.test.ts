@@ -13,9 +13,8 @@ import {
   isProviderError,
   reduce,
 } from "../src/state/transcript";
-import { ev, resetSeq } from "./helpers";
+import { event, resetSeq } from "./helpers";
 
-const event = (...args: Parameters<typeof ev>): Action => ({ kind: "event", notification: ev(...args) });
 const run = (actions: Action[]): Transcript => actions.reduce(reduce, emptyTranscript("s1"));
 const REASON = "Cannot connect to the OpenAI-compatible server at http://127.0.0.1:9/v1 (refused).";
 

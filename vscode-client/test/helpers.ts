@@ -1,5 +1,6 @@
 /** Builders for wire-shaped events, as the server sends them (camelCase JSON). */
 import type { SessionEventNotification } from "../src/protocol";
+import type { Action } from "../src/state/transcript";
 
 let seq = 0;
 
@@ -26,4 +27,9 @@ export function message(
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return { id, role, parts, createdAt: "2026-01-01T00:00:00Z", turnId: "t1", ...extra };
+}
+
+/** The reducer's action for one event, as the controller dispatches a notification. */
+export function event(...args: Parameters<typeof ev>): Action {
+  return { kind: "event", notification: ev(...args) };
 }

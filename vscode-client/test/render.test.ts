@@ -5,20 +5,16 @@
 import assert from "node:assert/strict";
 import { before, beforeEach, describe, test } from "node:test";
 
-import { JSDOM } from "jsdom";
-
 import type { PermissionRequestParams } from "../src/protocol";
 import { type Action, emptyTranscript, reduce, type Transcript } from "../src/state/transcript";
-import { ev, resetSeq } from "./helpers";
+import { type RenderModule, loadRenderer } from "./dom";
+import { event, resetSeq } from "./helpers";
 
-type RenderModule = typeof import("../src/webview/render");
 let render: RenderModule;
 const clicks: string[] = [];
 
 before(async () => {
-  const dom = new JSDOM("<!DOCTYPE html><div id=gauge><span id=gauge-fill></span><span id=gauge-text></span></div>");
-  Object.assign(globalThis, { document: dom.window.document, window: dom.window });
-  render = await import("../src/webview/render");
+  render = await loadRenderer();
 });
 
 beforeEach(() => {
@@ -41,7 +37,6 @@ function draw(actions: Action[]): { state: Transcript; root: HTMLElement } {
   return { state, root };
 }
 
-const event = (...args: Parameters<typeof ev>): Action => ({ kind: "event", notification: ev(...args) });
 
 describe("rendered transcript", () => {
   test("streamed markdown renders once, coalesced, with model HTML escaped", () => {

@@ -16,13 +16,12 @@ import {
   reduce,
 } from "../src/state/transcript";
 import { formatCost } from "../src/state/cost";
-import { ev, message, resetSeq } from "./helpers";
+import { ev, event, message, resetSeq } from "./helpers";
 
 function run(actions: Action[], start: Transcript = emptyTranscript("s1")): Transcript {
   return actions.reduce(reduce, start);
 }
 
-const event = (...args: Parameters<typeof ev>): Action => ({ kind: "event", notification: ev(...args) });
 
 beforeEach(() => resetSeq());
 

@@ -18,6 +18,7 @@ import {
   type PromptDiagnostic,
   type SessionEventNotification,
   type ProviderCheckResult,
+  type TurnResult,
 } from "../protocol";
 import type { TetherApi } from "../server/api";
 import { errorText, type ServerState } from "../server/supervisor";
@@ -212,14 +213,7 @@ export class ChatController implements vscode.Disposable {
     const ctx = kept.length ? { ...(base ?? { extraFileUris: [] }), mentions: kept } : base;
     try {
       const result = await this.api.prompt(sessionId, trimmed, ctx, clientMessageId);
-      if (this.transcript.sessionId === sessionId) {
-        this.apply({
-          kind: "promptEnded",
-          status: result.status,
-          reason: result.reason,
-          turnId: result.turnId,
-        });
-      }
+      this.turnEnded(sessionId, result);
       if (result.status === "failed") void this.checkProvider();
     } catch (err) {
       if (this.transcript.sessionId === sessionId) {
@@ -229,6 +223,13 @@ export class ChatController implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /** The answer of a prompt or continue, for the chat that still shows its session. */
+  private turnEnded(sessionId: string, result: TurnResult): void {
+    if (this.transcript.sessionId === sessionId) {
+      this.apply({ kind: "promptEnded", status: result.status, reason: result.reason, turnId: result.turnId });
+    }
+  }
+
   /** "Continue" after a step limit: a new turn resuming from the server's checkpoint. */
   async continueTurn(): Promise<void> {
     const sessionId = this.transcript.sessionId;
@@ -236,14 +237,7 @@ export class ChatController implements vscode.Disposable {
     this.changed.fire();
     try {
       const result = await this.api.continueTurn(sessionId);
-      if (this.transcript.sessionId === sessionId) {
-        this.apply({
-          kind: "promptEnded",
-          status: result.status,
-          reason: result.reason,
-          turnId: result.turnId,
-        });
-      }
+      this.turnEnded(sessionId, result);
     } catch (err) {
       if (this.transcript.sessionId === sessionId) {
         this.notice("error", `Could not continue: ${errorText(err)}`);
