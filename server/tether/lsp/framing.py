@@ -37,6 +37,7 @@ from pygls.protocol import JsonRPCProtocol
 
 from tether.protocol.error_codes import ErrorCode
 from tether.protocol.models import MAX_MESSAGE_BYTES
+from tether.supervisor import TaskSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ PARSE_ERROR = int(ErrorCode.PARSE_ERROR)
 INVALID_REQUEST = int(ErrorCode.INVALID_REQUEST)
 
 ErrorHandler = Callable[[Exception, type[JsonRpcException]], Any]
-_SENDING: set[asyncio.Future[Any]] = set()  # `send_serialized`'s WebSocket sends in flight
+_SENDS = TaskSupervisor("websocket")  # `send_serialized`'s sends in flight, failures logged
 
 
 class FramingError(Exception):
@@ -275,9 +276,11 @@ def send_serialized(protocol: JsonRPCProtocol, body: bytes) -> None:
             len(body), protocol.CONTENT_TYPE.encode(), protocol.CHARSET.encode(), body)
     result = protocol.writer.write(body)
     if inspect.isawaitable(result):  # WebSocket: a send, held until it is done
-        sending = asyncio.ensure_future(result)
-        _SENDING.add(sending)
-        sending.add_done_callback(_SENDING.discard)
+        _SENDS.spawn(_awaited(result), "event send")
+
+
+async def _awaited(sending: Awaitable[None]) -> None:
+    await sending
 
 
 def handle_body(
